@@ -1,0 +1,60 @@
+"""gamexplain: exact, certified explanations of Generalized Additive Models.
+
+A fitted GAM (an EBM, a pyGAM, a neural additive model, or a model in gamexplain's own
+JSON format) is held as per-feature piecewise tables. Every explanation is computed
+exactly by the algorithm its complexity cell calls for, and carries a certificate that
+``verify`` re-checks in rational arithmetic.
+"""
+
+from gamexplain.complexity import complexity_table
+from gamexplain.errors import (
+    GamExplainError,
+    InvalidInstanceError,
+    InvalidModelError,
+    InvalidParameterError,
+    PieceLimitError,
+    SolverUnavailableError,
+    UnsupportedModelError,
+    UnsupportedQueryError,
+)
+from gamexplain.model import (
+    GAM,
+    Classification,
+    Feature,
+    Finite,
+    Integers,
+    Interval,
+    Layer,
+    PairTerm,
+    Piecewise,
+    Regression,
+    ReLUNet,
+    Table,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "GAM",
+    "Classification",
+    "Feature",
+    "Finite",
+    "GamExplainError",
+    "Integers",
+    "Interval",
+    "InvalidInstanceError",
+    "InvalidModelError",
+    "InvalidParameterError",
+    "Layer",
+    "PairTerm",
+    "PieceLimitError",
+    "Piecewise",
+    "ReLUNet",
+    "Regression",
+    "SolverUnavailableError",
+    "Table",
+    "UnsupportedModelError",
+    "UnsupportedQueryError",
+    "__version__",
+    "complexity_table",
+]

@@ -1,0 +1,383 @@
+"""The complexity registry: the spine of gamexplain.
+
+For every cell — (query, domain kind, component class, task) — the registry holds the
+complexity class Bassan, Moshkovitz and Katz (NeurIPS 2025, Table 1) state, the class
+gamexplain establishes (they differ in the errata cells, see ``proofs/errata.md``), the
+theorem id whose section in ``proofs/`` argues it, and, through registration, the ordered
+algorithms that solve it. ``method="auto"`` runs the first of them that applies.
+
+Algorithms register themselves with :func:`register_algorithm`, declaring which cells
+they solve, a priority, and a check that tells whether they apply to a given model (a
+brute-force reference applies only to small finite models, for instance).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, TypeAlias
+
+from gamexplain.errors import InvalidParameterError, UnsupportedQueryError
+
+__all__ = [
+    "COMPONENTS",
+    "DOMAINS",
+    "QUERIES",
+    "TASKS",
+    "AlgorithmSpec",
+    "Cell",
+    "CellEntry",
+    "algorithms_for",
+    "cell_entry",
+    "complexity_table",
+    "feature_cell",
+    "question_cell",
+    "register_algorithm",
+    "registered_algorithms",
+    "select_algorithm",
+]
+
+Query: TypeAlias = Literal[
+    "csr", "msr", "minimal-sr", "enum-sr", "mcr", "enum-cr", "fr",
+    "cc", "shap-label", "shap-score", "banzhaf-label", "banzhaf-score",
+]  # fmt: skip
+QUERIES: tuple[str, ...] = (
+    "csr", "msr", "minimal-sr", "enum-sr", "mcr", "enum-cr", "fr",
+    "cc", "shap-label", "shap-score", "banzhaf-label", "banzhaf-score",
+)  # fmt: skip
+DOMAINS: tuple[str, ...] = ("finite", "integers", "interval")
+COMPONENTS: tuple[str, ...] = ("table", "ebm", "spline", "nam")
+TASKS: tuple[str, ...] = ("classification", "regression")
+
+#: Queries that only make sense for a thresholded label.
+LABEL_ONLY = frozenset({"shap-label", "banzhaf-label"})
+
+#: Complexity classes from easiest to hardest; a question's cell is the hardest cell of
+#: any of its features.
+CLASS_ORDER: tuple[str, ...] = (
+    "PTIME",
+    "output-polynomial",
+    "pseudo-polynomial",
+    "NP-complete",
+    "coNP-hard",
+    "coNP-complete",
+    "#P-complete",
+)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell of the complexity table."""
+
+    query: str
+    domain: str
+    component: str
+    task: str
+
+    def __str__(self) -> str:
+        return f"{self.query} | {self.domain} | {self.component} | {self.task}"
+
+
+@dataclass(frozen=True)
+class CellEntry:
+    """What is known about a cell.
+
+    Attributes
+    ----------
+    stated : str or None
+        The class the paper states (None when the paper does not treat the query).
+    established : str
+        The class gamexplain establishes; it differs from ``stated`` in erratum cells.
+    theorem : str
+        The theorem id (a heading in ``proofs/``) that argues ``established``.
+    erratum : bool
+        True when ``established`` contradicts ``stated``.
+    note : str
+        One sentence on the cell, e.g. why it is easy.
+    """
+
+    cell: Cell
+    stated: str | None
+    established: str
+    theorem: str
+    note: str = ""
+
+    @property
+    def erratum(self) -> bool:
+        return self.stated is not None and self.stated != self.established
+
+
+# -- the table -------------------------------------------------------------------------
+# (query) -> (stated, established, theorem, note) for each family of rows.
+_Row = dict[str, tuple[str | None, str, str, str]]
+
+_EASY: _Row = {
+    "csr": ("PTIME", "PTIME", "thm:csr-worst-case", "sum of per-feature extremes"),
+    "msr": ("PTIME", "PTIME", "thm:msr-greedy", "sort the features by how far they move the score"),
+    "minimal-sr": (None, "PTIME", "thm:minimal-deletion", "n sufficiency checks"),
+    "enum-sr": (
+        None,
+        "output-polynomial",
+        "thm:enum-additive",
+        "polynomial delay for additive models",
+    ),
+    "mcr": ("PTIME", "PTIME", "thm:mcr-greedy", "sort the features by how far they move the score"),
+    "enum-cr": (
+        None,
+        "output-polynomial",
+        "thm:enum-additive",
+        "polynomial delay for additive models",
+    ),
+    "shap-score": ("PTIME", "PTIME", "thm:shap-score-closed-form", "β_i·(f_i(x_i) − E f_i)"),
+    "banzhaf-score": (None, "PTIME", "thm:shap-score-closed-form", "the same closed form"),
+}
+_COUNTING: _Row = {
+    "fr": ("coNP-complete", "coNP-complete", "thm:fr-conp", "subset sum reduces to it"),
+    "cc": ("#P-complete", "#P-complete", "thm:cc-sharp-p", "counts knapsack solutions"),
+    "shap-label": (
+        "#P-complete",
+        "#P-complete",
+        "thm:shap-label-sharp-p",
+        "counts knapsack solutions",
+    ),
+    "banzhaf-label": (None, "#P-complete", "thm:shap-label-sharp-p", "counts knapsack solutions"),
+}
+_FINITE_COUNTING: _Row = {
+    "fr": ("coNP-complete", "coNP-complete", "thm:fr-conp",
+           "subset sum; pseudo-polynomial by partial sums"),
+    "cc": ("#P-complete", "#P-complete", "thm:cc-sharp-p",
+           "pseudo-polynomial by dynamic programming over partial sums"),
+    "shap-label": ("#P-complete", "#P-complete", "thm:shap-label-sharp-p",
+                   "pseudo-polynomial by dynamic programming over partial sums"),
+    "banzhaf-label": (None, "#P-complete", "thm:shap-label-sharp-p",
+                      "pseudo-polynomial by dynamic programming over partial sums"),
+}  # fmt: skip
+_NAM: _Row = {
+    "csr": ("coNP-hard", "coNP-hard", "thm:nam-csr-conp", "a ReLU net can evaluate a CNF"),
+    "msr": ("coNP-hard", "coNP-hard", "thm:nam-csr-conp", "contains CSR"),
+    "minimal-sr": (None, "coNP-hard", "thm:nam-csr-conp", "contains CSR"),
+    "enum-sr": (None, "coNP-hard", "thm:nam-csr-conp", "contains CSR"),
+    "mcr": ("NP-complete", "NP-complete", "thm:nam-mcr-np", "a ReLU net can evaluate a CNF"),
+    "enum-cr": (None, "NP-complete", "thm:nam-mcr-np", "contains MCR"),
+    "shap-score": ("#P-complete", "#P-complete", "thm:nam-shap-score-sharp-p",
+                   "the mean of a CNF-evaluating net counts models"),
+    "banzhaf-score": (None, "#P-complete", "thm:nam-shap-score-sharp-p",
+                      "the mean of a CNF-evaluating net counts models"),
+}  # fmt: skip
+_EBM_ERRATA: _Row = {
+    q: ("coNP-hard" if q in ("csr", "msr") else "NP-complete" if q == "mcr" else "#P-complete",
+        "PTIME", "thm:ebm-ptime",
+        "a step function has one candidate extremum per piece, so the greedy algorithms apply")
+    for q in ("csr", "msr", "mcr", "shap-score")
+}  # fmt: skip
+
+
+def _row(domain: str, component: str) -> _Row:
+    if domain == "finite":
+        return {**_EASY, **_FINITE_COUNTING}
+    if component == "nam":
+        return {**_EASY, **_NAM, **_COUNTING}
+    if component == "ebm":
+        easy = {q: (None, *rest[1:]) if rest[0] is None else rest for q, rest in _EASY.items()}
+        return {**easy, **_EBM_ERRATA, **_COUNTING}
+    row = {**_EASY, **_COUNTING}
+    if domain == "interval":
+        row["fr"] = (
+            "PTIME",
+            "PTIME",
+            "thm:fr-interval-continuous",
+            "with connected ranges a feature is redundant iff it is constant; a "
+            "discontinuous piece falls back to the general (coNP-complete) algorithms",
+        )
+    return row
+
+
+def _build() -> dict[Cell, CellEntry]:
+    table = {}
+    for domain in DOMAINS:
+        for component in COMPONENTS:
+            if component == "table" and domain != "finite":
+                continue
+            for query, (stated, established, theorem, note) in _row(domain, component).items():
+                for task in TASKS:
+                    if task == "regression" and query in LABEL_ONLY:
+                        continue
+                    cell = Cell(query, domain, component, task)
+                    table[cell] = CellEntry(cell, stated, established, theorem, note)
+    return table
+
+
+_TABLE: dict[Cell, CellEntry] = _build()
+
+
+def complexity_table() -> list[CellEntry]:
+    """Every cell of the table, in a stable order (query, domain, component, task).
+
+    Examples
+    --------
+    >>> from gamexplain import complexity_table
+    >>> [e for e in complexity_table() if e.erratum][0].theorem
+    'thm:ebm-ptime'
+    """
+    return list(_TABLE.values())
+
+
+def cell_entry(cell: Cell) -> CellEntry:
+    """The entry of one cell; raises :class:`UnsupportedQueryError` for a cell not in it."""
+    try:
+        return _TABLE[cell]
+    except KeyError:
+        raise UnsupportedQueryError(f"no cell {cell} in the complexity table") from None
+
+
+# -- cells of models ---------------------------------------------------------------------
+def feature_cell(feature: Any) -> tuple[str, str]:
+    """(domain kind, component class) of one feature."""
+    return feature.domain.kind, feature.component
+
+
+def question_cell(gam: Any, query: str) -> CellEntry:
+    """The cell a query on ``gam`` falls in: the hardest cell of any of its features.
+
+    Ties between equally hard cells go to the later domain and component in the table's
+    order (interval over integers over finite; nam over spline over ebm over table).
+    """
+    if query not in QUERIES:
+        raise InvalidParameterError(
+            f"The query must be one of {set(QUERIES)}. Got {query!r} instead."
+        )
+    task = gam.task.kind
+    entries = [cell_entry(Cell(query, *feature_cell(f), task)) for f in gam.features]
+    return max(
+        entries,
+        key=lambda e: (
+            CLASS_ORDER.index(e.established),
+            DOMAINS.index(e.cell.domain),
+            COMPONENTS.index(e.cell.component),
+        ),
+    )
+
+
+# -- algorithms --------------------------------------------------------------------------
+Applies: TypeAlias = Callable[[Any, Mapping[str, Any]], "str | None"]
+
+
+@dataclass(frozen=True)
+class AlgorithmSpec:
+    """A registered algorithm for one query.
+
+    Attributes
+    ----------
+    query, name : str
+        The registry key is (query, name); ``name`` is what results report as
+        ``algorithm``.
+    summary : str
+        One line: what it does and what it costs.
+    theorem : str
+        The theorem id that argues it is correct (and its cost).
+    priority : int
+        Lower runs first under ``method="auto"``.
+    solves : callable
+        ``solves(cell) -> bool``: the cells it answers.
+    applies : callable
+        ``applies(gam, options) -> None`` when it can run on this model, else the reason
+        it cannot (e.g. "brute force needs finite domains of at most 10^6 points").
+    func : callable
+        The implementation, ``func(gam, **arguments)``.
+    """
+
+    query: str
+    name: str
+    summary: str
+    theorem: str
+    priority: int
+    solves: Callable[[Cell], bool]
+    applies: Applies
+    func: Callable[..., Any]
+
+
+_ALGORITHMS: dict[tuple[str, str], AlgorithmSpec] = {}
+_ALGORITHM_MODULES = "gamexplain.algorithms"
+
+
+def _always(gam: Any, options: Mapping[str, Any]) -> str | None:
+    return None
+
+
+def register_algorithm(
+    query: str,
+    name: str,
+    *,
+    summary: str,
+    theorem: str,
+    priority: int,
+    solves: Callable[[Cell], bool] = lambda cell: True,
+    applies: Applies = _always,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator that registers ``func`` as algorithm ``name`` for ``query``."""
+    if query not in QUERIES:
+        raise ValueError(f"unknown query {query!r}")
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        _ALGORITHMS[(query, name)] = AlgorithmSpec(
+            query, name, summary, theorem, priority, solves, applies, func
+        )
+        return func
+
+    return decorate
+
+
+def _load() -> None:
+    importlib.import_module(_ALGORITHM_MODULES)
+
+
+def registered_algorithms(query: str | None = None) -> list[AlgorithmSpec]:
+    """Every registered algorithm (of one query), by priority."""
+    _load()
+    specs = [s for s in _ALGORITHMS.values() if query is None or s.query == query]
+    return sorted(specs, key=lambda s: (s.query, s.priority, s.name))
+
+
+def algorithms_for(cell: Cell) -> list[AlgorithmSpec]:
+    """The algorithms that solve ``cell``, in the order ``method="auto"`` tries them."""
+    return [s for s in registered_algorithms(cell.query) if s.solves(cell)]
+
+
+def select_algorithm(
+    gam: Any, query: str, method: str, options: Mapping[str, Any]
+) -> tuple[CellEntry, AlgorithmSpec, list[tuple[str, str]]]:
+    """Choose the algorithm for ``query`` on ``gam``.
+
+    Returns the question's cell entry, the chosen algorithm and, for ``"auto"``, the
+    algorithms passed over with the reason for each.
+
+    Raises
+    ------
+    InvalidParameterError
+        ``method`` names no registered algorithm of the query.
+    UnsupportedQueryError
+        The named algorithm does not solve the cell or does not apply to the model, or
+        (``"auto"``) no registered algorithm does.
+    """
+    entry = question_cell(gam, query)
+    names = {s.name for s in registered_algorithms(query)}
+    if method != "auto" and method not in names:
+        allowed = ", ".join(repr(n) for n in ["auto", *sorted(names)])
+        raise InvalidParameterError(
+            f"The 'method' parameter of query {query!r} must be one of {{{allowed}}}. "
+            f"Got {method!r} instead."
+        )
+    skipped: list[tuple[str, str]] = []
+    for spec in algorithms_for(entry.cell):
+        if method not in ("auto", spec.name):
+            continue
+        reason = spec.applies(gam, options)
+        if reason is None:
+            return entry, spec, skipped
+        skipped.append((spec.name, reason))
+    if method != "auto":
+        why = skipped[0][1] if skipped else f"it does not solve the cell {entry.cell}"
+        raise UnsupportedQueryError(f"algorithm {method!r} cannot answer {query!r}: {why}")
+    reasons = "; ".join(f"{n}: {r}" for n, r in skipped) or "no algorithm is registered for it"
+    raise UnsupportedQueryError(f"no algorithm answers the cell {entry.cell} here ({reasons})")

@@ -1,0 +1,549 @@
+"""The GAM: f(x) = β0 + Σ_i β_i·f_i(x_i) + Σ_(i,j) g_ij(x_i, x_j), one immutable value.
+
+A :class:`GAM` is validated when it is built; there are no half-built models. Instances
+are validated at this boundary too, so every algorithm downstream may assume a valid
+instance.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, TypeAlias
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from gamexplain.errors import InvalidInstanceError, InvalidModelError
+from gamexplain.exact import Exact, as_fraction, compare, to_sympy
+from gamexplain.model.domains import Domain, Finite, Integers, Interval, Label
+from gamexplain.model.shapes import Component, Piecewise, ReLUNet, Shape, Table
+from gamexplain.model.task import Classification, Regression, Task
+
+__all__ = ["GAM", "Feature", "Instance", "PairTerm"]
+
+Instance: TypeAlias = tuple[Any, ...]
+"""A validated instance: one value per feature, labels for finite domains."""
+
+
+def _probabilities(weights: object, size: int, path: str) -> tuple[float, ...]:
+    try:
+        items = tuple(float(w) for w in weights)  # type: ignore[attr-defined]
+    except (TypeError, ValueError) as exc:
+        raise InvalidModelError(f"expected a list of probabilities, got {weights!r}", path) from exc
+    if len(items) != size:
+        raise InvalidModelError(f"expected {size} probabilities, got {len(items)}", path)
+    for k, p in enumerate(items):
+        if not math.isfinite(p) or p < 0:
+            raise InvalidModelError(f"probability {p!r} is not finite and ≥ 0", f"{path}[{k}]")
+    if abs(math.fsum(items) - 1.0) > 1e-9:
+        raise InvalidModelError(f"probabilities sum to {math.fsum(items)!r}, not 1", path)
+    return items
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One feature: its domain, its shape function, its weight β_i and its marginal.
+
+    Parameters
+    ----------
+    name : str
+        Unique within the model.
+    domain : Finite, Integers or Interval
+    shape : Table, Piecewise or ReLUNet
+        A ``Table`` needs a ``Finite`` domain of the same length; a ``Piecewise`` needs a
+        numeric domain inside its breakpoints' span.
+    weight : float, default 1.0
+        β_i; the feature's contribution is β_i·f_i(x_i).
+    distribution : sequence of float, optional
+        The feature's marginal: probabilities per domain value (finite domains) or per
+        piece of a ``Piecewise`` shape (uniform within each piece). None is uniform.
+    """
+
+    name: str
+    domain: Domain
+    shape: Shape
+    weight: float = 1.0
+    distribution: tuple[float, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise InvalidModelError(f"a feature needs a non-empty name, got {self.name!r}", "name")
+        if not isinstance(self.domain, Finite | Integers | Interval):
+            raise InvalidModelError(f"{self.domain!r} is not a domain", "domain")
+        if not isinstance(self.shape, Table | Piecewise | ReLUNet):
+            raise InvalidModelError(f"{self.shape!r} is not a shape", "shape")
+        w = self.weight
+        if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w):
+            raise InvalidModelError(f"{w!r} is not a finite number", "weight")
+        object.__setattr__(self, "weight", float(w))
+        self._check_shape_fits_domain()
+        if self.distribution is not None:
+            self._check_distribution()
+
+    def _check_shape_fits_domain(self) -> None:
+        domain, shape = self.domain, self.shape
+        if isinstance(shape, Table):
+            if not isinstance(domain, Finite):
+                raise InvalidModelError("a table shape needs a finite domain", "shape")
+            if len(shape.values) != domain.size:
+                raise InvalidModelError(
+                    f"{len(shape.values)} scores for {domain.size} domain values",
+                    "shape.values",
+                )
+            return
+        if isinstance(domain, Finite) and not domain.is_numeric:
+            raise InvalidModelError(
+                "a numeric shape needs numeric domain values (use a table for labels)",
+                "domain.values",
+            )
+        if isinstance(shape, Piecewise):
+            low, high = _numeric_span(domain)
+            first, last = shape.breakpoints[0], shape.breakpoints[-1]
+            if low < first or high > last:
+                raise InvalidModelError(
+                    f"the domain [{low}, {high}] leaves the pieces' span [{first}, {last}]",
+                    "domain",
+                )
+
+    def _check_distribution(self) -> None:
+        domain, shape = self.domain, self.shape
+        if isinstance(domain, Finite):
+            probs = _probabilities(self.distribution, domain.size, "distribution")
+        elif isinstance(shape, Piecewise):
+            probs = _probabilities(self.distribution, shape.n_pieces, "distribution")
+            from gamexplain.model.pieces import piece_measures
+
+            for k, (p, mass) in enumerate(zip(probs, piece_measures(self), strict=True)):
+                if p > 0 and mass == 0:
+                    raise InvalidModelError(
+                        f"piece {k} holds no point of the domain but has probability {p}",
+                        f"distribution[{k}]",
+                    )
+        else:
+            raise InvalidModelError(
+                "a per-piece distribution needs a piecewise shape or a finite domain",
+                "distribution",
+            )
+        object.__setattr__(self, "distribution", probs)
+
+    @property
+    def component(self) -> Component:
+        """The component class of the complexity table: table, ebm, spline or nam."""
+        return self.shape.component
+
+    def contribution(self, column: NDArray[Any]) -> NDArray[np.float64]:
+        """β_i·f_i over a validated column (float fast path)."""
+        if isinstance(self.shape, Table):
+            assert isinstance(self.domain, Finite)
+            lookup = {v: s for v, s in zip(self.domain.values, self.shape.values, strict=True)}
+            scores = np.array([lookup[v] for v in column], dtype=float)
+        else:
+            scores = self.shape.evaluate(np.asarray(column, dtype=float))
+        return self.weight * scores
+
+    def contribution_exact(self, value: Any) -> Exact:
+        """β_i·f_i(value) exactly; ``value`` is a label, a rational or an algebraic number."""
+        if isinstance(self.shape, Table):
+            assert isinstance(self.domain, Finite)
+            score: Exact = Fraction(self.shape.values[self.domain.values.index(value)])
+        else:
+            score = self.shape.evaluate_exact(_exact_number(value))
+        if isinstance(score, Fraction):
+            return Fraction(self.weight) * score
+        return to_sympy(Fraction(self.weight)) * score
+
+    def check_value(self, value: Any) -> None:
+        """Raise :class:`InvalidInstanceError` unless ``value`` lies in the domain."""
+        if not _in_domain(self.domain, value):
+            raise InvalidInstanceError(
+                f"feature {self.name!r}: value {value!r} is outside its domain {self.domain}"
+            )
+
+
+def _exact_number(value: Any) -> Exact:
+    try:
+        return as_fraction(value)
+    except ValueError:
+        return to_sympy(value)
+
+
+def _numeric_span(domain: Domain) -> tuple[float, float]:
+    if isinstance(domain, Finite):
+        numbers = [float(v) for v in domain.values]
+        return min(numbers), max(numbers)
+    return float(domain.low), float(domain.high)
+
+
+def _in_domain(domain: Domain, value: Any) -> bool:
+    if isinstance(domain, Finite):
+        if isinstance(value, float) and math.isnan(value):
+            return False
+        return domain.contains(value.item() if isinstance(value, np.generic) else value)
+    if isinstance(value, str | bool) or value is None:
+        return False
+    try:
+        number = _exact_number(value)
+    except (TypeError, ValueError, Exception):
+        return False
+    if isinstance(domain, Integers):
+        return (
+            isinstance(number, Fraction)
+            and number.denominator == 1
+            and domain.low <= number <= domain.high
+        )
+    return (
+        compare(number, Fraction(domain.low)) >= 0 and compare(number, Fraction(domain.high)) <= 0
+    )
+
+
+@dataclass(frozen=True)
+class PairTerm:
+    """A pairwise term g_ij(x_i, x_j): a 2-D table over the bins of two features.
+
+    Parameters
+    ----------
+    features : (int, int)
+        The positions of the two features, first < second.
+    edges : (sequence of float or None, sequence of float or None)
+        Per feature, None to index a finite domain by its values, or bin edges
+        e_0 < … < e_m (right-continuous bins, the last closed) for a numeric domain.
+    values : 2-D sequence of float
+        ``values[a][b]`` is the term's value on bin a of the first feature and bin b of
+        the second.
+    """
+
+    features: tuple[int, int]
+    edges: tuple[tuple[float, ...] | None, tuple[float, ...] | None]
+    values: tuple[tuple[float, ...], ...]
+
+    def __init__(
+        self,
+        features: Sequence[int],
+        edges: Sequence[Sequence[float] | None],
+        values: Sequence[Sequence[float]],
+    ) -> None:
+        from gamexplain.model.shapes import _finite_floats
+
+        pair = tuple(int(i) for i in features)
+        if len(pair) != 2 or pair[0] == pair[1]:
+            raise InvalidModelError(f"a pair term names two features, got {pair}", "features")
+        axes = tuple(edges)
+        if len(axes) != 2:
+            raise InvalidModelError("a pair term needs two edge lists (or nulls)", "edges")
+        cuts = tuple(
+            None if axis is None else _finite_floats(axis, f"edges[{a}]")
+            for a, axis in enumerate(axes)
+        )
+        for a, axis in enumerate(cuts):
+            if axis is not None and (
+                len(axis) < 2 or any(x >= y for x, y in itertools.pairwise(axis))
+            ):
+                raise InvalidModelError(
+                    "bin edges must be at least two, strictly increasing", f"edges[{a}]"
+                )
+        table = tuple(_finite_floats(row, f"values[{r}]") for r, row in enumerate(values))
+        if not table or any(len(row) != len(table[0]) for row in table):
+            raise InvalidModelError("values must be a non-empty rectangular table", "values")
+        object.__setattr__(self, "features", pair)
+        object.__setattr__(self, "edges", cuts)
+        object.__setattr__(self, "values", table)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.values), len(self.values[0])
+
+    def bin_of(self, axis: int, feature: Feature, value: Any) -> int:
+        """The bin of ``value`` of the ``axis``-th feature (exact, right-continuous)."""
+        cuts = self.edges[axis]
+        if cuts is None:
+            assert isinstance(feature.domain, Finite)
+            return feature.domain.values.index(value)
+        number = _exact_number(value)
+        k = 0
+        while k < len(cuts) - 2 and compare(number, Fraction(cuts[k + 1])) >= 0:
+            k += 1
+        return k
+
+    def bins(self, axis: int, feature: Feature, column: NDArray[Any]) -> NDArray[np.intp]:
+        """Vectorised bins of a validated column."""
+        cuts = self.edges[axis]
+        if cuts is None:
+            assert isinstance(feature.domain, Finite)
+            index = {v: k for k, v in enumerate(feature.domain.values)}
+            return np.array([index[v] for v in column], dtype=np.intp)
+        found = np.searchsorted(np.asarray(cuts), np.asarray(column, dtype=float), side="right")
+        return np.clip(found - 1, 0, len(cuts) - 2)
+
+
+@dataclass(frozen=True)
+class GAM:
+    """A generalized additive model, validated when built and immutable afterwards.
+
+    Parameters
+    ----------
+    features : sequence of Feature
+    intercept : float
+        β0.
+    task : Regression or Classification
+    pairs : sequence of PairTerm, optional
+        Pairwise interaction terms (GA²M). They make the model non-additive; queries
+        either handle them exactly or refuse, never ignore them.
+
+    Examples
+    --------
+    >>> from gamexplain import GAM, Feature, Finite, Interval, Table, Piecewise
+    >>> from gamexplain import Classification
+    >>> gam = GAM(
+    ...     features=[
+    ...         Feature("grade", Finite(["A", "B"]), Table([1.0, -1.0])),
+    ...         Feature("income", Interval(0, 10), Piecewise([0, 5, 10], [[-1.0], [1.0]])),
+    ...     ],
+    ...     intercept=0.5,
+    ...     task=Classification(threshold=0.0),
+    ... )
+    >>> gam.decision_function([["A", 2.0], ["B", 7.5]]).tolist()
+    [0.5, 0.5]
+    >>> gam.predict([["B", 1.0]]).tolist()
+    [0]
+    """
+
+    features: tuple[Feature, ...]
+    intercept: float = 0.0
+    task: Task = field(default_factory=Classification)
+    pairs: tuple[PairTerm, ...] = ()
+
+    def __post_init__(self) -> None:
+        features = tuple(self.features)
+        if not features:
+            raise InvalidModelError("a model needs at least one feature", "features")
+        names: dict[str, int] = {}
+        for i, feature in enumerate(features):
+            if not isinstance(feature, Feature):
+                raise InvalidModelError(f"{feature!r} is not a Feature", f"features[{i}]")
+            if feature.name in names:
+                raise InvalidModelError(
+                    f"duplicate feature name {feature.name!r} "
+                    f"(also features[{names[feature.name]}])",
+                    f"features[{i}].name",
+                )
+            names[feature.name] = i
+        object.__setattr__(self, "features", features)
+        b0 = self.intercept
+        if isinstance(b0, bool) or not isinstance(b0, int | float) or not math.isfinite(b0):
+            raise InvalidModelError(f"{b0!r} is not a finite number", "intercept")
+        object.__setattr__(self, "intercept", float(b0))
+        if not isinstance(self.task, Regression | Classification):
+            raise InvalidModelError(f"{self.task!r} is not a task", "task")
+        pairs = tuple(self.pairs)
+        for p, pair in enumerate(pairs):
+            self._check_pair(pair, f"pairs[{p}]")
+        object.__setattr__(self, "pairs", pairs)
+
+    def _check_pair(self, pair: PairTerm, path: str) -> None:
+        if not isinstance(pair, PairTerm):
+            raise InvalidModelError(f"{pair!r} is not a PairTerm", path)
+        for axis, i in enumerate(pair.features):
+            if not 0 <= i < len(self.features):
+                raise InvalidModelError(f"no feature at position {i}", f"{path}.features")
+            feature, cuts = self.features[i], pair.edges[axis]
+            if cuts is None:
+                if not isinstance(feature.domain, Finite):
+                    raise InvalidModelError(
+                        f"feature {feature.name!r} is not finite, so its axis needs edges",
+                        f"{path}.edges[{axis}]",
+                    )
+                size = feature.domain.size
+            else:
+                if isinstance(feature.domain, Finite) and not feature.domain.is_numeric:
+                    raise InvalidModelError(
+                        f"feature {feature.name!r} has labels; its axis takes no edges",
+                        f"{path}.edges[{axis}]",
+                    )
+                low, high = _numeric_span(feature.domain)
+                if low < cuts[0] or high > cuts[-1]:
+                    raise InvalidModelError(
+                        f"feature {feature.name!r}'s domain [{low}, {high}] leaves the edges' "
+                        f"span [{cuts[0]}, {cuts[-1]}]",
+                        f"{path}.edges[{axis}]",
+                    )
+                size = len(cuts) - 1
+            if pair.shape[axis] != size:
+                raise InvalidModelError(
+                    f"axis {axis} has {pair.shape[axis]} rows for {size} bins of "
+                    f"feature {feature.name!r}",
+                    f"{path}.values",
+                )
+
+    # -- structure --------------------------------------------------------------
+    @property
+    def n_features(self) -> int:
+        return len(self.features)
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.features)
+
+    @property
+    def is_additive(self) -> bool:
+        """True when the model has no pairwise terms."""
+        return not self.pairs
+
+    def index(self, feature: int | str) -> int:
+        """The position of a feature given by position or name."""
+        if isinstance(feature, str):
+            if feature in self.feature_names:
+                return self.feature_names.index(feature)
+            raise InvalidInstanceError(f"no feature named {feature!r}")
+        if isinstance(feature, bool) or not isinstance(feature, int | np.integer):
+            raise InvalidInstanceError(f"{feature!r} is neither a feature name nor a position")
+        if not 0 <= int(feature) < self.n_features:
+            raise InvalidInstanceError(
+                f"feature position {feature} is outside 0..{self.n_features - 1}"
+            )
+        return int(feature)
+
+    # -- instances --------------------------------------------------------------
+    def instance(self, x: ArrayLike | Mapping[str, Any]) -> Instance:
+        """Validate one instance (a sequence in feature order, or a name → value mapping).
+
+        Raises
+        ------
+        InvalidInstanceError
+            Wrong length, a missing or unknown name, NaN, or a value outside its domain;
+            the message names the feature and the value.
+        """
+        if isinstance(x, Mapping):
+            unknown = sorted(set(x) - set(self.feature_names))
+            if unknown:
+                raise InvalidInstanceError(f"unknown feature name(s) {unknown}")
+            missing = [n for n in self.feature_names if n not in x]
+            if missing:
+                raise InvalidInstanceError(f"no value for feature(s) {missing}")
+            values = [x[n] for n in self.feature_names]
+        else:
+            values = (
+                list(np.asarray(x, dtype=object).reshape(-1))
+                if not isinstance(x, list | tuple)
+                else list(x)
+            )
+        if len(values) != self.n_features:
+            raise InvalidInstanceError(
+                f"an instance has {self.n_features} values (one per feature), got {len(values)}"
+            )
+        clean = tuple(v.item() if isinstance(v, np.generic) else v for v in values)
+        for feature, value in zip(self.features, clean, strict=True):
+            feature.check_value(value)
+        return clean
+
+    def _matrix(self, X: ArrayLike) -> list[NDArray[Any]]:
+        rows = np.asarray(X, dtype=object)
+        if rows.ndim == 1:
+            rows = rows.reshape(1, -1)
+        if rows.ndim != 2 or rows.shape[1] != self.n_features:
+            raise InvalidInstanceError(
+                f"expected rows of {self.n_features} values (one per feature), "
+                f"got an array of shape {np.shape(X)}"
+            )
+        columns = []
+        for i, feature in enumerate(self.features):
+            column = rows[:, i]
+            columns.append(_check_column(feature, i, column))
+        return columns
+
+    # -- evaluation -------------------------------------------------------------
+    def decision_function(self, X: ArrayLike) -> NDArray[np.float64]:
+        """The score of every row of ``X`` (float fast path).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_rows, n_features)
+            Columns in feature order; finite-domain features given by their labels.
+        """
+        columns = self._matrix(X)
+        score = np.full(len(columns[0]), self.intercept)
+        for feature, column in zip(self.features, columns, strict=True):
+            score = score + feature.contribution(column)
+        for pair in self.pairs:
+            i, j = pair.features
+            a = pair.bins(0, self.features[i], columns[i])
+            b = pair.bins(1, self.features[j], columns[j])
+            score = score + np.asarray(pair.values)[a, b]
+        return score
+
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
+        """Class labels (0/1) in classification, the score in regression."""
+        scores = self.decision_function(X)
+        if isinstance(self.task, Classification):
+            return self.task.label(scores)
+        return scores
+
+    def score_exact(self, x: Sequence[Any]) -> Exact:
+        """The exact score of one instance (labels, rationals or algebraic numbers)."""
+        total: Exact = Fraction(self.intercept)
+        for feature, value in zip(self.features, x, strict=True):
+            total = total + feature.contribution_exact(value)
+        for pair in self.pairs:
+            i, j = pair.features
+            a = pair.bin_of(0, self.features[i], x[i])
+            b = pair.bin_of(1, self.features[j], x[j])
+            total = total + Fraction(pair.values[a][b])
+        return total
+
+    def predict_exact(self, x: Sequence[Any]) -> Exact | int:
+        """The exact prediction of one instance: its class, or its exact score."""
+        score = self.score_exact(x)
+        if isinstance(self.task, Classification):
+            return self.task.label_exact(score)
+        return score
+
+
+def _check_column(feature: Feature, position: int, column: NDArray[Any]) -> NDArray[Any]:
+    domain = feature.domain
+    where = f"feature {feature.name!r} (column {position})"
+    if isinstance(domain, Finite):
+        members = set(domain.values)
+        for row, value in enumerate(column):
+            if not _hashable_member(value, members):
+                raise InvalidInstanceError(
+                    f"{where}: value {value!r} in row {row} is not one of {list(domain.values)}"
+                )
+        return column
+    try:
+        numbers = column.astype(float)
+    except (TypeError, ValueError):
+        row = next(r for r, v in enumerate(column) if not _is_number(v))
+        raise InvalidInstanceError(
+            f"{where}: value {column[row]!r} in row {row} is not a number"
+        ) from None
+    bad = ~np.isfinite(numbers) | (numbers < domain.low) | (numbers > domain.high)
+    if isinstance(domain, Integers):
+        bad |= np.floor(numbers) != numbers
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise InvalidInstanceError(
+            f"{where}: value {column[row]!r} in row {row} is outside its domain {domain}"
+        )
+    return numbers
+
+
+def _hashable_member(value: Any, members: set[Label]) -> bool:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return False
+    try:
+        return value in members
+    except TypeError:
+        return False
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True

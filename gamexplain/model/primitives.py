@@ -1,0 +1,363 @@
+"""The per-feature primitive: exact extremes, means and level-set measures.
+
+Every explanation algorithm of gamexplain stands on four questions about one feature's
+contribution a_i(v) = β_i·f_i(v) over its domain: its minimum, its maximum (with a value
+attaining it), its mean under the feature's distribution, and the measure of a level set
+{v : a_i(v) ≥ c}. They are answered exactly here, piece by piece: enumeration on finite
+domains; endpoints and real critical points on intervals; floor and ceiling of those
+points on integers (never iterating over an integer range).
+
+For ReLU networks the pieces come from exact compilation; the ``method`` argument leaves
+room for other backends (a MILP for nets with too many pieces).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any, Literal
+
+import sympy
+
+from gamexplain.errors import InvalidParameterError
+from gamexplain.exact import Exact, as_fraction, compare, exact_sign, polyval, to_float, to_sympy
+from gamexplain.model.domains import Interval
+from gamexplain.model.pieces import RELU_PIECE_LIMIT, Point, Segment, lower
+
+__all__ = [
+    "Extremum",
+    "contribution_max",
+    "contribution_mean",
+    "contribution_min",
+    "level_set_measure",
+    "support_measure",
+]
+
+_X = sympy.Symbol("x", real=True)
+
+
+@dataclass(frozen=True)
+class Extremum:
+    """The minimum or maximum of a contribution over the domain.
+
+    Attributes
+    ----------
+    value : Fraction or sympy number
+        The exact infimum (minimum) or supremum (maximum).
+    argument : object
+        A domain value where it is attained; when ``attained`` is False (a discontinuous
+        piece approaching a breakpoint from the left), the breakpoint the values approach.
+    attained : bool
+        Whether some domain value reaches ``value``.
+    """
+
+    value: Exact
+    argument: Any
+    attained: bool
+
+    def __float__(self) -> float:
+        return to_float(self.value)
+
+
+def contribution_min(feature: Any, *, method: Literal["auto", "pieces"] = "auto") -> Extremum:
+    """The exact minimum of β_i·f_i over the feature's domain.
+
+    Notes
+    -----
+    O(p) for p pieces (or domain values) after lowering; one candidate per step piece,
+    at most four per polynomial piece (two endpoints, two critical points).
+    """
+    return _extremum(feature, -1, _check_method(method))
+
+
+def contribution_max(feature: Any, *, method: Literal["auto", "pieces"] = "auto") -> Extremum:
+    """The exact maximum of β_i·f_i over the feature's domain (see :func:`contribution_min`)."""
+    return _extremum(feature, 1, _check_method(method))
+
+
+def _check_method(method: str) -> str:
+    if method not in ("auto", "pieces"):
+        raise InvalidParameterError(
+            f"The 'method' parameter of the per-feature primitive must be one of "
+            f"{{'auto', 'pieces'}}. Got {method!r} instead."
+        )
+    return "pieces"
+
+
+@lru_cache(maxsize=2048)
+def _extremum(feature: Any, direction: int, method: str) -> Extremum:
+    pieces = lower(feature, RELU_PIECE_LIMIT)
+    if isinstance(pieces[0], Point):
+        best = max(pieces, key=lambda p: direction * p.contribution)
+        return Extremum(best.contribution, best.value, True)
+    candidates = [c for s in pieces for c in _segment_candidates(s)]
+    best_value, best_arg, best_attained = candidates[0]
+    for value, arg, attained in candidates[1:]:
+        side = direction * compare(value, best_value)
+        if side > 0 or (side == 0 and attained and not best_attained):
+            best_value, best_arg, best_attained = value, arg, attained
+    return Extremum(_simplify(best_value), _simplify(best_arg), best_attained)
+
+
+def _segment_candidates(segment: Segment) -> list[tuple[Exact, Exact, bool]]:
+    """(value, argument, attained) at every point where an extremum may sit."""
+    points: list[tuple[Exact, bool]] = [(segment.low, True), (segment.high, segment.closed)]
+    for root in _critical_points(segment.coefficients):
+        x = segment.anchor + root if isinstance(root, Fraction) else to_sympy(segment.anchor) + root
+        if compare(x, segment.low) > 0 and compare(x, segment.high) < 0:
+            if segment.integers:
+                floor, ceil = _floor(x), -_floor(-x)
+                points += [(Fraction(floor), True), (Fraction(ceil), True)]
+            else:
+                points.append((x, True))
+    out = []
+    for x, attained in points:
+        value = polyval(segment.coefficients, x - segment.anchor)
+        out.append((value, x, attained))
+    return out
+
+
+def _floor(x: Exact) -> int:
+    if isinstance(x, Fraction):
+        return math.floor(x)
+    return int(sympy.floor(x))
+
+
+def _critical_points(coefficients: tuple[Fraction, ...]) -> list[Exact]:
+    """Real roots of the derivative of Σ c_r·t^r (degree ≤ 3), exactly."""
+    derivative = [r * c for r, c in enumerate(coefficients)][1:]
+    while derivative and derivative[-1] == 0:
+        derivative.pop()
+    if len(derivative) <= 1:
+        return []
+    if len(derivative) == 2:
+        return [-derivative[0] / derivative[1]]
+    c, b, a = derivative
+    disc = b * b - 4 * a * c
+    if disc < 0:
+        return []
+    root = _rational_sqrt(disc)
+    if root is not None:
+        return [(-b - root) / (2 * a), (-b + root) / (2 * a)]
+    s = sympy.sqrt(to_sympy(disc))
+    return [(to_sympy(-b) - s) / to_sympy(2 * a), (to_sympy(-b) + s) / to_sympy(2 * a)]
+
+
+def _rational_sqrt(value: Fraction) -> Fraction | None:
+    num, den = math.isqrt(value.numerator), math.isqrt(value.denominator)
+    if num * num == value.numerator and den * den == value.denominator:
+        return Fraction(num, den)
+    return None
+
+
+def _simplify(value: Any) -> Any:
+    if isinstance(value, sympy.Basic) and value.is_Rational:
+        return as_fraction(value)
+    return value
+
+
+# -- means -------------------------------------------------------------------------
+def contribution_mean(feature: Any, distribution: tuple[float, ...] | None = None) -> Fraction:
+    """The exact mean E[β_i·f_i(X_i)] under a marginal of the feature.
+
+    Parameters
+    ----------
+    feature : Feature
+    distribution : tuple of float, optional
+        Probabilities per domain value (finite domains) or per piece (uniform within a
+        piece); None uses the feature's own distribution, or uniform if it has none.
+
+    Notes
+    -----
+    Integrals of polynomial pieces on intervals and Faulhaber sums on integer ranges, so
+    the cost is O(p) whatever the size of the domain.
+    """
+    probs = distribution if distribution is not None else feature.distribution
+    return _mean(feature, probs)
+
+
+@lru_cache(maxsize=2048)
+def _mean(feature: Any, probs: tuple[float, ...] | None) -> Fraction:
+    pieces = lower(feature, RELU_PIECE_LIMIT)
+    if isinstance(pieces[0], Point):
+        if probs is None:
+            return sum((p.contribution for p in pieces), Fraction(0)) / len(pieces)
+        weights = _exact_probabilities(probs)
+        return sum((w * p.contribution for w, p in zip(weights, pieces, strict=True)), Fraction(0))
+    segments: tuple[Segment, ...] = pieces
+    point_domain = (
+        isinstance(feature.domain, Interval) and feature.domain.low == feature.domain.high
+    )
+    totals = [_segment_total(s, point_domain) for s in segments]
+    sizes = [_segment_size(s, point_domain) for s in segments]
+    if probs is None:
+        return sum(totals, Fraction(0)) / sum(sizes, Fraction(0))
+    weights = _exact_probabilities(probs)
+    return sum(
+        (
+            weights[s.piece] * total / size
+            for s, total, size in zip(segments, totals, sizes, strict=True)
+        ),
+        Fraction(0),
+    )
+
+
+def _exact_probabilities(probs: tuple[float, ...]) -> list[Fraction]:
+    exact = [Fraction(p) for p in probs]
+    total = sum(exact, Fraction(0))
+    return [p / total for p in exact]
+
+
+def _segment_size(segment: Segment, point_domain: bool) -> Fraction:
+    if segment.integers:
+        return segment.high - segment.low + 1
+    return Fraction(1) if point_domain else segment.high - segment.low
+
+
+def _segment_total(segment: Segment, point_domain: bool) -> Fraction:
+    """The integral (intervals) or the sum (integers) of the piece over the segment."""
+    coefficients = segment.coefficients
+    if point_domain:
+        return polyval(coefficients, segment.low - segment.anchor)
+    if segment.integers:
+        count = int(segment.high - segment.low) + 1
+        shift = segment.low - segment.anchor
+        return sum(
+            (c * _shifted_power_sum(shift, r, count) for r, c in enumerate(coefficients)),
+            Fraction(0),
+        )
+    a, b = segment.low - segment.anchor, segment.high - segment.anchor
+    return sum(
+        (c * (b ** (r + 1) - a ** (r + 1)) / (r + 1) for r, c in enumerate(coefficients)),
+        Fraction(0),
+    )
+
+
+def _shifted_power_sum(shift: Fraction, power: int, count: int) -> Fraction:
+    """Σ_{j=0}^{count-1} (shift + j)^power in closed form (power ≤ 3)."""
+    return sum(
+        (
+            math.comb(power, s) * shift ** (power - s) * _power_sum(s, count)
+            for s in range(power + 1)
+        ),
+        Fraction(0),
+    )
+
+
+def _power_sum(power: int, count: int) -> Fraction:
+    """Σ_{j=0}^{count-1} j^power (Faulhaber), power ≤ 3."""
+    n = count - 1
+    sums = {
+        0: Fraction(count),
+        1: Fraction(n * (n + 1), 2),
+        2: Fraction(n * (n + 1) * (2 * n + 1), 6),
+        3: Fraction(n * (n + 1), 2) ** 2,
+    }
+    return sums[power]
+
+
+# -- level sets ----------------------------------------------------------------------
+def support_measure(feature: Any) -> Exact:
+    """The measure of the whole domain: its size (finite, integers) or length (interval)."""
+    domain = feature.domain
+    if hasattr(domain, "size"):
+        return Fraction(domain.size)
+    return domain.length
+
+
+def level_set_measure(feature: Any, c: object, *, strict: bool = False) -> Exact:
+    """The measure of {v : β_i·f_i(v) ≥ c} (or > c when ``strict``) in the domain.
+
+    A count on finite and integer domains, a length on intervals. Exact: the result is a
+    Fraction, or a sympy algebraic number when the level set ends at an irrational root.
+
+    Notes
+    -----
+    Per piece, the real roots of a_i − c (degree ≤ 3, found exactly by sympy) cut the
+    piece into runs of constant sign; the sign of each run follows from the leading
+    coefficient and root multiplicities. Integers in a run are counted by floor/ceil of
+    its ends, so an integer range is never enumerated.
+    """
+    level = c if isinstance(c, sympy.Basic) else as_fraction(c)
+    pieces = lower(feature, RELU_PIECE_LIMIT)
+    if isinstance(pieces[0], Point):
+        return Fraction(sum(1 for p in pieces if _keeps(compare(p.contribution, level), strict)))
+    total: Exact = Fraction(0)
+    for segment in pieces:
+        total = total + _segment_level_measure(segment, level, strict)
+    return _simplify(total)
+
+
+def _keeps(side: int, strict: bool) -> bool:
+    return side > 0 or (side == 0 and not strict)
+
+
+def _segment_level_measure(segment: Segment, level: Exact, strict: bool) -> Exact:
+    shifted = list(segment.coefficients)
+    shifted[0] = shifted[0] - level
+    roots, signs = _roots_and_signs(tuple(shifted), segment.anchor)
+    if segment.integers:
+        return _count_integers(segment, roots, signs, strict)
+    total: Exact = Fraction(0)
+    for k, sign in enumerate(signs):
+        if not _keeps(sign, strict):
+            continue
+        left = segment.low if k == 0 else _max(roots[k - 1], segment.low)
+        right = segment.high if k == len(roots) else _min(roots[k], segment.high)
+        if compare(right, left) > 0:
+            total = total + (right - left)
+    return total
+
+
+def _max(a: Exact, b: Exact) -> Exact:
+    return a if compare(a, b) >= 0 else b
+
+
+def _min(a: Exact, b: Exact) -> Exact:
+    return a if compare(a, b) <= 0 else b
+
+
+def _roots_and_signs(local: tuple[Exact, ...], anchor: Fraction) -> tuple[list[Exact], list[int]]:
+    """The distinct real roots of Σ local_r·(x − anchor)^r, ascending, and the sign of the
+    polynomial on each of the len(roots) + 1 open gaps between them.
+
+    The sign on the rightmost gap is the leading coefficient's; crossing a root of odd
+    multiplicity flips it. The zero polynomial has no roots and sign 0.
+    """
+    if all(c == 0 for c in local):
+        return [], [0]
+    if all(c == 0 for c in local[1:]):
+        return [], [exact_sign(local[0])]
+    shift = to_sympy(anchor)
+    poly = sympy.Poly(
+        sum((to_sympy(c) * (_X - shift) ** r for r, c in enumerate(local)), sympy.Integer(0)), _X
+    )
+    roots = sympy.real_roots(poly)
+    distinct = sorted(set(roots), key=lambda r: float(sympy.N(r, 30)))
+    sign = exact_sign(poly.LC())
+    signs = [sign]
+    for r in reversed(distinct):
+        if roots.count(r) % 2:
+            sign = -sign
+        signs.append(sign)
+    return [_simplify(r) for r in distinct], signs[::-1]
+
+
+def _count_integers(
+    segment: Segment, roots: list[Exact], signs: list[int], strict: bool
+) -> Fraction:
+    """Integers of [low, high] where the polynomial (roots, gap signs) is ≥ 0 (> 0)."""
+    low, high = int(segment.low), int(segment.high)
+    count = 0
+    for k, sign in enumerate(signs):
+        first = low if k == 0 else max(low, _floor(roots[k - 1]) + 1)
+        last = high if k == len(roots) else min(high, -_floor(-roots[k]) - 1)
+        if _keeps(sign, strict) and last >= first:
+            count += last - first + 1
+    if not strict:
+        count += sum(
+            1 for r in roots if isinstance(r, Fraction) and r.denominator == 1 and low <= r <= high
+        )
+    return Fraction(count)

@@ -1,0 +1,259 @@
+"""Shape functions f_i: a table over a finite domain, a piecewise polynomial, a ReLU net.
+
+Each shape evaluates vectorised in floats (fast path) and exactly in rationals
+(certificates). A value equal to a breakpoint belongs to the piece on its right, as in
+``numpy.digitize`` and EBM binning; the last piece is closed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, ClassVar, Literal, TypeAlias
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gamexplain.errors import InvalidModelError
+from gamexplain.exact import Exact, compare, polyval, to_float
+
+__all__ = ["Component", "Layer", "Piecewise", "ReLUNet", "Shape", "Table"]
+
+Component: TypeAlias = Literal["table", "ebm", "spline", "nam"]
+MAX_DEGREE = 3
+
+
+def _finite_floats(values: Any, path: str) -> tuple[float, ...]:
+    try:
+        items: tuple[Any, ...] = tuple(values)
+    except TypeError as exc:
+        raise InvalidModelError(f"expected a list of numbers, got {values!r}", path) from exc
+    result = []
+    for position, item in enumerate(items):
+        if isinstance(item, bool) or not isinstance(item, int | float | np.number):
+            raise InvalidModelError(f"{item!r} is not a number", f"{path}[{position}]")
+        if not math.isfinite(float(item)):
+            raise InvalidModelError(f"{item!r} is not finite", f"{path}[{position}]")
+        result.append(float(item))
+    return tuple(result)
+
+
+@dataclass(frozen=True)
+class Table:
+    """One score per value of a :class:`~gamexplain.model.domains.Finite` domain."""
+
+    values: tuple[float, ...]
+    component: ClassVar[Component] = "table"
+
+    def __init__(self, values: Sequence[float]) -> None:
+        scores = _finite_floats(values, "values")
+        if not scores:
+            raise InvalidModelError("a table needs at least one score", "values")
+        object.__setattr__(self, "values", scores)
+
+
+@dataclass(frozen=True)
+class Piecewise:
+    """A piecewise polynomial of degree at most 3.
+
+    On piece k, [b_k, b_{k+1}) (the last piece closed), the value is
+    Σ_r c_kr·(x − b_k)^r.
+
+    Parameters
+    ----------
+    breakpoints : sequence of float
+        b_0 < b_1 < … < b_m, strictly increasing, at least two.
+    coefficients : sequence of sequences of float
+        ``coefficients[k]`` lists c_k0, c_k1, … in increasing powers (1 to 4 numbers).
+    """
+
+    breakpoints: tuple[float, ...]
+    coefficients: tuple[tuple[float, ...], ...]
+
+    def __init__(
+        self, breakpoints: Sequence[float], coefficients: Sequence[Sequence[float]]
+    ) -> None:
+        cuts = _finite_floats(breakpoints, "breakpoints")
+        if len(cuts) < 2:
+            raise InvalidModelError("at least two breakpoints are needed", "breakpoints")
+        for k in range(len(cuts) - 1):
+            if not cuts[k] < cuts[k + 1]:
+                raise InvalidModelError(
+                    f"breakpoints must be strictly increasing: {cuts[k]} then {cuts[k + 1]}",
+                    f"breakpoints[{k + 1}]",
+                )
+        try:
+            rows = tuple(coefficients)
+        except TypeError as exc:
+            raise InvalidModelError("expected a list of lists", "coefficients") from exc
+        if len(rows) != len(cuts) - 1:
+            raise InvalidModelError(
+                f"{len(cuts) - 1} pieces need {len(cuts) - 1} coefficient lists, got {len(rows)}",
+                "coefficients",
+            )
+        polys = tuple(_finite_floats(row, f"coefficients[{k}]") for k, row in enumerate(rows))
+        for k, poly in enumerate(polys):
+            if not 1 <= len(poly) <= MAX_DEGREE + 1:
+                raise InvalidModelError(
+                    f"a piece has 1 to {MAX_DEGREE + 1} coefficients (degree ≤ {MAX_DEGREE}), "
+                    f"got {len(poly)}",
+                    f"coefficients[{k}]",
+                )
+        object.__setattr__(self, "breakpoints", cuts)
+        object.__setattr__(self, "coefficients", polys)
+
+    @property
+    def degree(self) -> int:
+        """The largest degree of any piece (trailing zero coefficients ignored)."""
+        return max(_degree(poly) for poly in self.coefficients)
+
+    @property
+    def component(self) -> Component:
+        """``"ebm"`` for step functions (degree 0), ``"spline"`` otherwise."""
+        return "ebm" if self.degree == 0 else "spline"
+
+    @property
+    def n_pieces(self) -> int:
+        return len(self.coefficients)
+
+    def piece_index(self, x: NDArray[np.float64]) -> NDArray[np.intp]:
+        """The piece holding each value (right-continuous; the last piece is closed)."""
+        index = np.searchsorted(np.asarray(self.breakpoints), x, side="right") - 1
+        return np.clip(index, 0, self.n_pieces - 1)
+
+    def evaluate(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Vectorised float evaluation at values inside the breakpoints' span."""
+        x = np.asarray(x, dtype=float)
+        k = self.piece_index(x)
+        t = x - np.asarray(self.breakpoints)[k]
+        width = MAX_DEGREE + 1
+        table = np.zeros((self.n_pieces, width))
+        for row, poly in enumerate(self.coefficients):
+            table[row, : len(poly)] = poly
+        out = np.zeros_like(t)
+        for r in range(width - 1, -1, -1):
+            out = out * t + table[k, r]
+        return out
+
+    def evaluate_exact(self, value: Exact) -> Exact:
+        """Exact evaluation at a rational (or algebraic) value inside the span."""
+        cuts = self.breakpoints
+        k = int(np.searchsorted(np.asarray(cuts), to_float(value), side="right")) - 1
+        # the float search can be off by one next to a breakpoint; settle it exactly
+        k = min(max(k, 0), self.n_pieces - 1)
+        while k > 0 and compare(value, Fraction(cuts[k])) < 0:
+            k -= 1
+        while k < self.n_pieces - 1 and compare(value, Fraction(cuts[k + 1])) >= 0:
+            k += 1
+        local = tuple(Fraction(c) for c in self.coefficients[k])
+        return polyval(local, value - Fraction(cuts[k]))
+
+
+def _degree(poly: tuple[float, ...]) -> int:
+    for r in range(len(poly) - 1, 0, -1):
+        if poly[r] != 0.0:
+            return r
+    return 0
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A dense layer: ``out = in @ weights + bias`` (``weights`` is inputs × outputs)."""
+
+    weights: tuple[tuple[float, ...], ...]
+    bias: tuple[float, ...]
+
+    def __init__(self, weights: Sequence[Sequence[float]], bias: Sequence[float]) -> None:
+        try:
+            rows = tuple(weights)
+        except TypeError as exc:
+            raise InvalidModelError("expected a list of lists", "weights") from exc
+        matrix = tuple(_finite_floats(row, f"weights[{i}]") for i, row in enumerate(rows))
+        if not matrix or not matrix[0]:
+            raise InvalidModelError("a layer needs at least one weight", "weights")
+        for i, row in enumerate(matrix):
+            if len(row) != len(matrix[0]):
+                raise InvalidModelError(
+                    f"row {i} has {len(row)} weights, row 0 has {len(matrix[0])}",
+                    f"weights[{i}]",
+                )
+        offsets = _finite_floats(bias, "bias")
+        if len(offsets) != len(matrix[0]):
+            raise InvalidModelError(
+                f"{len(matrix[0])} outputs need {len(matrix[0])} biases, got {len(offsets)}",
+                "bias",
+            )
+        object.__setattr__(self, "weights", matrix)
+        object.__setattr__(self, "bias", offsets)
+
+    @property
+    def n_inputs(self) -> int:
+        return len(self.weights)
+
+    @property
+    def n_outputs(self) -> int:
+        return len(self.bias)
+
+
+@dataclass(frozen=True)
+class ReLUNet:
+    """A one-input, one-output multilayer perceptron with ReLU between layers.
+
+    ReLU follows every layer but the last, whose single output is the shape's value.
+    """
+
+    layers: tuple[Layer, ...]
+    component: ClassVar[Component] = "nam"
+
+    def __init__(self, layers: Sequence[Layer]) -> None:
+        stack = tuple(layers)
+        if not stack:
+            raise InvalidModelError("a network needs at least one layer", "layers")
+        for i, layer in enumerate(stack):
+            if not isinstance(layer, Layer):
+                raise InvalidModelError(f"{layer!r} is not a Layer", f"layers[{i}]")
+        if stack[0].n_inputs != 1:
+            raise InvalidModelError(
+                f"the first layer must take 1 input, it takes {stack[0].n_inputs}",
+                "layers[0].weights",
+            )
+        if stack[-1].n_outputs != 1:
+            raise InvalidModelError(
+                f"the last layer must give 1 output, it gives {stack[-1].n_outputs}",
+                f"layers[{len(stack) - 1}].bias",
+            )
+        for i in range(1, len(stack)):
+            if stack[i].n_inputs != stack[i - 1].n_outputs:
+                raise InvalidModelError(
+                    f"takes {stack[i].n_inputs} inputs but layer {i - 1} gives "
+                    f"{stack[i - 1].n_outputs}",
+                    f"layers[{i}].weights",
+                )
+        object.__setattr__(self, "layers", stack)
+
+    def evaluate(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Vectorised float evaluation."""
+        h = np.asarray(x, dtype=float).reshape(-1, 1)
+        for i, layer in enumerate(self.layers):
+            h = h @ np.asarray(layer.weights) + np.asarray(layer.bias)
+            if i < len(self.layers) - 1:
+                h = np.maximum(h, 0.0)
+        return h[:, 0].reshape(np.shape(x))
+
+    def evaluate_exact(self, value: Exact) -> Exact:
+        """Exact evaluation at a rational (or algebraic) value."""
+        h: list[Exact] = [value]
+        for i, layer in enumerate(self.layers):
+            h = [
+                sum((h[k] * Fraction(layer.weights[k][j]) for k in range(len(h))), Fraction(0))
+                + Fraction(layer.bias[j])
+                for j in range(layer.n_outputs)
+            ]
+            if i < len(self.layers) - 1:
+                h = [v if compare(v, 0) > 0 else Fraction(0) for v in h]
+        return h[0]
+
+
+Shape: TypeAlias = Table | Piecewise | ReLUNet
