@@ -1,12 +1,18 @@
-"""Test configuration: Hypothesis profiles chosen by the HYPOTHESIS_PROFILE variable.
+"""Test configuration.
 
-``dev`` (default) explores more; ``ci`` bounds the examples so the whole suite stays
-well within CI's time on two cores.
+Hypothesis profiles are chosen by the HYPOTHESIS_PROFILE variable: ``dev`` (default)
+explores more; ``ci`` bounds the examples so the whole suite stays well within CI's time
+on two cores. Test modules in sub-folders import the shared strategies as
+``from strategies import ...``, so this folder goes on the import path.
 """
 
 import os
+import sys
+from pathlib import Path
 
 from hypothesis import HealthCheck, settings
+
+sys.path.insert(0, str(Path(__file__).parent))
 
 settings.register_profile(
     "dev", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
