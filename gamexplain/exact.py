@@ -41,8 +41,10 @@ def as_fraction(value: object) -> Fraction:
         raise ValueError(f"{value!r} is a boolean, not a number")
     if isinstance(value, int):
         return Fraction(value)
-    if isinstance(value, sympy.Rational):
-        return Fraction(int(value.p), int(value.q))
+    if isinstance(value, sympy.Basic):
+        if value.is_Rational:
+            return Fraction(int(value.p), int(value.q))
+        raise ValueError(f"{value} is not a rational number")
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:
