@@ -11,11 +11,16 @@ apply is None, never missing.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any, Literal
 
-__all__ = ["DecisionResult", "Result", "Stats", "Status"]
+import numpy as np
+
+__all__ = ["DecisionResult", "Result", "Stats", "Status", "to_jsonable"]
 
 Status = Literal["solved", "time_limit", "budget_exhausted"]
 """``solved``: the algorithm finished. ``time_limit`` / ``budget_exhausted``: it stopped
@@ -62,6 +67,12 @@ class Result:
         """
         raise NotImplementedError(f"{type(self).__name__} does not define verify()")
 
+    def to_dict(self) -> dict[str, Any]:
+        """Every field as plain JSON-ready data (see :func:`to_jsonable`)."""
+        data = to_jsonable(self)
+        data["query"] = type(self).__name__
+        return data
+
 
 @dataclass(frozen=True, kw_only=True)
 class DecisionResult(Result):
@@ -71,3 +82,30 @@ class DecisionResult(Result):
 
     def __bool__(self) -> bool:
         return self.holds
+
+
+def to_jsonable(value: Any) -> Any:
+    """Plain JSON-ready data: exact numbers become ``{"float": …, "exact": "p/q"}``.
+
+    Rationals keep their exact value as a string next to the nearest float, algebraic
+    numbers their sympy form; arrays become lists; dataclasses and mappings become dicts.
+    """
+    if isinstance(value, bool) or value is None or isinstance(value, str | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, Fraction):
+        return {"float": float(value), "exact": str(value)}
+    if isinstance(value, np.generic):
+        return to_jsonable(value.item())
+    if isinstance(value, np.ndarray):
+        return [to_jsonable(v) for v in value.tolist()]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_jsonable(v) for v in value]
+    if hasattr(value, "is_number") and value.is_number:  # a sympy algebraic number
+        return {"float": float(value), "exact": str(value)}
+    return str(value)
