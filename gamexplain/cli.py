@@ -95,7 +95,7 @@ def parse_instance(gam: Any, text: str) -> tuple[Any, ...]:
         raise InvalidInstanceError(f"--instance is not valid JSON: {exc}") from exc
     if not isinstance(data, dict | list):
         raise InvalidInstanceError("--instance must be a JSON object or list")
-    return gam.instance(data)  # type: ignore[no-any-return]
+    return gam.instance(data)
 
 
 def _read_csv(gam: Any, path: Path) -> list[tuple[Any, ...]]:

@@ -311,10 +311,10 @@ class GAM:
     [0]
     """
 
-    features: tuple[Feature, ...]
+    features: Sequence[Feature]
     intercept: float = 0.0
     task: Task = field(default_factory=Classification)
-    pairs: tuple[PairTerm, ...] = ()
+    pairs: Sequence[PairTerm] = ()
 
     def __post_init__(self) -> None:
         features = tuple(self.features)
