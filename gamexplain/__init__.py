@@ -33,6 +33,7 @@ from gamexplain.model import (
 )
 
 __version__ = "0.1.0"
+from gamexplain.io.jsonfile import dump, dumps, load, loads
 
 __all__ = [
     "GAM",
@@ -57,4 +58,8 @@ __all__ = [
     "UnsupportedQueryError",
     "__version__",
     "complexity_table",
+    "dump",
+    "dumps",
+    "load",
+    "loads",
 ]

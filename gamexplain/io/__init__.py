@@ -1,0 +1,5 @@
+"""Reading and writing models: the ``gamexplain/1`` JSON format and library adapters."""
+
+from gamexplain.io.jsonfile import FORMAT, dump, dumps, load, loads
+
+__all__ = ["FORMAT", "dump", "dumps", "load", "loads"]

@@ -82,6 +82,8 @@ class Feature:
         object.__setattr__(self, "weight", float(w))
         self._check_shape_fits_domain()
         if self.distribution is not None:
+            # stored as a tuple before the (cached, hashing) per-piece checks look at self
+            object.__setattr__(self, "distribution", tuple(self.distribution))
             self._check_distribution()
 
     def _check_shape_fits_domain(self) -> None:
@@ -103,7 +105,7 @@ class Feature:
         if isinstance(shape, Piecewise):
             low, high = _numeric_span(domain)
             first, last = shape.breakpoints[0], shape.breakpoints[-1]
-            if low < first or high > last:
+            if low < Fraction(first) or high > Fraction(last):
                 raise InvalidModelError(
                     f"the domain [{low}, {high}] leaves the pieces' span [{first}, {last}]",
                     "domain",
@@ -171,11 +173,12 @@ def _exact_number(value: Any) -> Exact:
         return to_sympy(value)
 
 
-def _numeric_span(domain: Domain) -> tuple[float, float]:
+def _numeric_span(domain: Domain) -> tuple[Fraction, Fraction]:
+    """The exact smallest and largest value of a numeric domain (no float overflow)."""
     if isinstance(domain, Finite):
-        numbers = [float(v) for v in domain.values]
+        numbers = [as_fraction(v) for v in domain.values]
         return min(numbers), max(numbers)
-    return float(domain.low), float(domain.high)
+    return as_fraction(domain.low), as_fraction(domain.high)
 
 
 def _in_domain(domain: Domain, value: Any) -> bool:
@@ -364,7 +367,7 @@ class GAM:
                         f"{path}.edges[{axis}]",
                     )
                 low, high = _numeric_span(feature.domain)
-                if low < cuts[0] or high > cuts[-1]:
+                if low < Fraction(cuts[0]) or high > Fraction(cuts[-1]):
                     raise InvalidModelError(
                         f"feature {feature.name!r}'s domain [{low}, {high}] leaves the edges' "
                         f"span [{cuts[0]}, {cuts[-1]}]",
