@@ -33,6 +33,7 @@ from gamexplain.model import (
 )
 
 __version__ = "0.1.0"
+from gamexplain.io.ebm import from_ebm, from_ebm_json
 from gamexplain.io.jsonfile import dump, dumps, load, loads
 
 __all__ = [
@@ -60,6 +61,8 @@ __all__ = [
     "complexity_table",
     "dump",
     "dumps",
+    "from_ebm",
+    "from_ebm_json",
     "load",
     "loads",
 ]
