@@ -1,0 +1,92 @@
+"""The command line: every sub-command on the bundled examples, and clean failures."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from gamexplain.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_demo_explains_the_bundled_patient(capsys):
+    status, out, _ = run(capsys, "demo")
+    assert status == 0
+    assert "breast-cancer" in out and "class 0" in out
+
+
+def test_demo_json_is_machine_readable(capsys):
+    status, out, _ = run(capsys, "demo", "--json")
+    assert status == 0
+    data = json.loads(out)
+    assert data["prediction"] in (0, 1)
+
+
+def test_show_lists_every_feature_with_its_component(capsys):
+    status, out, _ = run(capsys, "show", "credit")
+    assert status == 0
+    for component in ("table", "ebm", "spline", "nam"):
+        assert component in out
+
+
+def test_predict_one_instance_and_a_csv(capsys, tmp_path):
+    from gamexplain.examples import demo_instance, example_path
+    from gamexplain.io.jsonfile import load
+
+    gam = load(example_path("credit"))
+    x = dict(zip(gam.feature_names, demo_instance("credit"), strict=True))
+    status, out, _ = run(capsys, "predict", "credit", "--instance", json.dumps(x), "--json")
+    assert status == 0
+    [record] = json.loads(out)
+    assert record["score"] == pytest.approx(float(gam.decision_function([list(x.values())])[0]))
+    table = tmp_path / "rows.csv"
+    table.write_text(",".join(x) + "\n" + ",".join(str(v) for v in x.values()) + "\n")
+    status, out, _ = run(capsys, "predict", "credit", "--csv", str(table), "--json")
+    assert status == 0 and json.loads(out)[0]["prediction"] == record["prediction"]
+
+
+def test_table_marks_the_ebm_errata(capsys):
+    status, out, _ = run(capsys, "table", "--query", "mcr")
+    assert status == 0
+    rows = [line for line in out.splitlines() if " ebm " in line and "integers" in line]
+    assert rows and "NP-complete" in rows[0] and "PTIME (erratum)" in rows[0]
+
+
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["show", "no-such-model"], "no model file 'no-such-model'"),
+        (["predict", "credit", "--instance", "{not json"], "--instance is not valid JSON"),
+        (["predict", "credit", "--instance", '{"grade": "Z"}'], "no value for feature(s)"),
+        (["table", "--query", "nope"], "no cells for query 'nope'"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message(capsys, argv, fragment):
+    status, _, err = run(capsys, *argv)
+    assert status == 2
+    assert fragment in err and "Traceback" not in err
+
+
+def test_bad_model_file_names_the_json_path(capsys, tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format": "gamexplain/9"}')
+    status, _, err = run(capsys, "show", str(broken))
+    assert status == 2 and "format" in err
+
+
+def test_console_script_entry_point_runs():
+    completed = subprocess.run(
+        [sys.executable, "-m", "gamexplain.cli", "table", "--query", "csr"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0 and "thm:csr-worst-case" in completed.stdout
