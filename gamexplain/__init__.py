@@ -35,6 +35,7 @@ from gamexplain.model import (
 __version__ = "0.1.0"
 from gamexplain.io.ebm import from_ebm, from_ebm_json
 from gamexplain.io.jsonfile import dump, dumps, load, loads
+from gamexplain.queries.redundancy import RedundancyResult, is_redundant
 
 __all__ = [
     "GAM",
@@ -52,6 +53,7 @@ __all__ = [
     "PieceLimitError",
     "Piecewise",
     "ReLUNet",
+    "RedundancyResult",
     "Regression",
     "SolverUnavailableError",
     "Table",
@@ -63,6 +65,7 @@ __all__ = [
     "dumps",
     "from_ebm",
     "from_ebm_json",
+    "is_redundant",
     "load",
     "loads",
 ]

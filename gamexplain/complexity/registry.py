@@ -185,10 +185,10 @@ def _row(domain: str, component: str) -> _Row:
     if domain == "interval":
         row["fr"] = (
             "PTIME",
-            "PTIME",
+            "coNP-complete",
             "thm:fr-interval-continuous",
-            "with connected ranges a feature is redundant iff it is constant; a "
-            "discontinuous piece falls back to the general (coNP-complete) algorithms",
+            "PTIME when every piece joins continuously (the paper's splines); a jump lets "
+            "pieces encode subset sum, so general pieces go to partial sums or CP-SAT",
         )
     return row
 
@@ -204,8 +204,22 @@ def _build() -> dict[Cell, CellEntry]:
                     if task == "regression" and query in LABEL_ONLY:
                         continue
                     cell = Cell(query, domain, component, task)
+                    if (query, task) == ("fr", "regression") and (domain, component) not in (
+                        ("integers", "nam"),
+                        ("interval", "nam"),
+                    ):
+                        established, theorem, note = _FR_REGRESSION
                     table[cell] = CellEntry(cell, stated, established, theorem, note)
     return table
+
+
+#: Regression FR of an additive model is one range comparison: the other features cancel
+#: in the difference of two scores (a ReLU net's range is itself hard, so not for nam).
+_FR_REGRESSION = (
+    "PTIME",
+    "thm:fr-regression-range",
+    "redundant iff the feature's contribution varies by at most δ",
+)
 
 
 _TABLE: dict[Cell, CellEntry] = _build()
