@@ -2,8 +2,9 @@
 
 Hypothesis profiles are chosen by the HYPOTHESIS_PROFILE variable: ``ci`` (the default)
 bounds the examples so the whole suite stays well within CI's time on two cores; ``dev``
-explores more, for a developer hunting bugs. Test modules in sub-folders import the shared strategies as
-``from strategies import ...``, so this folder goes on the import path.
+explores more, for a developer hunting bugs. Test modules in sub-folders import the
+shared strategies as ``from strategies import ...``, so this folder goes on the import
+path.
 """
 
 import os
