@@ -35,6 +35,9 @@ from gamexplain.model import (
 __version__ = "0.1.0"
 from gamexplain.io.ebm import from_ebm, from_ebm_json
 from gamexplain.io.jsonfile import dump, dumps, load, loads
+from gamexplain.io.nam import from_nam, from_nbm
+from gamexplain.io.pygam import from_pygam
+from gamexplain.io.sklearn import from_sklearn
 from gamexplain.queries.redundancy import RedundancyResult, is_redundant
 
 __all__ = [
@@ -65,6 +68,10 @@ __all__ = [
     "dumps",
     "from_ebm",
     "from_ebm_json",
+    "from_nam",
+    "from_nbm",
+    "from_pygam",
+    "from_sklearn",
     "is_redundant",
     "load",
     "loads",

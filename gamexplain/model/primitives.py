@@ -51,43 +51,82 @@ class Extremum:
         piece approaching a breakpoint from the left), the breakpoint the values approach.
     attained : bool
         Whether some domain value reaches ``value``.
+    exact : bool, default True
+        False only when the MILP backend ran out of time or budget: ``value`` is then the
+        best value found (attained at ``argument``) and the true extremum lies in
+        [``lower``, ``upper``].
+    lower, upper : Fraction or sympy number, optional
+        Sound exact bounds on the extremum; None means both equal ``value``.
+    status : {"solved", "time_limit", "budget_exhausted"}, default "solved"
+    backend : {"pieces", "milp"}, default "pieces"
+        Which backend answered (see :mod:`gamexplain.algorithms.extremes`).
+    message : str
+        The MILP solver's own status, e.g. "HiGHS: optimal".
     """
 
     value: Exact
     argument: Any
     attained: bool
+    exact: bool = True
+    lower: Exact | None = None
+    upper: Exact | None = None
+    status: Literal["solved", "time_limit", "budget_exhausted"] = "solved"
+    backend: Literal["pieces", "milp"] = "pieces"
+    message: str = ""
 
     def __float__(self) -> float:
         return to_float(self.value)
 
 
-def contribution_min(feature: Any, *, method: Literal["auto", "pieces"] = "auto") -> Extremum:
+def contribution_min(
+    feature: Any, *, method: Literal["auto", "pieces", "milp"] = "auto"
+) -> Extremum:
     """The exact minimum of β_i·f_i over the feature's domain.
+
+    ``method="pieces"`` lowers the feature to exact pieces; ``"milp"`` (ReLU networks on
+    integer or interval domains) solves a big-M MILP and certifies it exactly; ``"auto"``
+    uses the pieces unless a network has more than ``RELU_PIECE_LIMIT`` of them.
 
     Notes
     -----
     O(p) for p pieces (or domain values) after lowering; one candidate per step piece,
-    at most four per polynomial piece (two endpoints, two critical points).
+    at most four per polynomial piece (two endpoints, two critical points)
+    (``thm:relu-compile`` for networks). The MILP backend is exponential in the worst
+    case (``thm:relu-milp-extremes``); its result says whether it is exact.
     """
-    return _extremum(feature, -1, _check_method(method))
+    return _extremum(feature, -1, _check_method(method, feature))
 
 
-def contribution_max(feature: Any, *, method: Literal["auto", "pieces"] = "auto") -> Extremum:
+def contribution_max(
+    feature: Any, *, method: Literal["auto", "pieces", "milp"] = "auto"
+) -> Extremum:
     """The exact maximum of β_i·f_i over the feature's domain (see :func:`contribution_min`)."""
-    return _extremum(feature, 1, _check_method(method))
+    return _extremum(feature, 1, _check_method(method, feature))
 
 
-def _check_method(method: str) -> str:
-    if method not in ("auto", "pieces"):
+def _check_method(method: str, feature: Any) -> str:
+    if method not in ("auto", "pieces", "milp"):
         raise InvalidParameterError(
             f"The 'method' parameter of the per-feature primitive must be one of "
-            f"{{'auto', 'pieces'}}. Got {method!r} instead."
+            f"{{'auto', 'pieces', 'milp'}}. Got {method!r} instead."
         )
-    return "pieces"
+    if method == "milp":
+        from gamexplain.algorithms.extremes import milp_applies
+
+        reason = milp_applies(feature)
+        if reason is not None:
+            raise InvalidParameterError(f"method='milp' does not apply: {reason}")
+    return method
 
 
 @lru_cache(maxsize=2048)
 def _extremum(feature: Any, direction: int, method: str) -> Extremum:
+    # only networks on integer or real ranges may need the MILP backend
+    if method != "pieces" and feature.component == "nam" and feature.domain.kind != "finite":
+        from gamexplain.algorithms.extremes import milp_extremum, select_extremum_backend
+
+        if method == "milp" or select_extremum_backend(feature).name == "milp":
+            return milp_extremum(feature, direction)
     pieces = lower(feature, RELU_PIECE_LIMIT)
     if isinstance(pieces[0], Point):
         best = max(pieces, key=lambda p: direction * p.contribution)
