@@ -38,11 +38,24 @@ from gamexplain.io.jsonfile import dump, dumps, load, loads
 from gamexplain.io.nam import from_nam, from_nbm
 from gamexplain.io.pygam import from_pygam
 from gamexplain.io.sklearn import from_sklearn
+from gamexplain.queries.reasons import (
+    ContrastiveReason,
+    Reasons,
+    SufficiencyResult,
+    SufficientReason,
+    contrastive_reasons,
+    is_sufficient_reason,
+    minimal_sufficient_reason,
+    minimum_contrastive_reason,
+    minimum_sufficient_reason,
+    sufficient_reasons,
+)
 from gamexplain.queries.redundancy import RedundancyResult, is_redundant
 
 __all__ = [
     "GAM",
     "Classification",
+    "ContrastiveReason",
     "Feature",
     "Finite",
     "GamExplainError",
@@ -56,14 +69,18 @@ __all__ = [
     "PieceLimitError",
     "Piecewise",
     "ReLUNet",
+    "Reasons",
     "RedundancyResult",
     "Regression",
     "SolverUnavailableError",
+    "SufficiencyResult",
+    "SufficientReason",
     "Table",
     "UnsupportedModelError",
     "UnsupportedQueryError",
     "__version__",
     "complexity_table",
+    "contrastive_reasons",
     "dump",
     "dumps",
     "from_ebm",
@@ -73,6 +90,11 @@ __all__ = [
     "from_pygam",
     "from_sklearn",
     "is_redundant",
+    "is_sufficient_reason",
     "load",
     "loads",
+    "minimal_sufficient_reason",
+    "minimum_contrastive_reason",
+    "minimum_sufficient_reason",
+    "sufficient_reasons",
 ]

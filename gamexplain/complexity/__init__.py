@@ -1,5 +1,6 @@
 """The complexity table of GAM explanations, and the registry that picks algorithms."""
 
+from gamexplain.complexity.plan import Plan, explain_plan
 from gamexplain.complexity.registry import (
     Cell,
     CellEntry,
@@ -12,8 +13,10 @@ from gamexplain.complexity.registry import (
 __all__ = [
     "Cell",
     "CellEntry",
+    "Plan",
     "algorithms_for",
     "complexity_table",
+    "explain_plan",
     "question_cell",
     "register_algorithm",
 ]

@@ -204,6 +204,8 @@ def _build() -> dict[Cell, CellEntry]:
                     if task == "regression" and query in LABEL_ONLY:
                         continue
                     cell = Cell(query, domain, component, task)
+                    if (query, task) == ("msr", "regression") and established == "PTIME":
+                        established, theorem, note = _MSR_REGRESSION
                     if (query, task) == ("fr", "regression") and (domain, component) not in (
                         ("integers", "nam"),
                         ("interval", "nam"),
@@ -211,6 +213,15 @@ def _build() -> dict[Cell, CellEntry]:
                         established, theorem, note = _FR_REGRESSION
                     table[cell] = CellEntry(cell, stated, established, theorem, note)
     return table
+
+
+#: With a tolerance δ > 0, freeing features is bounded twice (pushes up and down): a
+#: two-constraint cardinality knapsack, NP-hard by a reduction from balanced partition.
+_MSR_REGRESSION = (
+    "NP-complete",
+    "thm:msr-regression-np",
+    "two knapsack constraints (score up, score down); exact by Pareto frontiers",
+)
 
 
 #: Regression FR of an additive model is one range comparison: the other features cancel

@@ -1,0 +1,190 @@
+"""``explain_plan``: which cell a question falls in and which algorithm would answer it.
+
+Like a database's EXPLAIN, the plan is read from the complexity registry without running
+anything: the cell of every feature, the question's cell (the class the paper states,
+the class gamexplain establishes, the theorem id, whether it is an erratum), the
+algorithm ``method="auto"`` would pick, and every algorithm passed over with its reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from gamexplain.complexity.registry import (
+    Cell,
+    CellEntry,
+    algorithms_for,
+    cell_entry,
+    feature_cell,
+    question_cell,
+    registered_algorithms,
+)
+from gamexplain.errors import InvalidParameterError
+
+__all__ = ["FeaturePlan", "Plan", "explain_plan"]
+
+
+@dataclass(frozen=True)
+class FeaturePlan:
+    """One feature's cell for the question."""
+
+    name: str
+    entry: CellEntry
+
+    @property
+    def domain(self) -> str:
+        return self.entry.cell.domain
+
+    @property
+    def component(self) -> str:
+        return self.entry.cell.component
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What ``method="auto"`` (or the named method) would do for a question.
+
+    Attributes
+    ----------
+    query : str
+    features : tuple of FeaturePlan
+    cell : CellEntry
+        The question's cell: the hardest cell of any feature.
+    algorithm : str or None
+        The algorithm that would run; None when none applies (see ``refusal``).
+    summary, theorem : str or None
+        Of that algorithm.
+    skipped : tuple of (str, str)
+        Algorithms of the cell tried first that do not apply here, with the reason.
+    elsewhere : tuple of str
+        Registered algorithms of the query that do not solve this cell.
+    refusal : str or None
+        Why no algorithm answers, when none does.
+    pairs : int
+        The number of pairwise terms of the model.
+    """
+
+    query: str
+    features: tuple[FeaturePlan, ...]
+    cell: CellEntry
+    algorithm: str | None
+    summary: str | None
+    theorem: str | None
+    skipped: tuple[tuple[str, str], ...]
+    elsewhere: tuple[str, ...]
+    refusal: str | None
+    pairs: int = 0
+
+    def __str__(self) -> str:
+        width = max(len(f.name) for f in self.features)
+        n = len(self.features)
+        head = f"plan for {self.query!r} ({self.cell.cell.task}, {n} feature{'s' * (n != 1)}"
+        lines = [head + (f", {self.pairs} pairwise terms)" if self.pairs else ")")]
+        for f in self.features:
+            lines.append(
+                f"  {f.name:<{width}}  {f.domain:<8}  {f.component:<6}  {_classes(f.entry)}"
+            )
+        lines.append(f"question cell: {self.cell.cell} — {_classes(self.cell)}")
+        if self.cell.note:
+            lines.append(f"  ({self.cell.note})")
+        for name, reason in self.skipped:
+            lines.append(f"skips {name}: {reason}")
+        if self.algorithm is None:
+            lines.append(
+                "refuses: none of the algorithms above applies"
+                if self.skipped
+                else f"refuses: {self.refusal}"
+            )
+        else:
+            lines.append(f"runs {self.algorithm}: {self.summary} ({self.theorem})")
+        if self.elsewhere:
+            lines.append(f"not for this cell: {', '.join(self.elsewhere)}")
+        return "\n".join(lines)
+
+
+def _classes(entry: CellEntry) -> str:
+    if entry.erratum:
+        return f"paper: {entry.stated}; gamexplain: {entry.established} [erratum] ({entry.theorem})"
+    return f"{entry.established} ({entry.theorem})"
+
+
+def explain_plan(gam: Any, query: str, **options: Any) -> Plan:
+    """The complexity cell of a question on ``gam`` and the algorithm that would answer it.
+
+    Parameters
+    ----------
+    gam : GAM
+    query : str
+        A registry query key: ``"csr"``, ``"msr"``, ``"minimal-sr"``, ``"enum-sr"``,
+        ``"mcr"``, ``"enum-cr"``, ``"fr"``, ``"cc"``, ``"shap-label"``, …
+    **options
+        ``method`` (default ``"auto"``) and the options algorithms read when deciding
+        whether they apply (e.g. ``brute_force_limit``).
+
+    Returns
+    -------
+    Plan
+        Printable; nothing has been run.
+
+    Notes
+    -----
+    O(n) registry look-ups plus each candidate algorithm's ``applies`` check, which
+    inspects the model but never solves the question.
+
+    Examples
+    --------
+    >>> from gamexplain import GAM, Feature, Integers, Piecewise
+    >>> from gamexplain.complexity import explain_plan
+    >>> gam = GAM([Feature("age", Integers(0, 99), Piecewise([0, 40, 99], [[-1.0], [1.0]]))])
+    >>> plan = explain_plan(gam, "msr")
+    >>> plan.algorithm, plan.cell.erratum
+    ('greedy', True)
+    """
+    method = options.pop("method", "auto")
+    entry = question_cell(gam, query)
+    specs = algorithms_for(entry.cell)
+    names = {s.name for s in registered_algorithms(query)}
+    if method != "auto" and method not in names:
+        allowed = ", ".join(repr(n) for n in ["auto", *sorted(names)])
+        raise InvalidParameterError(
+            f"The 'method' parameter of explain_plan must be one of {{{allowed}}}. "
+            f"Got {method!r} instead."
+        )
+    chosen, skipped = None, []
+    for spec in specs:
+        if method not in ("auto", spec.name):
+            continue
+        reason = spec.applies(gam, options)
+        if reason is None:
+            chosen = spec
+            break
+        skipped.append((spec.name, reason))
+    solving = {s.name for s in specs}
+    return Plan(
+        query=query,
+        features=tuple(_feature_plan(f, query, entry.cell) for f in gam.features),
+        cell=entry,
+        algorithm=None if chosen is None else chosen.name,
+        summary=None if chosen is None else chosen.summary,
+        theorem=None if chosen is None else chosen.theorem,
+        skipped=tuple(skipped),
+        elsewhere=tuple(sorted(names - solving)),
+        refusal=None if chosen is not None else _refusal(method, solving, skipped, entry),
+        pairs=len(gam.pairs),
+    )
+
+
+def _feature_plan(feature: Any, query: str, cell: Cell) -> FeaturePlan:
+    domain, component = feature_cell(feature)
+    return FeaturePlan(feature.name, cell_entry(Cell(query, domain, component, cell.task)))
+
+
+def _refusal(
+    method: str, solving: set[str], skipped: list[tuple[str, str]], entry: CellEntry
+) -> str:
+    if method != "auto" and method not in solving:
+        return f"{method!r} does not solve the cell {entry.cell}"
+    if not skipped:
+        return f"no algorithm is registered for the cell {entry.cell}"
+    return "; ".join(f"{name}: {reason}" for name, reason in skipped)
