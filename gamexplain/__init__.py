@@ -17,6 +17,11 @@ from gamexplain.errors import (
     UnsupportedModelError,
     UnsupportedQueryError,
 )
+from gamexplain.io.ebm import from_ebm, from_ebm_json
+from gamexplain.io.jsonfile import dump, dumps, load, loads
+from gamexplain.io.nam import from_nam, from_nbm
+from gamexplain.io.pygam import from_pygam
+from gamexplain.io.sklearn import from_sklearn
 from gamexplain.model import (
     GAM,
     Classification,
@@ -31,13 +36,7 @@ from gamexplain.model import (
     ReLUNet,
     Table,
 )
-
-__version__ = "0.1.0"
-from gamexplain.io.ebm import from_ebm, from_ebm_json
-from gamexplain.io.jsonfile import dump, dumps, load, loads
-from gamexplain.io.nam import from_nam, from_nbm
-from gamexplain.io.pygam import from_pygam
-from gamexplain.io.sklearn import from_sklearn
+from gamexplain.queries.completion import CompletionResult, completion_fraction
 from gamexplain.queries.reasons import (
     ContrastiveReason,
     Reasons,
@@ -51,10 +50,21 @@ from gamexplain.queries.reasons import (
     sufficient_reasons,
 )
 from gamexplain.queries.redundancy import RedundancyResult, is_redundant
+from gamexplain.queries.shap import (
+    BanzhafResult,
+    ShapBatchResult,
+    ShapResult,
+    banzhaf_values,
+    shap_values,
+)
+
+__version__ = "0.1.0"
 
 __all__ = [
     "GAM",
+    "BanzhafResult",
     "Classification",
+    "CompletionResult",
     "ContrastiveReason",
     "Feature",
     "Finite",
@@ -72,6 +82,8 @@ __all__ = [
     "Reasons",
     "RedundancyResult",
     "Regression",
+    "ShapBatchResult",
+    "ShapResult",
     "SolverUnavailableError",
     "SufficiencyResult",
     "SufficientReason",
@@ -79,6 +91,8 @@ __all__ = [
     "UnsupportedModelError",
     "UnsupportedQueryError",
     "__version__",
+    "banzhaf_values",
+    "completion_fraction",
     "complexity_table",
     "contrastive_reasons",
     "dump",
@@ -96,5 +110,6 @@ __all__ = [
     "minimal_sufficient_reason",
     "minimum_contrastive_reason",
     "minimum_sufficient_reason",
+    "shap_values",
     "sufficient_reasons",
 ]

@@ -2,11 +2,14 @@
 
 from gamexplain.algorithms import (  # noqa: F401
     brute_reasons,
+    brute_shap,
+    closed_form,
     cpsat_fr,
     enumeration,
     greedy,
     hitting_set,
     pareto,
+    partial_sums,
     partial_sums_fr,
     redundancy,
 )

@@ -1,5 +1,6 @@
 """The public queries, one module per query family."""
 
+from gamexplain.queries.completion import CompletionResult, completion_fraction
 from gamexplain.queries.reasons import (
     ContrastiveReason,
     Reasons,
@@ -13,18 +14,32 @@ from gamexplain.queries.reasons import (
     sufficient_reasons,
 )
 from gamexplain.queries.redundancy import RedundancyResult, is_redundant
+from gamexplain.queries.shap import (
+    BanzhafResult,
+    ShapBatchResult,
+    ShapResult,
+    banzhaf_values,
+    shap_values,
+)
 
 __all__ = [
+    "BanzhafResult",
+    "CompletionResult",
     "ContrastiveReason",
     "Reasons",
     "RedundancyResult",
+    "ShapBatchResult",
+    "ShapResult",
     "SufficiencyResult",
     "SufficientReason",
+    "banzhaf_values",
+    "completion_fraction",
     "contrastive_reasons",
     "is_redundant",
     "is_sufficient_reason",
     "minimal_sufficient_reason",
     "minimum_contrastive_reason",
     "minimum_sufficient_reason",
+    "shap_values",
     "sufficient_reasons",
 ]

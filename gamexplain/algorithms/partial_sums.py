@@ -1,0 +1,646 @@
+"""Dynamic programming over partial sums: completion counting, SHAP and Banzhaf of the label.
+
+The label of an additive classifier depends on the features only through the sum of
+their contributions, so every expectation these queries need is a tail probability of a
+sum of independent discrete variables. The sum's law is built one feature at a time.
+
+* **Exact mode.** The states are the distinct exact sums (rationals) with integer
+  weights (probability numerators over a common denominator). Exact while the number of
+  states stays within ``max_states``.
+* **Scaled mode.** Every contribution is rounded to a multiple of a scale Δ, down in one
+  run and up in another. The label is monotone in the score, so the two runs bound every
+  expectation from below and above: a certified interval. The scale is refined until the
+  bounds meet (then the answer is exact) or the budget runs out.
+* **Continuous contributions** (non-constant pieces on intervals or on wide integer
+  ranges) are replaced by two step laws, one below and one above the contribution: each
+  piece is split into cells, every cell keeps its exact probability and takes a lower or
+  an upper bound of the polynomial on the cell (its Bernstein coefficients). Refining
+  the scale refines the cells too.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+import time
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any
+
+from gamexplain.complexity.registry import register_algorithm
+from gamexplain.distributions import (
+    is_point_domain,
+    point_probabilities,
+    segment_probabilities,
+)
+from gamexplain.exact import polyval
+from gamexplain.model.gam import GAM, Feature
+from gamexplain.model.pieces import Point, Segment, lower
+from gamexplain.model.task import Classification
+
+__all__ = [
+    "DEFAULT_MAX_STATES",
+    "Atoms",
+    "Estimate",
+    "PartialSumCertificate",
+    "feature_atoms",
+    "label_attributions",
+    "partial_sums_applies",
+    "partial_sums_completion",
+]
+
+DEFAULT_MAX_STATES = 50_000
+"""Default bound on the states of one dynamic-programming table."""
+
+ENUMERATE_LIMIT = 64
+"""Integer pieces with at most this many points are enumerated exactly."""
+
+_INITIAL_CELLS = 4
+_INITIAL_BUCKETS = 64
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What an attribution or counting algorithm found: exact values or certified bounds.
+
+    ``lower[i] ≤ true value ≤ upper[i]`` always; equal bounds are the exact value. The
+    base value v(∅) is bounded the same way (None for completion counting).
+    """
+
+    lower: tuple[Fraction, ...]
+    upper: tuple[Fraction, ...]
+    base_lower: Fraction | None
+    base_upper: Fraction | None
+    status: str = "solved"
+    certificate: Any = None
+    work: int = 0
+
+    @classmethod
+    def exactly(
+        cls,
+        values: tuple[Fraction, ...],
+        base: Fraction | None,
+        *,
+        certificate: Any = None,
+        work: int = 0,
+    ) -> Estimate:
+        return cls(values, values, base, base, "solved", certificate, work)
+
+    @property
+    def exact(self) -> bool:
+        return self.lower == self.upper and self.base_lower == self.base_upper
+
+
+@dataclass(frozen=True)
+class PartialSumCertificate:
+    """How the dynamic program ran.
+
+    Attributes
+    ----------
+    mode : {"exact", "scaled"}
+        Distinct exact sums, or integer-scaled sums with outward rounding.
+    scale : Fraction or None
+        Δ of the last completed scaled round.
+    cells : int or None
+        Cells per continuous piece in the last completed round (None: no envelopes).
+    rounds : int
+        Completed rounds (exact attempt included).
+    largest_table : int
+        The most states any table of the last completed round held.
+    """
+
+    mode: str
+    scale: Fraction | None
+    cells: int | None
+    rounds: int
+    largest_table: int
+
+
+# -- discretised marginals -----------------------------------------------------------------
+@dataclass(frozen=True)
+class Atoms:
+    """A contribution's law bracketed by two discrete laws ``low`` ≤ A ≤ ``high``.
+
+    Each law is a sorted tuple of (value, integer mass); masses sum to ``total``. Equal
+    laws mean the contribution is itself discrete and represented exactly.
+    """
+
+    low: tuple[tuple[Fraction, int], ...]
+    high: tuple[tuple[Fraction, int], ...]
+    total: int
+
+    @property
+    def exact(self) -> bool:
+        return self.low == self.high
+
+
+def feature_atoms(feature: Feature, cells: int) -> Atoms:
+    """The discrete laws of β_i·f_i(X_i), with ``cells`` cells per continuous piece.
+
+    Notes
+    -----
+    O(p·cells) for p pieces; finite domains and integer pieces of at most
+    ``ENUMERATE_LIMIT`` points are exact, and so are constant pieces.
+    """
+    return _feature_atoms(feature, cells)
+
+
+@lru_cache(maxsize=4096)
+def _feature_atoms(feature: Feature, cells: int) -> Atoms:
+    pieces = lower(feature)
+    if isinstance(pieces[0], Point):
+        law = [
+            (p.contribution, prob)
+            for p, (_, prob) in zip(pieces, point_probabilities(feature), strict=True)
+        ]
+        return _as_atoms(law, law)
+    point_domain = is_point_domain(feature)
+    low: list[tuple[Fraction, Fraction]] = []
+    high: list[tuple[Fraction, Fraction]] = []
+    for segment, mass in zip(pieces, segment_probabilities(feature), strict=True):
+        assert isinstance(segment, Segment)
+        if mass:
+            below, above = _segment_laws(segment, mass, cells, point_domain)
+            low += below
+            high += above
+    return _as_atoms(low, high)
+
+
+def _segment_laws(
+    segment: Segment, mass: Fraction, cells: int, point_domain: bool
+) -> tuple[list[tuple[Fraction, Fraction]], list[tuple[Fraction, Fraction]]]:
+    poly, anchor = segment.coefficients, segment.anchor
+    if segment.degree == 0 or point_domain:
+        law = [(Fraction(polyval(poly, segment.low - anchor)), mass)]
+        return law, law
+    if segment.integers and segment.high - segment.low < ENUMERATE_LIMIT:
+        count = int(segment.high - segment.low) + 1
+        points = range(int(segment.low), int(segment.high) + 1)
+        law = [(Fraction(polyval(poly, Fraction(v) - anchor)), mass / count) for v in points]
+        return law, law
+    below, above = [], []
+    for left, right, share in _cells(segment, cells):
+        bounds = _bernstein(poly, left - anchor, right - left)
+        below.append((min(bounds), mass * share))
+        above.append((max(bounds), mass * share))
+    return below, above
+
+
+def _cells(segment: Segment, cells: int) -> list[tuple[Fraction, Fraction, Fraction]]:
+    """(left, right, share of the segment's mass) of each cell, covering the segment."""
+    low, high = segment.low, segment.high
+    if not segment.integers:
+        width = (high - low) / cells
+        return [(low + k * width, low + (k + 1) * width, Fraction(1, cells)) for k in range(cells)]
+    count = int(high - low) + 1
+    starts = sorted({int(low) + count * k // cells for k in range(cells)} | {int(high) + 1})
+    return [
+        (Fraction(a), Fraction(b - 1), Fraction(b - a, count))
+        for a, b in itertools.pairwise(starts)
+    ]
+
+
+def _bernstein(poly: tuple[Fraction, ...], start: Fraction, width: Fraction) -> list[Fraction]:
+    """Bernstein coefficients of t ↦ Σ c_r·t^r on [start, start + width].
+
+    The polynomial lies in the convex hull of its Bernstein coefficients, so their min
+    and max bound it on the cell; the first and last are its values at the ends.
+    """
+    degree = len(poly) - 1
+    power = [Fraction(0)] * (degree + 1)  # coefficients in τ of p(start + width·τ)
+    for r, c in enumerate(poly):
+        for s in range(r + 1):
+            power[s] += c * math.comb(r, s) * start ** (r - s) * width**s
+    return [
+        sum(
+            (Fraction(math.comb(k, s), math.comb(degree, s)) * power[s] for s in range(k + 1)),
+            Fraction(0),
+        )
+        for k in range(degree + 1)
+    ]
+
+
+def _as_atoms(low: list[tuple[Fraction, Fraction]], high: list[tuple[Fraction, Fraction]]) -> Atoms:
+    denominator = math.lcm(*(m.denominator for _, m in low + high))
+    return Atoms(_merged(low, denominator), _merged(high, denominator), denominator)
+
+
+def _merged(
+    law: Sequence[tuple[Fraction, Fraction]], denominator: int
+) -> tuple[tuple[Fraction, int], ...]:
+    masses: dict[Fraction, int] = defaultdict(int)
+    for value, mass in law:
+        masses[value] += int(mass * denominator)
+    return tuple(sorted((v, m) for v, m in masses.items() if m))
+
+
+# -- the dynamic program -----------------------------------------------------------------
+class _Budget:
+    """States and wall time a run may spend; counts the states it created."""
+
+    def __init__(self, max_states: int, time_limit: float | None) -> None:
+        self.max_states = max_states
+        self.deadline = None if time_limit is None else time.monotonic() + time_limit
+        self.work = 0
+        self.largest = 0
+
+    def out_of_time(self) -> bool:
+        return self.deadline is not None and time.monotonic() > self.deadline
+
+
+@dataclass(frozen=True)
+class _Layer:
+    """One feature in a dynamic program: its (rounded) fixed value and law."""
+
+    fixed: Any
+    law: tuple[tuple[Any, int], ...]
+    total: int
+
+
+def _key(value: Fraction, scale: Fraction | None, up: bool) -> Any:
+    if scale is None:
+        return value
+    q = value / scale
+    return math.ceil(q) if up else math.floor(q)
+
+
+def _layer(atoms: Atoms, fixed: Fraction, scale: Fraction | None, up: bool) -> _Layer:
+    law: dict[Any, int] = defaultdict(int)
+    for value, mass in atoms.high if up else atoms.low:
+        law[_key(value, scale, up)] += mass
+    return _Layer(_key(fixed, scale, up), tuple(law.items()), atoms.total)
+
+
+def _table(layers: Sequence[_Layer], by_size: bool, budget: _Budget) -> list[dict[Any, int]] | None:
+    """D[k][s]: the weight of sum s over coalitions of k fixed features (k = 0 only when
+    not ``by_size``). None when the table outgrows the budget."""
+    table: list[dict[Any, int]] = [{0: 1}]
+    for layer in layers:
+        grown: list[dict[Any, int]] = [defaultdict(int) for _ in range(len(table) + by_size)]
+        for k, row in enumerate(table):
+            for s, w in row.items():
+                for a, m in layer.law:
+                    grown[k][s + a] += w * m
+                if by_size:
+                    grown[k + 1][s + layer.fixed] += w * layer.total
+        table = [dict(row) for row in grown]
+        states = sum(len(row) for row in table)
+        budget.work += states
+        budget.largest = max(budget.largest, states)
+        if states > budget.max_states or budget.out_of_time():
+            return None
+    return table
+
+
+# -- tail probabilities ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Event:
+    """{score ≥ level} (or > level when ``strict``)."""
+
+    level: Fraction
+    strict: bool
+
+    def holds(self, score: Fraction) -> bool:
+        return score > self.level if self.strict else score >= self.level
+
+
+def _positive(gam: GAM) -> _Event:
+    task = gam.task
+    assert isinstance(task, Classification)
+    return _Event(Fraction(task.threshold), task.positive == ">")
+
+
+def _tail(row: Mapping[Any, int], offset: Fraction, unit: Fraction, event: _Event) -> int:
+    """The weight of the sums s with offset + s·unit in the event."""
+    return sum(w for s, w in row.items() if event.holds(offset + s * unit))
+
+
+class _Survival:
+    """P(offset + A in event) for a discrete law A, by bisection on its sorted values."""
+
+    def __init__(self, law: tuple[tuple[Fraction, int], ...]) -> None:
+        self.values = [v for v, _ in law]
+        self.suffix = [0] * (len(law) + 1)
+        for k in range(len(law) - 1, -1, -1):
+            self.suffix[k] = self.suffix[k + 1] + law[k][1]
+
+    def weight(self, offset: Fraction, event: _Event) -> int:
+        cut = event.level - offset
+        find = bisect.bisect_right if event.strict else bisect.bisect_left
+        return self.suffix[find(self.values, cut)]
+
+
+# -- rounds ----------------------------------------------------------------------------------
+Bounds = tuple[list[Fraction], list[Fraction]]
+
+
+def _refine(
+    evaluate: Callable[[Fraction | None, int, _Budget], Bounds | None],
+    exact_first: bool,
+    span: Fraction,
+    size_factor: int,
+    atoms_within: Callable[[int], bool],
+    budget: _Budget,
+    trivial: Bounds,
+) -> tuple[Bounds, str, PartialSumCertificate]:
+    """Run the exact program if it fits, else scaled rounds until the bounds meet."""
+    rounds = 0
+    if exact_first:
+        found = evaluate(None, 1, budget)
+        if found is not None:
+            return found, "solved", PartialSumCertificate("exact", None, None, 1, budget.largest)
+        rounds = 1
+    # a power of two: floats are dyadic, so a fine enough scale represents every
+    # contribution exactly and the bounds can meet
+    buckets = min(_INITIAL_BUCKETS, max(budget.max_states // size_factor, 1))
+    scale = Fraction(2) ** math.floor(math.log2(span / buckets)) if span else Fraction(1)
+    cells = _INITIAL_CELLS
+    # with envelopes, finer cells pay off only with a scale that shrinks as fast
+    shrink = 4 if exact_first else 2
+    best: tuple[Bounds, PartialSumCertificate] | None = None
+    while atoms_within(cells) and not budget.out_of_time():
+        budget.largest = 0
+        found = evaluate(scale, cells, budget)
+        if found is None:
+            break
+        rounds += 1
+        best = found, PartialSumCertificate("scaled", scale, cells, rounds, budget.largest)
+        if found[0] == found[1]:
+            return found, "solved", best[1]
+        scale, cells = scale / shrink, cells * 2
+    status = "time_limit" if budget.out_of_time() else "budget_exhausted"
+    if best is None:
+        return trivial, status, PartialSumCertificate("scaled", None, None, rounds, 0)
+    return best[0], status, best[1]
+
+
+def _span(atoms: Sequence[Atoms], fixed: Sequence[Fraction]) -> Fraction:
+    return sum(
+        (max(a.high[-1][0], c) - min(a.low[0][0], c) for a, c in zip(atoms, fixed, strict=True)),
+        Fraction(0),
+    )
+
+
+def _all_atoms(gam: GAM, cells: int) -> list[Atoms]:
+    return [feature_atoms(f, cells) for f in gam.features]
+
+
+def _atoms_within(gam: GAM, budget: _Budget) -> Callable[[int], bool]:
+    return lambda cells: (
+        sum(len(a.low) + len(a.high) for a in _all_atoms(gam, cells)) <= budget.max_states
+    )
+
+
+# -- SHAP and Banzhaf of the label ------------------------------------------------------------
+def _weights(kind: str, n: int) -> list[Fraction]:
+    if kind == "banzhaf":
+        return [Fraction(1, 2 ** (n - 1))] * n
+    return [
+        Fraction(math.factorial(k) * math.factorial(n - k - 1), math.factorial(n)) for k in range(n)
+    ]
+
+
+def _attribution_bounds(
+    gam: GAM,
+    contributions: list[Fraction],
+    i: int,
+    kind: str,
+    scale: Fraction | None,
+    cells: int,
+    budget: _Budget,
+) -> tuple[Fraction, Fraction] | None:
+    """Bounds on φ_i = Σ_k w_k Σ_s D[k][s]·(h(β0 + s + c_i) − E h(β0 + s + A_i))."""
+    atoms = _all_atoms(gam, cells)
+    others = [j for j in range(gam.n_features) if j != i]
+    tables = []
+    for up in (False, True):
+        layers = [_layer(atoms[j], contributions[j], scale, up) for j in others]
+        table = _table(layers, True, budget)
+        if table is None:
+            return None
+        tables.append(table)
+        if scale is None and all(atoms[j].exact for j in others):
+            tables.append(table)
+            break
+    denominator = math.prod(atoms[j].total for j in others)
+    weights = _weights(kind, gam.n_features)
+    event, unit = _positive(gam), scale if scale is not None else Fraction(1)
+    base, c_i, total_i = Fraction(gam.intercept), contributions[i], atoms[i].total
+
+    def fixed_term(table: list[dict[Any, int]]) -> Fraction:
+        """Σ_k w_k·P(β0 + s + c_i is class 1): feature i joins the coalition."""
+        weight = sum(
+            (
+                w * _tail(row, base + c_i, unit, event)
+                for w, row in zip(weights, table, strict=True)
+            ),
+            Fraction(0),
+        )
+        return weight / denominator
+
+    def free_term(table: list[dict[Any, int]], law: tuple[tuple[Fraction, int], ...]) -> Fraction:
+        """Σ_k w_k·P(β0 + s + A_i is class 1): feature i stays random."""
+        survival = _Survival(law)
+        weight = sum(
+            (
+                w * sum(m * survival.weight(base + s * unit, event) for s, m in row.items())
+                for w, row in zip(weights, table, strict=True)
+            ),
+            Fraction(0),
+        )
+        return weight / (denominator * total_i)
+
+    # the label is nondecreasing in every contribution: sums rounded down (low laws)
+    # can only lose class 1, sums rounded up (high laws) only gain it
+    low_table, high_table = tables
+    low = fixed_term(low_table) - free_term(high_table, atoms[i].high)
+    high = fixed_term(high_table) - free_term(low_table, atoms[i].low)
+    return low, high
+
+
+def _base_bounds(
+    gam: GAM, scale: Fraction | None, cells: int, budget: _Budget
+) -> tuple[Fraction, Fraction] | None:
+    """Bounds on v(∅) = P(β0 + Σ A_j is class 1)."""
+    atoms = _all_atoms(gam, cells)
+    zero = [Fraction(0)] * gam.n_features
+    found = _sum_tails(atoms, zero, range(gam.n_features), scale, budget)
+    if found is None:
+        return None
+    (low_table, high_table), denominator, unit = found
+    event, base = _positive(gam), Fraction(gam.intercept)
+    return (
+        Fraction(_tail(low_table, base, unit, event), denominator),
+        Fraction(_tail(high_table, base, unit, event), denominator),
+    )
+
+
+def _sum_tails(
+    atoms: list[Atoms],
+    fixed: list[Fraction],
+    free: Sequence[int],
+    scale: Fraction | None,
+    budget: _Budget,
+) -> tuple[tuple[dict[Any, int], dict[Any, int]], int, Fraction] | None:
+    """The laws of Σ_{j free} A_j rounded down and up (one table when exact)."""
+    rows = []
+    for up in (False, True):
+        table = _table([_layer(atoms[j], fixed[j], scale, up) for j in free], False, budget)
+        if table is None:
+            return None
+        rows.append(table[0])
+        if scale is None and all(atoms[j].exact for j in free):
+            rows.append(table[0])
+            break
+    denominator = math.prod(atoms[j].total for j in free)
+    return (rows[0], rows[1]), denominator, scale if scale is not None else Fraction(1)
+
+
+def partial_sums_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
+    """None for additive models; the dynamic program cannot see pair terms."""
+    if not gam.is_additive:
+        return "dynamic programming over partial sums needs an additive model (it has pair terms)"
+    return None
+
+
+def label_attributions(
+    gam: GAM,
+    x: tuple[Any, ...],
+    *,
+    kind: str,
+    max_states: int = DEFAULT_MAX_STATES,
+    time_limit: float | None = None,
+    **options: Any,
+) -> Estimate:
+    """Shapley or Banzhaf values of the label (class 1) by dynamic programming.
+
+    Exact over distinct sums when every table fits in ``max_states``; otherwise scaled
+    rounds give certified bounds, refined until they meet or the budget runs out.
+
+    Notes
+    -----
+    One table per feature over the n − 1 others with state (k, s): O(n²·S·a) for S
+    distinct sums and a values per feature; scaled, S ≤ n·(span/Δ + n). Theorems
+    ``thm:shap-label-dp`` (exact) and ``thm:label-bounds`` (bounds).
+    """
+    contributions = [
+        Fraction(f.contribution_exact(v)) for f, v in zip(gam.features, x, strict=True)
+    ]
+    budget = _Budget(max_states, time_limit)
+    n = gam.n_features
+
+    def evaluate(scale: Fraction | None, cells: int, budget: _Budget) -> Bounds | None:
+        low, high = [], []
+        for i in range(n):
+            found = _attribution_bounds(gam, contributions, i, kind, scale, cells, budget)
+            if found is None:
+                return None
+            low.append(found[0])
+            high.append(found[1])
+        base = _base_bounds(gam, scale, cells, budget)
+        if base is None:
+            return None
+        return [*low, base[0]], [*high, base[1]]
+
+    atoms = _all_atoms(gam, 1)
+    trivial = ([Fraction(-1)] * n + [Fraction(0)], [Fraction(1)] * (n + 1))
+    (low, high), status, certificate = _refine(
+        evaluate,
+        all(a.exact for a in atoms),
+        _span(atoms, contributions),
+        (n + 1) ** 2,
+        _atoms_within(gam, budget),
+        budget,
+        trivial,
+    )
+    return Estimate(
+        tuple(low[:n]), tuple(high[:n]), low[n], high[n], status, certificate, budget.work
+    )
+
+
+# -- completion counting ------------------------------------------------------------------------
+def partial_sums_completion(
+    gam: GAM,
+    x: tuple[Any, ...],
+    fixed: frozenset[int],
+    *,
+    max_states: int = DEFAULT_MAX_STATES,
+    time_limit: float | None = None,
+    **options: Any,
+) -> Estimate:
+    """The probability that a random completion of x_S keeps the prediction.
+
+    Classification: P(class of (x_S, Z) = class of x). Regression: P(|F(x_S, Z) − F(x)|
+    ≤ tolerance), the difference of two tail probabilities.
+
+    Notes
+    -----
+    One table over the free features: O(n·S·a). Theorems ``thm:cc-dp`` (exact) and
+    ``thm:label-bounds`` (bounds).
+    """
+    contributions = [
+        Fraction(f.contribution_exact(v)) for f, v in zip(gam.features, x, strict=True)
+    ]
+    offset = Fraction(gam.intercept) + sum((contributions[j] for j in fixed), Fraction(0))
+    free = [j for j in range(gam.n_features) if j not in fixed]
+    budget = _Budget(max_states, time_limit)
+    constant, terms = _completion_events(gam, sum(contributions, Fraction(gam.intercept)))
+
+    def evaluate(scale: Fraction | None, cells: int, budget: _Budget) -> Bounds | None:
+        found = _sum_tails(_all_atoms(gam, cells), contributions, free, scale, budget)
+        if found is None:
+            return None
+        (low_row, high_row), denominator, unit = found
+        low = high = Fraction(constant)
+        for sign, event in terms:
+            below = Fraction(_tail(low_row, offset, unit, event), denominator)
+            above = Fraction(_tail(high_row, offset, unit, event), denominator)
+            low += sign * (below if sign > 0 else above)
+            high += sign * (above if sign > 0 else below)
+        return [max(low, Fraction(0))], [min(high, Fraction(1))]
+
+    atoms = _all_atoms(gam, 1)
+    (low, high), status, certificate = _refine(
+        evaluate,
+        all(atoms[j].exact for j in free),
+        _span([atoms[j] for j in free], [contributions[j] for j in free]),
+        len(free) + 1,
+        _atoms_within(gam, budget),
+        budget,
+        ([Fraction(0)], [Fraction(1)]),
+    )
+    return Estimate(tuple(low), tuple(high), None, None, status, certificate, budget.work)
+
+
+def _completion_events(gam: GAM, score: Fraction) -> tuple[int, list[tuple[int, _Event]]]:
+    """The kept prediction as upper-tail events: P(kept) = constant + Σ sign·P(event)."""
+    task = gam.task
+    if isinstance(task, Classification):
+        positive = _positive(gam)
+        return (0, [(1, positive)]) if task.label_exact(score) == 1 else (1, [(-1, positive)])
+    tolerance = Fraction(task.tolerance)
+    return 0, [(1, _Event(score - tolerance, False)), (-1, _Event(score + tolerance, True))]
+
+
+register_algorithm(
+    "cc",
+    "partial-sums",
+    summary="exact law of the free features' sum over distinct sums, else scaled bounds",
+    theorem="thm:cc-dp",
+    priority=10,
+    applies=partial_sums_applies,
+)(partial_sums_completion)
+
+for _query, _kind in (("shap-label", "shapley"), ("banzhaf-label", "banzhaf")):
+    register_algorithm(
+        _query,
+        "partial-sums",
+        summary="a (coalition size, partial sum) table per feature; exact or certified bounds",
+        theorem="thm:shap-label-dp",
+        priority=10,
+        applies=partial_sums_applies,
+    )(label_attributions)
