@@ -20,14 +20,31 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 def test_demo_explains_the_bundled_patient(capsys):
     status, out, _ = run(capsys, "demo")
     assert status == 0
-    assert "breast-cancer" in out and "class 0" in out
+    assert "class 0 (malignant)" in out
+    assert "minimum sufficient reason (9 features)" in out
+    assert "flips the prediction from 0 to 1" in out
+    assert "SHAP values of the score" in out
+    assert "erratum, see thm:ebm-ptime" in out
+    assert "re-checked in exact rational arithmetic: yes" in out
+
+
+def test_demo_reasons_hold_in_exact_arithmetic():
+    import gamexplain as gx
+    from gamexplain.examples import demo_instance, example_path
+
+    gam = gx.load(example_path("breast_cancer_ebm"))
+    x = demo_instance("breast_cancer_ebm")
+    msr = gx.minimum_sufficient_reason(gam, x)
+    assert gx.is_sufficient_reason(gam, x, msr.features)
+    assert not gx.is_sufficient_reason(gam, x, msr.features[1:])
 
 
 def test_demo_json_is_machine_readable(capsys):
     status, out, _ = run(capsys, "demo", "--json")
     assert status == 0
     data = json.loads(out)
-    assert data["prediction"] in (0, 1)
+    assert data["prediction"] == 0 and data["verified"] is True
+    assert len(data["minimum_sufficient_reason"]["features"]) == 9
 
 
 def test_show_lists_every_feature_with_its_component(capsys):
@@ -60,6 +77,37 @@ def test_table_marks_the_ebm_errata(capsys):
     assert rows and "NP-complete" in rows[0] and "PTIME (erratum)" in rows[0]
 
 
+def test_plan_names_the_cell_and_the_algorithm(capsys):
+    status, out, _ = run(capsys, "plan", "breast_cancer_ebm", "mcr")
+    assert status == 0
+    assert "greedy" in out and "thm:ebm-ptime" in out
+
+
+def test_explain_runs_every_query_family(capsys):
+    x = json.dumps(
+        {"grade": "C", "income": 45.0, "age": 33, "open_accounts": 3, "utilisation": 0.55}
+    )
+    queries = "msr,minimal,mcr,fr,shap,shap-label,banzhaf,cc"
+    status, out, _ = run(
+        capsys,
+        "explain",
+        "credit",
+        "--instance",
+        x,
+        "--query",
+        queries,
+        "--keep",
+        "grade",
+        "--json",
+    )
+    assert status == 0
+    data = json.loads(out)
+    assert set(data) == set(queries.split(","))
+    assert all(r["exact"] for r in data["fr"])
+    status, out, _ = run(capsys, "explain", "credit", "--instance", x, "--query", "shap")
+    assert status == 0 and "SHAP values of the score (exact" in out
+
+
 @pytest.mark.parametrize(
     "argv, fragment",
     [
@@ -67,6 +115,16 @@ def test_table_marks_the_ebm_errata(capsys):
         (["predict", "credit", "--instance", "{not json"], "--instance is not valid JSON"),
         (["predict", "credit", "--instance", '{"grade": "Z"}'], "no value for feature(s)"),
         (["table", "--query", "nope"], "no cells for query 'nope'"),
+        (["plan", "credit", "msx"], "The 'query' argument of plan must be one of"),
+        (["explain", "credit", "--instance", "[]", "--query", "msr"], "has 5 values"),
+        (
+            ["explain", "credit", "--instance", '["A", 1, 30, 1, 0.5]', "--query", "nope"],
+            "The 'query' option of explain",
+        ),
+        (
+            ["explain", "credit", "--instance", '["A", 1, 30, 1, 0.5]', "--fixed", "zzz"],
+            "no feature named 'zzz'",
+        ),
     ],
 )
 def test_bad_input_exits_2_with_a_message(capsys, argv, fragment):
