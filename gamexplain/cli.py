@@ -314,29 +314,28 @@ def run_query(gam: Any, x: Any, query: str, args: argparse.Namespace) -> tuple[A
     """Run one named explanation; returns the result and its text."""
     import gamexplain as gx
 
-    options = {"method": args.method, "time_limit": args.time_limit}
+    options: dict[str, Any] = {"method": args.method, "time_limit": args.time_limit}
     reason = {"fixed": _names(gam, args.fixed), **options}
-    if query == "msr":
-        result = gx.minimum_sufficient_reason(gam, x, **reason)
-    elif query == "minimal":
-        result = gx.minimal_sufficient_reason(gam, x, **reason)
-    elif query == "mcr":
-        result = gx.minimum_contrastive_reason(gam, x, **reason)
-    elif query == "fr":
-        results = [gx.is_redundant(gam, f.name, **options) for f in gam.features]
-        return results, "\n".join(str(r) for r in results)
-    elif query in ("shap", "shap-label", "banzhaf"):
-        compute = gx.banzhaf_values if query == "banzhaf" else gx.shap_values
-        output = "label" if query == "shap-label" else "score"
-        result = compute(gam, x, output=output, **options)
-        return result, attribution_bars(result)
-    elif query == "cc":
-        result = gx.completion_fraction(gam, x, _names(gam, args.keep), **options)
-    else:
+    runners: dict[str, Callable[[], Any]] = {
+        "msr": lambda: gx.minimum_sufficient_reason(gam, x, **reason),
+        "minimal": lambda: gx.minimal_sufficient_reason(gam, x, **reason),
+        "mcr": lambda: gx.minimum_contrastive_reason(gam, x, **reason),
+        "fr": lambda: [gx.is_redundant(gam, f.name, **options) for f in gam.features],
+        "shap": lambda: gx.shap_values(gam, x, output="score", **options),
+        "shap-label": lambda: gx.shap_values(gam, x, output="label", **options),
+        "banzhaf": lambda: gx.banzhaf_values(gam, x, output="score", **options),
+        "cc": lambda: gx.completion_fraction(gam, x, _names(gam, args.keep), **options),
+    }
+    if query not in runners:
         raise InvalidParameterError(
             f"The 'query' option of explain takes values from {{{', '.join(EXPLAIN_QUERIES)}}}. "
             f"Got {query!r} instead."
         )
+    result = runners[query]()
+    if query == "fr":
+        return result, "\n".join(str(r) for r in result)
+    if query in ("shap", "shap-label", "banzhaf"):
+        return result, attribution_bars(result)
     return result, str(result)
 
 
@@ -417,8 +416,9 @@ def _demo(args: argparse.Namespace) -> int:
 DEMO_CLASSES = {0: "malignant", 1: "benign"}
 
 
-def _count(features: Sequence[Any]) -> str:
-    return f"{len(features)} feature" + ("" if len(features) == 1 else "s")
+def _count(features: Sequence[Any] | None) -> str:
+    size = len(features or ())
+    return f"{size} feature" + ("" if size == 1 else "s")
 
 
 def _plan_line(plan: Any) -> str:
