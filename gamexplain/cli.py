@@ -32,6 +32,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         handler: Callable[[argparse.Namespace], int] = args.handler
         return handler(args)
+    except BrokenPipeError:
+        # the reader (e.g. `head`) closed the pipe early: not an error of the input
+        sys.stdout = None
+        return 0
     except (GamExplainError, OSError) as exc:
         print(f"gamexplain: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

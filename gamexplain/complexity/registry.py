@@ -173,47 +173,14 @@ _EBM_ERRATA: _Row = {
 }  # fmt: skip
 
 
-def _row(domain: str, component: str) -> _Row:
-    if domain == "finite":
-        return {**_EASY, **_FINITE_COUNTING}
-    if component == "nam":
-        return {**_EASY, **_NAM, **_COUNTING}
-    if component == "ebm":
-        easy = {q: (None, *rest[1:]) if rest[0] is None else rest for q, rest in _EASY.items()}
-        return {**easy, **_EBM_ERRATA, **_COUNTING}
-    row = {**_EASY, **_COUNTING}
-    if domain == "interval":
-        row["fr"] = (
-            "PTIME",
-            "coNP-complete",
-            "thm:fr-interval-continuous",
-            "PTIME when every piece joins continuously (the paper's splines); a jump lets "
-            "pieces encode subset sum, so general pieces go to partial sums or CP-SAT",
-        )
-    return row
-
-
-def _build() -> dict[Cell, CellEntry]:
-    table = {}
-    for domain in DOMAINS:
-        for component in COMPONENTS:
-            if component == "table" and domain != "finite":
-                continue
-            for query, (stated, established, theorem, note) in _row(domain, component).items():
-                for task in TASKS:
-                    if task == "regression" and query in LABEL_ONLY:
-                        continue
-                    cell = Cell(query, domain, component, task)
-                    if (query, task) == ("msr", "regression") and established == "PTIME":
-                        established, theorem, note = _MSR_REGRESSION
-                    if (query, task) == ("fr", "regression") and (domain, component) not in (
-                        ("integers", "nam"),
-                        ("interval", "nam"),
-                    ):
-                        established, theorem, note = _FR_REGRESSION
-                    table[cell] = CellEntry(cell, stated, established, theorem, note)
-    return table
-
+#: The paper's PTIME for FR on intervals holds for continuous splines; our pieces may jump.
+_FR_INTERVAL_SPLINE = (
+    "PTIME",
+    "coNP-complete",
+    "thm:fr-interval-continuous",
+    "PTIME when every piece joins continuously (the paper's splines); a jump lets "
+    "pieces encode subset sum, so general pieces go to partial sums or CP-SAT",
+)
 
 #: With a tolerance δ > 0, freeing features is bounded twice (pushes up and down): a
 #: two-constraint cardinality knapsack, NP-hard by a reduction from balanced partition.
@@ -223,7 +190,6 @@ _MSR_REGRESSION = (
     "two knapsack constraints (score up, score down); exact by Pareto frontiers",
 )
 
-
 #: Regression FR of an additive model is one range comparison: the other features cancel
 #: in the difference of two scores (a ReLU net's range is itself hard, so not for nam).
 _FR_REGRESSION = (
@@ -231,6 +197,46 @@ _FR_REGRESSION = (
     "thm:fr-regression-range",
     "redundant iff the feature's contribution varies by at most δ",
 )
+
+
+def _row(domain: str, component: str, task: str) -> _Row:
+    if domain == "finite":
+        row = {**_EASY, **_FINITE_COUNTING}
+    elif component == "nam":
+        row = {**_EASY, **_NAM, **_COUNTING}
+    elif component == "ebm":
+        row = {**_EASY, **_EBM_ERRATA, **_COUNTING}
+    else:
+        row = {**_EASY, **_COUNTING}
+        if domain == "interval":
+            row["fr"] = _FR_INTERVAL_SPLINE
+    if task == "regression":
+        row = {q: entry for q, entry in row.items() if q not in LABEL_ONLY}
+        if row["msr"][1] == "PTIME":
+            row["msr"] = (row["msr"][0], *_MSR_REGRESSION)
+        if component != "nam" or domain == "finite":
+            row["fr"] = (row["fr"][0], *_FR_REGRESSION)
+    return row
+
+
+def _build() -> dict[Cell, CellEntry]:
+    entries = [
+        CellEntry(Cell(query, domain, component, task), *entry)
+        for domain in DOMAINS
+        for component in COMPONENTS
+        if component != "table" or domain == "finite"
+        for task in TASKS
+        for query, entry in _row(domain, component, task).items()
+    ]
+    entries.sort(
+        key=lambda e: (
+            QUERIES.index(e.cell.query),
+            DOMAINS.index(e.cell.domain),
+            COMPONENTS.index(e.cell.component),
+            TASKS.index(e.cell.task),
+        )
+    )
+    return {e.cell: e for e in entries}
 
 
 _TABLE: dict[Cell, CellEntry] = _build()
