@@ -59,6 +59,7 @@ from gamexplain.queries.shap import (
 )
 
 __version__ = "0.1.0"
+from gamexplain.complexity import explain_plan
 
 __all__ = [
     "GAM",
@@ -97,6 +98,7 @@ __all__ = [
     "contrastive_reasons",
     "dump",
     "dumps",
+    "explain_plan",
     "from_ebm",
     "from_ebm_json",
     "from_nam",

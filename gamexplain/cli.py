@@ -97,14 +97,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     explain.add_argument("--json", action="store_true")
     explain.set_defaults(handler=_explain)
-    _add_lab_parser(sub)
+
+    convert = sub.add_parser(
+        "convert",
+        help="convert a fitted model to the JSON format (pickles execute code: trusted files only)",
+    )
+    convert.add_argument("source_file", help="a pickle/joblib file, or interpret's EBM JSON export")
+    convert.add_argument(
+        "--from", dest="source", required=True, choices=["ebm", "pygam", "sklearn"]
+    )
+    convert.add_argument("-o", "--output", required=True, type=Path, help="the JSON file to write")
+    convert.add_argument("--json", action="store_true")
+    convert.set_defaults(handler=_convert)
     return parser
-
-
-def _add_lab_parser(sub: Any) -> None:
-    from gamexplain.complexity.lab import add_lab_parser
-
-    add_lab_parser(sub)
 
 
 PLAN_QUERIES = (
@@ -372,6 +377,24 @@ def _explain(args: argparse.Namespace) -> int:
     text = "\n\n".join(f"[{q}]\n{body}" for q, _, body in outputs)
     data = {q: result for q, result, _ in outputs}
     return _emit(args, data, text)
+
+
+def _convert(args: argparse.Namespace) -> int:
+    import warnings
+
+    from gamexplain.io.convert import PICKLE_WARNING, convert_model
+    from gamexplain.io.jsonfile import dump
+
+    is_data = args.source == "ebm" and str(args.source_file).endswith(".json")
+    if not is_data:
+        print(f"gamexplain: WARNING: {PICKLE_WARNING}", file=sys.stderr)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # already said, loudly, above
+        gam = convert_model(args.source_file, args.source)
+    dump(gam, args.output)
+    summary = {"output": str(args.output), "features": len(gam.features), "pairs": len(gam.pairs)}
+    text = f"wrote {args.output}: {len(gam.features)} features, {describe_task(gam.task)}"
+    return _emit(args, summary, text)
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -148,3 +148,25 @@ def test_console_script_entry_point_runs():
         check=False,
     )
     assert completed.returncode == 0 and "thm:csr-worst-case" in completed.stdout
+
+
+def test_convert_a_pickled_pygam_warns_and_writes_json(capsys, tmp_path):
+    import pickle
+
+    import numpy as np
+
+    pygam = pytest.importorskip("pygam")
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0, 1, size=(80, 2))
+    y = np.sin(3 * X[:, 0]) + X[:, 1]
+    model = pygam.LinearGAM(pygam.s(0, n_splines=6) + pygam.l(1)).fit(X, y)
+    source = tmp_path / "model.pkl"
+    source.write_bytes(pickle.dumps(model))
+    target = tmp_path / "model.json"
+    status, out, err = run(capsys, "convert", str(source), "--from", "pygam", "-o", str(target))
+    assert status == 0 and "EXECUTES CODE" in err and "2 features" in out
+    import gamexplain as gx
+
+    gam = gx.load(target)
+    inside = np.clip(X[:5], 0.01, 0.99)
+    assert np.allclose(gam.decision_function(inside), model.predict(inside), atol=1e-9)
