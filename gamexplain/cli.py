@@ -109,7 +109,14 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("-o", "--output", required=True, type=Path, help="the JSON file to write")
     convert.add_argument("--json", action="store_true")
     convert.set_defaults(handler=_convert)
+    _add_lab_parser(sub)
     return parser
+
+
+def _add_lab_parser(sub: Any) -> None:
+    from gamexplain.complexity.lab import add_lab_parser
+
+    add_lab_parser(sub)
 
 
 PLAN_QUERIES = (

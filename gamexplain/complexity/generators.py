@@ -1,0 +1,333 @@
+"""Seeded instance generators for every cell of the complexity table.
+
+:func:`generate` returns a model, an instance and the query's further arguments for a
+cell (query, domain kind, component class, task), a size n and a hardness knob. The
+family of instances follows the class the registry establishes for the cell:
+
+* **random** (PTIME and output-polynomial cells): n random features of the cell's kind;
+  the knob is the number of pieces per feature (values of a table, steps of an EBM,
+  polynomial pieces of a spline) or the depth of a NAM's network;
+* **knapsack** (CC, SHAP and Banzhaf of the label, FR): n features that contribute 0 or
+  a random weight a_j, the weights ``knob`` bits wide (default n, the hard regime where
+  the number of distinct partial sums grows like 2^n); FR asks about a subset-sum bit as
+  in :func:`~gamexplain.complexity.reductions.subset_sum_to_redundancy`;
+* **partition** (MSR in regression with a tolerance): n three-valued features whose
+  pushes up and down pull against each other, weights ``knob`` bits wide;
+* **cnf** (sufficient and contrastive reasons, SHAP of the score and FR of NAMs on
+  integers and intervals): a random 3-CNF with n variables and ``knob`` clauses (default n + 1)
+  through :func:`~gamexplain.complexity.reductions.cnf_to_nam`.
+
+The same arguments always give the same model (``seed`` feeds a private
+:class:`random.Random`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from typing import Any
+
+from gamexplain.complexity.reductions import cnf_to_relu_net
+from gamexplain.complexity.registry import (
+    COMPONENTS,
+    DOMAINS,
+    LABEL_ONLY,
+    QUERIES,
+    TASKS,
+    Cell,
+    cell_entry,
+)
+from gamexplain.errors import InvalidParameterError
+from gamexplain.model.domains import Finite, Integers, Interval
+from gamexplain.model.gam import GAM, Feature
+from gamexplain.model.shapes import Layer, Piecewise, ReLUNet, Table
+from gamexplain.model.task import Classification, Regression
+
+__all__ = ["FAMILIES", "family_of", "generate"]
+
+FAMILIES: dict[str, str] = {
+    "random": "pieces per feature (network depth for NAMs)",
+    "knapsack": "bit-width of the weights",
+    "partition": "bit-width of the weights",
+    "cnf": "number of clauses",
+}
+"""Each family of generated instances, and what its knob controls."""
+
+_COUNTING = frozenset({"fr", "cc", "shap-label", "banzhaf-label"})
+_EASY_CLASSES = frozenset({"PTIME", "output-polynomial"})
+
+
+def family_of(cell: Cell) -> str:
+    """The family of instances :func:`generate` draws for ``cell``.
+
+    Examples
+    --------
+    >>> from gamexplain.complexity.registry import Cell
+    >>> family_of(Cell("csr", "integers", "nam", "classification"))
+    'cnf'
+    >>> family_of(Cell("csr", "integers", "ebm", "classification"))
+    'random'
+    """
+    entry = cell_entry(cell)
+    if entry.established in _EASY_CLASSES:
+        return "random"
+    if cell.query == "fr" and cell.component == "nam" and cell.domain != "finite":
+        # continuous networks: the hardness lives in the extremes of one network
+        return "cnf"
+    if cell.query in _COUNTING:
+        return "knapsack"
+    if cell.component == "nam" and cell.domain != "finite":
+        return "cnf"
+    return "partition"
+
+
+def generate(
+    query: str,
+    domain: str,
+    component: str,
+    task: str = "classification",
+    n: int = 8,
+    knob: int | None = None,
+    seed: int = 0,
+) -> tuple[GAM, tuple[Any, ...], dict[str, Any]]:
+    """A seeded instance of one cell of the complexity table.
+
+    Parameters
+    ----------
+    query : str
+        A registry query key (``"csr"``, ``"msr"``, ``"cc"``, …).
+    domain : {"finite", "integers", "interval"}
+    component : {"table", "ebm", "spline", "nam"}
+    task : {"classification", "regression"}
+    n : int
+        The size: features (random, knapsack, partition) or CNF variables (cnf).
+    knob : int, optional
+        The hardness knob of the family (see :data:`FAMILIES`); None picks its default.
+    seed : int
+
+    Returns
+    -------
+    gam : GAM
+    x : tuple
+        An instance inside the domains.
+    extra : dict
+        The query's further arguments (``"S"`` for CSR and CC, ``"feature"`` for FR) and
+        ``"family"``, ``"knob"``, ``"cell"``.
+
+    Notes
+    -----
+    O(n·knob) to build, except the cnf family whose network has O(n + knob) units per
+    layer.
+
+    Examples
+    --------
+    >>> gam, x, extra = generate("msr", "interval", "ebm", n=4, knob=3, seed=1)
+    >>> (gam.n_features, extra["family"], extra["cell"])
+    (4, 'random', 'msr | interval | ebm | classification')
+    """
+    cell = _generate_iv(query, domain, component, task, n, knob, seed)
+    family = family_of(cell)
+    rng = random.Random(f"{seed}:{cell}:{n}:{knob}")
+    build = {"random": _random, "knapsack": _knapsack, "partition": _partition, "cnf": _cnf}
+    gam, x, extra, used = build[family](cell, n, knob, rng)
+    return gam, x, {**extra, "family": family, "knob": used, "cell": str(cell)}
+
+
+# -- families --------------------------------------------------------------------------------
+Built = tuple[GAM, tuple[Any, ...], dict[str, Any], int]
+
+
+def _random(cell: Cell, n: int, knob: int | None, rng: random.Random) -> Built:
+    pieces = knob if knob is not None else (2 if cell.component == "nam" else 4)
+    feats = [_random_feature(f"x{i}", cell, max(pieces, 1), rng) for i in range(n)]
+    gam = _model(feats, rng.randint(-3, 3) / 2, cell.task, rng)
+    x = tuple(_point(f, rng) for f in feats)
+    return gam, x, _arguments(cell, x, rng), pieces
+
+
+def _knapsack(cell: Cell, n: int, knob: int | None, rng: random.Random) -> Built:
+    bits = knob if knob is not None else n
+    weights = [rng.randint(2 ** (bits - 1), 2**bits - 1) for _ in range(n)]
+    half = sum(weights) // 2
+    feats = [_valued(f"x{j}", [0, -a], cell, rng) for j, a in enumerate(weights)]
+    if cell.query == "fr":
+        # the subset-sum shape of thm:fr-conp: x0 matters iff some subset hits `half`
+        feats = [_valued(f"x{j}", [0, a], cell, rng) for j, a in enumerate(weights)]
+        feats.insert(0, _valued("bit", [0, 1], cell, rng))
+        task = _task(cell.task, float(half + 1), float(sum(weights) + 1))
+        gam = GAM(feats, intercept=0.0, task=task)
+        return gam, tuple(_at(f, 0) for f in feats), {"feature": "bit"}, bits
+    task = _task(cell.task, 0.0, float(half))
+    gam = GAM(feats, intercept=float(half), task=task)
+    x = tuple(_at(f, 0) for f in feats)
+    return gam, x, {"S": ()}, bits
+
+
+def _partition(cell: Cell, n: int, knob: int | None, rng: random.Random) -> Built:
+    # the three-valued features of thm:msr-regression-np: −(M − w), 0, w
+    bits = knob if knob is not None else n
+    w = [rng.randint(2 ** (bits - 1), 2**bits - 1) for _ in range(n)]
+    big = 2 * sum(w) // max(n, 1) + 1
+    feats = [_valued(f"x{j}", [-(big - a), 0, a], cell, rng) for j, a in enumerate(w)]
+    task = _task(cell.task, 0.0, float(sum(w)) / 2)
+    gam = GAM(feats, intercept=0.0, task=task)
+    x = tuple(_at(f, 1) for f in feats)
+    return gam, x, _arguments(cell, x, rng), bits
+
+
+def _cnf(cell: Cell, n: int, knob: int | None, rng: random.Random) -> Built:
+    m = knob if knob is not None else n + 1
+    width = min(3, n)
+    clauses = [
+        [v * rng.choice([1, -1]) for v in rng.sample(range(1, n + 1), width)] for _ in range(m)
+    ]
+    net = cnf_to_relu_net(clauses, n, interval_penalty=cell.domain == "interval")
+    span = 2**n - 1
+    kind: Integers | Interval = (
+        Integers(0, span) if cell.domain == "integers" else Interval(0, span)
+    )
+    guard = Feature("g", Finite([0, 1]), Table([-1.0, 0.0]))
+    task = _task(cell.task, 0.0, 0.0)
+    gam = GAM([Feature("r", kind, net), guard], intercept=0.0, task=task)
+    x = (0, 0)
+    return gam, x, {**_arguments(cell, x, rng), "clauses": clauses}, m
+
+
+# -- features --------------------------------------------------------------------------------
+def _random_feature(name: str, cell: Cell, pieces: int, rng: random.Random) -> Feature:
+    if cell.component == "nam":
+        return _random_net_feature(name, cell.domain, pieces, rng)
+    values = [rng.randint(-6, 6) / 2 for _ in range(pieces + 1)]
+    feature = _valued(name, values, cell, rng)
+    if cell.component == "spline" and all(v == values[0] for v in values):
+        return _valued(name, [*values[:-1], values[-1] + 1], cell, rng)
+    return feature
+
+
+def _random_net_feature(name: str, domain: str, depth: int, rng: random.Random) -> Feature:
+    widths = [1, *[3] * depth, 1]
+    layers = [
+        Layer(
+            [[rng.randint(-4, 4) / 2 for _ in range(b)] for _ in range(a)],
+            [rng.randint(-4, 4) / 2 for _ in range(b)],
+        )
+        for a, b in itertools.pairwise(widths)
+    ]
+    kind: dict[str, Finite | Integers | Interval] = {
+        "finite": Finite([-2, -1, 0, 1, 2]),
+        "integers": Integers(-8, 8),
+        "interval": Interval(-8, 8),
+    }
+    return Feature(name, kind[domain], ReLUNet(layers))
+
+
+def _valued(name: str, values: list[float], cell: Cell, rng: random.Random) -> Feature:
+    """A feature on the points 0..k−1 taking ``values`` there, of the cell's kind.
+
+    EBM steps hold each value on [i, i + 1); splines and networks interpolate linearly,
+    so on an interval their extremes are still the listed values.
+    """
+    k = len(values)
+    weight = rng.choice([1.0, 1.0, 2.0, 0.5]) if cell.query not in _COUNTING else 1.0
+    scaled = [v / weight for v in values]
+    points = list(range(k))
+    if cell.component == "table":
+        return Feature(name, Finite(points), Table(scaled), weight)
+    if cell.component == "ebm":
+        shape: Any = Piecewise(list(range(k + 1)), [[v] for v in scaled])
+        span = k if cell.domain == "interval" else k - 1
+    elif cell.component == "spline" and cell.domain == "interval" and cell.query in _COUNTING:
+        # a continuous spline would make FR easy (thm:fr-interval-continuous); jumps
+        # between flat pieces keep the subset-sum structure, the last piece's slope
+        # (on the single point k) keeps the shape a spline
+        shape = Piecewise(list(range(k + 2)), [*([v, 0.0] for v in scaled), [scaled[-1], 1.0]])
+        span = k
+    elif cell.component == "spline":
+        shape = _interpolant(scaled)
+        span = k - 1
+    else:
+        shape = _relu_interpolant(scaled)
+        span = k - 1
+    domain: dict[str, Finite | Integers | Interval] = {
+        "finite": Finite(points),
+        "integers": Integers(0, span),
+        "interval": Interval(0, span),
+    }
+    return Feature(name, domain[cell.domain], shape, weight)
+
+
+def _interpolant(values: list[float]) -> Piecewise:
+    if len(values) == 1:
+        return Piecewise([0, 1], [[values[0], 0.0]])
+    rows = [[a, b - a] for a, b in itertools.pairwise(values)]
+    return Piecewise(list(range(len(values))), rows)
+
+
+def _relu_interpolant(values: list[float]) -> ReLUNet:
+    # v0 + Σ_i (s_i − s_{i−1})·ReLU(x − i), s_i the slope on [i, i + 1]
+    slopes = [b - a for a, b in itertools.pairwise(values)] or [0.0]
+    kinks = [slopes[0], *[b - a for a, b in itertools.pairwise(slopes)]]
+    hidden = Layer([[1.0] * len(kinks)], [-float(i) for i in range(len(kinks))])
+    return ReLUNet([hidden, Layer([[c] for c in kinks], [values[0]])])
+
+
+def _point(feature: Feature, rng: random.Random) -> Any:
+    domain = feature.domain
+    if isinstance(domain, Finite):
+        return rng.choice(domain.values)
+    if isinstance(domain, Integers):
+        return rng.randint(domain.low, domain.high)
+    return rng.randint(int(domain.low) * 2, int(domain.high) * 2) / 2
+
+
+def _at(feature: Feature, k: int) -> Any:
+    return feature.domain.values[k] if isinstance(feature.domain, Finite) else k
+
+
+# -- models and arguments ---------------------------------------------------------------------
+def _task(kind: str, threshold: float, tolerance: float) -> Classification | Regression:
+    if kind == "classification":
+        return Classification(threshold=threshold)
+    return Regression(tolerance=tolerance)
+
+
+def _model(feats: list[Feature], intercept: float, task: str, rng: random.Random) -> GAM:
+    return GAM(feats, intercept=intercept, task=_task(task, 0.0, rng.choice([0.0, 0.5, 1.0])))
+
+
+def _arguments(cell: Cell, x: tuple[Any, ...], rng: random.Random) -> dict[str, Any]:
+    if cell.query in ("csr", "cc"):
+        return {"S": tuple(i for i in range(len(x)) if rng.random() < 0.5)}
+    if cell.query == "fr":
+        return {"feature": 0 if cell.component == "nam" else rng.randrange(len(x))}
+    return {}
+
+
+def _generate_iv(
+    query: str, domain: str, component: str, task: str, n: Any, knob: Any, seed: Any
+) -> Cell:
+    for name, value, allowed in (
+        ("query", query, QUERIES),
+        ("domain", domain, DOMAINS),
+        ("component", component, COMPONENTS),
+        ("task", task, TASKS),
+    ):
+        if value not in allowed:
+            choices = ", ".join(repr(a) for a in allowed)
+            raise InvalidParameterError(
+                f"The '{name}' parameter of generate must be one of {{{choices}}}. "
+                f"Got {value!r} instead."
+            )
+    if component == "table" and domain != "finite":
+        raise InvalidParameterError("a table component needs the 'finite' domain")
+    if task == "regression" and query in LABEL_ONLY:
+        raise InvalidParameterError(f"the query {query!r} explains a label: use classification")
+    for name, value, low in (("n", n, 1), ("knob", knob, 1), ("seed", seed, 0)):
+        if value is None and name == "knob":
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise InvalidParameterError(
+                f"The '{name}' parameter of generate must be an integer ≥ {low}. "
+                f"Got {value!r} instead."
+            )
+    return Cell(query, domain, component, task)
