@@ -444,7 +444,9 @@ def minimum_contrastive_reason(
     start = time.perf_counter()
     problem, entry, spec = _setup(gam, x, fixed, "mcr", method, time_limit, func)
     answer = spec.func(problem, time_limit=time_limit)
-    reason = _contrastive(problem, answer.features, "minimum", spec.name, str(entry.cell), start)
+    reason = _contrastive(
+        problem, answer.features, "minimum", spec.name, str(entry.cell), start, answer.work
+    )
     return reason
 
 
@@ -528,7 +530,15 @@ def _optimum(
     answer = spec.func(problem, time_limit=limit)
     bounds = None if answer.status == "solved" else (answer.lower, answer.upper)
     return _sufficient(
-        problem, answer.features, kind, spec.name, str(entry.cell), start, answer.status, bounds
+        problem,
+        answer.features,
+        kind,
+        spec.name,
+        str(entry.cell),
+        start,
+        answer.status,
+        bounds,
+        answer.work,
     )
 
 
@@ -541,6 +551,7 @@ def _sufficient(
     start: float,
     status: Any = "solved",
     bounds: tuple[int, int] | None = None,
+    work: int = 0,
 ) -> SufficientReason:
     gam = problem.gam
     oracle = oracle_for(problem)
@@ -556,7 +567,7 @@ def _sufficient(
         certificate=ReasonCertificate(sufficiency=oracle.worst_case(kept), breakers=breakers),
         status=status,
         message="" if solved else f"stopped early; the minimum size lies in {list(bounds or ())}",
-        stats=_stats(start, len(breakers) + 1),
+        stats=_stats(start, len(breakers) + 1, work),
         features=_names(gam, kept),
         values=_values(problem, kept),
         kind=kind if solved else "subset-minimal",
@@ -575,6 +586,7 @@ def _contrastive(
     algorithm: str,
     cell: str,
     start: float,
+    work: int = 0,
 ) -> ContrastiveReason:
     gam = problem.gam
     oracle = oracle_for(problem)
@@ -594,7 +606,7 @@ def _contrastive(
         algorithm=algorithm,
         cell=cell,
         certificate=cert,
-        stats=_stats(start, 1 + len(changed or ())),
+        stats=_stats(start, 1 + len(changed or ()), work),
         features=None if changed is None else _names(gam, changed),
         values=None
         if changed is None or witness is None
@@ -639,8 +651,10 @@ def _timed(source: Iterator[Any], limit: float | None) -> Generator[Any, None, s
             return "time_limit"
 
 
-def _stats(start: float, calls: int) -> Stats:
-    return Stats(seconds=time.perf_counter() - start, oracle_calls=calls)
+def _stats(start: float, calls: int, work: int = 0) -> Stats:
+    """Time, certificate oracle calls, and the algorithm's own step count (for the lab)."""
+    counters = {"algorithm_steps": work} if work else {}
+    return Stats(seconds=time.perf_counter() - start, oracle_calls=calls, work=counters)
 
 
 def _names(gam: Any, indices: Iterable[int]) -> tuple[str, ...]:
