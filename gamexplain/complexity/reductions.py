@@ -56,7 +56,8 @@ def cnf_to_relu_net(
     n_vars : int
         n, the number of bits read.
     interval_penalty : bool, default False
-        Subtract M·Σ_j min(b_j, 1 − b_j) with M = 3m + 1 so that the equivalence also
+        Subtract M·Σ_j min(b_j, 1 − b_j) with M = w·m + 1, w the widest clause (at least
+        3), so that the equivalence also
         holds over the real interval [0, 2^n − 1] (fractional inputs make fractional
         bits, which could otherwise satisfy an unsatisfiable formula).
 
@@ -128,7 +129,9 @@ def cnf_to_relu_net(
         final.append(({base + 2 * v + 1: 1.0 for v in range(n_vars)}
                       | {base + 2 * v: -1.0 for v in range(n_vars)}, 0.0))  # fmt: skip
     layers.append(final)
-    big_m = 3.0 * m + 1
+    # the rounding argument moves a clause's literal sum by at most (its width)·d
+    width = max(3, max((len(clause) for clause in clauses), default=0))
+    big_m = float(width * m + 1)
     output = [({0: 1.0, **({1: -big_m} if interval_penalty else {})}, -0.5)]
     layers.append(output)
     return _network(layers)

@@ -16,6 +16,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from gamexplain import (
+    Feature,
+    Interval,
     completion_fraction,
     is_redundant,
     is_sufficient_reason,
@@ -27,12 +29,14 @@ from gamexplain.complexity.reductions import (
     assignment_of,
     cnf_count_to_shap,
     cnf_to_nam,
+    cnf_to_relu_net,
     count_models,
     knapsack_count_to_completion,
     subset_sum_to_redundancy,
     unpenalised_cnf_to_nam,
 )
 from gamexplain.errors import InvalidParameterError
+from gamexplain.model.primitives import contribution_max
 
 #: Two variables, every sign pattern excluded: unsatisfiable, but 3/2 fools the gadget.
 ALL_PATTERNS = [[1, 2], [-1, -2], [1, -2], [-1, 2]]
@@ -167,3 +171,27 @@ def test_pinned_unsatisfiable_formula_fools_the_unpenalised_gadget() -> None:
 def test_bad_source_instances_are_rejected(call, message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InvalidParameterError, match=message):
         call()
+
+
+@given(
+    st.integers(1, 3).flatmap(
+        lambda n: st.tuples(
+            st.lists(
+                st.lists(
+                    st.integers(1, n).flatmap(lambda v: st.sampled_from([v, -v])),
+                    min_size=4,
+                    max_size=6,
+                ),
+                min_size=1,
+                max_size=3,
+            ),
+            st.just(n),
+        )
+    )
+)
+def test_penalty_scales_with_the_widest_clause(cnf: tuple[list[list[int]], int]) -> None:
+    clauses, n = cnf
+    net = cnf_to_relu_net(clauses, n, interval_penalty=True)
+    feature = Feature("r", Interval(0, 2**n - 1), net)
+    satisfiable = count_models(clauses, n) > 0
+    assert (contribution_max(feature).value >= 0) == satisfiable
