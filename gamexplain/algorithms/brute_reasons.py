@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gamexplain.algorithms.brute import brute_force_applies, completions
+from gamexplain.algorithms.pairwise import PairOracle, pair_oracle, pairwise_applies
 from gamexplain.algorithms.worst_case import (
     AdditiveOracle,
     Answer,
@@ -89,15 +90,18 @@ class _Key:
 
 
 @functools.lru_cache(maxsize=16)
-def oracle_for(problem: Problem) -> AdditiveOracle | BruteOracle:
+def oracle_for(problem: Problem) -> AdditiveOracle | PairOracle | BruteOracle:
     """The exact oracle for a problem: the per-feature primitive when the model is purely
-    additive, enumeration otherwise (callers check :func:`oracle_applies` first).
+    additive, the pairwise worst case over cells when its paired features reduce to cells,
+    enumeration otherwise (callers check :func:`oracle_applies` first).
 
     Cached per problem object (problems hash by identity), so an algorithm and the
     certificate built after it share the extremes they looked up.
     """
     if additive_applies(problem.gam, {}) is None:
         return additive_oracle(problem)
+    if pairwise_applies(problem.gam, {}) is None:
+        return pair_oracle(problem)
     return BruteOracle(problem)
 
 
@@ -106,8 +110,9 @@ def oracle_applies(gam: Any, options: Any) -> str | None:
     additive = additive_applies(gam, options)
     if additive is None:
         return None
+    pairwise = pairwise_applies(gam, options)
     brute = brute_force_applies(gam, options)
-    return None if brute is None else f"{additive}; {brute}"
+    return None if pairwise is None or brute is None else f"{pairwise}; {brute}"
 
 
 # -- the reference algorithms -------------------------------------------------------------

@@ -16,6 +16,7 @@ points are re-evaluated exactly.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import time
@@ -28,12 +29,14 @@ import sympy
 from numpy.typing import ArrayLike
 
 from gamexplain.algorithms.brute_reasons import Enumeration, oracle_for
+from gamexplain.algorithms.pairwise import PairBound, PairWorstCase, check_messages, factors_of
 from gamexplain.algorithms.worst_case import FeatureBound, Problem, WorstCase, make_problem
 from gamexplain.complexity.registry import registered_algorithms, select_algorithm
 from gamexplain.errors import InvalidInstanceError, InvalidParameterError, PieceLimitError
 from gamexplain.exact import Exact, compare, polyval, to_float, to_sympy
 from gamexplain.model.domains import Finite, Integers
 from gamexplain.model.pieces import Segment, lower
+from gamexplain.model.shapes import Piecewise
 from gamexplain.model.task import Classification
 from gamexplain.results import DecisionResult, Result, Stats
 
@@ -52,8 +55,11 @@ __all__ = [
 ]
 
 Features = Iterable[int | str] | int | str
-Method = Literal["auto", "greedy", "pareto", "deletion", "polynomial-delay", "hitting-set", "brute"]
-Certificate = WorstCase | Enumeration
+Method = Literal[
+    "auto", "greedy", "pareto", "deletion", "polynomial-delay", "hitting-set",
+    "variable-elimination", "brute",
+]  # fmt: skip
+Certificate = WorstCase | PairWorstCase | Enumeration
 R = TypeVar("R")
 
 
@@ -261,7 +267,9 @@ def is_sufficient_reason(
         The instance.
     S : iterable of str or int
         Feature names or positions; ``fixed`` features are kept too.
-    method : {"auto", "greedy", "brute"}
+    method : {"auto", "greedy", "variable-elimination", "brute"}
+        ``variable-elimination`` answers models with pairwise terms whose paired features
+        have finite domains or step functions.
     fixed : iterable of str or int
         Features that may not change.
     time_limit : float, optional
@@ -324,15 +332,18 @@ def minimum_sufficient_reason(
     ----------
     gam, x, fixed, time_limit
         As in :func:`is_sufficient_reason`.
-    method : {"auto", "greedy", "pareto", "brute"}
+    method : {"auto", "greedy", "pareto", "hitting-set", "brute"}
         ``greedy`` (classification) sorts the pushes; ``pareto`` (regression) solves the
-        two-constraint knapsack exactly; ``brute`` tries every subset.
+        two-constraint knapsack exactly; ``hitting-set`` (models with pairwise terms)
+        takes minimum hitting sets of contrastive sets; ``brute`` tries every subset.
 
     Notes
     -----
     Classification: O(n log n) after the primitive (thm:msr-greedy). Regression with a
     tolerance: NP-hard (thm:msr-regression-np); ``pareto`` is exponential in the worst
     case and honours ``time_limit``.
+    Pairwise terms: implicit hitting sets over the exact worst case of
+    thm:pairs-variable-elimination (thm:pairs-hitting-set); honours ``time_limit``.
 
     Examples
     --------
@@ -419,7 +430,7 @@ def minimum_contrastive_reason(
     ----------
     gam, x, fixed, time_limit
         As in :func:`is_sufficient_reason`.
-    method : {"auto", "greedy", "brute"}
+    method : {"auto", "greedy", "hitting-set", "brute"}
 
     Returns
     -------
@@ -428,7 +439,8 @@ def minimum_contrastive_reason(
 
     Notes
     -----
-    O(n log n) after the primitive (thm:mcr-greedy).
+    O(n log n) after the primitive (thm:mcr-greedy). Pairwise terms: implicit hitting
+    sets over the exact pairwise worst case (thm:pairs-hitting-set).
 
     Examples
     --------
@@ -697,6 +709,8 @@ def _verify_sufficiency(
 ) -> bool:
     if isinstance(cert, Enumeration):
         return _verify_enumeration(gam, x, kept, cert)
+    if isinstance(cert, PairWorstCase):
+        return _verify_pairs(gam, x, kept, cert)
     if not isinstance(cert, WorstCase) or _indices(gam, cert.kept) != set(kept) or gam.pairs:
         return False
     free = [i for i in range(gam.n_features) if i not in kept]
@@ -718,6 +732,117 @@ def _verify_sufficiency(
         total = base + sum((b.value for b in bounds if b is not None), Fraction(0))
         ends[side] = (total, any(b is not None and not b.attained for b in bounds))
     return _keeps(gam, score, ends)
+
+
+def _sides(gam: Any, score: Exact) -> tuple[str, ...]:
+    task = gam.task
+    if isinstance(task, Classification):
+        return ("min",) if task.label_exact(score) == 1 else ("max",)
+    return ("min", "max")
+
+
+def _verify_pairs(
+    gam: Any, x: tuple[Any, ...], kept: set[int] | frozenset[int], cert: PairWorstCase
+) -> bool:
+    """Re-check a pairwise worst case: the unpaired free features' bounds as for additive
+    models, and per direction the paired part by its point (exact score) and its dual."""
+    if _indices(gam, cert.kept) != set(kept):
+        return False
+    free = [i for i in range(gam.n_features) if i not in kept]
+    paired = {j for pair in gam.pairs for j in pair.features}
+    unpaired = [i for i in free if i not in paired]
+    score = gam.score_exact(x)
+    by_key = {(b.feature, b.side): b for b in cert.bounds}
+    parts = {part.side: part for part in cert.pairs}
+    ends = {}
+    for side in _sides(gam, score):
+        bounds = [by_key.get((gam.features[i].name, side)) for i in unpaired]
+        part = parts.get(side)
+        if part is None or any(b is None or not _bound_valid(gam, b) for b in bounds):
+            return False
+        if not _pair_part_valid(gam, x, free, paired, part):
+            return False
+        total = part.value + sum((b.value for b in bounds if b is not None), Fraction(0))
+        ends[side] = (total, any(b is not None and not b.attained for b in bounds))
+    return _keeps(gam, score, ends)
+
+
+def _pair_part_valid(
+    gam: Any, x: tuple[Any, ...], free: list[int], paired: set[int], part: PairBound
+) -> bool:
+    """The point attains ``part.value`` exactly, and no completion of the paired features
+    does better: the messages' inequalities (or, for CP-SAT, a fresh solve) over signatures
+    sampled from the domain independently of the cells the solver used."""
+    point = list(x)
+    moved = set()
+    for name, value in part.point:
+        point[gam.index(name)] = value
+        moved.add(gam.index(name))
+    if moved != {i for i in free if i in paired}:
+        return False
+    try:
+        gam.instance(point)
+    except InvalidInstanceError:
+        return False
+    others = sum((gam.features[i].contribution_exact(x[i]) for i in free if i not in paired),
+                 Fraction(0))  # fmt: skip
+    if compare(gam.score_exact(point) - others, part.value) != 0:
+        return False
+    sign = 1 if part.side == "min" else -1
+    unary = {}
+    for j in sorted(moved):
+        effects = _signature_effects(gam, j, sign)
+        if effects is None:
+            return False
+        unary[j] = effects
+    factors = factors_of(gam, x, free, unary, sign)
+    domains = {j: list(effects) for j, effects in unary.items()}
+    if part.steps is None:
+        from gamexplain.algorithms.pairwise import _cpsat_minimum
+
+        bound: Fraction | None = _cpsat_minimum(domains, factors)[0]
+    else:
+        bound = check_messages(domains, factors, part.steps)
+    return bound is not None and bound == sign * part.value
+
+
+def _signature_effects(gam: Any, j: int, sign: int) -> dict[tuple[int, ...], Fraction] | None:
+    """Per signature (pair bins) of feature j, the lowest sign·main effect, from points
+    that meet every part of the domain where the effect and the bins are constant; None
+    when the shape is not constant between its breakpoints."""
+    feature = gam.features[j]
+    axes = [(p, pair.features.index(j)) for p, pair in enumerate(gam.pairs) if j in pair.features]
+    points = _sample_points(gam, feature, axes)
+    if points is None:
+        return None
+    best: dict[tuple[int, ...], Fraction] = {}
+    for v in points:
+        key = tuple(gam.pairs[p].bin_of(a, feature, v) for p, a in axes)
+        effect = sign * Fraction(feature.contribution_exact(v))
+        if key not in best or effect < best[key]:
+            best[key] = effect
+    return {key: sign * value for key, value in best.items()}
+
+
+def _sample_points(gam: Any, feature: Any, axes: list[tuple[int, int]]) -> list[Any] | None:
+    domain, shape = feature.domain, feature.shape
+    if isinstance(domain, Finite):
+        return list(domain.values)
+    if not isinstance(shape, Piecewise):
+        return None
+    low, high = Fraction(domain.low), Fraction(domain.high)
+    cuts = {Fraction(b) for b in shape.breakpoints}
+    cuts |= {Fraction(e) for p, a in axes for e in gam.pairs[p].edges[a] or ()}
+    inside = sorted({c for c in cuts if low < c <= high} | {low, high})
+    if isinstance(domain, Integers):
+        inside = sorted({Fraction(math.ceil(c)) for c in inside if math.ceil(c) <= high})
+    breaks = [Fraction(b) for b in shape.breakpoints]
+    for here, after in zip(inside, [*inside[1:], None], strict=True):
+        k = max(0, min(len(shape.coefficients) - 1, bisect.bisect_right(breaks, here) - 1))
+        single = after is None or (isinstance(domain, Integers) and after == here + 1)
+        if not single and any(Fraction(c) != 0 for c in shape.coefficients[k][1:]):
+            return None
+    return [int(v) if isinstance(domain, Integers) else v for v in inside]
 
 
 def _keeps(gam: Any, score: Exact, ends: dict[str, tuple[Exact, bool]]) -> bool:
