@@ -1,7 +1,8 @@
 """Piece compilation vs MILP extremes as ReLU nets grow, and adapter conversion times.
 
 Run: ``python benchmarks/bench_adapters.py`` (a few minutes on one core). Prints one
-table per experiment; every MILP extremum is checked against the compiled one.
+table per experiment; every MILP extremum is checked against the compiled one, and on
+the CNF hard instance against the formula's satisfiability (by enumeration).
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import warnings
 
 import numpy as np
 
-from gamexplain import Interval, Layer, ReLUNet
+from gamexplain import Integers, Interval, Layer, ReLUNet
 from gamexplain.algorithms.milp import relu_extremum
+from gamexplain.complexity.reductions import cnf_to_relu_net
 from gamexplain.model.pieces import compile_relu
 
-__all__ = ["adapter_times", "extremes_vs_depth", "main"]
+__all__ = ["adapter_times", "extremes_vs_depth", "hard_instance_vs_bits", "main"]
 
 
 def _random_net(depth: int, width: int, seed: int) -> ReLUNet:
@@ -51,6 +53,58 @@ def extremes_vs_depth(shapes: list[tuple[int, int]]) -> None:
         result, t_milp = _timed(relu_extremum, net, domain)
         print(f"{depth:>5} {width:>5} {len(polys):>7} {t_compile:>10.3f} {t_milp:>8.3f} "
               f"{result.nodes:>6} {result.solver_status:>9} {result.value == best}")  # fmt: skip
+
+
+def _hard_formulas(n: int) -> dict[str, list[list[int]]]:
+    """A satisfiable formula and one made unsatisfiable by a contradiction on x3, x_n."""
+    return {
+        "sat": [[1, -n, 5], [-3, 6, n - 2], [n, 4, -2], [-6, -4], [2, -(n - 1), 3]],
+        "unsat": [[3, n], [-3, n], [3, -n], [-3, -n], [1, n - 1, -5]],
+    }
+
+
+def _satisfiable(clauses: list[list[int]], n: int) -> bool:
+    return any(
+        all(any((r >> (abs(lit) - 1) & 1) == (lit > 0) for lit in clause) for clause in clauses)
+        for r in range(2**n)
+    )
+
+
+def hard_instance_vs_bits(bits: list[int], before_up_to: int = 10, compile_up_to: int = 10) -> None:
+    """max of the THEORY §4 CNF network on Integers(0, 2^n − 1), per bit count n.
+
+    "after": the default MILP backend (big-M bounds over a breakpoint partition, integer
+    runs of at most ENUMERATE_LIMIT points closed by exact evaluation). "before": the
+    previous algorithm (one propagation for the big-Ms, no enumeration), run up to
+    ``before_up_to`` bits. "compile": exact compilation to pieces with the piece limit
+    raised to 10^6, up to ``compile_up_to`` bits (its pieces live on the real interval).
+    """
+    from fractions import Fraction
+
+    relu_extremum(cnf_to_relu_net([[1]], 1), Integers(0, 1))  # load scipy outside the clock
+    print(f"{'bits':>4} {'cnf':>5} {'after s':>8} {'nodes':>6} {'HiGHS':>8} {'before s':>9} "
+          f"{'nodes':>6} {'HiGHS':>8} {'compile s':>10} {'pieces':>7} right")  # fmt: skip
+    for n in bits:
+        for name, clauses in _hard_formulas(n).items():
+            net = cnf_to_relu_net(clauses, n)
+            domain = Integers(0, 2**n - 1)
+            after, t_after = _timed(relu_extremum, net, domain)
+            right = after.exact and (after.value >= 0) == _satisfiable(clauses, n)
+            before_cols = f"{'-':>9} {'-':>6} {'-':>8}"
+            if n <= before_up_to:
+                before, t_before = _timed(
+                    relu_extremum, net, domain, enumerate_limit=0, bound_leaves=1
+                )
+                right = right and before.value == after.value
+                before_cols = f"{t_before:>9.2f} {before.nodes:>6} {before.solver_status:>8}"
+            compile_cols = f"{'-':>10} {'-':>7}"
+            if n <= compile_up_to:
+                (_, polys), t_compile = _timed(
+                    compile_relu, net, Fraction(0), Fraction(2**n - 1), 10**6
+                )
+                compile_cols = f"{t_compile:>10.2f} {len(polys):>7}"
+            print(f"{n:>4} {name:>5} {t_after:>8.2f} {after.nodes:>6} {after.solver_status:>8} "
+                  f"{before_cols} {compile_cols} {right}")  # fmt: skip
 
 
 def adapter_times() -> None:
@@ -95,6 +149,7 @@ def _frac(value: float):  # type: ignore[no-untyped-def]
 
 def main() -> None:
     extremes_vs_depth([(1, 8), (2, 8), (3, 8), (4, 8), (5, 8), (2, 16), (2, 32), (3, 16)])
+    hard_instance_vs_bits([6, 8, 10, 12, 14, 16])
     adapter_times()
 
 

@@ -93,9 +93,14 @@ def select_extremum_backend(feature: Any, piece_limit: int = RELU_PIECE_LIMIT) -
         return BackendChoice(
             "milp",
             EXTREMUM_BACKENDS["milp"].theorem,
-            f"the network has more than {piece_limit} linear pieces on its domain",
+            f"the network has more than {piece_limit} linear pieces on its domain, "
+            f"the compilation limit",
         )
-    return BackendChoice("pieces", pieces, f"the network compiles to {count} linear pieces")
+    return BackendChoice(
+        "pieces",
+        pieces,
+        f"the network compiles to {count} linear pieces, within the limit of {piece_limit}",
+    )
 
 
 def milp_extremum(feature: Any, direction: int) -> Extremum:

@@ -14,6 +14,7 @@ solver-specific model building.
 
 from __future__ import annotations
 
+import collections
 import heapq
 import itertools
 import math
@@ -28,7 +29,9 @@ from gamexplain.model.domains import Domain, Integers, Interval
 from gamexplain.model.shapes import Layer, ReLUNet
 
 __all__ = [
+    "BOUND_LEAVES",
     "CERTIFY_NODE_LIMIT",
+    "ENUMERATE_LIMIT",
     "MILP_TIME_LIMIT",
     "ReluExtremum",
     "relu_extremum",
@@ -39,6 +42,13 @@ MILP_TIME_LIMIT = 60.0
 
 CERTIFY_NODE_LIMIT = 200_000
 """Default number of intervals the exact certification may examine."""
+
+ENUMERATE_LIMIT = 1024
+"""Integer intervals with at most this many points are closed by exact evaluation of
+every point (vectorised integer arithmetic), which costs less than one relaxation."""
+
+BOUND_LEAVES = 256
+"""Sub-intervals over which the big-M bounds of the float MILP are taken."""
 
 SolverStatus = Literal["optimal", "time_limit", "failed"]
 
@@ -79,6 +89,8 @@ def relu_extremum(
     *,
     time_limit: float = MILP_TIME_LIMIT,
     node_limit: int = CERTIFY_NODE_LIMIT,
+    enumerate_limit: int = ENUMERATE_LIMIT,
+    bound_leaves: int = BOUND_LEAVES,
 ) -> ReluExtremum:
     """The exact maximum (``sense=1``) or minimum (``sense=-1``) of ``net`` over ``domain``.
 
@@ -93,6 +105,12 @@ def relu_extremum(
         Seconds for the float MILP.
     node_limit : int
         Intervals the exact certification may examine before it gives up with bounds.
+    enumerate_limit : int, default ENUMERATE_LIMIT
+        On ``Integers``, an interval with at most this many integers is closed by exact
+        evaluation at each of them; 0 never enumerates.
+    bound_leaves : int, default BOUND_LEAVES
+        Sub-intervals over which the float MILP's big-M bounds are taken (1: one
+        propagation over the whole domain).
 
     Returns
     -------
@@ -100,14 +118,20 @@ def relu_extremum(
 
     Notes
     -----
-    Each hidden unit whose pre-activation z ranges over [L, U] with L < 0 < U (bounds from
-    interval propagation) gets a binary δ and the big-M constraints y ≥ z, y ≥ 0,
-    y ≤ z − L·(1 − δ), y ≤ U·δ; stable units are linear. The MILP's point is then
-    evaluated exactly, and a best-first branch and bound in rationals proves no point is
-    better: on each interval it propagates affine lower and upper bounds of every unit
-    (the triangle relaxation for unstable ones) and splits at the exact zero of the first
-    unstable unit, so every leaf is a linear piece. The certification is exponential in
-    the worst case (NP-hardness, ``thm:nam-mcr-np``); correctness is ``thm:relu-milp-extremes``.
+    Each hidden unit whose pre-activation z ranges over [L, U] with L < 0 < U gets a
+    binary δ and the big-M constraints y ≥ z, y ≥ 0, y ≤ z − L·(1 − δ), y ≤ U·δ; stable
+    units are linear. [L, U] is the union of the unit's ranges over up to
+    ``bound_leaves`` sub-intervals, cut at the network's own breakpoints: one affine-bound
+    propagation over a deep bit-extraction chain loosens by a factor ~2^j per layer (about
+    1e24 at 12 bits, which HiGHS rejects), while on pieces where the first layers are
+    linear it is exact. Integer sub-intervals of at most ``enumerate_limit`` points get
+    their exact ranges by evaluation. The MILP's point is then evaluated exactly, and a
+    best-first branch and bound in rationals proves no point is better: on each interval
+    it propagates affine lower and upper bounds of every unit (the triangle relaxation for
+    unstable ones) and splits at the exact zero of the first unstable unit, so every leaf
+    is a linear piece or, on integers, a short run of points evaluated exactly in integer
+    arithmetic. The certification is exponential in the worst case (NP-hardness,
+    ``thm:nam-mcr-np``); correctness is ``thm:relu-milp-extremes``.
 
     Examples
     --------
@@ -117,15 +141,22 @@ def relu_extremum(
     >>> (result.value, result.argument, result.exact)
     (Fraction(1, 1), Fraction(1, 1), True)
     """
-    _relu_extremum_iv(net, domain, sense, time_limit, node_limit)
+    _relu_extremum_iv(net, domain, sense, time_limit, node_limit, enumerate_limit, bound_leaves)
     assert isinstance(domain, Integers | Interval)  # checked by _relu_extremum_iv
     layers = _oriented(net, sense)
     integers = isinstance(domain, Integers)
     low, high = Fraction(domain.low), Fraction(domain.high)
-    point, solver_status = _solve_milp(layers, float(low), float(high), integers, time_limit)
+    scaled = _Scaled(layers) if integers and enumerate_limit > 0 else None
+    limit = enumerate_limit if scaled is not None else 0
+    bounds = _big_m_bounds(layers, low, high, integers, scaled, limit, bound_leaves)
+    point, solver_status = _solve_milp(
+        layers, bounds, float(low), float(high), integers, time_limit
+    )
     start = _snap(point, low, high, integers)
     best = max(((_evaluate(layers, p), p) for p in (start, low, high)), key=lambda pair: pair[0])
-    value, argument, upper, nodes = _certify(layers, low, high, integers, best, node_limit)
+    value, argument, upper, nodes = _certify(
+        layers, low, high, integers, best, node_limit, scaled, limit
+    )
     exact = upper <= value
     if sense == 1:
         return ReluExtremum(
@@ -137,7 +168,13 @@ def relu_extremum(
 
 
 def _relu_extremum_iv(
-    net: object, domain: object, sense: object, time_limit: float, node_limit: int
+    net: object,
+    domain: object,
+    sense: object,
+    time_limit: float,
+    node_limit: int,
+    enumerate_limit: int,
+    bound_leaves: int,
 ) -> None:
     if not isinstance(net, ReLUNet):
         raise InvalidParameterError(f"relu_extremum needs a ReLUNet, got {net!r}")
@@ -154,6 +191,16 @@ def _relu_extremum_iv(
     if not time_limit > 0 or not node_limit > 0:
         raise InvalidParameterError(
             f"time_limit and node_limit must be positive, got {time_limit!r} and {node_limit!r}"
+        )
+    if not isinstance(enumerate_limit, int) or enumerate_limit < 0:
+        raise InvalidParameterError(
+            f"The 'enumerate_limit' parameter of relu_extremum must be a non-negative "
+            f"integer. Got {enumerate_limit!r} instead."
+        )
+    if not isinstance(bound_leaves, int) or bound_leaves < 1:
+        raise InvalidParameterError(
+            f"The 'bound_leaves' parameter of relu_extremum must be a positive integer. "
+            f"Got {bound_leaves!r} instead."
         )
 
 
@@ -187,25 +234,124 @@ def _snap(point: float | None, low: Fraction, high: Fraction, integers: bool) ->
     return min(max(x, low), high)
 
 
+# -- exact evaluation of integer points ------------------------------------------------
+class _Scaled:
+    """The network on integer inputs in integer arithmetic, many points at once.
+
+    Layer l's weights and bias are multiplied by the common denominator D_l of its
+    entries; a hidden vector h is then held as the integer vector H = S_l·h with
+    S_l = D_1⋯D_l, because ReLU commutes with a positive factor. numpy's int64 is used
+    for a layer whose largest possible sum, bounded from the actual inputs, stays below
+    2^62, Python integers otherwise.
+    """
+
+    def __init__(self, layers: list[_Exact]) -> None:
+        self.layers: list[tuple[list[list[int]], list[int]]] = []
+        self.scales: list[int] = []
+        scale = 1
+        for weights, bias in layers:
+            entries = [*(v for row in weights for v in row), *bias]
+            d = math.lcm(*(v.denominator for v in entries))
+            integral = [[int(w * d) for w in row] for row in weights]
+            self.layers.append((integral, [int(v * d) * scale for v in bias]))
+            scale *= d
+            self.scales.append(scale)
+
+    def run(self, a: int, b: int) -> list[np.ndarray]:
+        """Pre-activations of every layer at the integers a..b, as scaled integers."""
+        h = np.array(range(a, b + 1), dtype=object)[:, None]
+        outputs = []
+        for depth, (weights, bias) in enumerate(self.layers):
+            # no partial sum of this layer exceeds the bound, so below 2^62 int64 is exact
+            peak = [int(abs(column).max()) for column in h.T]
+            bound = max(
+                sum(abs(row[j]) * p for row, p in zip(weights, peak, strict=True)) + abs(bias[j])
+                for j in range(len(bias))
+            )
+            dtype: Any = np.int64 if bound < 2**62 else object
+            z = h.astype(dtype) @ np.array(weights, dtype=dtype) + np.array(bias, dtype=dtype)
+            outputs.append(z)
+            if depth < len(self.layers) - 1:
+                h = np.maximum(z, 0)
+        return outputs
+
+    def best(self, a: int, b: int) -> tuple[Fraction, Fraction]:
+        """The largest output over the integers a..b and where it is taken."""
+        out = self.run(a, b)[-1][:, 0]
+        i = int(np.argmax(out))
+        return Fraction(int(out[i]), self.scales[-1]), Fraction(a + i)
+
+    def ranges(self, a: int, b: int) -> list[list[tuple[float, float]]]:
+        """The exact range of every hidden pre-activation over the integers a..b."""
+        ranges = []
+        for z, scale in zip(self.run(a, b)[:-1], self.scales, strict=False):
+            low, high = z.min(axis=0), z.max(axis=0)
+            ranges.append(
+                [
+                    (float(Fraction(int(lo), scale)), float(Fraction(int(hi), scale)))
+                    for lo, hi in zip(low, high, strict=True)
+                ]
+            )
+        return ranges
+
+
 # -- float MILP --------------------------------------------------------------------------
-def _float_bounds(
-    layers: list[Layer], low: float, high: float
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Pre-activation bounds [L, U] of every hidden unit, by affine-bound propagation
-    (naive interval arithmetic blows up exponentially with depth on bit-extraction nets)."""
-    plain = [(layer.weights, layer.bias) for layer in layers]
-    _, _, ranges = _propagate(plain, low, high)
+_Bounds = list[tuple[np.ndarray, np.ndarray]]
+
+
+def _big_m_bounds(
+    layers: list[_Exact],
+    low: Fraction,
+    high: Fraction,
+    integers: bool,
+    scaled: _Scaled | None,
+    enumerate_limit: int,
+    leaves: int,
+) -> _Bounds:
+    """Pre-activation bounds [L, U] of every hidden unit: the union of their ranges over
+    a partition of the domain cut at the network's breakpoints, breadth first.
+
+    Each range comes from affine-bound propagation on its sub-interval in floats, or from
+    exact evaluation on short integer runs. These bounds only shape the float MILP,
+    which gamexplain never trusts, so floats suffice here.
+    """
+    plain = [
+        ([[float(w) for w in row] for row in weights], [float(v) for v in bias])
+        for weights, bias in layers
+    ]
+    start = (int(low), int(high)) if integers else (float(low), float(high))
+    queue: collections.deque[tuple[Any, Any]] = collections.deque([start])
+    found: list[list[list[tuple[float, float]]]] = []
+    while queue:
+        a, b = queue.popleft()
+        if scaled is not None and b - a + 1 <= enumerate_limit:
+            found.append(scaled.ranges(a, b))
+            continue
+        _, split, ranges = _propagate(plain, float(a), float(b))
+        if split is None or len(queue) + len(found) + 2 > leaves or not a < split < b:
+            found.append(ranges)
+            continue
+        for lo, hi in ((a, split), (split, b)):
+            if integers:
+                lo, hi = math.ceil(lo), math.floor(hi)
+            if lo <= hi:
+                queue.append((lo, hi))
     bounds = []
-    for layer_ranges in ranges:
-        z_lo = np.array([r[0] for r in layer_ranges], dtype=float)
-        z_hi = np.array([r[1] for r in layer_ranges], dtype=float)
+    for depth in range(len(layers) - 1):
+        z_lo = np.min([[r[0] for r in leaf[depth]] for leaf in found], axis=0)
+        z_hi = np.max([[r[1] for r in leaf[depth]] for leaf in found], axis=0)
         slack = 1e-7 * (1.0 + np.abs(z_lo) + np.abs(z_hi))  # keep rounding from cutting
         bounds.append((z_lo - slack, z_hi + slack))
     return bounds
 
 
 def _solve_milp(
-    layers: list[_Exact], low: float, high: float, integers: bool, time_limit: float
+    layers: list[_Exact],
+    bounds: _Bounds,
+    low: float,
+    high: float,
+    integers: bool,
+    time_limit: float,
 ) -> tuple[float | None, SolverStatus]:
     """A maximiser of the network in floats (HiGHS), with the solver's status."""
     from scipy.optimize import Bounds, LinearConstraint, milp
@@ -216,9 +362,7 @@ def _solve_milp(
     ]
     encoding = _Encoding(low, high, integers)
     hidden = encoding.input_units()
-    for layer, (z_lo, z_hi) in zip(
-        float_layers[:-1], _float_bounds(float_layers, low, high), strict=True
-    ):
+    for layer, (z_lo, z_hi) in zip(float_layers[:-1], bounds, strict=True):
         hidden = [
             encoding.relu(_affine(layer, hidden, j), z_lo[j], z_hi[j])
             for j in range(layer.n_outputs)
@@ -369,6 +513,8 @@ def _certify(
     integers: bool,
     incumbent: tuple[Fraction, Fraction],
     node_limit: int,
+    scaled: _Scaled | None,
+    enumerate_limit: int,
 ) -> tuple[Fraction, Fraction, Fraction, int]:
     """Best-first branch and bound: (value, argument, upper bound, intervals examined)."""
     value, argument = incumbent
@@ -383,6 +529,11 @@ def _certify(
             if a > b:
                 return
         nodes += 1
+        if scaled is not None and b - a + 1 <= enumerate_limit:
+            top, point = scaled.best(int(a), int(b))
+            if top > value:
+                value, argument = top, point
+            return
         line, split = _relax(layers, a, b)
         top = max(_at(line, a), _at(line, b))
         if split is None:

@@ -6,11 +6,13 @@ feature as an exact union of *atoms*: distinct rational values (finite domains, 
 ranges, step pieces) and intervals with open or closed ends (the image of a non-constant
 polynomial piece on a real interval). Nothing is rounded, so the answer is exact; the
 price is the number of distinct sums, which ``max_states`` bounds (subset sum hides in
-it, so it can grow exponentially with the number of features).
+it, so it can grow exponentially with the number of features), and the wall clock,
+which ``time_limit`` bounds.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -38,6 +40,18 @@ DEFAULT_MAX_STATES = 100_000
 """Default bound on the atoms (distinct sums and intervals of sums) a layer may hold."""
 
 _WORK_FACTOR = 64
+
+_CLOCK_STRIDE = 512
+"""Additions between two looks at the clock."""
+
+
+class _TimeUp(Exception):
+    """The time limit passed while the sums were being built."""
+
+
+def _check(deadline: float | None) -> None:
+    if deadline is not None and time.perf_counter() > deadline:
+        raise _TimeUp
 
 
 @dataclass(frozen=True)
@@ -79,12 +93,18 @@ def partial_sums_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
     applies=partial_sums_applies,
 )
 def fr_partial_sums(
-    gam: Any, feature: int, *, max_states: int = DEFAULT_MAX_STATES, **options: Any
+    gam: Any,
+    feature: int,
+    *,
+    max_states: int = DEFAULT_MAX_STATES,
+    time_limit: float | None = None,
+    **options: Any,
 ) -> Outcome:
     """Classification FR by the exact set of achievable sums of the other features.
 
     Returns status ``"budget_exhausted"`` (not an answer) when a layer would hold more
-    than ``max_states`` atoms.
+    than ``max_states`` atoms, and ``"time_limit"`` (not an answer either) when
+    ``time_limit`` seconds pass first; the clock is read every few hundred additions.
 
     Notes
     -----
@@ -100,19 +120,28 @@ def fr_partial_sums(
     window = critical_window(gam, feature)
     if window is None or _box(ranges, feature).meet(window) is None:
         return Outcome(True, RedundancyProof("ranges", window, ranges), work={"dp_states": 0})
+    deadline = None if time_limit is None else time.perf_counter() + time_limit
+    layers: list[_Layer] = []
     try:
         atoms = [
             feature_atoms(f, j, max_states) for j, f in enumerate(gam.features) if j != feature
         ]
-        layers = _sweep(atoms, max_states)
+        _sweep(layers, atoms, max_states, deadline)
+        states = max(layer.size for layer in layers)
+        hit = _meet_layer(layers[-1], window)
+        if hit is None:
+            proof = RedundancyProof("reachable-sums", window, ranges, states=layers[-1].size)
+            return Outcome(True, proof, work={"dp_states": states})
+        chosen = _trace_back(layers, atoms, hit, deadline)
     except BudgetExceeded as exc:
         return Outcome(False, None, "budget_exhausted", str(exc), {"dp_states": max_states})
-    states = max(layer.size for layer in layers)
-    hit = _meet_layer(layers[-1], window)
-    if hit is None:
-        proof = RedundancyProof("reachable-sums", window, ranges, states=layers[-1].size)
-        return Outcome(True, proof, work={"dp_states": states})
-    chosen = _trace_back(layers, atoms, hit)
+    except _TimeUp:
+        built = max((layer.size for layer in layers), default=0)
+        message = (
+            f"the partial sums ran out of time ({time_limit} s) after {len(layers)} of "
+            f"{gam.n_features} layers"
+        )
+        return Outcome(False, None, "time_limit", message, {"dp_states": built})
     witness = witness_from_atoms(gam, feature, chosen, window)
     return Outcome(False, witness, work={"dp_states": states})
 
@@ -125,14 +154,19 @@ def _box(ranges: Sequence[Span], feature: int) -> Span:
     return total
 
 
-def _sweep(atoms: Sequence[Sequence[Atom]], max_states: int) -> list[_Layer]:
-    layers = [_Layer(frozenset({Fraction(0)}), ())]
+def _sweep(
+    layers: list[_Layer],
+    atoms: Sequence[Sequence[Atom]],
+    max_states: int,
+    deadline: float | None,
+) -> None:
+    """Append to ``layers`` the sums of the first k features, k = 0, 1, …"""
+    layers.append(_Layer(frozenset({Fraction(0)}), ()))
     for group in atoms:
-        layers.append(_step(layers[-1], group, max_states))
-    return layers
+        layers.append(_step(layers[-1], group, max_states, deadline))
 
 
-def _step(layer: _Layer, group: Sequence[Atom], max_states: int) -> _Layer:
+def _step(layer: _Layer, group: Sequence[Atom], max_states: int, deadline: float | None) -> _Layer:
     values = [a.span.low for a in group if a.span.is_point]
     images = [a.span for a in group if not a.span.is_point]
     if layer.size * len(group) > _WORK_FACTOR * max_states:
@@ -140,13 +174,19 @@ def _step(layer: _Layer, group: Sequence[Atom], max_states: int) -> _Layer:
             f"the next layer of partial sums needs {layer.size * len(group)} additions, "
             f"more than {_WORK_FACTOR} × max_states = {_WORK_FACTOR * max_states}"
         )
-    points = frozenset(p + q for p in layer.points for q in values)
+    sums: set[Fraction] = set()
+    stride = max(1, _CLOCK_STRIDE // max(1, len(values)))
+    for k, p in enumerate(layer.points):
+        if k % stride == 0:
+            _check(deadline)
+        sums.update(p + q for q in values)
+    _check(deadline)
     spans = merge_spans(
         [s.shift(q) for s in layer.spans for q in values]
         + [image.shift(p) for image in images for p in layer.points]
         + [s + image for s in layer.spans for image in images]
     )
-    result = _Layer(points, tuple(spans))
+    result = _Layer(frozenset(sums), tuple(spans))
     if result.size > max_states:
         raise BudgetExceeded(
             f"the partial sums reached {result.size} atoms, more than max_states = {max_states}"
@@ -169,7 +209,7 @@ def _meet_layer(layer: _Layer, span: Span) -> Span | None:
 
 
 def _trace_back(
-    layers: Sequence[_Layer], atoms: Sequence[Sequence[Atom]], target: Span
+    layers: Sequence[_Layer], atoms: Sequence[Sequence[Atom]], target: Span, deadline: float | None
 ) -> list[Atom]:
     """One atom per feature whose sum meets ``target`` (a part of the last layer).
 
@@ -180,6 +220,7 @@ def _trace_back(
     chosen: list[Atom] = []
     for k in range(len(atoms), 0, -1):
         for atom in atoms[k - 1]:
+            _check(deadline)
             found = _meet_layer(layers[k - 1], target + atom.span.negated())
             if found is not None:
                 chosen.append(atom)

@@ -4,12 +4,14 @@ Like a database's EXPLAIN, the plan is read from the complexity registry without
 anything: the cell of every feature, the question's cell (the class the paper states,
 the class gamexplain establishes, the theorem id, whether it is an erratum), the
 algorithm ``method="auto"`` would pick, and every algorithm passed over with its reason.
+For a ReLU-network feature on a range it also names the backend of the per-feature
+extremum (compiled pieces or MILP) and why.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gamexplain.complexity.registry import (
     Cell,
@@ -22,15 +24,29 @@ from gamexplain.complexity.registry import (
 )
 from gamexplain.errors import InvalidParameterError
 
+if TYPE_CHECKING:
+    from gamexplain.algorithms.extremes import BackendChoice
+
 __all__ = ["FeaturePlan", "Plan", "explain_plan"]
 
 
 @dataclass(frozen=True)
 class FeaturePlan:
-    """One feature's cell for the question."""
+    """One feature's cell for the question.
+
+    Attributes
+    ----------
+    name : str
+    entry : CellEntry
+    extremum : BackendChoice or None
+        For a ReLU network on an integer or interval domain, the backend
+        ``contribution_min`` / ``contribution_max`` use under ``method="auto"`` and why
+        (its piece count against the limit); None for every other feature.
+    """
 
     name: str
     entry: CellEntry
+    extremum: BackendChoice | None = None
 
     @property
     def domain(self) -> str:
@@ -85,6 +101,11 @@ class Plan:
             lines.append(
                 f"  {f.name:<{width}}  {f.domain:<8}  {f.component:<6}  {_classes(f.entry)}"
             )
+            if f.extremum is not None:
+                lines.append(
+                    f"  {'':<{width}}  extremes by {f.extremum.name} ({f.extremum.theorem}): "
+                    f"{f.extremum.reason}"
+                )
         lines.append(f"question cell: {self.cell.cell} — {_classes(self.cell)}")
         if self.cell.note:
             lines.append(f"  ({self.cell.note})")
@@ -130,7 +151,9 @@ def explain_plan(gam: Any, query: str, **options: Any) -> Plan:
     Notes
     -----
     O(n) registry look-ups plus each candidate algorithm's ``applies`` check, which
-    inspects the model but never solves the question.
+    inspects the model but never solves the question. A ReLU-network feature on a range
+    is compiled to at most ``RELU_PIECE_LIMIT`` pieces to choose its extremum backend
+    (cached, so the query reuses the pieces).
 
     Examples
     --------
@@ -177,7 +200,12 @@ def explain_plan(gam: Any, query: str, **options: Any) -> Plan:
 
 def _feature_plan(feature: Any, query: str, cell: Cell) -> FeaturePlan:
     domain, component = feature_cell(feature)
-    return FeaturePlan(feature.name, cell_entry(Cell(query, domain, component, cell.task)))
+    entry = cell_entry(Cell(query, domain, component, cell.task))
+    if component != "nam" or domain == "finite":
+        return FeaturePlan(feature.name, entry)
+    from gamexplain.algorithms.extremes import select_extremum_backend
+
+    return FeaturePlan(feature.name, entry, select_extremum_backend(feature))
 
 
 def _refusal(

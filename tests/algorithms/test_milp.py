@@ -47,6 +47,44 @@ def test_milp_extremes_equal_piece_extremes(feature: Feature) -> None:
     _check_against_pieces(feature)
 
 
+@given(ranged_features(), st.sampled_from([0, 1, 3]), st.sampled_from([1, 4, 256]))
+@example(Feature("x", Integers(-6, 6), TENT, -1.0), 0, 1)
+@example(Feature("x", Integers(-6, 6), TENT), 3, 4)
+def test_enumeration_and_bound_partitions_keep_the_extremes(
+    feature: Feature, enumerate_limit: int, bound_leaves: int
+) -> None:
+    # short integer runs closed by evaluation, others by relaxations: same extremes
+    for sense, primitive in ((1, contribution_max), (-1, contribution_min)):
+        result = relu_extremum(
+            feature.shape,
+            feature.domain,
+            sense,
+            enumerate_limit=enumerate_limit,
+            bound_leaves=bound_leaves,
+        )
+        reference = primitive(Feature("x", feature.domain, feature.shape), method="pieces")
+        assert result.exact and result.value == reference.value
+        assert feature.shape.evaluate_exact(result.argument) == result.value
+        assert feature.domain.contains(result.argument)
+
+
+def test_enumeration_switches_to_python_integers_past_int64() -> None:
+    # products of 2^40 weights leave int64; the exact evaluation must not wrap around
+    big = 2.0**40
+    net = ReLUNet(
+        [
+            Layer([[big, -big]], [0.0, 3 * big]),
+            Layer([[big], [big]], [-(big**2)]),
+            Layer([[big]], [0.5]),
+        ]
+    )
+    for sense, primitive in ((1, contribution_max), (-1, contribution_min)):
+        result = relu_extremum(net, Integers(-20, 20), sense)
+        reference = primitive(Feature("x", Integers(-20, 20), net), method="pieces")
+        assert result.exact and result.value == reference.value
+        assert net.evaluate_exact(result.argument) == result.value
+
+
 def test_integer_domain_argument_is_integral() -> None:
     # the tent peaks at 1/3 on reals; on integers the best is at 0 or 1
     net = ReLUNet([Layer([[3.0, 3.0]], [0.0, -1.0]), Layer([[1.0], [-2.0]], [0.0])])
@@ -84,6 +122,14 @@ def test_auto_switches_to_milp_past_the_piece_limit() -> None:
     assert select_extremum_backend(feature).name == "pieces"
     choice = select_extremum_backend(feature, piece_limit=1)
     assert choice.name == "milp" and choice.theorem == "thm:relu-milp-extremes"
+
+
+@pytest.mark.parametrize(
+    "options", [{"enumerate_limit": -1}, {"enumerate_limit": 2.5}, {"bound_leaves": 0}]
+)
+def test_bad_budgets_are_rejected(options: dict[str, float]) -> None:
+    with pytest.raises(InvalidParameterError):
+        relu_extremum(TENT, Integers(0, 3), **options)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from gamexplain import Integers, Interval, Layer, UnsupportedModelError
+from gamexplain.algorithms.milp import ENUMERATE_LIMIT, relu_extremum
 from gamexplain.complexity.reductions import cnf_to_relu_net
 from gamexplain.io.convert import convert_model
 from gamexplain.io.nam import from_nam, from_nbm
@@ -136,6 +137,33 @@ def test_milp_decides_cnf_networks(clauses, satisfiable) -> None:
     gadget = cnf_to_relu_net(clauses, n, interval_penalty=True)
     on_reals = Feature("r", Interval(0, 2**n - 1), gadget)
     assert (contribution_max(on_reals, method="milp").value >= 0) == satisfiable
+
+
+SAT_12 = [[1, -12, 5], [-3, 7, 10], [12, 9, -2], [-7, -9], [4, -11, 6]]
+UNSAT_12 = [[3, 11], [-3, 11], [3, -11], [-3, -11], [1, 12, -7]]
+
+
+def _satisfiable(clauses: list[list[int]], n: int) -> bool:
+    return any(
+        all(any((r >> (abs(lit) - 1) & 1) == (lit > 0) for lit in clause) for clause in clauses)
+        for r in range(2**n)
+    )
+
+
+@pytest.mark.parametrize("clauses", [SAT_12, UNSAT_12])
+@pytest.mark.parametrize("enumerate_limit", [ENUMERATE_LIMIT, 64])
+def test_milp_decides_the_12_bit_hard_instance(clauses, enumerate_limit) -> None:
+    from gamexplain import Feature
+
+    net = cnf_to_relu_net(clauses, 12)
+    feature = Feature("r", Integers(0, 4095), net)
+    best = relu_extremum(net, feature.domain, enumerate_limit=enumerate_limit)
+    assert best.exact and best.solver_status == "optimal"
+    assert (best.value >= 0) == _satisfiable(clauses, 12)
+    assert net.evaluate_exact(best.argument) == best.value
+    if enumerate_limit == ENUMERATE_LIMIT:
+        through_primitive = contribution_max(feature, method="milp")
+        assert through_primitive.exact and through_primitive.value == best.value
 
 
 def test_interval_without_penalty_is_fooled_by_fractional_bits() -> None:
