@@ -15,7 +15,10 @@ family of instances follows the class the registry establishes for the cell:
   pushes up and down pull against each other, weights ``knob`` bits wide;
 * **cnf** (sufficient and contrastive reasons, SHAP of the score and FR of NAMs on
   integers and intervals): a random 3-CNF with n variables and ``knob`` clauses (default n + 1)
-  through :func:`~gamexplain.complexity.reductions.cnf_to_nam`.
+  through :func:`~gamexplain.complexity.reductions.cnf_to_nam`;
+* **maxcut** (the ``pairs`` cells): n two-valued features and ``knob`` random edges
+  (default 2n), each a pair term worth −1 when its ends differ: class 1 iff the cut stays
+  below K = max(1, ⌈edges/2⌉) (``thm:pairs-conp``).
 
 The same arguments always give the same model (``seed`` feeds a private
 :class:`random.Random`).
@@ -29,9 +32,10 @@ from typing import Any
 
 from gamexplain.complexity.reductions import cnf_to_relu_net
 from gamexplain.complexity.registry import (
-    COMPONENTS,
+    CELL_COMPONENTS,
     DOMAINS,
     LABEL_ONLY,
+    PAIRS,
     QUERIES,
     TASKS,
     Cell,
@@ -39,7 +43,7 @@ from gamexplain.complexity.registry import (
 )
 from gamexplain.errors import InvalidParameterError
 from gamexplain.model.domains import Finite, Integers, Interval
-from gamexplain.model.gam import GAM, Feature
+from gamexplain.model.gam import GAM, Feature, PairTerm
 from gamexplain.model.shapes import Layer, Piecewise, ReLUNet, Table
 from gamexplain.model.task import Classification, Regression
 
@@ -50,6 +54,7 @@ FAMILIES: dict[str, str] = {
     "knapsack": "bit-width of the weights",
     "partition": "bit-width of the weights",
     "cnf": "number of clauses",
+    "maxcut": "number of edges",
 }
 """Each family of generated instances, and what its knob controls."""
 
@@ -69,6 +74,8 @@ def family_of(cell: Cell) -> str:
     'random'
     """
     entry = cell_entry(cell)
+    if cell.component == PAIRS:
+        return "maxcut"
     if entry.established in _EASY_CLASSES:
         return "random"
     if cell.query == "fr" and cell.component == "nam" and cell.domain != "finite":
@@ -97,7 +104,7 @@ def generate(
     query : str
         A registry query key (``"csr"``, ``"msr"``, ``"cc"``, …).
     domain : {"finite", "integers", "interval"}
-    component : {"table", "ebm", "spline", "nam"}
+    component : {"table", "ebm", "spline", "nam", "pairs"}
     task : {"classification", "regression"}
     n : int
         The size: features (random, knapsack, partition) or CNF variables (cnf).
@@ -128,7 +135,13 @@ def generate(
     cell = _generate_iv(query, domain, component, task, n, knob, seed)
     family = family_of(cell)
     rng = random.Random(f"{seed}:{cell}:{n}:{knob}")
-    build = {"random": _random, "knapsack": _knapsack, "partition": _partition, "cnf": _cnf}
+    build = {
+        "random": _random,
+        "knapsack": _knapsack,
+        "partition": _partition,
+        "cnf": _cnf,
+        "maxcut": _maxcut,
+    }
     gam, x, extra, used = build[family](cell, n, knob, rng)
     return gam, x, {**extra, "family": family, "knob": used, "cell": str(cell)}
 
@@ -194,6 +207,29 @@ def _cnf(cell: Cell, n: int, knob: int | None, rng: random.Random) -> Built:
 
 
 # -- features --------------------------------------------------------------------------------
+def _maxcut(cell: Cell, n: int, knob: int | None, rng: random.Random) -> Built:
+    edges = knob if knob is not None else 2 * n
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+    chosen = rng.sample(pairs, min(edges, len(pairs))) if pairs else []
+    feats = [_bit(f"x{i}", cell.domain) for i in range(n)]
+    axis = None if cell.domain == "finite" else [0.0, 0.5, 1.0]
+    terms = [PairTerm((i, j), [axis, axis], [[0.0, -1.0], [-1.0, 0.0]]) for i, j in chosen]
+    # class 1 iff the cut stays below K (about half the edges, at least 1); regression
+    # tolerates every cut below K
+    target = max(1, (len(chosen) + 1) // 2)
+    gam = GAM(feats, 0.0, _task(cell.task, -target + 0.5, target - 0.5), terms)
+    x = tuple(_at(f, 0) for f in feats)
+    return gam, x, _arguments(cell, x, rng), len(chosen)
+
+
+def _bit(name: str, domain: str) -> Feature:
+    """A two-valued feature whose main effect is zero (the pair terms carry the model)."""
+    if domain == "finite":
+        return Feature(name, Finite([0, 1]), Table([0.0, 0.0]))
+    kind = Integers(0, 1) if domain == "integers" else Interval(0, 1)
+    return Feature(name, kind, Piecewise([0.0, 0.5, 1.0], [[0.0], [0.0]]))
+
+
 def _random_feature(name: str, cell: Cell, pieces: int, rng: random.Random) -> Feature:
     if cell.component == "nam":
         return _random_net_feature(name, cell.domain, pieces, rng)
@@ -309,7 +345,7 @@ def _generate_iv(
     for name, value, allowed in (
         ("query", query, QUERIES),
         ("domain", domain, DOMAINS),
-        ("component", component, COMPONENTS),
+        ("component", component, CELL_COMPONENTS),
         ("task", task, TASKS),
     ):
         if value not in allowed:
@@ -318,6 +354,8 @@ def _generate_iv(
                 f"The '{name}' parameter of generate must be one of {{{choices}}}. "
                 f"Got {value!r} instead."
             )
+    if component == PAIRS and n < 2:
+        raise InvalidParameterError("a pairs instance needs n ≥ 2 features")
     if component == "table" and domain != "finite":
         raise InvalidParameterError("a table component needs the 'finite' domain")
     if task == "regression" and query in LABEL_ONLY:

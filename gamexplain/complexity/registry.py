@@ -21,8 +21,10 @@ from typing import Any, Literal, TypeAlias
 from gamexplain.errors import InvalidParameterError, UnsupportedQueryError
 
 __all__ = [
+    "CELL_COMPONENTS",
     "COMPONENTS",
     "DOMAINS",
+    "PAIRS",
     "QUERIES",
     "TASKS",
     "AlgorithmSpec",
@@ -48,6 +50,10 @@ QUERIES: tuple[str, ...] = (
 )  # fmt: skip
 DOMAINS: tuple[str, ...] = ("finite", "integers", "interval")
 COMPONENTS: tuple[str, ...] = ("table", "ebm", "spline", "nam")
+#: The model-level component of pairwise terms (GA²M): a model with pair terms also falls
+#: in the ``pairs`` cell of each paired feature's domain kind.
+PAIRS = "pairs"
+CELL_COMPONENTS: tuple[str, ...] = (*COMPONENTS, PAIRS)
 TASKS: tuple[str, ...] = ("classification", "regression")
 
 #: Queries that only make sense for a thresholded label.
@@ -63,6 +69,7 @@ CLASS_ORDER: tuple[str, ...] = (
     "coNP-hard",
     "coNP-complete",
     "#P-complete",
+    "#P-hard",
 )
 
 
@@ -173,6 +180,35 @@ _EBM_ERRATA: _Row = {
 }  # fmt: skip
 
 
+_PAIRS: _Row = {
+    "csr": (None, "coNP-complete", "thm:pairs-conp",
+            "pair terms can encode MAX-CUT; variable elimination is exponential only in the "
+            "treewidth of the interaction graph"),
+    "msr": (None, "coNP-hard", "thm:pairs-conp", "contains CSR"),
+    "minimal-sr": (None, "coNP-hard", "thm:pairs-conp", "contains CSR"),
+    "enum-sr": (None, "coNP-hard", "thm:pairs-conp", "contains CSR"),
+    "mcr": (None, "NP-complete", "thm:pairs-conp", "a contrastive reason decides MAX-CUT"),
+    "enum-cr": (None, "NP-complete", "thm:pairs-conp", "contains MCR"),
+    "fr": (None, "coNP-complete", "thm:fr-conp", "contains the additive case"),
+    "cc": (None, "#P-complete", "thm:cc-sharp-p", "contains the additive case"),
+    "shap-label": (None, "#P-complete", "thm:shap-label-sharp-p", "contains the additive case"),
+    "banzhaf-label": (None, "#P-complete", "thm:shap-label-sharp-p",
+                      "contains the additive case"),
+    "shap-score": (None, "PTIME", "thm:shap-score-closed-form",
+                   "each pair term splits between its two features in closed form"),
+    "banzhaf-score": (None, "PTIME", "thm:shap-score-closed-form",
+                      "each pair term splits between its two features in closed form"),
+}  # fmt: skip
+
+#: In regression a feature's effect on the score only involves its pair partners, each
+#: maximised on its own.
+_PAIRS_FR_REGRESSION = (
+    None,
+    "PTIME",
+    "thm:pairs-fr-regression",
+    "the change of the score separates over the feature's pair partners",
+)
+
 #: The paper's PTIME for FR on intervals holds for continuous splines; our pieces may jump.
 _FR_INTERVAL_SPLINE = (
     "PTIME",
@@ -180,6 +216,13 @@ _FR_INTERVAL_SPLINE = (
     "thm:fr-interval-continuous",
     "PTIME when every piece joins continuously (the paper's splines); a jump lets "
     "pieces encode subset sum, so general pieces go to partial sums or CP-SAT",
+)
+
+#: Splines of degree ≥ 2 on an interval make label probabilities irrational (π/4 for
+#: U² + V² ≤ 1), which no #P oracle outputs: the counting rows are hard but not in #P.
+_INTERVAL_SPLINE_COUNTING = (
+    "#P-hard",
+    "knapsack still reduces to it; curved pieces can make the value irrational (π/4)",
 )
 
 #: With a tolerance δ > 0, freeing features is bounded twice (pushes up and down): a
@@ -200,6 +243,12 @@ _FR_REGRESSION = (
 
 
 def _row(domain: str, component: str, task: str) -> _Row:
+    if component == PAIRS:
+        row = dict(_PAIRS)
+        if task == "regression":
+            row = {q: entry for q, entry in row.items() if q not in LABEL_ONLY}
+            row["fr"] = _PAIRS_FR_REGRESSION
+        return row
     if domain == "finite":
         row = {**_EASY, **_FINITE_COUNTING}
     elif component == "nam":
@@ -210,6 +259,9 @@ def _row(domain: str, component: str, task: str) -> _Row:
         row = {**_EASY, **_COUNTING}
         if domain == "interval":
             row["fr"] = _FR_INTERVAL_SPLINE
+            established, note = _INTERVAL_SPLINE_COUNTING
+            for q in ("cc", "shap-label", "banzhaf-label"):
+                row[q] = (row[q][0], established, row[q][2], note)
     if task == "regression":
         row = {q: entry for q, entry in row.items() if q not in LABEL_ONLY}
         if row["msr"][1] == "PTIME":
@@ -223,7 +275,7 @@ def _build() -> dict[Cell, CellEntry]:
     entries = [
         CellEntry(Cell(query, domain, component, task), *entry)
         for domain in DOMAINS
-        for component in COMPONENTS
+        for component in CELL_COMPONENTS
         if component != "table" or domain == "finite"
         for task in TASKS
         for query, entry in _row(domain, component, task).items()
@@ -232,7 +284,7 @@ def _build() -> dict[Cell, CellEntry]:
         key=lambda e: (
             QUERIES.index(e.cell.query),
             DOMAINS.index(e.cell.domain),
-            COMPONENTS.index(e.cell.component),
+            CELL_COMPONENTS.index(e.cell.component),
             TASKS.index(e.cell.task),
         )
     )
@@ -271,21 +323,25 @@ def feature_cell(feature: Any) -> tuple[str, str]:
 def question_cell(gam: Any, query: str) -> CellEntry:
     """The cell a query on ``gam`` falls in: the hardest cell of any of its features.
 
-    Ties between equally hard cells go to the later domain and component in the table's
-    order (interval over integers over finite; nam over spline over ebm over table).
+    A model with pairwise terms also falls in the ``pairs`` cell of every paired
+    feature's domain kind. Ties between equally hard cells go to the later domain and
+    component in the table's order (interval over integers over finite; pairs over nam
+    over spline over ebm over table).
     """
     if query not in QUERIES:
         raise InvalidParameterError(
             f"The query must be one of {set(QUERIES)}. Got {query!r} instead."
         )
     task = gam.task.kind
-    entries = [cell_entry(Cell(query, *feature_cell(f), task)) for f in gam.features]
+    cells = [Cell(query, *feature_cell(f), task) for f in gam.features]
+    paired = sorted({i for pair in gam.pairs for i in pair.features})
+    cells += [Cell(query, gam.features[i].domain.kind, PAIRS, task) for i in paired]
     return max(
-        entries,
+        (cell_entry(cell) for cell in cells),
         key=lambda e: (
             CLASS_ORDER.index(e.established),
             DOMAINS.index(e.cell.domain),
-            COMPONENTS.index(e.cell.component),
+            CELL_COMPONENTS.index(e.cell.component),
         ),
     )
 
