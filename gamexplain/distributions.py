@@ -18,9 +18,10 @@ from fractions import Fraction
 from typing import Any, TypeAlias
 
 from gamexplain.errors import InvalidModelError, InvalidParameterError
+from gamexplain.exact import normalise
 from gamexplain.model.domains import Finite, Integers, Interval
 from gamexplain.model.gam import GAM, Feature, PairTerm
-from gamexplain.model.pieces import Point, Segment, lower
+from gamexplain.model.pieces import Point, Segment, lower, segment_measure
 
 __all__ = [
     "DistributionSpec",
@@ -113,18 +114,6 @@ def is_point_domain(feature: Feature) -> bool:
     return isinstance(domain, Interval) and domain.low == domain.high
 
 
-def _normalised(probs: Sequence[float]) -> list[Fraction]:
-    exact = [Fraction(p) for p in probs]
-    total = sum(exact, Fraction(0))
-    return [p / total for p in exact]
-
-
-def _segment_size(segment: Segment, point_domain: bool) -> Fraction:
-    if segment.integers:
-        return segment.high - segment.low + 1
-    return Fraction(1) if point_domain else segment.high - segment.low
-
-
 def point_probabilities(feature: Feature) -> list[tuple[Any, Fraction]]:
     """(value, exact probability) for every value of an enumerable domain.
 
@@ -136,7 +125,7 @@ def point_probabilities(feature: Feature) -> list[tuple[Any, Fraction]]:
         if feature.distribution is None:
             share = Fraction(1, len(pieces))
             return [(p.value, share) for p in pieces]
-        probs = _normalised(feature.distribution)
+        probs = normalise(feature.distribution)
         return [(p.value, probs[p.index]) for p in pieces]
     if not isinstance(feature.domain, Integers):
         raise ValueError(f"feature {feature.name!r} has a continuous domain")
@@ -156,11 +145,11 @@ def segment_probabilities(feature: Feature) -> list[Fraction]:
     """
     segments = lower(feature)
     point_domain = is_point_domain(feature)
-    sizes = [_segment_size(s, point_domain) for s in segments]  # type: ignore[arg-type]
+    sizes = [segment_measure(s, point_domain) for s in segments]  # type: ignore[arg-type]
     if feature.distribution is None:
         total = sum(sizes, Fraction(0))
         return [size / total for size in sizes]
-    probs = _normalised(feature.distribution)
+    probs = normalise(feature.distribution)
     return [probs[s.piece] for s in segments]  # type: ignore[union-attr]
 
 
@@ -180,7 +169,7 @@ def bin_probabilities(pair: PairTerm, axis: int, feature: Feature) -> list[Fract
         if point_domain:
             out[pair.bin_of(axis, feature, segment.low)] += mass
             continue
-        size = _segment_size(segment, point_domain)
+        size = segment_measure(segment, point_domain)
         if not mass:
             continue  # a piece that meets the domain in one point of an interval
         for b in range(n_bins):

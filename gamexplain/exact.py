@@ -9,6 +9,7 @@ helpers below accept either kind, and compare them exactly.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from fractions import Fraction
 from functools import lru_cache
 from typing import TypeAlias
@@ -20,6 +21,7 @@ __all__ = [
     "as_fraction",
     "compare",
     "exact_sign",
+    "normalise",
     "polyval",
     "to_float",
     "to_sympy",
@@ -115,3 +117,10 @@ def polyval(coefficients: tuple[Fraction, ...], t: Exact) -> Exact:
     for c in reversed(coefficients):
         expr = expr * t + to_sympy(c)
     return sympy.expand(expr)
+
+
+def normalise(weights: Sequence[object]) -> list[Fraction]:
+    """Non-negative weights as exact probabilities: each divided by their exact total."""
+    exact = [as_fraction(w) for w in weights]
+    total = sum(exact, Fraction(0))
+    return [w / total for w in exact]

@@ -32,6 +32,7 @@ __all__ = [
     "compile_relu",
     "lower",
     "piece_measures",
+    "segment_measure",
 ]
 
 RELU_PIECE_LIMIT = 10_000
@@ -130,6 +131,13 @@ def _clip(
             seg_low, seg_high, closed = Fraction(first), Fraction(final), True
         segments.append(Segment(seg_low, seg_high, closed, left, poly, k, integers))
     return tuple(segments)
+
+
+def segment_measure(segment: Segment, point_domain: bool = False) -> Fraction:
+    """The measure of a segment: its integers, its length, or 1 on a one-point interval."""
+    if segment.integers:
+        return segment.high - segment.low + 1
+    return Fraction(1) if point_domain else segment.high - segment.low
 
 
 def piece_measures(feature: Any) -> tuple[Fraction, ...]:

@@ -22,9 +22,18 @@ from typing import Any, Literal
 import sympy
 
 from gamexplain.errors import InvalidParameterError
-from gamexplain.exact import Exact, as_fraction, compare, exact_sign, polyval, to_float, to_sympy
+from gamexplain.exact import (
+    Exact,
+    as_fraction,
+    compare,
+    exact_sign,
+    normalise,
+    polyval,
+    to_float,
+    to_sympy,
+)
 from gamexplain.model.domains import Interval
-from gamexplain.model.pieces import RELU_PIECE_LIMIT, Point, Segment, lower
+from gamexplain.model.pieces import RELU_PIECE_LIMIT, Point, Segment, lower, segment_measure
 
 __all__ = [
     "Extremum",
@@ -223,17 +232,17 @@ def _mean(feature: Any, probs: tuple[float, ...] | None) -> Fraction:
     if isinstance(pieces[0], Point):
         if probs is None:
             return sum((p.contribution for p in pieces), Fraction(0)) / len(pieces)
-        weights = _exact_probabilities(probs)
+        weights = normalise(probs)
         return sum((w * p.contribution for w, p in zip(weights, pieces, strict=True)), Fraction(0))
     segments: tuple[Segment, ...] = pieces
     point_domain = (
         isinstance(feature.domain, Interval) and feature.domain.low == feature.domain.high
     )
     totals = [_segment_total(s, point_domain) for s in segments]
-    sizes = [_segment_size(s, point_domain) for s in segments]
+    sizes = [segment_measure(s, point_domain) for s in segments]
     if probs is None:
         return sum(totals, Fraction(0)) / sum(sizes, Fraction(0))
-    weights = _exact_probabilities(probs)
+    weights = normalise(probs)
     return sum(
         (
             weights[s.piece] * total / size
@@ -241,18 +250,6 @@ def _mean(feature: Any, probs: tuple[float, ...] | None) -> Fraction:
         ),
         Fraction(0),
     )
-
-
-def _exact_probabilities(probs: tuple[float, ...]) -> list[Fraction]:
-    exact = [Fraction(p) for p in probs]
-    total = sum(exact, Fraction(0))
-    return [p / total for p in exact]
-
-
-def _segment_size(segment: Segment, point_domain: bool) -> Fraction:
-    if segment.integers:
-        return segment.high - segment.low + 1
-    return Fraction(1) if point_domain else segment.high - segment.low
 
 
 def _segment_total(segment: Segment, point_domain: bool) -> Fraction:
