@@ -14,12 +14,22 @@ Plain script; prints two tables.
    features: MSR and MCR per instance, and the exact worst case of the paired features
    by variable elimination against CP-SAT on the same questions.
 
-Run: ``python benchmarks/bench_reasons.py``
+With ``--before REV`` the timed figures of tables 1 and 3 are measured a second time, in
+the same run, on the package as it was at git revision REV (extracted with ``git
+archive`` to a temporary directory and run in a subprocess), and printed side by side.
+
+Run: ``python benchmarks/bench_reasons.py [--before REV]``
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
 import random
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -57,7 +67,8 @@ def sort_time(matrix: np.ndarray, repeat: int = 200) -> float:
     return (time.perf_counter() - start) / repeat / matrix.shape[0]
 
 
-def breast_cancer_table() -> None:
+def breast_cancer_figures() -> dict[str, float]:
+    """Seconds per row: numpy.sort of the contribution matrix, MSR and MCR."""
     from sklearn.datasets import load_breast_cancer
 
     gam = load_model()
@@ -65,15 +76,31 @@ def breast_cancer_table() -> None:
     matrix = np.column_stack(
         [f.contribution(np.array([r[i] for r in rows])) for i, f in enumerate(gam.features)]
     )
-    base = sort_time(matrix)
-    msr = per_row(lambda r: gx.minimum_sufficient_reason(gam, r), rows)
-    mcr = per_row(lambda r: gx.minimum_contrastive_reason(gam, r), rows)
+    return {
+        "numpy.sort of the contributions": sort_time(matrix),
+        "minimum_sufficient_reason": per_row(lambda r: gx.minimum_sufficient_reason(gam, r), rows),
+        "minimum_contrastive_reason": per_row(
+            lambda r: gx.minimum_contrastive_reason(gam, r), rows
+        ),
+    }
+
+
+def breast_cancer_table(before: dict[str, float] | None) -> None:
+    from sklearn.datasets import load_breast_cancer
+
+    gam = load_model()
+    rows = [list(map(float, r)) for r in load_breast_cancer().data]
+    now = breast_cancer_figures()
+    base = now["numpy.sort of the contributions"]
     sizes = [gx.minimum_sufficient_reason(gam, r).size for r in rows[:50]]
     print(f"breast-cancer EBM: {len(rows)} rows × {gam.n_features} features")
-    print(f"{'query':<34}{'µs / row':>12}{'× numpy.sort':>16}")
-    print(f"{'numpy.sort of the contributions':<34}{base * 1e6:>12.2f}{1:>16.0f}")
-    print(f"{'minimum_sufficient_reason':<34}{msr * 1e6:>12.1f}{msr / base:>16.0f}")
-    print(f"{'minimum_contrastive_reason':<34}{mcr * 1e6:>12.1f}{mcr / base:>16.0f}")
+    head = f"{'query':<34}{'µs / row':>12}{'× numpy.sort':>16}"
+    print(head + (f"{'µs before':>12}{'speed-up':>10}" if before else ""))
+    for name, seconds in now.items():
+        line = f"{name:<34}{seconds * 1e6:>12.2f}{seconds / base:>16.0f}"
+        if before:
+            line += f"{before[name] * 1e6:>12.2f}{before[name] / seconds:>10.1f}"
+        print(line)
     print(f"mean MSR size over the first 50 rows: {np.mean(sizes):.2f}")
 
 
@@ -107,14 +134,11 @@ def brute_table() -> None:
         print(f"{n:>8}{brute * 1e3:>12.1f}{greedy * 1e3:>12.2f}{brute / greedy:>10.0f}")
 
 
-def pairs_table(rows: int = 20) -> None:
+def pairs_model(rows: int) -> tuple[gx.GAM, np.ndarray]:
     import warnings
 
     from interpret.glassbox import ExplainableBoostingClassifier
     from sklearn.datasets import load_breast_cancer
-
-    from gamexplain.algorithms.pairwise import PairOracle
-    from gamexplain.algorithms.worst_case import make_problem
 
     data = load_breast_cancer()
     X = data.data[:, :8]
@@ -122,16 +146,21 @@ def pairs_table(rows: int = 20) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ebm.fit(X, data.target)
-    gam = gx.from_ebm(ebm)
-    sample = X[:rows]
-    print()
-    print(f"EBM with {len(gam.pairs)} pair terms, {gam.n_features} features, {rows} rows")
+    return gx.from_ebm(ebm), X[:rows]
+
+
+def pairs_figures(rows: int) -> dict[str, float]:
+    """Seconds per instance: MSR, MCR, and the all-free worst case per backend."""
+    from gamexplain.algorithms.pairwise import PairOracle
+    from gamexplain.algorithms.worst_case import make_problem
+
+    gam, sample = pairs_model(rows)
+    figures = {}
     for name, func in (
         ("minimum_sufficient_reason", gx.minimum_sufficient_reason),
         ("minimum_contrastive_reason", gx.minimum_contrastive_reason),
     ):
-        seconds = per_row(lambda row, f=func: f(gam, row), sample)
-        print(f"  {name:28s} {1000 * seconds:8.2f} ms per instance")
+        figures[name] = per_row(lambda row, f=func: f(gam, row), sample)
     for backend in ("variable-elimination", "cp-sat"):
         start = time.perf_counter()
         try:
@@ -139,14 +168,62 @@ def pairs_table(rows: int = 20) -> None:
                 oracle = PairOracle(make_problem(gam, gam.instance(row)), backend=backend)
                 for side in ("min", "max"):
                     oracle.part(range(gam.n_features), side)
-        except gx.UnsupportedQueryError as exc:
-            print(f"  worst case, all free, {backend:22s} refused: {exc}")
+        except gx.UnsupportedQueryError:
+            figures[f"worst case, all free, {backend}"] = float("nan")  # refused
             continue
-        seconds = (time.perf_counter() - start) / len(sample)
-        print(f"  worst case, all free, {backend:22s} {1000 * seconds:8.2f} ms per instance")
+        figures[f"worst case, all free, {backend}"] = (time.perf_counter() - start) / len(sample)
+    return figures
+
+
+def pairs_table(rows: int, before: dict[str, float] | None) -> None:
+    gam, _ = pairs_model(rows)
+    now = pairs_figures(rows)
+    print()
+    print(f"EBM with {len(gam.pairs)} pair terms, {gam.n_features} features, {rows} rows")
+    head = f"  {'ms per instance':<48}{'now':>10}"
+    print(head + (f"{'before':>10}{'speed-up':>10}" if before else ""))
+    for name, seconds in now.items():
+        if np.isnan(seconds):
+            print(f"  {name:<48}{'refused':>10}")
+            continue
+        line = f"  {name:<48}{1000 * seconds:>10.2f}"
+        if before and name in before:
+            line += f"{1000 * before[name]:>10.2f}{before[name] / seconds:>10.1f}"
+        print(line)
+
+
+def figures_at(revision: str, rows: int) -> dict[str, dict[str, float]]:
+    """The timed figures measured on the package as of a git revision (subprocess)."""
+    root = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory() as folder:
+        archive = subprocess.run(
+            ["git", "-C", str(root), "archive", revision, "gamexplain"],
+            check=True,
+            capture_output=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+        env = {**os.environ, "PYTHONPATH": folder}
+        out = subprocess.run(
+            [sys.executable, __file__, "--figures", "--rows", str(rows)],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=env,
+        ).stdout
+    figures: dict[str, dict[str, float]] = json.loads(out)
+    return figures
 
 
 if __name__ == "__main__":
-    breast_cancer_table()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", metavar="REV", help="also time git revision REV")
+    parser.add_argument("--rows", type=int, default=10, help="rows of the pair-term table")
+    parser.add_argument("--figures", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.figures:
+        print(json.dumps({"additive": breast_cancer_figures(), "pairs": pairs_figures(args.rows)}))
+        sys.exit()
+    before = figures_at(args.before, args.rows) if args.before else {}
+    breast_cancer_table(before.get("additive"))
     brute_table()
-    pairs_table()
+    pairs_table(args.rows, before.get("pairs"))

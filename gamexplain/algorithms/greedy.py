@@ -16,8 +16,6 @@ few enough linear pieces.
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from gamexplain.algorithms.brute_reasons import oracle_applies, oracle_for
 from gamexplain.algorithms.worst_case import (
     AdditiveOracle,
@@ -25,12 +23,10 @@ from gamexplain.algorithms.worst_case import (
     Problem,
     additive_applies,
     additive_oracle,
-    lex_add,
-    lex_compare,
+    first_reaching,
     sort_lex,
 )
 from gamexplain.complexity.registry import register_algorithm
-from gamexplain.exact import compare
 
 __all__ = ["csr_greedy", "mcr_greedy", "minimal_sr_deletion", "msr_greedy"]
 
@@ -74,13 +70,8 @@ def msr_greedy(problem: Problem, time_limit: float | None = None) -> Answer:
     """
     oracle = additive_oracle(problem)
     order = sort_lex(problem.free, oracle.weight)
-    total = (Fraction(0), 0)
-    freed = 0
-    for i in order:
-        total = lex_add(total, oracle.weight(i))
-        if lex_compare(total, oracle.budget) >= 0:
-            break
-        freed += 1
+    reach = first_reaching([oracle.weight(i) for i in order], oracle.budget)
+    freed = len(order) if reach is None else reach - 1
     return Answer(problem.all_features - set(order[:freed]), work=len(order))
 
 
@@ -105,12 +96,8 @@ def mcr_greedy(problem: Problem, time_limit: float | None = None) -> Answer:
     oracle = additive_oracle(problem)
     if oracle.classification:
         order = sort_lex(problem.free, oracle.weight, reverse=True)
-        total = (Fraction(0), 0)
-        for k, i in enumerate(order, start=1):
-            total = lex_add(total, oracle.weight(i))
-            if lex_compare(total, oracle.budget) >= 0:
-                return Answer(frozenset(order[:k]), work=len(order))
-        return Answer(None, work=len(order))
+        reach = first_reaching([oracle.weight(i) for i in order], oracle.budget)
+        return Answer(None if reach is None else frozenset(order[:reach]), work=len(order))
     best: frozenset[int] | None = None
     for side in oracle.sides:
         prefix = _exceeding_prefix(oracle, side)
@@ -123,12 +110,9 @@ def _exceeding_prefix(oracle: AdditiveOracle, side: str) -> frozenset[int] | Non
     """The shortest set of features whose pushes toward ``side`` exceed the tolerance."""
     pushes = {i: oracle.push(i, side) for i in oracle.problem.free}
     order = sort_lex(pushes, lambda i: (pushes[i], 0), reverse=True)
-    total = Fraction(0)
-    for k, i in enumerate(order, start=1):
-        total = total + pushes[i]
-        if compare(total, oracle.tolerance) > 0:
-            return frozenset(order[:k])
-    return None
+    # a total (t, 0) reaches (δ, 1) lexicographically exactly when t > δ
+    reach = first_reaching([(pushes[i], 0) for i in order], (oracle.tolerance, 1))
+    return None if reach is None else frozenset(order[:reach])
 
 
 @register_algorithm(

@@ -7,9 +7,12 @@ worst case in one direction only the best main effect per combination of pair bi
 *signature*) matters, so each paired feature becomes a small discrete variable and the
 worst completion is MAP inference in a pairwise model over the interaction graph:
 
-* variable elimination (min-sum, exact in Fractions) along a min-fill order from
-  networkx; its messages double as a *dual certificate*: every message bounds the factors
-  it replaces from below, which :func:`check_messages` re-checks inequality by inequality;
+* variable elimination (min-sum) along a min-fill order from networkx, on numpy arrays of
+  integers: every table is scaled by the least common denominator of the model's pair
+  values and main effects (floats are dyadic rationals), so it is exact and returns what
+  the same elimination in Fractions would; its messages, turned back into Fractions,
+  double as a *dual certificate*: every message bounds the factors it replaces from
+  below, which :func:`check_messages` re-checks inequality by inequality;
 * CP-SAT (OR-Tools) when the elimination tables would pass a state budget: one boolean
   per (feature, signature), pair products linearised, Fractions scaled exactly to
   integers (refused past 2^62).
@@ -28,6 +31,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
+
+import numpy as np
 
 from gamexplain.algorithms.worst_case import (
     AdditiveOracle,
@@ -68,6 +73,9 @@ _INT_LIMIT = 2**62
 Signature = tuple[int, ...]
 Table = dict[tuple[Signature, ...], Fraction]
 Factor = tuple[tuple[int, ...], Table]
+ArrayFactor = tuple[tuple[int, ...], Any]
+"""A factor as an integer array (numpy int64, or Python ints in an object array) with
+one axis per scope feature, indexed by signature position."""
 
 
 # -- the cell reduction ---------------------------------------------------------------------
@@ -210,6 +218,76 @@ def _zeros(scope: tuple[int, ...], unary: Mapping[int, Mapping[Signature, Fracti
     return {key: Fraction(0) for key in itertools.product(*(list(unary[k]) for k in scope))}
 
 
+# -- the integer scaling --------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Choice:
+    """The signatures of a paired feature kept for one direction, in the order the
+    elimination indexes them, with their cells, their main effects scaled to integers,
+    and per pair term the bin each signature takes there."""
+
+    signatures: tuple[Signature, ...]
+    cells: tuple[_Cell, ...]
+    unary: Any
+    bins: dict[int, Any]
+
+
+class _Scaled:
+    """The paired part of a model multiplied by one common denominator.
+
+    Every pair-term value and every cell's main effect is rational (a float is a dyadic
+    rational), so ``scale``, the least common multiple of their denominators, turns them
+    all into integers without rounding; sums and minima of integers are exact, and a
+    message divided by ``scale`` is the rational the same elimination in Fractions
+    computes. The arrays are numpy int64 when the sum of every table's largest magnitude
+    stays below 2^63 (no sum of table entries, hence no message, can overflow), Python
+    ints in object arrays otherwise.
+    """
+
+    def __init__(self, gam: Any) -> None:
+        self.gam = gam
+        values = [Fraction(v) for pair in gam.pairs for row in pair.values for v in row]
+        # the main effects the elimination can use: the best cell per signature each way
+        effects = [[c.contribution for side in ("min", "max")
+                    for c in signatures(gam, j, side).values()] for j in _paired(gam)]  # fmt: skip
+        self.scale = math.lcm(*(v.denominator for v in itertools.chain(values, *effects)))
+        reach = sum(
+            (max(abs(Fraction(v)) for row in pair.values for v in row) for pair in gam.pairs),
+            Fraction(0),
+        )
+        reach += sum((max(map(abs, found)) for found in effects), Fraction(0))
+        self.dtype: Any = np.int64 if reach * self.scale < 2**63 else object
+        self.pairs = [
+            self._integers([[Fraction(v) for v in row] for row in pair.values])
+            for pair in gam.pairs
+        ]
+        self._choices: dict[tuple[int, str], _Choice] = {}
+
+    def _integers(self, values: Any) -> Any:
+        scaled = np.array(values, dtype=object) * self.scale
+        return np.array([int(v) for v in scaled.reshape(-1)], dtype=self.dtype).reshape(
+            scaled.shape
+        )
+
+    def choice(self, j: int, side: str) -> _Choice:
+        key = (j, side)
+        if key not in self._choices:
+            best = signatures(self.gam, j, side)
+            slots = [p for p, _ in _axes(self.gam, j)]
+            self._choices[key] = _Choice(
+                signatures=tuple(best),
+                cells=tuple(best.values()),
+                unary=self._integers([c.contribution for c in best.values()]),
+                bins={p: np.array([s[k] for s in best], dtype=np.intp)
+                      for k, p in enumerate(slots)},
+            )  # fmt: skip
+        return self._choices[key]
+
+
+@functools.lru_cache(maxsize=64)
+def _scaled(gam: Any) -> _Scaled:
+    return _Scaled(gam)
+
+
 # -- variable elimination and its dual certificate -----------------------------------------------
 @dataclass(frozen=True)
 class Step:
@@ -257,32 +335,46 @@ def _table_cost(order: list[int], factors: list[Factor], sizes: Mapping[int, int
 
 
 def _eliminate(
-    domains: Mapping[int, list[Signature]], factors: list[Factor], order: list[int]
-) -> tuple[Fraction, dict[int, Signature], tuple[Step, ...]]:
-    """Min-sum elimination: the minimum, an assignment attaining it, and the messages."""
+    sizes: Mapping[int, int], factors: list[ArrayFactor], order: list[int]
+) -> tuple[int, dict[int, int], list[ArrayFactor]]:
+    """Min-sum elimination over integer arrays: the minimum, the signature index of each
+    variable in an assignment attaining it, and the messages (one per variable of
+    ``order``, over the sorted scope it leaves behind).
+
+    Every factor's array has one axis per scope feature, in scope order, indexed by
+    signature position. Ties go to the first signature, as a scan in signature order
+    keeping strict improvements would choose.
+    """
     pool = list(factors)
-    steps, choices = [], []
+    messages: list[ArrayFactor] = []
+    choices = []
     for v in order:
         bucket = [f for f in pool if v in f[0]]
         pool = [f for f in pool if v not in f[0]]
         scope = tuple(sorted({u for s, _ in bucket for u in s} - {v}))
-        table: Table = {}
-        best: dict[tuple[Signature, ...], Signature] = {}
-        for key in itertools.product(*(domains[u] for u in scope)):
-            given = dict(zip(scope, key, strict=True))
-            for s in domains[v]:
-                given[v] = s
-                total = sum((_at(f, given) for f in bucket), Fraction(0))
-                if key not in table or total < table[key]:
-                    table[key], best[key] = total, s
+        axes = (*scope, v)
+        total = np.zeros([sizes[u] for u in axes], dtype=np.int64)
+        for f in bucket:
+            total = total + _spread(f, axes, sizes)
+        # asarray: a reduction of an object array to zero axes gives a bare int
+        table = np.asarray(total.min(axis=-1), dtype=total.dtype)
         pool.append((scope, table))
-        steps.append(Step(v, scope, table))
-        choices.append((v, scope, best))
-    assignment: dict[int, Signature] = {}
+        messages.append((scope, table))
+        choices.append((v, scope, np.asarray(total.argmin(axis=-1))))
+    assignment: dict[int, int] = {}
     for v, scope, best in reversed(choices):
-        assignment[v] = best[tuple(assignment[u] for u in scope)]
-    value = sum((_at(f, assignment) for f in pool), Fraction(0))
-    return value, assignment, tuple(steps)
+        assignment[v] = int(best[tuple(assignment[u] for u in scope)])
+    value = sum((int(table[()]) for _, table in pool), 0)
+    return value, assignment, messages
+
+
+def _spread(factor: ArrayFactor, axes: tuple[int, ...], sizes: Mapping[int, int]) -> Any:
+    """The factor's array with its axes moved to their places in ``axes`` and size-one
+    axes for the features it does not hold (ready to broadcast)."""
+    scope, array = factor
+    ranked = sorted(range(len(scope)), key=lambda a: axes.index(scope[a]))
+    moved = np.transpose(array, ranked)
+    return moved.reshape([sizes[u] if u in scope else 1 for u in axes])
 
 
 def _at(factor: Factor, given: Mapping[int, Signature]) -> Fraction:
@@ -412,6 +504,27 @@ class PairWorstCase:
     high: Exact | None
 
 
+@dataclass(frozen=True)
+class _Solved:
+    """A paired part solved once: the exact value and point, and for elimination the
+    order and integer messages a :class:`PairBound` turns into Fractions on demand."""
+
+    value: Fraction
+    point: tuple[tuple[str, Any], ...]
+    domains: dict[int, tuple[Signature, ...]]
+    order: list[int]
+    messages: list[ArrayFactor] | None
+    backend: str
+
+
+def _fractions(
+    scope: tuple[int, ...], table: Any, domains: Mapping[int, tuple[Signature, ...]], scale: int
+) -> Table:
+    """An integer message as the Fraction table of a :class:`Step`."""
+    keys = itertools.product(*(domains[u] for u in scope))
+    return {key: Fraction(int(v), scale) for key, v in zip(keys, table.reshape(-1), strict=True)}
+
+
 class PairOracle:
     """Exact sufficiency, counterexamples and certificates for a cell-reducible model.
 
@@ -435,7 +548,15 @@ class PairOracle:
         self.backend = backend
         self.state_limit = state_limit
         self.additive = AdditiveOracle(problem)
-        self.paired = set(_paired(problem.gam))
+        gam, x = problem.gam, problem.x
+        self.paired = set(_paired(gam))
+        self._scaled = _scaled(gam)
+        self._bins = [
+            (pair.bin_of(0, gam.features[i], x[i]), pair.bin_of(1, gam.features[j], x[j]))
+            for pair in gam.pairs
+            for i, j in [pair.features]
+        ]
+        self._solved: dict[tuple[frozenset[int], str], _Solved] = {}
         self._parts: dict[tuple[frozenset[int], str], PairBound] = {}
         self.calls = 0
 
@@ -447,39 +568,88 @@ class PairOracle:
         """The paired part's extreme in direction ``side`` with ``free`` features free."""
         key = (frozenset(free), side)
         if key not in self._parts:
-            self.calls += 1
-            self._parts[key] = self._solve(key[0], side)
+            solved = self._solve(key[0], side)
+            steps = None
+            if solved.messages is not None:
+                scale = self._scaled.scale
+                steps = tuple(
+                    Step(v, scope, _fractions(scope, table, solved.domains, scale))
+                    for v, (scope, table) in zip(solved.order, solved.messages, strict=True)
+                )
+            self._parts[key] = PairBound(side, solved.value, solved.point, steps, solved.backend)
         return self._parts[key]
 
-    def _solve(self, free: frozenset[int], side: str) -> PairBound:
-        gam, x = self.problem.gam, self.problem.x
+    def _solve(self, free: frozenset[int], side: str) -> _Solved:
+        """The paired part's extreme, its messages still integer arrays (cached)."""
+        key = (free, side)
+        if key in self._solved:
+            return self._solved[key]
+        self.calls += 1
+        gam = self.problem.gam
         sign = 1 if side == "min" else -1
-        chosen = {j: signatures(gam, j, side) for j in sorted(free & self.paired)}
-        unary = {j: {s: c.contribution for s, c in cells.items()} for j, cells in chosen.items()}
-        factors = factors_of(gam, x, free, unary, sign)
-        domains = {j: list(cells) for j, cells in chosen.items()}
+        scaled = self._scaled
+        chosen = {j: scaled.choice(j, side) for j in sorted(free & self.paired)}
+        constant, factors = self._factors(free, chosen, sign)
+        domains = {j: c.signatures for j, c in chosen.items()}
         order = _order(sorted(domains), factors)
         sizes = {j: len(d) for j, d in domains.items()}
-        steps: tuple[Step, ...] | None
+        messages: list[ArrayFactor] | None = None
         if self.backend == "cp-sat" or (
             self.backend == "auto" and _table_cost(order, factors, sizes) > self.state_limit
         ):
-            value, assignment = _cpsat_minimum(domains, factors)
-            steps, backend = None, "cp-sat"
+            unary = {j: {s: c.contribution for s, c in zip(d.signatures, d.cells, strict=True)}
+                     for j, d in chosen.items()}  # fmt: skip
+            exact = factors_of(gam, self.problem.x, free, unary, sign)
+            minimum, found = _cpsat_minimum({j: list(d) for j, d in domains.items()}, exact)
+            value = sign * minimum
+            assignment = {j: domains[j].index(found[j]) for j in found}
+            backend = "cp-sat"
         else:
-            value, assignment, steps = _eliminate(domains, factors, order)
+            total, assignment, messages = _eliminate(sizes, factors, order)
+            value = constant + Fraction(sign * total, scaled.scale)
             backend = "variable-elimination"
         point = tuple(
-            (gam.features[j].name, chosen[j][assignment[j]].value) for j in sorted(chosen)
+            (gam.features[j].name, chosen[j].cells[assignment[j]].value) for j in sorted(chosen)
         )
-        return PairBound(side, sign * value, point, steps, backend)
+        solved = _Solved(value, point, domains, order, messages, backend)
+        self._solved[key] = solved
+        return solved
+
+    def _factors(
+        self, free: frozenset[int], chosen: Mapping[int, _Choice], sign: int
+    ) -> tuple[Fraction, list[ArrayFactor]]:
+        """The score minus the free unpaired features' main effects, as a constant and the
+        integer factors of sign·(the rest), with the scopes of :func:`factors_of`."""
+        gam = self.problem.gam
+        scaled = self._scaled
+        constant = Fraction(gam.intercept) + sum(
+            (Fraction(self.additive.c[i]) for i in range(gam.n_features) if i not in free),
+            Fraction(0),
+        )
+        tables: dict[tuple[int, ...], Any] = {(j,): c.unary for j, c in chosen.items()}
+        for p, pair in enumerate(gam.pairs):
+            i, j = pair.features
+            matrix = scaled.pairs[p]
+            bin_i, bin_j = self._bins[p]
+            if i in free and j in free:
+                scope: tuple[int, ...] = (i, j)
+                block = matrix[np.ix_(chosen[i].bins[p], chosen[j].bins[p])]
+            elif i in free:
+                scope, block = (i,), matrix[chosen[i].bins[p], bin_j]
+            elif j in free:
+                scope, block = (j,), matrix[bin_i, chosen[j].bins[p]]
+            else:
+                constant += Fraction(pair.values[bin_i][bin_j])
+                continue
+            tables[scope] = tables[scope] + block if scope in tables else block
+        return constant, [(scope, sign * table) for scope, table in tables.items()]
 
     def _sides(self) -> tuple[str, ...]:
         return self.additive.sides
 
     def _extreme(self, free: list[int], side: str) -> tuple[Exact, bool]:
         """The infimum (supremum) of the score and whether it is only approached."""
-        total: Exact = self.part(free, side).value
+        total: Exact = self._solve(frozenset(free), side).value
         loose = False
         for i in free:
             if i not in self.paired:
@@ -515,7 +685,7 @@ class PairOracle:
             if excess is None:
                 continue
             point = list(self.problem.x)
-            for name, value in self.part(free, side).point:
+            for name, value in self._solve(frozenset(free), side).point:
                 point[gam.index(name)] = value
             unpaired = [i for i in free if i not in self.paired]
             loose = [i for i in unpaired if not self.additive.extremum(i, side).attained]

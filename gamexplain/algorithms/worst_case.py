@@ -22,6 +22,7 @@ unchanged to ties at the threshold and unattained extremes.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -42,6 +43,8 @@ __all__ = [
     "additive_applies",
     "additive_oracle",
     "changes_prediction",
+    "exact_sum",
+    "first_reaching",
     "lex_add",
     "lex_compare",
     "lex_sum",
@@ -64,16 +67,64 @@ def lex_add(a: Lex, b: Lex) -> Lex:
 
 
 def lex_sum(weights: Iterable[Lex]) -> Lex:
-    return functools.reduce(lex_add, weights, (Fraction(0), 0))
+    items = list(weights)
+    return (exact_sum(w[0] for w in items), sum(w[1] for w in items))
+
+
+def exact_sum(values: Iterable[Exact]) -> Exact:
+    """The exact sum; rationals are added as integers over their least common denominator
+    (one normalisation instead of one per addition)."""
+    items = list(values)
+    if all(isinstance(v, Fraction) for v in items):
+        scale = math.lcm(*(v.denominator for v in items))
+        return Fraction(sum(v.numerator * (scale // v.denominator) for v in items), scale)
+    return sum(items, Fraction(0))
+
+
+def _integers(values: Sequence[Exact]) -> list[int] | None:
+    """The values times one positive common denominator, as integers (order and sums are
+    unchanged up to that factor); None when one of them is irrational."""
+    rationals = [v for v in values if isinstance(v, Fraction)]
+    if len(rationals) < len(values):
+        return None
+    scale = math.lcm(*(v.denominator for v in rationals))
+    return [v.numerator * (scale // v.denominator) for v in rationals]
 
 
 def sort_lex(items: Iterable[int], key: Callable[[int], Lex], reverse: bool = False) -> list[int]:
     """Items sorted by an exact lexicographic key (stable)."""
+    chosen = list(items)
+    keys = [key(i) for i in chosen]
+    firsts = _integers([k[0] for k in keys])
+    if firsts is not None:
+        rank = {i: (v, k[1]) for i, v, k in zip(chosen, firsts, keys, strict=True)}
+        return sorted(chosen, key=rank.__getitem__, reverse=reverse)
+    lookup = dict(zip(chosen, keys, strict=True))
 
     def order(i: int, j: int) -> int:
-        return lex_compare(key(i), key(j))
+        return lex_compare(lookup[i], lookup[j])
 
-    return sorted(items, key=functools.cmp_to_key(order), reverse=reverse)
+    return sorted(chosen, key=functools.cmp_to_key(order), reverse=reverse)
+
+
+def first_reaching(weights: Sequence[Lex], budget: Lex) -> int | None:
+    """The length of the shortest prefix of ``weights`` whose total reaches ``budget``
+    lexicographically, or None when no prefix does."""
+    values = _integers([*(w[0] for w in weights), budget[0]])
+    if values is not None:
+        target = (values[-1], budget[1])
+        total, ties = 0, 0
+        for k, (v, w) in enumerate(zip(values, weights, strict=False), start=1):
+            total, ties = total + v, ties + w[1]
+            if (total, ties) >= target:
+                return k
+        return None
+    running: Lex = (Fraction(0), 0)
+    for k, w in enumerate(weights, start=1):
+        running = lex_add(running, w)
+        if lex_compare(running, budget) >= 0:
+            return k
+    return None
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,6 +143,9 @@ class Problem:
         The exact score of ``x``.
     prediction : int or exact number
         The class of ``x`` (classification) or its score (regression).
+    contributions : tuple
+        β_i·f_i(x_i) exactly, per feature (the terms of ``score`` besides the intercept
+        and the pair terms).
     """
 
     gam: Any
@@ -99,6 +153,7 @@ class Problem:
     fixed: frozenset[int]
     score: Exact
     prediction: Any
+    contributions: tuple[Exact, ...] = ()
 
     @property
     def free(self) -> tuple[int, ...]:
@@ -112,9 +167,18 @@ class Problem:
 
 def make_problem(gam: Any, x: tuple[Any, ...], fixed: Iterable[int] = ()) -> Problem:
     """The problem of an already validated instance."""
-    score = gam.score_exact(x)
+    contributions = tuple(f.contribution_exact(v) for f, v in zip(gam.features, x, strict=True))
+    # the sum GAM.score_exact forms, from contributions computed once for every oracle
+    score: Exact = Fraction(gam.intercept)
+    for c in contributions:
+        score = score + c
+    for pair in gam.pairs:
+        i, j = pair.features
+        a = pair.bin_of(0, gam.features[i], x[i])
+        b = pair.bin_of(1, gam.features[j], x[j])
+        score = score + Fraction(pair.values[a][b])
     prediction = gam.task.label_exact(score) if isinstance(gam.task, Classification) else score
-    return Problem(gam, tuple(x), frozenset(fixed), score, prediction)
+    return Problem(gam, tuple(x), frozenset(fixed), score, prediction, contributions)
 
 
 def changes_prediction(problem: Problem, score: Exact) -> bool:
@@ -205,8 +269,11 @@ class AdditiveOracle:
         self.problem = problem
         self._extremes: dict[tuple[int, str], Extremum] = {}
         self._pushes: dict[tuple[int, str], Exact] = {}
+        self._weights: dict[int, Lex] = {}
         gam = problem.gam
-        self.c = [f.contribution_exact(v) for f, v in zip(gam.features, problem.x, strict=True)]
+        self.c = list(problem.contributions) or [
+            f.contribution_exact(v) for f, v in zip(gam.features, problem.x, strict=True)
+        ]
         task = gam.task
         self.classification = isinstance(task, Classification)
         if isinstance(task, Classification):
@@ -244,8 +311,10 @@ class AdditiveOracle:
 
     def weight(self, i: int) -> Lex:
         """The lexicographic weight (v_i, −u_i) of freeing feature i (classification)."""
-        (side,) = self.sides
-        return (self.push(i, side), 0 if self.extremum(i, side).attained else -1)
+        if i not in self._weights:
+            (side,) = self.sides
+            self._weights[i] = (self.push(i, side), 0 if self.extremum(i, side).attained else -1)
+        return self._weights[i]
 
     # -- the two questions every algorithm asks ---------------------------------------
     def sufficient(self, kept: Iterable[int]) -> bool:
@@ -254,7 +323,7 @@ class AdditiveOracle:
         if self.classification:
             return lex_compare(lex_sum(self.weight(i) for i in free), self.budget) < 0
         return all(
-            compare(sum((self.push(i, s) for i in free), Fraction(0)), self.tolerance) <= 0
+            compare(exact_sum(self.push(i, s) for i in free), self.tolerance) <= 0
             for s in self.sides
         )
 
@@ -262,9 +331,12 @@ class AdditiveOracle:
         """A real point that agrees with x on ``kept`` and changes the prediction, or None."""
         free = self._free(kept)
         for side in self.sides:
-            excess = sum((self.push(i, side) for i in free), Fraction(0)) - self._room(side)
+            total = exact_sum(self.push(i, side) for i in free)
+            excess = total - self._room(side)
             if self.classification:
-                flips = lex_compare(lex_sum(self.weight(i) for i in free), self.budget) >= 0
+                # the pushes are the first terms of the weights
+                ties = sum(self.weight(i)[1] for i in free)
+                flips = lex_compare((total, ties), self.budget) >= 0
             else:
                 flips = compare(excess, 0) > 0
             if flips:
@@ -283,16 +355,8 @@ class AdditiveOracle:
                     FeatureBound(gam.features[i].name, side, e.value, e.argument, e.attained)
                 )
         score = self.problem.score
-        low = (
-            score - sum((self.push(i, "min") for i in free), Fraction(0))
-            if "min" in self.sides
-            else None
-        )
-        high = (
-            score + sum((self.push(i, "max") for i in free), Fraction(0))
-            if "max" in self.sides
-            else None
-        )
+        low = score - exact_sum(self.push(i, "min") for i in free) if "min" in self.sides else None
+        high = score + exact_sum(self.push(i, "max") for i in free) if "max" in self.sides else None
         names = tuple(gam.features[i].name for i in sorted(self.problem.all_features - set(free)))
         return WorstCase(kept=names, bounds=tuple(bounds), low=low, high=high)
 

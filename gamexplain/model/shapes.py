@@ -7,6 +7,8 @@ Each shape evaluates vectorised in floats (fast path) and exactly in rationals
 
 from __future__ import annotations
 
+import bisect
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -104,10 +106,16 @@ class Piecewise:
         object.__setattr__(self, "breakpoints", cuts)
         object.__setattr__(self, "coefficients", polys)
 
-    @property
+    @functools.cached_property
     def degree(self) -> int:
         """The largest degree of any piece (trailing zero coefficients ignored)."""
         return max(_degree(poly) for poly in self.coefficients)
+
+    @functools.cached_property
+    def _exact(self) -> tuple[tuple[Fraction, ...], tuple[tuple[Fraction, ...], ...]]:
+        """The breakpoints and local coefficients as Fractions (converted once)."""
+        cuts = tuple(Fraction(b) for b in self.breakpoints)
+        return cuts, tuple(tuple(Fraction(c) for c in poly) for poly in self.coefficients)
 
     @property
     def component(self) -> Component:
@@ -139,6 +147,17 @@ class Piecewise:
 
     def evaluate_exact(self, value: Exact) -> Exact:
         """Exact evaluation at a rational (or algebraic) value inside the span."""
+        if isinstance(value, Fraction):
+            exact_cuts, local_polys = self._exact
+            last = self.n_pieces - 1
+            k = min(max(bisect.bisect_right(self.breakpoints, float(value)) - 1, 0), last)
+            # float rounding can misplace the value next to a breakpoint; settle it exactly
+            while k > 0 and value < exact_cuts[k]:
+                k -= 1
+            while k < last and value >= exact_cuts[k + 1]:
+                k += 1
+            local = local_polys[k]
+            return local[0] if len(local) == 1 else polyval(local, value - exact_cuts[k])
         cuts = self.breakpoints
         k = int(np.searchsorted(np.asarray(cuts), to_float(value), side="right")) - 1
         # the float search can be off by one next to a breakpoint; settle it exactly
