@@ -15,15 +15,16 @@ from fractions import Fraction
 from typing import Any, TypeAlias
 
 import numpy as np
+import sympy
 from numpy.typing import ArrayLike, NDArray
 
-from gamexplain.errors import InvalidInstanceError, InvalidModelError
+from gamexplain.errors import InvalidInstanceError, InvalidModelError, InvalidParameterError
 from gamexplain.exact import Exact, as_fraction, compare, to_sympy
 from gamexplain.model.domains import Domain, Finite, Integers, Interval, Label
 from gamexplain.model.shapes import Component, Piecewise, ReLUNet, Shape, Table
 from gamexplain.model.task import Classification, Regression, Task
 
-__all__ = ["GAM", "Feature", "Instance", "PairTerm"]
+__all__ = ["GAM", "Feature", "Instance", "PairTerm", "check_gam"]
 
 Instance: TypeAlias = tuple[Any, ...]
 """A validated instance: one value per feature, labels for finite domains."""
@@ -166,6 +167,16 @@ class Feature:
             )
 
 
+def check_gam(gam: object, caller: str) -> GAM:
+    """``gam`` itself when it is a :class:`GAM`; else a parameter error naming ``caller``."""
+    if not isinstance(gam, GAM):
+        raise InvalidParameterError(
+            f"The 'gam' parameter of {caller} must be a GAM (load one with gamexplain.load "
+            f"or an adapter such as from_ebm). Got {type(gam).__name__} instead."
+        )
+    return gam
+
+
 def _exact_number(value: Any) -> Exact:
     try:
         return as_fraction(value)
@@ -188,10 +199,16 @@ def _in_domain(domain: Domain, value: Any) -> bool:
         return domain.contains(value.item() if isinstance(value, np.generic) else value)
     if isinstance(value, str | bool) or value is None:
         return False
-    try:
-        number = _exact_number(value)
-    except (TypeError, ValueError, Exception):
-        return False
+    number: Exact
+    if isinstance(value, sympy.Basic):
+        if not (value.is_number and value.is_real):
+            return False
+        number = value
+    else:
+        try:
+            number = as_fraction(value)
+        except ValueError:  # NaN, infinities, non-numbers
+            return False
     if isinstance(domain, Integers):
         return (
             isinstance(number, Fraction)

@@ -19,7 +19,7 @@ from gamexplain.algorithms.partial_sums import (
 from gamexplain.complexity.registry import select_algorithm
 from gamexplain.distributions import resolve_distribution
 from gamexplain.errors import InvalidInstanceError, InvalidParameterError
-from gamexplain.model.gam import GAM
+from gamexplain.model.gam import GAM, check_gam
 from gamexplain.queries.shap import (
     VERIFY_BRUTE_LIMIT,
     check_budget,
@@ -168,7 +168,7 @@ def completion_fraction(
     """
     check_method(method, "cc", "completion_fraction")
     check_budget(max_states, time_limit, "completion_fraction")
-    instance = gam.instance(x)
+    instance = check_gam(gam, "completion_fraction").instance(x)
     fixed = _fixed_iv(gam, S)
     model = resolve_distribution(gam, distribution, "completion_fraction")
     entry, spec, _ = select_algorithm(model, "cc", method, {})

@@ -35,6 +35,7 @@ from gamexplain.complexity.registry import registered_algorithms, select_algorit
 from gamexplain.errors import InvalidInstanceError, InvalidParameterError, PieceLimitError
 from gamexplain.exact import Exact, compare, polyval, to_float, to_sympy
 from gamexplain.model.domains import Finite, Integers
+from gamexplain.model.gam import check_gam
 from gamexplain.model.pieces import Segment, lower
 from gamexplain.model.shapes import Piecewise
 from gamexplain.model.task import Classification
@@ -489,7 +490,7 @@ def contrastive_reasons(
 def _setup(
     gam: Any, x: Any, fixed: Features, query: str, method: str, time_limit: Any, func: str
 ) -> tuple[Problem, Any, Any]:
-    instance = gam.instance(x)
+    instance = check_gam(gam, func).instance(x)
     kept = _features_iv(gam, fixed, "fixed", func)
     _time_limit_iv(time_limit, func)
     names = sorted(s.name for s in registered_algorithms(query))

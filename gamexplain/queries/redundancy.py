@@ -38,7 +38,7 @@ from gamexplain.errors import (
 )
 from gamexplain.exact import Exact, compare, to_float, to_sympy
 from gamexplain.model.domains import Finite, Integers
-from gamexplain.model.gam import GAM
+from gamexplain.model.gam import GAM, check_gam
 from gamexplain.model.pieces import Point, Segment, lower
 from gamexplain.model.task import Classification
 from gamexplain.results import DecisionResult, Stats
@@ -247,10 +247,7 @@ def _run(
 
 def _is_redundant_iv(gam: Any, feature: Any, method: Any, time_limit: Any, max_states: Any) -> int:
     """Validate the arguments of :func:`is_redundant`; the feature's position."""
-    if not isinstance(gam, GAM):
-        raise InvalidParameterError(
-            f"The 'gam' parameter of is_redundant must be a GAM. Got {type(gam).__name__} instead."
-        )
+    check_gam(gam, "is_redundant")
     try:
         position = gam.index(feature)
     except InvalidInstanceError as exc:

@@ -38,7 +38,7 @@ from gamexplain.distributions import (
 )
 from gamexplain.errors import InvalidParameterError
 from gamexplain.exact import to_sympy
-from gamexplain.model.gam import GAM, Feature
+from gamexplain.model.gam import GAM, Feature, check_gam
 from gamexplain.model.pieces import Point, Segment, lower
 from gamexplain.model.task import Classification
 from gamexplain.results import Result, Stats
@@ -261,6 +261,7 @@ def shap_values(
     >>> shap_values(gam, ["u", "v"], output="label").exact_values
     (Fraction(1, 2), Fraction(0, 1))
     """
+    check_gam(gam, "shap_values")
     if not isinstance(x, Mapping) and np.ndim(np.asarray(x, dtype=object)) == 2:
         return _batch(gam, x, output, distribution, method)
     return _attributions(
@@ -359,7 +360,7 @@ def _attributions(
 ) -> ShapResult:
     import time
 
-    query = _attribution_iv(gam, output, method, max_states, time_limit, caller)
+    query = _attribution_iv(check_gam(gam, caller), output, method, max_states, time_limit, caller)
     instance = gam.instance(x)
     model = resolve_distribution(gam, distribution, caller)
     entry, spec, _ = select_algorithm(model, query, method, {})
