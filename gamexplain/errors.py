@@ -8,6 +8,8 @@ catch ``ValueError`` or ``ImportError`` keep working.
 from __future__ import annotations
 
 __all__ = [
+    "CertificateError",
+    "CertificateTooLargeError",
     "GamExplainError",
     "InvalidInstanceError",
     "InvalidModelError",
@@ -66,3 +68,12 @@ class PieceLimitError(GamExplainError, ValueError):
 
 class SolverUnavailableError(GamExplainError, ImportError):
     """An optional solver or model library needed by the requested path is not installed."""
+
+
+class CertificateError(GamExplainError, ValueError):
+    """A certificate holds something its check cannot read as what it claims to be."""
+
+
+class CertificateTooLargeError(GamExplainError, ValueError):
+    """A certificate is too large to re-check within the check's stated budget; it is
+    rejected without being expanded."""

@@ -83,20 +83,107 @@ def exact_sign(value: Exact | int) -> int:
 
 @lru_cache(maxsize=4096)
 def _algebraic_sign(expr: sympy.Expr) -> int:
+    expr = sympy.expand(expr)
     if expr.is_Rational:
         return int(sympy.sign(expr))
-    try:
-        approx = expr.evalf(40, strict=True)
-    except sympy.core.evalf.PrecisionExhausted:
-        approx = None
-    if approx is not None and approx.is_Number and approx != 0:
-        return 1 if approx > 0 else -1
-    # evaluation could not separate the number from zero: an algebraic number is zero
-    # iff its minimal polynomial is x
-    x = sympy.Dummy("x")
-    if sympy.minimal_polynomial(sympy.expand(expr), x) == x:
+    terms = _surds(expr)
+    if terms is not None and len({d for _, d in terms if d != 1}) <= 2:
+        return _surd_sign(terms)
+    return _isolated_sign(expr)
+
+
+def _surds(expr: sympy.Expr) -> list[tuple[Fraction, Fraction]] | None:
+    """``expr`` as Σ c_k·√d_k with rational c_k, d_k (d = 1 for the rational part), or
+    None when it has another form. Critical points of cubic pieces live in Q(√d)."""
+    terms = []
+    for term in sympy.Add.make_args(expr):
+        coefficient, rest = term.as_coeff_Mul()
+        if rest == 1:
+            terms.append((_rational(coefficient), Fraction(1)))
+        elif rest.is_Pow and rest.exp == sympy.Rational(1, 2) and rest.base.is_Rational:
+            terms.append((_rational(coefficient), _rational(rest.base)))
+        else:
+            return None
+    return terms
+
+
+def _rational(value: sympy.Expr) -> Fraction:
+    return Fraction(int(value.p), int(value.q))
+
+
+def _surd_sign(terms: list[tuple[Fraction, Fraction]]) -> int:
+    """The sign of Σ c_k·√d_k over at most two distinct radicands, in rationals only:
+    split off one radicand, u + c·√d, and compare u² with c²·d when the signs differ."""
+    merged: dict[Fraction, Fraction] = {}
+    for c, d in terms:
+        merged[d] = merged.get(d, Fraction(0)) + c
+    merged = {d: c for d, c in merged.items() if c != 0 and d != 0}
+    if not merged:
         return 0
-    return 1 if expr.evalf(200) > 0 else -1
+    radicands = sorted(d for d in merged if d != 1)
+    if not radicands:
+        return (merged[Fraction(1)] > 0) - (merged[Fraction(1)] < 0)
+    d = radicands[-1]
+    c = merged.pop(d)
+    rest = [(coefficient, radicand) for radicand, coefficient in merged.items()]
+    rest_sign, own_sign = _surd_sign(rest), (c > 0) - (c < 0)
+    if rest_sign == own_sign or rest_sign == 0:
+        return own_sign
+    # opposite signs: |u| against |c|·√d, i.e. the sign of u² − c²·d, times u's sign
+    squared = [(a * b, p * q) for a, p in rest for b, q in rest]
+    return rest_sign * _surd_sign([*_reduce(squared), (-c * c * d, Fraction(1))])
+
+
+def _reduce(terms: list[tuple[Fraction, Fraction]]) -> list[tuple[Fraction, Fraction]]:
+    """Perfect-square radicands folded into the rational part. Squaring u = a + b·√p
+    gives the radicands 1, p and p², so the result has at most one radicand."""
+    out = []
+    for c, d in terms:
+        root = _rational_root(d)
+        if root is not None:
+            out.append((c * root, Fraction(1)))
+            continue
+        out.append((c, d))
+    return out
+
+
+def _rational_root(value: Fraction) -> Fraction | None:
+    num, den = math.isqrt(value.numerator), math.isqrt(value.denominator)
+    if num * num == value.numerator and den * den == value.denominator:
+        return Fraction(num, den)
+    return None
+
+
+def _isolated_sign(expr: sympy.Expr) -> int:
+    """Any other real algebraic number: zero iff its minimal polynomial is x; otherwise
+    isolate the real roots of that polynomial in rational intervals that exclude 0, and
+    refine the number's certified approximation until it meets exactly one of them."""
+    x = sympy.Dummy("x")
+    minimal = sympy.Poly(sympy.minimal_polynomial(expr, x), x)
+    if minimal.degree() == 1 and minimal.TC() == 0:
+        return 0
+    # 0 is not a root (the minimal polynomial is not x): one-signed roots decide at once
+    intervals = [(Fraction(str(a)), Fraction(str(b))) for (a, b), _ in minimal.intervals()]
+    if all(lo >= 0 for lo, _ in intervals):
+        return 1
+    if all(hi <= 0 for _, hi in intervals):
+        return -1
+    digits = 30
+    while digits <= 20_000:
+        narrow = [(Fraction(str(a)), Fraction(str(b)))
+                  for (a, b), _ in minimal.intervals(eps=sympy.Rational(1, 10**digits))]
+        try:
+            approx = expr.evalf(digits + 10, strict=True)
+        except sympy.core.evalf.PrecisionExhausted:
+            digits *= 2
+            continue
+        centre = Fraction(str(sympy.Float(approx, digits + 10)))
+        radius = abs(centre) / 10**digits + Fraction(1, 10 ** (digits + 5))
+        hits = [(lo, hi) for lo, hi in narrow if lo - radius <= centre <= hi + radius]
+        if len(hits) == 1 and hits[0][0] * hits[0][1] > 0:
+            return 1 if hits[0][0] > 0 else -1
+        digits *= 2
+    raise ArithmeticError(f"could not decide the sign of {expr}")
 
 
 def compare(left: Exact | int, right: Exact | int) -> int:

@@ -371,7 +371,8 @@ def _roots_and_signs(local: tuple[Exact, ...], anchor: Fraction) -> tuple[list[E
         sum((to_sympy(c) * (_X - shift) ** r for r, c in enumerate(local)), sympy.Integer(0)), _X
     )
     roots = sympy.real_roots(poly)
-    distinct = sorted(set(roots), key=lambda r: float(sympy.N(r, 30)))
+    # real_roots lists roots in increasing order (exact isolation), repeated by multiplicity
+    distinct = list(dict.fromkeys(roots))
     sign = exact_sign(poly.LC())
     signs = [sign]
     for r in reversed(distinct):

@@ -1,0 +1,198 @@
+"""A second, deliberately plain evaluator of a GAM, for certificate checks only.
+
+It reads the model's raw data (table scores, breakpoints and coefficients, network
+weights, pair tables) and evaluates with :mod:`gamexplain.certify.numbers`, sharing no
+code with the model's own evaluation (:meth:`GAM.score_exact`) or with the solvers. A
+bug in either evaluator then shows up as a certificate that fails its check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+import sympy
+
+from gamexplain.certify.numbers import CertificateError, Number, compare, exact_number, sign
+
+__all__ = [
+    "contribution",
+    "in_domain",
+    "label",
+    "pair_value",
+    "prediction",
+    "same_prediction",
+    "score",
+]
+
+
+def _add(a: Number, b: Number) -> Number:
+    if isinstance(a, Fraction) and isinstance(b, Fraction):
+        return a + b
+    return sympy.expand(_sym(a) + _sym(b))
+
+
+def _mul(a: Number, b: Number) -> Number:
+    if isinstance(a, Fraction) and isinstance(b, Fraction):
+        return a * b
+    return sympy.expand(_sym(a) * _sym(b))
+
+
+def _sym(value: Number) -> sympy.Expr:
+    if isinstance(value, Fraction):
+        return sympy.Rational(value.numerator, value.denominator)
+    return value
+
+
+def _is_label(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _position(values: Sequence[Any], value: Any) -> int | None:
+    """The index of ``value`` among a finite domain's values (labels by equality,
+    numbers by exact value), or None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    for k, member in enumerate(values):
+        if _is_label(member) or _is_label(value):
+            if _is_label(member) and _is_label(value) and member == value:
+                return k
+            continue
+        try:
+            if compare(member, value) == 0:
+                return k
+        except CertificateError:
+            return None
+    return None
+
+
+def in_domain(gam: Any, point: Sequence[Any]) -> bool:
+    """Whether ``point`` has one value per feature, each inside its feature's domain."""
+    try:
+        if len(point) != len(gam.features):
+            return False
+    except TypeError:
+        return False
+    return all(_member(f.domain, v) for f, v in zip(gam.features, point, strict=True))
+
+
+def _member(domain: Any, value: Any) -> bool:
+    kind = domain.kind
+    if kind == "finite":
+        return _position(domain.values, value) is not None
+    if _is_label(value) or isinstance(value, bool):
+        return False
+    try:
+        number = exact_number(value)
+    except CertificateError:
+        return False
+    if kind == "integers" and not (isinstance(number, Fraction) and number.denominator == 1):
+        return False
+    return compare(number, domain.low) >= 0 and compare(number, domain.high) <= 0
+
+
+def contribution(gam: Any, i: int, value: Any) -> Number:
+    """β_i·f_i(value), exactly."""
+    feature = gam.features[i]
+    shape = feature.shape
+    kind = type(shape).__name__
+    if kind == "Table":
+        k = _position(feature.domain.values, value)
+        if k is None:
+            raise CertificateError(f"{value!r} is not a value of feature {feature.name!r}")
+        raw: Number = Fraction(shape.values[k])
+    elif kind == "Piecewise":
+        raw = _piecewise(shape.breakpoints, shape.coefficients, exact_number(value))
+    elif kind == "ReLUNet":
+        raw = _network(shape.layers, exact_number(value))
+    else:
+        raise CertificateError(f"unknown shape {kind}")
+    return _mul(Fraction(feature.weight), raw)
+
+
+def _piecewise(breakpoints: Sequence[float], coefficients: Sequence[Sequence[float]], t: Number) -> Number:
+    # right-continuous pieces, the last one closed; a linear scan on purpose
+    if compare(t, breakpoints[0]) < 0 or compare(t, breakpoints[-1]) > 0:
+        raise CertificateError(f"{t} lies outside the pieces [{breakpoints[0]}, {breakpoints[-1]}]")
+    piece = 0
+    for k in range(1, len(coefficients)):
+        if compare(t, breakpoints[k]) >= 0:
+            piece = k
+    offset = _add(t, -Fraction(breakpoints[piece]))
+    total: Number = Fraction(0)
+    power: Number = Fraction(1)
+    for c in coefficients[piece]:
+        total = _add(total, _mul(Fraction(c), power))
+        power = _mul(power, offset)
+    return total
+
+
+def _network(layers: Sequence[Any], t: Number) -> Number:
+    hidden: list[Number] = [t]
+    for depth, layer in enumerate(layers):
+        outputs = []
+        for j, bias in enumerate(layer.bias):
+            total: Number = Fraction(bias)
+            for k, h in enumerate(hidden):
+                total = _add(total, _mul(Fraction(layer.weights[k][j]), h))
+            outputs.append(total)
+        if depth < len(layers) - 1:
+            outputs = [h if sign(h) > 0 else Fraction(0) for h in outputs]
+        hidden = outputs
+    return hidden[0]
+
+
+def pair_value(gam: Any, pair: Any, point: Sequence[Any]) -> Fraction:
+    """The pair term's table entry at ``point`` (bins right-continuous, clipped)."""
+    cells = []
+    for axis, i in enumerate(pair.features):
+        edges = pair.edges[axis]
+        value = point[i]
+        if edges is None:
+            k = _position(gam.features[i].domain.values, value)
+            if k is None:
+                raise CertificateError(f"{value!r} is not a value of feature {i}")
+        else:
+            k = 0
+            for b in range(1, len(edges) - 1):
+                if compare(value, edges[b]) >= 0:
+                    k = b
+        cells.append(k)
+    return Fraction(pair.values[cells[0]][cells[1]])
+
+
+def score(gam: Any, point: Sequence[Any]) -> Number:
+    """The exact score β0 + Σ a_i(x_i) + Σ g_ij(x_i, x_j) at a point of the domain."""
+    if not in_domain(gam, point):
+        raise CertificateError("the point lies outside the model's domain")
+    total: Number = Fraction(gam.intercept)
+    for i, value in enumerate(point):
+        total = _add(total, contribution(gam, i, value))
+    for pair in gam.pairs:
+        total = _add(total, pair_value(gam, pair, point))
+    return total
+
+
+def label(gam: Any, value: Any) -> int:
+    """The class of a score under the task's threshold and tie rule."""
+    task = gam.task
+    side = compare(value, task.threshold)
+    if task.positive == ">=":
+        return int(side >= 0)
+    return int(side > 0)
+
+
+def prediction(gam: Any, point: Sequence[Any]) -> Number | int:
+    """The class of ``point`` (classification) or its exact score (regression)."""
+    s = score(gam, point)
+    return label(gam, s) if gam.task.kind == "classification" else s
+
+
+def same_prediction(gam: Any, x: Sequence[Any], z: Sequence[Any]) -> bool:
+    """Whether z keeps x's prediction: the same class, or a score within the tolerance."""
+    if gam.task.kind == "classification":
+        return prediction(gam, x) == prediction(gam, z)
+    gap = _add(score(gam, z), -score(gam, x))
+    delta = Fraction(gam.task.tolerance)
+    return compare(gap, delta) <= 0 and compare(-gap, delta) <= 0
