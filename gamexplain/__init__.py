@@ -8,6 +8,8 @@ exactly by the algorithm its complexity cell calls for, and carries a certificat
 
 from gamexplain.complexity import complexity_table
 from gamexplain.errors import (
+    CertificateError,
+    CertificateTooLargeError,
     GamExplainError,
     InvalidInstanceError,
     InvalidModelError,
@@ -64,6 +66,8 @@ from gamexplain.complexity import explain_plan
 __all__ = [
     "GAM",
     "BanzhafResult",
+    "CertificateError",
+    "CertificateTooLargeError",
     "Classification",
     "CompletionResult",
     "ContrastiveReason",

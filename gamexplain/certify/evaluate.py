@@ -111,7 +111,9 @@ def contribution(gam: Any, i: int, value: Any) -> Number:
     return _mul(Fraction(feature.weight), raw)
 
 
-def _piecewise(breakpoints: Sequence[float], coefficients: Sequence[Sequence[float]], t: Number) -> Number:
+def _piecewise(
+    breakpoints: Sequence[float], coefficients: Sequence[Sequence[float]], t: Number
+) -> Number:
     # right-continuous pieces, the last one closed; a linear scan on purpose
     if compare(t, breakpoints[0]) < 0 or compare(t, breakpoints[-1]) > 0:
         raise CertificateError(f"{t} lies outside the pieces [{breakpoints[0]}, {breakpoints[-1]}]")
