@@ -23,6 +23,7 @@ from gamexplain.complexity.registry import (
     registered_algorithms,
 )
 from gamexplain.errors import InvalidParameterError
+from gamexplain.model.gam import check_gam
 
 if TYPE_CHECKING:
     from gamexplain.algorithms.extremes import BackendChoice
@@ -164,6 +165,7 @@ def explain_plan(gam: Any, query: str, **options: Any) -> Plan:
     >>> plan.algorithm, plan.cell.erratum
     ('greedy', True)
     """
+    check_gam(gam, "explain_plan")
     method = options.pop("method", "auto")
     entry = question_cell(gam, query)
     specs = algorithms_for(entry.cell)

@@ -163,12 +163,15 @@ def from_ebm_json(
     Runs in time linear in the size of the file. No theorem is involved.
     """
     text = str(source)
-    if not (isinstance(source, str) and text.lstrip().startswith(("{", "["))):
-        text = Path(source).read_text(encoding="utf-8")
     try:
+        if not (isinstance(source, str) and text.lstrip().startswith(("{", "["))):
+            text = Path(source).read_bytes().decode("utf-8")
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidModelError(f"invalid JSON: {exc}") from exc
+    except (ValueError, RecursionError) as exc:
+        # undecodable bytes, an integer literal over Python's digit limit, deep nesting
+        raise InvalidModelError(f"invalid JSON: {type(exc).__name__}: {exc}") from exc
     return _build(_read_jsonable(document), feature_names, domains, "from_ebm_json")
 
 

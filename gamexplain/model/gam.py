@@ -19,7 +19,7 @@ import sympy
 from numpy.typing import ArrayLike, NDArray
 
 from gamexplain.errors import InvalidInstanceError, InvalidModelError, InvalidParameterError
-from gamexplain.exact import Exact, as_fraction, compare, to_sympy
+from gamexplain.exact import Exact, as_fraction, compare, exact_sign, to_float, to_sympy
 from gamexplain.model.domains import Domain, Finite, Integers, Interval, Label
 from gamexplain.model.shapes import Component, Piecewise, ReLUNet, Shape, Table
 from gamexplain.model.task import Classification, Regression, Task
@@ -145,7 +145,7 @@ class Feature:
             lookup = {v: s for v, s in zip(self.domain.values, self.shape.values, strict=True)}
             scores = np.array([lookup[v] for v in column], dtype=float)
         else:
-            scores = self.shape.evaluate(np.asarray(column, dtype=float))
+            scores = self.shape.evaluate(_floats(column))
         return self.weight * scores
 
     def contribution_exact(self, value: Any) -> Exact:
@@ -161,10 +161,11 @@ class Feature:
 
     def check_value(self, value: Any) -> None:
         """Raise :class:`InvalidInstanceError` unless ``value`` lies in the domain."""
+        where = f"feature {self.name!r}: value {_shown(value)}"
+        if not _comparable(value):
+            raise InvalidInstanceError(f"{where} {_NOT_COMPARABLE}")
         if not _in_domain(self.domain, value):
-            raise InvalidInstanceError(
-                f"feature {self.name!r}: value {value!r} is outside its domain {self.domain}"
-            )
+            raise InvalidInstanceError(f"{where} is outside its domain {self.domain}")
 
 
 def check_gam(gam: object, caller: str) -> GAM:
@@ -175,6 +176,28 @@ def check_gam(gam: object, caller: str) -> GAM:
             f"or an adapter such as from_ebm). Got {type(gam).__name__} instead."
         )
     return gam
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters; safe for integers of any size."""
+    if isinstance(value, int) and value.bit_length() > 3 * limit:
+        # repr of an int over Python's digit limit raises ValueError
+        return f"<an integer of about {int(value.bit_length() * math.log10(2))} digits>"
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _comparable(value: Any) -> bool:
+    """False for sympy numbers exact arithmetic cannot compare (π, floats, complex)."""
+    return not isinstance(value, sympy.Basic) or bool(
+        value.is_number and value.is_real is True and value.is_algebraic is True
+    )
+
+
+_NOT_COMPARABLE = (
+    "is not a rational or real algebraic number (exact comparisons need one; "
+    "pass float(value) for a float)"
+)
 
 
 def _exact_number(value: Any) -> Exact:
@@ -428,7 +451,13 @@ class GAM:
 
     # -- instances --------------------------------------------------------------
     def instance(self, x: ArrayLike | Mapping[str, Any]) -> Instance:
-        """Validate one instance (a sequence in feature order, or a name → value mapping).
+        """Validate one instance.
+
+        Parameters
+        ----------
+        x : sequence, mapping or pandas Series
+            A list, tuple or array in feature order; a ``{name: value}`` mapping; or a
+            pandas Series (or one-row DataFrame), read by its labels, never by position.
 
         Raises
         ------
@@ -436,20 +465,12 @@ class GAM:
             Wrong length, a missing or unknown name, NaN, or a value outside its domain;
             the message names the feature and the value.
         """
+        if _is_pandas(x):
+            x = _pandas_mapping(x)
         if isinstance(x, Mapping):
-            unknown = sorted(set(x) - set(self.feature_names))
-            if unknown:
-                raise InvalidInstanceError(f"unknown feature name(s) {unknown}")
-            missing = [n for n in self.feature_names if n not in x]
-            if missing:
-                raise InvalidInstanceError(f"no value for feature(s) {missing}")
-            values = [x[n] for n in self.feature_names]
+            values = self._by_name(x, "feature name(s)", "no value for feature(s)")
         else:
-            values = (
-                list(np.asarray(x, dtype=object).reshape(-1))
-                if not isinstance(x, list | tuple)
-                else list(x)
-            )
+            values = _flat(x)
         if len(values) != self.n_features:
             raise InvalidInstanceError(
                 f"an instance has {self.n_features} values (one per feature), got {len(values)}"
@@ -459,47 +480,115 @@ class GAM:
             feature.check_value(value)
         return clean
 
-    def _matrix(self, X: ArrayLike) -> list[NDArray[Any]]:
-        rows = np.asarray(X, dtype=object)
+    def _by_name(self, x: Mapping[Any, Any], unknown_what: str, missing_what: str) -> list[Any]:
+        unknown = [k for k in x if k not in self.feature_names]
+        if unknown:
+            raise InvalidInstanceError(f"unknown {unknown_what} {unknown}")
+        missing = [n for n in self.feature_names if n not in x]
+        if missing:
+            raise InvalidInstanceError(f"{missing_what} {missing}")
+        return [x[n] for n in self.feature_names]
+
+    def _rows(self, X: Any) -> NDArray[np.object_]:
+        """``X`` as a 2-D object array in feature order (pandas by name, else by position)."""
+        if _is_pandas(X):
+            if getattr(X, "ndim", 1) == 1:
+                return np.array([self.instance(X)], dtype=object)
+            columns = self._by_name(_frame_columns(X), "column(s)", "no column for feature(s)")
+            return np.column_stack(columns)
+        try:
+            rows = np.asarray(X, dtype=object)
+        except ValueError as exc:  # ragged nested sequences
+            raise InvalidInstanceError(f"rows must all have the same length: {exc}") from None
         if rows.ndim == 1:
             rows = rows.reshape(1, -1)
         if rows.ndim != 2 or rows.shape[1] != self.n_features:
             raise InvalidInstanceError(
                 f"expected rows of {self.n_features} values (one per feature), "
-                f"got an array of shape {np.shape(X)}"
+                f"got an array of shape {rows.shape}"
             )
-        columns = []
+        return rows
+
+    def _matrix(self, X: ArrayLike) -> list[NDArray[Any]]:
+        """The validated columns of ``X``: labels for finite domains, floats otherwise.
+
+        A number beyond float range becomes ±inf here; :meth:`decision_function` and
+        :meth:`predict` recompute such rows exactly.
+        """
+        return self._columns(self._rows(X))[0]
+
+    def _columns(self, rows: NDArray[np.object_]) -> tuple[list[NDArray[Any]], NDArray[np.bool_]]:
+        """The validated columns, and which rows hold a value that is not a float."""
+        columns, inexact = [], np.zeros(len(rows), dtype=bool)
         for i, feature in enumerate(self.features):
-            column = rows[:, i]
-            columns.append(_check_column(feature, i, column))
-        return columns
+            column, rounded = _check_column(feature, i, rows[:, i])
+            columns.append(column)
+            inexact |= rounded
+        return columns, inexact
 
     # -- evaluation -------------------------------------------------------------
     def decision_function(self, X: ArrayLike) -> NDArray[np.float64]:
-        """The score of every row of ``X`` (float fast path).
+        """The score of every row of ``X``.
 
         Parameters
         ----------
-        X : array-like of shape (n_rows, n_features)
-            Columns in feature order; finite-domain features given by their labels.
+        X : array-like of shape (n_rows, n_features), or a pandas DataFrame or Series
+            Arrays and lists give the columns in feature order; a DataFrame is read by
+            its column names (a missing or unknown column is an error) and a Series by
+            its labels. Finite-domain features are given by their labels (a categorical
+            column's categories).
+
+        Returns
+        -------
+        ndarray of float
+            The float fast path. A row whose float evaluation overflows (or holds a
+            number beyond float range) is recomputed exactly and gets the float nearest
+            its exact score: ±inf when that score lies beyond float range, never NaN.
         """
-        columns = self._matrix(X)
-        score = np.full(len(columns[0]), self.intercept)
-        for feature, column in zip(self.features, columns, strict=True):
-            score = score + feature.contribution(column)
-        for pair in self.pairs:
-            i, j = pair.features
-            a = pair.bins(0, self.features[i], columns[i])
-            b = pair.bins(1, self.features[j], columns[j])
-            score = score + np.asarray(pair.values)[a, b]
+        rows = self._rows(X)
+        columns, _ = self._columns(rows)
+        score, _ = self._float_scores(columns)
+        for r in np.flatnonzero(~np.isfinite(score)):
+            score[r] = _nearest_float(self.score_exact(_exact_row(rows[r])))
         return score
 
     def predict(self, X: ArrayLike) -> NDArray[Any]:
-        """Class labels (0/1) in classification, the score in regression."""
-        scores = self.decision_function(X)
-        if isinstance(self.task, Classification):
-            return self.task.label(scores)
-        return scores
+        """Class labels (0/1) in classification, the score in regression.
+
+        Labels always equal :meth:`predict_exact`: a row whose float score overflows, lies
+        within rounding distance of the threshold, or holds a value that is not a float
+        (a huge integer, a fraction, an algebraic number) is classified exactly.
+        """
+        if not isinstance(self.task, Classification):
+            return self.decision_function(X)
+        rows = self._rows(X)
+        columns, inexact = self._columns(rows)
+        score, size = self._float_scores(columns)
+        labels = self.task.label(score)
+        # 1e-9 relative to the magnitudes summed is far above the float error of the sum
+        # and of each shape's evaluation, and far below any margin a model relies on
+        near = np.abs(score - self.task.threshold) <= 1e-9 * (size + abs(self.task.threshold))
+        for r in np.flatnonzero(inexact | near | ~np.isfinite(score)):
+            labels[r] = self.task.label_exact(self.score_exact(_exact_row(rows[r])))
+        return labels
+
+    def _float_scores(
+        self, columns: list[NDArray[Any]]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Float scores, and per row the sum of the magnitudes of their terms."""
+        score = np.full(len(columns[0]), self.intercept)
+        size = np.full(len(columns[0]), abs(self.intercept))
+        with np.errstate(over="ignore", invalid="ignore"):
+            for feature, column in zip(self.features, columns, strict=True):
+                term = feature.contribution(column)
+                score, size = score + term, size + np.abs(term)
+            for pair in self.pairs:
+                i, j = pair.features
+                a = pair.bins(0, self.features[i], columns[i])
+                b = pair.bins(1, self.features[j], columns[j])
+                term = np.asarray(pair.values)[a, b]
+                score, size = score + term, size + np.abs(term)
+        return score, size
 
     def score_exact(self, x: Sequence[Any]) -> Exact:
         """The exact score of one instance (labels, rationals or algebraic numbers)."""
@@ -521,7 +610,10 @@ class GAM:
         return score
 
 
-def _check_column(feature: Feature, position: int, column: NDArray[Any]) -> NDArray[Any]:
+def _check_column(
+    feature: Feature, position: int, column: NDArray[Any]
+) -> tuple[NDArray[Any], NDArray[np.bool_]]:
+    """The validated column, and which of its values a float does not hold exactly."""
     domain = feature.domain
     where = f"feature {feature.name!r} (column {position})"
     if isinstance(domain, Finite):
@@ -529,25 +621,126 @@ def _check_column(feature: Feature, position: int, column: NDArray[Any]) -> NDAr
         for row, value in enumerate(column):
             if not _hashable_member(value, members):
                 raise InvalidInstanceError(
-                    f"{where}: value {value!r} in row {row} is not one of {list(domain.values)}"
+                    f"{where}: value {_shown(value)} in row {row} is not one of "
+                    f"{list(domain.values)}"
                 )
-        return column
-    try:
-        numbers = column.astype(float)
-    except (TypeError, ValueError):
-        row = next(r for r, v in enumerate(column) if not _is_number(v))
-        raise InvalidInstanceError(
-            f"{where}: value {column[row]!r} in row {row} is not a number"
-        ) from None
-    bad = ~np.isfinite(numbers) | (numbers < domain.low) | (numbers > domain.high)
-    if isinstance(domain, Integers):
-        bad |= np.floor(numbers) != numbers
+        if isinstance(feature.shape, Table):  # looked up by label: no rounding
+            return column, np.zeros(len(column), dtype=bool)
+        return column, ~_holds_float(column)
+    exact = _holds_float(column)
+    if isinstance(domain, Integers) and max(abs(domain.low), abs(domain.high)) > _FLOAT_INTS:
+        exact[:] = False  # float comparisons with such bounds round
+    for r in np.flatnonzero(~exact):
+        _check_number(feature, f"{where}: value {_shown(column[r])} in row {r}", column[r])
+    numbers = _floats(column)
+    if not exact.any():
+        return numbers, ~exact
+    with np.errstate(invalid="ignore"):
+        bad = exact & (~np.isfinite(numbers) | (numbers < domain.low) | (numbers > domain.high))
+        if isinstance(domain, Integers):
+            bad |= exact & (np.floor(numbers) != numbers)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise InvalidInstanceError(
-            f"{where}: value {column[row]!r} in row {row} is outside its domain {domain}"
+            f"{where}: value {_shown(column[row])} in row {row} is outside its domain {domain}"
         )
-    return numbers
+    return numbers, ~exact
+
+
+_FLOAT_INTS = 2**53
+"""Every integer of at most this magnitude is a float."""
+
+
+def _holds_float(column: NDArray[Any]) -> NDArray[np.bool_]:
+    """Per value: a float or an integer a float holds exactly (so float checks are exact)."""
+    return np.fromiter((_is_float_exact(v) for v in column), dtype=bool, count=len(column))
+
+
+def _is_float_exact(value: Any) -> bool:
+    if isinstance(value, float | np.float32 | np.float16):
+        return True
+    if isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
+        return abs(int(value)) <= _FLOAT_INTS
+    return False
+
+
+def _check_number(feature: Feature, where: str, value: Any) -> None:
+    if not isinstance(value, sympy.Basic) and not _is_number(value):
+        raise InvalidInstanceError(f"{where} is not a number")
+    if not _comparable(value):
+        raise InvalidInstanceError(f"{where} {_NOT_COMPARABLE}")
+    if not _in_domain(feature.domain, value):
+        raise InvalidInstanceError(f"{where} is outside its domain {feature.domain}")
+
+
+def _floats(column: NDArray[Any]) -> NDArray[np.float64]:
+    """The column in floats; a number beyond float range becomes ±inf (exact path next)."""
+    try:
+        return np.asarray(column, dtype=float)
+    except OverflowError:
+        return np.array([_float_or_inf(v) for v in column], dtype=float)
+
+
+def _float_or_inf(value: Any) -> float:
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
+def _nearest_float(value: Exact) -> float:
+    try:
+        return to_float(value)
+    except OverflowError:
+        return math.inf if exact_sign(value) > 0 else -math.inf
+
+
+def _exact_row(row: NDArray[np.object_]) -> Instance:
+    return tuple(v.item() if isinstance(v, np.generic) else v for v in row)
+
+
+def _flat(x: Any) -> list[Any]:
+    if isinstance(x, list | tuple):
+        return list(x)
+    try:
+        return list(np.asarray(x, dtype=object).reshape(-1))
+    except ValueError as exc:  # ragged nested sequences
+        raise InvalidInstanceError(f"an instance is one flat row of values: {exc}") from None
+
+
+# -- pandas, read by name without importing pandas ---------------------------------------
+def _pandas_kind(x: Any) -> str | None:
+    """The pandas class, "Series" or "DataFrame", of ``x`` (or a subclass's); else None."""
+    for cls in type(x).__mro__:
+        if cls.__module__.startswith("pandas") and cls.__name__ in ("Series", "DataFrame"):
+            return cls.__name__
+    return None
+
+
+def _is_pandas(x: Any) -> bool:
+    return _pandas_kind(x) is not None
+
+
+def _unique_labels(labels: Any, what: str) -> None:
+    if not labels.is_unique:
+        repeated = sorted({repr(k) for k in labels[labels.duplicated()]})
+        raise InvalidInstanceError(f"repeated {what} {', '.join(repeated)}")
+
+
+def _pandas_mapping(x: Any) -> dict[Any, Any]:
+    """A Series, or a one-row DataFrame, as a label → value mapping."""
+    if _pandas_kind(x) == "DataFrame":
+        if len(x) != 1:
+            raise InvalidInstanceError(f"an instance is one row; got a table of {len(x)} rows")
+        return {k: column[0] for k, column in _frame_columns(x).items()}
+    _unique_labels(x.index, "label(s)")
+    return dict(zip(x.index, x.to_numpy(dtype=object), strict=True))
+
+
+def _frame_columns(frame: Any) -> dict[Any, NDArray[np.object_]]:
+    """Column name → values; a categorical column gives its category labels."""
+    _unique_labels(frame.columns, "column(s)")
+    return {k: frame[k].to_numpy(dtype=object) for k in frame.columns}
 
 
 def _hashable_member(value: Any, members: set[Label]) -> bool:
@@ -564,6 +757,8 @@ def _hashable_member(value: Any, members: set[Label]) -> bool:
 def _is_number(value: Any) -> bool:
     try:
         float(value)
+    except OverflowError:  # an integer beyond float range is still a number
+        return True
     except (TypeError, ValueError):
         return False
     return True
