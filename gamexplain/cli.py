@@ -13,10 +13,11 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from gamexplain.errors import GamExplainError, InvalidInstanceError, InvalidParameterError
 
@@ -37,8 +38,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout = None
         return 0
     except (GamExplainError, OSError) as exc:
-        print(f"gamexplain: error: {exc}", file=sys.stderr)
+        say(f"gamexplain: error: {exc}", sys.stderr)
         return EXIT_BAD_INPUT
+
+
+def say(text: str, stream: TextIO | None = None) -> None:
+    """Print ``text``; what the stream cannot encode (a lone surrogate from a file name or
+    a model's JSON) is written as a backslash escape instead of raising."""
+    stream = stream if stream is not None else sys.stdout
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    print(text.encode(encoding, "backslashreplace").decode(encoding), file=stream)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -104,7 +113,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     convert.add_argument("source_file", help="a pickle/joblib file, or interpret's EBM JSON export")
     convert.add_argument(
-        "--from", dest="source", required=True, choices=["ebm", "pygam", "sklearn"]
+        "--from",
+        dest="source",
+        required=True,
+        choices=["ebm", "pygam", "sklearn"],
+        help="ebm reads interpret's JSON export; pygam and sklearn read pickles",
+    )
+    convert.add_argument(
+        "--trust-pickle",
+        action="store_true",
+        help="allow reading a pickle/joblib file (unpickling runs code stored in the file: "
+        "give this only for files from a source you trust); with --from ebm, a file whose "
+        "name does not end in .json is then read as a pickled EBM",
     )
     convert.add_argument("-o", "--output", required=True, type=Path, help="the JSON file to write")
     convert.add_argument("--json", action="store_true")
@@ -128,15 +148,22 @@ EXPLAIN_QUERIES = ("msr", "minimal", "mcr", "fr", "shap", "shap-label", "banzhaf
 
 # -- models and instances -------------------------------------------------------------
 def load_model(name: str) -> Any:
-    """A model from a JSON file, or a bundled example by name (e.g. ``credit``)."""
+    """A model from a JSON file, or a bundled example by name (e.g. ``credit``).
+
+    A path that exists is always read as a file; a bundled example is used only when no
+    file of that name exists. Either way, when the name could mean both, stderr says
+    which one was read.
+    """
+    from gamexplain.examples import example_path, list_examples
     from gamexplain.io.jsonfile import load
 
-    path = Path(name)
-    if path.exists():
-        return load(path)
-    from gamexplain.examples import example_path, list_examples
-
-    if name in list_examples():
+    bundled = name in list_examples()
+    if Path(name).exists():
+        if bundled:
+            say(f"gamexplain: reading the file {name!r}, not the bundled example", sys.stderr)
+        return load(Path(name))
+    if bundled:
+        say(f"gamexplain: using the bundled example {name!r}", sys.stderr)
         return load(example_path(name))
     raise InvalidParameterError(
         f"no model file {name!r}, and no bundled example of that name "
@@ -150,25 +177,41 @@ def parse_instance(gam: Any, text: str) -> tuple[Any, ...]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInstanceError(f"--instance is not valid JSON: {exc}") from exc
+    except (ValueError, RecursionError) as exc:
+        # an integer over Python's digit limit, or nesting deeper than the parser's stack
+        raise InvalidInstanceError(f"--instance cannot be read: {exc}") from None
     if not isinstance(data, dict | list):
         raise InvalidInstanceError("--instance must be a JSON object or list")
     return gam.instance(data)
 
 
 def _read_csv(gam: Any, path: Path) -> list[tuple[Any, ...]]:
-    with path.open(newline="") as handle:
-        reader = csv.DictReader(handle)
-        rows = []
-        for number, row in enumerate(reader, start=2):
-            values = {}
-            for feature in gam.features:
-                if feature.name not in row:
-                    raise InvalidInstanceError(f"{path}: no column named {feature.name!r}")
-                values[feature.name] = _csv_value(feature, row[feature.name])
-            try:
-                rows.append(gam.instance(values))
-            except InvalidInstanceError as exc:
-                raise InvalidInstanceError(f"{path}, line {number}: {exc}") from None
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            return _csv_rows(gam, path, csv.DictReader(handle))
+    except UnicodeDecodeError as exc:
+        raise InvalidInstanceError(f"{path} is not UTF-8 text ({exc.reason})") from None
+    except csv.Error as exc:
+        raise InvalidInstanceError(f"{path} is not a CSV table: {exc}") from None
+
+
+def _csv_rows(gam: Any, path: Path, reader: csv.DictReader[str]) -> list[tuple[Any, ...]]:
+    rows = []
+    for row in reader:
+        where = f"{path}, line {reader.line_num}"
+        if None in row:  # DictReader files surplus values under the key None
+            raise InvalidInstanceError(f"{where} has more values than the header has names")
+        if None in row.values():
+            raise InvalidInstanceError(f"{where} has fewer values than the header has names")
+        values = {}
+        for feature in gam.features:
+            if feature.name not in row:
+                raise InvalidInstanceError(f"{path}: no column named {feature.name!r}")
+            values[feature.name] = _csv_value(feature, row[feature.name])
+        try:
+            rows.append(gam.instance(values))
+        except InvalidInstanceError as exc:
+            raise InvalidInstanceError(f"{where}: {exc}") from None
     return rows
 
 
@@ -179,6 +222,11 @@ def _csv_value(feature: Any, text: str) -> Any:
             if str(value) == text:
                 return value
         return text
+    if domain.kind == "integers":
+        try:
+            return int(text)  # exact: a float would round integers beyond 2**53
+        except ValueError:
+            pass
     try:
         number = float(text)
     except ValueError:
@@ -245,9 +293,9 @@ def _emit(args: argparse.Namespace, data: Any, text: str) -> int:
     if args.json:
         from gamexplain.results import to_jsonable
 
-        print(json.dumps(to_jsonable(data), indent=2))
+        say(json.dumps(to_jsonable(data), indent=2))
     else:
-        print(text)
+        say(text)
     return 0
 
 
@@ -377,6 +425,11 @@ def attribution_bars(result: Any, width: int = 30, top: int = 10) -> str:
 
 
 def _explain(args: argparse.Namespace) -> int:
+    if not (math.isfinite(args.time_limit) and args.time_limit > 0):
+        raise InvalidParameterError(
+            f"--time-limit must be a positive, finite number of seconds. "
+            f"Got {args.time_limit!r} instead."
+        )
     gam = load_model(args.model)
     x = parse_instance(gam, args.instance)
     queries = [q.strip() for q in args.query.split(",") if q.strip()]
@@ -389,15 +442,19 @@ def _explain(args: argparse.Namespace) -> int:
 def _convert(args: argparse.Namespace) -> int:
     import warnings
 
-    from gamexplain.io.convert import PICKLE_WARNING, convert_model
+    from gamexplain.io.convert import PICKLE_WARNING, convert_model, reads_pickle
     from gamexplain.io.jsonfile import dump
 
-    is_data = args.source == "ebm" and str(args.source_file).endswith(".json")
-    if not is_data:
-        print(f"gamexplain: WARNING: {PICKLE_WARNING}", file=sys.stderr)
+    if args.trust_pickle and reads_pickle(args.source_file, args.source):
+        say(f"gamexplain: WARNING: {PICKLE_WARNING}", sys.stderr)
+    elif args.source != "ebm":
+        raise InvalidParameterError(
+            f"--from {args.source} reads a pickle, and unpickling runs code stored in the "
+            "file; pass --trust-pickle only if you trust its source"
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # already said, loudly, above
-        gam = convert_model(args.source_file, args.source)
+        gam = convert_model(args.source_file, args.source, allow_pickle=args.trust_pickle)
     dump(gam, args.output)
     summary = {"output": str(args.output), "features": len(gam.features), "pairs": len(gam.pairs)}
     text = f"wrote {args.output}: {len(gam.features)} features, {describe_task(gam.task)}"
@@ -407,9 +464,11 @@ def _convert(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     import gamexplain as gx
     from gamexplain.complexity import explain_plan
-    from gamexplain.examples import demo_instance
+    from gamexplain.examples import demo_instance, example_path
+    from gamexplain.io.jsonfile import load
 
-    gam = load_model("breast_cancer_ebm")
+    # by name only: a file called breast_cancer_ebm in the working directory is not the demo
+    gam = load(example_path("breast_cancer_ebm"))
     x = demo_instance("breast_cancer_ebm")
     score = float(gam.decision_function([x])[0])
     label = int(gam.predict([x])[0])

@@ -150,7 +150,7 @@ def test_console_script_entry_point_runs():
     assert completed.returncode == 0 and "thm:csr-worst-case" in completed.stdout
 
 
-def test_convert_a_pickled_pygam_warns_and_writes_json(capsys, tmp_path):
+def test_convert_a_trusted_pickled_pygam_warns_and_writes_json(capsys, tmp_path):
     import pickle
 
     import numpy as np
@@ -163,7 +163,9 @@ def test_convert_a_pickled_pygam_warns_and_writes_json(capsys, tmp_path):
     source = tmp_path / "model.pkl"
     source.write_bytes(pickle.dumps(model))
     target = tmp_path / "model.json"
-    status, out, err = run(capsys, "convert", str(source), "--from", "pygam", "-o", str(target))
+    status, out, err = run(
+        capsys, "convert", str(source), "--from", "pygam", "--trust-pickle", "-o", str(target)
+    )
     assert status == 0 and "EXECUTES CODE" in err and "2 features" in out
     import gamexplain as gx
 

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from gamexplain.errors import InvalidParameterError
 from gamexplain.model.gam import GAM
 
-__all__ = ["PICKLE_WARNING", "convert_model"]
+__all__ = ["PICKLE_WARNING", "convert_model", "reads_pickle"]
 
 PICKLE_WARNING = (
     "Loading a pickle EXECUTES CODE stored in the file. Convert only model files from a "
@@ -27,7 +27,11 @@ _SOURCES = ("ebm", "pygam", "sklearn")
 
 
 def convert_model(
-    path: str | os.PathLike[str], source: Literal["ebm", "pygam", "sklearn"], **options: Any
+    path: str | os.PathLike[str],
+    source: Literal["ebm", "pygam", "sklearn"],
+    *,
+    allow_pickle: bool = True,
+    **options: Any,
 ) -> GAM:
     """Load a fitted model from ``path`` and convert it with the matching adapter.
 
@@ -38,8 +42,17 @@ def convert_model(
         spline pipeline; for ``source="ebm"`` also a ``.json`` file written by
         interpret's ``to_json``, which is read as data.
     source : {"ebm", "pygam", "sklearn"}
+    allow_pickle : bool, default True
+        False never unpickles: ``source="ebm"`` then reads ``path`` as JSON whatever its
+        name, and the pickle-only sources raise. The command line passes False unless
+        given ``--trust-pickle``.
     **options
         Passed to the adapter (``domains=``, names …).
+
+    Raises
+    ------
+    InvalidParameterError
+        An unknown ``source``, or a pickle-only source with ``allow_pickle=False``.
 
     Warns
     -----
@@ -56,7 +69,12 @@ def convert_model(
             f"Got {source!r} instead."
         )
     file = Path(path)
-    if source == "ebm" and file.suffix.lower() == ".json":
+    if not (allow_pickle and reads_pickle(file, source)):
+        if source != "ebm":
+            raise InvalidParameterError(
+                f"convert_model with source={source!r} reads a pickle, and unpickling runs "
+                "code stored in the file; pass allow_pickle=True only for trusted files"
+            )
         from gamexplain.io.ebm import from_ebm_json
 
         return from_ebm_json(file, **options)
@@ -72,6 +90,15 @@ def convert_model(
     from gamexplain.io.sklearn import from_sklearn
 
     return from_sklearn(model, **options)
+
+
+def reads_pickle(path: str | os.PathLike[str], source: str) -> bool:
+    """Whether :func:`convert_model` (allowed to) would unpickle ``path`` for ``source``.
+
+    Only an EBM can come as data: interpret's JSON export, recognised by a name ending in
+    ``.json`` (the whole name, so a file called ``.json`` counts, unlike ``Path.suffix``).
+    """
+    return source != "ebm" or not Path(path).name.lower().endswith(".json")
 
 
 def _unpickle(file: Path) -> Any:
