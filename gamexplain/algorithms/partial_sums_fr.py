@@ -130,7 +130,7 @@ def fr_partial_sums(
         states = max(layer.size for layer in layers)
         hit = _meet_layer(layers[-1], window)
         if hit is None:
-            proof = RedundancyProof("reachable-sums", window, ranges, states=layers[-1].size)
+            proof = RedundancyProof("reachable-sums", window, ranges)
             return Outcome(True, proof, work={"dp_states": states})
         chosen = _trace_back(layers, atoms, hit, deadline)
     except BudgetExceeded as exc:
@@ -138,7 +138,7 @@ def fr_partial_sums(
     except _TimeUp:
         built = max((layer.size for layer in layers), default=0)
         message = (
-            f"the partial sums ran out of time ({time_limit} s) after {len(layers)} of "
+            f"the partial sums ran out of time ({time_limit:.3g} s) after {len(layers)} of "
             f"{gam.n_features} layers"
         )
         return Outcome(False, None, "time_limit", message, {"dp_states": built})

@@ -11,7 +11,9 @@ Bassan, Moshkovitz and Katz, NeurIPS 2025, §5).
 This module holds what every FR algorithm shares — exact intervals (:class:`Span`), the
 critical window, per-feature images as *atoms*, the construction of a witness from a
 choice of atoms — and the three algorithms that need no search: the range test for
-regression, the continuous-interval test (Prop. 2 of the paper) and brute force.
+regression, the continuous-interval test (Prop. 2 of the paper) and brute force. The
+certificates they return (:class:`Witness`, :class:`RedundancyProof`) are defined, and
+re-checked, in :mod:`gamexplain.certify.redundancy`.
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cmp_to_key
-from typing import Any, Literal
+from typing import Any
 
 import sympy
 
 from gamexplain.algorithms.brute import brute_force_applies, domain_points
+from gamexplain.certify.redundancy import RedundancyProof, Witness
 from gamexplain.complexity.registry import register_algorithm
 from gamexplain.errors import PieceLimitError
 from gamexplain.exact import Exact, as_fraction, compare, polyval, to_sympy
@@ -195,68 +198,6 @@ def _overlap_or_touch(left: Span, right: Span) -> bool:
 
 
 # -- certificates and outcomes -------------------------------------------------------------
-@dataclass(frozen=True)
-class Witness:
-    """Two points that differ only in feature i and get different predictions.
-
-    Attributes
-    ----------
-    point : tuple
-        The first point; its value of feature i is ``value``.
-    value, other_value : object
-        The two values of feature i.
-    outputs : (int or exact, int or exact)
-        The exact predictions (classes, or scores in regression) of the two points; in
-        classification the first is class 1 and the second class 0.
-    names : tuple of str
-        The model's feature names, for display.
-    """
-
-    point: tuple[Any, ...]
-    value: Any
-    other_value: Any
-    outputs: tuple[Any, Any]
-    names: tuple[str, ...] = ()
-
-
-ProofKind = Literal["ranges", "reachable-sums", "enumeration", "infeasible"]
-
-
-@dataclass(frozen=True)
-class RedundancyProof:
-    """Why feature i is redundant.
-
-    Attributes
-    ----------
-    kind : {"ranges", "reachable-sums", "enumeration", "infeasible"}
-        ``ranges``: the window is empty (feature i's range too narrow), or the box of the
-        others' per-feature ranges misses it; in regression, feature i's range is at most
-        the tolerance wide. ``reachable-sums``: the exact set of the others' achievable
-        sums misses the window. ``enumeration``: every point was tried. ``infeasible``:
-        the CP-SAT encoding, scaled exactly by ``scale``, has no solution.
-    window : Span or None
-        The critical window of sums of the other features' contributions (None when
-        empty, or in regression and for encodings that have no single window).
-    ranges : tuple of Span
-        Per feature (model order), the range of its contribution (inf and sup with
-        attainment); empty for ``enumeration`` and ``infeasible``.
-    states : int or None
-        How many atoms the partial sums reached (``reachable-sums``), or how many points
-        were enumerated (``enumeration``).
-    scale : int or None
-        The common denominator that made every contribution an integer (``infeasible``).
-    solver_status : str or None
-        The solver's final status (``infeasible``).
-    """
-
-    kind: ProofKind
-    window: Span | None = None
-    ranges: tuple[Span, ...] = ()
-    states: int | None = None
-    scale: int | None = None
-    solver_status: str | None = None
-
-
 @dataclass(frozen=True)
 class Outcome:
     """What an FR algorithm returns to :func:`gamexplain.queries.is_redundant`."""
@@ -510,15 +451,23 @@ def additive_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _single_value(piece: Point | Segment) -> Exact | None:
+    """The piece's only value, or None when it takes several (an integer piece of degree
+    ≥ 1 over two or more integers does)."""
+    if isinstance(piece, Point):
+        return piece.contribution
+    if piece.degree == 0 or piece.low == piece.high:
+        return polyval(piece.coefficients, piece.low - piece.anchor)
+    return None
+
+
 def _connected_reason(feature: Any) -> str | None:
     """None when the contribution's image is an interval (or a point), else why not."""
     pieces = lower(feature)
-    values = [polyval(p.coefficients, p.low - p.anchor) for p in pieces if isinstance(p, Segment)]
     if isinstance(pieces[0], Point) or not isinstance(feature.domain, Interval):
-        distinct = {p.contribution for p in pieces if isinstance(p, Point)}
-        if len(distinct) + len(values) <= 1 or (
-            all(isinstance(p, Segment) and p.degree == 0 for p in pieces) and len(set(values)) == 1
-        ):
+        # on isolated points the image is an interval only when it is a single value
+        values = {_single_value(p) for p in pieces}
+        if len(values) == 1 and None not in values:
             return None
         return (
             f"feature {feature.name!r} has a {feature.domain.kind} domain and a non-constant "
@@ -656,7 +605,7 @@ def fr_brute(gam: Any, feature: int, **options: Any) -> Outcome:
         count += len(values)
         if found is not None:
             return Outcome(False, found, work={"points": count})
-    return Outcome(True, RedundancyProof("enumeration", states=count), work={"points": count})
+    return Outcome(True, RedundancyProof("enumeration"), work={"points": count})
 
 
 def _flip(gam: Any, feature: int, x: list[Any], values: list[Any]) -> Witness | None:
