@@ -779,22 +779,25 @@ def msr_hitting_set(problem: Problem, time_limit: float | None = None) -> Answer
     oracle = pair_oracle(problem)
     free = problem.free
     family: list[frozenset[int]] = []
+    cores: list[tuple[frozenset[int], Any]] = []
     deadline = None if time_limit is None else time.monotonic() + time_limit
     lower = 0
     while deadline is None or time.monotonic() < deadline:
         hitting = _minimum_hitting_set(family, free)
         lower = len(hitting)
         if oracle.sufficient(hitting):
-            return Answer(hitting | problem.fixed, work=oracle.calls)
+            return Answer(hitting | problem.fixed, work=oracle.calls, cores=tuple(cores))
         seed = set(hitting)
         for i in free:
             if i not in seed and not oracle.sufficient(seed | {i}):
                 seed.add(i)
         family.append(frozenset(free) - seed)
+        # the record verify re-checks: changing this set alone flips, at this point
+        cores.append((family[-1], oracle.counterexample(seed)))
     best = _shrink(oracle, set(problem.all_features), free)
     size = len(best - problem.fixed)
     return Answer(best, "time_limit", lower + len(problem.fixed), size + len(problem.fixed),
-                  work=oracle.calls)  # fmt: skip
+                  work=oracle.calls, cores=tuple(cores))  # fmt: skip
 
 
 @register_algorithm(
@@ -810,19 +813,33 @@ def mcr_hitting_set(problem: Problem, time_limit: float | None = None) -> Answer
     C meets every sufficient reason: a minimum hitting set of the subset-minimal
     sufficient reasons found so far is a lower bound, and it is optimal once freeing it
     flips; otherwise the kept rest shrinks (deletion) to a new sufficient reason it misses
-    (thm:pairs-hitting-set).
+    (thm:pairs-hitting-set). On ``time_limit`` the answer is a subset-minimal contrastive
+    reason (deletion from every free feature) with the bracket on the optimum size.
     """
     oracle = pair_oracle(problem)
     free = problem.free
     if oracle.sufficient(()):
         return Answer(None, work=oracle.calls)
     family: list[frozenset[int]] = []
-    while True:
+    cores: list[tuple[frozenset[int], Any]] = []
+    deadline = None if time_limit is None else time.monotonic() + time_limit
+    lower = 0
+    while deadline is None or time.monotonic() < deadline:
         hitting = _minimum_hitting_set(family, free)
+        lower = len(hitting)
         rest = set(problem.all_features) - hitting
         if not oracle.sufficient(rest):
-            return Answer(hitting, work=oracle.calls)
-        family.append(_shrink(oracle, rest, free) - problem.fixed)
+            return Answer(hitting, work=oracle.calls, cores=tuple(cores))
+        kept = _shrink(oracle, rest, free)
+        family.append(kept - problem.fixed)
+        # the record verify re-checks: keeping this set fixes the prediction
+        cores.append((kept, oracle.worst_case(kept)))
+    changed = set(free)
+    for i in free:
+        if not oracle.sufficient(problem.all_features - (changed - {i})):
+            changed.discard(i)
+    return Answer(frozenset(changed), "time_limit", max(lower, 1), len(changed),
+                  work=oracle.calls, cores=tuple(cores))  # fmt: skip
 
 
 @register_algorithm(

@@ -405,7 +405,9 @@ class Answer:
 
     ``features`` is the reason (kept features for sufficient reasons, changed features for
     contrastive ones; None when no contrastive reason exists). A run stopped early sets
-    ``status`` and brackets the optimum size in [``lower``, ``upper``].
+    ``status`` and brackets the optimum size in [``lower``, ``upper``]. ``cores`` is the
+    lower-bound record of an implicit hitting-set search: the sets it met, each with its
+    proof (a flipping point for a contrastive set, a worst case for a sufficient set).
     """
 
     features: frozenset[int] | None
@@ -413,6 +415,7 @@ class Answer:
     lower: int | None = None
     upper: int | None = None
     work: int = 0
+    cores: tuple[tuple[frozenset[int], Any], ...] = ()
 
 
 @functools.lru_cache(maxsize=16)

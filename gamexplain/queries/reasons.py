@@ -16,29 +16,23 @@ points are re-evaluated exactly.
 
 from __future__ import annotations
 
-import bisect
-import itertools
+import dataclasses
 import math
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any, Generic, Literal, TypeVar
 
-import sympy
 from numpy.typing import ArrayLike
 
+from gamexplain import certify
 from gamexplain.algorithms.brute_reasons import Enumeration, oracle_for
-from gamexplain.algorithms.pairwise import PairBound, PairWorstCase, check_messages, factors_of
-from gamexplain.algorithms.worst_case import FeatureBound, Problem, WorstCase, make_problem
+from gamexplain.algorithms.pairwise import PairWorstCase
+from gamexplain.algorithms.worst_case import Answer, Problem, WorstCase, make_problem
+from gamexplain.certify import reasons as checks
 from gamexplain.complexity.registry import registered_algorithms, select_algorithm
-from gamexplain.errors import InvalidInstanceError, InvalidParameterError, PieceLimitError
-from gamexplain.exact import Exact, compare, polyval, to_float, to_sympy
-from gamexplain.model.domains import Finite, Integers
+from gamexplain.errors import CertificateTooLargeError, InvalidInstanceError, InvalidParameterError
 from gamexplain.model.gam import check_gam
-from gamexplain.model.pieces import Segment, lower
-from gamexplain.model.shapes import Piecewise
-from gamexplain.model.task import Classification
 from gamexplain.results import DecisionResult, Result, Stats
 
 __all__ = [
@@ -71,31 +65,42 @@ class ReasonCertificate:
 
     Attributes
     ----------
-    sufficiency : WorstCase or Enumeration or None
-        For a sufficient reason, the worst case of its completions; for a contrastive
+    model : str
+        The digest of the model the answer was computed for
+        (:func:`gamexplain.certify.reasons.model_digest`).
+    sufficiency : WorstCase or PairWorstCase or Enumeration or None
+        For a sufficient set, the worst case of its completions; for a contrastive
         reason that does not exist, the worst case of changing every free feature.
     witness : tuple or None
-        For a contrastive reason, a point that changes only its features and flips.
+        A point that changes only the reason's features and flips (contrastive reasons),
+        or the completion that breaks an insufficient set (``is_sufficient_reason``).
     breakers : tuple of (str, tuple)
         Sufficient reason: for each non-fixed feature kept, a completion of the reason
         without it that changes the prediction (subset-minimality).
-    holders : tuple of (str, WorstCase or Enumeration)
+    holders : tuple of (str, certificate)
         Contrastive reason: for each feature changed, the worst case showing that
         changing the others alone cannot flip (subset-minimality).
+    cores : tuple of (tuple of str, proof)
+        Models with pairwise terms, minimum size: the sets the implicit hitting-set
+        search recorded, each with its proof (a flipping point for a contrastive set,
+        a worst case for a sufficient one); no smaller set meets all of them.
     """
 
+    model: str = ""
     sufficiency: Certificate | None = None
     witness: tuple[Any, ...] | None = None
     breakers: tuple[tuple[str, tuple[Any, ...] | None], ...] = ()
     holders: tuple[tuple[str, Certificate], ...] = ()
+    cores: tuple[tuple[tuple[str, ...], Any], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
 class SufficiencyResult(DecisionResult):
     """Whether keeping x on ``features`` fixes the prediction (truthy when it does).
 
-    The certificate is a :class:`WorstCase` (or an :class:`Enumeration` for models with
-    pairwise terms) when it holds, and a completion that changes the prediction when not.
+    The certificate's ``sufficiency`` is a worst case (an :class:`Enumeration` for small
+    models with pairwise terms) when it holds; its ``witness`` a completion that changes
+    the prediction when not.
     """
 
     features: tuple[str, ...]
@@ -104,12 +109,10 @@ class SufficiencyResult(DecisionResult):
     prediction: Any
     target: str
 
+    @certify.checked
     def verify(self, gam: Any) -> bool:
-        x, kept = tuple(self.instance), _indices(gam, self.features)
-        if self.holds:
-            return _verify_sufficiency(gam, x, kept, self.certificate)
-        point = self.certificate
-        return point is not None and _flips(gam, x, point, set(range(gam.n_features)) - kept)
+        """Re-check the answer and every shown field (:mod:`gamexplain.certify.reasons`)."""
+        return checks.check_sufficiency_result(self, gam)
 
     def __str__(self) -> str:
         keeping = _keeping(self.features, self.values)
@@ -137,7 +140,11 @@ class SufficientReason(Result):
         The kept prediction in words ("class 1", "a score within 0.5 of 3").
     fixed : tuple of str
     size_bounds : (int, int) or None
-        When a run stopped early: the optimum size lies in this bracket.
+        When a run stopped early: the optimum size lies in this bracket (the lower end
+        is certified, the upper end is this reason's size).
+    minimum_certified : bool or None
+        For ``kind="minimum"``: whether ``verify`` re-checks that no smaller reason
+        exists. False makes the result inexact and says so when printed.
     """
 
     features: tuple[str, ...]
@@ -147,32 +154,29 @@ class SufficientReason(Result):
     prediction: Any
     target: str
     fixed: tuple[str, ...] = ()
-    size_bounds: tuple[int | None, int | None] | None = None
+    size_bounds: tuple[int, int] | None = None
+    minimum_certified: bool | None = None
 
     @property
     def size(self) -> int:
         return len(self.features)
 
+    @certify.checked
     def verify(self, gam: Any) -> bool:
-        """Re-check sufficiency (worst case) and subset-minimality (one breaker each)."""
-        cert: ReasonCertificate = self.certificate
-        x, kept = tuple(self.instance), _indices(gam, self.features)
-        fixed = _indices(gam, self.fixed)
-        if not fixed <= kept or not _verify_sufficiency(gam, x, kept, cert.sufficiency):
-            return False
-        breakers = dict(cert.breakers)
-        return set(breakers) == {gam.features[i].name for i in kept - fixed} and all(
-            _flips(gam, x, point, set(range(gam.n_features)) - kept | {gam.index(name)})
-            for name, point in breakers.items()
-        )
+        """Re-check sufficiency (worst case), subset-minimality (one breaker each), the
+        size claim and every shown field (:mod:`gamexplain.certify.reasons`)."""
+        return checks.check_sufficient_reason(self, gam)
 
     def __str__(self) -> str:
         n = len(self.instance)
         if not self.features:
-            return f"{self.target} holds whatever the {n} features are"
-        others = n - len(self.features)
-        tail = f" whatever the other {_count(others)}" if others else " (there is no other feature)"
-        return f"{_keeping(self.features, self.values)} guarantees {self.target}{tail}"
+            text = f"{self.target} holds whatever the {n} features are"
+        else:
+            others = n - len(self.features)
+            alone = " (there is no other feature)"
+            tail = f" whatever the other {_count(others)}" if others else alone
+            text = f"{_keeping(self.features, self.values)} guarantees {self.target}{tail}"
+        return f"{text} ({self.message})" if self.message else text
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -182,7 +186,8 @@ class ContrastiveReason(Result):
     ``features`` is None when no change of the free features can (then the certificate's
     ``sufficiency`` is the worst case of changing all of them); ``witness`` is a point
     that changes only ``features`` and has a different prediction, ``values`` the
-    witness on ``features``.
+    witness on ``features``. ``size_bounds`` and ``minimum_certified`` are as in
+    :class:`SufficientReason`.
     """
 
     features: tuple[str, ...] | None
@@ -194,6 +199,8 @@ class ContrastiveReason(Result):
     witness: tuple[Any, ...] | None
     witness_prediction: Any
     fixed: tuple[str, ...] = ()
+    size_bounds: tuple[int, int] | None = None
+    minimum_certified: bool | None = None
 
     @property
     def exists(self) -> bool:
@@ -203,29 +210,20 @@ class ContrastiveReason(Result):
     def size(self) -> int | None:
         return None if self.features is None else len(self.features)
 
+    @certify.checked
     def verify(self, gam: Any) -> bool:
-        """Re-check the witness (or the worst case when none exists) and minimality."""
-        cert: ReasonCertificate = self.certificate
-        x, fixed = tuple(self.instance), _indices(gam, self.fixed)
-        everything = set(range(gam.n_features))
-        if self.features is None:
-            return _verify_sufficiency(gam, x, fixed, cert.sufficiency)
-        changed = _indices(gam, self.features)
-        if changed & fixed or cert.witness is None or not _flips(gam, x, cert.witness, changed):
-            return False
-        holders = dict(cert.holders)
-        return set(holders) == set(self.features) and all(
-            _verify_sufficiency(gam, x, everything - changed | {gam.index(name)}, proof)
-            for name, proof in holders.items()
-        )
+        """Re-check the witness (or the worst case when none exists), subset-minimality,
+        the size claim and every shown field (:mod:`gamexplain.certify.reasons`)."""
+        return checks.check_contrastive_reason(self, gam)
 
     def __str__(self) -> str:
         if self.features is None or self.values is None:
             free = len(self.instance) - len(self.fixed)
             return f"no change of the {free} free feature(s) can leave {self.target}"
-        return _change_text(
+        text = _change_text(
             self.features, self.values, self.prediction, self.witness_prediction, self.target
         )
+        return f"{text} ({self.message})" if self.message else text
 
 
 class Reasons(Iterator[R], Generic[R]):
@@ -302,9 +300,13 @@ def is_sufficient_reason(
     holds = bool(spec.func(problem, kept, time_limit=time_limit))
     oracle = oracle_for(problem)
     point = None if holds else oracle.counterexample(kept)
-    certificate = oracle.worst_case(kept) if holds else point
+    certificate = ReasonCertificate(
+        model=checks.model_digest(gam),
+        sufficiency=oracle.worst_case(kept) if holds else None,
+        witness=point,
+    )
     return SufficiencyResult(
-        message="" if point is None else _moved(problem, point),
+        message="" if point is None else checks.move_text(gam, problem.x, point),
         exact=True,
         algorithm=spec.name,
         cell=str(entry.cell),
@@ -457,10 +459,7 @@ def minimum_contrastive_reason(
     start = time.perf_counter()
     problem, entry, spec = _setup(gam, x, fixed, "mcr", method, time_limit, func)
     answer = spec.func(problem, time_limit=time_limit)
-    reason = _contrastive(
-        problem, answer.features, "minimum", spec.name, str(entry.cell), start, answer.work
-    )
-    return reason
+    return _contrastive(problem, answer, "minimum", spec.name, str(entry.cell), start)
 
 
 def contrastive_reasons(
@@ -541,46 +540,36 @@ def _optimum(
     start = time.perf_counter()
     problem, entry, spec = _setup(gam, x, fixed, query, method, limit, func)
     answer = spec.func(problem, time_limit=limit)
-    bounds = None if answer.status == "solved" else (answer.lower, answer.upper)
-    return _sufficient(
-        problem,
-        answer.features,
-        kind,
-        spec.name,
-        str(entry.cell),
-        start,
-        answer.status,
-        bounds,
-        answer.work,
-    )
+    return _sufficient(problem, answer, kind, spec.name, str(entry.cell), start)
 
 
 def _sufficient(
-    problem: Problem,
-    kept: frozenset[int],
-    kind: str,
-    algorithm: str,
-    cell: str,
-    start: float,
-    status: Any = "solved",
-    bounds: tuple[int, int] | None = None,
-    work: int = 0,
+    problem: Problem, answer: Answer, kind: str, algorithm: str, cell: str, start: float
 ) -> SufficientReason:
     gam = problem.gam
+    kept = answer.features
+    assert kept is not None  # a sufficient reason always exists (all features)
     oracle = oracle_for(problem)
     breakers = tuple(
         (gam.features[i].name, oracle.counterexample(kept - {i}))
         for i in sorted(kept - problem.fixed)
     )
-    solved = status == "solved"
-    return SufficientReason(
+    solved = answer.status == "solved"
+    bounds = None if solved else (answer.lower, answer.upper)
+    cert = ReasonCertificate(
+        model=checks.model_digest(gam),
+        sufficiency=oracle.worst_case(kept),
+        breakers=breakers,
+        cores=_cores(gam, answer),
+    )
+    reason = SufficientReason(
         exact=solved,
         algorithm=algorithm,
         cell=cell,
-        certificate=ReasonCertificate(sufficiency=oracle.worst_case(kept), breakers=breakers),
-        status=status,
-        message="" if solved else f"stopped early; the minimum size lies in {list(bounds or ())}",
-        stats=_stats(start, len(breakers) + 1, work),
+        certificate=cert,
+        status=answer.status,  # type: ignore[arg-type]
+        message="" if solved else checks.stopped_text(bounds),
+        stats=_stats(start, len(breakers) + 1, answer.work),
         features=_names(gam, kept),
         values=_values(problem, kept),
         kind=kind if solved else "subset-minimal",
@@ -588,24 +577,21 @@ def _sufficient(
         prediction=problem.prediction,
         target=_target(problem),
         fixed=_names(gam, problem.fixed),
-        size_bounds=bounds,
+        size_bounds=bounds,  # type: ignore[arg-type]
     )
+    return _claim_minimum(reason, problem, answer, checks.no_smaller_sufficient)
 
 
 def _contrastive(
-    problem: Problem,
-    changed: frozenset[int] | None,
-    kind: str,
-    algorithm: str,
-    cell: str,
-    start: float,
-    work: int = 0,
+    problem: Problem, answer: Answer, kind: str, algorithm: str, cell: str, start: float
 ) -> ContrastiveReason:
     gam = problem.gam
+    changed = answer.features
     oracle = oracle_for(problem)
     everything = problem.all_features
+    digest = checks.model_digest(gam)
     if changed is None:
-        cert = ReasonCertificate(sufficiency=oracle.worst_case(problem.fixed))
+        cert = ReasonCertificate(model=digest, sufficiency=oracle.worst_case(problem.fixed))
         witness = None
     else:
         witness = oracle.counterexample(everything - changed)
@@ -613,24 +599,64 @@ def _contrastive(
             (gam.features[i].name, oracle.worst_case(everything - changed | {i}))
             for i in sorted(changed)
         )
-        cert = ReasonCertificate(witness=witness, holders=holders)
-    return ContrastiveReason(
-        exact=True,
+        cert = ReasonCertificate(
+            model=digest, witness=witness, holders=holders, cores=_cores(gam, answer)
+        )
+    solved = answer.status == "solved"
+    bounds = None if solved else (answer.lower, answer.upper)
+    reason = ContrastiveReason(
+        exact=solved,
         algorithm=algorithm,
         cell=cell,
         certificate=cert,
-        stats=_stats(start, 1 + len(changed or ()), work),
+        status=answer.status,  # type: ignore[arg-type]
+        message="" if solved else checks.stopped_text(bounds),
+        stats=_stats(start, 1 + len(changed or ()), answer.work),
         features=None if changed is None else _names(gam, changed),
         values=None
         if changed is None or witness is None
         else tuple(witness[i] for i in sorted(changed)),
-        kind=kind,
+        kind=kind if solved else "subset-minimal",
         instance=problem.x,
         prediction=problem.prediction,
         target=_target(problem),
         witness=witness,
         witness_prediction=None if witness is None else gam.predict_exact(witness),
         fixed=_names(gam, problem.fixed),
+        size_bounds=bounds,  # type: ignore[arg-type]
+    )
+    if changed is None:
+        return reason
+    return _claim_minimum(reason, problem, answer, checks.no_smaller_contrastive)
+
+
+def _cores(gam: Any, answer: Answer) -> tuple[tuple[tuple[str, ...], Any], ...]:
+    return tuple((_names(gam, members), proof) for members, proof in answer.cores)
+
+
+def _claim_minimum(reason: Any, problem: Problem, answer: Answer, check: Any) -> Any:
+    """Say whether the minimum size is certified: the sorted-push argument (additive
+    classifiers), the recorded cores (pair models), else the bounded check that
+    ``verify`` runs, tried here once; a check too large to run leaves it uncertified,
+    inexact, and says so."""
+    if reason.kind != "minimum":
+        return reason
+    gam = problem.gam
+    if gam.pairs:
+        trivial = len(problem.fixed) if isinstance(reason, SufficientReason) else 1
+        certified = bool(answer.cores) or reason.size == trivial
+    elif gam.task.kind == "classification" or isinstance(reason, ContrastiveReason):
+        certified = True
+    else:
+        try:
+            check(gam, problem.x, problem.fixed, reason.size, reason.certificate)
+            certified = True
+        except CertificateTooLargeError:
+            certified = False
+    if certified:
+        return dataclasses.replace(reason, minimum_certified=True)
+    return dataclasses.replace(
+        reason, minimum_certified=False, exact=False, message=checks.UNCERTIFIED
     )
 
 
@@ -641,14 +667,10 @@ def _listing(
     problem, entry, spec = _setup(gam, x, fixed, query, method, limit, func)
     source = _timed(spec.func(problem, time_limit=limit), limit)
     cell = str(entry.cell)
-    if query == "enum-sr":
-        return Reasons(
-            source,
-            lambda kept: _sufficient(problem, kept, "subset-minimal", spec.name, cell, start),
-        )
+    build = _sufficient if query == "enum-sr" else _contrastive
     return Reasons(
         source,
-        lambda changed: _contrastive(problem, changed, "subset-minimal", spec.name, cell, start),
+        lambda found: build(problem, Answer(found), "subset-minimal", spec.name, cell, start),
     )
 
 
@@ -682,307 +704,7 @@ def _indices(gam: Any, names: Iterable[str]) -> set[int]:
     return {gam.index(name) for name in names}
 
 
-# -- independent verification ----------------------------------------------------------------
-def _flips(gam: Any, x: tuple[Any, ...], point: Any, may_change: set[int]) -> bool:
-    """Whether ``point`` lies in the domain, agrees with x off ``may_change`` and changes
-    the prediction of x (exactly)."""
-    if point is None or len(point) != len(x):
-        return False
-    try:
-        gam.instance(list(point))
-    except InvalidInstanceError:
-        return False
-    if any(point[i] != x[i] for i in range(len(x)) if i not in may_change):
-        return False
-    return _differs(gam, gam.score_exact(x), gam.score_exact(point))
-
-
-def _differs(gam: Any, original: Exact, other: Exact) -> bool:
-    task = gam.task
-    if isinstance(task, Classification):
-        return task.label_exact(original) != task.label_exact(other)
-    delta = Fraction(task.tolerance)
-    return compare(other - original, delta) > 0 or compare(original - other, delta) > 0
-
-
-def _verify_sufficiency(
-    gam: Any, x: tuple[Any, ...], kept: set[int] | frozenset[int], cert: Any
-) -> bool:
-    if isinstance(cert, Enumeration):
-        return _verify_enumeration(gam, x, kept, cert)
-    if isinstance(cert, PairWorstCase):
-        return _verify_pairs(gam, x, kept, cert)
-    if not isinstance(cert, WorstCase) or _indices(gam, cert.kept) != set(kept) or gam.pairs:
-        return False
-    free = [i for i in range(gam.n_features) if i not in kept]
-    score = gam.score_exact(x)
-    task = gam.task
-    if isinstance(task, Classification):
-        sides: tuple[str, ...] = ("min",) if task.label_exact(score) == 1 else ("max",)
-    else:
-        sides = ("min", "max")
-    by_key = {(b.feature, b.side): b for b in cert.bounds}
-    base = Fraction(gam.intercept) + sum(
-        (gam.features[i].contribution_exact(x[i]) for i in kept), Fraction(0)
-    )
-    ends = {}
-    for side in sides:
-        bounds = [by_key.get((gam.features[i].name, side)) for i in free]
-        if any(b is None or not _bound_valid(gam, b) for b in bounds):
-            return False
-        total = base + sum((b.value for b in bounds if b is not None), Fraction(0))
-        ends[side] = (total, any(b is not None and not b.attained for b in bounds))
-    return _keeps(gam, score, ends)
-
-
-def _sides(gam: Any, score: Exact) -> tuple[str, ...]:
-    task = gam.task
-    if isinstance(task, Classification):
-        return ("min",) if task.label_exact(score) == 1 else ("max",)
-    return ("min", "max")
-
-
-def _verify_pairs(
-    gam: Any, x: tuple[Any, ...], kept: set[int] | frozenset[int], cert: PairWorstCase
-) -> bool:
-    """Re-check a pairwise worst case: the unpaired free features' bounds as for additive
-    models, and per direction the paired part by its point (exact score) and its dual."""
-    if _indices(gam, cert.kept) != set(kept):
-        return False
-    free = [i for i in range(gam.n_features) if i not in kept]
-    paired = {j for pair in gam.pairs for j in pair.features}
-    unpaired = [i for i in free if i not in paired]
-    score = gam.score_exact(x)
-    by_key = {(b.feature, b.side): b for b in cert.bounds}
-    parts = {part.side: part for part in cert.pairs}
-    ends = {}
-    for side in _sides(gam, score):
-        bounds = [by_key.get((gam.features[i].name, side)) for i in unpaired]
-        part = parts.get(side)
-        if part is None or any(b is None or not _bound_valid(gam, b) for b in bounds):
-            return False
-        if not _pair_part_valid(gam, x, free, paired, part):
-            return False
-        total = part.value + sum((b.value for b in bounds if b is not None), Fraction(0))
-        ends[side] = (total, any(b is not None and not b.attained for b in bounds))
-    return _keeps(gam, score, ends)
-
-
-def _pair_part_valid(
-    gam: Any, x: tuple[Any, ...], free: list[int], paired: set[int], part: PairBound
-) -> bool:
-    """The point attains ``part.value`` exactly, and no completion of the paired features
-    does better: the messages' inequalities (or, for CP-SAT, a fresh solve) over signatures
-    sampled from the domain independently of the cells the solver used."""
-    point = list(x)
-    moved = set()
-    for name, value in part.point:
-        point[gam.index(name)] = value
-        moved.add(gam.index(name))
-    if moved != {i for i in free if i in paired}:
-        return False
-    try:
-        gam.instance(point)
-    except InvalidInstanceError:
-        return False
-    others = sum((gam.features[i].contribution_exact(x[i]) for i in free if i not in paired),
-                 Fraction(0))  # fmt: skip
-    if compare(gam.score_exact(point) - others, part.value) != 0:
-        return False
-    sign = 1 if part.side == "min" else -1
-    unary = {}
-    for j in sorted(moved):
-        effects = _signature_effects(gam, j, sign)
-        if effects is None:
-            return False
-        unary[j] = effects
-    factors = factors_of(gam, x, free, unary, sign)
-    domains = {j: list(effects) for j, effects in unary.items()}
-    if part.steps is None:
-        from gamexplain.algorithms.pairwise import _cpsat_minimum
-
-        bound: Fraction | None = _cpsat_minimum(domains, factors)[0]
-    else:
-        bound = check_messages(domains, factors, part.steps)
-    return bound is not None and bound == sign * part.value
-
-
-def _signature_effects(gam: Any, j: int, sign: int) -> dict[tuple[int, ...], Fraction] | None:
-    """Per signature (pair bins) of feature j, the lowest sign·main effect, from points
-    that meet every part of the domain where the effect and the bins are constant; None
-    when the shape is not constant between its breakpoints."""
-    feature = gam.features[j]
-    axes = [(p, pair.features.index(j)) for p, pair in enumerate(gam.pairs) if j in pair.features]
-    points = _sample_points(gam, feature, axes)
-    if points is None:
-        return None
-    best: dict[tuple[int, ...], Fraction] = {}
-    for v in points:
-        key = tuple(gam.pairs[p].bin_of(a, feature, v) for p, a in axes)
-        effect = sign * Fraction(feature.contribution_exact(v))
-        if key not in best or effect < best[key]:
-            best[key] = effect
-    return {key: sign * value for key, value in best.items()}
-
-
-def _sample_points(gam: Any, feature: Any, axes: list[tuple[int, int]]) -> list[Any] | None:
-    domain, shape = feature.domain, feature.shape
-    if isinstance(domain, Finite):
-        return list(domain.values)
-    if not isinstance(shape, Piecewise):
-        return None
-    low, high = Fraction(domain.low), Fraction(domain.high)
-    cuts = {Fraction(b) for b in shape.breakpoints}
-    cuts |= {Fraction(e) for p, a in axes for e in gam.pairs[p].edges[a] or ()}
-    inside = sorted({c for c in cuts if low < c <= high} | {low, high})
-    if isinstance(domain, Integers):
-        inside = sorted({Fraction(math.ceil(c)) for c in inside if math.ceil(c) <= high})
-    breaks = [Fraction(b) for b in shape.breakpoints]
-    for here, after in zip(inside, [*inside[1:], None], strict=True):
-        k = max(0, min(len(shape.coefficients) - 1, bisect.bisect_right(breaks, here) - 1))
-        single = after is None or (isinstance(domain, Integers) and after == here + 1)
-        if not single and any(Fraction(c) != 0 for c in shape.coefficients[k][1:]):
-            return None
-    return [int(v) if isinstance(domain, Integers) else v for v in inside]
-
-
-def _keeps(gam: Any, score: Exact, ends: dict[str, tuple[Exact, bool]]) -> bool:
-    task = gam.task
-    if not isinstance(task, Classification):
-        delta = Fraction(task.tolerance)
-        return (
-            compare(ends["max"][0] - score, delta) <= 0
-            and compare(score - ends["min"][0], delta) <= 0
-        )
-    t = task.threshold_exact
-    if "min" in ends:
-        low, open_end = ends["min"]
-        side = compare(low, t)
-        return side > 0 or (side == 0 and (task.positive == ">=" or open_end))
-    high, open_end = ends["max"]
-    side = compare(high, t)
-    return side < 0 or (side == 0 and (task.positive == ">" or open_end))
-
-
-def _verify_enumeration(
-    gam: Any, x: tuple[Any, ...], kept: set[int] | frozenset[int], cert: Enumeration
-) -> bool:
-    axes = []
-    for i, feature in enumerate(gam.features):
-        domain = feature.domain
-        if i in kept:
-            axes.append([x[i]])
-        elif isinstance(domain, Finite):
-            axes.append(list(domain.values))
-        elif isinstance(domain, Integers):
-            axes.append(list(range(domain.low, domain.high + 1)))
-        else:
-            return False
-    score = gam.score_exact(x)
-    count = 0
-    for z in itertools.product(*axes):
-        count += 1
-        if _differs(gam, score, gam.score_exact(z)):
-            return False
-    return count == cert.count and _indices(gam, cert.kept) == set(kept)
-
-
-def _bound_valid(gam: Any, bound: FeatureBound) -> bool:
-    """The claimed extremum bounds the contribution over the whole domain (strictly when
-    claimed unattained) and is reached at, or approached toward, its argument."""
-    feature = gam.features[gam.index(bound.feature)]
-    sign = 1 if bound.side == "min" else -1
-    try:
-        if isinstance(feature.domain, Finite):
-            values = [feature.contribution_exact(v) for v in feature.domain.values]
-            holds = all(sign * compare(v, bound.value) >= 0 for v in values)
-            return holds and bound.attained and _reached(feature, bound)
-        segments = [s for s in lower(feature) if isinstance(s, Segment)]
-    except PieceLimitError:
-        return False
-    strict = not bound.attained
-    if not all(_segment_bounded(s, bound.value, sign, strict) for s in segments):
-        return False
-    if bound.attained:
-        return _reached(feature, bound)
-    return any(
-        s.high == bound.argument and not s.closed
-        and compare(polyval(s.coefficients, s.high - s.anchor), bound.value) == 0
-        for s in segments
-    )  # fmt: skip
-
-
-def _reached(feature: Any, bound: FeatureBound) -> bool:
-    try:
-        feature.check_value(bound.argument)
-    except InvalidInstanceError:
-        return False
-    return compare(feature.contribution_exact(bound.argument), bound.value) == 0
-
-
-_X = sympy.Symbol("x", real=True)
-
-
-def _segment_bounded(segment: Segment, value: Exact, sign: int, strict: bool) -> bool:
-    """sign·(p − value) ≥ 0 on the segment (> 0 when ``strict``), by sympy root isolation."""
-    shift = to_sympy(segment.anchor)
-    poly = sympy.Poly(
-        sum(
-            (to_sympy(c) * (_X - shift) ** r for r, c in enumerate(segment.coefficients)),
-            sympy.Integer(0),
-        ),
-        _X,
-    )
-    low, high = segment.low, segment.high
-    inside = [r for r in _real_roots(poly.diff(_X)) if compare(r, low) > 0 and compare(r, high) < 0]
-    if segment.integers:
-        candidates: list[Exact] = [low, high]
-        for r in inside:
-            floor = sympy.floor(r)
-            candidates += [Fraction(int(floor)), Fraction(int(floor) + 1)]
-    else:
-        candidates = [low, high, *inside]
-    for point in candidates:
-        if sign * compare(polyval(segment.coefficients, point - segment.anchor), value) < 0:
-            return False
-    if not strict:
-        return True
-    if not isinstance(value, Fraction):
-        return False
-    level = poly - to_sympy(value)
-    if level.is_zero:
-        return False
-    for r in _real_roots(level):
-        if segment.integers:
-            touches = isinstance(r, Fraction) and r.denominator == 1 and low <= r <= high
-        else:
-            touches = compare(r, low) >= 0 and (
-                compare(r, high) < 0 or (segment.closed and compare(r, high) == 0)
-            )
-        if touches:
-            return False
-    return True
-
-
-def _real_roots(poly: sympy.Poly) -> list[Exact]:
-    if poly.degree() <= 0:
-        return []
-    roots = []
-    for r in set(sympy.real_roots(poly)):
-        roots.append(Fraction(int(r.p), int(r.q)) if r.is_Rational else r)
-    return roots
-
-
 # -- words -----------------------------------------------------------------------------
-def _show(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Fraction) and value.denominator == 1:
-        return str(value.numerator)
-    number = to_float(value)
-    return str(int(number)) if number.is_integer() else f"{number:.6g}"
-
-
 def _count(n: int) -> str:
     return f"{n} feature is" if n == 1 else f"{n} features are"
 
@@ -994,34 +716,22 @@ def _join(items: list[str]) -> str:
 def _keeping(names: tuple[str, ...], values: tuple[Any, ...]) -> str:
     if not names:
         return "keeping nothing"
-    return "keeping " + _join([f"{n} = {_show(v)}" for n, v in zip(names, values, strict=True)])
+    shown = [f"{n} = {checks.show(v)}" for n, v in zip(names, values, strict=True)]
+    return "keeping " + _join(shown)
 
 
 def _target(problem: Problem) -> str:
-    task = problem.gam.task
-    if isinstance(task, Classification):
-        return f"class {problem.prediction}"
-    return f"a score within {_show(Fraction(task.tolerance))} of {_show(problem.score)}"
-
-
-def _moved(problem: Problem, point: tuple[Any, ...]) -> str:
-    gam = problem.gam
-    moved = [i for i in range(gam.n_features) if point[i] != problem.x[i]]
-    what = _join([f"{gam.features[i].name} = {_show(point[i])}" for i in moved] or ["x itself"])
-    after = gam.predict_exact(point)
-    shown = (
-        f"class {after}" if isinstance(gam.task, Classification) else f"the score {_show(after)}"
-    )
-    return f"{what} gives {shown}"
+    return checks.target_text(problem.gam, problem.prediction)
 
 
 def _change_text(
     names: tuple[str, ...], values: tuple[Any, ...], before: Any, after: Any, target: str
 ) -> str:
-    moved = _join(list(names)) + " to " + _join([_show(v) for v in values])
+    show = checks.show
+    moved = _join(list(names)) + " to " + _join([show(v) for v in values])
     if target.startswith("class"):
         return f"changing only {moved} flips the prediction from {before} to {after}"
     return (
-        f"changing only {moved} moves the score from {_show(before)} to {_show(after)}, "
+        f"changing only {moved} moves the score from {show(before)} to {show(after)}, "
         f"leaving {target}"
     )

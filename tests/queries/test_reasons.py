@@ -298,7 +298,7 @@ def test_unattained_infimum_keeps_a_strict_class_and_witness_is_real() -> None:
     # keeping b = b0 (-1): score = -1 + s-part > -1 always, since s-part > 0 everywhere
     result = is_sufficient_reason(gam, [1.5, "b0"], ["b"])
     assert result.holds and result.verify(gam)
-    bound = result.certificate.bounds[0]
+    bound = result.certificate.sufficiency.bounds[0]
     assert bound.value == 0 and not bound.attained
     # under >= the class is the same, and a threshold 0.5 above needs a real point near 1
     gam2 = GAM(gam.features, intercept=0.0, task=Classification(threshold=-0.75))
@@ -337,10 +337,11 @@ def test_verify_rejects_a_forged_certificate() -> None:
     import dataclasses
 
     result = is_sufficient_reason(TIE_GE, ["a1", "b1"], ["a"])
-    bound = result.certificate.bounds[0]
-    forged_bound = dataclasses.replace(bound, value=Fraction(0))
+    proof = result.certificate.sufficiency
+    forged_bound = dataclasses.replace(proof.bounds[0], value=Fraction(0))
+    forged_proof = dataclasses.replace(proof, bounds=(forged_bound,))
     forged = dataclasses.replace(
-        result, certificate=dataclasses.replace(result.certificate, bounds=(forged_bound,))
+        result, certificate=dataclasses.replace(result.certificate, sufficiency=forged_proof)
     )
     assert result.verify(TIE_GE) and not forged.verify(TIE_GE)
 
