@@ -53,11 +53,16 @@ __all__ = [
     "partial_sums_completion",
 ]
 
-DEFAULT_MAX_STATES = 50_000
+DEFAULT_MAX_STATES = 200_000
 """Default bound on the states of one dynamic-programming table."""
 
 ENUMERATE_LIMIT = 64
 """Integer pieces with at most this many points are enumerated exactly."""
+
+WORK_FACTOR = 50
+"""A run stops once its tables made this many times ``max_states`` updates (a few
+seconds by default): each round costs about four times the last, so without a cap
+continuous features, whose bounds never meet, would refine for minutes."""
 
 _INITIAL_CELLS = 4
 _INITIAL_BUCKETS = 64
@@ -95,6 +100,12 @@ class Estimate:
         return self.lower == self.upper and self.base_lower == self.base_upper
 
 
+Cell = tuple[Any, Any, Fraction, Fraction, Fraction]
+"""(left, right, low, high, probability): on the values [left, right] of the feature
+(a finite domain's value: left = right = it) the contribution lies in [low, high]; the
+cell holds that exact probability. Exact cells have low = high."""
+
+
 @dataclass(frozen=True)
 class PartialSumCertificate:
     """How the dynamic program ran.
@@ -111,6 +122,12 @@ class PartialSumCertificate:
         Completed rounds (exact attempt included).
     largest_table : int
         The most states any table of the last completed round held.
+    laws : tuple of tuple of Cell, or None
+        Per feature, the cells (see :data:`Cell`) the last completed round used; None
+        when no round completed (the bounds are then the trivial ones).
+    linear : int or None
+        In exact mode, the one continuous feature whose contribution is linear on each
+        of its cells and is integrated exactly instead of tabulated.
     """
 
     mode: str
@@ -118,6 +135,8 @@ class PartialSumCertificate:
     cells: int | None
     rounds: int
     largest_table: int
+    laws: tuple[tuple[Cell, ...], ...] | None = None
+    linear: int | None = None
 
 
 # -- discretised marginals -----------------------------------------------------------------
@@ -138,6 +157,32 @@ class Atoms:
         return self.low == self.high
 
 
+def feature_cells(feature: Feature, cells: int) -> tuple[Cell, ...]:
+    """The cells of β_i·f_i(X_i) with ``cells`` cells per continuous piece.
+
+    Zero-probability values are left out. These are the laws a certificate carries.
+    """
+    return _feature_cells(feature, cells)
+
+
+@lru_cache(maxsize=4096)
+def _feature_cells(feature: Feature, cells: int) -> tuple[Cell, ...]:
+    pieces = lower(feature)
+    if isinstance(pieces[0], Point):
+        return tuple(
+            (p.value, p.value, p.contribution, p.contribution, prob)
+            for p, (_, prob) in zip(pieces, point_probabilities(feature), strict=True)
+            if prob
+        )
+    point_domain = is_point_domain(feature)
+    out: list[Cell] = []
+    for segment, mass in zip(pieces, segment_probabilities(feature), strict=True):
+        assert isinstance(segment, Segment)
+        if mass:
+            out += _segment_cells(segment, mass, cells, point_domain)
+    return tuple(out)
+
+
 def feature_atoms(feature: Feature, cells: int) -> Atoms:
     """The discrete laws of β_i·f_i(X_i), with ``cells`` cells per continuous piece.
 
@@ -151,43 +196,26 @@ def feature_atoms(feature: Feature, cells: int) -> Atoms:
 
 @lru_cache(maxsize=4096)
 def _feature_atoms(feature: Feature, cells: int) -> Atoms:
-    pieces = lower(feature)
-    if isinstance(pieces[0], Point):
-        law = [
-            (p.contribution, prob)
-            for p, (_, prob) in zip(pieces, point_probabilities(feature), strict=True)
-        ]
-        return _as_atoms(law, law)
-    point_domain = is_point_domain(feature)
-    low: list[tuple[Fraction, Fraction]] = []
-    high: list[tuple[Fraction, Fraction]] = []
-    for segment, mass in zip(pieces, segment_probabilities(feature), strict=True):
-        assert isinstance(segment, Segment)
-        if mass:
-            below, above = _segment_laws(segment, mass, cells, point_domain)
-            low += below
-            high += above
-    return _as_atoms(low, high)
+    found = _feature_cells(feature, cells)
+    return _as_atoms([(c[2], c[4]) for c in found], [(c[3], c[4]) for c in found])
 
 
-def _segment_laws(
-    segment: Segment, mass: Fraction, cells: int, point_domain: bool
-) -> tuple[list[tuple[Fraction, Fraction]], list[tuple[Fraction, Fraction]]]:
-    poly, anchor = segment.coefficients, segment.anchor
-    if segment.degree == 0 or point_domain:
-        law = [(Fraction(polyval(poly, segment.low - anchor)), mass)]
-        return law, law
-    if segment.integers and segment.high - segment.low < ENUMERATE_LIMIT:
-        count = int(segment.high - segment.low) + 1
-        points = range(int(segment.low), int(segment.high) + 1)
-        law = [(Fraction(polyval(poly, Fraction(v) - anchor)), mass / count) for v in points]
-        return law, law
-    below, above = [], []
+def _segment_cells(segment: Segment, mass: Fraction, cells: int, point_domain: bool) -> list[Cell]:
+    poly, anchor, low, high = segment.coefficients, segment.anchor, segment.low, segment.high
+    if point_domain:
+        value = Fraction(polyval(poly, low - anchor))
+        return [(low, low, value, value, mass)]
+    if segment.degree == 0:
+        return [(low, high, poly[0], poly[0], mass)]
+    if segment.integers and high - low < ENUMERATE_LIMIT:
+        share = mass / (int(high - low) + 1)
+        values = ((v, Fraction(polyval(poly, v - anchor))) for v in range(int(low), int(high) + 1))
+        return [(Fraction(v), Fraction(v), a, a, share) for v, a in values]
+    out: list[Cell] = []
     for left, right, share in _cells(segment, cells):
         bounds = _bernstein(poly, left - anchor, right - left)
-        below.append((min(bounds), mass * share))
-        above.append((max(bounds), mass * share))
-    return below, above
+        out.append((left, right, min(bounds), max(bounds), mass * share))
+    return out
 
 
 def _cells(segment: Segment, cells: int) -> list[tuple[Fraction, Fraction, Fraction]]:
@@ -240,16 +268,22 @@ def _merged(
 
 # -- the dynamic program -----------------------------------------------------------------
 class _Budget:
-    """States and wall time a run may spend; counts the states it created."""
+    """States, table updates and wall time a run may spend; counts what it spent."""
 
     def __init__(self, max_states: int, time_limit: float | None) -> None:
         self.max_states = max_states
         self.deadline = None if time_limit is None else time.monotonic() + time_limit
+        self.max_updates = WORK_FACTOR * max_states
         self.work = 0
+        self.updates = 0
         self.largest = 0
 
     def out_of_time(self) -> bool:
         return self.deadline is not None and time.monotonic() > self.deadline
+
+    def spent(self) -> bool:
+        """Whether the run is out of time or of table updates."""
+        return self.updates > self.max_updates or self.out_of_time()
 
 
 @dataclass(frozen=True)
@@ -261,14 +295,19 @@ class _Layer:
     total: int
 
 
-def _key(value: Fraction, scale: Fraction | None, up: bool) -> Any:
-    if scale is None:
-        return value
+def _key(value: Fraction, scale: Fraction, up: bool) -> int:
     q = value / scale
     return math.ceil(q) if up else math.floor(q)
 
 
-def _layer(atoms: Atoms, fixed: Fraction, scale: Fraction | None, up: bool) -> _Layer:
+def _exact_unit(gam: GAM, contributions: Sequence[Fraction]) -> Fraction:
+    """A unit every exact contribution is a whole multiple of: sums become integers
+    (floats are dyadic, so the unit is 2^-k and the integers stay moderate)."""
+    values = [v for a in _all_atoms(gam, 1) for v, _ in a.low + a.high]
+    return Fraction(1, math.lcm(*(v.denominator for v in [*values, *contributions])))
+
+
+def _layer(atoms: Atoms, fixed: Fraction, scale: Fraction, up: bool) -> _Layer:
     law: dict[Any, int] = defaultdict(int)
     for value, mass in atoms.high if up else atoms.low:
         law[_key(value, scale, up)] += mass
@@ -282,6 +321,9 @@ def _table(layers: Sequence[_Layer], by_size: bool, budget: _Budget) -> list[dic
     for layer in layers:
         grown: list[dict[Any, int]] = [defaultdict(int) for _ in range(len(table) + by_size)]
         for k, row in enumerate(table):
+            budget.updates += len(row) * (len(layer.law) + by_size)
+            if budget.spent():
+                return None
             for s, w in row.items():
                 for a, m in layer.law:
                     grown[k][s + a] += w * m
@@ -304,9 +346,6 @@ class _Event:
     level: Fraction
     strict: bool
 
-    def holds(self, score: Fraction) -> bool:
-        return score > self.level if self.strict else score >= self.level
-
 
 def _positive(gam: GAM) -> _Event:
     task = gam.task
@@ -314,24 +353,55 @@ def _positive(gam: GAM) -> _Event:
     return _Event(Fraction(task.threshold), task.positive == ">")
 
 
-def _tail(row: Mapping[Any, int], offset: Fraction, unit: Fraction, event: _Event) -> int:
-    """The weight of the sums s with offset + s·unit in the event."""
-    return sum(w for s, w in row.items() if event.holds(offset + s * unit))
+def _threshold(offset: Fraction, unit: Fraction, event: _Event) -> int:
+    """The least integer s with offset + s·unit in the event."""
+    q = (event.level - offset) / unit
+    return math.floor(q) + 1 if event.strict else math.ceil(q)
 
 
-class _Survival:
-    """P(offset + A in event) for a discrete law A, by bisection on its sorted values."""
+class _Sorted:
+    """A table row (integer sum → weight) sorted, with suffix sums of w and w·s: each
+    tail probability then costs one bisection."""
 
-    def __init__(self, law: tuple[tuple[Fraction, int], ...]) -> None:
-        self.values = [v for v, _ in law]
-        self.suffix = [0] * (len(law) + 1)
-        for k in range(len(law) - 1, -1, -1):
-            self.suffix[k] = self.suffix[k + 1] + law[k][1]
+    def __init__(self, row: Mapping[int, int]) -> None:
+        self.keys = sorted(row)
+        self.weight = [0] * (len(self.keys) + 1)
+        self.moment = [0] * (len(self.keys) + 1)
+        for k in range(len(self.keys) - 1, -1, -1):
+            s = self.keys[k]
+            self.weight[k] = self.weight[k + 1] + row[s]
+            self.moment[k] = self.moment[k + 1] + row[s] * s
 
-    def weight(self, offset: Fraction, event: _Event) -> int:
-        cut = event.level - offset
-        find = bisect.bisect_right if event.strict else bisect.bisect_left
-        return self.suffix[find(self.values, cut)]
+    def tail(self, offset: Fraction, unit: Fraction, event: _Event) -> int:
+        """The weight of the sums s with offset + s·unit in the event."""
+        return self.weight[bisect.bisect_left(self.keys, _threshold(offset, unit, event))]
+
+    def linear(
+        self,
+        offset: Fraction,
+        unit: Fraction,
+        pieces: Sequence[tuple[Fraction, Fraction, Fraction]],
+        event: _Event,
+    ) -> Fraction:
+        """Σ_s w_s·P(offset + s·unit + A in event), A linear on each piece.
+
+        On a piece A is uniform on [lo, hi]: a sum s gets the share (hi − d)/(hi − lo) of
+        it, clipped to [0, 1], with d = level − offset − s·unit, linear in s in between.
+        """
+        total = Fraction(0)
+        for left, right, mass in pieces:
+            lo, hi = min(left, right), max(left, right)
+            if lo == hi:
+                total += mass * self.tail(offset + lo, unit, event)
+                continue
+            gap = event.level - offset
+            full = bisect.bisect_left(self.keys, (gap - lo) / unit)
+            none = bisect.bisect_right(self.keys, (gap - hi) / unit)
+            weight = self.weight[none] - self.weight[full]
+            moment = self.moment[none] - self.moment[full]
+            middle = ((hi - gap) * weight + unit * moment) / (hi - lo)
+            total += mass * (self.weight[full] + middle)
+        return total
 
 
 # -- rounds ----------------------------------------------------------------------------------
@@ -339,20 +409,27 @@ Bounds = tuple[list[Fraction], list[Fraction]]
 
 
 def _refine(
+    gam: GAM,
     evaluate: Callable[[Fraction | None, int, _Budget], Bounds | None],
-    exact_first: bool,
+    plan: tuple[bool, int | None],
+    free: Sequence[int],
     span: Fraction,
     size_factor: int,
-    atoms_within: Callable[[int], bool],
     budget: _Budget,
     trivial: Bounds,
 ) -> tuple[Bounds, str, PartialSumCertificate]:
     """Run the exact program if it fits, else scaled rounds until the bounds meet."""
     rounds = 0
+    exact_first, linear = plan
     if exact_first:
         found = evaluate(None, 1, budget)
         if found is not None:
-            return found, "solved", PartialSumCertificate("exact", None, None, 1, budget.largest)
+            laws = _laws(gam, free, 1)
+            return (
+                found,
+                "solved",
+                PartialSumCertificate("exact", None, None, 1, budget.largest, laws, linear),
+            )
         rounds = 1
     # a power of two: floats are dyadic, so a fine enough scale represents every
     # contribution exactly and the bounds can meet
@@ -362,13 +439,14 @@ def _refine(
     # with envelopes, finer cells pay off only with a scale that shrinks as fast
     shrink = 4 if exact_first else 2
     best: tuple[Bounds, PartialSumCertificate] | None = None
-    while atoms_within(cells) and not budget.out_of_time():
+    while not budget.spent() and _atoms_within(gam, cells, budget):
         budget.largest = 0
         found = evaluate(scale, cells, budget)
         if found is None:
             break
         rounds += 1
-        best = found, PartialSumCertificate("scaled", scale, cells, rounds, budget.largest)
+        laws = _laws(gam, free, cells)
+        best = found, PartialSumCertificate("scaled", scale, cells, rounds, budget.largest, laws)
         if found[0] == found[1]:
             return found, "solved", best[1]
         scale, cells = scale / shrink, cells * 2
@@ -376,6 +454,49 @@ def _refine(
     if best is None:
         return trivial, status, PartialSumCertificate("scaled", None, None, rounds, 0)
     return best[0], status, best[1]
+
+
+def _laws(gam: GAM, free: Sequence[int], cells: int) -> tuple[tuple[Cell, ...] | None, ...]:
+    """The cells of the features a run drew at random (None for the fixed ones)."""
+    wanted = set(free)
+    return tuple(
+        feature_cells(f, cells) if j in wanted else None for j, f in enumerate(gam.features)
+    )
+
+
+def _plan(gam: GAM, free: Sequence[int]) -> tuple[bool, int | None]:
+    """Whether an exact run can be tried, and the one linear continuous feature it
+    integrates exactly (None: every free feature is discrete)."""
+    atoms = _all_atoms(gam, 1)
+    continuous = [j for j in free if not atoms[j].exact]
+    if not continuous:
+        return True, None
+    if len(continuous) == 1 and _is_linear(gam.features[continuous[0]]):
+        return True, continuous[0]
+    return False, None
+
+
+def _is_linear(feature: Feature) -> bool:
+    """A real interval on which every piece of the contribution has degree ≤ 1."""
+    pieces = lower(feature)
+    return not isinstance(pieces[0], Point) and all(
+        isinstance(s, Segment) and not s.integers and s.degree <= 1 for s in pieces
+    )
+
+
+def _linear_pieces(feature: Feature) -> list[tuple[Fraction, Fraction, Fraction]]:
+    """(value at the left end, value at the right end, probability) per piece."""
+    out = []
+    for segment, mass in zip(lower(feature), segment_probabilities(feature), strict=True):
+        assert isinstance(segment, Segment)
+        if mass:
+            ends = (
+                polyval(segment.coefficients, e - segment.anchor)
+                for e in (segment.low, segment.high)
+            )
+            left, right = (Fraction(v) for v in ends)
+            out.append((left, right, mass))
+    return out
 
 
 def _span(atoms: Sequence[Atoms], fixed: Sequence[Fraction]) -> Fraction:
@@ -389,10 +510,10 @@ def _all_atoms(gam: GAM, cells: int) -> list[Atoms]:
     return [feature_atoms(f, cells) for f in gam.features]
 
 
-def _atoms_within(gam: GAM, budget: _Budget) -> Callable[[int], bool]:
-    return lambda cells: (
-        sum(len(a.low) + len(a.high) for a in _all_atoms(gam, cells)) <= budget.max_states
-    )
+def _atoms_within(gam: GAM, cells: int, budget: _Budget) -> bool:
+    """Whether the laws at ``cells`` cells per piece fit the budget (bounded by the
+    one-cell laws before any is built: a piece never splits into more than ``cells``)."""
+    return 2 * cells * sum(len(feature_cells(f, 1)) for f in gam.features) <= budget.max_states
 
 
 # -- SHAP and Banzhaf of the label ------------------------------------------------------------
@@ -416,38 +537,39 @@ def _attribution_bounds(
     """Bounds on φ_i = Σ_k w_k Σ_s D[k][s]·(h(β0 + s + c_i) − E h(β0 + s + A_i))."""
     atoms = _all_atoms(gam, cells)
     others = [j for j in range(gam.n_features) if j != i]
+    unit = scale if scale is not None else _exact_unit(gam, contributions)
     tables = []
     for up in (False, True):
-        layers = [_layer(atoms[j], contributions[j], scale, up) for j in others]
+        layers = [_layer(atoms[j], contributions[j], unit, up) for j in others]
         table = _table(layers, True, budget)
         if table is None:
             return None
-        tables.append(table)
+        tables.append([_Sorted(row) for row in table])
         if scale is None and all(atoms[j].exact for j in others):
-            tables.append(table)
+            tables.append(tables[0])
             break
     denominator = math.prod(atoms[j].total for j in others)
     weights = _weights(kind, gam.n_features)
-    event, unit = _positive(gam), scale if scale is not None else Fraction(1)
-    base, c_i, total_i = Fraction(gam.intercept), contributions[i], atoms[i].total
+    event, base, c_i, total_i = (
+        _positive(gam),
+        Fraction(gam.intercept),
+        contributions[i],
+        atoms[i].total,
+    )
 
-    def fixed_term(table: list[dict[Any, int]]) -> Fraction:
+    def fixed_term(table: list[_Sorted]) -> Fraction:
         """Σ_k w_k·P(β0 + s + c_i is class 1): feature i joins the coalition."""
         weight = sum(
-            (
-                w * _tail(row, base + c_i, unit, event)
-                for w, row in zip(weights, table, strict=True)
-            ),
+            (w * row.tail(base + c_i, unit, event) for w, row in zip(weights, table, strict=True)),
             Fraction(0),
         )
         return weight / denominator
 
-    def free_term(table: list[dict[Any, int]], law: tuple[tuple[Fraction, int], ...]) -> Fraction:
+    def free_term(table: list[_Sorted], law: tuple[tuple[Fraction, int], ...]) -> Fraction:
         """Σ_k w_k·P(β0 + s + A_i is class 1): feature i stays random."""
-        survival = _Survival(law)
         weight = sum(
             (
-                w * sum(m * survival.weight(base + s * unit, event) for s, m in row.items())
+                w * sum(m * row.tail(base + a, unit, event) for a, m in law)
                 for w, row in zip(weights, table, strict=True)
             ),
             Fraction(0),
@@ -463,41 +585,44 @@ def _attribution_bounds(
 
 
 def _base_bounds(
-    gam: GAM, scale: Fraction | None, cells: int, budget: _Budget
+    gam: GAM, contributions: list[Fraction], scale: Fraction | None, cells: int, budget: _Budget
 ) -> tuple[Fraction, Fraction] | None:
     """Bounds on v(∅) = P(β0 + Σ A_j is class 1)."""
-    atoms = _all_atoms(gam, cells)
-    zero = [Fraction(0)] * gam.n_features
-    found = _sum_tails(atoms, zero, range(gam.n_features), scale, budget)
+    found = _sum_tails(gam, contributions, range(gam.n_features), scale, cells, budget)
     if found is None:
         return None
-    (low_table, high_table), denominator, unit = found
+    (low_row, high_row), denominator, unit = found
     event, base = _positive(gam), Fraction(gam.intercept)
     return (
-        Fraction(_tail(low_table, base, unit, event), denominator),
-        Fraction(_tail(high_table, base, unit, event), denominator),
+        Fraction(low_row.tail(base, unit, event), denominator),
+        Fraction(high_row.tail(base, unit, event), denominator),
     )
 
 
 def _sum_tails(
-    atoms: list[Atoms],
-    fixed: list[Fraction],
+    gam: GAM,
+    contributions: list[Fraction],
     free: Sequence[int],
     scale: Fraction | None,
+    cells: int,
     budget: _Budget,
-) -> tuple[tuple[dict[Any, int], dict[Any, int]], int, Fraction] | None:
-    """The laws of Σ_{j free} A_j rounded down and up (one table when exact)."""
+) -> tuple[tuple[_Sorted, _Sorted], int, Fraction] | None:
+    """The laws of Σ_{j free} A_j rounded down and up (one table when exact), and the
+    unit of their integer sums."""
+    atoms = _all_atoms(gam, cells)
+    unit = scale if scale is not None else _exact_unit(gam, contributions)
     rows = []
     for up in (False, True):
-        table = _table([_layer(atoms[j], fixed[j], scale, up) for j in free], False, budget)
+        layers = [_layer(atoms[j], contributions[j], unit, up) for j in free]
+        table = _table(layers, False, budget)
         if table is None:
             return None
-        rows.append(table[0])
+        rows.append(_Sorted(table[0]))
         if scale is None and all(atoms[j].exact for j in free):
-            rows.append(table[0])
+            rows.append(rows[0])
             break
     denominator = math.prod(atoms[j].total for j in free)
-    return (rows[0], rows[1]), denominator, scale if scale is not None else Fraction(1)
+    return (rows[0], rows[1]), denominator, unit
 
 
 def partial_sums_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
@@ -532,8 +657,11 @@ def label_attributions(
     ]
     budget = _Budget(max_states, time_limit)
     n = gam.n_features
+    plan = _plan(gam, range(n))
 
     def evaluate(scale: Fraction | None, cells: int, budget: _Budget) -> Bounds | None:
+        if scale is None and plan[1] is not None:
+            return _linear_attributions(gam, contributions, plan[1], kind, budget)
         low, high = [], []
         for i in range(n):
             found = _attribution_bounds(gam, contributions, i, kind, scale, cells, budget)
@@ -541,7 +669,7 @@ def label_attributions(
                 return None
             low.append(found[0])
             high.append(found[1])
-        base = _base_bounds(gam, scale, cells, budget)
+        base = _base_bounds(gam, contributions, scale, cells, budget)
         if base is None:
             return None
         return [*low, base[0]], [*high, base[1]]
@@ -549,17 +677,76 @@ def label_attributions(
     atoms = _all_atoms(gam, 1)
     trivial = ([Fraction(-1)] * n + [Fraction(0)], [Fraction(1)] * (n + 1))
     (low, high), status, certificate = _refine(
+        gam,
         evaluate,
-        all(a.exact for a in atoms),
+        plan,
+        range(n),
         _span(atoms, contributions),
         (n + 1) ** 2,
-        _atoms_within(gam, budget),
         budget,
         trivial,
     )
     return Estimate(
         tuple(low[:n]), tuple(high[:n]), low[n], high[n], status, certificate, budget.work
     )
+
+
+def _linear_attributions(
+    gam: GAM, contributions: list[Fraction], c: int, kind: str, budget: _Budget
+) -> Bounds | None:
+    """Exact values and v(∅) when every feature but ``c`` is discrete and ``c`` is linear
+    on each piece: feature c is either in the coalition (its value c_c) or integrated
+    exactly over its pieces (:meth:`_Sorted.linear`)."""
+    values = []
+    for i in range(gam.n_features):
+        found = _linear_attribution(gam, contributions, i, c, kind, budget)
+        if found is None:
+            return None
+        values.append(found)
+    others = [j for j in range(gam.n_features) if j != c]
+    found_base = _sum_tails(gam, contributions, others, None, 1, budget)
+    if found_base is None:
+        return None
+    (row, _), denominator, unit = found_base
+    pieces, beta0 = _linear_pieces(gam.features[c]), Fraction(gam.intercept)
+    base = row.linear(beta0, unit, pieces, _positive(gam)) / denominator
+    exact = [*values, base]
+    return exact, list(exact)
+
+
+def _linear_attribution(
+    gam: GAM, contributions: list[Fraction], i: int, c: int, kind: str, budget: _Budget
+) -> Fraction | None:
+    """φ_i = Σ_k Σ_s D[k][s]·(gain with c fixed, weight w_(k+1); gain with c free, w_k)."""
+    atoms = _all_atoms(gam, 1)
+    others = [j for j in range(gam.n_features) if j not in (i, c)]
+    unit = _exact_unit(gam, contributions)
+    layers = [_layer(atoms[j], contributions[j], unit, False) for j in others]
+    table = _table(layers, True, budget)
+    if table is None:
+        return None
+    weights = [*_weights(kind, gam.n_features), Fraction(0)]
+    pieces, event = _linear_pieces(gam.features[c]), _positive(gam)
+    beta0, c_c, c_i = Fraction(gam.intercept), contributions[c], contributions[i]
+    total = Fraction(0)
+    for k, plain in enumerate(table):
+        row = _Sorted(plain)
+        if i == c:
+            total += weights[k] * (
+                row.tail(beta0 + c_c, unit, event) - row.linear(beta0, unit, pieces, event)
+            )
+            continue
+        law, mass = atoms[i].low, atoms[i].total
+        fixed = row.tail(beta0 + c_c + c_i, unit, event) - Fraction(
+            sum(m * row.tail(beta0 + c_c + a, unit, event) for a, m in law), mass
+        )
+        free = (
+            row.linear(beta0 + c_i, unit, pieces, event)
+            - sum((m * row.linear(beta0 + a, unit, pieces, event) for a, m in law), Fraction(0))
+            / mass
+        )
+        total += weights[k + 1] * fixed + weights[k] * free
+    return total / math.prod(atoms[j].total for j in others)
 
 
 # -- completion counting ------------------------------------------------------------------------
@@ -589,27 +776,42 @@ def partial_sums_completion(
     free = [j for j in range(gam.n_features) if j not in fixed]
     budget = _Budget(max_states, time_limit)
     constant, terms = _completion_events(gam, sum(contributions, Fraction(gam.intercept)))
+    plan = _plan(gam, free)
 
     def evaluate(scale: Fraction | None, cells: int, budget: _Budget) -> Bounds | None:
-        found = _sum_tails(_all_atoms(gam, cells), contributions, free, scale, budget)
+        linear = plan[1] if scale is None else None
+        tabulated = [j for j in free if j != linear]
+        found = _sum_tails(gam, contributions, tabulated, scale, cells, budget)
         if found is None:
             return None
         (low_row, high_row), denominator, unit = found
+        if linear is not None:
+            pieces = _linear_pieces(gam.features[linear])
+            exact = (
+                Fraction(constant)
+                + sum(
+                    (sign * low_row.linear(offset, unit, pieces, event) for sign, event in terms),
+                    Fraction(0),
+                )
+                / denominator
+            )
+            return [exact], [exact]
         low = high = Fraction(constant)
         for sign, event in terms:
-            below = Fraction(_tail(low_row, offset, unit, event), denominator)
-            above = Fraction(_tail(high_row, offset, unit, event), denominator)
+            below = Fraction(low_row.tail(offset, unit, event), denominator)
+            above = Fraction(high_row.tail(offset, unit, event), denominator)
             low += sign * (below if sign > 0 else above)
             high += sign * (above if sign > 0 else below)
         return [max(low, Fraction(0))], [min(high, Fraction(1))]
 
     atoms = _all_atoms(gam, 1)
     (low, high), status, certificate = _refine(
+        gam,
         evaluate,
-        all(atoms[j].exact for j in free),
+        plan,
+        free,
         _span([atoms[j] for j in free], [contributions[j] for j in free]),
         len(free) + 1,
-        _atoms_within(gam, budget),
         budget,
         ([Fraction(0)], [Fraction(1)]),
     )

@@ -8,25 +8,20 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from gamexplain.algorithms.brute import brute_force_applies
-from gamexplain.algorithms.brute_shap import brute_completion_fraction
-from gamexplain.algorithms.partial_sums import (
-    DEFAULT_MAX_STATES,
-    Estimate,
-    partial_sums_applies,
-    partial_sums_completion,
+from gamexplain import certify
+from gamexplain.algorithms.partial_sums import DEFAULT_MAX_STATES, Estimate
+from gamexplain.certify.attributions import (
+    BOUNDS_MESSAGE,
+    check_completion,
+    model_digest,
+    round_down,
+    round_up,
 )
 from gamexplain.complexity.registry import select_algorithm
 from gamexplain.distributions import resolve_distribution
 from gamexplain.errors import InvalidInstanceError, InvalidParameterError
 from gamexplain.model.gam import GAM, check_gam
-from gamexplain.queries.shap import (
-    VERIFY_BRUTE_LIMIT,
-    check_budget,
-    check_method,
-    round_down,
-    round_up,
-)
+from gamexplain.queries.shap import check_budget, check_method, distribution_label, dp_parts
 from gamexplain.results import Result, Stats
 
 __all__ = ["CompletionCertificate", "CompletionResult", "completion_fraction"]
@@ -34,11 +29,23 @@ __all__ = ["CompletionCertificate", "CompletionResult", "completion_fraction"]
 
 @dataclass(frozen=True)
 class CompletionCertificate:
-    """The exact bounds, the distribution used and the algorithm's own certificate."""
+    """The exact bounds, the distribution used and what the check re-derives from.
+
+    ``laws``, ``scale`` and ``linear`` are those of
+    :class:`~gamexplain.queries.shap.AttributionCertificate` (free features only; None for
+    the fixed ones); ``model`` is the digest of the model asked; ``detail`` is the
+    algorithm's own summary.
+    """
 
     lower: Fraction
     upper: Fraction
     marginals: tuple[tuple[float, ...] | None, ...]
+    laws: Any
+    scale: Fraction | None
+    linear: int | None
+    algorithm: str
+    status: str
+    model: str
     detail: Any
 
 
@@ -56,6 +63,8 @@ class CompletionResult(Result):
     fixed : tuple of str
         The features of S, kept at their values in x.
     instance : tuple
+    distribution : str or tuple
+        ``"uniform"``, ``"model"``, or the marginals given explicitly.
     """
 
     fraction: float
@@ -64,6 +73,7 @@ class CompletionResult(Result):
     upper: float
     fixed: tuple[str, ...]
     instance: tuple[Any, ...]
+    distribution: Any = "uniform"
 
     def __float__(self) -> float:
         return self.fraction
@@ -77,40 +87,15 @@ class CompletionResult(Result):
             f"({self.status})"
         )
 
+    @certify.checked
     def verify(self, gam: GAM) -> bool:
         """Re-check the answer in exact arithmetic without the algorithm that ran.
 
-        Checks 0 ≤ lower ≤ upper ≤ 1, that ``exact`` holds exactly when the bounds meet,
-        and that fixing every feature gives 1. Then recomputes the probability by another
-        route, which must equal the exact answer or lie within the bounds: brute force
-        over the completions when the free domains' product has at most
-        ``VERIFY_BRUTE_LIMIT`` points, or the dynamic program when brute force produced
-        the result. Larger models are checked for consistency only.
+        See :func:`gamexplain.certify.attributions.check_completion`: the free features'
+        laws re-derived and a second convolution; an exact answer must equal it, bounds
+        must contain the re-derived ones.
         """
-        cert = self.certificate
-        if not Fraction(0) <= cert.lower <= cert.upper <= Fraction(1):
-            return False
-        if (cert.lower == cert.upper) != self.exact:
-            return False
-        if self.exact and self.exact_fraction != cert.lower:
-            return False
-        model = resolve_distribution(gam, list(cert.marginals), "verify")
-        fixed = frozenset(model.index(name) for name in self.fixed)
-        if len(fixed) == model.n_features and cert.lower != 1:
-            return False
-        reference = _reference(self, model, fixed)
-        return reference is None or cert.lower <= reference <= cert.upper
-
-
-def _reference(result: CompletionResult, model: GAM, fixed: frozenset[int]) -> Fraction | None:
-    if result.algorithm != "brute":
-        if brute_force_applies(model, {"brute_force_limit": VERIFY_BRUTE_LIMIT}) is not None:
-            return None
-        return brute_completion_fraction(model, result.instance, fixed).lower[0]
-    if partial_sums_applies(model, {}) is not None:
-        return None
-    found = partial_sums_completion(model, result.instance, fixed)
-    return found.lower[0] if found.exact else None
+        return check_completion(self, gam)
 
 
 def completion_fraction(
@@ -178,6 +163,7 @@ def completion_fraction(
     )
     low, high = estimate.lower[0], estimate.upper[0]
     exact = low == high
+    status = "solved" if exact else estimate.status
     return CompletionResult(
         fraction=float((low + high) / 2),
         exact_fraction=low if exact else None,
@@ -185,14 +171,22 @@ def completion_fraction(
         upper=round_up(high),
         fixed=tuple(model.feature_names[i] for i in sorted(fixed)),
         instance=instance,
+        distribution=distribution_label(model, distribution),
         exact=exact,
         algorithm=spec.name,
         cell=str(entry.cell),
         certificate=CompletionCertificate(
-            low, high, tuple(f.distribution for f in model.features), estimate.certificate
+            low,
+            high,
+            tuple(f.distribution for f in model.features),
+            *dp_parts(estimate.certificate),
+            spec.name,
+            status,
+            model_digest(gam),
+            estimate.certificate,
         ),
-        status="solved" if exact else estimate.status,  # type: ignore[arg-type]
-        message="" if exact else "the bounds did not meet within the budget",
+        status=status,  # type: ignore[arg-type]
+        message="" if exact else BOUNDS_MESSAGE,
         stats=Stats(seconds=time.perf_counter() - started, work={"dp_states": estimate.work}),
     )
 

@@ -9,51 +9,41 @@ values by 1/2^(n−1).
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
 
 import numpy as np
-import sympy
 from numpy.typing import ArrayLike, NDArray
 
-from gamexplain.algorithms.brute import brute_force_applies
-from gamexplain.algorithms.brute_shap import brute_attributions, coalition_weight
+from gamexplain import certify
 from gamexplain.algorithms.closed_form import score_attributions_batch
-from gamexplain.algorithms.partial_sums import (
-    DEFAULT_MAX_STATES,
-    Estimate,
-    label_attributions,
-    partial_sums_applies,
+from gamexplain.algorithms.partial_sums import DEFAULT_MAX_STATES, Estimate
+from gamexplain.certify.attributions import (
+    BOUNDS_MESSAGE,
+    check_attributions,
+    check_score_batch,
+    model_digest,
+    round_down,
+    round_up,
 )
 from gamexplain.complexity.registry import registered_algorithms, select_algorithm
-from gamexplain.distributions import (
-    bin_probabilities,
-    is_point_domain,
-    point_probabilities,
-    resolve_distribution,
-    segment_probabilities,
-)
+from gamexplain.distributions import resolve_distribution
 from gamexplain.errors import InvalidParameterError
-from gamexplain.exact import to_sympy
-from gamexplain.model.gam import GAM, Feature, check_gam
-from gamexplain.model.pieces import Point, Segment, lower
+from gamexplain.model.gam import GAM, check_gam
 from gamexplain.model.task import Classification
 from gamexplain.results import Result, Stats
 
 __all__ = [
     "AttributionCertificate",
     "BanzhafResult",
+    "BatchCertificate",
     "ShapBatchResult",
     "ShapResult",
     "banzhaf_values",
     "shap_values",
 ]
-
-VERIFY_BRUTE_LIMIT = 4096
-"""Largest product of domain sizes :meth:`ShapResult.verify` re-enumerates."""
 
 
 @dataclass(frozen=True)
@@ -68,8 +58,21 @@ class AttributionCertificate:
         Bounds on the base value v(∅).
     marginals : tuple
         The distribution used, per feature (None is uniform), to rebuild the model.
+    laws : tuple or None
+        Label values: per feature, the cells of its contribution's law the dynamic
+        program used, (left, right, low, high, probability) (see
+        :data:`gamexplain.algorithms.partial_sums.Cell`); None where the check
+        enumerates the domain itself.
+    scale : Fraction or None
+        Label values: the unit the sums were rounded to (None: exact sums).
+    linear : int or None
+        Label values: the one continuous feature integrated exactly.
+    algorithm, status : str
+        The algorithm that ran and how it stopped.
+    model : str
+        The digest of the model asked (:func:`~gamexplain.certify.attributions.model_digest`).
     detail : object
-        The algorithm's own certificate (closed-form means, dynamic-program summary).
+        The algorithm's own summary (closed-form means, dynamic-program rounds).
     """
 
     lower: tuple[Fraction, ...]
@@ -77,6 +80,12 @@ class AttributionCertificate:
     base_lower: Fraction
     base_upper: Fraction
     marginals: tuple[tuple[float, ...] | None, ...]
+    laws: Any
+    scale: Fraction | None
+    linear: int | None
+    algorithm: str
+    status: str
+    model: str
     detail: Any
 
 
@@ -99,6 +108,8 @@ class ShapResult(Result):
     output : {"score", "label"}
     feature_names : tuple of str
     instance : tuple
+    distribution : str or tuple
+        ``"uniform"``, ``"model"``, or the marginals given explicitly.
     """
 
     values: NDArray[np.float64]
@@ -110,6 +121,7 @@ class ShapResult(Result):
     output: str
     feature_names: tuple[str, ...]
     instance: tuple[Any, ...]
+    distribution: Any = "uniform"
 
     kind = "shapley"
 
@@ -129,35 +141,16 @@ class ShapResult(Result):
             lines.append(f"  {self.feature_names[i]:<{width}}  {v:+.6g}  {bar}{bounds}")
         return "\n".join(lines)
 
+    @certify.checked
     def verify(self, gam: GAM) -> bool:
         """Re-check the values in exact arithmetic, without the algorithm that ran.
 
-        Checks that the bounds are ordered and contain ``values``; that ``exact`` holds
-        exactly when they meet; efficiency (Shapley: base + Σ φ = v(N), as an interval
-        when bounded). Then recomputes the values by an independent route: for the score,
-        the closed form with every mean integrated (or summed) anew by sympy and every
-        pair term split by enumerating its four coalitions; for the label, brute force
-        over coalitions and completions when the domains' product has at most
-        ``VERIFY_BRUTE_LIMIT`` points (the dynamic program when brute force produced the
-        result), whose values must equal the exact ones or lie inside the bounds. Models
-        too large for either are checked for consistency only.
+        See :func:`gamexplain.certify.attributions.check_attributions`: the score's
+        closed form again, the label's laws and a second convolution (or every
+        coalition and completion with pair terms); exact values must match, bounds must
+        contain the re-derived ones; Shapley values must be efficient.
         """
-        cert = self.certificate
-        model = _rebuild(gam, cert.marginals)
-        if not _consistent(self, cert):
-            return False
-        if self.kind == "shapley" and not self._efficient(model, cert):
-            return False
-        reference = _reference(self, model)
-        if reference is None:
-            return True
-        return _contains(cert, reference)
-
-    def _efficient(self, model: GAM, cert: AttributionCertificate) -> bool:
-        target = _explained_output(model, self.instance, self.output)
-        low = cert.base_lower + sum(cert.lower, Fraction(0))
-        high = cert.base_upper + sum(cert.upper, Fraction(0))
-        return low <= target <= high
+        return check_attributions(self, gam)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -165,6 +158,14 @@ class BanzhafResult(ShapResult):
     """Banzhaf values of one instance (the fields of :class:`ShapResult`; no efficiency)."""
 
     kind = "banzhaf"
+
+
+@dataclass(frozen=True)
+class BatchCertificate:
+    """The marginals used and the digest of the model asked."""
+
+    marginals: tuple[tuple[float, ...] | None, ...]
+    model: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -182,6 +183,7 @@ class ShapBatchResult(Result):
     base_value: float
     feature_names: tuple[str, ...]
     rows: NDArray[Any]
+    distribution: Any = "uniform"
 
     def __str__(self) -> str:
         mean = np.abs(self.values).mean(axis=0)
@@ -190,21 +192,14 @@ class ShapBatchResult(Result):
             lines.append(f"  {self.feature_names[i]}  {mean[i]:.6g}")
         return "\n".join(lines)
 
+    @certify.checked
     def verify(self, gam: GAM) -> bool:
-        """Recompute every row's values exactly (independent closed form, sympy means)
-        and check the floats agree to 1e-9 relative, and efficiency row by row."""
-        model = _rebuild(gam, self.certificate)
-        for row, phi in zip(self.rows, self.values, strict=True):
-            x = model.instance(list(row))
-            exact, base = _independent_score(model, x)
-            if any(
-                abs(float(e) - p) > 1e-9 * (1 + abs(float(e)))
-                for e, p in zip(exact, phi, strict=True)
-            ):
-                return False
-            if abs(float(base) - self.base_value) > 1e-9 * (1 + abs(float(base))):
-                return False
-        return True
+        """Recompute every row's values exactly (the means once, each row's contributions
+        by the plain evaluator) and check the floats agree to 1e-9 relative.
+
+        See :func:`gamexplain.certify.attributions.check_score_batch`.
+        """
+        return check_score_batch(self, gam)
 
 
 # -- public functions ------------------------------------------------------------------------
@@ -369,22 +364,39 @@ def _attributions(
         model, instance, output=output, kind=kind, max_states=max_states, time_limit=time_limit
     )
     seconds = time.perf_counter() - started
-    marginals = tuple(f.distribution for f in model.features)
     cls = ShapResult if kind == "shapley" else BanzhafResult
     return cls(
-        **_fields(estimate, marginals),
+        **_fields(estimate, model, spec.name, model_digest(gam)),
         algorithm=spec.name,
         cell=str(entry.cell),
         stats=Stats(seconds=seconds, work={"dp_states": estimate.work}),
         output=output,
         feature_names=model.feature_names,
         instance=instance,
+        distribution=distribution_label(model, distribution),
     )
 
 
-def _fields(estimate: Estimate, marginals: tuple[Any, ...]) -> dict[str, Any]:
+def distribution_label(model: GAM, distribution: Any) -> Any:
+    """What a result records of ``distribution``: the name, or the marginals it set."""
+    if isinstance(distribution, str):
+        return distribution
+    return tuple(f.distribution for f in model.features)
+
+
+def dp_parts(detail: Any) -> tuple[Any, Fraction | None, int | None]:
+    """(laws, scale, linear) of a dynamic program's certificate; None for the others."""
+    return (
+        getattr(detail, "laws", None),
+        getattr(detail, "scale", None),
+        getattr(detail, "linear", None),
+    )
+
+
+def _fields(estimate: Estimate, model: GAM, algorithm: str, digest: str) -> dict[str, Any]:
     assert estimate.base_lower is not None and estimate.base_upper is not None
     exact = estimate.exact
+    status = "solved" if exact else estimate.status
     base = (estimate.base_lower + estimate.base_upper) / 2
     return {
         "values": np.array(
@@ -396,29 +408,21 @@ def _fields(estimate: Estimate, marginals: tuple[Any, ...]) -> dict[str, Any]:
         "lower": np.array([round_down(v) for v in estimate.lower]),
         "upper": np.array([round_up(v) for v in estimate.upper]),
         "exact": exact,
-        "status": "solved" if exact else estimate.status,
-        "message": "" if exact else "the bounds did not meet within the budget",
+        "status": status,
+        "message": "" if exact else BOUNDS_MESSAGE,
         "certificate": AttributionCertificate(
             estimate.lower,
             estimate.upper,
             estimate.base_lower,
             estimate.base_upper,
-            marginals,
+            tuple(f.distribution for f in model.features),
+            *dp_parts(estimate.certificate),
+            algorithm,
+            status,
+            digest,
             estimate.certificate,
         ),
     }
-
-
-def round_down(value: Fraction) -> float:
-    """The largest float ≤ ``value``."""
-    f = float(value)
-    return math.nextafter(f, -math.inf) if Fraction(f) > value else f
-
-
-def round_up(value: Fraction) -> float:
-    """The smallest float ≥ ``value``."""
-    f = float(value)
-    return math.nextafter(f, math.inf) if Fraction(f) < value else f
 
 
 def _batch(gam: GAM, X: Any, output: str, distribution: Any, method: str) -> ShapBatchResult:
@@ -445,143 +449,13 @@ def _batch(gam: GAM, X: Any, output: str, distribution: Any, method: str) -> Sha
         base_value=base,
         feature_names=model.feature_names,
         rows=np.asarray(X, dtype=object),
+        distribution=distribution_label(model, distribution),
         exact=False,
         algorithm=spec.name,
         cell=str(entry.cell),
-        certificate=tuple(f.distribution for f in model.features),
+        certificate=BatchCertificate(
+            tuple(f.distribution for f in model.features), model_digest(gam)
+        ),
         message="float fast path; explain one row for exact rational values",
         stats=Stats(seconds=time.perf_counter() - started),
     )
-
-
-# -- verification helpers -------------------------------------------------------------------------
-def _rebuild(gam: GAM, marginals: Sequence[Any]) -> GAM:
-    return resolve_distribution(gam, list(marginals), "verify")
-
-
-def _consistent(result: ShapResult, cert: AttributionCertificate) -> bool:
-    ordered = all(a <= b for a, b in zip(cert.lower, cert.upper, strict=True))
-    ordered = ordered and cert.base_lower <= cert.base_upper
-    inside = all(
-        lo <= v <= hi for lo, v, hi in zip(result.lower, result.values, result.upper, strict=True)
-    )
-    meets = cert.lower == cert.upper and cert.base_lower == cert.base_upper
-    claims = result.exact and result.exact_values == cert.lower
-    return ordered and inside and (meets == result.exact) and (claims or not result.exact)
-
-
-def _explained_output(model: GAM, x: tuple[Any, ...], output: str) -> Fraction:
-    if output == "label":
-        assert isinstance(model.task, Classification)
-        return Fraction(model.task.label_exact(model.score_exact(x)))
-    return Fraction(model.score_exact(x))
-
-
-def _reference(result: ShapResult, model: GAM) -> tuple[tuple[Fraction, ...], Fraction] | None:
-    """Exact values and base value recomputed by a route other than the one that ran."""
-    if result.output == "score":
-        values, base = _independent_score(model, result.instance)
-        return values, base
-    if result.algorithm != "brute":
-        if brute_force_applies(model, {"brute_force_limit": VERIFY_BRUTE_LIMIT}) is not None:
-            return None
-        found = brute_attributions(model, result.instance, output="label", kind=result.kind)
-    else:
-        if partial_sums_applies(model, {}) is not None:
-            return None
-        found = label_attributions(model, result.instance, kind=result.kind)
-        if not found.exact:
-            return None
-    assert found.base_lower is not None
-    return found.lower, found.base_lower
-
-
-def _contains(
-    cert: AttributionCertificate, reference: tuple[tuple[Fraction, ...], Fraction]
-) -> bool:
-    values, base = reference
-    inside = all(lo <= v <= hi for lo, v, hi in zip(cert.lower, values, cert.upper, strict=True))
-    return inside and cert.base_lower <= base <= cert.base_upper
-
-
-def _independent_score(model: GAM, x: tuple[Any, ...]) -> tuple[tuple[Fraction, ...], Fraction]:
-    """Shapley values of the score from sympy means and four-coalition pair games."""
-    n = model.n_features
-    means = [_integrated_mean(f) for f in model.features]
-    values = [
-        Fraction(f.contribution_exact(v)) - m
-        for f, v, m in zip(model.features, x, means, strict=True)
-    ]
-    base = Fraction(model.intercept) + sum(means, Fraction(0))
-    for pair in model.pairs:
-        i, j = pair.features
-        p = bin_probabilities(pair, 0, model.features[i])
-        q = bin_probabilities(pair, 1, model.features[j])
-        a = pair.bin_of(0, model.features[i], x[i])
-        b = pair.bin_of(1, model.features[j], x[j])
-
-        game = _PairGame(i, j, a, b, p, q, [[Fraction(v) for v in row] for row in pair.values])
-        for me, other in ((i, j), (j, i)):
-            # coalitions of the others that matter: with or without the pair partner
-            values[me] += sum(
-                (
-                    coalition_weight("shapley", 2, len(s)) * (game.value(s | {me}) - game.value(s))
-                    for s in (frozenset(), frozenset({other}))
-                ),
-                Fraction(0),
-            )
-        base += game.value(frozenset())
-    assert len(values) == n
-    return tuple(values), base
-
-
-@dataclass(frozen=True)
-class _PairGame:
-    """A pair term as a game: v(fixed) = E[g] with the fixed features at their bins."""
-
-    i: int
-    j: int
-    a: int
-    b: int
-    p: list[Fraction]
-    q: list[Fraction]
-    g: list[list[Fraction]]
-
-    def value(self, fixed: frozenset[int]) -> Fraction:
-        rows = [(self.a, Fraction(1))] if self.i in fixed else list(enumerate(self.p))
-        cols = [(self.b, Fraction(1))] if self.j in fixed else list(enumerate(self.q))
-        return sum((pr * pc * self.g[r][c] for r, pr in rows for c, pc in cols), Fraction(0))
-
-
-def _integrated_mean(feature: Feature) -> Fraction:
-    """E[β_i·f_i(X_i)] by sympy: sums over values, integrals or sums over pieces."""
-    pieces = lower(feature)
-    if isinstance(pieces[0], Point):
-        return sum(
-            (p * Fraction(feature.contribution_exact(v)) for v, p in point_probabilities(feature)),
-            Fraction(0),
-        )
-    t = sympy.Symbol("t", real=True)
-    point_domain = is_point_domain(feature)
-    total = sympy.Integer(0)
-    for segment, mass in zip(pieces, segment_probabilities(feature), strict=True):
-        assert isinstance(segment, Segment)
-        if not mass:
-            continue
-        poly = sum(
-            (to_sympy(c) * (t - to_sympy(segment.anchor)) ** r
-             for r, c in enumerate(segment.coefficients)),
-            sympy.Integer(0),
-        )  # fmt: skip
-        low, high = to_sympy(segment.low), to_sympy(segment.high)
-        if point_domain:
-            average = poly.subs(t, low)
-        elif segment.integers:
-            average = sympy.summation(poly, (t, low, high)) / (high - low + 1)
-        else:
-            antiderivative = sympy.Poly(poly, t).integrate()
-            average = (antiderivative.eval(high) - antiderivative.eval(low)) / (high - low)
-        total += to_sympy(mass) * average
-    # integrals and sums of rational polynomials between rational ends are rational
-    exact = sympy.Rational(sympy.expand(total))
-    return Fraction(int(exact.p), int(exact.q))
