@@ -363,8 +363,13 @@ def check_sufficiency_result(result: Any, gam: Any) -> bool:
         return False
     if not result.exact or result.status != "solved" or result.holds is not bool(result.holds):
         return False
+    if cert.breakers or cert.holders or cert.cores:
+        return False
     if result.holds:
-        return result.message == "" and sufficient(gam, x, kept, cert.sufficiency)
+        plain = result.message == "" and cert.witness is None
+        return plain and sufficient(gam, x, kept, cert.sufficiency)
+    if cert.sufficiency is not None:
+        return False
     free = set(range(gam.n_features)) - kept
     point = cert.witness
     return flips(gam, x, point, free) and result.message == move_text(gam, x, point)
@@ -378,7 +383,9 @@ def check_sufficient_reason(result: Any, gam: Any) -> bool:
     cert = result.certificate
     if not (_bound(gam, result, x) and result.values == _on(x, kept) and fixed <= kept):
         return False
-    if not _status_consistent(result) or not sufficient(gam, x, kept, cert.sufficiency):
+    if cert.witness is not None or cert.holders or not _status_consistent(result):
+        return False
+    if not sufficient(gam, x, kept, cert.sufficiency):
         return False
     breakers = dict(cert.breakers)
     names = {gam.features[i].name for i in kept - fixed}
@@ -401,12 +408,15 @@ def check_contrastive_reason(result: Any, gam: Any) -> bool:
     x = tuple(result.instance)
     fixed = _kept(gam, result.fixed)
     cert = result.certificate
-    if not _bound(gam, result, x) or not _status_consistent(result):
+    if not _bound(gam, result, x) or not _status_consistent(result) or cert.breakers:
         return False
     everything = frozenset(range(gam.n_features))
     if result.features is None:
         shown = (result.values, result.witness, result.witness_prediction, cert.witness)
-        return shown == (None,) * 4 and sufficient(gam, x, fixed, cert.sufficiency)
+        unused = cert.holders or cert.cores or result.minimum_certified is not None
+        return shown == (None,) * 4 and not unused and sufficient(gam, x, fixed, cert.sufficiency)
+    if cert.sufficiency is not None:
+        return False
     changed = _kept(gam, result.features)
     witness = tuple(cert.witness)
     if changed & fixed or result.witness != witness or not flips(gam, x, witness, changed):
@@ -445,11 +455,16 @@ def _status_consistent(result: Any) -> bool:
         return False
     # a contrastive reason that does not exist makes no size claim
     certified = kind != "minimum" or result.minimum_certified or result.features is None
+    claims = kind == "minimum" and getattr(result, "features", ()) is not None
+    if (result.minimum_certified is not None) != claims:
+        return False
     if result.status == "solved":
-        return result.exact == bool(certified) and result.message == (
-            "" if certified else UNCERTIFIED
+        return (
+            result.size_bounds is None
+            and result.exact == bool(certified)
+            and result.message == ("" if certified else UNCERTIFIED)
         )
-    bounds = getattr(result, "size_bounds", None)
+    bounds = result.size_bounds
     return (
         not result.exact
         and kind == "subset-minimal"
