@@ -122,9 +122,10 @@ class PartialSumCertificate:
         Completed rounds (exact attempt included).
     largest_table : int
         The most states any table of the last completed round held.
-    laws : tuple of tuple of Cell, or None
-        Per feature, the cells (see :data:`Cell`) the last completed round used; None
-        when no round completed (the bounds are then the trivial ones).
+    laws : tuple or None
+        Per feature, the cells (see :data:`Cell`) the last completed round used (None
+        for a feature kept fixed); None when no round completed (the bounds are then
+        the trivial ones).
     linear : int or None
         In exact mode, the one continuous feature whose contribution is linear on each
         of its cells and is integrated exactly instead of tabulated.
@@ -135,7 +136,7 @@ class PartialSumCertificate:
     cells: int | None
     rounds: int
     largest_table: int
-    laws: tuple[tuple[Cell, ...], ...] | None = None
+    laws: tuple[tuple[Cell, ...] | None, ...] | None = None
     linear: int | None = None
 
 

@@ -26,9 +26,12 @@ primitives (:mod:`gamexplain.model.primitives`) or the solvers' exact signs
   evaluator.
 
 A bound that holds for any model (a label value in [−1, 1], a probability in [0, 1]) is
-accepted without work. Every re-derivation is bounded by
-:data:`gamexplain.certify.MAX_CHECK_POINTS`; beyond it the check raises
-:class:`~gamexplain.errors.CertificateTooLargeError` before doing the work.
+accepted without work. Shared with the rest of the package, on purpose: resolving
+``distribution=`` (:func:`gamexplain.distributions.resolve_distribution`, which only
+copies marginals onto features) and, for the mean of a ReLU network's score, its exact
+compilation to linear pieces (:func:`gamexplain.model.pieces.compile_relu`). Every
+re-derivation is bounded by :data:`gamexplain.certify.MAX_CHECK_POINTS`; beyond it the
+check raises :class:`~gamexplain.errors.CertificateTooLargeError` before doing the work.
 """
 
 from __future__ import annotations
@@ -146,6 +149,7 @@ def check_attributions(result: Any, gam: Any) -> bool:
         return False
     lower, upper = _fractions(cert.lower, n), _fractions(cert.upper, n)
     base = (Fraction(cert.base_lower), Fraction(cert.base_upper))
+    reference: tuple[Sequence[Fraction], Sequence[Fraction], Fraction, Fraction] | None
     if output == "score":
         values, exact_base = _score_values(model, tuple(result.instance))
         reference = (values, values, exact_base, exact_base)
@@ -318,6 +322,7 @@ def _polynomial_pieces(
     shape, domain = feature.shape, feature.domain
     beta = Fraction(feature.weight)
     low, high = Fraction(domain.low), Fraction(domain.high)
+    rows: Sequence[Sequence[Fraction]]
     if type(shape).__name__ == "ReLUNet":
         from gamexplain.model.pieces import compile_relu  # the network's linear pieces
 
@@ -616,21 +621,37 @@ def _convolve(
     by_size: bool,
     up: bool,
     rounding: _Rounding,
-) -> dict[tuple[int, Fraction], Fraction]:
-    """(coalition size, partial sum) → probability over the member features, each either
-    in the coalition at its fixed value (``by_size``) or drawn from its law."""
-    states: dict[tuple[int, Fraction], Fraction] = {(0, Fraction(0)): Fraction(1)}
+    sizes: int,
+) -> list[_Sums]:
+    """Per coalition size k, the law of the partial sums over the member features, each
+    either in the coalition at its fixed value (``by_size``) or drawn from its law.
+
+    Sums are kept as integers over one common unit and weights as integers over one
+    common denominator, so the dictionary holds exact numbers cheaply.
+    """
+    draws = {j: [(rounding(hi if up else lo, up), p) for lo, hi, p in laws[j]] for j in members}
+    kept = {j: rounding(fixed[j], up) for j in members}
+    values = [v for j in members for v, _ in draws[j]] + list(kept.values())
+    unit = Fraction(1, math.lcm(1, *(v.denominator for v in values)))
+    states: dict[tuple[int, int], int] = {(0, 0): 1}
+    denominator = 1
     for j in members:
-        grown: dict[tuple[int, Fraction], Fraction] = defaultdict(Fraction)
-        draws = [(rounding(high if up else low, up), p) for low, high, p in laws[j]]
+        scale = math.lcm(*(p.denominator for _, p in draws[j]))
+        steps = [(int(v / unit), int(p * scale)) for v, p in draws[j]]
+        own = int(kept[j] / unit)
+        grown: dict[tuple[int, int], int] = defaultdict(int)
         for (k, s), w in states.items():
-            for a, p in draws:
-                grown[k, s + a] += w * p
+            for a, m in steps:
+                grown[k, s + a] += w * m
             if by_size:
-                grown[k + 1, s + rounding(fixed[j], up)] += w
+                grown[k + 1, s + own] += w * scale
         states = dict(grown)
+        denominator *= scale
         check_size(len(states), "the partial sums")
-    return states
+    rows: list[dict[int, int]] = [{} for _ in range(sizes)]
+    for (k, s), w in states.items():
+        rows[k][s] = w
+    return [_Sums(row, unit, denominator) for row in rows]
 
 
 def _size_bound(laws: dict[int, Law], members: Sequence[int], by_size: bool, scale: Any) -> int:
@@ -643,39 +664,41 @@ def _size_bound(laws: dict[int, Law], members: Sequence[int], by_size: bool, sca
     return min(product, (len(members) + 1) * (math.ceil(span / scale) + 2 * len(members) + 1))
 
 
-class _Tails:
-    """P(sum ≥ cut) (or > cut) of one coalition size's partial sums, by bisection."""
+class _Sums:
+    """One coalition size's partial sums (integers s, worth s·unit) with integer weights
+    over ``denominator``, sorted, with suffix sums of w and w·s for tail probabilities."""
 
-    def __init__(self, states: dict[Fraction, Fraction]) -> None:
-        self.sums = sorted(states)
-        self.suffix = [Fraction(0)] * (len(self.sums) + 1)
-        for k in range(len(self.sums) - 1, -1, -1):
-            self.suffix[k] = self.suffix[k + 1] + states[self.sums[k]]
+    def __init__(self, row: dict[int, int], unit: Fraction, denominator: int) -> None:
+        self.keys = sorted(row)
+        self.unit, self.denominator = unit, denominator
+        self.weight = [0] * (len(self.keys) + 1)
+        self.moment = [0] * (len(self.keys) + 1)
+        for k in range(len(self.keys) - 1, -1, -1):
+            s = self.keys[k]
+            self.weight[k] = self.weight[k + 1] + row[s]
+            self.moment[k] = self.moment[k + 1] + row[s] * s
 
     def above(self, cut: Fraction, strict: bool) -> Fraction:
+        """P(sum ≥ cut), or > cut when ``strict``."""
         find = bisect.bisect_right if strict else bisect.bisect_left
-        return self.suffix[find(self.sums, cut)]
+        return Fraction(self.weight[find(self.keys, cut / self.unit)], self.denominator)
 
-    def items(self) -> list[tuple[Fraction, Fraction]]:
-        return [(s, self.suffix[k] - self.suffix[k + 1]) for k, s in enumerate(self.sums)]
-
-
-def _by_size(states: dict[tuple[int, Fraction], Fraction], sizes: int) -> list[_Tails]:
-    rows: list[dict[Fraction, Fraction]] = [{} for _ in range(sizes)]
-    for (k, s), w in states.items():
-        rows[k][s] = w
-    return [_Tails(row) for row in rows]
-
-
-def _uniform_share(law: Law, cut: Fraction, strict: bool) -> Fraction:
-    """P(A ≥ cut) for A uniform on each cell's [low, high] (a point mass when equal)."""
-    total = Fraction(0)
-    for low, high, p in law:
-        if low == high:
-            total += p * (low > cut if strict else low >= cut)
-        else:
-            total += p * min(max((high - cut) / (high - low), Fraction(0)), Fraction(1))
-    return total
+    def uniform(self, law: Law, cut: Fraction, strict: bool) -> Fraction:
+        """P(sum + A ≥ cut) (> when strict) for A uniform on each cell's [low, high] (a
+        point mass when equal): inside a cell the share (high − cut + sum)/(high − low)
+        is linear in the sum, so the weights and moments of the middle sums give it."""
+        total = Fraction(0)
+        for low, high, p in law:
+            if low == high:
+                total += p * self.above(cut - low, strict)
+                continue
+            full = bisect.bisect_left(self.keys, (cut - low) / self.unit)
+            none = bisect.bisect_right(self.keys, (cut - high) / self.unit)
+            weight = self.weight[none] - self.weight[full]
+            moment = self.moment[none] - self.moment[full]
+            middle = ((high - cut) * weight + self.unit * moment) / (high - low)
+            total += p * (self.weight[full] + middle) / self.denominator
+        return total
 
 
 # -- label values of an additive model ------------------------------------------------------------
@@ -736,9 +759,9 @@ def _label_value(
     tables = []
     for up in (False, True):
         check_size(_size_bound(laws, members, True, rounding.scale), "the partial sums")
-        tables.append(_by_size(_convolve(laws, fixed, members, True, up, rounding), n))
+        tables.append(_convolve(laws, fixed, members, True, up, rounding, n))
 
-    def gain(rows: list[_Tails], other: list[_Tails], i_law: Law, pick: int) -> Fraction:
+    def gain(rows: list[_Sums], other: list[_Sums], i_law: Law, pick: int) -> Fraction:
         """Σ_k w_k·(P(class 1 with i fixed) − P(class 1 with i drawn))."""
         total = Fraction(0)
         for k in range(n):
@@ -759,7 +782,7 @@ def _label_value(
 
 
 def _linear_gain(
-    row: _Tails,
+    row: _Sums,
     laws: dict[int, Law],
     fixed: Sequence[Fraction],
     i: int,
@@ -772,17 +795,15 @@ def _linear_gain(
     """One coalition size's part of φ_i when feature c is linear: c in the coalition
     (weight w_(k+1)) or drawn (weight w_k)."""
     level, strict = event
-    items = row.items()
 
     def with_c(extra: Fraction) -> Fraction:
         return row.above(level - beta0 - fixed[c] - extra, strict)
 
     def without_c(extra: Fraction) -> Fraction:
-        return sum((w * _uniform_share(laws[c], level - beta0 - s - extra, strict)
-                    for s, w in items), Fraction(0))  # fmt: skip
+        return row.uniform(laws[c], level - beta0 - extra, strict)
 
     if i == c:
-        return weights[k] * (row.above(level - beta0 - fixed[c], strict) - without_c(Fraction(0)))
+        return weights[k] * (with_c(Fraction(0)) - without_c(Fraction(0)))
     law = laws[i]
     drawn_with = sum((p * with_c(a) for a, _, p in law), Fraction(0))
     drawn_without = sum((p * without_c(a) for a, _, p in law), Fraction(0))
@@ -818,12 +839,10 @@ def _tail_bounds(
     check_size(_size_bound(laws, members, False, rounding.scale), "the partial sums")
     found = []
     for up in (False, True):
-        row = _by_size(_convolve(laws, fixed, members, False, up, rounding), 1)[0]
-        if linear is None:
-            found.append(row.above(cut, strict))
-        else:
-            found.append(sum((w * _uniform_share(laws[linear], cut - s, strict)
-                              for s, w in row.items()), Fraction(0)))  # fmt: skip
+        row = _convolve(laws, fixed, members, False, up, rounding, 1)[0]
+        found.append(
+            row.above(cut, strict) if linear is None else row.uniform(laws[linear], cut, strict)
+        )
     return found[0], found[1]
 
 
