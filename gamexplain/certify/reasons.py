@@ -55,6 +55,7 @@ from gamexplain.certify.evaluate import (
     score,
 )
 from gamexplain.certify.numbers import Number, compare, enclose, exact_number
+from gamexplain.certify.provenance import provenance_consistent
 from gamexplain.errors import CertificateError
 
 __all__ = [
@@ -443,8 +444,18 @@ def _bound(gam: Any, result: Any, x: tuple[Any, ...]) -> bool:
     target are x's."""
     if result.certificate.model != model_digest(gam) or not in_domain(gam, x):
         return False
+    if not provenance_consistent(gam, result, _QUERIES[type(result).__name__]):
+        return False
     pred = prediction(gam, x)
     return _equal(result.prediction, pred) and result.target == target_text(gam, pred)
+
+
+#: the registry queries each result type answers
+_QUERIES = {
+    "SufficiencyResult": ("csr",),
+    "SufficientReason": ("msr", "minimal-sr", "enum-sr"),
+    "ContrastiveReason": ("mcr", "enum-cr"),
+}
 
 
 def _status_consistent(result: Any) -> bool:
@@ -860,8 +871,9 @@ def no_smaller_contrastive(
     direction the ``size − 1`` heaviest pushes keep it (additive models), or no such
     set meets every recorded sufficient reason (pair models, ``cert.cores``)."""
     movable = [i for i in range(gam.n_features) if i not in fixed]
-    if size <= 1:
-        return size == 1  # changing nothing never flips
+    if size <= 1:  # changing nothing never flips; recorded cores must still be genuine
+        genuine = not gam.pairs or _cores_unhit(gam, x, fixed, cert.cores, -1, contrastive=False)
+        return size == 1 and genuine
     if gam.pairs:
         return _cores_unhit(gam, x, fixed, cert.cores, size - 1, contrastive=False)
     return all(_heaviest_keep(gam, x, movable, size - 1, side) for side in _sides(gam, x))
