@@ -92,7 +92,7 @@ def _results() -> list[tuple[str, GAM, Any]]:
             "credit-shap-label",
             credit,
             gx.shap_values(credit, applicant, output="label", time_limit=20),
-        ),  # fmt: skip
+        ),
     ]
     return out
 
@@ -191,8 +191,10 @@ def test_a_missing_certificate_is_rejected_cleanly(name, gam, result):
     assert _rejects(dataclasses.replace(result, certificate=None), gam)
 
 
-@pytest.mark.parametrize(("name", "gam", "result"), [r for r in RESULTS if r[0].startswith("credit")],
-                         ids=[n for n in IDS if n.startswith("credit")])  # fmt: skip
+CREDIT = [r for r in RESULTS if r[0].startswith("credit")]
+
+
+@pytest.mark.parametrize(("name", "gam", "result"), CREDIT, ids=[r[0] for r in CREDIT])
 def test_relabelling_as_brute_force_where_it_cannot_run_is_rejected(name, gam, result):
     # brute force needs small finite domains; the credit model has intervals
     assert _rejects(dataclasses.replace(result, algorithm="brute"), gam)
