@@ -37,7 +37,6 @@ check raises :class:`~gamexplain.errors.CertificateTooLargeError` before doing t
 from __future__ import annotations
 
 import bisect
-import hashlib
 import itertools
 import math
 from collections import defaultdict
@@ -55,6 +54,7 @@ from gamexplain.certify import (
     exact_number,
     in_domain,
     label,
+    model_digest,
     same_prediction,
     score,
 )
@@ -91,12 +91,6 @@ def round_up(value: Fraction) -> float:
 
 
 # -- the model and the question -------------------------------------------------------------
-def model_digest(gam: Any) -> str:
-    """A SHA-256 of every parameter of the model, marginals included (the repr of a
-    frozen GAM spells out each float exactly)."""
-    return hashlib.sha256(repr(gam).encode()).hexdigest()
-
-
 def _model(gam: Any, distribution: Any, marginals: Any, digest: Any) -> Any:
     """The model with the marginals ``distribution`` names, which must be ``marginals``;
     ``gam`` must be the model the result was computed for."""

@@ -8,6 +8,7 @@ bug in either evaluator then shows up as a certificate that fails its check.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
@@ -20,6 +21,7 @@ __all__ = [
     "contribution",
     "in_domain",
     "label",
+    "model_digest",
     "pair_value",
     "prediction",
     "same_prediction",
@@ -198,3 +200,10 @@ def same_prediction(gam: Any, x: Sequence[Any], z: Sequence[Any]) -> bool:
     gap = _add(score(gam, z), -score(gam, x))
     delta = Fraction(gam.task.tolerance)
     return compare(gap, delta) <= 0 and compare(-gap, delta) <= 0
+
+
+def model_digest(gam: Any) -> str:
+    """A SHA-256 of every parameter of the model (the repr of the frozen GAM spells out
+    each float exactly), so a result checks only against the model it was computed for."""
+    text = repr((gam.intercept, gam.task, gam.features, gam.pairs))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

@@ -31,7 +31,6 @@ enumeration; anything malformed makes the check answer False (``certify.checked`
 from __future__ import annotations
 
 import functools
-import hashlib
 import itertools
 import math
 from collections.abc import Iterable, Sequence
@@ -50,6 +49,7 @@ from gamexplain.certify.evaluate import (
     contribution,
     in_domain,
     label,
+    model_digest,
     prediction,
     same_prediction,
     score,
@@ -309,12 +309,6 @@ def _split(
 
 
 # -- binding the answer to the model ----------------------------------------------------------
-def model_digest(gam: Any) -> str:
-    """A digest of every parameter of the model (the repr of a frozen GAM spells out each
-    float exactly), so a result checks only against the model it was computed for."""
-    return hashlib.sha256(repr(gam).encode()).hexdigest()
-
-
 def target_text(gam: Any, prediction: Any) -> str:
     """The kept prediction in words ("class 1", "a score within 0.5 of 3")."""
     if gam.task.kind == "classification":

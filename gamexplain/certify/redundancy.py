@@ -35,7 +35,6 @@ one changed table value fails the check.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import math
 from collections.abc import Sequence
@@ -56,6 +55,7 @@ from gamexplain.certify import (
     exact_number,
     in_domain,
     label,
+    model_digest,
     prediction,
     score,
 )
@@ -163,18 +163,6 @@ Ends = tuple[Number, Number, bool, bool]
 
 
 # -- the front door ------------------------------------------------------------------------------
-def model_digest(gam: Any) -> str:
-    """A SHA-256 of everything FR depends on: names, domains, shapes, weights, intercept,
-    task and pair terms (floats by their exact ``repr``)."""
-    data = (
-        repr(gam.intercept),
-        repr(gam.task),
-        [(f.name, repr(f.domain), repr(f.shape), repr(f.weight)) for f in gam.features],
-        [repr(pair) for pair in gam.pairs],
-    )
-    return hashlib.sha256(repr(data).encode()).hexdigest()
-
-
 def check_redundancy(gam: Any, result: Any) -> bool:
     """Whether a :class:`~gamexplain.queries.redundancy.RedundancyResult` is what it says.
 
