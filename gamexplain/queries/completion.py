@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -19,9 +19,9 @@ from gamexplain.certify.attributions import (
 )
 from gamexplain.complexity.registry import select_algorithm
 from gamexplain.distributions import resolve_distribution
-from gamexplain.errors import InvalidInstanceError, InvalidParameterError
-from gamexplain.model.gam import GAM, check_gam
-from gamexplain.queries.shap import check_budget, check_method, distribution_label, dp_parts
+from gamexplain.model.gam import GAM
+from gamexplain.queries.parameters import validate
+from gamexplain.queries.shap import distribution_label, dp_parts
 from gamexplain.results import Result, Stats
 
 __all__ = ["CompletionCertificate", "CompletionResult", "completion_fraction"]
@@ -151,10 +151,12 @@ def completion_fraction(
     >>> completion_fraction(gam, ["u", "v"], []).exact_fraction
     Fraction(1, 2)
     """
-    check_method(method, "cc", "completion_fraction")
-    check_budget(max_states, time_limit, "completion_fraction")
-    instance = check_gam(gam, "completion_fraction").instance(x)
-    fixed = _fixed_iv(gam, S)
+    options = validate(
+        "completion_fraction", gam, S=S, method=method, max_states=max_states,
+        time_limit=time_limit,
+    )  # fmt: skip
+    fixed, time_limit = options["S"], options["time_limit"]
+    instance = gam.instance(x)
     model = resolve_distribution(gam, distribution, "completion_fraction")
     entry, spec, _ = select_algorithm(model, "cc", method, {})
     started = time.perf_counter()
@@ -189,24 +191,3 @@ def completion_fraction(
         message="" if exact else BOUNDS_MESSAGE,
         stats=Stats(seconds=time.perf_counter() - started, work={"dp_states": estimate.work}),
     )
-
-
-def _fixed_iv(gam: GAM, S: Any) -> frozenset[int]:
-    if isinstance(S, str | Mapping):
-        raise InvalidParameterError(
-            "The 'S' parameter of completion_fraction must be an iterable of feature names "
-            f"or positions. Got {S!r} instead."
-        )
-    try:
-        members = list(S)
-    except TypeError:
-        raise InvalidParameterError(
-            "The 'S' parameter of completion_fraction must be an iterable of feature names "
-            f"or positions. Got {S!r} instead."
-        ) from None
-    try:
-        return frozenset(gam.index(m) for m in members)
-    except InvalidInstanceError as exc:
-        raise InvalidParameterError(
-            f"The 'S' parameter of completion_fraction names no feature: {exc}"
-        ) from exc

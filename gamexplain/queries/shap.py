@@ -28,11 +28,11 @@ from gamexplain.certify.attributions import (
     round_down,
     round_up,
 )
-from gamexplain.complexity.registry import registered_algorithms, select_algorithm
+from gamexplain.complexity.registry import select_algorithm
 from gamexplain.distributions import resolve_distribution
 from gamexplain.errors import InvalidParameterError
-from gamexplain.model.gam import GAM, check_gam
-from gamexplain.model.task import Classification
+from gamexplain.model.gam import GAM
+from gamexplain.queries.parameters import validate
 from gamexplain.results import Result, Stats
 
 __all__ = [
@@ -256,7 +256,8 @@ def shap_values(
     >>> shap_values(gam, ["u", "v"], output="label").exact_values
     (Fraction(1, 2), Fraction(0, 1))
     """
-    check_gam(gam, "shap_values")
+    validate("shap_values", gam, output=output, method=method, max_states=max_states,
+             time_limit=time_limit)  # fmt: skip
     if not isinstance(x, Mapping) and np.ndim(np.asarray(x, dtype=object)) == 2:
         return _batch(gam, x, output, distribution, method)
     return _attributions(
@@ -294,54 +295,7 @@ def banzhaf_values(
     return result
 
 
-# -- validation and dispatch -----------------------------------------------------------------------
-def _attribution_iv(
-    gam: GAM, output: str, method: str, max_states: int, time_limit: float | None, caller: str
-) -> str:
-    """Validate the options; return the registry query."""
-    if output not in ("score", "label"):
-        raise InvalidParameterError(
-            f"The 'output' parameter of {caller} must be one of {{'score', 'label'}}. "
-            f"Got {output!r} instead."
-        )
-    if output == "label" and not isinstance(gam.task, Classification):
-        raise InvalidParameterError(
-            f"The 'output' parameter of {caller} can be 'label' only for a classifier; "
-            f"the model is a {gam.task.kind} model."
-        )
-    prefix = "shap" if caller == "shap_values" else "banzhaf"
-    query = f"{prefix}-{output}"
-    check_method(method, query, caller)
-    check_budget(max_states, time_limit, caller)
-    return query
-
-
-def check_method(method: str, query: str, caller: str) -> None:
-    """Raise :class:`InvalidParameterError` unless ``method`` names an algorithm of ``query``."""
-    names = ["auto", *sorted({s.name for s in registered_algorithms(query)})]
-    if method not in names:
-        allowed = ", ".join(repr(n) for n in names)
-        raise InvalidParameterError(
-            f"The 'method' parameter of {caller} must be one of {{{allowed}}}. "
-            f"Got {method!r} instead."
-        )
-
-
-def check_budget(max_states: int, time_limit: float | None, caller: str) -> None:
-    """Raise :class:`InvalidParameterError` for a non-positive state budget or time limit."""
-    if isinstance(max_states, bool) or not isinstance(max_states, int) or max_states < 1:
-        raise InvalidParameterError(
-            f"The 'max_states' parameter of {caller} must be an int ≥ 1. Got {max_states!r} "
-            "instead."
-        )
-    bad_time = isinstance(time_limit, bool) or not isinstance(time_limit, int | float)
-    if time_limit is not None and (bad_time or not time_limit > 0):
-        raise InvalidParameterError(
-            f"The 'time_limit' parameter of {caller} must be None or a number > 0. "
-            f"Got {time_limit!r} instead."
-        )
-
-
+# -- dispatch ------------------------------------------------------------------------------
 def _attributions(
     gam: GAM,
     x: Any,
@@ -355,7 +309,11 @@ def _attributions(
 ) -> ShapResult:
     import time
 
-    query = _attribution_iv(check_gam(gam, caller), output, method, max_states, time_limit, caller)
+    options = validate(
+        caller, gam, output=output, method=method, max_states=max_states, time_limit=time_limit
+    )
+    time_limit = options["time_limit"]
+    query = f"{'shap' if kind == 'shapley' else 'banzhaf'}-{output}"
     instance = gam.instance(x)
     model = resolve_distribution(gam, distribution, caller)
     entry, spec, _ = select_algorithm(model, query, method, {})
@@ -433,7 +391,6 @@ def _batch(gam: GAM, X: Any, output: str, distribution: Any, method: str) -> Sha
             "The 'x' parameter of shap_values takes a 2-D array of rows only with "
             f"output='score'. Got output={output!r} instead."
         )
-    check_method(method, "shap-score", "shap_values")
     if method not in ("auto", "closed-form"):
         raise InvalidParameterError(
             "The 'method' parameter of shap_values must be 'auto' or 'closed-form' for a "

@@ -170,7 +170,7 @@ def test_regression_tolerance():
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: completion_fraction(TIE, ("u", "v"), "a"), "'S' parameter"),
+        (lambda: completion_fraction(TIE, ("u", "v"), 2.5), "'S' parameter"),
         (lambda: completion_fraction(TIE, ("u", "v"), ["zz"]), "'S' parameter"),
         (lambda: completion_fraction(TIE, ("u", "v"), [], method="dp"), "'method' parameter"),
         (lambda: completion_fraction(TIE, ("u", "v"), [], max_states=-3), "'max_states'"),
@@ -180,3 +180,8 @@ def test_regression_tolerance():
 def test_bad_arguments(call, message):
     with pytest.raises(InvalidParameterError, match=re.escape(message)):
         call()
+
+
+def test_a_bare_feature_name_is_a_set_of_one_as_everywhere():
+    bare, listed = (completion_fraction(TIE, ("u", "v"), S) for S in ("a", ["a"]))
+    assert (bare.fixed, bare.exact_fraction) == (listed.fixed, listed.exact_fraction) == (("a",), Fraction(2, 3))

@@ -248,7 +248,7 @@ def test_explicit_distributions():
         (lambda: shap_values(TIE, [("u", 0)], output="label"), "2-D array"),
         (
             lambda: shap_values(GAM(TIE.features, 0.0, Regression()), ("u", 0), output="label"),
-            "only for a classifier",
+            "needs a classifier",
         ),
     ],
 )
