@@ -26,6 +26,7 @@ from gamexplain.algorithms.worst_case import (
 )
 from gamexplain.complexity.registry import register_algorithm
 from gamexplain.exact import Exact, compare
+from gamexplain.model import deadline
 
 __all__ = ["BruteOracle", "Enumeration", "oracle_for"]
 
@@ -120,6 +121,7 @@ def _subsets(items: tuple[int, ...]) -> Iterator[frozenset[int]]:
     """Every subset, by increasing size."""
     for size in range(len(items) + 1):
         for combo in itertools.combinations(items, size):
+            deadline.check()
             yield frozenset(combo)
 
 

@@ -26,6 +26,7 @@ from gamexplain.algorithms.worst_case import (
     sort_lex,
 )
 from gamexplain.complexity.registry import register_algorithm
+from gamexplain.model import deadline
 
 __all__ = ["enum_cr_delay", "enum_sr_delay", "minimal_covers"]
 
@@ -45,12 +46,14 @@ def minimal_covers(
     remaining items in order until covering; the last one added is the lightest, and
     before it the total did not cover. A choice that covers is minimal iff dropping its
     lightest item uncovers it. So every node of the search leads to an answer within n
-    steps: O(n) delay after an O(n log n) sort (thm:enum-additive).
+    steps: O(n) delay after an O(n log n) sort (thm:enum-additive). Raises
+    :class:`~gamexplain.model.deadline.OutOfTime` past the query's deadline.
     """
     order = sort_lex(weights, weights.__getitem__, reverse=True)
     suffix = [lex_sum(weights[i] for i in order[k:]) for k in range(len(order) + 1)]
     stack: list[tuple[int, tuple[int, ...], Lex]] = [(0, (), (Fraction(0), 0))]
     while stack:
+        deadline.check()
         k, chosen, total = stack.pop()
         if covers(total):
             lightest = weights[chosen[-1]] if chosen else None

@@ -12,13 +12,14 @@ not: regression's two constraints and models with pairwise terms (enumeration or
 
 from __future__ import annotations
 
-import time
 from collections.abc import Generator, Iterator
 from typing import Any
 
 from gamexplain.algorithms.brute_reasons import oracle_applies, oracle_for
 from gamexplain.algorithms.worst_case import Problem
 from gamexplain.complexity.registry import register_algorithm
+from gamexplain.model import deadline
+from gamexplain.model.deadline import OutOfTime
 
 __all__ = ["enum_cr_hitting_set", "enum_sr_hitting_set", "marco"]
 
@@ -35,36 +36,49 @@ def marco(problem: Problem, time_limit: float | None = None) -> Generator[Event,
     -----
     One SAT call and at most n oracle calls per reason found, plus one final SAT call
     (thm:enum-hitting-set). The number of SAT calls is |sufficient| + |contrastive| + 1,
-    which can exceed the size of either family exponentially.
+    which can exceed the size of either family exponentially. Stops with
+    ``"time_limit"`` when the query's deadline (:mod:`gamexplain.model.deadline`) passes.
     """
     from pysat.solvers import Solver
 
-    oracle = oracle_for(problem)
-    free = problem.free
-    var = {i: k + 1 for k, i in enumerate(free)}
-    deadline = None if time_limit is None else time.monotonic() + time_limit
+    var = {i: k + 1 for k, i in enumerate(problem.free)}
     with Solver(name="g3") as solver:
         while solver.solve():
-            if deadline is not None and time.monotonic() > deadline:
+            try:
+                found = _next_reason(problem, solver, var)
+            except OutOfTime:
                 return "time_limit"
-            chosen = {lit for lit in solver.get_model() or [] if lit > 0}
-            seed = {i for i in free if var[i] in chosen}
-            if oracle.sufficient(seed):
-                for i in sorted(seed):
-                    if oracle.sufficient(seed - {i}):
-                        seed.discard(i)
-                yield "sr", frozenset(seed) | problem.fixed
-                if not seed:
-                    return "solved"
-                solver.add_clause([-var[i] for i in seed])
+            yield found
+            kind, reason = found
+            if kind == "sr" and reason == problem.fixed:
+                return "solved"
+            if kind == "sr":
+                solver.add_clause([-var[i] for i in reason - problem.fixed])
             else:
-                for i in free:
-                    if i not in seed and not oracle.sufficient(seed | {i}):
-                        seed.add(i)
-                changed = frozenset(free) - seed
-                yield "cr", changed
-                solver.add_clause([var[i] for i in changed])
+                solver.add_clause([var[i] for i in reason])
     return "solved"
+
+
+def _next_reason(problem: Problem, solver: Any, var: dict[int, int]) -> Event:
+    """Shrink the solver's model to a sufficient reason or grow it to the complement of a
+    contrastive one; raises :class:`~gamexplain.model.deadline.OutOfTime` past the
+    deadline."""
+    oracle = oracle_for(problem)
+    free = problem.free
+    deadline.check()
+    chosen = {lit for lit in solver.get_model() or [] if lit > 0}
+    seed = {i for i in free if var[i] in chosen}
+    if oracle.sufficient(seed):
+        for i in sorted(seed):
+            deadline.check()
+            if oracle.sufficient(seed - {i}):
+                seed.discard(i)
+        return "sr", frozenset(seed) | problem.fixed
+    for i in free:
+        deadline.check()
+        if i not in seed and not oracle.sufficient(seed | {i}):
+            seed.add(i)
+    return "cr", frozenset(free) - seed
 
 
 def _only(kind: str, events: Generator[Event, None, str]) -> Generator[frozenset[int], None, str]:

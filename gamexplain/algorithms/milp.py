@@ -25,6 +25,7 @@ from typing import Any, Literal
 import numpy as np
 
 from gamexplain.errors import InvalidParameterError
+from gamexplain.model import deadline
 from gamexplain.model.domains import Domain, Integers, Interval
 from gamexplain.model.shapes import Layer, ReLUNet
 
@@ -131,7 +132,10 @@ def relu_extremum(
     unstable ones) and splits at the exact zero of the first unstable unit, so every leaf
     is a linear piece or, on integers, a short run of points evaluated exactly in integer
     arithmetic. The certification is exponential in the worst case (NP-hardness,
-    ``thm:nam-mcr-np``); correctness is ``thm:relu-milp-extremes``.
+    ``thm:nam-mcr-np``); correctness is ``thm:relu-milp-extremes``. Every phase reads the
+    query's deadline (:mod:`gamexplain.model.deadline`) and raises
+    :class:`~gamexplain.model.deadline.OutOfTime` past it, so a result is never cut short
+    by the caller's clock (only by ``time_limit`` and ``node_limit``, and then says so).
 
     Examples
     --------
@@ -323,6 +327,7 @@ def _big_m_bounds(
     queue: collections.deque[tuple[Any, Any]] = collections.deque([start])
     found: list[list[list[tuple[float, float]]]] = []
     while queue:
+        deadline.check()
         a, b = queue.popleft()
         if scaled is not None and b - a + 1 <= enumerate_limit:
             found.append(scaled.ranges(a, b))
@@ -356,6 +361,8 @@ def _solve_milp(
     """A maximiser of the network in floats (HiGHS), with the solver's status."""
     from scipy.optimize import Bounds, LinearConstraint, milp
 
+    left = deadline.remaining()
+    capped = time_limit if left is None else min(time_limit, max(left, 1e-3))
     float_layers = [
         Layer([[float(w) for w in row] for row in weights], [float(b) for b in bias])
         for weights, bias in layers
@@ -375,8 +382,10 @@ def _solve_milp(
         integrality=np.array(encoding.integrality),
         bounds=Bounds(np.array(encoding.lower), np.array(encoding.upper)),
         constraints=LinearConstraint(a, lb, ub) if len(lb) else None,
-        options={"time_limit": time_limit, "mip_rel_gap": 0.0, "disp": False},
+        options={"time_limit": capped, "mip_rel_gap": 0.0, "disp": False},
     )
+    # stopped by the query's deadline, not by the MILP's own limit: no answer to cache
+    deadline.check()
     status: SolverStatus = (
         "optimal" if result.status == 0 else "time_limit" if result.status == 1 else "failed"
     )
@@ -547,6 +556,7 @@ def _certify(
 
     push(low, high)
     while heap and nodes < node_limit:
+        deadline.check()
         negative_top, _, a, b, split = heapq.heappop(heap)
         if -negative_top <= value:
             heap.clear()

@@ -26,7 +26,6 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -44,6 +43,8 @@ from gamexplain.algorithms.worst_case import (
 from gamexplain.complexity.registry import register_algorithm
 from gamexplain.errors import PieceLimitError, UnsupportedQueryError
 from gamexplain.exact import Exact, compare
+from gamexplain.model import deadline
+from gamexplain.model.deadline import OutOfTime
 from gamexplain.model.domains import Finite
 from gamexplain.model.pieces import Point, Segment, lower
 from gamexplain.model.shapes import Piecewise
@@ -349,6 +350,7 @@ def _eliminate(
     messages: list[ArrayFactor] = []
     choices = []
     for v in order:
+        deadline.check()
         bucket = [f for f in pool if v in f[0]]
         pool = [f for f in pool if v not in f[0]]
         scope = tuple(sorted({u for s, _ in bucket for u in s} - {v}))
@@ -453,7 +455,12 @@ def _cpsat_minimum(
     model.minimize(sum(objective))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    if solver.solve(model) != cp_model.OPTIMAL:
+    left = deadline.remaining()
+    if left is not None:
+        solver.parameters.max_time_in_seconds = max(left, 1e-3)
+    status = solver.solve(model)
+    deadline.check()
+    if status != cp_model.OPTIMAL:
         raise UnsupportedQueryError("CP-SAT did not prove the pairwise worst case optimal")
     assignment = {
         v: next(s for s in signs if solver.value(pick[v, s])) for v, signs in domains.items()
@@ -773,31 +780,34 @@ def msr_hitting_set(problem: Problem, time_limit: float | None = None) -> Answer
     contrastive sets found so far is a lower bound; when it is sufficient it is optimal,
     otherwise growing it to a maximal insufficient set yields a new contrastive set it
     misses. At most one round per subset-minimal contrastive reason, each one MaxSAT call
-    and at most n worst-case computations (thm:pairs-hitting-set). On ``time_limit`` the
-    answer is a subset-minimal sufficient reason with the bracket on the optimum size.
+    and at most n worst-case computations (thm:pairs-hitting-set). When the query's
+    deadline passes (:mod:`gamexplain.model.deadline`) the answer is stopped, with no
+    reason yet: the certified lower bound and the cores found so far.
     """
     oracle = pair_oracle(problem)
     free = problem.free
     family: list[frozenset[int]] = []
     cores: list[tuple[frozenset[int], Any]] = []
-    deadline = None if time_limit is None else time.monotonic() + time_limit
     lower = 0
-    while deadline is None or time.monotonic() < deadline:
-        hitting = _minimum_hitting_set(family, free)
-        lower = len(hitting)
-        if oracle.sufficient(hitting):
-            return Answer(hitting | problem.fixed, work=oracle.calls, cores=tuple(cores))
-        seed = set(hitting)
-        for i in free:
-            if i not in seed and not oracle.sufficient(seed | {i}):
-                seed.add(i)
-        family.append(frozenset(free) - seed)
-        # the record verify re-checks: changing this set alone flips, at this point
-        cores.append((family[-1], oracle.counterexample(seed)))
-    best = _shrink(oracle, set(problem.all_features), free)
-    size = len(best - problem.fixed)
-    return Answer(best, "time_limit", lower + len(problem.fixed), size + len(problem.fixed),
-                  work=oracle.calls, cores=tuple(cores))  # fmt: skip
+    try:
+        while True:
+            deadline.check()
+            hitting = _minimum_hitting_set(family, free)
+            lower = len(hitting)
+            if oracle.sufficient(hitting):
+                return Answer(hitting | problem.fixed, work=oracle.calls, cores=tuple(cores))
+            seed = set(hitting)
+            for i in free:
+                if i not in seed and not oracle.sufficient(seed | {i}):
+                    seed.add(i)
+            # the record verify re-checks: changing this set alone flips, at this point
+            witness = oracle.counterexample(seed)
+            family.append(frozenset(free) - seed)
+            cores.append((family[-1], witness))
+    except OutOfTime:
+        # the query finds a subset-minimal reason in its grace time
+        return Answer(None, "time_limit", lower + len(problem.fixed), None,
+                      work=oracle.calls, cores=tuple(cores))  # fmt: skip
 
 
 @register_algorithm(
@@ -813,33 +823,31 @@ def mcr_hitting_set(problem: Problem, time_limit: float | None = None) -> Answer
     C meets every sufficient reason: a minimum hitting set of the subset-minimal
     sufficient reasons found so far is a lower bound, and it is optimal once freeing it
     flips; otherwise the kept rest shrinks (deletion) to a new sufficient reason it misses
-    (thm:pairs-hitting-set). On ``time_limit`` the answer is a subset-minimal contrastive
-    reason (deletion from every free feature) with the bracket on the optimum size.
+    (thm:pairs-hitting-set). When the query's deadline passes the answer is stopped, with
+    no reason yet: the certified lower bound and the cores found so far.
     """
     oracle = pair_oracle(problem)
     free = problem.free
-    if oracle.sufficient(()):
-        return Answer(None, work=oracle.calls)
     family: list[frozenset[int]] = []
     cores: list[tuple[frozenset[int], Any]] = []
-    deadline = None if time_limit is None else time.monotonic() + time_limit
-    lower = 0
-    while deadline is None or time.monotonic() < deadline:
-        hitting = _minimum_hitting_set(family, free)
-        lower = len(hitting)
-        rest = set(problem.all_features) - hitting
-        if not oracle.sufficient(rest):
-            return Answer(hitting, work=oracle.calls, cores=tuple(cores))
-        kept = _shrink(oracle, rest, free)
-        family.append(kept - problem.fixed)
-        # the record verify re-checks: keeping this set fixes the prediction
-        cores.append((kept, oracle.worst_case(kept)))
-    changed = set(free)
-    for i in free:
-        if not oracle.sufficient(problem.all_features - (changed - {i})):
-            changed.discard(i)
-    return Answer(frozenset(changed), "time_limit", max(lower, 1), len(changed),
-                  work=oracle.calls, cores=tuple(cores))  # fmt: skip
+    lower = 1
+    try:
+        if oracle.sufficient(()):
+            return Answer(None, work=oracle.calls)
+        while True:
+            deadline.check()
+            hitting = _minimum_hitting_set(family, free)
+            lower = max(len(hitting), 1)
+            rest = set(problem.all_features) - hitting
+            if not oracle.sufficient(rest):
+                return Answer(hitting, work=oracle.calls, cores=tuple(cores))
+            kept = _shrink(oracle, rest, free)
+            # the record verify re-checks: keeping this set fixes the prediction
+            proof = oracle.worst_case(kept)
+            family.append(kept - problem.fixed)
+            cores.append((kept, proof))
+    except OutOfTime:
+        return Answer(None, "time_limit", lower, None, work=oracle.calls, cores=tuple(cores))
 
 
 @register_algorithm(

@@ -10,7 +10,6 @@ it is exact, fast when the pushes are few or alike, and exponential in the worst
 
 from __future__ import annotations
 
-import time
 from fractions import Fraction
 
 from gamexplain.algorithms.worst_case import (
@@ -23,6 +22,8 @@ from gamexplain.algorithms.worst_case import (
 )
 from gamexplain.complexity.registry import register_algorithm
 from gamexplain.exact import Exact, compare
+from gamexplain.model import deadline
+from gamexplain.model.deadline import OutOfTime
 
 __all__ = ["msr_pareto"]
 
@@ -48,30 +49,34 @@ def msr_pareto(problem: Problem, time_limit: float | None = None) -> Answer:
     δ; adding a feature extends every frontier by one. The frontiers can grow
     exponentially (the problem is NP-hard, thm:msr-regression-np). When ``time_limit``
     runs out, the answer is the best set found with the bracket [lower, upper] on the
-    optimum size, where the lower bound relaxes one of the two constraints.
+    optimum size, where the lower bound relaxes one of the two constraints. The loops
+    read the query's deadline (:mod:`gamexplain.model.deadline`), not ``time_limit``.
     """
     oracle = additive_oracle(problem)
     delta = oracle.tolerance
     free = problem.free
     frontier: list[list[_Entry]] = [[(Fraction(0), Fraction(0), frozenset())]]
-    deadline = None if time_limit is None else time.monotonic() + time_limit
+    pushes = {i: (oracle.push(i, "max"), oracle.push(i, "min")) for i in free}
     work = 0
-    for i in free:
-        up, down = oracle.push(i, "max"), oracle.push(i, "min")
-        for k in range(len(frontier) - 1, -1, -1):
-            grown = [
-                (u + up, d + down, chosen | {i})
-                for u, d, chosen in frontier[k]
-                if compare(u + up, delta) <= 0 and compare(d + down, delta) <= 0
-            ]
-            work += len(frontier[k])
-            if not grown:
-                continue
-            if k + 1 == len(frontier):
-                frontier.append([])
-            frontier[k + 1] = _pareto(frontier[k + 1] + grown)
-        if deadline is not None and time.monotonic() > deadline:
-            return _stopped(problem, oracle, frontier, work)
+    try:
+        for i in free:
+            up, down = pushes[i]
+            for k in range(len(frontier) - 1, -1, -1):
+                deadline.check()
+                grown = [
+                    (u + up, d + down, chosen | {i})
+                    for u, d, chosen in frontier[k]
+                    if compare(u + up, delta) <= 0 and compare(d + down, delta) <= 0
+                ]
+                work += len(frontier[k])
+                if not grown:
+                    continue
+                if k + 1 == len(frontier):
+                    frontier.append([])
+                # every entry of every frontier stays a safe freed set, even if cut here
+                frontier[k + 1] = _pareto(frontier[k + 1] + grown)
+    except OutOfTime:
+        return _stopped(problem, oracle, frontier, work)
     best = frontier[-1][0][2]
     return Answer(problem.all_features - best, work=work)
 
@@ -80,6 +85,7 @@ def _pareto(entries: list[_Entry]) -> list[_Entry]:
     """The entries no other entry beats in both sums."""
     kept: list[_Entry] = []
     for entry in entries:
+        deadline.check()
         if any(_dominates(other, entry) for other in kept):
             continue
         kept = [other for other in kept if not _dominates(entry, other)]

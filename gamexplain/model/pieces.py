@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from gamexplain.errors import PieceLimitError
+from gamexplain.model import deadline
 from gamexplain.model.domains import Finite, Integers, Interval, Label
 from gamexplain.model.shapes import Piecewise, ReLUNet, Table
 
@@ -174,7 +175,8 @@ def compile_relu(
     piece where a unit's line crosses zero. With L hidden layers of width w the count is
     at most (w + 1)^L pieces, so deep nets can exceed ``piece_limit`` (then
     :class:`~gamexplain.errors.PieceLimitError`). Runs in time linear in the pieces
-    produced times the layer widths.
+    produced times the layer widths; raises
+    :class:`~gamexplain.model.deadline.OutOfTime` when the current deadline passes.
     """
     if low == high:
         value = net.evaluate_exact(low)
@@ -189,6 +191,8 @@ def compile_relu(
         hidden = depth < len(net.layers) - 1
         next_pieces = []
         for left, right, units in pieces:
+            # exact arithmetic over wide layers costs about a millisecond per piece
+            deadline.check()
             lines = [
                 (
                     sum((units[k][0] * weights[k][j] for k in range(len(units))), Fraction(0)),

@@ -21,6 +21,7 @@ import math
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, Generic, Literal, TypeVar
 
 from numpy.typing import ArrayLike
@@ -28,10 +29,23 @@ from numpy.typing import ArrayLike
 from gamexplain import certify
 from gamexplain.algorithms.brute_reasons import Enumeration, oracle_for
 from gamexplain.algorithms.pairwise import PairWorstCase
-from gamexplain.algorithms.worst_case import Answer, Problem, WorstCase, make_problem
+from gamexplain.algorithms.worst_case import (
+    Answer,
+    Problem,
+    WorstCase,
+    changes_prediction,
+    make_problem,
+)
 from gamexplain.certify import reasons as checks
 from gamexplain.complexity.registry import registered_algorithms, select_algorithm
-from gamexplain.errors import CertificateTooLargeError, InvalidInstanceError, InvalidParameterError
+from gamexplain.errors import (
+    CertificateTooLargeError,
+    InvalidInstanceError,
+    InvalidParameterError,
+    UnsupportedQueryError,
+)
+from gamexplain.model import deadline
+from gamexplain.model.deadline import OutOfTime
 from gamexplain.model.gam import check_gam
 from gamexplain.results import DecisionResult, Result, Stats
 
@@ -56,6 +70,17 @@ Method = Literal[
 ]  # fmt: skip
 Certificate = WorstCase | PairWorstCase | Enumeration
 R = TypeVar("R")
+Build = Callable[[Answer, dict[int, Any] | None], Any]
+
+GRACE_SHARE = 0.35
+GRACE_SECONDS = 0.3
+"""After ``time_limit`` runs out, a query spends at most GRACE_SHARE·time_limit +
+GRACE_SECONDS more seconds turning what it has into a certified subset-minimal reason,
+so it returns within 1.5·time_limit + 0.5 s."""
+
+PROBE_POINTS = 32
+"""Values per feature a stopped query tries when it looks for a flipping point without
+the feature's exact extremes."""
 
 
 # -- results ------------------------------------------------------------------------------
@@ -457,9 +482,15 @@ def minimum_contrastive_reason(
     """
     func = "minimum_contrastive_reason"
     start = time.perf_counter()
-    problem, entry, spec = _setup(gam, x, fixed, "mcr", method, time_limit, func)
-    answer = spec.func(problem, time_limit=time_limit)
-    return _contrastive(problem, answer, "minimum", spec.name, str(entry.cell), start)
+    instant = _instant(time_limit, func)
+    problem, entry, spec = _setup(gam, x, fixed, "mcr", method, time_limit, func, instant)
+
+    def build(answer: Answer, found: dict[int, Any] | None) -> ContrastiveReason:
+        witness = None if found is None else found.get(-1)
+        cell = str(entry.cell)
+        return _contrastive(problem, answer, "minimum", spec.name, cell, start, witness)
+
+    return _run(problem, spec, time_limit, instant, build, _stopped_contrastive)
 
 
 def contrastive_reasons(
@@ -487,7 +518,14 @@ def contrastive_reasons(
 
 # -- validation -----------------------------------------------------------------------
 def _setup(
-    gam: Any, x: Any, fixed: Features, query: str, method: str, time_limit: Any, func: str
+    gam: Any,
+    x: Any,
+    fixed: Features,
+    query: str,
+    method: str,
+    time_limit: Any,
+    func: str,
+    instant: float | None = None,
 ) -> tuple[Problem, Any, Any]:
     instance = check_gam(gam, func).instance(x)
     kept = _features_iv(gam, fixed, "fixed", func)
@@ -499,7 +537,14 @@ def _setup(
             f"The 'method' parameter of {func} must be one of {{{allowed}}}. "
             f"Got {method!r} instead."
         )
-    entry, spec, _ = select_algorithm(gam, query, method, {})
+    try:
+        # the applicability checks may lower features, so they run on the query's clock
+        with deadline.limit_at(instant):
+            entry, spec, _ = select_algorithm(gam, query, method, {})
+    except OutOfTime:
+        raise UnsupportedQueryError(
+            f"{func} ran out of time ({time_limit} s) while choosing its algorithm"
+        ) from None
     return make_problem(gam, instance, kept), entry, spec
 
 
@@ -538,20 +583,31 @@ def _optimum(
     gam: Any, x: Any, query: str, kind: str, method: str, fixed: Features, limit: Any, func: str
 ) -> SufficientReason:
     start = time.perf_counter()
-    problem, entry, spec = _setup(gam, x, fixed, query, method, limit, func)
-    answer = spec.func(problem, time_limit=limit)
-    return _sufficient(problem, answer, kind, spec.name, str(entry.cell), start)
+    instant = _instant(limit, func)
+    problem, entry, spec = _setup(gam, x, fixed, query, method, limit, func, instant)
+
+    def build(answer: Answer, found: dict[int, Any] | None) -> SufficientReason:
+        return _sufficient(problem, answer, kind, spec.name, str(entry.cell), start, found)
+
+    return _run(problem, spec, limit, instant, build, _stopped_sufficient)
 
 
 def _sufficient(
-    problem: Problem, answer: Answer, kind: str, algorithm: str, cell: str, start: float
+    problem: Problem,
+    answer: Answer,
+    kind: str,
+    algorithm: str,
+    cell: str,
+    start: float,
+    found: dict[int, Any] | None = None,
 ) -> SufficientReason:
     gam = problem.gam
     kept = answer.features
     assert kept is not None  # a sufficient reason always exists (all features)
     oracle = oracle_for(problem)
+    known = found or {}
     breakers = tuple(
-        (gam.features[i].name, oracle.counterexample(kept - {i}))
+        (gam.features[i].name, known[i] if i in known else oracle.counterexample(kept - {i}))
         for i in sorted(kept - problem.fixed)
     )
     solved = answer.status == "solved"
@@ -583,7 +639,13 @@ def _sufficient(
 
 
 def _contrastive(
-    problem: Problem, answer: Answer, kind: str, algorithm: str, cell: str, start: float
+    problem: Problem,
+    answer: Answer,
+    kind: str,
+    algorithm: str,
+    cell: str,
+    start: float,
+    witness: tuple[Any, ...] | None = None,
 ) -> ContrastiveReason:
     gam = problem.gam
     changed = answer.features
@@ -594,7 +656,7 @@ def _contrastive(
         cert = ReasonCertificate(model=digest, sufficiency=oracle.worst_case(problem.fixed))
         witness = None
     else:
-        witness = oracle.counterexample(everything - changed)
+        witness = witness or oracle.counterexample(everything - changed)
         holders = tuple(
             (gam.features[i].name, oracle.worst_case(everything - changed | {i}))
             for i in sorted(changed)
@@ -675,15 +737,152 @@ def _listing(
 
 
 def _timed(source: Iterator[Any], limit: float | None) -> Generator[Any, None, str]:
-    deadline = None if limit is None else time.monotonic() + limit
+    """The source's reasons while the time lasts; each step runs on the listing's clock."""
+    instant = _instant(limit)
     while True:
         try:
-            item = next(source)
+            with deadline.limit_at(instant):
+                item = next(source)
         except StopIteration as stop:
             return stop.value or "solved"
-        yield item
-        if deadline is not None and time.monotonic() > deadline:
+        except OutOfTime:
             return "time_limit"
+        yield item
+        if instant is not None and time.monotonic() > instant:
+            return "time_limit"
+
+
+# -- time limits ----------------------------------------------------------------------------
+def _instant(limit: Any, func: str = "the listing") -> float | None:
+    """The deadline of a call with a validated ``time_limit``."""
+    _time_limit_iv(limit, func)
+    return None if limit is None else time.monotonic() + limit
+
+
+def _run(
+    problem: Problem,
+    spec: Any,
+    limit: float | None,
+    instant: float | None,
+    build: Build,
+    stopped: Callable[[Problem, Answer, Build], Any],
+) -> Any:
+    """Run the algorithm and build its certificate on the query's clock; when the time
+    runs out first, ``stopped`` turns what is known into a certified subset-minimal reason
+    within the grace time.
+
+    Raises
+    ------
+    UnsupportedQueryError
+        The grace time ran out too, before any reason could be certified.
+    """
+    try:
+        with deadline.limit_at(instant):
+            answer = spec.func(problem, time_limit=limit)
+            if answer.status == "solved" or answer.features is not None:
+                return build(answer, None)
+    except OutOfTime:
+        answer = Answer(None, "time_limit")
+    grace = GRACE_SHARE * (limit or 0.0) + GRACE_SECONDS
+    try:
+        with deadline.limit(grace):
+            return stopped(problem, answer, build)
+    except OutOfTime:
+        pass
+    raise UnsupportedQueryError(
+        f"the time limit ({limit} s) ran out before any subset-minimal reason could be "
+        f"certified (the per-feature extremes it needs take longer); raise time_limit"
+    )
+
+
+def _stopped_sufficient(problem: Problem, answer: Answer, build: Build) -> SufficientReason:
+    """Deletion from every feature, cheapest first: a feature stays when a probe finds a
+    flipping point without it (its breaker), or when the exact oracle says so."""
+    oracle = oracle_for(problem)
+    kept = set(problem.all_features)
+    found: dict[int, Any] = {}
+    for i in sorted(problem.free, key=lambda i: _cost(problem.gam.features[i])):
+        point = _probe(problem, problem.all_features - (kept - {i}))
+        if point is not None:
+            found[i] = point
+        elif oracle.sufficient(kept - {i}):
+            kept.discard(i)
+    lower = len(problem.fixed) if answer.lower is None else answer.lower
+    size = len(kept)
+    reason = dataclasses.replace(
+        answer, features=frozenset(kept), lower=min(lower, size), upper=size
+    )
+    return build(reason, {i: p for i, p in found.items() if i in kept})
+
+
+def _stopped_contrastive(problem: Problem, answer: Answer, build: Build) -> ContrastiveReason:
+    """Deletion from every free feature, costliest first, keeping a flipping point for
+    the features left; the holders then need only the extremes of cheaper features."""
+    oracle = oracle_for(problem)
+    everything = problem.all_features
+    changed = set(problem.free)
+    witness = _probe(problem, changed) or oracle.counterexample(everything - changed)
+    if witness is None:
+        # the exact oracle decided it: nothing flips, a finished answer
+        return build(Answer(None), None)
+    for i in sorted(changed, key=lambda i: -_cost(problem.gam.features[i])):
+        rest = changed - {i}
+        point = _probe(problem, rest) or (
+            oracle.counterexample(everything - rest) if rest else None
+        )
+        if point is not None:
+            changed, witness = rest, point
+    lower = 1 if answer.lower is None else answer.lower
+    size = len(changed)
+    reason = dataclasses.replace(
+        answer, features=frozenset(changed), lower=min(lower, size), upper=size
+    )
+    return build(reason, {-1: witness})
+
+
+def _cost(feature: Any) -> int:
+    """How costly a feature's exact extremes are: values, polynomial pieces, a network."""
+    if feature.domain.kind == "finite":
+        return 0
+    return 2 if feature.component == "nam" else 1
+
+
+def _probe(problem: Problem, movable: Iterable[int]) -> tuple[Any, ...] | None:
+    """A point that changes only ``movable`` and changes the prediction, found by trying
+    a few values per feature (evidence only: None proves nothing)."""
+    gam = problem.gam
+    chosen = sorted(movable)
+    if not chosen:
+        return None
+    directions: tuple[int, ...] = (1, -1)
+    if gam.task.kind == "classification":
+        directions = (1,) if problem.prediction == 0 else (-1,)
+    for direction in directions:
+        point = list(problem.x)
+        for j in chosen:
+            deadline.check()
+            feature = gam.features[j]
+            point[j] = max(
+                _samples(feature, problem.x[j]),
+                key=lambda v: direction * feature.contribution_exact(v),
+            )
+        if changes_prediction(problem, gam.score_exact(point)):
+            return tuple(point)
+    return None
+
+
+def _samples(feature: Any, current: Any) -> list[Any]:
+    """The current value, the domain's ends, evenly spaced values and its first integers."""
+    domain = feature.domain
+    if domain.kind == "finite":
+        return [current, *domain.values[:PROBE_POINTS]]
+    low, high = Fraction(domain.low), Fraction(domain.high)
+    spaced = {low + (high - low) * k / PROBE_POINTS for k in range(PROBE_POINTS + 1)}
+    first = math.ceil(low)
+    spaced |= {Fraction(v) for v in range(first, min(first + PROBE_POINTS, math.floor(high)) + 1)}
+    if domain.kind == "integers":
+        spaced = {Fraction(math.floor(v)) for v in spaced}
+    return [current, *(int(v) if v.denominator == 1 else v for v in sorted(spaced))]
 
 
 def _stats(start: float, calls: int, work: int = 0) -> Stats:

@@ -37,6 +37,8 @@ from gamexplain.errors import (
     UnsupportedQueryError,
 )
 from gamexplain.exact import to_float
+from gamexplain.model import deadline
+from gamexplain.model.deadline import OutOfTime
 from gamexplain.model.gam import GAM, check_gam
 from gamexplain.results import DecisionResult, Stats
 
@@ -162,9 +164,11 @@ def is_redundant(
         exceed ``max_states``. A named algorithm that cannot answer the cell raises
         :class:`~gamexplain.errors.UnsupportedQueryError`.
     time_limit : float, optional
-        Seconds for the whole call: the partial sums and CP-SAT read the clock, and a
-        fallback gets only the time that is left. When it runs out the result is
-        undecided (``status="time_limit"``, ``exact=False``, no certificate).
+        Seconds for the whole call: the applicability checks, the compilation of
+        networks, the partial sums and CP-SAT all read one deadline
+        (:mod:`gamexplain.model.deadline`), and a fallback gets only the time that is
+        left. When it runs out the result is undecided (``status="time_limit"``,
+        ``exact=False``, no certificate).
     max_states : int, default 100000
         Bound on the atoms a layer of partial sums may hold; past it the partial sums
         stop with ``status="budget_exhausted"``.
@@ -211,30 +215,47 @@ def is_redundant(
         candidates = algorithms_for(entry.cell)
     else:
         candidates = [select_algorithm(gam, "fr", method, options)[1]]
+    # one clock for the whole call: applicability checks (which may lower a network) and
+    # fallbacks included
+    try:
+        with deadline.limit(time_limit):
+            return _first_answer(gam, position, method, candidates, options, str(entry.cell))
+    except OutOfTime:
+        late = f"the time limit ({time_limit} s) ran out before any algorithm decided it"
+        outcome = Outcome(False, None, "time_limit", late)
+        return _result(candidates[0], gam, position, str(entry.cell), outcome, time_limit or 0.0)
+
+
+def _first_answer(
+    gam: GAM,
+    position: int,
+    method: str,
+    candidates: list[AlgorithmSpec],
+    options: dict[str, Any],
+    cell: str,
+) -> RedundancyResult:
+    """The first candidate's answer that is not a budget stop (``auto``), or the named
+    algorithm's; raises :class:`~gamexplain.model.deadline.OutOfTime` past the deadline."""
     skipped: list[str] = []
     stopped: RedundancyResult | None = None
-    # one clock for the whole call, fallbacks included
-    deadline = None if time_limit is None else time.perf_counter() + time_limit
     for spec in candidates:
         reason = spec.applies(gam, options) if method == "auto" else None
         if reason is not None:
             skipped.append(f"{spec.name}: {reason}")
             continue
-        left = None if deadline is None else deadline - time.perf_counter()
+        left = deadline.remaining()
         if left is not None and left <= 0:
-            late = f"the time limit ({time_limit} s) ran out before {spec.name} could start"
+            late = f"the time limit ran out before {spec.name} could start"
             outcome = Outcome(False, None, "time_limit", "; ".join([*skipped, late]))
-            return _result(spec, gam, position, str(entry.cell), outcome, time_limit or 0.0)
-        result = _run(spec, gam, position, str(entry.cell), {**options, "time_limit": left})
+            return _result(spec, gam, position, cell, outcome, 0.0)
+        result = _run(spec, gam, position, cell, {**options, "time_limit": left})
         if result.status != "budget_exhausted" or method != "auto":
             return result
         stopped = stopped or result
         skipped.append(f"{spec.name}: {result.message}")
     if stopped is not None:
         return stopped
-    raise UnsupportedQueryError(
-        f"no algorithm answers the cell {entry.cell} here ({'; '.join(skipped)})"
-    )
+    raise UnsupportedQueryError(f"no algorithm answers the cell {cell} here ({'; '.join(skipped)})")
 
 
 def _run(
