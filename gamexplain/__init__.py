@@ -16,6 +16,7 @@ from gamexplain.errors import (
     InvalidParameterError,
     PieceLimitError,
     SolverUnavailableError,
+    TimeLimitError,
     UnsupportedModelError,
     UnsupportedQueryError,
 )
@@ -93,6 +94,7 @@ __all__ = [
     "SufficiencyResult",
     "SufficientReason",
     "Table",
+    "TimeLimitError",
     "UnsupportedModelError",
     "UnsupportedQueryError",
     "__version__",

@@ -16,6 +16,7 @@ __all__ = [
     "InvalidParameterError",
     "PieceLimitError",
     "SolverUnavailableError",
+    "TimeLimitError",
     "UnsupportedModelError",
     "UnsupportedQueryError",
 ]
@@ -77,3 +78,12 @@ class CertificateError(GamExplainError, ValueError):
 class CertificateTooLargeError(GamExplainError, ValueError):
     """A certificate is too large to re-check within the check's stated budget; it is
     rejected without being expanded."""
+
+
+class TimeLimitError(GamExplainError, TimeoutError):
+    """The time limit ran out before the query had anything it could certify.
+
+    Queries that have partial answers (bounds, a subset-minimal reason, "undecided")
+    return them with ``status="time_limit"`` instead; this is for the case where even
+    the smallest certifiable answer needs more time.
+    """

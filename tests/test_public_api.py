@@ -8,6 +8,7 @@ import pytest
 
 import gamexplain as gx
 from gamexplain.examples import demo_instance, example_path
+from gamexplain.queries.parameters import PARAMETERS
 
 GAM = gx.load(example_path("credit"))
 X = demo_instance("credit")
@@ -37,6 +38,41 @@ WITH_INSTANCE = {
     "banzhaf_values": lambda x: gx.banzhaf_values(GAM, x),
     "completion_fraction": lambda x: gx.completion_fraction(GAM, x, ()),
 }
+
+
+#: the arguments each public function needs besides the option under test
+REQUIRED = {
+    "is_sufficient_reason": {"x": X, "S": ("grade",)},
+    "is_redundant": {"feature": "grade"},
+    "completion_fraction": {"x": X, "S": ("grade",)},
+}
+
+SWEEP = [
+    (name, parameter, bad)
+    for name, declared in PARAMETERS.items()
+    for parameter, constraint in declared.items()
+    for bad in constraint.invalid()
+]
+
+
+def test_every_public_query_declares_its_options():
+    assert set(PARAMETERS) == set(QUERIES)
+    for name, declared in PARAMETERS.items():
+        signature = inspect.signature(getattr(gx, name)).parameters
+        options = {p for p in signature if p not in ("gam", "x", "distribution")}
+        assert options == set(declared), name
+
+
+@pytest.mark.parametrize(
+    ("name", "parameter", "bad"), SWEEP, ids=[f"{n}-{p}-{b!r}"[:60] for n, p, b in SWEEP]
+)
+def test_every_declared_option_refuses_its_bad_values_by_name(name, parameter, bad):
+    arguments = {**REQUIRED.get(name, {"x": X}), parameter: bad}
+    with pytest.raises(gx.InvalidParameterError) as info:
+        result = getattr(gx, name)(GAM, **arguments)
+        list(result) if name.endswith("reasons") else None
+    message = str(info.value)
+    assert f"'{parameter}' parameter of {name}" in message and "Got " in message, message
 
 
 @pytest.mark.parametrize("name", sorted(QUERIES))

@@ -37,16 +37,14 @@ from gamexplain.algorithms.worst_case import (
     make_problem,
 )
 from gamexplain.certify import reasons as checks
-from gamexplain.complexity.registry import registered_algorithms, select_algorithm
+from gamexplain.complexity.registry import select_algorithm
 from gamexplain.errors import (
     CertificateTooLargeError,
-    InvalidInstanceError,
-    InvalidParameterError,
-    UnsupportedQueryError,
+    TimeLimitError,
 )
 from gamexplain.model import deadline
 from gamexplain.model.deadline import OutOfTime
-from gamexplain.model.gam import check_gam
+from gamexplain.queries.parameters import validate
 from gamexplain.results import DecisionResult, Result, Stats
 
 __all__ = [
@@ -320,8 +318,11 @@ def is_sufficient_reason(
     keeping a = hi guarantees class 1
     """
     start = time.perf_counter()
-    problem, entry, spec = _setup(gam, x, fixed, "csr", method, time_limit, "is_sufficient_reason")
-    kept = _features_iv(gam, S, "S", "is_sufficient_reason") | problem.fixed
+    problem, entry, spec, options, _ = _setup(
+        gam, x, "csr", "is_sufficient_reason", S=S, method=method, fixed=fixed,
+        time_limit=time_limit,
+    )  # fmt: skip
+    kept = options["S"] | problem.fixed
     holds = bool(spec.func(problem, kept, time_limit=time_limit))
     oracle = oracle_for(problem)
     point = None if holds else oracle.counterexample(kept)
@@ -482,8 +483,10 @@ def minimum_contrastive_reason(
     """
     func = "minimum_contrastive_reason"
     start = time.perf_counter()
-    instant = _instant(time_limit, func)
-    problem, entry, spec = _setup(gam, x, fixed, "mcr", method, time_limit, func, instant)
+    problem, entry, spec, options, instant = _setup(
+        gam, x, "mcr", func, method=method, fixed=fixed, time_limit=time_limit
+    )
+    time_limit = options["time_limit"]
 
     def build(answer: Answer, found: dict[int, Any] | None) -> ContrastiveReason:
         witness = None if found is None else found.get(-1)
@@ -518,64 +521,24 @@ def contrastive_reasons(
 
 # -- validation -----------------------------------------------------------------------
 def _setup(
-    gam: Any,
-    x: Any,
-    fixed: Features,
-    query: str,
-    method: str,
-    time_limit: Any,
-    func: str,
-    instant: float | None = None,
-) -> tuple[Problem, Any, Any]:
-    instance = check_gam(gam, func).instance(x)
-    kept = _features_iv(gam, fixed, "fixed", func)
-    _time_limit_iv(time_limit, func)
-    names = sorted(s.name for s in registered_algorithms(query))
-    if method != "auto" and method not in names:
-        allowed = ", ".join(repr(n) for n in ["auto", *names])
-        raise InvalidParameterError(
-            f"The 'method' parameter of {func} must be one of {{{allowed}}}. "
-            f"Got {method!r} instead."
-        )
+    gam: Any, x: Any, query: str, func: str, **options: Any
+) -> tuple[Problem, Any, Any, dict[str, Any], float | None]:
+    """Validate the options (:mod:`gamexplain.queries.parameters`), start the query's
+    clock and choose the algorithm on it; the problem, cell entry, algorithm, options
+    and deadline instant."""
+    chosen = validate(func, gam, **options)
+    limit = chosen["time_limit"]
+    instant = None if limit is None else time.monotonic() + limit
+    instance = gam.instance(x)
     try:
         # the applicability checks may lower features, so they run on the query's clock
         with deadline.limit_at(instant):
-            entry, spec, _ = select_algorithm(gam, query, method, {})
+            entry, spec, _ = select_algorithm(gam, query, chosen["method"], {})
     except OutOfTime:
-        raise UnsupportedQueryError(
-            f"{func} ran out of time ({time_limit} s) while choosing its algorithm"
+        raise TimeLimitError(
+            f"{func} ran out of time ({limit} s) while choosing its algorithm"
         ) from None
-    return make_problem(gam, instance, kept), entry, spec
-
-
-def _features_iv(gam: Any, features: Features, parameter: str, func: str) -> frozenset[int]:
-    items = [features] if isinstance(features, str | int) else features
-    try:
-        return frozenset(gam.index(f) for f in items)
-    except TypeError:
-        raise InvalidParameterError(
-            f"The '{parameter}' parameter of {func} must be an iterable of feature names or "
-            f"positions. Got {features!r} instead."
-        ) from None
-    except InvalidInstanceError as exc:
-        raise InvalidParameterError(
-            f"The '{parameter}' parameter of {func} must name features of the model: {exc}"
-        ) from None
-
-
-def _time_limit_iv(time_limit: Any, func: str) -> None:
-    if time_limit is None:
-        return
-    if (
-        isinstance(time_limit, bool)
-        or not isinstance(time_limit, int | float)
-        or not math.isfinite(time_limit)
-        or time_limit <= 0
-    ):
-        raise InvalidParameterError(
-            f"The 'time_limit' parameter of {func} must be None or a positive number of "
-            f"seconds. Got {time_limit!r} instead."
-        )
+    return make_problem(gam, instance, chosen["fixed"]), entry, spec, chosen, instant
 
 
 # -- building results -------------------------------------------------------------------
@@ -583,8 +546,10 @@ def _optimum(
     gam: Any, x: Any, query: str, kind: str, method: str, fixed: Features, limit: Any, func: str
 ) -> SufficientReason:
     start = time.perf_counter()
-    instant = _instant(limit, func)
-    problem, entry, spec = _setup(gam, x, fixed, query, method, limit, func, instant)
+    problem, entry, spec, options, instant = _setup(
+        gam, x, query, func, method=method, fixed=fixed, time_limit=limit
+    )
+    limit = options["time_limit"]
 
     def build(answer: Answer, found: dict[int, Any] | None) -> SufficientReason:
         return _sufficient(problem, answer, kind, spec.name, str(entry.cell), start, found)
@@ -726,7 +691,10 @@ def _listing(
     gam: Any, x: Any, query: str, method: str, fixed: Features, limit: Any, func: str
 ) -> Reasons[Any]:
     start = time.perf_counter()
-    problem, entry, spec = _setup(gam, x, fixed, query, method, limit, func)
+    problem, entry, spec, options, _ = _setup(
+        gam, x, query, func, method=method, fixed=fixed, time_limit=limit
+    )
+    limit = options["time_limit"]
     source = _timed(spec.func(problem, time_limit=limit), limit)
     cell = str(entry.cell)
     build = _sufficient if query == "enum-sr" else _contrastive
@@ -738,7 +706,7 @@ def _listing(
 
 def _timed(source: Iterator[Any], limit: float | None) -> Generator[Any, None, str]:
     """The source's reasons while the time lasts; each step runs on the listing's clock."""
-    instant = _instant(limit)
+    instant = None if limit is None else time.monotonic() + limit
     while True:
         try:
             with deadline.limit_at(instant):
@@ -753,12 +721,6 @@ def _timed(source: Iterator[Any], limit: float | None) -> Generator[Any, None, s
 
 
 # -- time limits ----------------------------------------------------------------------------
-def _instant(limit: Any, func: str = "the listing") -> float | None:
-    """The deadline of a call with a validated ``time_limit``."""
-    _time_limit_iv(limit, func)
-    return None if limit is None else time.monotonic() + limit
-
-
 def _run(
     problem: Problem,
     spec: Any,
@@ -773,7 +735,7 @@ def _run(
 
     Raises
     ------
-    UnsupportedQueryError
+    TimeLimitError
         The grace time ran out too, before any reason could be certified.
     """
     try:
@@ -789,7 +751,7 @@ def _run(
             return stopped(problem, answer, build)
     except OutOfTime:
         pass
-    raise UnsupportedQueryError(
+    raise TimeLimitError(
         f"the time limit ({limit} s) ran out before any subset-minimal reason could be "
         f"certified (the per-feature extremes it needs take longer); raise time_limit"
     )

@@ -12,7 +12,6 @@ coNP-complete in general and polynomial for continuous splines on intervals; see
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 from dataclasses import dataclass
 from fractions import Fraction
@@ -28,18 +27,16 @@ from gamexplain.complexity.registry import (
     AlgorithmSpec,
     algorithms_for,
     question_cell,
-    registered_algorithms,
     select_algorithm,
 )
 from gamexplain.errors import (
-    InvalidInstanceError,
-    InvalidParameterError,
     UnsupportedQueryError,
 )
 from gamexplain.exact import to_float
 from gamexplain.model import deadline
 from gamexplain.model.deadline import OutOfTime
-from gamexplain.model.gam import GAM, check_gam
+from gamexplain.model.gam import GAM
+from gamexplain.queries.parameters import validate
 from gamexplain.results import DecisionResult, Stats
 
 __all__ = ["RedundancyResult", "is_redundant"]
@@ -208,7 +205,11 @@ def is_redundant(
     >>> print(is_redundant(gam, "a"))
     a is not redundant: at x=(b=0), a 1 gives class 1 and a 0 gives class 0
     """
-    position = _is_redundant_iv(gam, feature, method, time_limit, max_states)
+    chosen = validate(
+        "is_redundant", gam, feature=feature, method=method, time_limit=time_limit,
+        max_states=max_states,
+    )  # fmt: skip
+    position, time_limit = chosen["feature"], chosen["time_limit"]
     options = {"feature": position, "max_states": max_states, "time_limit": time_limit}
     entry = question_cell(gam, "fr")
     if method == "auto":
@@ -287,38 +288,3 @@ def _result(
         position=position,
         model_digest=model_digest(gam),
     )
-
-
-def _is_redundant_iv(gam: Any, feature: Any, method: Any, time_limit: Any, max_states: Any) -> int:
-    """Validate the arguments of :func:`is_redundant`; the feature's position."""
-    check_gam(gam, "is_redundant")
-    try:
-        position = gam.index(feature)
-    except InvalidInstanceError as exc:
-        raise InvalidParameterError(
-            f"The 'feature' parameter of is_redundant must be a feature name or a position "
-            f"in 0..{gam.n_features - 1}. Got {feature!r} instead."
-        ) from exc
-    names = ["auto", *sorted(s.name for s in registered_algorithms("fr"))]
-    if not isinstance(method, str) or method not in names:
-        allowed = ", ".join(repr(n) for n in names)
-        raise InvalidParameterError(
-            f"The 'method' parameter of is_redundant must be one of {{{allowed}}}. "
-            f"Got {method!r} instead."
-        )
-    if time_limit is not None and (
-        isinstance(time_limit, bool)
-        or not isinstance(time_limit, int | float)
-        or not math.isfinite(time_limit)
-        or time_limit <= 0
-    ):
-        raise InvalidParameterError(
-            "The 'time_limit' parameter of is_redundant must be None or a positive number "
-            f"of seconds. Got {time_limit!r} instead."
-        )
-    if isinstance(max_states, bool) or not isinstance(max_states, int) or max_states < 1:
-        raise InvalidParameterError(
-            "The 'max_states' parameter of is_redundant must be a positive integer. "
-            f"Got {max_states!r} instead."
-        )
-    return position
