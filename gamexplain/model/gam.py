@@ -118,7 +118,7 @@ class Feature:
             probs = _probabilities(self.distribution, domain.size, "distribution")
         elif isinstance(shape, Piecewise):
             probs = _probabilities(self.distribution, shape.n_pieces, "distribution")
-            from gamexplain.model.pieces import piece_measures
+            from gamexplain.model.spans import piece_measures
 
             for k, (p, mass) in enumerate(zip(probs, piece_measures(self), strict=True)):
                 if p > 0 and mass == 0:
@@ -147,6 +147,13 @@ class Feature:
         else:
             scores = self.shape.evaluate(_floats(column))
         return self.weight * scores
+
+    def rounding_bound(self, column: NDArray[Any]) -> NDArray[np.float64]:
+        """A rigorous bound on the rounding error of the shape's float evaluation, times
+        |β_i| (a table's scores are exact, so its bound is 0)."""
+        if isinstance(self.shape, Table):
+            return np.zeros(len(column))
+        return abs(self.weight) * self.shape.rounding_bound(_floats(column))
 
     def contribution_exact(self, value: Any) -> Exact:
         """β_i·f_i(value) exactly; ``value`` is a label, a rational or an algebraic number."""
@@ -563,11 +570,11 @@ class GAM:
             return self.decision_function(X)
         rows = self._rows(X)
         columns, inexact = self._columns(rows)
-        score, size = self._float_scores(columns)
+        score, bound = self._float_scores(columns)
         labels = self.task.label(score)
-        # 1e-9 relative to the magnitudes summed is far above the float error of the sum
-        # and of each shape's evaluation, and far below any margin a model relies on
-        near = np.abs(score - self.task.threshold) <= 1e-9 * (size + abs(self.task.threshold))
+        # a row whose float score lies within its rigorous rounding bound of the
+        # threshold may be on the wrong side: it is decided exactly
+        near = np.abs(score - self.task.threshold) <= bound
         for r in np.flatnonzero(inexact | near | ~np.isfinite(score)):
             labels[r] = self.task.label_exact(self.score_exact(_exact_row(rows[r])))
         return labels
@@ -575,20 +582,30 @@ class GAM:
     def _float_scores(
         self, columns: list[NDArray[Any]]
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Float scores, and per row the sum of the magnitudes of their terms."""
+        """Float scores, and per row a rigorous bound on their rounding error.
+
+        The bound adds each shape's own evaluation bound (times |β_i|) to γ_(N+1) times
+        the sum of the N terms' magnitudes, for the products by β_i and the summation
+        (Higham, §3.1), and doubles the total to cover the rounding of the bound itself.
+        """
         score = np.full(len(columns[0]), self.intercept)
         size = np.full(len(columns[0]), abs(self.intercept))
+        shapes = np.zeros(len(columns[0]))
         with np.errstate(over="ignore", invalid="ignore"):
             for feature, column in zip(self.features, columns, strict=True):
                 term = feature.contribution(column)
                 score, size = score + term, size + np.abs(term)
+                shapes = shapes + feature.rounding_bound(column)
             for pair in self.pairs:
                 i, j = pair.features
                 a = pair.bins(0, self.features[i], columns[i])
                 b = pair.bins(1, self.features[j], columns[j])
                 term = np.asarray(pair.values)[a, b]
                 score, size = score + term, size + np.abs(term)
-        return score, size
+            terms = 2 + len(self.features) + len(self.pairs)
+            unit = 2.0**-53
+            bound = 2.0 * (terms * unit / (1 - terms * unit) * size + shapes)
+        return score, bound
 
     def score_exact(self, x: Sequence[Any]) -> Exact:
         """The exact score of one instance (labels, rationals or algebraic numbers)."""

@@ -145,6 +145,22 @@ class Piecewise:
             out = out * t + table[k, r]
         return out
 
+    def rounding_bound(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        """A rigorous bound on |evaluate(x) − f(x)|: the rounding of x − b_k and of Horner's
+        rule is at most γ_12·Σ_r |c_kr|·|x − b_k|^r (Higham, *Accuracy and Stability of
+        Numerical Algorithms*, §5.1; γ_k = k·u/(1 − k·u))."""
+        x = np.asarray(x, dtype=float)
+        k = self.piece_index(x)
+        t = np.abs(x - np.asarray(self.breakpoints)[k])
+        width = MAX_DEGREE + 1
+        table = np.zeros((self.n_pieces, width))
+        for row, poly in enumerate(self.coefficients):
+            table[row, : len(poly)] = np.abs(poly)
+        size = np.zeros_like(t)
+        for r in range(width - 1, -1, -1):
+            size = size * t + table[k, r]
+        return _gamma(3 * width) * size
+
     def evaluate_exact(self, value: Exact) -> Exact:
         """Exact evaluation at a rational (or algebraic) value inside the span."""
         if isinstance(value, Fraction):
@@ -168,6 +184,12 @@ class Piecewise:
             k += 1
         local = tuple(Fraction(c) for c in self.coefficients[k])
         return polyval(local, value - Fraction(cuts[k]))
+
+
+def _gamma(k: int) -> float:
+    """γ_k = k·u/(1 − k·u), the classic bound on the rounding of k float operations."""
+    unit = 2.0**-53
+    return k * unit / (1 - k * unit)
 
 
 def _degree(poly: tuple[float, ...]) -> int:
@@ -260,6 +282,19 @@ class ReLUNet:
             if i < len(self.layers) - 1:
                 h = np.maximum(h, 0.0)
         return h[:, 0].reshape(np.shape(x))
+
+    def rounding_bound(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        """A rigorous bound on |evaluate(x) − f(x)|, carried layer by layer: a dot product
+        of m terms plus a bias errs by at most γ_(m+1) times the sum of the magnitudes of
+        its terms, earlier errors pass through |W|, and ReLU (1-Lipschitz) adds none."""
+        size = np.abs(np.asarray(x, dtype=float)).reshape(-1, 1)
+        error = np.zeros_like(size)
+        for layer in self.layers:
+            weights = np.abs(np.asarray(layer.weights))
+            size = size @ weights + np.abs(np.asarray(layer.bias))
+            error = error @ weights + _gamma(layer.n_inputs + 1) * size
+        # the magnitudes themselves are float sums: a factor 2 covers their own rounding
+        return 2.0 * error[:, 0].reshape(np.shape(x))
 
     def evaluate_exact(self, value: Exact) -> Exact:
         """Exact evaluation at a rational (or algebraic) value."""
