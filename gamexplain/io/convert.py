@@ -11,24 +11,23 @@ import os
 import pickle
 import warnings
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from gamexplain.errors import InvalidParameterError
+from gamexplain.io.adapters import converter
 from gamexplain.model.gam import GAM
 
-__all__ = ["PICKLE_WARNING", "convert_model", "reads_pickle"]
+__all__ = ["PICKLE_WARNING", "convert_model", "reads_data", "reads_pickle"]
 
 PICKLE_WARNING = (
     "Loading a pickle EXECUTES CODE stored in the file. Convert only model files from a "
     "source you trust."
 )
 
-_SOURCES = ("ebm", "pygam", "sklearn")
-
 
 def convert_model(
     path: str | os.PathLike[str],
-    source: Literal["ebm", "pygam", "sklearn"],
+    source: str,
     *,
     allow_pickle: bool = True,
     **options: Any,
@@ -38,14 +37,15 @@ def convert_model(
     Parameters
     ----------
     path : str or path-like
-        A pickle (``pickle`` or ``joblib``) of an EBM, a pyGAM model or a scikit-learn
-        spline pipeline; for ``source="ebm"`` also a ``.json`` file written by
-        interpret's ``to_json``, which is read as data.
-    source : {"ebm", "pygam", "sklearn"}
+        A pickle (``pickle`` or ``joblib``) of a fitted model, or a library's own data
+        export (interpret's ``to_json`` for ``source="ebm"``), which is read as data.
+    source : str
+        The name of an adapter in :data:`~gamexplain.io.adapters.ADAPTERS` that reads
+        files (``"ebm"``, ``"pygam"``, ``"sklearn"``).
     allow_pickle : bool, default True
-        False never unpickles: ``source="ebm"`` then reads ``path`` as JSON whatever its
-        name, and the pickle-only sources raise. The command line passes False unless
-        given ``--trust-pickle``.
+        False never unpickles: an adapter with a data export then reads ``path`` as that
+        export whatever its name, and the pickle-only ones raise. The command line
+        passes False unless given ``--trust-pickle``.
     **options
         Passed to the adapter (``domains=``, names …).
 
@@ -63,42 +63,31 @@ def convert_model(
     -----
     Linear in the file size plus the adapter's cost.
     """
-    if source not in _SOURCES:
-        raise InvalidParameterError(
-            f"The 'source' parameter of convert_model must be one of {set(_SOURCES)}. "
-            f"Got {source!r} instead."
-        )
+    adapter = converter(source)
     file = Path(path)
-    if not (allow_pickle and reads_pickle(file, source)):
-        if source != "ebm":
-            raise InvalidParameterError(
-                f"convert_model with source={source!r} reads a pickle, and unpickling runs "
-                "code stored in the file; pass allow_pickle=True only for trusted files"
-            )
-        from gamexplain.io.ebm import from_ebm_json
+    if allow_pickle and reads_pickle(file, source):
+        return adapter.function(adapter.loader)(_unpickle(file), **options)
+    if adapter.data_loader is None:
+        raise InvalidParameterError(
+            f"convert_model with source={source!r} reads a pickle, and unpickling runs "
+            "code stored in the file; pass allow_pickle=True only for trusted files"
+        )
+    return adapter.function(adapter.data_loader)(file, **options)
 
-        return from_ebm_json(file, **options)
-    model = _unpickle(file)
-    if source == "ebm":
-        from gamexplain.io.ebm import from_ebm
 
-        return from_ebm(model, **options)
-    if source == "pygam":
-        from gamexplain.io.pygam import from_pygam
-
-        return from_pygam(model, **options)
-    from gamexplain.io.sklearn import from_sklearn
-
-    return from_sklearn(model, **options)
+def reads_data(source: str) -> bool:
+    """Whether ``source`` has a data export :func:`convert_model` reads without pickles."""
+    return converter(source).data_loader is not None
 
 
 def reads_pickle(path: str | os.PathLike[str], source: str) -> bool:
     """Whether :func:`convert_model` (allowed to) would unpickle ``path`` for ``source``.
 
-    Only an EBM can come as data: interpret's JSON export, recognised by a name ending in
-    ``.json`` (the whole name, so a file called ``.json`` counts, unlike ``Path.suffix``).
+    A data export is recognised by the whole name's ending (for an EBM, ``.json``; so a
+    file called ``.json`` counts, unlike ``Path.suffix``); any other file is a pickle.
     """
-    return source != "ebm" or not Path(path).name.lower().endswith(".json")
+    suffix = converter(source).data_suffix
+    return suffix is None or not Path(path).name.lower().endswith(suffix)
 
 
 def _unpickle(file: Path) -> Any:

@@ -30,11 +30,12 @@ from gamexplain.errors import (
     InvalidParameterError,
     UnsupportedModelError,
 )
+from gamexplain.io import kit
 from gamexplain.model.domains import Domain, Finite, Integers, Interval
 from gamexplain.model.gam import GAM, Feature, PairTerm
-from gamexplain.model.pieces import piece_measures
 from gamexplain.model.shapes import Piecewise, Table
-from gamexplain.model.task import Classification, Regression, Task
+from gamexplain.model.task import Task
+from gamexplain.substrate.pieces import piece_measures
 
 __all__ = ["from_ebm", "from_ebm_json"]
 
@@ -55,7 +56,7 @@ class _Ebm:
 
     names: tuple[str, ...]
     levels: tuple[tuple[Bins, ...], ...]
-    bounds: tuple[tuple[float, float] | None, ...]
+    bounds: tuple[Interval | None, ...]
     terms: tuple[tuple[int, ...], ...]
     scores: tuple[NDArray[np.float64], ...]
     weights: tuple[NDArray[np.float64] | None, ...]
@@ -177,27 +178,15 @@ def from_ebm_json(
 
 # -- reading the two sources ------------------------------------------------------------
 def _task(n_classes: int | None, n_intercepts: int, link: object) -> Task:
-    if (n_classes or 0) > 2 or n_intercepts > 1:
-        count = n_classes if n_classes is not None else n_intercepts
-        raise UnsupportedModelError(
-            f"multiclass EBMs ({count} classes) are not yet supported; "
-            "gamexplain loads binary classifiers and regressors"
-        )
-    if n_classes is not None:
-        if n_classes < 2:
-            raise UnsupportedModelError("an EBM fitted on a single class has no decision")
-        return Classification(threshold=0.0, positive=">")
-    if link != "identity":
+    if n_intercepts > 1:
+        # a multiclass EBM keeps one intercept per class even where classes_ is missing
+        return kit.binary_task(max(n_classes or 0, n_intercepts), "EBMs")
+    if n_classes is None and link != "identity":
         raise UnsupportedModelError(
             f"regression link {link!r} is not supported: a gamexplain regression "
             "outputs the additive score itself (identity link)"
         )
-    return Regression(tolerance=0.0)
-
-
-def _bounds(low: Any, high: Any) -> tuple[float, float] | None:
-    low, high = float(low), float(high)
-    return (low, high) if math.isfinite(low) and math.isfinite(high) else None
+    return kit.binary_task(n_classes, "EBMs")
 
 
 def _read_estimator(ebm: Any) -> _Ebm:
@@ -224,7 +213,9 @@ def _read_estimator(ebm: Any) -> _Ebm:
             tuple(b if isinstance(b, dict) else np.asarray(b, dtype=float) for b in levels)
             for levels in ebm.bins_
         ),
-        bounds=tuple(None if bounds is None else _bounds(*bounds[i]) for i in range(n)),
+        bounds=tuple(
+            None if bounds is None else kit.domain_from_bounds(*bounds[i]) for i in range(n)
+        ),
         terms=tuple(tuple(int(f) for f in term) for term in ebm.term_features_),
         scores=tuple(np.asarray(s, dtype=float) for s in ebm.term_scores_),
         weights=tuple(
@@ -294,7 +285,9 @@ def _read_json_model(model: Any) -> _Ebm:
         names=tuple(names),
         levels=tuple(_json_levels(f, f"ebm.features[{i}]") for i, f in enumerate(features)),
         bounds=tuple(
-            _bounds(*_numbers([f["min"], f["max"]])) if "min" in f and "max" in f else None
+            kit.domain_from_bounds(*_numbers([f["min"], f["max"]]))
+            if "min" in f and "max" in f
+            else None
             for f in features
         ),
         terms=tuple(
@@ -322,36 +315,19 @@ def _level(ebm: _Ebm, feature: int, order: int) -> Bins:
     return levels[min(len(levels), order) - 1]
 
 
-def _pieces(cuts: NDArray[np.float64], low: float, high: float) -> tuple[list[float], list[int]]:
-    """Breakpoints spanning [low, high] and the EBM bin of each piece.
-
-    Bin p + 1 holds [cut_(p-1), cut_p) (bin 1 is unbounded below, the last unbounded
-    above). Pieces that miss [low, high] are dropped; the span ends at ``high`` unless a
-    cut equals it, and the bin right of that cut must then still hold ``high``.
-    """
-    first = int(np.searchsorted(cuts, low, side="right"))
-    last = int(np.searchsorted(cuts, high, side="right"))
-    edges = [low, *(float(c) for c in cuts[first:last])]
-    if high > edges[-1]:
-        edges.append(high)
-    else:
-        edges.append(float(cuts[last]) if last < len(cuts) else math.nextafter(high, math.inf))
-    return edges, [p + 1 for p in range(first, last + 1)]
-
-
-def _span(domain: Domain) -> tuple[float, float]:
-    if isinstance(domain, Finite):
-        numbers = [float(v) for v in domain.values]
-        return min(numbers), max(numbers)
-    return float(domain.low), float(domain.high)
+def _pieces(cuts: NDArray[np.float64], domain: Domain) -> tuple[list[float], list[int]]:
+    """Breakpoints spanning the domain and the EBM bin of each piece (EBM's bin 0 is
+    the missing bin, so step k of the cut points is bin k + 1)."""
+    low, high = kit.span(domain)
+    edges, steps = kit.step_pieces(cuts, float(low), float(high))
+    return edges, [k + 1 for k in steps]
 
 
 def _bin_of_values(domain: Finite, bins: Bins) -> list[int]:
     if isinstance(bins, dict):
         # a category the pair's binning does not know falls in the unseen bin, as in EBM
         return [bins.get(str(v), _n_bins(bins) - 1) for v in domain.values]
-    cuts = np.asarray(bins)
-    return [int(np.searchsorted(cuts, float(v), side="right")) + 1 for v in domain.values]
+    return [k + 1 for k in kit.bins_of(np.asarray(bins), domain.values)]
 
 
 def _normalised(masses: Sequence[float]) -> tuple[float, ...] | None:
@@ -386,7 +362,7 @@ def _feature(
         index = [bins[str(v)] for v in domain.values]
         feature = Feature(name, domain, Table([scores[b] for b in index]))
     else:
-        edges, index = _pieces(bins, *_span(domain))
+        edges, index = _pieces(bins, domain)
         feature = Feature(name, domain, Piecewise(edges, [[scores[b]] for b in index]))
         if isinstance(domain, Finite):
             index = _bin_of_values(domain, bins)
@@ -400,7 +376,7 @@ def _axis(ebm: _Ebm, i: int, domain: Domain) -> tuple[list[float] | None, list[i
     if isinstance(bins, dict):
         assert isinstance(domain, Finite)
         return None, _bin_of_values(domain, bins)
-    return _pieces(bins, *_span(domain))
+    return _pieces(bins, domain)
 
 
 def _pair(
@@ -450,12 +426,12 @@ def _split_terms(
 
 def _build(
     ebm: _Ebm,
-    feature_names: Sequence[str] | None,
+    given_names: Sequence[str] | None,
     domains: Mapping[str | int, Domain] | None,
     caller: str,
 ) -> GAM:
-    names = _names(ebm, feature_names, caller)
-    chosen = _domains(ebm, names, domains or {}, caller)
+    names = kit.feature_names(given_names, ebm.names, caller, "feature_names")
+    chosen = _domains(ebm, names, domains, caller)
     mains, pairs = _split_terms(ebm)
     features = []
     for i, name in enumerate(names):
@@ -468,22 +444,6 @@ def _build(
 
 
 # -- validating the options -------------------------------------------------------------
-def _names(ebm: _Ebm, feature_names: Sequence[str] | None, caller: str) -> tuple[str, ...]:
-    if feature_names is None:
-        return ebm.names
-    names = tuple(feature_names) if not isinstance(feature_names, str) else ()
-    if (
-        len(names) != len(ebm.names)
-        or not all(isinstance(n, str) and n for n in names)
-        or len(set(names)) != len(names)
-    ):
-        raise InvalidParameterError(
-            f"The 'feature_names' parameter of {caller} must be {len(ebm.names)} distinct, "
-            f"non-empty strings. Got {feature_names!r} instead."
-        )
-    return names
-
-
 def _default_domain(ebm: _Ebm, i: int, name: str) -> Domain:
     bins = _level(ebm, i, 1)
     if isinstance(bins, dict):
@@ -496,7 +456,7 @@ def _default_domain(ebm: _Ebm, i: int, name: str) -> Domain:
             f"continuous feature {name!r} has no recorded bounds; "
             f"pass domains={{{name!r}: Interval(low, high)}}"
         )
-    return Interval(*bounds)
+    return bounds
 
 
 def _check_domain(ebm: _Ebm, i: int, name: str, domain: Any, caller: str) -> Domain:
@@ -518,19 +478,9 @@ def _check_domain(ebm: _Ebm, i: int, name: str, domain: Any, caller: str) -> Dom
 
 
 def _domains(
-    ebm: _Ebm, names: tuple[str, ...], domains: Mapping[str | int, Domain], caller: str
+    ebm: _Ebm, names: tuple[str, ...], domains: Mapping[str | int, Domain] | None, caller: str
 ) -> list[Domain]:
-    given: dict[int, Any] = {}
-    for key, domain in domains.items():
-        if isinstance(key, str) and key in names:
-            given[names.index(key)] = domain
-        elif isinstance(key, int) and not isinstance(key, bool) and 0 <= key < len(names):
-            given[key] = domain
-        else:
-            raise InvalidParameterError(
-                f"The 'domains' parameter of {caller} must be keyed by feature names "
-                f"{list(names)} or positions. Got {key!r} instead."
-            )
+    given = kit.positions(domains, names, caller)
     return [
         _check_domain(ebm, i, name, given[i], caller)
         if i in given

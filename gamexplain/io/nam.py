@@ -7,12 +7,14 @@ become :class:`~gamexplain.model.shapes.ReLUNet` shapes without changing any wei
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeAlias
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from gamexplain.errors import InvalidParameterError, UnsupportedModelError
+from gamexplain.io import kit
 from gamexplain.model.domains import Domain
 from gamexplain.model.gam import GAM, Feature
 from gamexplain.model.shapes import Layer, ReLUNet
@@ -20,11 +22,14 @@ from gamexplain.model.task import Regression, Task
 
 __all__ = ["from_nam", "from_nbm"]
 
+Domains: TypeAlias = "Sequence[Domain] | Mapping[str | int, Domain]"
+
 
 def from_nam(
     nets: Sequence[Any],
     *,
-    domains: Sequence[Domain],
+    domains: Domains | None = None,
+    X: ArrayLike | None = None,
     intercept: float = 0.0,
     task: Task | None = None,
     names: Sequence[str] | None = None,
@@ -38,23 +43,54 @@ def from_nam(
         (``weights`` is inputs × outputs), a fitted scikit-learn ``MLPRegressor`` or
         binary ``MLPClassifier`` with ``activation="relu"`` (a classifier contributes
         its logit), or a PyTorch ``nn.Sequential`` of ``Linear`` and ``ReLU``.
-    domains : sequence of Domain
-        One per feature (a network carries no range of its own).
+    domains : sequence of Domain, or mapping of feature name or position to Domain
+        A network carries no range of its own: give one domain per feature, or a
+        mapping for some of them and the training data ``X`` for the rest.
+    X : array-like of shape (n_samples, n_features), optional
+        Training data. A feature without a given domain takes its observed range:
+        ``Integers(min, max)`` when every value in its column is a whole number,
+        ``Interval(min, max)`` otherwise. No ``Finite`` domain is ever inferred (a
+        sample shows which values occurred, not which can), so categorical codes
+        need ``domains``.
     intercept : float
     task : Regression or Classification, default Regression()
     names : sequence of str, optional
 
+    Raises
+    ------
+    InvalidParameterError
+        A feature with neither a given domain nor training data, or a bad ``X``,
+        ``domains`` or ``names``.
+
     Notes
     -----
-    Linear in the number of weights (``thm:relu-compile`` for what follows).
+    Linear in the number of weights plus the size of ``X`` (``thm:relu-compile`` for
+    what follows).
+
+    Examples
+    --------
+    >>> gam = from_nam([[([[1.0]], [0.0])]], X=[[0], [3], [7]])
+    >>> gam.features[0].domain
+    Integers(low=0, high=7)
     """
+    return _gam(nets, domains, X, intercept, task, names, "from_nam")
+
+
+def _gam(
+    nets: Sequence[Any],
+    domains: Domains | None,
+    X: ArrayLike | None,
+    intercept: float,
+    task: Task | None,
+    names: Sequence[str] | None,
+    caller: str,
+) -> GAM:
     nets = list(nets)
-    labels = _names(names, len(nets))
-    if len(domains) != len(nets):
-        raise InvalidParameterError(f"{len(nets)} networks need {len(nets)} domains")
+    labels = kit.feature_names(names, kit.default_names(len(nets)), caller)
+    chosen = _domains(domains, X, labels, caller)
     features = [
         Feature(label, domain, ReLUNet(_layers(net, f"nets[{i}]")))
-        for i, (label, domain, net) in enumerate(zip(labels, domains, nets, strict=True))
+        for i, (label, domain, net) in enumerate(zip(labels, chosen, nets, strict=True))
     ]
     return GAM(features=features, intercept=intercept, task=task or Regression())
 
@@ -63,7 +99,8 @@ def from_nbm(
     basis: Any,
     coefficients: Any,
     *,
-    domains: Sequence[Domain],
+    domains: Domains | None = None,
+    X: ArrayLike | None = None,
     intercept: float = 0.0,
     task: Task | None = None,
     names: Sequence[str] | None = None,
@@ -76,7 +113,7 @@ def from_nbm(
         One input, K outputs, in any form :func:`from_nam` accepts.
     coefficients : array-like of shape (n_features, K)
         a_ik.
-    domains, intercept, task, names
+    domains, X, intercept, task, names
         As in :func:`from_nam`.
 
     Notes
@@ -101,14 +138,27 @@ def from_nbm(
         [*layers[:-1], doubled, Layer([[v] for v in (*row, *(-v for v in row))], [0.0])]
         for row in a.tolist()
     ]
-    return from_nam(nets, domains=domains, intercept=intercept, task=task, names=names)
+    return _gam(nets, domains, X, intercept, task, names, "from_nbm")
 
 
-def _names(names: Sequence[str] | None, n: int) -> list[str]:
-    labels = list(names) if names is not None else [f"x{i}" for i in range(n)]
-    if len(labels) != n:
-        raise InvalidParameterError(f"{n} networks need {n} names, got {len(labels)}")
-    return labels
+def _domains(
+    domains: Domains | None, X: ArrayLike | None, names: tuple[str, ...], caller: str
+) -> list[Domain]:
+    """Given domains first, then the observed ranges of ``X``."""
+    if domains is not None and not isinstance(domains, Mapping):
+        listed = list(domains)
+        if len(listed) != len(names):
+            raise InvalidParameterError(
+                f"The 'domains' parameter of {caller} must hold {len(names)} domains, one "
+                f"per network. Got {len(listed)} instead."
+            )
+        domains = dict(enumerate(listed))
+    given = kit.positions(domains, names, caller)
+    if X is not None:
+        observed = kit.domains_from_data(X, len(names), caller)
+        return [given.get(i, observed[i]) for i in range(len(names))]
+    why = "is a network without training data X"
+    return [kit.required_domain(given, i, name, why) for i, name in enumerate(names)]
 
 
 def _layers(net: Any, where: str) -> list[Layer]:

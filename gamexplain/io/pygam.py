@@ -16,11 +16,12 @@ from typing import Any
 import numpy as np
 
 from gamexplain.errors import InvalidParameterError, UnsupportedModelError
+from gamexplain.io import kit
 from gamexplain.io._splines import ExactPieces, Extension, bspline_pieces, compose_affine
 from gamexplain.model.domains import Domain, Finite, Integers, Interval
 from gamexplain.model.gam import GAM, Feature
-from gamexplain.model.shapes import MAX_DEGREE, Shape, Table
-from gamexplain.model.task import Classification, Regression, Task
+from gamexplain.model.shapes import MAX_DEGREE, Table
+from gamexplain.model.task import Task
 
 __all__ = ["from_pygam"]
 
@@ -66,10 +67,8 @@ def from_pygam(
     if not hasattr(model, "coef_") or not hasattr(model, "terms"):
         raise InvalidParameterError(f"from_pygam needs a fitted pyGAM model, got {model!r}")
     n_features = int(model.statistics_["m_features"])
-    labels = names if names is not None else [f"x{i}" for i in range(n_features)]
-    if len(labels) != n_features:
-        raise InvalidParameterError(f"{n_features} features need {n_features} names")
-    overrides = _positions(domains or {}, labels)
+    labels = kit.feature_names(names, kit.default_names(n_features), "from_pygam")
+    overrides = kit.positions(domains, labels, "from_pygam")
     intercept = Fraction(0)
     per_feature: dict[int, list[tuple[Any, np.ndarray]]] = {}
     for index, term in enumerate(model.terms):
@@ -85,24 +84,10 @@ def from_pygam(
     return GAM(features=features, intercept=float(intercept), task=_task(model))
 
 
-def _positions(domains: Mapping[int | str, Domain], labels: list[str]) -> dict[int, Domain]:
-    out = {}
-    for key, domain in domains.items():
-        if isinstance(key, str) and key in labels:
-            out[labels.index(key)] = domain
-        elif isinstance(key, int) and 0 <= key < len(labels):
-            out[key] = domain
-        else:
-            raise InvalidParameterError(f"domains names no feature {key!r}")
-    return out
-
-
 def _task(model: Any) -> Task:
     from pygam import LogisticGAM
 
-    if isinstance(model, LogisticGAM):
-        return Classification(0.0, ">")
-    return Regression()
+    return kit.binary_task(2 if isinstance(model, LogisticGAM) else None, "pyGAM models")
 
 
 def _check_term(term: Any) -> None:
@@ -120,11 +105,9 @@ def _check_term(term: Any) -> None:
 
 def _feature(name: str, terms: list[tuple[Any, np.ndarray]], domain: Domain | None) -> Feature:
     if not terms:
-        if domain is None:
-            raise InvalidParameterError(
-                f"feature {name!r} has no term in the model: give its domain in `domains`"
-            )
-        return Feature(name, domain, _zero_shape(domain))
+        given = {} if domain is None else {0: domain}
+        domain = kit.required_domain(given, 0, name, "has no term in the model")
+        return Feature(name, domain, kit.zero_shape(domain))
     factors = [(t, c) for t, c in terms if type(t).__name__ == "FactorTerm"]
     if factors:
         if len(terms) > 1:
@@ -140,23 +123,13 @@ def _feature(name: str, terms: list[tuple[Any, np.ndarray]], domain: Domain | No
     return Feature(name, chosen, pieces.to_piecewise(f"{name}: {terms[0][0]!r}"))
 
 
-def _zero_shape(domain: Domain) -> Shape:
-    from gamexplain.model.shapes import Piecewise
-
-    if isinstance(domain, Finite):
-        return Table([0.0] * domain.size)
-    low, high = float(domain.low), float(domain.high)
-    return Piecewise([low, high if high > low else low + 1.0], [[0.0]])
-
-
 def _span(terms: list[tuple[Any, np.ndarray]], domain: Domain | None) -> tuple[Fraction, Fraction]:
     """The span the pieces must cover: the edge knots, widened to the domain."""
     low = min(Fraction(float(t.edge_knots_[0])) for t, _ in terms)
     high = max(Fraction(float(t.edge_knots_[-1])) for t, _ in terms)
     if domain is not None:
-        values = domain.values if isinstance(domain, Finite) else (domain.low, domain.high)
-        low = min(low, min(Fraction(float(v)) for v in values))
-        high = max(high, max(Fraction(float(v)) for v in values))
+        wanted = kit.span(domain)
+        low, high = min(low, wanted[0]), max(high, wanted[1])
     return low, high
 
 

@@ -15,11 +15,12 @@ from typing import Any
 import numpy as np
 
 from gamexplain.errors import InvalidParameterError, UnsupportedModelError
+from gamexplain.io import kit
 from gamexplain.io._splines import ExactPieces, Extension, bspline_pieces
-from gamexplain.model.domains import Domain, Finite, Interval
+from gamexplain.model.domains import Domain, Interval
 from gamexplain.model.gam import GAM, Feature
-from gamexplain.model.shapes import Piecewise
-from gamexplain.model.task import Classification, Regression, Task
+from gamexplain.model.shapes import Piecewise, Shape
+from gamexplain.model.task import Task
 
 __all__ = ["from_sklearn"]
 
@@ -29,7 +30,7 @@ _LINEAR_MODELS = ("LinearRegression", "Ridge", "LogisticRegression")
 def from_sklearn(
     pipeline: Any,
     *,
-    domains: Mapping[int, Domain] | None = None,
+    domains: Mapping[int | str, Domain] | None = None,
     names: list[str] | None = None,
 ) -> GAM:
     """Convert a fitted spline pipeline exactly.
@@ -40,7 +41,7 @@ def from_sklearn(
         ``SplineTransformer`` or a ``ColumnTransformer`` of ``SplineTransformer``,
         ``"passthrough"`` and ``"drop"`` parts, followed by ``LinearRegression``,
         ``Ridge`` or a binary ``LogisticRegression``.
-    domains : mapping of feature position to Domain, optional
+    domains : mapping of feature position or name to Domain, optional
         Default: the spline's base interval (the training range). A wider domain follows
         the transformer's extrapolation (``error`` forbids it). Passthrough and dropped
         columns have no stored range and need a domain here.
@@ -77,9 +78,12 @@ def from_sklearn(
     weights, intercept, task = _linear(model)
     parts = _parts(transforms[0])
     n_features = int(transforms[0].n_features_in_)
-    labels = _labels(transforms[0], names, n_features)
-    chosen = dict(domains or {})
-    shapes: dict[int, tuple[Domain, Piecewise]] = {}
+    known = getattr(transforms[0], "feature_names_in_", None)
+    labels = kit.feature_names(
+        names, kit.default_names(n_features) if known is None else known, "from_sklearn"
+    )
+    chosen = kit.positions(domains, labels, "from_sklearn")
+    shapes: dict[int, tuple[Domain, Shape]] = {}
     offset = 0
     for kind, spline, columns in parts:
         _check_spline(spline, len(columns))
@@ -93,8 +97,8 @@ def from_sklearn(
     features = []
     for i in range(n_features):
         if i not in shapes:
-            domain = _required(chosen, i, labels[i], "is dropped by the pipeline")
-            shapes[i] = (domain, _constant(domain, Fraction(0)))
+            domain = kit.required_domain(chosen, i, labels[i], "is dropped by the pipeline")
+            shapes[i] = (domain, kit.zero_shape(domain))
         features.append(Feature(labels[i], *shapes[i]))
     return GAM(features=features, intercept=float(intercept), task=task)
 
@@ -112,11 +116,8 @@ def _linear(model: Any) -> tuple[np.ndarray, Fraction, Task]:
             f"{type(model).__name__} has {coef.shape[0]} outputs; only one is additive-binary"
         )
     intercept = Fraction(float(np.ravel(np.asarray(model.intercept_, dtype=float))[0]))
-    if type(model).__name__ == "LogisticRegression":
-        if len(model.classes_) != 2:
-            raise UnsupportedModelError("LogisticRegression must be binary")
-        return coef[0], intercept, Classification(0.0, ">")
-    return coef[0], intercept, Regression()
+    classes = len(model.classes_) if type(model).__name__ == "LogisticRegression" else None
+    return coef[0], intercept, kit.binary_task(classes, "LogisticRegression models")
 
 
 def _parts(transform: Any) -> list[tuple[str, Any, list[int]]]:
@@ -155,15 +156,6 @@ def _column_indices(transform: Any, columns: Any) -> list[int]:
     return [names.index(c) if isinstance(c, str) else int(c) for c in items]
 
 
-def _labels(transform: Any, names: list[str] | None, n: int) -> list[str]:
-    if names is not None:
-        if len(names) != n:
-            raise InvalidParameterError(f"{n} features need {n} names, got {len(names)}")
-        return list(names)
-    known = getattr(transform, "feature_names_in_", None)
-    return [str(v) for v in known] if known is not None else [f"x{i}" for i in range(n)]
-
-
 def _check_spline(spline: Any, n_columns: int) -> None:
     if spline is None:
         return
@@ -183,20 +175,14 @@ def _width(kind: str, spline: Any) -> int:
     return int(spline.bsplines_[0].c.shape[1]) - (0 if spline.include_bias else 1)
 
 
-def _required(domains: Mapping[int, Domain], i: int, label: str, why: str) -> Domain:
-    if i not in domains:
-        raise InvalidParameterError(
-            f"feature {label!r} {why}, so it has no stored range: give it in `domains`"
-        )
-    return domains[i]
-
-
 def _shape(
     kind: str, spline: Any, position: int, weights: np.ndarray, domain: Domain | None, label: str
 ) -> tuple[Domain, Piecewise]:
     if kind == "passthrough":
-        domain = _required({} if domain is None else {0: domain}, 0, label, "is passed through")
-        low, high = _bounds(domain)
+        domain = kit.required_domain(
+            {} if domain is None else {0: domain}, 0, label, "is passed through"
+        )
+        low, high = kit.span(domain)
         slope = Fraction(float(weights[0]))
         line = ExactPieces([low, max(high, low + 1)], [(slope * low, slope)])
         return domain, line.to_piecewise(label)
@@ -211,16 +197,9 @@ def _shape(
     pieces = bspline_pieces(knots, [float(c) for c in coefs], degree)
     base = Interval(float(pieces.cuts[0]), float(pieces.cuts[-1]))
     chosen = domain if domain is not None else base
-    low, high = _bounds(chosen)
+    low, high = kit.span(chosen)
     pieces = _extrapolate(pieces, spline.extrapolation, degree, low, high, label)
     return chosen, pieces.to_piecewise(label)
-
-
-def _bounds(domain: Domain) -> tuple[Fraction, Fraction]:
-    if isinstance(domain, Finite):
-        values = [Fraction(float(v)) for v in domain.values]
-        return min(values), max(values)
-    return Fraction(domain.low), Fraction(domain.high)
 
 
 def _extrapolate(
@@ -257,8 +236,3 @@ def _tile(pieces: ExactPieces, low: Fraction, high: Fraction) -> ExactPieces:
         shift += period
     cuts.append(a + shift)
     return ExactPieces(cuts, polys)
-
-
-def _constant(domain: Domain, value: Fraction) -> Piecewise:
-    low, high = _bounds(domain)
-    return ExactPieces([low, max(high, low + 1)], [(value,)]).to_piecewise("constant")
