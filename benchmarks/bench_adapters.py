@@ -14,9 +14,9 @@ import warnings
 import numpy as np
 
 from gamexplain import Integers, Interval, Layer, ReLUNet
-from gamexplain.algorithms.milp import relu_extremum
-from gamexplain.complexity.reductions import cnf_to_relu_net
-from gamexplain.model.pieces import compile_relu
+from gamexplain.lab.reductions import cnf_to_relu_net
+from gamexplain.substrate.milp import relu_extremum
+from gamexplain.substrate.pieces import compile_relu
 
 __all__ = ["adapter_times", "extremes_vs_depth", "hard_instance_vs_bits", "main"]
 

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from gamexplain.errors import GamExplainError, InvalidInstanceError, InvalidParameterError
-from gamexplain.io.adapters import converters
 
 __all__ = ["main"]
 
@@ -112,13 +111,13 @@ def _parser() -> argparse.ArgumentParser:
         "convert",
         help="convert a fitted model to the JSON format (pickles execute code: trusted files only)",
     )
-    convert.add_argument("source_file", help="a pickle/joblib file, or a library's data export")
+    convert.add_argument("source_file", help="a pickle/joblib file, or interpret's EBM JSON export")
     convert.add_argument(
         "--from",
         dest="source",
         required=True,
-        choices=[a.name for a in converters()],
-        help="; ".join(f"{a.name} ({a.library}) reads {a.formats}" for a in converters()),
+        choices=["ebm", "pygam", "sklearn"],
+        help="ebm reads interpret's JSON export; pygam and sklearn read pickles",
     )
     convert.add_argument(
         "--trust-pickle",
@@ -135,7 +134,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_lab_parser(sub: Any) -> None:
-    from gamexplain.complexity.lab import add_lab_parser
+    from gamexplain.lab.scaling import add_lab_parser
 
     add_lab_parser(sub)
 
@@ -443,12 +442,12 @@ def _explain(args: argparse.Namespace) -> int:
 def _convert(args: argparse.Namespace) -> int:
     import warnings
 
-    from gamexplain.io.convert import PICKLE_WARNING, convert_model, reads_data, reads_pickle
+    from gamexplain.io.convert import PICKLE_WARNING, convert_model, reads_pickle
     from gamexplain.io.jsonfile import dump
 
     if args.trust_pickle and reads_pickle(args.source_file, args.source):
         say(f"gamexplain: WARNING: {PICKLE_WARNING}", sys.stderr)
-    elif not reads_data(args.source):
+    elif args.source != "ebm":
         raise InvalidParameterError(
             f"--from {args.source} reads a pickle, and unpickling runs code stored in the "
             "file; pass --trust-pickle only if you trust its source"

@@ -6,7 +6,7 @@ Features are independent. A marginal is uniform (counting measure on ``Finite`` 
 (``feature.distribution``: per domain value, or per piece of a ``Piecewise`` shape and
 uniform inside the piece), or one the caller passes. Every float probability is the
 exact rational it denotes; a feature's probabilities are normalised exactly to sum to 1,
-the convention :func:`~gamexplain.model.primitives.contribution_mean` follows too.
+the convention :func:`~gamexplain.substrate.primitives.contribution_mean` follows too.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from gamexplain.errors import InvalidModelError, InvalidParameterError
 from gamexplain.exact import normalise
 from gamexplain.model.domains import Finite, Integers, Interval
 from gamexplain.model.gam import GAM, Feature, PairTerm
-from gamexplain.model.pieces import Point, Segment, lower, segment_measure
+from gamexplain.substrate.pieces import Point, Segment, lower, segment_measure
 
 __all__ = [
     "DistributionSpec",

@@ -123,7 +123,7 @@ def _numeric_shape(component: str, low: int, high: int) -> st.SearchStrategy[Any
 
 @st.composite
 def _distribution(draw: st.DrawFn, feature: Feature) -> tuple[float, ...] | None:
-    from gamexplain.model.pieces import piece_measures
+    from gamexplain.model.spans import piece_measures
 
     if isinstance(feature.domain, Finite):
         masses = [1] * feature.domain.size

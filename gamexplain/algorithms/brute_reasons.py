@@ -26,7 +26,7 @@ from gamexplain.algorithms.worst_case import (
 )
 from gamexplain.complexity.registry import register_algorithm
 from gamexplain.exact import Exact, compare
-from gamexplain.model import deadline
+from gamexplain.substrate import deadline
 
 __all__ = ["BruteOracle", "Enumeration", "oracle_for"]
 

@@ -20,7 +20,7 @@ from gamexplain.algorithms.partial_sums import Estimate
 from gamexplain.complexity.registry import register_algorithm
 from gamexplain.distributions import bin_probabilities
 from gamexplain.model.gam import GAM, PairTerm
-from gamexplain.model.primitives import contribution_mean
+from gamexplain.substrate.primitives import contribution_mean
 
 __all__ = ["ScoreCertificate", "score_attributions", "score_attributions_batch"]
 

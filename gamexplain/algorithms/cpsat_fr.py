@@ -24,8 +24,8 @@ from typing import Any
 from gamexplain.algorithms.redundancy import Outcome, RedundancyProof, witness_at
 from gamexplain.complexity.registry import register_algorithm
 from gamexplain.errors import PieceLimitError, SolverUnavailableError
-from gamexplain.model.pieces import Point, Segment, lower
 from gamexplain.model.task import Classification
+from gamexplain.substrate.pieces import Point, Segment, lower
 
 __all__ = ["ENUMERATION_LIMIT", "cpsat_applies", "fr_cpsat", "global_coefficients"]
 

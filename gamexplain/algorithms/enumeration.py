@@ -26,7 +26,7 @@ from gamexplain.algorithms.worst_case import (
     sort_lex,
 )
 from gamexplain.complexity.registry import register_algorithm
-from gamexplain.model import deadline
+from gamexplain.substrate import deadline
 
 __all__ = ["enum_cr_delay", "enum_sr_delay", "minimal_covers"]
 
@@ -47,7 +47,7 @@ def minimal_covers(
     before it the total did not cover. A choice that covers is minimal iff dropping its
     lightest item uncovers it. So every node of the search leads to an answer within n
     steps: O(n) delay after an O(n log n) sort (thm:enum-additive). Raises
-    :class:`~gamexplain.model.deadline.OutOfTime` past the query's deadline.
+    :class:`~gamexplain.substrate.deadline.OutOfTime` past the query's deadline.
     """
     order = sort_lex(weights, weights.__getitem__, reverse=True)
     suffix = [lex_sum(weights[i] for i in order[k:]) for k in range(len(order) + 1)]

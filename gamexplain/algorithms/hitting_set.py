@@ -18,8 +18,8 @@ from typing import Any
 from gamexplain.algorithms.brute_reasons import oracle_applies, oracle_for
 from gamexplain.algorithms.worst_case import Problem
 from gamexplain.complexity.registry import register_algorithm
-from gamexplain.model import deadline
-from gamexplain.model.deadline import OutOfTime
+from gamexplain.substrate import deadline
+from gamexplain.substrate.deadline import OutOfTime
 
 __all__ = ["enum_cr_hitting_set", "enum_sr_hitting_set", "marco"]
 
@@ -37,7 +37,7 @@ def marco(problem: Problem, time_limit: float | None = None) -> Generator[Event,
     One SAT call and at most n oracle calls per reason found, plus one final SAT call
     (thm:enum-hitting-set). The number of SAT calls is |sufficient| + |contrastive| + 1,
     which can exceed the size of either family exponentially. Stops with
-    ``"time_limit"`` when the query's deadline (:mod:`gamexplain.model.deadline`) passes.
+    ``"time_limit"`` when the query's deadline (:mod:`gamexplain.substrate.deadline`) passes.
     """
     from pysat.solvers import Solver
 
@@ -61,7 +61,7 @@ def marco(problem: Problem, time_limit: float | None = None) -> Generator[Event,
 
 def _next_reason(problem: Problem, solver: Any, var: dict[int, int]) -> Event:
     """Shrink the solver's model to a sufficient reason or grow it to the complement of a
-    contrastive one; raises :class:`~gamexplain.model.deadline.OutOfTime` past the
+    contrastive one; raises :class:`~gamexplain.substrate.deadline.OutOfTime` past the
     deadline."""
     oracle = oracle_for(problem)
     free = problem.free

@@ -43,12 +43,12 @@ from gamexplain.algorithms.worst_case import (
 from gamexplain.complexity.registry import register_algorithm
 from gamexplain.errors import PieceLimitError, UnsupportedQueryError
 from gamexplain.exact import Exact, compare
-from gamexplain.model import deadline
-from gamexplain.model.deadline import OutOfTime
 from gamexplain.model.domains import Finite
-from gamexplain.model.pieces import Point, Segment, lower
 from gamexplain.model.shapes import Piecewise
 from gamexplain.model.task import Classification
+from gamexplain.substrate import deadline
+from gamexplain.substrate.deadline import OutOfTime
+from gamexplain.substrate.pieces import Point, Segment, lower
 
 __all__ = [
     "STATE_LIMIT",
@@ -781,7 +781,7 @@ def msr_hitting_set(problem: Problem, time_limit: float | None = None) -> Answer
     otherwise growing it to a maximal insufficient set yields a new contrastive set it
     misses. At most one round per subset-minimal contrastive reason, each one MaxSAT call
     and at most n worst-case computations (thm:pairs-hitting-set). When the query's
-    deadline passes (:mod:`gamexplain.model.deadline`) the answer is stopped, with no
+    deadline passes (:mod:`gamexplain.substrate.deadline`) the answer is stopped, with no
     reason yet: the certified lower bound and the cores found so far.
     """
     oracle = pair_oracle(problem)

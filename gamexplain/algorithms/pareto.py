@@ -22,8 +22,8 @@ from gamexplain.algorithms.worst_case import (
 )
 from gamexplain.complexity.registry import register_algorithm
 from gamexplain.exact import Exact, compare
-from gamexplain.model import deadline
-from gamexplain.model.deadline import OutOfTime
+from gamexplain.substrate import deadline
+from gamexplain.substrate.deadline import OutOfTime
 
 __all__ = ["msr_pareto"]
 
@@ -50,7 +50,7 @@ def msr_pareto(problem: Problem, time_limit: float | None = None) -> Answer:
     exponentially (the problem is NP-hard, thm:msr-regression-np). When ``time_limit``
     runs out, the answer is the best set found with the bracket [lower, upper] on the
     optimum size, where the lower bound relaxes one of the two constraints. The loops
-    read the query's deadline (:mod:`gamexplain.model.deadline`), not ``time_limit``.
+    read the query's deadline (:mod:`gamexplain.substrate.deadline`), not ``time_limit``.
     """
     oracle = additive_oracle(problem)
     delta = oracle.tolerance

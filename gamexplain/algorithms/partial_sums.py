@@ -39,8 +39,8 @@ from gamexplain.distributions import (
 )
 from gamexplain.exact import polyval
 from gamexplain.model.gam import GAM, Feature
-from gamexplain.model.pieces import Point, Segment, lower
 from gamexplain.model.task import Classification
+from gamexplain.substrate.pieces import Point, Segment, lower
 
 __all__ = [
     "DEFAULT_MAX_STATES",

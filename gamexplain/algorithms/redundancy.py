@@ -33,14 +33,14 @@ from gamexplain.complexity.registry import register_algorithm
 from gamexplain.errors import PieceLimitError
 from gamexplain.exact import Exact, as_fraction, compare, polyval, to_sympy
 from gamexplain.model.domains import Finite, Interval
-from gamexplain.model.pieces import Point, Segment, lower
-from gamexplain.model.primitives import (
+from gamexplain.model.task import Classification
+from gamexplain.results import Status
+from gamexplain.substrate.pieces import Point, Segment, lower
+from gamexplain.substrate.primitives import (
     _segment_candidates,
     contribution_max,
     contribution_min,
 )
-from gamexplain.model.task import Classification
-from gamexplain.results import Status
 
 __all__ = [
     "Atom",

@@ -30,8 +30,8 @@ from typing import Any, TypeAlias
 
 from gamexplain.errors import UnsupportedQueryError
 from gamexplain.exact import Exact, compare
-from gamexplain.model.primitives import Extremum, contribution_max, contribution_min
 from gamexplain.model.task import Classification
+from gamexplain.substrate.primitives import Extremum, contribution_max, contribution_min
 
 __all__ = [
     "AdditiveOracle",
@@ -384,7 +384,7 @@ class AdditiveOracle:
 
 def _approach(feature: Any, extremum: Extremum, gap: Exact) -> Fraction:
     """A domain point left of the breakpoint where the contribution is within ``gap``."""
-    from gamexplain.model.pieces import Segment, lower
+    from gamexplain.substrate.pieces import Segment, lower
 
     b = extremum.argument
     segment = next(

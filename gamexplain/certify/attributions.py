@@ -1,7 +1,7 @@
 """Independent re-checks of SHAP, Banzhaf and completion-fraction results.
 
 Nothing here calls the solvers (:mod:`gamexplain.algorithms`), the model's per-feature
-primitives (:mod:`gamexplain.model.primitives`) or the solvers' exact signs
+primitives (:mod:`gamexplain.substrate.primitives`) or the solvers' exact signs
 (:mod:`gamexplain.exact`). Values come from :func:`gamexplain.certify.contribution` and
 :func:`gamexplain.certify.score`. What each check re-derives:
 
@@ -29,7 +29,7 @@ A bound that holds for any model (a label value in [−1, 1], a probability in [
 accepted without work. Shared with the rest of the package, on purpose: resolving
 ``distribution=`` (:func:`gamexplain.distributions.resolve_distribution`, which only
 copies marginals onto features) and, for the mean of a ReLU network's score, its exact
-compilation to linear pieces (:func:`gamexplain.model.pieces.compile_relu`). Every
+compilation to linear pieces (:func:`gamexplain.substrate.pieces.compile_relu`). Every
 re-derivation is bounded by :data:`gamexplain.certify.MAX_CHECK_POINTS`; beyond it the
 check raises :class:`~gamexplain.errors.CertificateTooLargeError` before doing the work.
 """
@@ -318,7 +318,7 @@ def _polynomial_pieces(
     low, high = Fraction(domain.low), Fraction(domain.high)
     rows: Sequence[Sequence[Fraction]]
     if type(shape).__name__ == "ReLUNet":
-        from gamexplain.model.pieces import compile_relu  # the network's linear pieces
+        from gamexplain.substrate.pieces import compile_relu  # the network's linear pieces
 
         cuts, rows = compile_relu(shape, low, high)
     else:

@@ -2,7 +2,7 @@
 
 Everything here is derived again from the model's raw data, without the FR solvers
 (:mod:`gamexplain.algorithms`), the model's lowering to pieces and its per-feature
-extremes (:mod:`gamexplain.model.pieces`, :mod:`gamexplain.model.primitives`), or the
+extremes (:mod:`gamexplain.substrate.pieces`, :mod:`gamexplain.substrate.primitives`), or the
 solvers' exact signs (:mod:`gamexplain.exact`). Signs come from
 :func:`gamexplain.certify.compare`, values from :func:`gamexplain.certify.contribution`
 and :func:`gamexplain.certify.score`. What it re-derives:

@@ -26,7 +26,7 @@ from gamexplain.errors import InvalidParameterError
 from gamexplain.model.gam import check_gam
 
 if TYPE_CHECKING:
-    from gamexplain.algorithms.extremes import BackendChoice
+    from gamexplain.substrate.extremes import BackendChoice
 
 __all__ = ["FeaturePlan", "Plan", "explain_plan"]
 
@@ -205,7 +205,7 @@ def _feature_plan(feature: Any, query: str, cell: Cell) -> FeaturePlan:
     entry = cell_entry(Cell(query, domain, component, cell.task))
     if component != "nam" or domain == "finite":
         return FeaturePlan(feature.name, entry)
-    from gamexplain.algorithms.extremes import select_extremum_backend
+    from gamexplain.substrate.extremes import select_extremum_backend
 
     return FeaturePlan(feature.name, entry, select_extremum_backend(feature))
 

@@ -10,12 +10,12 @@ family of instances follows the class the registry establishes for the cell:
 * **knapsack** (CC, SHAP and Banzhaf of the label, FR): n features that contribute 0 or
   a random weight a_j, the weights ``knob`` bits wide (default n, the hard regime where
   the number of distinct partial sums grows like 2^n); FR asks about a subset-sum bit as
-  in :func:`~gamexplain.complexity.reductions.subset_sum_to_redundancy`;
+  in :func:`~gamexplain.lab.reductions.subset_sum_to_redundancy`;
 * **partition** (MSR in regression with a tolerance): n three-valued features whose
   pushes up and down pull against each other, weights ``knob`` bits wide;
 * **cnf** (sufficient and contrastive reasons, SHAP of the score and FR of NAMs on
   integers and intervals): a random 3-CNF with n variables and ``knob`` clauses (default n + 1)
-  through :func:`~gamexplain.complexity.reductions.cnf_to_nam`;
+  through :func:`~gamexplain.lab.reductions.cnf_to_nam`;
 * **maxcut** (the ``pairs`` cells): n two-valued features and ``knob`` random edges
   (default 2n), each a pair term worth −1 when its ends differ: class 1 iff the cut stays
   below K = max(1, ⌈edges/2⌉) (``thm:pairs-conp``).
@@ -30,7 +30,6 @@ import itertools
 import random
 from typing import Any
 
-from gamexplain.complexity.reductions import cnf_to_relu_net
 from gamexplain.complexity.registry import (
     CELL_COMPONENTS,
     DOMAINS,
@@ -42,6 +41,7 @@ from gamexplain.complexity.registry import (
     cell_entry,
 )
 from gamexplain.errors import InvalidParameterError
+from gamexplain.lab.reductions import cnf_to_relu_net
 from gamexplain.model.domains import Finite, Integers, Interval
 from gamexplain.model.gam import GAM, Feature, PairTerm
 from gamexplain.model.shapes import Layer, Piecewise, ReLUNet, Table

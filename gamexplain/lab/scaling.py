@@ -1,7 +1,7 @@
 """The complexity lab: watch a cell of the table scale.
 
 :func:`scaling` generates instances of one cell at growing sizes
-(:func:`~gamexplain.complexity.generators.generate`), runs the query with
+(:func:`~gamexplain.lab.generators.generate`), runs the query with
 ``method="auto"``, records deterministic work and wall time, and fits polynomial growth
 (a straight line in log-log) against exponential growth (a straight line in log-linear).
 The fit with the smaller residual is the observed growth; it *matches* the cell when a
@@ -34,7 +34,6 @@ from typing import Any, Literal, TextIO
 
 import numpy as np
 
-from gamexplain.complexity.generators import family_of, generate
 from gamexplain.complexity.registry import (
     DOMAINS,
     PAIRS,
@@ -44,6 +43,7 @@ from gamexplain.complexity.registry import (
     complexity_table,
 )
 from gamexplain.errors import GamExplainError, InvalidParameterError, PieceLimitError
+from gamexplain.lab.generators import family_of, generate
 
 __all__ = [
     "DEFAULT_SIZES",
@@ -213,14 +213,14 @@ def measure_work(results: Sequence[Any], gam: Any) -> int:
 
 
 def _primitive_pieces(feature: Any) -> int:
-    from gamexplain.model.pieces import lower
+    from gamexplain.substrate.pieces import lower
 
     if feature.domain.kind == "finite":
         return int(feature.domain.size)
     try:
         return len(lower(feature))
     except PieceLimitError:
-        from gamexplain.algorithms.milp import relu_extremum
+        from gamexplain.substrate.milp import relu_extremum
 
         nodes = (relu_extremum(feature.shape, feature.domain, s).nodes for s in (1, -1))
         return sum(nodes)
@@ -294,7 +294,7 @@ def scaling(
     Parameters
     ----------
     query, domain, component, task
-        The cell (see :func:`~gamexplain.complexity.generators.generate`).
+        The cell (see :func:`~gamexplain.lab.generators.generate`).
     sizes : sequence of int, optional
         At least three distinct sizes; None takes :data:`DEFAULT_SIZES` of the cell's
         family.

@@ -1,14 +1,11 @@
-"""The GAM model: domains, shape functions, tasks, features, pair terms and primitives."""
+"""The GAM model: domains, shape functions, tasks, features and pair terms.
+
+The exact per-feature primitives (extremes, means, level-set measures) live one layer up,
+in :mod:`gamexplain.substrate`, because they may need a solver.
+"""
 
 from gamexplain.model.domains import Domain, Finite, Integers, Interval
 from gamexplain.model.gam import GAM, Feature, PairTerm
-from gamexplain.model.primitives import (
-    Extremum,
-    contribution_max,
-    contribution_mean,
-    contribution_min,
-    level_set_measure,
-)
 from gamexplain.model.shapes import Layer, Piecewise, ReLUNet, Shape, Table
 from gamexplain.model.task import Classification, Regression, Task
 
@@ -16,7 +13,6 @@ __all__ = [
     "GAM",
     "Classification",
     "Domain",
-    "Extremum",
     "Feature",
     "Finite",
     "Integers",
@@ -29,8 +25,4 @@ __all__ = [
     "Shape",
     "Table",
     "Task",
-    "contribution_max",
-    "contribution_mean",
-    "contribution_min",
-    "level_set_measure",
 ]

@@ -42,10 +42,10 @@ from gamexplain.errors import (
     CertificateTooLargeError,
     TimeLimitError,
 )
-from gamexplain.model import deadline
-from gamexplain.model.deadline import OutOfTime
 from gamexplain.queries.parameters import validate
 from gamexplain.results import DecisionResult, Result, Stats
+from gamexplain.substrate import deadline
+from gamexplain.substrate.deadline import OutOfTime
 
 __all__ = [
     "ContrastiveReason",

@@ -33,11 +33,11 @@ from gamexplain.errors import (
     UnsupportedQueryError,
 )
 from gamexplain.exact import to_float
-from gamexplain.model import deadline
-from gamexplain.model.deadline import OutOfTime
 from gamexplain.model.gam import GAM
 from gamexplain.queries.parameters import validate
 from gamexplain.results import DecisionResult, Stats
+from gamexplain.substrate import deadline
+from gamexplain.substrate.deadline import OutOfTime
 
 __all__ = ["RedundancyResult", "is_redundant"]
 
@@ -163,7 +163,7 @@ def is_redundant(
     time_limit : float, optional
         Seconds for the whole call: the applicability checks, the compilation of
         networks, the partial sums and CP-SAT all read one deadline
-        (:mod:`gamexplain.model.deadline`), and a fallback gets only the time that is
+        (:mod:`gamexplain.substrate.deadline`), and a fallback gets only the time that is
         left. When it runs out the result is undecided (``status="time_limit"``,
         ``exact=False``, no certificate).
     max_states : int, default 100000
@@ -236,7 +236,7 @@ def _first_answer(
     cell: str,
 ) -> RedundancyResult:
     """The first candidate's answer that is not a budget stop (``auto``), or the named
-    algorithm's; raises :class:`~gamexplain.model.deadline.OutOfTime` past the deadline."""
+    algorithm's; raises :class:`~gamexplain.substrate.deadline.OutOfTime` past the deadline."""
     skipped: list[str] = []
     stopped: RedundancyResult | None = None
     for spec in candidates:

@@ -1,11 +1,11 @@
 """The two backends of the per-feature extremum, and which one answers a feature.
 
 Every query that needs min_v a_i(v) or max_v a_i(v) calls
-:func:`~gamexplain.model.primitives.contribution_min` / ``contribution_max``. For tables
+:func:`~gamexplain.substrate.primitives.contribution_min` / ``contribution_max``. For tables
 and piecewise polynomials the answer always comes from exact pieces. A ReLU network on
 an integer or interval domain is compiled to its linear pieces while they number at most
 ``RELU_PIECE_LIMIT`` (``thm:relu-compile``); past that the MILP backend of
-:mod:`gamexplain.algorithms.milp` answers (``thm:relu-milp-extremes``). Like a database's
+:mod:`gamexplain.substrate.milp` answers (``thm:relu-milp-extremes``). Like a database's
 EXPLAIN, :func:`select_extremum_backend` tells which backend ``method="auto"`` uses and
 why, without running it.
 """
@@ -18,9 +18,9 @@ from functools import lru_cache
 from typing import Any
 
 from gamexplain.errors import PieceLimitError
-from gamexplain.model.pieces import RELU_PIECE_LIMIT, lower
-from gamexplain.model.primitives import Extremum
 from gamexplain.model.shapes import ReLUNet
+from gamexplain.substrate.pieces import RELU_PIECE_LIMIT, lower
+from gamexplain.substrate.primitives import Extremum
 
 __all__ = [
     "EXTREMUM_BACKENDS",
@@ -105,7 +105,7 @@ def select_extremum_backend(feature: Any, piece_limit: int = RELU_PIECE_LIMIT) -
 
 def milp_extremum(feature: Any, direction: int) -> Extremum:
     """max (``direction=1``) or min (``-1``) of β_i·f_i by the MILP backend."""
-    from gamexplain.algorithms.milp import relu_extremum
+    from gamexplain.substrate.milp import relu_extremum
 
     beta = Fraction(feature.weight)
     if beta == 0:

@@ -1,6 +1,6 @@
 """Exact extremes of a one-input ReLU network by mixed-integer programming.
 
-Compiling a ReLU network to its linear pieces (:func:`gamexplain.model.pieces.compile_relu`)
+Compiling a ReLU network to its linear pieces (:func:`gamexplain.substrate.pieces.compile_relu`)
 is exact but the piece count can grow like (w + 1)^L with depth L and width w. This module
 is the other backend of the per-feature primitive: a big-M MILP, solved in floats by
 HiGHS through :func:`scipy.optimize.milp`, finds a maximiser; an exact branch and bound
@@ -25,9 +25,9 @@ from typing import Any, Literal
 import numpy as np
 
 from gamexplain.errors import InvalidParameterError
-from gamexplain.model import deadline
 from gamexplain.model.domains import Domain, Integers, Interval
 from gamexplain.model.shapes import Layer, ReLUNet
+from gamexplain.substrate import deadline
 
 __all__ = [
     "BOUND_LEAVES",
@@ -133,8 +133,8 @@ def relu_extremum(
     is a linear piece or, on integers, a short run of points evaluated exactly in integer
     arithmetic. The certification is exponential in the worst case (NP-hardness,
     ``thm:nam-mcr-np``); correctness is ``thm:relu-milp-extremes``. Every phase reads the
-    query's deadline (:mod:`gamexplain.model.deadline`) and raises
-    :class:`~gamexplain.model.deadline.OutOfTime` past it, so a result is never cut short
+    query's deadline (:mod:`gamexplain.substrate.deadline`) and raises
+    :class:`~gamexplain.substrate.deadline.OutOfTime` past it, so a result is never cut short
     by the caller's clock (only by ``time_limit`` and ``node_limit``, and then says so).
 
     Examples

@@ -15,16 +15,16 @@ such networks then need the MILP backend.
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
 from gamexplain.errors import PieceLimitError
-from gamexplain.model import deadline
 from gamexplain.model.domains import Finite, Integers, Interval, Label
 from gamexplain.model.shapes import Piecewise, ReLUNet, Table
+from gamexplain.model.spans import clip_piece, piece_measures
+from gamexplain.substrate import deadline
 
 __all__ = [
     "RELU_PIECE_LIMIT",
@@ -114,23 +114,12 @@ def _lower(feature: Any, piece_limit: int) -> tuple[Point, ...] | tuple[Segment,
 def _clip(
     cuts: tuple[Fraction, ...], polys: tuple[tuple[Fraction, ...], ...], domain: Integers | Interval
 ) -> tuple[Segment, ...]:
-    low, high = Fraction(domain.low), Fraction(domain.high)
     integers = isinstance(domain, Integers)
     segments = []
     for k, poly in enumerate(polys):
-        left, right = cuts[k], cuts[k + 1]
-        last = k == len(polys) - 1
-        seg_low, seg_high = max(left, low), min(right, high)
-        closed = last or right > high
-        if seg_low > seg_high or (seg_low == seg_high and not closed):
-            continue
-        if integers:
-            first = math.ceil(seg_low)
-            final = math.floor(seg_high) if closed else math.ceil(seg_high) - 1
-            if first > final:
-                continue
-            seg_low, seg_high, closed = Fraction(first), Fraction(final), True
-        segments.append(Segment(seg_low, seg_high, closed, left, poly, k, integers))
+        part = clip_piece(cuts[k], cuts[k + 1], k == len(polys) - 1, domain)
+        if part is not None:
+            segments.append(Segment(*part, cuts[k], poly, k, integers))
     return tuple(segments)
 
 
@@ -139,26 +128,6 @@ def segment_measure(segment: Segment, point_domain: bool = False) -> Fraction:
     if segment.integers:
         return segment.high - segment.low + 1
     return Fraction(1) if point_domain else segment.high - segment.low
-
-
-def piece_measures(feature: Any) -> tuple[Fraction, ...]:
-    """Per piece of a ``Piecewise`` shape, the measure of its part of the domain.
-
-    The count of integers (``Integers``) or the length (``Interval``); a one-point
-    interval domain gives its single piece measure 1 (a point mass).
-    """
-    shape, domain = feature.shape, feature.domain
-    measures = [Fraction(0)] * shape.n_pieces
-    segments = _lower(feature, RELU_PIECE_LIMIT)
-    for segment in segments:
-        assert isinstance(segment, Segment)
-        if isinstance(domain, Integers):
-            measures[segment.piece] = segment.high - segment.low + 1
-        elif domain.low == domain.high:
-            measures[segment.piece] = Fraction(1)
-        else:
-            measures[segment.piece] = segment.high - segment.low
-    return tuple(measures)
 
 
 def compile_relu(
@@ -176,7 +145,7 @@ def compile_relu(
     at most (w + 1)^L pieces, so deep nets can exceed ``piece_limit`` (then
     :class:`~gamexplain.errors.PieceLimitError`). Runs in time linear in the pieces
     produced times the layer widths; raises
-    :class:`~gamexplain.model.deadline.OutOfTime` when the current deadline passes.
+    :class:`~gamexplain.substrate.deadline.OutOfTime` when the current deadline passes.
     """
     if low == high:
         value = net.evaluate_exact(low)

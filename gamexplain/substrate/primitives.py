@@ -33,7 +33,7 @@ from gamexplain.exact import (
     to_sympy,
 )
 from gamexplain.model.domains import Interval
-from gamexplain.model.pieces import RELU_PIECE_LIMIT, Point, Segment, lower, segment_measure
+from gamexplain.substrate.pieces import RELU_PIECE_LIMIT, Point, Segment, lower, segment_measure
 
 __all__ = [
     "Extremum",
@@ -68,7 +68,7 @@ class Extremum:
         Sound exact bounds on the extremum; None means both equal ``value``.
     status : {"solved", "time_limit", "budget_exhausted"}, default "solved"
     backend : {"pieces", "milp"}, default "pieces"
-        Which backend answered (see :mod:`gamexplain.algorithms.extremes`).
+        Which backend answered (see :mod:`gamexplain.substrate.extremes`).
     message : str
         The MILP solver's own status, e.g. "HiGHS: optimal".
     """
@@ -120,7 +120,7 @@ def _check_method(method: str, feature: Any) -> str:
             f"{{'auto', 'pieces', 'milp'}}. Got {method!r} instead."
         )
     if method == "milp":
-        from gamexplain.algorithms.extremes import milp_applies
+        from gamexplain.substrate.extremes import milp_applies
 
         reason = milp_applies(feature)
         if reason is not None:
@@ -132,7 +132,7 @@ def _check_method(method: str, feature: Any) -> str:
 def _extremum(feature: Any, direction: int, method: str) -> Extremum:
     # only networks on integer or real ranges may need the MILP backend
     if method != "pieces" and feature.component == "nam" and feature.domain.kind != "finite":
-        from gamexplain.algorithms.extremes import milp_extremum, select_extremum_backend
+        from gamexplain.substrate.extremes import milp_extremum, select_extremum_backend
 
         if method == "milp" or select_extremum_backend(feature).name == "milp":
             return milp_extremum(feature, direction)

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from strategies import relu_nets
 
 from gamexplain import Feature, Integers, Interval, InvalidParameterError, Layer, ReLUNet
-from gamexplain.algorithms.extremes import select_extremum_backend
-from gamexplain.algorithms.milp import relu_extremum
-from gamexplain.model.primitives import contribution_max, contribution_min
+from gamexplain.substrate.extremes import select_extremum_backend
+from gamexplain.substrate.milp import relu_extremum
+from gamexplain.substrate.primitives import contribution_max, contribution_min
 
 TENT = ReLUNet([Layer([[1.0, 1.0]], [0.0, -1.0]), Layer([[1.0], [-2.0]], [0.0])])
 

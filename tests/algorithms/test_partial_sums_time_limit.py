@@ -8,7 +8,7 @@ import random
 import pytest
 
 from gamexplain import is_redundant
-from gamexplain.complexity.reductions import subset_sum_to_redundancy
+from gamexplain.lab.reductions import subset_sum_to_redundancy
 
 
 def _subset_sum_hits(weights: list[int], target: int) -> bool:

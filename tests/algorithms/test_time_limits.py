@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 import gamexplain as gx
-from gamexplain.complexity.generators import generate
 from gamexplain.errors import TimeLimitError
-from gamexplain.model import deadline
+from gamexplain.lab.generators import generate
+from gamexplain.substrate import deadline
 
 LIMIT = 1.0
 BOUND = 1.5 * LIMIT + 0.5 + 0.5  # the contract, plus slack for a loaded CI machine
@@ -107,7 +107,7 @@ def test_no_time_limit_means_no_deadline() -> None:
 
 
 def test_an_interrupted_compilation_is_not_cached() -> None:
-    from gamexplain.model.pieces import lower
+    from gamexplain.substrate.pieces import lower
 
     gam, _, _ = generate("msr", "interval", "nam", n=5)
     with pytest.raises(deadline.OutOfTime), deadline.limit(1e-9):

@@ -38,7 +38,7 @@ from gamexplain.algorithms.brute_reasons import Enumeration
 from gamexplain.certify import CertificateTooLargeError
 from gamexplain.errors import GamExplainError
 from gamexplain.model import gam as gam_module
-from gamexplain.model import pieces, primitives
+from gamexplain.substrate import pieces, primitives
 
 
 def _table(name: str, values: list[float]) -> Feature:
@@ -213,7 +213,7 @@ def test_an_oversized_enumeration_is_refused_before_enumerating(size: int) -> No
 
 # -- finding 6: correct answers on wide integer networks verify ----------------------------------
 def test_a_network_on_ten_bits_verifies() -> None:
-    from gamexplain.complexity.generators import generate
+    from gamexplain.lab.generators import generate
 
     gam, x, _ = generate("mcr", "integers", "nam", n=10)
     reason = minimum_contrastive_reason(gam, x)

@@ -33,9 +33,9 @@ from gamexplain import (
     is_redundant,
 )
 from gamexplain.certify.redundancy import RedundancyProof, Witness
-from gamexplain.complexity.generators import generate
-from gamexplain.complexity.reductions import subset_sum_to_redundancy
 from gamexplain.errors import CertificateTooLargeError, GamExplainError
+from gamexplain.lab.generators import generate
+from gamexplain.lab.reductions import subset_sum_to_redundancy
 from gamexplain.queries.redundancy import RedundancyResult
 
 
@@ -68,8 +68,8 @@ def solver_code_disabled(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Make every decision routine the solvers use raise, so verify cannot lean on it."""
     import gamexplain.exact
     import gamexplain.model.gam
-    import gamexplain.model.pieces
-    import gamexplain.model.primitives
+    import gamexplain.substrate.pieces
+    import gamexplain.substrate.primitives
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("verify called the solver's code")
@@ -77,9 +77,9 @@ def solver_code_disabled(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for module, name in (
         (gamexplain.exact, "compare"),
         (gamexplain.exact, "exact_sign"),
-        (gamexplain.model.pieces, "lower"),
-        (gamexplain.model.primitives, "contribution_min"),
-        (gamexplain.model.primitives, "contribution_max"),
+        (gamexplain.substrate.pieces, "lower"),
+        (gamexplain.substrate.primitives, "contribution_min"),
+        (gamexplain.substrate.primitives, "contribution_max"),
     ):
         if hasattr(module, name):
             monkeypatch.setattr(module, name, broken)

@@ -24,7 +24,7 @@ from gamexplain import (
     minimum_sufficient_reason,
     shap_values,
 )
-from gamexplain.model.primitives import contribution_mean
+from gamexplain.substrate.primitives import contribution_mean
 
 
 @given(st.integers(1, 12))

@@ -11,7 +11,8 @@ from strategies import gams
 
 from gamexplain import Regression, is_redundant, is_sufficient_reason, minimum_contrastive_reason
 from gamexplain.algorithms.brute import domain_points
-from gamexplain.complexity import generate, question_cell
+from gamexplain.complexity import question_cell
+from gamexplain.lab import generate
 
 
 def _max_cut(n: int, edges: list[tuple[int, int]]) -> int:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from gamexplain import GAM, Feature, Finite, Integers, Interval, Layer, Piecewise, ReLUNet
-from gamexplain.algorithms.extremes import select_extremum_backend
 from gamexplain.complexity import explain_plan
-from gamexplain.model.pieces import RELU_PIECE_LIMIT, lower
-from gamexplain.model.primitives import contribution_max
+from gamexplain.substrate.extremes import select_extremum_backend
+from gamexplain.substrate.pieces import RELU_PIECE_LIMIT, lower
+from gamexplain.substrate.primitives import contribution_max
 
 
 def _sawtooth(depth: int) -> ReLUNet:

@@ -34,7 +34,7 @@ from gamexplain import (
     from_ebm,
 )
 from gamexplain.io import from_ebm_json
-from gamexplain.model.pieces import piece_measures
+from gamexplain.model.spans import piece_measures
 
 glassbox = pytest.importorskip("interpret.glassbox")
 datasets = pytest.importorskip("sklearn.datasets")

@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 
 from gamexplain import Integers, Interval, Layer, UnsupportedModelError
-from gamexplain.algorithms.milp import ENUMERATE_LIMIT, relu_extremum
-from gamexplain.complexity.reductions import cnf_to_relu_net
 from gamexplain.io.convert import convert_model
 from gamexplain.io.nam import from_nam, from_nbm
-from gamexplain.model.pieces import lower
-from gamexplain.model.primitives import contribution_max, contribution_min
+from gamexplain.lab.reductions import cnf_to_relu_net
+from gamexplain.substrate.milp import ENUMERATE_LIMIT, relu_extremum
+from gamexplain.substrate.pieces import lower
+from gamexplain.substrate.primitives import contribution_max, contribution_min
 
 datasets = pytest.importorskip("sklearn.datasets")
 from sklearn.neural_network import MLPRegressor  # noqa: E402

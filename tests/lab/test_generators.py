@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from gamexplain.complexity.generators import FAMILIES, family_of, generate
 from gamexplain.complexity.registry import complexity_table, question_cell
 from gamexplain.errors import InvalidParameterError
+from gamexplain.lab.generators import FAMILIES, family_of, generate
 
 CELLS = [entry.cell for entry in complexity_table()]
 

@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 from gamexplain.cli import main
 from gamexplain.complexity import complexity_table
-from gamexplain.complexity.lab import (
+from gamexplain.complexity.registry import cell_entry
+from gamexplain.errors import InvalidParameterError
+from gamexplain.lab.scaling import (
     NOT_COVERED,
     expected_growth,
     fit_growth,
@@ -19,8 +21,6 @@ from gamexplain.complexity.lab import (
     verify_table,
     write_csv,
 )
-from gamexplain.complexity.registry import cell_entry
-from gamexplain.errors import InvalidParameterError
 
 
 @given(st.floats(1.2, 4.0), st.floats(1.0, 100.0))

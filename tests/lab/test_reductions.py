@@ -25,7 +25,8 @@ from gamexplain import (
     minimum_sufficient_reason,
     shap_values,
 )
-from gamexplain.complexity.reductions import (
+from gamexplain.errors import InvalidParameterError
+from gamexplain.lab.reductions import (
     assignment_of,
     cnf_count_to_shap,
     cnf_to_nam,
@@ -35,8 +36,7 @@ from gamexplain.complexity.reductions import (
     subset_sum_to_redundancy,
     unpenalised_cnf_to_nam,
 )
-from gamexplain.errors import InvalidParameterError
-from gamexplain.model.primitives import contribution_max
+from gamexplain.substrate.primitives import contribution_max
 
 #: Two variables, every sign pattern excluded: unsatisfiable, but 3/2 fools the gadget.
 ALL_PATTERNS = [[1, 2], [-1, -2], [1, -2], [-1, 2]]

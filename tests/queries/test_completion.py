@@ -25,7 +25,7 @@ from gamexplain import (
 from gamexplain.algorithms.brute_shap import brute_completion_fraction
 from gamexplain.distributions import resolve_distribution
 from gamexplain.exact import to_float
-from gamexplain.model.primitives import level_set_measure
+from gamexplain.substrate.primitives import level_set_measure
 
 TIE = GAM(
     [
@@ -125,7 +125,7 @@ def _level_set_reference(gam, x, fixed, continuous):
 
 def _probability(task, feature, offset, target):
     """P(offset + A keeps the prediction) for A = the feature's contribution, uniform."""
-    from gamexplain.model.primitives import support_measure
+    from gamexplain.substrate.primitives import support_measure
 
     length = support_measure(feature)
     if length == 0:

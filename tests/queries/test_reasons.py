@@ -41,7 +41,7 @@ from gamexplain import (
     sufficient_reasons,
 )
 from gamexplain.exact import compare
-from gamexplain.model.pieces import lower
+from gamexplain.substrate.pieces import lower
 
 # -- the reference -------------------------------------------------------------------------
 _X = sympy.Symbol("x", real=True)

@@ -30,7 +30,7 @@ from gamexplain import (
     is_redundant,
 )
 from gamexplain.complexity.registry import registered_algorithms
-from gamexplain.model.pieces import Segment, lower
+from gamexplain.substrate.pieces import Segment, lower
 
 METHODS = ("range", "continuous", "partial-sums", "cpsat", "brute")
 PROOFS = Path(__file__).resolve().parents[2] / "proofs" / "redundancy.md"

@@ -12,7 +12,7 @@ from strategies import relu_nets
 
 from gamexplain import Feature, Integers, Interval, Layer, PieceLimitError, ReLUNet
 from gamexplain.exact import polyval
-from gamexplain.model.pieces import compile_relu, lower
+from gamexplain.substrate.pieces import compile_relu, lower
 
 
 @given(relu_nets(max_depth=3, max_width=4), st.integers(-5, 0), st.integers(0, 5))

@@ -13,8 +13,8 @@ from strategies import exact_points, features
 from gamexplain import Feature, Finite, Integers, Interval, Piecewise, Table
 from gamexplain.algorithms.brute import domain_points
 from gamexplain.exact import compare, to_sympy
-from gamexplain.model.pieces import Segment, lower
-from gamexplain.model.primitives import (
+from gamexplain.substrate.pieces import Segment, lower
+from gamexplain.substrate.primitives import (
     contribution_max,
     contribution_mean,
     contribution_min,
