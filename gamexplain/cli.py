@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from gamexplain.errors import GamExplainError, InvalidInstanceError, InvalidParameterError
+from gamexplain.io.adapters import converters
 
 __all__ = ["main"]
 
@@ -111,13 +112,13 @@ def _parser() -> argparse.ArgumentParser:
         "convert",
         help="convert a fitted model to the JSON format (pickles execute code: trusted files only)",
     )
-    convert.add_argument("source_file", help="a pickle/joblib file, or interpret's EBM JSON export")
+    convert.add_argument("source_file", help="a pickle/joblib file, or a library's data export")
     convert.add_argument(
         "--from",
         dest="source",
         required=True,
-        choices=["ebm", "pygam", "sklearn"],
-        help="ebm reads interpret's JSON export; pygam and sklearn read pickles",
+        choices=[a.name for a in converters()],
+        help="; ".join(f"{a.name} ({a.library}) reads {a.formats}" for a in converters()),
     )
     convert.add_argument(
         "--trust-pickle",
@@ -442,12 +443,12 @@ def _explain(args: argparse.Namespace) -> int:
 def _convert(args: argparse.Namespace) -> int:
     import warnings
 
-    from gamexplain.io.convert import PICKLE_WARNING, convert_model, reads_pickle
+    from gamexplain.io.convert import PICKLE_WARNING, convert_model, reads_data, reads_pickle
     from gamexplain.io.jsonfile import dump
 
     if args.trust_pickle and reads_pickle(args.source_file, args.source):
         say(f"gamexplain: WARNING: {PICKLE_WARNING}", sys.stderr)
-    elif args.source != "ebm":
+    elif not reads_data(args.source):
         raise InvalidParameterError(
             f"--from {args.source} reads a pickle, and unpickling runs code stored in the "
             "file; pass --trust-pickle only if you trust its source"
