@@ -26,6 +26,7 @@ from gamexplain.complexity.registry import register_algorithm
 from gamexplain.errors import PieceLimitError, SolverUnavailableError
 from gamexplain.model.task import Classification
 from gamexplain.substrate.pieces import Point, Segment, lower
+from gamexplain.substrate.scaling import common_denominator
 
 __all__ = ["ENUMERATION_LIMIT", "cpsat_applies", "fr_cpsat", "global_coefficients"]
 
@@ -173,7 +174,7 @@ def _scale(gam: Any) -> int:
                 numbers.append(piece.contribution)
             else:
                 numbers += global_coefficients(piece)
-    return math.lcm(*(q.denominator for q in numbers))
+    return common_denominator(numbers)
 
 
 def _magnitude_reason(gam: Any, choices: list[tuple[_Option, ...]], scale: int) -> str | None:

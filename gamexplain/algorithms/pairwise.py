@@ -49,6 +49,7 @@ from gamexplain.model.task import Classification
 from gamexplain.substrate import deadline
 from gamexplain.substrate.deadline import OutOfTime
 from gamexplain.substrate.pieces import Point, Segment, lower
+from gamexplain.substrate.scaling import common_denominator
 
 __all__ = [
     "STATE_LIMIT",
@@ -250,7 +251,7 @@ class _Scaled:
         # the main effects the elimination can use: the best cell per signature each way
         effects = [[c.contribution for side in ("min", "max")
                     for c in signatures(gam, j, side).values()] for j in _paired(gam)]  # fmt: skip
-        self.scale = math.lcm(*(v.denominator for v in itertools.chain(values, *effects)))
+        self.scale = common_denominator(itertools.chain(values, *effects))
         reach = sum(
             (max(abs(Fraction(v)) for row in pair.values for v in row) for pair in gam.pairs),
             Fraction(0),
@@ -426,7 +427,7 @@ def _cpsat_minimum(
     from ortools.sat.python import cp_model
 
     numbers = [v for _, t in factors for v in t.values()]
-    scale = math.lcm(*(v.denominator for v in numbers)) if numbers else 1
+    scale = common_denominator(numbers)
     if sum(abs(v) for v in numbers) * scale >= _INT_LIMIT:
         raise UnsupportedQueryError(
             "the pairwise model's scores need integers beyond 2^62 once scaled to a common "

@@ -41,6 +41,7 @@ from gamexplain.exact import polyval
 from gamexplain.model.gam import GAM, Feature
 from gamexplain.model.task import Classification
 from gamexplain.substrate.pieces import Point, Segment, lower
+from gamexplain.substrate.scaling import common_denominator, round_outward
 
 __all__ = [
     "DEFAULT_MAX_STATES",
@@ -254,7 +255,7 @@ def _bernstein(poly: tuple[Fraction, ...], start: Fraction, width: Fraction) -> 
 
 
 def _as_atoms(low: list[tuple[Fraction, Fraction]], high: list[tuple[Fraction, Fraction]]) -> Atoms:
-    denominator = math.lcm(*(m.denominator for _, m in low + high))
+    denominator = common_denominator(m for _, m in low + high)
     return Atoms(_merged(low, denominator), _merged(high, denominator), denominator)
 
 
@@ -296,23 +297,18 @@ class _Layer:
     total: int
 
 
-def _key(value: Fraction, scale: Fraction, up: bool) -> int:
-    q = value / scale
-    return math.ceil(q) if up else math.floor(q)
-
-
 def _exact_unit(gam: GAM, contributions: Sequence[Fraction]) -> Fraction:
     """A unit every exact contribution is a whole multiple of: sums become integers
     (floats are dyadic, so the unit is 2^-k and the integers stay moderate)."""
     values = [v for a in _all_atoms(gam, 1) for v, _ in a.low + a.high]
-    return Fraction(1, math.lcm(*(v.denominator for v in [*values, *contributions])))
+    return Fraction(1, common_denominator([*values, *contributions]))
 
 
 def _layer(atoms: Atoms, fixed: Fraction, scale: Fraction, up: bool) -> _Layer:
     law: dict[Any, int] = defaultdict(int)
     for value, mass in atoms.high if up else atoms.low:
-        law[_key(value, scale, up)] += mass
-    return _Layer(_key(fixed, scale, up), tuple(law.items()), atoms.total)
+        law[round_outward(value, scale, up)] += mass
+    return _Layer(round_outward(fixed, scale, up), tuple(law.items()), atoms.total)
 
 
 def _table(layers: Sequence[_Layer], by_size: bool, budget: _Budget) -> list[dict[Any, int]] | None:

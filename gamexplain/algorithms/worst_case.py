@@ -22,7 +22,6 @@ unchanged to ties at the threshold and unattained extremes.
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -32,6 +31,7 @@ from gamexplain.errors import UnsupportedQueryError
 from gamexplain.exact import Exact, compare
 from gamexplain.model.task import Classification
 from gamexplain.substrate.primitives import Extremum, contribution_max, contribution_min
+from gamexplain.substrate.scaling import common_denominator, integers_or_none, to_integers
 
 __all__ = [
     "AdditiveOracle",
@@ -76,26 +76,16 @@ def exact_sum(values: Iterable[Exact]) -> Exact:
     (one normalisation instead of one per addition)."""
     items = list(values)
     if all(isinstance(v, Fraction) for v in items):
-        scale = math.lcm(*(v.denominator for v in items))
-        return Fraction(sum(v.numerator * (scale // v.denominator) for v in items), scale)
+        scale = common_denominator(items)
+        return Fraction(sum(to_integers(items, scale)), scale)
     return sum(items, Fraction(0))
-
-
-def _integers(values: Sequence[Exact]) -> list[int] | None:
-    """The values times one positive common denominator, as integers (order and sums are
-    unchanged up to that factor); None when one of them is irrational."""
-    rationals = [v for v in values if isinstance(v, Fraction)]
-    if len(rationals) < len(values):
-        return None
-    scale = math.lcm(*(v.denominator for v in rationals))
-    return [v.numerator * (scale // v.denominator) for v in rationals]
 
 
 def sort_lex(items: Iterable[int], key: Callable[[int], Lex], reverse: bool = False) -> list[int]:
     """Items sorted by an exact lexicographic key (stable)."""
     chosen = list(items)
     keys = [key(i) for i in chosen]
-    firsts = _integers([k[0] for k in keys])
+    firsts = integers_or_none([k[0] for k in keys])
     if firsts is not None:
         rank = {i: (v, k[1]) for i, v, k in zip(chosen, firsts, keys, strict=True)}
         return sorted(chosen, key=rank.__getitem__, reverse=reverse)
@@ -110,7 +100,7 @@ def sort_lex(items: Iterable[int], key: Callable[[int], Lex], reverse: bool = Fa
 def first_reaching(weights: Sequence[Lex], budget: Lex) -> int | None:
     """The length of the shortest prefix of ``weights`` whose total reaches ``budget``
     lexicographically, or None when no prefix does."""
-    values = _integers([*(w[0] for w in weights), budget[0]])
+    values = integers_or_none([*(w[0] for w in weights), budget[0]])
     if values is not None:
         target = (values[-1], budget[1])
         total, ties = 0, 0

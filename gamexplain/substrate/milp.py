@@ -28,6 +28,7 @@ from gamexplain.errors import InvalidParameterError
 from gamexplain.model.domains import Domain, Integers, Interval
 from gamexplain.model.shapes import Layer, ReLUNet
 from gamexplain.substrate import deadline
+from gamexplain.substrate.scaling import common_denominator, to_integers
 
 __all__ = [
     "BOUND_LEAVES",
@@ -255,9 +256,9 @@ class _Scaled:
         scale = 1
         for weights, bias in layers:
             entries = [*(v for row in weights for v in row), *bias]
-            d = math.lcm(*(v.denominator for v in entries))
-            integral = [[int(w * d) for w in row] for row in weights]
-            self.layers.append((integral, [int(v * d) * scale for v in bias]))
+            d = common_denominator(entries)
+            integral = [to_integers(row, d) for row in weights]
+            self.layers.append((integral, [v * scale for v in to_integers(bias, d)]))
             scale *= d
             self.scales.append(scale)
 
