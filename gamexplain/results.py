@@ -4,7 +4,8 @@ Every query returns a frozen dataclass that derives from :class:`Result`. All re
 carry the same fields, whatever algorithm produced them: the answer (fields of the
 subclass), whether it is ``exact``, the ``algorithm`` that ran (its registry key), the
 complexity ``cell`` the question fell in, a ``certificate`` that can be re-checked, the
-solver ``status`` and ``stats`` of the run. ``verify(gam)`` re-checks the certificate in
+solver ``status`` (with ``success``, scipy's convention: True exactly when ``status`` is
+``"solved"``) and ``stats`` of the run. ``verify(gam)`` re-checks the certificate in
 exact arithmetic without calling the algorithm that produced it. A field that does not
 apply is None, never missing.
 """
@@ -49,7 +50,12 @@ class Stats:
 
 @dataclass(frozen=True, kw_only=True)
 class Result:
-    """Fields common to every result; subclasses add the answer and ``verify``."""
+    """Fields common to every result; subclasses add the answer and ``verify``.
+
+    ``success`` (a property, as in scipy's ``OptimizeResult``) is True exactly when
+    ``status == "solved"``: the algorithm finished, so the answer is the answer and not
+    a bound or an undecided stop.
+    """
 
     exact: bool
     algorithm: str
@@ -58,6 +64,11 @@ class Result:
     status: Status = "solved"
     message: str = ""
     stats: Stats = field(default_factory=Stats)
+
+    @property
+    def success(self) -> bool:
+        """Whether the run finished (``status == "solved"``), as scipy's results say."""
+        return self.status == "solved"
 
     def verify(self, gam: Any) -> bool:
         """Re-check the certificate against ``gam`` in exact arithmetic.
@@ -68,7 +79,7 @@ class Result:
         raise NotImplementedError(f"{type(self).__name__} does not define verify()")
 
     def to_dict(self) -> dict[str, Any]:
-        """Every field as plain JSON-ready data (see :func:`to_jsonable`)."""
+        """Every field, and ``success``, as plain JSON-ready data (see :func:`to_jsonable`)."""
         data = to_jsonable(self)
         data["query"] = type(self).__name__
         return data
@@ -88,7 +99,8 @@ def to_jsonable(value: Any) -> Any:
     """Plain JSON-ready data: exact numbers become ``{"float": …, "exact": "p/q"}``.
 
     Rationals keep their exact value as a string next to the nearest float, algebraic
-    numbers their sympy form; arrays become lists; dataclasses and mappings become dicts.
+    numbers their sympy form; arrays become lists; dataclasses and mappings become dicts
+    (a result's with its ``success``).
     """
     if isinstance(value, bool) or value is None or isinstance(value, str | int):
         return value
@@ -101,7 +113,8 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return [to_jsonable(v) for v in value.tolist()]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        data = {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {**data, "success": value.success} if isinstance(value, Result) else data
     if isinstance(value, Mapping):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
