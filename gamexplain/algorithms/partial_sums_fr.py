@@ -91,6 +91,7 @@ def partial_sums_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
     priority=20,
     solves=lambda cell: cell.task == "classification",
     applies=partial_sums_applies,
+    fallback_on=("budget_exhausted",),
 )
 def fr_partial_sums(
     gam: Any,

@@ -3,7 +3,10 @@
 Like a database's EXPLAIN, the plan is read from the complexity registry without running
 anything: the cell of every feature, the question's cell (the class the paper states,
 the class gamexplain establishes, the theorem id, whether it is an erratum), the
-algorithm ``method="auto"`` would pick, and every algorithm passed over with its reason.
+algorithm ``method="auto"`` would pick, the fallbacks that run after it when it stops
+short, and every algorithm passed over with its reason. The plan and the query read the
+same dispatcher (:func:`gamexplain.complexity.registry.dispatch`), so the plan is what
+the query runs.
 For a ReLU-network feature on a range it also names the backend of the per-feature
 extremum (compiled pieces or MILP) and why.
 """
@@ -11,18 +14,19 @@ extremum (compiled pieces or MILP) and why.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from gamexplain.complexity.registry import (
+    AlgorithmSpec,
     Cell,
     CellEntry,
     algorithms_for,
     cell_entry,
+    dispatch,
     feature_cell,
-    question_cell,
     registered_algorithms,
 )
-from gamexplain.errors import InvalidParameterError
 from gamexplain.model.gam import check_gam
 
 if TYPE_CHECKING:
@@ -73,7 +77,13 @@ class Plan:
     summary, theorem : str or None
         Of that algorithm.
     skipped : tuple of (str, str)
-        Algorithms of the cell tried first that do not apply here, with the reason.
+        Algorithms of the cell tried before ``algorithm`` that do not apply here, with the
+        reason.
+    fallbacks : tuple of (str, tuple of str)
+        The algorithms that run, in order, after ``algorithm`` when the one before stops
+        with one of the statuses given beside it.
+    skipped_fallbacks : tuple of (str, str)
+        Algorithms after ``algorithm`` that would be fallbacks but do not apply here.
     elsewhere : tuple of str
         Registered algorithms of the query that do not solve this cell.
     refusal : str or None
@@ -92,6 +102,14 @@ class Plan:
     elsewhere: tuple[str, ...]
     refusal: str | None
     pairs: int = 0
+    fallbacks: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    skipped_fallbacks: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        """Every algorithm that may run, in the order it would."""
+        first = () if self.algorithm is None else (self.algorithm,)
+        return first + tuple(name for name, _ in self.fallbacks)
 
     def __str__(self) -> str:
         width = max(len(f.name) for f in self.features)
@@ -120,6 +138,12 @@ class Plan:
             )
         else:
             lines.append(f"runs {self.algorithm}: {self.summary} ({self.theorem})")
+        previous = self.algorithm
+        for name, statuses in self.fallbacks:
+            lines.append(f"then {name} if {previous} stops with {' or '.join(statuses)}")
+            previous = name
+        for name, reason in self.skipped_fallbacks:
+            lines.append(f"no fallback to {name}: {reason}")
         if self.elsewhere:
             lines.append(f"not for this cell: {', '.join(self.elsewhere)}")
         return "\n".join(lines)
@@ -167,25 +191,12 @@ def explain_plan(gam: Any, query: str, **options: Any) -> Plan:
     """
     check_gam(gam, "explain_plan")
     method = options.pop("method", "auto")
-    entry = question_cell(gam, query)
-    specs = algorithms_for(entry.cell)
+    selection = dispatch(gam, query, method, options, caller="explain_plan")
+    entry, run = selection.entry, selection.candidates
+    listed = algorithms_for(entry.cell)
     names = {s.name for s in registered_algorithms(query)}
-    if method != "auto" and method not in names:
-        allowed = ", ".join(repr(n) for n in ["auto", *sorted(names)])
-        raise InvalidParameterError(
-            f"The 'method' parameter of explain_plan must be one of {{{allowed}}}. "
-            f"Got {method!r} instead."
-        )
-    chosen, skipped = None, []
-    for spec in specs:
-        if method not in ("auto", spec.name):
-            continue
-        reason = spec.applies(gam, options)
-        if reason is None:
-            chosen = spec
-            break
-        skipped.append((spec.name, reason))
-    solving = {s.name for s in specs}
+    chosen = run[0] if run else None
+    before, after = _split(selection.skipped, listed, chosen)
     return Plan(
         query=query,
         features=tuple(_feature_plan(f, query, entry.cell) for f in gam.features),
@@ -193,11 +204,30 @@ def explain_plan(gam: Any, query: str, **options: Any) -> Plan:
         algorithm=None if chosen is None else chosen.name,
         summary=None if chosen is None else chosen.summary,
         theorem=None if chosen is None else chosen.theorem,
-        skipped=tuple(skipped),
-        elsewhere=tuple(sorted(names - solving)),
-        refusal=None if chosen is not None else _refusal(method, solving, skipped, entry),
+        skipped=before,
+        elsewhere=tuple(sorted(names - {s.name for s in listed})),
+        refusal=None if chosen is not None else _refusal(method, listed, before, entry),
         pairs=len(gam.pairs),
+        fallbacks=_fallbacks(run),
+        skipped_fallbacks=after,
     )
+
+
+def _split(
+    skipped: tuple[tuple[str, str], ...], listed: list[AlgorithmSpec], chosen: Any
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """The skipped algorithms before the chosen one, and those after it (fallbacks)."""
+    if chosen is None:
+        return skipped, ()
+    order = [s.name for s in listed]
+    at = order.index(chosen.name)
+    before = tuple(item for item in skipped if order.index(item[0]) < at)
+    return before, tuple(item for item in skipped if order.index(item[0]) > at)
+
+
+def _fallbacks(run: tuple[AlgorithmSpec, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each algorithm after the first, with the statuses of the one before that start it."""
+    return tuple((later.name, earlier.fallback_on) for earlier, later in pairwise(run))
 
 
 def _feature_plan(feature: Any, query: str, cell: Cell) -> FeaturePlan:
@@ -211,9 +241,12 @@ def _feature_plan(feature: Any, query: str, cell: Cell) -> FeaturePlan:
 
 
 def _refusal(
-    method: str, solving: set[str], skipped: list[tuple[str, str]], entry: CellEntry
+    method: str,
+    listed: list[AlgorithmSpec],
+    skipped: tuple[tuple[str, str], ...],
+    entry: CellEntry,
 ) -> str:
-    if method != "auto" and method not in solving:
+    if method != "auto" and method not in {s.name for s in listed}:
         return f"{method!r} does not solve the cell {entry.cell}"
     if not skipped:
         return f"no algorithm is registered for the cell {entry.cell}"

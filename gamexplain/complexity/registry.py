@@ -4,11 +4,16 @@ For every cell — (query, domain kind, component class, task) — the registry 
 complexity class Bassan, Moshkovitz and Katz (NeurIPS 2025, Table 1) state, the class
 gamexplain establishes (they differ in the errata cells, see ``proofs/errata.md``), the
 theorem id whose section in ``proofs/`` argues it, and, through registration, the ordered
-algorithms that solve it. ``method="auto"`` runs the first of them that applies.
+algorithms that solve it. ``method="auto"`` runs the first of them that applies, then its
+declared fallbacks. The queries themselves are declared in
+:mod:`gamexplain.complexity.queries`.
 
 Algorithms register themselves with :func:`register_algorithm`, declaring which cells
-they solve, a priority, and a check that tells whether they apply to a given model (a
-brute-force reference applies only to small finite models, for instance).
+they solve, a priority, a check that tells whether they apply to a given model (a
+brute-force reference applies only to small finite models, for instance), and the
+statuses of their results after which the next algorithm runs (``fallback_on``).
+:func:`dispatch` is the one place that turns these declarations into the ordered
+algorithms a question runs; the queries and ``explain_plan`` both read it.
 """
 
 from __future__ import annotations
@@ -16,23 +21,27 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, TypeAlias
+from typing import Any, TypeAlias
 
+from gamexplain.complexity.queries import LABEL_ONLY, QUERIES
 from gamexplain.errors import InvalidParameterError, UnsupportedQueryError
 
 __all__ = [
     "CELL_COMPONENTS",
     "COMPONENTS",
     "DOMAINS",
+    "LABEL_ONLY",
     "PAIRS",
     "QUERIES",
     "TASKS",
     "AlgorithmSpec",
     "Cell",
     "CellEntry",
+    "Selection",
     "algorithms_for",
     "cell_entry",
     "complexity_table",
+    "dispatch",
     "feature_cell",
     "question_cell",
     "register_algorithm",
@@ -40,14 +49,6 @@ __all__ = [
     "select_algorithm",
 ]
 
-Query: TypeAlias = Literal[
-    "csr", "msr", "minimal-sr", "enum-sr", "mcr", "enum-cr", "fr",
-    "cc", "shap-label", "shap-score", "banzhaf-label", "banzhaf-score",
-]  # fmt: skip
-QUERIES: tuple[str, ...] = (
-    "csr", "msr", "minimal-sr", "enum-sr", "mcr", "enum-cr", "fr",
-    "cc", "shap-label", "shap-score", "banzhaf-label", "banzhaf-score",
-)  # fmt: skip
 DOMAINS: tuple[str, ...] = ("finite", "integers", "interval")
 COMPONENTS: tuple[str, ...] = ("table", "ebm", "spline", "nam")
 #: The model-level component of pairwise terms (GA²M): a model with pair terms also falls
@@ -55,9 +56,6 @@ COMPONENTS: tuple[str, ...] = ("table", "ebm", "spline", "nam")
 PAIRS = "pairs"
 CELL_COMPONENTS: tuple[str, ...] = (*COMPONENTS, PAIRS)
 TASKS: tuple[str, ...] = ("classification", "regression")
-
-#: Queries that only make sense for a thresholded label.
-LABEL_ONLY = frozenset({"shap-label", "banzhaf-label"})
 
 #: Complexity classes from easiest to hardest; a question's cell is the hardest cell of
 #: any of its features.
@@ -371,7 +369,11 @@ class AlgorithmSpec:
         ``applies(gam, options) -> None`` when it can run on this model, else the reason
         it cannot (e.g. "brute force needs finite domains of at most 10^6 points").
     func : callable
-        The implementation, ``func(gam, **arguments)``.
+        The implementation, called as its query family's protocol says
+        (:mod:`gamexplain.complexity.queries`).
+    fallback_on : tuple of str
+        Result statuses (e.g. ``"budget_exhausted"``) that are no answer: under
+        ``method="auto"`` the next algorithm of the cell that applies runs after them.
     """
 
     query: str
@@ -382,6 +384,7 @@ class AlgorithmSpec:
     solves: Callable[[Cell], bool]
     applies: Applies
     func: Callable[..., Any]
+    fallback_on: tuple[str, ...] = ()
 
 
 _ALGORITHMS: dict[tuple[str, str], AlgorithmSpec] = {}
@@ -401,14 +404,18 @@ def register_algorithm(
     priority: int,
     solves: Callable[[Cell], bool] = lambda cell: True,
     applies: Applies = _always,
+    fallback_on: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Decorator that registers ``func`` as algorithm ``name`` for ``query``."""
+    """Decorator that registers ``func`` as algorithm ``name`` for ``query``.
+
+    The keyword arguments are the fields of :class:`AlgorithmSpec`.
+    """
     if query not in QUERIES:
         raise ValueError(f"unknown query {query!r}")
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         _ALGORITHMS[(query, name)] = AlgorithmSpec(
-            query, name, summary, theorem, priority, solves, applies, func
+            query, name, summary, theorem, priority, solves, applies, func, fallback_on
         )
         return func
 
@@ -431,13 +438,79 @@ def algorithms_for(cell: Cell) -> list[AlgorithmSpec]:
     return [s for s in registered_algorithms(cell.query) if s.solves(cell)]
 
 
-def select_algorithm(
-    gam: Any, query: str, method: str, options: Mapping[str, Any]
-) -> tuple[CellEntry, AlgorithmSpec, list[tuple[str, str]]]:
-    """Choose the algorithm for ``query`` on ``gam``.
+@dataclass(frozen=True)
+class Selection:
+    """What a question runs: its cell, the algorithms in the order they run, and the
+    algorithms passed over.
 
-    Returns the question's cell entry, the chosen algorithm and, for ``"auto"``, the
-    algorithms passed over with the reason for each.
+    Attributes
+    ----------
+    entry : CellEntry
+        The question's cell.
+    candidates : tuple of AlgorithmSpec
+        The algorithm that runs first, then each fallback: the next one runs only when
+        the one before stops with a status in its ``fallback_on``. Empty when none applies.
+    skipped : tuple of (str, str)
+        Algorithms of the cell that do not apply to the model, with the reason, in the
+        order they were considered.
+    """
+
+    entry: CellEntry
+    candidates: tuple[AlgorithmSpec, ...]
+    skipped: tuple[tuple[str, str], ...]
+
+    @property
+    def chosen(self) -> tuple[CellEntry, AlgorithmSpec]:
+        """The cell entry and the algorithm that runs first."""
+        return self.entry, self.candidates[0]
+
+
+def dispatch(
+    gam: Any, query: str, method: str, options: Mapping[str, Any], caller: str | None = None
+) -> Selection:
+    """The algorithms a question runs, in order; never runs one.
+
+    Under ``"auto"`` the cell's algorithms are considered by priority: those that do not
+    apply are skipped, the first that applies runs, and after it each next one that
+    applies for as long as the last one declares a ``fallback_on``. A named method is the
+    only candidate, without fallback.
+
+    Raises
+    ------
+    InvalidParameterError
+        ``method`` names no registered algorithm of the query (the message names
+        ``caller``, else the query).
+    """
+    entry = question_cell(gam, query)
+    _check_method(query, method, caller)
+    candidates: list[AlgorithmSpec] = []
+    skipped: list[tuple[str, str]] = []
+    for spec in algorithms_for(entry.cell):
+        if method not in ("auto", spec.name):
+            continue
+        if candidates and (method != "auto" or not candidates[-1].fallback_on):
+            break
+        reason = spec.applies(gam, options)
+        if reason is None:
+            candidates.append(spec)
+        else:
+            skipped.append((spec.name, reason))
+    return Selection(entry, tuple(candidates), tuple(skipped))
+
+
+def _check_method(query: str, method: str, caller: str | None) -> None:
+    names = {s.name for s in registered_algorithms(query)}
+    if method != "auto" and method not in names:
+        allowed = ", ".join(repr(n) for n in ["auto", *sorted(names)])
+        who = caller if caller is not None else f"query {query!r}"
+        raise InvalidParameterError(
+            f"The 'method' parameter of {who} must be one of {{{allowed}}}. Got {method!r} instead."
+        )
+
+
+def select_algorithm(gam: Any, query: str, method: str, options: Mapping[str, Any]) -> Selection:
+    """The algorithms that answer ``query`` on ``gam``: :func:`dispatch`, refusing when
+    none applies.
 
     Raises
     ------
@@ -447,24 +520,12 @@ def select_algorithm(
         The named algorithm does not solve the cell or does not apply to the model, or
         (``"auto"``) no registered algorithm does.
     """
-    entry = question_cell(gam, query)
-    names = {s.name for s in registered_algorithms(query)}
-    if method != "auto" and method not in names:
-        allowed = ", ".join(repr(n) for n in ["auto", *sorted(names)])
-        raise InvalidParameterError(
-            f"The 'method' parameter of query {query!r} must be one of {{{allowed}}}. "
-            f"Got {method!r} instead."
-        )
-    skipped: list[tuple[str, str]] = []
-    for spec in algorithms_for(entry.cell):
-        if method not in ("auto", spec.name):
-            continue
-        reason = spec.applies(gam, options)
-        if reason is None:
-            return entry, spec, skipped
-        skipped.append((spec.name, reason))
+    selection = dispatch(gam, query, method, options)
+    if selection.candidates:
+        return selection
+    skipped, cell = selection.skipped, selection.entry.cell
     if method != "auto":
-        why = skipped[0][1] if skipped else f"it does not solve the cell {entry.cell}"
+        why = skipped[0][1] if skipped else f"it does not solve the cell {cell}"
         raise UnsupportedQueryError(f"algorithm {method!r} cannot answer {query!r}: {why}")
     reasons = "; ".join(f"{n}: {r}" for n, r in skipped) or "no algorithm is registered for it"
-    raise UnsupportedQueryError(f"no algorithm answers the cell {entry.cell} here ({reasons})")
+    raise UnsupportedQueryError(f"no algorithm answers the cell {cell} here ({reasons})")

@@ -158,7 +158,7 @@ def completion_fraction(
     fixed, time_limit = options["S"], options["time_limit"]
     instance = gam.instance(x)
     model = resolve_distribution(gam, distribution, "completion_fraction")
-    entry, spec, _ = select_algorithm(model, "cc", method, {})
+    entry, spec = select_algorithm(model, "cc", method, {}).chosen
     started = time.perf_counter()
     estimate: Estimate = spec.func(
         model, instance, fixed, max_states=max_states, time_limit=time_limit

@@ -533,7 +533,7 @@ def _setup(
     try:
         # the applicability checks may lower features, so they run on the query's clock
         with deadline.limit_at(instant):
-            entry, spec, _ = select_algorithm(gam, query, chosen["method"], {})
+            entry, spec = select_algorithm(gam, query, chosen["method"], {}).chosen
     except OutOfTime:
         raise TimeLimitError(
             f"{func} ran out of time ({limit} s) while choosing its algorithm"

@@ -29,9 +29,6 @@ from gamexplain.complexity.registry import (
     question_cell,
     select_algorithm,
 )
-from gamexplain.errors import (
-    UnsupportedQueryError,
-)
 from gamexplain.exact import to_float
 from gamexplain.model.gam import GAM
 from gamexplain.queries.parameters import validate
@@ -157,8 +154,9 @@ def is_redundant(
         The feature, by position or name.
     method : {"auto", "range", "continuous", "partial-sums", "cpsat", "brute"}
         ``"auto"`` runs the first algorithm the complexity registry lists for the
-        model's cell that applies, and falls back to the next one when the partial sums
-        exceed ``max_states``. A named algorithm that cannot answer the cell raises
+        model's cell that applies, then the fallbacks the registry declares (the next
+        one when the partial sums exceed ``max_states``); ``explain_plan(gam, "fr")``
+        lists them in order. A named algorithm that cannot answer the cell raises
         :class:`~gamexplain.errors.UnsupportedQueryError`.
     time_limit : float, optional
         Seconds for the whole call: the applicability checks, the compilation of
@@ -211,52 +209,53 @@ def is_redundant(
     )  # fmt: skip
     position, time_limit = chosen["feature"], chosen["time_limit"]
     options = {"feature": position, "max_states": max_states, "time_limit": time_limit}
-    entry = question_cell(gam, "fr")
-    if method == "auto":
-        candidates = algorithms_for(entry.cell)
-    else:
-        candidates = [select_algorithm(gam, "fr", method, options)[1]]
+    cell = str(question_cell(gam, "fr").cell)
+    first: AlgorithmSpec | None = None
     # one clock for the whole call: applicability checks (which may lower a network) and
     # fallbacks included
     try:
         with deadline.limit(time_limit):
-            return _first_answer(gam, position, method, candidates, options, str(entry.cell))
+            selection = select_algorithm(gam, "fr", method, options)
+            first = selection.candidates[0]
+            return _first_answer(gam, position, selection.candidates, options, cell)
     except OutOfTime:
         late = f"the time limit ({time_limit} s) ran out before any algorithm decided it"
         outcome = Outcome(False, None, "time_limit", late)
-        return _result(candidates[0], gam, position, str(entry.cell), outcome, time_limit or 0.0)
+        spec = first or _named_or_first(gam, method)
+        return _result(spec, gam, position, cell, outcome, time_limit or 0.0)
+
+
+def _named_or_first(gam: GAM, method: str) -> AlgorithmSpec:
+    """The algorithm an undecided result names when time ran out before the choice."""
+    listed = algorithms_for(question_cell(gam, "fr").cell)
+    return next((spec for spec in listed if spec.name == method), listed[0])
 
 
 def _first_answer(
     gam: GAM,
     position: int,
-    method: str,
-    candidates: list[AlgorithmSpec],
+    candidates: tuple[AlgorithmSpec, ...],
     options: dict[str, Any],
     cell: str,
 ) -> RedundancyResult:
-    """The first candidate's answer that is not a budget stop (``auto``), or the named
-    algorithm's; raises :class:`~gamexplain.substrate.deadline.OutOfTime` past the deadline."""
-    skipped: list[str] = []
+    """Run the candidates :func:`~gamexplain.complexity.registry.select_algorithm` chose,
+    in order: the next only when the one before stops with a status it declares in
+    ``fallback_on``; the first such stop when every one did. Raises
+    :class:`~gamexplain.substrate.deadline.OutOfTime` past the deadline."""
     stopped: RedundancyResult | None = None
     for spec in candidates:
-        reason = spec.applies(gam, options) if method == "auto" else None
-        if reason is not None:
-            skipped.append(f"{spec.name}: {reason}")
-            continue
         left = deadline.remaining()
         if left is not None and left <= 0:
             late = f"the time limit ran out before {spec.name} could start"
-            outcome = Outcome(False, None, "time_limit", "; ".join([*skipped, late]))
+            outcome = Outcome(False, None, "time_limit", late)
             return _result(spec, gam, position, cell, outcome, 0.0)
         result = _run(spec, gam, position, cell, {**options, "time_limit": left})
-        if result.status != "budget_exhausted" or method != "auto":
+        if result.status not in spec.fallback_on:
             return result
-        stopped = stopped or result
-        skipped.append(f"{spec.name}: {result.message}")
-    if stopped is not None:
-        return stopped
-    raise UnsupportedQueryError(f"no algorithm answers the cell {cell} here ({'; '.join(skipped)})")
+        if stopped is None:  # not `stopped or result`: an undecided result is falsy
+            stopped = result
+    assert stopped is not None  # select_algorithm never returns an empty selection
+    return stopped
 
 
 def _run(

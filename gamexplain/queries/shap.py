@@ -316,7 +316,7 @@ def _attributions(
     query = f"{'shap' if kind == 'shapley' else 'banzhaf'}-{output}"
     instance = gam.instance(x)
     model = resolve_distribution(gam, distribution, caller)
-    entry, spec, _ = select_algorithm(model, query, method, {})
+    entry, spec = select_algorithm(model, query, method, {}).chosen
     started = time.perf_counter()
     estimate: Estimate = spec.func(
         model, instance, output=output, kind=kind, max_states=max_states, time_limit=time_limit
@@ -397,7 +397,7 @@ def _batch(gam: GAM, X: Any, output: str, distribution: Any, method: str) -> Sha
             f"2-D array of rows. Got {method!r} instead."
         )
     model = resolve_distribution(gam, distribution, "shap_values")
-    entry, spec, _ = select_algorithm(model, "shap-score", "closed-form", {})
+    entry, spec = select_algorithm(model, "shap-score", "closed-form", {}).chosen
     started = time.perf_counter()
     columns = model._matrix(X)
     values, base = score_attributions_batch(model, columns)
