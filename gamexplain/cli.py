@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from gamexplain.complexity.queries import QUERIES, QUERY_TABLE, Attribution, QuerySpec
 from gamexplain.errors import GamExplainError, InvalidInstanceError, InvalidParameterError
 from gamexplain.io.adapters import converters
 
@@ -140,11 +141,10 @@ def _add_lab_parser(sub: Any) -> None:
     add_lab_parser(sub)
 
 
-PLAN_QUERIES = (
-    "csr", "msr", "minimal-sr", "enum-sr", "mcr", "enum-cr", "fr",
-    "cc", "shap-label", "shap-score", "banzhaf-label", "banzhaf-score",
-)  # fmt: skip
-EXPLAIN_QUERIES = ("msr", "minimal", "mcr", "fr", "shap", "shap-label", "banzhaf", "cc")
+#: ``plan`` takes every registry key of the query table.
+PLAN_QUERIES = QUERIES
+#: ``explain --query`` takes the command-line names the query table declares.
+EXPLAIN_QUERIES: dict[str, QuerySpec] = {name: spec for spec in QUERY_TABLE for name in spec.cli}
 
 
 # -- models and instances -------------------------------------------------------------
@@ -376,32 +376,35 @@ def _names(gam: Any, text: str) -> tuple[str, ...]:
 
 
 def run_query(gam: Any, x: Any, query: str, args: argparse.Namespace) -> tuple[Any, str]:
-    """Run one named explanation; returns the result and its text."""
-    import gamexplain as gx
+    """Run one named explanation; returns the result and its text.
 
-    options: dict[str, Any] = {"method": args.method, "time_limit": args.time_limit}
-    reason = {"fixed": _names(gam, args.fixed), **options}
-    runners: dict[str, Callable[[], Any]] = {
-        "msr": lambda: gx.minimum_sufficient_reason(gam, x, **reason),
-        "minimal": lambda: gx.minimal_sufficient_reason(gam, x, **reason),
-        "mcr": lambda: gx.minimum_contrastive_reason(gam, x, **reason),
-        "fr": lambda: [gx.is_redundant(gam, f.name, **options) for f in gam.features],
-        "shap": lambda: gx.shap_values(gam, x, output="score", **options),
-        "shap-label": lambda: gx.shap_values(gam, x, output="label", **options),
-        "banzhaf": lambda: gx.banzhaf_values(gam, x, output="score", **options),
-        "cc": lambda: gx.completion_fraction(gam, x, _names(gam, args.keep), **options),
-    }
-    if query not in runners:
+    The name, the public function it calls and the registry key it asks are read from
+    the query table; a question about one feature (``fr``) is asked of every feature.
+    """
+    if query not in EXPLAIN_QUERIES:
         raise InvalidParameterError(
             f"The 'query' option of explain takes values from {{{', '.join(EXPLAIN_QUERIES)}}}. "
             f"Got {query!r} instead."
         )
-    result = runners[query]()
-    if query == "fr":
-        return result, "\n".join(str(r) for r in result)
-    if query in ("shap", "shap-label", "banzhaf"):
-        return result, attribution_bars(result)
-    return result, str(result)
+    spec = EXPLAIN_QUERIES[query]
+    options: dict[str, Any] = {"method": args.method, "time_limit": args.time_limit}
+    if "fixed" in spec.options:
+        options["fixed"] = _names(gam, args.fixed)
+    if "feature" in spec.arguments:
+        results = [_ask(spec, query, gam, x, {"feature": f.name}, options) for f in gam.features]
+        return results, "\n".join(str(r) for r in results)
+    given = {"S": _names(gam, args.keep)} if "S" in spec.arguments else {}
+    result = _ask(spec, query, gam, x, given, options)
+    return result, attribution_bars(result) if spec.convention is Attribution else str(result)
+
+
+def _ask(
+    spec: QuerySpec, name: str, gam: Any, x: Any, given: dict[str, Any], options: dict[str, Any]
+) -> Any:
+    import gamexplain as gx
+
+    positional, chosen = spec.call(spec.cli[name], x, given)
+    return getattr(gx, spec.function)(gam, *positional, **chosen, **options)
 
 
 def attribution_bars(result: Any, width: int = 30, top: int = 10) -> str:

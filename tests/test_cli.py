@@ -81,13 +81,18 @@ def test_plan_names_the_cell_and_the_algorithm(capsys):
     status, out, _ = run(capsys, "plan", "breast_cancer_ebm", "mcr")
     assert status == 0
     assert "greedy" in out and "thm:ebm-ptime" in out
+    status, out, _ = run(capsys, "plan", "credit", "fr")
+    assert status == 0 and "runs partial-sums" in out and "no fallback to cpsat" in out
 
 
 def test_explain_runs_every_query_family(capsys):
     x = json.dumps(
         {"grade": "C", "income": 45.0, "age": 33, "open_accounts": 3, "utilisation": 0.55}
     )
-    queries = "msr,minimal,mcr,fr,shap,shap-label,banzhaf,cc"
+    from gamexplain.complexity.queries import QUERY_TABLE
+
+    queries = ",".join(name for spec in QUERY_TABLE for name in spec.cli)
+    assert set(queries.split(",")) >= {"msr", "minimal", "mcr", "fr", "shap", "banzhaf", "cc"}
     status, out, _ = run(
         capsys,
         "explain",
@@ -103,7 +108,8 @@ def test_explain_runs_every_query_family(capsys):
     assert status == 0
     data = json.loads(out)
     assert set(data) == set(queries.split(","))
-    assert all(r["exact"] for r in data["fr"])
+    assert all(r["exact"] and r["success"] for r in data["fr"])
+    assert data["shap-label"]["output"] == "label" and data["banzhaf"]["output"] == "score"
     status, out, _ = run(capsys, "explain", "credit", "--instance", x, "--query", "shap")
     assert status == 0 and "SHAP values of the score (exact" in out
 

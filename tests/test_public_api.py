@@ -2,50 +2,36 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 
 import pytest
 
 import gamexplain as gx
+from gamexplain.complexity.queries import QUERIES, QUERY_TABLE, Enumeration, query_spec
+from gamexplain.complexity.registry import registered_algorithms
 from gamexplain.examples import demo_instance, example_path
 from gamexplain.queries.parameters import PARAMETERS
 
 GAM = gx.load(example_path("credit"))
 X = demo_instance("credit")
 
-#: every public query, with the arguments it needs besides (gam, x)
-QUERIES = {
-    "is_sufficient_reason": lambda **kw: gx.is_sufficient_reason(GAM, X, ("grade",), **kw),
-    "minimum_sufficient_reason": lambda **kw: gx.minimum_sufficient_reason(GAM, X, **kw),
-    "minimal_sufficient_reason": lambda **kw: gx.minimal_sufficient_reason(GAM, X, **kw),
-    "sufficient_reasons": lambda **kw: list(gx.sufficient_reasons(GAM, X, **kw)),
-    "minimum_contrastive_reason": lambda **kw: gx.minimum_contrastive_reason(GAM, X, **kw),
-    "contrastive_reasons": lambda **kw: list(gx.contrastive_reasons(GAM, X, **kw)),
-    "is_redundant": lambda **kw: gx.is_redundant(GAM, "grade", **kw),
-    "shap_values": lambda **kw: gx.shap_values(GAM, X, **kw),
-    "banzhaf_values": lambda **kw: gx.banzhaf_values(GAM, X, **kw),
-    "completion_fraction": lambda **kw: gx.completion_fraction(GAM, X, ("grade",), **kw),
-}
-
-WITH_INSTANCE = {
-    "is_sufficient_reason": lambda x: gx.is_sufficient_reason(GAM, x, ()),
-    "minimum_sufficient_reason": lambda x: gx.minimum_sufficient_reason(GAM, x),
-    "minimal_sufficient_reason": lambda x: gx.minimal_sufficient_reason(GAM, x),
-    "sufficient_reasons": lambda x: list(gx.sufficient_reasons(GAM, x)),
-    "minimum_contrastive_reason": lambda x: gx.minimum_contrastive_reason(GAM, x),
-    "contrastive_reasons": lambda x: list(gx.contrastive_reasons(GAM, x)),
-    "shap_values": lambda x: gx.shap_values(GAM, x),
-    "banzhaf_values": lambda x: gx.banzhaf_values(GAM, x),
-    "completion_fraction": lambda x: gx.completion_fraction(GAM, x, ()),
-}
+#: a value for every positional argument a query of the table may take besides the model
+SAMPLE = {"x": X, "S": ("grade",), "feature": "grade"}
+#: every public query, by function name
+NAMES = sorted(spec.function for spec in QUERY_TABLE)
 
 
-#: the arguments each public function needs besides the option under test
-REQUIRED = {
-    "is_sufficient_reason": {"x": X, "S": ("grade",)},
-    "is_redundant": {"feature": "grade"},
-    "completion_fraction": {"x": X, "S": ("grade",)},
-}
+def ask(name: str, gam: object = GAM, **given: object) -> object:
+    """Call public query ``name`` as its table entry declares, the sample arguments
+    overridden by ``given``; enumerations are run to the end."""
+    spec = query_spec(name)
+    values = {**SAMPLE, **given}
+    positional = [values.pop(a) for a in spec.arguments]
+    options = {k: v for k, v in values.items() if k not in SAMPLE}
+    result = getattr(gx, name)(gam, *positional, **options)
+    return list(result) if spec.convention is Enumeration else result
+
 
 SWEEP = [
     (name, parameter, bad)
@@ -55,42 +41,77 @@ SWEEP = [
 ]
 
 
-def test_every_public_query_declares_its_options():
-    assert set(PARAMETERS) == set(QUERIES)
-    for name, declared in PARAMETERS.items():
-        signature = inspect.signature(getattr(gx, name)).parameters
-        options = {p for p in signature if p not in ("gam", "x", "distribution")}
-        assert options == set(declared), name
+def test_every_table_entry_is_a_public_function_whose_options_are_its_signature():
+    assert set(PARAMETERS) == set(NAMES) and len(NAMES) == len(QUERY_TABLE)
+    for spec in QUERY_TABLE:
+        assert spec.function in gx.__all__, spec.function
+        func = getattr(gx, spec.function)
+        assert func.__module__ == spec.module, spec.function
+        signature = inspect.signature(func)
+        positional = [p for p in signature.parameters if p != "gam"][: len(spec.arguments)]
+        assert tuple(positional) == spec.arguments, spec.function
+        options = {p for p in signature.parameters if p not in ("gam", "x", "distribution")}
+        assert options == set(spec.options), spec.function
+        assert str(signature.return_annotation).startswith(spec.result), spec.function
+
+
+def test_every_public_query_is_in_the_table():
+    functions = {name for name in gx.queries.__all__ if name[0].islower()}
+    assert functions == set(NAMES)
+
+
+def test_every_registry_key_has_algorithms_that_follow_its_family_convention():
+    assert {s.query for s in registered_algorithms()} == set(QUERIES)
+    for spec in registered_algorithms():
+        call = inspect.signature(query_spec(spec.query).convention.__call__)
+        arguments = [p for p in call.parameters.values() if p.name != "self"]
+        positional = [object() for p in arguments if p.kind is p.POSITIONAL_OR_KEYWORD]
+        keywords = {p.name: object() for p in arguments if p.kind is p.KEYWORD_ONLY}
+        inspect.signature(spec.func).bind(*positional, **keywords)  # raises if it differs
+
+
+def test_the_cli_and_the_docs_list_exactly_the_tables_queries():
+    import sys
+    from pathlib import Path
+
+    from gamexplain.cli import EXPLAIN_QUERIES, PLAN_QUERIES
+
+    assert PLAN_QUERIES == QUERIES
+    assert set(EXPLAIN_QUERIES) == {name for spec in QUERY_TABLE for name in spec.cli}
+    assert {query_spec(name).cli[name] for name in EXPLAIN_QUERIES} <= set(QUERIES)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "docs" / "_ext"))
+    from complexity_table import query_rows
+
+    assert [row[0] for row in query_rows()] == [f"`{s.signature}`" for s in QUERY_TABLE]
 
 
 @pytest.mark.parametrize(
     ("name", "parameter", "bad"), SWEEP, ids=[f"{n}-{p}-{b!r}"[:60] for n, p, b in SWEEP]
 )
 def test_every_declared_option_refuses_its_bad_values_by_name(name, parameter, bad):
-    arguments = {**REQUIRED.get(name, {"x": X}), parameter: bad}
     with pytest.raises(gx.InvalidParameterError) as info:
-        result = getattr(gx, name)(GAM, **arguments)
-        list(result) if name.endswith("reasons") else None
+        ask(name, **{parameter: bad})
     message = str(info.value)
-    assert f"'{parameter}' parameter of {name}" in message and "Got " in message, message
+    shown = "an integer of" if isinstance(bad, int) and bad > 2**200 else f"Got {bad!r}"
+    assert f"'{parameter}' parameter of {name}" in message and shown in message, message
 
 
-@pytest.mark.parametrize("name", sorted(QUERIES))
+@pytest.mark.parametrize("name", NAMES)
 def test_an_unknown_method_names_the_function_and_the_value(name):
     with pytest.raises(gx.InvalidParameterError) as info:
-        QUERIES[name](method="nope")
+        ask(name, method="nope")
     message = str(info.value)
     assert "'method'" in message and "Got 'nope' instead" in message
 
 
-@pytest.mark.parametrize("name", sorted(QUERIES))
+@pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("limit", [-1.0, float("nan"), "soon"])
 def test_a_bad_time_limit_is_a_parameter_error(name, limit):
     with pytest.raises(gx.InvalidParameterError, match="time_limit"):
-        QUERIES[name](time_limit=limit)
+        ask(name, time_limit=limit)
 
 
-@pytest.mark.parametrize("name", sorted(WITH_INSTANCE))
+@pytest.mark.parametrize("name", [s.function for s in QUERY_TABLE if "x" in s.arguments])
 @pytest.mark.parametrize(
     "x, fragment",
     [
@@ -102,19 +123,16 @@ def test_a_bad_time_limit_is_a_parameter_error(name, limit):
 )
 def test_a_bad_instance_names_the_feature(name, x, fragment):
     with pytest.raises(gx.InvalidInstanceError, match=None) as info:
-        WITH_INSTANCE[name](x)
+        ask(name, x=x, S=())
     assert fragment in str(info.value)
 
 
-@pytest.mark.parametrize("name", sorted(QUERIES))
+@pytest.mark.parametrize("name", NAMES)
 def test_a_model_that_is_not_a_gam_is_refused(name):
-    query = getattr(gx, name)
-    first = next(iter(inspect.signature(query).parameters))
+    first = next(iter(inspect.signature(getattr(gx, name)).parameters))
     assert first == "gam"
-    arguments = {"is_redundant": ("grade",), "is_sufficient_reason": (X, ()),
-                 "completion_fraction": (X, ())}.get(name, (X,))  # fmt: skip
     with pytest.raises(gx.InvalidParameterError, match=f"'gam' parameter of {name}"):
-        query({"not": "a model"}, *arguments)
+        ask(name, {"not": "a model"}, S=())
 
 
 def test_every_public_name_is_documented():
@@ -122,3 +140,13 @@ def test_every_public_name_is_documented():
         obj = getattr(gx, name)
         if callable(obj):
             assert inspect.getdoc(obj), f"{name} has no docstring"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_success_is_scipys_solved(name):
+    answer = ask(name)
+    for result in answer if isinstance(answer, list) else [answer]:
+        assert result.success is (result.status == "solved")
+        assert result.to_dict()["success"] is result.success
+    stopped = dataclasses.replace(result, status="time_limit")
+    assert not stopped.success

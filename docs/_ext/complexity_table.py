@@ -1,8 +1,10 @@
-"""A Sphinx directive that renders gamexplain's complexity table from the registry.
+"""Sphinx directives that render gamexplain's tables from the package, never from a copy.
 
 ``{complexity-table}`` with the option ``task`` (classification or regression) builds
 one row per (domain, component) and one column per query, each entry the class
 gamexplain establishes, with the paper's class next to it where they differ.
+``{query-table}`` lists the public queries from the query table
+(:mod:`gamexplain.complexity.queries`): call, question, registry keys and module.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from typing import Any, ClassVar
 from docutils import nodes
 from docutils.parsers.rst import Directive, directives
 
+from gamexplain.complexity.queries import QUERY_TABLE
 from gamexplain.complexity.registry import COMPONENTS, DOMAINS, QUERIES, complexity_table
 
-__all__ = ["ComplexityTable", "setup", "table_rows"]
+__all__ = ["ComplexityTable", "QueryTable", "query_rows", "setup", "table_rows"]
 
 
 def table_rows(task: str) -> tuple[list[str], list[list[str]]]:
@@ -38,6 +41,14 @@ def table_rows(task: str) -> tuple[list[str], list[list[str]]]:
     return ["domain", "component", *queries], rows
 
 
+def query_rows() -> list[list[str]]:
+    """One row per public query, read from the query table."""
+    return [
+        [f"`{spec.signature}`", spec.question, ", ".join(spec.keys), f"`{spec.module}`"]
+        for spec in QUERY_TABLE
+    ]
+
+
 class ComplexityTable(Directive):
     """``.. complexity-table::`` with ``:task:`` classification (default) or regression."""
 
@@ -45,28 +56,49 @@ class ComplexityTable(Directive):
 
     def run(self) -> list[nodes.Node]:
         header, rows = table_rows(self.options.get("task", "classification"))
-        table = nodes.table()
-        group = nodes.tgroup(cols=len(header))
-        table += group
-        group.extend(nodes.colspec(colwidth=1) for _ in header)
-        head = nodes.thead()
-        head += _row(header)
-        body = nodes.tbody()
-        body.extend(_row(r) for r in rows)
-        group += head
-        group += body
-        return [table]
+        return [_table(header, rows)]
+
+
+class QueryTable(Directive):
+    """``.. query-table::``: the public queries."""
+
+    def run(self) -> list[nodes.Node]:
+        return [_table(["function", "question", "registry keys", "module"], query_rows())]
+
+
+def _table(header: list[str], rows: list[list[str]]) -> nodes.table:
+    table = nodes.table()
+    group = nodes.tgroup(cols=len(header))
+    table += group
+    group.extend(nodes.colspec(colwidth=1) for _ in header)
+    head = nodes.thead()
+    head += _row(header)
+    body = nodes.tbody()
+    body.extend(_row(r) for r in rows)
+    group += head
+    group += body
+    return table
 
 
 def _row(cells: list[str]) -> nodes.row:
     row = nodes.row()
     for text in cells:
         entry = nodes.entry()
-        entry += nodes.paragraph(text=text)
+        entry += _paragraph(text)
         row += entry
     return row
 
 
+def _paragraph(text: str) -> nodes.paragraph:
+    """A paragraph; text in backquotes becomes a literal, as in the markdown tables."""
+    if text.startswith("`") and text.endswith("`"):
+        paragraph = nodes.paragraph()
+        paragraph += nodes.literal(text=text[1:-1])
+        return paragraph
+    return nodes.paragraph(text=text)
+
+
 def setup(app):  # type: ignore[no-untyped-def]
     app.add_directive("complexity-table", ComplexityTable)
+    app.add_directive("query-table", QueryTable)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
