@@ -11,7 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import gams, instances
 
-from gamexplain import GAM, InvalidParameterError, minimum_sufficient_reason
+from gamexplain import (
+    GAM,
+    InvalidParameterError,
+    UnsupportedQueryError,
+    is_redundant,
+    minimum_sufficient_reason,
+)
 from gamexplain.complexity import complexity_table, explain_plan
 from gamexplain.complexity.registry import (
     COMPONENTS,
@@ -55,6 +61,22 @@ def test_plan_is_what_the_query_runs(gam: GAM, data: st.DataObject) -> None:
     if plan.algorithm is None:
         return
     assert minimum_sufficient_reason(gam, x).algorithm == plan.algorithm
+
+
+@given(gam=gams(max_features=3), pick=st.integers(0, 2), budget=st.sampled_from([2, 100_000]))
+def test_is_redundant_runs_an_algorithm_of_its_plan_in_order(
+    gam: GAM, pick: int, budget: int
+) -> None:
+    feature = pick % gam.n_features
+    plan = explain_plan(gam, "fr", feature=feature, max_states=budget)
+    if plan.algorithm is None:
+        with pytest.raises(UnsupportedQueryError):
+            is_redundant(gam, feature, max_states=budget)
+        return
+    result = is_redundant(gam, feature, max_states=budget)
+    assert result.algorithm in plan.order
+    if budget > 2:  # three features never exhaust this budget: the first answers
+        assert result.algorithm == plan.algorithm
 
 
 def test_plan_words_show_the_erratum() -> None:
