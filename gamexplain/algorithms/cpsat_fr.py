@@ -26,9 +26,10 @@ from gamexplain.complexity.registry import register_algorithm
 from gamexplain.errors import PieceLimitError, SolverUnavailableError
 from gamexplain.model.task import Classification
 from gamexplain.substrate.pieces import Point, Segment, lower
+from gamexplain.substrate.polynomials import global_coefficients, value_at
 from gamexplain.substrate.scaling import common_denominator
 
-__all__ = ["ENUMERATION_LIMIT", "cpsat_applies", "fr_cpsat", "global_coefficients"]
+__all__ = ["ENUMERATION_LIMIT", "cpsat_applies", "fr_cpsat"]
 
 ENUMERATION_LIMIT = 4096
 """Integer pieces of degree ≥ 2 are listed point by point up to this many integers."""
@@ -52,15 +53,6 @@ class _Encoding:
     options: tuple[tuple[_Option, ...], ...]
     axes: tuple[tuple[tuple[int, int], ...], ...]
     scale: int
-
-
-def global_coefficients(segment: Segment) -> tuple[Fraction, ...]:
-    """Coefficients of the piece's polynomial in powers of x itself (not x − anchor)."""
-    out = [Fraction(0)] * len(segment.coefficients)
-    for r, c in enumerate(segment.coefficients):
-        for k in range(r + 1):
-            out[k] += c * math.comb(r, k) * (-segment.anchor) ** (r - k)
-    return tuple(out)
 
 
 def cpsat_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
@@ -131,10 +123,7 @@ def _piece_options(
     feature: Any, segment: Segment, low: Fraction, high: Fraction, closed: bool
 ) -> list[_Option] | str:
     def at(x: Fraction) -> Fraction:
-        return sum(
-            (c * (x - segment.anchor) ** r for r, c in enumerate(segment.coefficients)),
-            Fraction(0),
-        )
+        return Fraction(value_at(segment, x))
 
     if not segment.integers:
         if segment.degree == 0 or low == high:

@@ -41,6 +41,7 @@ from gamexplain.exact import polyval
 from gamexplain.model.gam import GAM, Feature
 from gamexplain.model.task import Classification
 from gamexplain.substrate.pieces import Point, Segment, lower
+from gamexplain.substrate.polynomials import value_at
 from gamexplain.substrate.scaling import common_denominator, round_outward
 
 __all__ = [
@@ -488,7 +489,7 @@ def _linear_pieces(feature: Feature) -> list[tuple[Fraction, Fraction, Fraction]
         assert isinstance(segment, Segment)
         if mass:
             ends = (
-                polyval(segment.coefficients, e - segment.anchor)
+                value_at(segment, e)
                 for e in (segment.low, segment.high)
             )
             left, right = (Fraction(v) for v in ends)

@@ -36,8 +36,8 @@ from gamexplain.model.domains import Finite, Interval
 from gamexplain.model.task import Classification
 from gamexplain.results import Status
 from gamexplain.substrate.pieces import Point, Segment, lower
+from gamexplain.substrate.polynomials import segment_candidates, value_at
 from gamexplain.substrate.primitives import (
-    _segment_candidates,
     contribution_max,
     contribution_min,
 )
@@ -291,7 +291,7 @@ def feature_atoms(feature: Any, position: int, limit: int) -> list[Atom]:
                 Atom(Span.point(piece.contribution), position, piece.value, piece.value),
             )
         elif piece.degree == 0 or piece.low == piece.high:
-            value = polyval(piece.coefficients, piece.low - piece.anchor)
+            value = value_at(piece, piece.low)
             atoms.setdefault(value, Atom(Span.point(value), position, piece.low, piece.low))
         elif piece.integers:
             if piece.high - piece.low + 1 > limit:
@@ -300,7 +300,7 @@ def feature_atoms(feature: Any, position: int, limit: int) -> list[Atom]:
                     f"{int(piece.high - piece.low) + 1} integers, more than {limit} states"
                 )
             for x in range(int(piece.low), int(piece.high) + 1):
-                value = polyval(piece.coefficients, Fraction(x) - piece.anchor)
+                value = value_at(piece, Fraction(x))
                 atoms.setdefault(value, Atom(Span.point(value), position, x, x))
         else:
             spans.append(_segment_atom(piece, position))
@@ -310,7 +310,7 @@ def feature_atoms(feature: Any, position: int, limit: int) -> list[Atom]:
 
 
 def _segment_atom(segment: Segment, position: int) -> Atom:
-    candidates = _segment_candidates(segment)
+    candidates = segment_candidates(segment)
     low = _extreme(candidates, -1)
     high = _extreme(candidates, 1)
     span = Span(low[0], high[0], low[2], high[2])
@@ -421,13 +421,13 @@ def value_meeting(feature: Any, u: Exact, relation: str) -> Any:
         if isinstance(s, Segment)
         and not s.closed
         and s.high == extremum.argument
-        and compare(polyval(s.coefficients, s.high - s.anchor), extremum.value) == 0
+        and compare(value_at(s, s.high), extremum.value) == 0
     )
     step = segment.high - segment.low
     for _ in range(_MAX_HALVINGS):
         step /= 2
         x = segment.high - step
-        if meets(polyval(segment.coefficients, x - segment.anchor)):
+        if meets(value_at(segment, x)):
             return x
     raise RuntimeError("no value near the unattained extremum meets the bound")
 
@@ -457,7 +457,7 @@ def _single_value(piece: Point | Segment) -> Exact | None:
     if isinstance(piece, Point):
         return piece.contribution
     if piece.degree == 0 or piece.low == piece.high:
-        return polyval(piece.coefficients, piece.low - piece.anchor)
+        return value_at(piece, piece.low)
     return None
 
 
@@ -475,8 +475,8 @@ def _connected_reason(feature: Any) -> str | None:
         )
     for left, right in itertools.pairwise(pieces):
         assert isinstance(left, Segment) and isinstance(right, Segment)
-        end = polyval(left.coefficients, left.high - left.anchor)
-        if left.high != right.low or end != polyval(right.coefficients, right.low - right.anchor):
+        end = value_at(left, left.high)
+        if left.high != right.low or end != value_at(right, right.low):
             return (
                 f"feature {feature.name!r} jumps at {float(right.low):g} (a discontinuous "
                 "piece), so the sums of the other features need not form an interval"

@@ -26,14 +26,18 @@ from gamexplain.exact import (
     Exact,
     as_fraction,
     compare,
-    exact_sign,
     normalise,
-    polyval,
     to_float,
-    to_sympy,
 )
 from gamexplain.model.domains import Interval
 from gamexplain.substrate.pieces import RELU_PIECE_LIMIT, Point, Segment, lower, segment_measure
+from gamexplain.substrate.polynomials import (
+    floor_exact,
+    roots_and_signs,
+    segment_candidates,
+    simplify,
+    value_at,
+)
 
 __all__ = [
     "Extremum",
@@ -43,9 +47,6 @@ __all__ = [
     "level_set_measure",
     "support_measure",
 ]
-
-_X = sympy.Symbol("x", real=True)
-
 
 @dataclass(frozen=True)
 class Extremum:
@@ -140,70 +141,13 @@ def _extremum(feature: Any, direction: int, method: str) -> Extremum:
     if isinstance(pieces[0], Point):
         best = max(pieces, key=lambda p: direction * p.contribution)
         return Extremum(best.contribution, best.value, True)
-    candidates = [c for s in pieces for c in _segment_candidates(s)]
+    candidates = [c for s in pieces for c in segment_candidates(s)]
     best_value, best_arg, best_attained = candidates[0]
     for value, arg, attained in candidates[1:]:
         side = direction * compare(value, best_value)
         if side > 0 or (side == 0 and attained and not best_attained):
             best_value, best_arg, best_attained = value, arg, attained
-    return Extremum(_simplify(best_value), _simplify(best_arg), best_attained)
-
-
-def _segment_candidates(segment: Segment) -> list[tuple[Exact, Exact, bool]]:
-    """(value, argument, attained) at every point where an extremum may sit."""
-    points: list[tuple[Exact, bool]] = [(segment.low, True), (segment.high, segment.closed)]
-    for root in _critical_points(segment.coefficients):
-        x = segment.anchor + root if isinstance(root, Fraction) else to_sympy(segment.anchor) + root
-        if compare(x, segment.low) > 0 and compare(x, segment.high) < 0:
-            if segment.integers:
-                floor, ceil = _floor(x), -_floor(-x)
-                points += [(Fraction(floor), True), (Fraction(ceil), True)]
-            else:
-                points.append((x, True))
-    out = []
-    for x, attained in points:
-        value = polyval(segment.coefficients, x - segment.anchor)
-        out.append((value, x, attained))
-    return out
-
-
-def _floor(x: Exact) -> int:
-    if isinstance(x, Fraction):
-        return math.floor(x)
-    return int(sympy.floor(x))
-
-
-def _critical_points(coefficients: tuple[Fraction, ...]) -> list[Exact]:
-    """Real roots of the derivative of Σ c_r·t^r (degree ≤ 3), exactly."""
-    derivative = [r * c for r, c in enumerate(coefficients)][1:]
-    while derivative and derivative[-1] == 0:
-        derivative.pop()
-    if len(derivative) <= 1:
-        return []
-    if len(derivative) == 2:
-        return [-derivative[0] / derivative[1]]
-    c, b, a = derivative
-    disc = b * b - 4 * a * c
-    if disc < 0:
-        return []
-    root = _rational_sqrt(disc)
-    if root is not None:
-        return [(-b - root) / (2 * a), (-b + root) / (2 * a)]
-    s = sympy.sqrt(to_sympy(disc))
-    return [(to_sympy(-b) - s) / to_sympy(2 * a), (to_sympy(-b) + s) / to_sympy(2 * a)]
-
-
-def _rational_sqrt(value: Fraction) -> Fraction | None:
-    num, den = math.isqrt(value.numerator), math.isqrt(value.denominator)
-    if num * num == value.numerator and den * den == value.denominator:
-        return Fraction(num, den)
-    return None
-
-
-def _simplify(value: Any) -> Any:
-    if isinstance(value, sympy.Basic) and value.is_Rational:
-        return as_fraction(value)
-    return value
+    return Extremum(simplify(best_value), simplify(best_arg), best_attained)
 
 
 # -- means -------------------------------------------------------------------------
@@ -256,7 +200,7 @@ def _segment_total(segment: Segment, point_domain: bool) -> Fraction:
     """The integral (intervals) or the sum (integers) of the piece over the segment."""
     coefficients = segment.coefficients
     if point_domain:
-        return polyval(coefficients, segment.low - segment.anchor)
+        return value_at(segment, segment.low)
     if segment.integers:
         count = int(segment.high - segment.low) + 1
         shift = segment.low - segment.anchor
@@ -323,7 +267,7 @@ def level_set_measure(feature: Any, c: object, *, strict: bool = False) -> Exact
     total: Exact = Fraction(0)
     for segment in pieces:
         total = total + _segment_level_measure(segment, level, strict)
-    return _simplify(total)
+    return simplify(total)
 
 
 def _keeps(side: int, strict: bool) -> bool:
@@ -333,7 +277,7 @@ def _keeps(side: int, strict: bool) -> bool:
 def _segment_level_measure(segment: Segment, level: Exact, strict: bool) -> Exact:
     shifted = list(segment.coefficients)
     shifted[0] = shifted[0] - level
-    roots, signs = _roots_and_signs(tuple(shifted), segment.anchor)
+    roots, signs = roots_and_signs(tuple(shifted), segment.anchor)
     if segment.integers:
         return _count_integers(segment, roots, signs, strict)
     total: Exact = Fraction(0)
@@ -355,33 +299,6 @@ def _min(a: Exact, b: Exact) -> Exact:
     return a if compare(a, b) <= 0 else b
 
 
-def _roots_and_signs(local: tuple[Exact, ...], anchor: Fraction) -> tuple[list[Exact], list[int]]:
-    """The distinct real roots of Σ local_r·(x − anchor)^r, ascending, and the sign of the
-    polynomial on each of the len(roots) + 1 open gaps between them.
-
-    The sign on the rightmost gap is the leading coefficient's; crossing a root of odd
-    multiplicity flips it. The zero polynomial has no roots and sign 0.
-    """
-    if all(c == 0 for c in local):
-        return [], [0]
-    if all(c == 0 for c in local[1:]):
-        return [], [exact_sign(local[0])]
-    shift = to_sympy(anchor)
-    poly = sympy.Poly(
-        sum((to_sympy(c) * (_X - shift) ** r for r, c in enumerate(local)), sympy.Integer(0)), _X
-    )
-    roots = sympy.real_roots(poly)
-    # real_roots lists roots in increasing order (exact isolation), repeated by multiplicity
-    distinct = list(dict.fromkeys(roots))
-    sign = exact_sign(poly.LC())
-    signs = [sign]
-    for r in reversed(distinct):
-        if roots.count(r) % 2:
-            sign = -sign
-        signs.append(sign)
-    return [_simplify(r) for r in distinct], signs[::-1]
-
-
 def _count_integers(
     segment: Segment, roots: list[Exact], signs: list[int], strict: bool
 ) -> Fraction:
@@ -389,8 +306,8 @@ def _count_integers(
     low, high = int(segment.low), int(segment.high)
     count = 0
     for k, sign in enumerate(signs):
-        first = low if k == 0 else max(low, _floor(roots[k - 1]) + 1)
-        last = high if k == len(roots) else min(high, -_floor(-roots[k]) - 1)
+        first = low if k == 0 else max(low, floor_exact(roots[k - 1]) + 1)
+        last = high if k == len(roots) else min(high, -floor_exact(-roots[k]) - 1)
         if _keeps(sign, strict) and last >= first:
             count += last - first + 1
     if not strict:
