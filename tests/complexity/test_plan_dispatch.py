@@ -12,18 +12,14 @@ from gamexplain.complexity import explain_plan, registry
 from gamexplain.complexity.registry import dispatch, select_algorithm
 from gamexplain.errors import UnsupportedQueryError
 
-
-def subset_sum_gam(weights: list[int], target: int) -> GAM:
-    """step(Σ a_j x_j + x_0 − (T + 1)) over {0, 1}^(m+1): feature 0 is not redundant iff
-    some subset of the weights sums to exactly T."""
-    feats = [Feature("x0", Finite([0, 1]), Table([0.0, 1.0]))]
-    feats += [
-        Feature(f"x{j + 1}", Finite([0, 1]), Table([0.0, float(a)])) for j, a in enumerate(weights)
-    ]
-    return GAM(feats, 0.0, Classification(float(target + 1), ">="))
-
-
-GAM_FR = subset_sum_gam([2, 4, 8, 16, 32, 64, 128], 101)
+#: Σ 2^j x_j ≥ 102 over eight bits: feature 0 (weight 1) is not redundant iff the others
+#: can sum to exactly 101; they are even, so it is redundant, and the partial sums of the
+#: others reach 2^7 states, past a budget of 8.
+GAM_FR = GAM(
+    [Feature(f"x{j}", Finite([0, 1]), Table([0.0, float(2**j)])) for j in range(8)],
+    0.0,
+    Classification(102.0, ">="),
+)
 
 
 def test_the_plan_of_is_redundant_names_its_fallbacks_in_order() -> None:
