@@ -1,4 +1,8 @@
-"""Reading and writing models: the ``gamexplain/1`` JSON format and library adapters."""
+"""Reading and writing models: the ``gamexplain/1`` JSON format and library adapters.
+
+The adapters are declared once, in :data:`gamexplain.io.adapters.ADAPTERS`, and share the
+steps every library needs from :mod:`gamexplain.io.kit`.
+"""
 
 from gamexplain.io.convert import convert_model
 from gamexplain.io.ebm import from_ebm, from_ebm_json
