@@ -1,4 +1,9 @@
-"""The public queries, one module per query family."""
+"""The public queries, one module per query family.
+
+Each is declared once in the query table (:mod:`gamexplain.complexity.queries`), which
+the registry, ``explain_plan``, option validation, the command line and the docs read;
+a test holds this module's exports equal to the table's functions.
+"""
 
 from gamexplain.queries.completion import CompletionResult, completion_fraction
 from gamexplain.queries.reasons import (
