@@ -15,21 +15,62 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from gamexplain.errors import PieceLimitError
+from gamexplain.exact import Exact, to_float
 from gamexplain.model.shapes import ReLUNet
 from gamexplain.substrate.pieces import RELU_PIECE_LIMIT, lower
-from gamexplain.substrate.primitives import Extremum
 
 __all__ = [
     "EXTREMUM_BACKENDS",
     "BackendChoice",
+    "Extremum",
     "ExtremumBackend",
     "milp_applies",
     "milp_extremum",
     "select_extremum_backend",
 ]
+
+
+@dataclass(frozen=True)
+class Extremum:
+    """The minimum or maximum of a contribution over the domain.
+
+    Attributes
+    ----------
+    value : Fraction or sympy number
+        The exact infimum (minimum) or supremum (maximum).
+    argument : object
+        A domain value where it is attained; when ``attained`` is False (a discontinuous
+        piece approaching a breakpoint from the left), the breakpoint the values approach.
+    attained : bool
+        Whether some domain value reaches ``value``.
+    exact : bool, default True
+        False only when the MILP backend ran out of time or budget: ``value`` is then the
+        best value found (attained at ``argument``) and the true extremum lies in
+        [``lower``, ``upper``].
+    lower, upper : Fraction or sympy number, optional
+        Sound exact bounds on the extremum; None means both equal ``value``.
+    status : {"solved", "time_limit", "budget_exhausted"}, default "solved"
+    backend : {"pieces", "milp"}, default "pieces"
+        Which backend answered (see :mod:`gamexplain.substrate.extremes`).
+    message : str
+        The MILP solver's own status, e.g. "HiGHS: optimal".
+    """
+
+    value: Exact
+    argument: Any
+    attained: bool
+    exact: bool = True
+    lower: Exact | None = None
+    upper: Exact | None = None
+    status: Literal["solved", "time_limit", "budget_exhausted"] = "solved"
+    backend: Literal["pieces", "milp"] = "pieces"
+    message: str = ""
+
+    def __float__(self) -> float:
+        return to_float(self.value)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ room for other backends (a MILP for nets with too many pieces).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any, Literal
@@ -27,9 +26,14 @@ from gamexplain.exact import (
     as_fraction,
     compare,
     normalise,
-    to_float,
 )
 from gamexplain.model.domains import Interval
+from gamexplain.substrate.extremes import (
+    Extremum,
+    milp_applies,
+    milp_extremum,
+    select_extremum_backend,
+)
 from gamexplain.substrate.pieces import RELU_PIECE_LIMIT, Point, Segment, lower, segment_measure
 from gamexplain.substrate.polynomials import (
     floor_exact,
@@ -47,46 +51,6 @@ __all__ = [
     "level_set_measure",
     "support_measure",
 ]
-
-@dataclass(frozen=True)
-class Extremum:
-    """The minimum or maximum of a contribution over the domain.
-
-    Attributes
-    ----------
-    value : Fraction or sympy number
-        The exact infimum (minimum) or supremum (maximum).
-    argument : object
-        A domain value where it is attained; when ``attained`` is False (a discontinuous
-        piece approaching a breakpoint from the left), the breakpoint the values approach.
-    attained : bool
-        Whether some domain value reaches ``value``.
-    exact : bool, default True
-        False only when the MILP backend ran out of time or budget: ``value`` is then the
-        best value found (attained at ``argument``) and the true extremum lies in
-        [``lower``, ``upper``].
-    lower, upper : Fraction or sympy number, optional
-        Sound exact bounds on the extremum; None means both equal ``value``.
-    status : {"solved", "time_limit", "budget_exhausted"}, default "solved"
-    backend : {"pieces", "milp"}, default "pieces"
-        Which backend answered (see :mod:`gamexplain.substrate.extremes`).
-    message : str
-        The MILP solver's own status, e.g. "HiGHS: optimal".
-    """
-
-    value: Exact
-    argument: Any
-    attained: bool
-    exact: bool = True
-    lower: Exact | None = None
-    upper: Exact | None = None
-    status: Literal["solved", "time_limit", "budget_exhausted"] = "solved"
-    backend: Literal["pieces", "milp"] = "pieces"
-    message: str = ""
-
-    def __float__(self) -> float:
-        return to_float(self.value)
-
 
 def contribution_min(
     feature: Any, *, method: Literal["auto", "pieces", "milp"] = "auto"
@@ -121,8 +85,6 @@ def _check_method(method: str, feature: Any) -> str:
             f"{{'auto', 'pieces', 'milp'}}. Got {method!r} instead."
         )
     if method == "milp":
-        from gamexplain.substrate.extremes import milp_applies
-
         reason = milp_applies(feature)
         if reason is not None:
             raise InvalidParameterError(f"method='milp' does not apply: {reason}")
@@ -132,11 +94,11 @@ def _check_method(method: str, feature: Any) -> str:
 @lru_cache(maxsize=2048)
 def _extremum(feature: Any, direction: int, method: str) -> Extremum:
     # only networks on integer or real ranges may need the MILP backend
-    if method != "pieces" and feature.component == "nam" and feature.domain.kind != "finite":
-        from gamexplain.substrate.extremes import milp_extremum, select_extremum_backend
-
-        if method == "milp" or select_extremum_backend(feature).name == "milp":
-            return milp_extremum(feature, direction)
+    network_on_a_range = feature.component == "nam" and feature.domain.kind != "finite"
+    if network_on_a_range and (
+        method == "milp" or (method == "auto" and select_extremum_backend(feature).name == "milp")
+    ):
+        return milp_extremum(feature, direction)
     pieces = lower(feature, RELU_PIECE_LIMIT)
     if isinstance(pieces[0], Point):
         best = max(pieces, key=lambda p: direction * p.contribution)
