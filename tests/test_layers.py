@@ -132,6 +132,30 @@ def test_no_private_name_crosses_a_package() -> None:
     assert bad == [], "private names imported across packages:\n" + "\n".join(bad)
 
 
+# What a certificate check must re-derive on its own rather than import: the solver's exact
+# signs and every step of the solving path (docs/certificates.md).
+CHECKS_NEVER_IMPORT = (
+    "gamexplain.exact",
+    "gamexplain.algorithms",
+    "gamexplain.substrate.primitives",
+    "gamexplain.substrate.extremes",
+    "gamexplain.substrate.milp",
+    "gamexplain.substrate.polynomials",
+    "gamexplain.substrate.scaling",
+)
+
+
+def test_the_checks_stay_independent_of_the_solving_path() -> None:
+    bad = [
+        f"{module}:{line} imports {target}"
+        for module in MODULES
+        if layer_of(module) == "certify"
+        for target, line in imports_of(module)
+        if any(target == p or target.startswith(p + ".") for p in CHECKS_NEVER_IMPORT)
+    ]
+    assert bad == []
+
+
 def test_every_module_has_a_layer() -> None:
     assert MODULES, "no modules found"
     assert [m for m in MODULES if layer_of(m) is None] == []
