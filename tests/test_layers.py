@@ -36,7 +36,7 @@ ALLOWED: dict[str, set[str]] = {
     "base": set(),
     "model": {"base"},
     "substrate": {"model", "base"},
-    "io": {"substrate", "model", "base"},
+    "io": {"model", "base"},
     "complexity": {"substrate", "model", "base"},
     "certify": {"complexity", "substrate", "model", "base"},
     "algorithms": {"certify", "complexity", "substrate", "model", "base"},

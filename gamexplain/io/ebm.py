@@ -34,8 +34,8 @@ from gamexplain.io import kit
 from gamexplain.model.domains import Domain, Finite, Integers, Interval
 from gamexplain.model.gam import GAM, Feature, PairTerm
 from gamexplain.model.shapes import Piecewise, Table
+from gamexplain.model.spans import piece_measures
 from gamexplain.model.task import Task
-from gamexplain.substrate.pieces import piece_measures
 
 __all__ = ["from_ebm", "from_ebm_json"]
 
