@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from gamexplain.algorithms.brute import brute_force_applies, completions
-from gamexplain.algorithms.pairwise import PairOracle, pair_oracle, pairwise_applies
+from gamexplain.algorithms.pair_cells import pairwise_applies
+from gamexplain.algorithms.pairwise import PairOracle, pair_oracle
 from gamexplain.algorithms.worst_case import (
     AdditiveOracle,
     Answer,

@@ -1,32 +1,190 @@
-"""Enumeration of subset-minimal reasons by hitting-set duality over a SAT oracle.
+"""Reasons by hitting-set duality over one sufficiency oracle.
 
-Every subset-minimal sufficient reason hits every contrastive reason and vice versa
-(each family is the set of minimal hitting sets of the other). A SAT solver holds the
-part of the subset lattice not yet explained: a clause ¬s_1 ∨ … ∨ ¬s_k blocks the
-supersets of each sufficient reason found, a clause s_1 ∨ … ∨ s_k blocks the subsets of
-the complement of each contrastive reason. Each model of the solver is a seed that is
-shrunk (deletion) to a new sufficient reason or grown to the complement of a new
-contrastive reason (the MARCO scheme). This covers what the polynomial-delay search does
-not: regression's two constraints and models with pairwise terms (enumeration oracle).
+Every sufficient set meets every contrastive set and vice versa; the subset-minimal
+sufficient reasons are exactly the minimal hitting sets of the subset-minimal contrastive
+reasons, and the other way round. Three loops use this over any
+:class:`SufficiencyOracle` (the per-feature primitive of additive models, the pairwise
+worst case over cells, enumeration):
+
+* :func:`minimum_sufficient`: a minimum hitting set of the contrastive sets found so far
+  is a lower bound; it is optimal once sufficient, else it grows to a new contrastive set;
+* :func:`minimum_contrastive`: the dual, over the sufficient reasons found so far;
+* :func:`marco`: every subset-minimal reason of both kinds (the MARCO scheme).
+
+The hitting-set solver of the two minimum loops is python-sat's incremental
+:class:`~pysat.examples.hitman.Hitman` on RC2: one MaxSAT solver per search, each new set
+added as a hard clause between calls. MARCO keeps one SAT solver. Every loop honours the
+query's deadline (:mod:`gamexplain.substrate.deadline`) and its own ``time_limit``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
-from typing import Any
+import time
+from collections.abc import Generator, Iterable, Iterator
+from typing import Any, Protocol
 
 from gamexplain.algorithms.brute_reasons import oracle_applies, oracle_for
-from gamexplain.algorithms.worst_case import Problem
+from gamexplain.algorithms.pair_cells import pairwise_applies
+from gamexplain.algorithms.worst_case import Answer, Problem
 from gamexplain.complexity.registry import register_algorithm
 from gamexplain.substrate import deadline
 from gamexplain.substrate.deadline import OutOfTime
 
-__all__ = ["enum_cr_hitting_set", "enum_sr_hitting_set", "marco"]
+__all__ = [
+    "SufficiencyOracle",
+    "enum_cr_hitting_set",
+    "enum_sr_hitting_set",
+    "grow",
+    "marco",
+    "mcr_hitting_set",
+    "minimum_contrastive",
+    "minimum_sufficient",
+    "msr_hitting_set",
+    "shrink",
+]
 
 Event = tuple[str, frozenset[int]]
 
 
-def marco(problem: Problem, time_limit: float | None = None) -> Generator[Event, None, str]:
+class SufficiencyOracle(Protocol):
+    """What the hitting-set loops ask of a model: positions in, exact answers out."""
+
+    def sufficient(self, kept: Iterable[int]) -> bool:
+        """Whether keeping ``kept`` (and the fixed features) fixes the prediction."""
+        ...
+
+    def counterexample(self, kept: Iterable[int]) -> tuple[Any, ...] | None:
+        """A point agreeing with x on ``kept`` that changes the prediction, or None."""
+        ...
+
+    def worst_case(self, kept: Iterable[int]) -> Any:
+        """The certificate that keeping ``kept`` fixes the prediction."""
+        ...
+
+
+class _Counted:
+    """An oracle that counts the sufficiency questions asked (an answer's ``work``)."""
+
+    def __init__(self, oracle: SufficiencyOracle) -> None:
+        self.oracle = oracle
+        self.calls = 0
+
+    def sufficient(self, kept: Iterable[int]) -> bool:
+        deadline.check()
+        self.calls += 1
+        return self.oracle.sufficient(kept)
+
+    def counterexample(self, kept: Iterable[int]) -> tuple[Any, ...] | None:
+        return self.oracle.counterexample(kept)
+
+    def worst_case(self, kept: Iterable[int]) -> Any:
+        return self.oracle.worst_case(kept)
+
+
+def shrink(oracle: SufficiencyOracle, kept: Iterable[int], free: Iterable[int]) -> frozenset[int]:
+    """A subset-minimal sufficient subset of the sufficient set ``kept`` (deletion: drop
+    each free feature whose removal keeps it sufficient; sufficiency is monotone)."""
+    chosen = set(kept)
+    for i in free:
+        if i in chosen and oracle.sufficient(chosen - {i}):
+            chosen.discard(i)
+    return frozenset(chosen)
+
+
+def grow(oracle: SufficiencyOracle, seed: Iterable[int], free: Iterable[int]) -> frozenset[int]:
+    """A maximal insufficient superset of the insufficient set ``seed``: its complement in
+    ``free`` is a subset-minimal contrastive reason."""
+    chosen = set(seed)
+    for i in free:
+        if i not in chosen and not oracle.sufficient(chosen | {i}):
+            chosen.add(i)
+    return frozenset(chosen)
+
+
+def _hitman() -> Any:
+    """An incremental minimum hitting-set solver (one RC2 kept across calls)."""
+    from pysat.examples.hitman import Hitman
+
+    return Hitman(htype="rc2")
+
+
+def minimum_sufficient(
+    problem: Problem, oracle: SufficiencyOracle, time_limit: float | None = None
+) -> Answer:
+    """A minimum-size sufficient reason by implicit hitting sets of contrastive sets.
+
+    Notes
+    -----
+    A minimum hitting set of the contrastive sets found so far is a lower bound on the
+    free part of any sufficient reason; when it is sufficient it is optimal, otherwise
+    :func:`grow` turns it into a new contrastive set it misses. At most one round per
+    subset-minimal contrastive reason, each one incremental MaxSAT call and at most n
+    sufficiency checks (thm:pairs-hitting-set). ``cores`` records each contrastive set
+    with a point that changes only it and flips. Past the deadline or ``time_limit`` the
+    answer is stopped with no reason: the last lower bound and the cores so far.
+    """
+    counted = _Counted(oracle)
+    free = problem.free
+    cores: list[tuple[frozenset[int], Any]] = []
+    lower = 0
+    try:
+        with deadline.limit(time_limit), _hitman() as hitman:
+            while True:
+                hitting = frozenset(hitman.get())
+                lower = len(hitting)
+                if counted.sufficient(hitting):
+                    return Answer(hitting | problem.fixed, work=counted.calls, cores=tuple(cores))
+                seed = grow(counted, hitting, free)
+                core = frozenset(free) - seed
+                # the record verify re-checks: changing this set alone flips, at this point
+                cores.append((core, counted.counterexample(seed)))
+                hitman.hit(sorted(core))
+    except OutOfTime:
+        # the query finds a subset-minimal reason in its grace time
+        return Answer(None, "time_limit", lower + len(problem.fixed), None,
+                      work=counted.calls, cores=tuple(cores))  # fmt: skip
+
+
+def minimum_contrastive(
+    problem: Problem, oracle: SufficiencyOracle, time_limit: float | None = None
+) -> Answer:
+    """A minimum-size contrastive reason by implicit hitting sets of sufficient reasons
+    (``Answer(None)`` when keeping only the fixed features is already sufficient).
+
+    Notes
+    -----
+    Changing C can flip exactly when the other features are not sufficient, that is when
+    C meets every sufficient reason: a minimum hitting set of the subset-minimal
+    sufficient reasons found so far is a lower bound, optimal once freeing it flips;
+    otherwise the kept rest shrinks (:func:`shrink`) to a new sufficient reason it misses
+    (thm:pairs-hitting-set). ``cores`` records each sufficient reason with its worst
+    case. Past the deadline or ``time_limit`` the answer is stopped with no reason.
+    """
+    counted = _Counted(oracle)
+    free = problem.free
+    cores: list[tuple[frozenset[int], Any]] = []
+    lower = 1
+    try:
+        with deadline.limit(time_limit), _hitman() as hitman:
+            if counted.sufficient(()):
+                return Answer(None, work=counted.calls)
+            while True:
+                hitting = frozenset(hitman.get())
+                lower = max(len(hitting), 1)
+                rest = problem.all_features - hitting
+                if not counted.sufficient(rest):
+                    return Answer(hitting, work=counted.calls, cores=tuple(cores))
+                kept = shrink(counted, rest, free)
+                # the record verify re-checks: keeping this set fixes the prediction
+                cores.append((kept, counted.worst_case(kept)))
+                hitman.hit(sorted(kept - problem.fixed))
+    except OutOfTime:
+        return Answer(None, "time_limit", lower, None, work=counted.calls, cores=tuple(cores))
+
+
+def marco(
+    problem: Problem, oracle: SufficiencyOracle, time_limit: float | None = None
+) -> Generator[Event, None, str]:
     """Every subset-minimal sufficient ("sr") and contrastive ("cr") reason, interleaved.
 
     Returns (as the generator's value) ``"solved"`` when both families are complete,
@@ -34,22 +192,27 @@ def marco(problem: Problem, time_limit: float | None = None) -> Generator[Event,
 
     Notes
     -----
-    One SAT call and at most n oracle calls per reason found, plus one final SAT call
-    (thm:enum-hitting-set). The number of SAT calls is |sufficient| + |contrastive| + 1,
-    which can exceed the size of either family exponentially. Stops with
-    ``"time_limit"`` when the query's deadline (:mod:`gamexplain.substrate.deadline`) passes.
+    A SAT solver holds the part of the subset lattice not yet explained: a clause
+    ¬s_1 ∨ … ∨ ¬s_k blocks the supersets of each sufficient reason found, a clause
+    s_1 ∨ … ∨ s_k the subsets of the complement of each contrastive reason. Each model is
+    a seed that shrinks to a new sufficient reason or grows to the complement of a new
+    contrastive one. One SAT call and at most n oracle calls per reason found, plus one
+    final SAT call (thm:enum-hitting-set); the number of SAT calls is |sufficient| +
+    |contrastive| + 1, which can exceed the size of either family exponentially. The
+    deadline is re-entered around each step, never held across a ``yield``.
     """
     from pysat.solvers import Solver
 
+    instant = None if time_limit is None else time.monotonic() + time_limit
     var = {i: k + 1 for k, i in enumerate(problem.free)}
     with Solver(name="g3") as solver:
         while solver.solve():
             try:
-                found = _next_reason(problem, solver, var)
+                with deadline.limit_at(instant):
+                    kind, reason = _next_reason(problem, oracle, solver, var)
             except OutOfTime:
                 return "time_limit"
-            yield found
-            kind, reason = found
+            yield kind, reason
             if kind == "sr" and reason == problem.fixed:
                 return "solved"
             if kind == "sr":
@@ -59,34 +222,21 @@ def marco(problem: Problem, time_limit: float | None = None) -> Generator[Event,
     return "solved"
 
 
-def _next_reason(problem: Problem, solver: Any, var: dict[int, int]) -> Event:
-    """Shrink the solver's model to a sufficient reason or grow it to the complement of a
-    contrastive one; raises :class:`~gamexplain.substrate.deadline.OutOfTime` past the
-    deadline."""
-    oracle = oracle_for(problem)
+def _next_reason(
+    problem: Problem, oracle: SufficiencyOracle, solver: Any, var: dict[int, int]
+) -> Event:
+    """The solver's model shrunk to a sufficient reason or grown to the complement of a
+    contrastive one."""
+    counted = _Counted(oracle)
     free = problem.free
-    deadline.check()
     chosen = {lit for lit in solver.get_model() or [] if lit > 0}
     seed = {i for i in free if var[i] in chosen}
-    if oracle.sufficient(seed):
-        for i in sorted(seed):
-            deadline.check()
-            if oracle.sufficient(seed - {i}):
-                seed.discard(i)
-        return "sr", frozenset(seed) | problem.fixed
-    for i in free:
-        deadline.check()
-        if i not in seed and not oracle.sufficient(seed | {i}):
-            seed.add(i)
-    return "cr", frozenset(free) - seed
+    if counted.sufficient(seed):
+        return "sr", shrink(counted, seed, sorted(seed)) | problem.fixed
+    return "cr", frozenset(free) - grow(counted, seed, free)
 
 
 def _only(kind: str, events: Generator[Event, None, str]) -> Generator[frozenset[int], None, str]:
-    status = yield from _filter(kind, events)
-    return status
-
-
-def _filter(kind: str, events: Generator[Event, None, str]) -> Generator[frozenset[int], None, str]:
     while True:
         try:
             found, reason = next(events)
@@ -94,6 +244,32 @@ def _filter(kind: str, events: Generator[Event, None, str]) -> Generator[frozens
             return str(stop.value)
         if found == kind:
             yield reason
+
+
+_SUMMARY_MSR = (
+    "implicit hitting sets: a minimum hitting set (incremental RC2 MaxSAT) of the "
+    "contrastive sets found so far, checked by the exact pairwise worst case"
+)
+
+
+@register_algorithm(
+    "msr", "hitting-set", summary=_SUMMARY_MSR, theorem="thm:pairs-hitting-set", priority=30,
+    applies=pairwise_applies,
+)  # fmt: skip
+def msr_hitting_set(problem: Problem, time_limit: float | None = None) -> Answer:
+    """A minimum-size sufficient reason of a model with pairwise terms
+    (:func:`minimum_sufficient` over the pairwise worst case, thm:pairs-hitting-set)."""
+    return minimum_sufficient(problem, oracle_for(problem), time_limit)
+
+
+@register_algorithm(
+    "mcr", "hitting-set", summary=_SUMMARY_MSR.replace("contrastive", "sufficient"),
+    theorem="thm:pairs-hitting-set", priority=30, applies=pairwise_applies,
+)  # fmt: skip
+def mcr_hitting_set(problem: Problem, time_limit: float | None = None) -> Answer:
+    """A minimum-size contrastive reason of a model with pairwise terms, None if none
+    (:func:`minimum_contrastive` over the pairwise worst case, thm:pairs-hitting-set)."""
+    return minimum_contrastive(problem, oracle_for(problem), time_limit)
 
 
 _SUMMARY = "hitting-set duality with a SAT solver (MARCO); one SAT call per reason"
@@ -105,7 +281,7 @@ _SUMMARY = "hitting-set duality with a SAT solver (MARCO); one SAT call per reas
 )  # fmt: skip
 def enum_sr_hitting_set(problem: Problem, time_limit: float | None = None) -> Iterator[Any]:
     """Every subset-minimal sufficient reason (see :func:`marco`)."""
-    return _only("sr", marco(problem, time_limit))
+    return _only("sr", marco(problem, oracle_for(problem), time_limit))
 
 
 @register_algorithm(
@@ -114,4 +290,4 @@ def enum_sr_hitting_set(problem: Problem, time_limit: float | None = None) -> It
 )  # fmt: skip
 def enum_cr_hitting_set(problem: Problem, time_limit: float | None = None) -> Iterator[Any]:
     """Every subset-minimal contrastive reason (see :func:`marco`)."""
-    return _only("cr", marco(problem, time_limit))
+    return _only("cr", marco(problem, oracle_for(problem), time_limit))

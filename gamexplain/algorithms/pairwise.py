@@ -1,31 +1,20 @@
 """Exact worst cases of models with pairwise terms (GA²M, default EBMs) by cell reduction.
 
-When every feature that takes part in a pair term has a finite domain or a step-function
-main effect, the model depends on such a feature only through its *cell*: a part of the
-domain on which its main effect and every bin of its pair terms are constant. For the
-worst case in one direction only the best main effect per combination of pair bins (its
-*signature*) matters, so each paired feature becomes a small discrete variable and the
-worst completion is MAP inference in a pairwise model over the interaction graph:
-
-* variable elimination (min-sum) along a min-fill order from networkx, on numpy arrays of
-  integers: every table is scaled by the least common denominator of the model's pair
-  values and main effects (floats are dyadic rationals), so it is exact and returns what
-  the same elimination in Fractions would; its messages, turned back into Fractions,
-  double as a *dual certificate*: every message bounds the factors it replaces from
-  below, which :func:`check_messages` re-checks inequality by inequality;
-* CP-SAT (OR-Tools) when the elimination tables would pass a state budget: one boolean
-  per (feature, signature), pair products linearised, Fractions scaled exactly to
-  integers (refused past 2^62).
-
-Features in no pair term keep their exact per-feature extremes
-(:class:`~gamexplain.algorithms.worst_case.AdditiveOracle`), attained or not.
+:class:`PairOracle` answers sufficiency for a model whose paired features reduce to cells
+(:mod:`gamexplain.algorithms.pair_cells`): the paired part's extreme is MAP inference over
+the interaction graph, by variable elimination on integer tables
+(:mod:`gamexplain.algorithms.elimination`, whose messages double as a dual certificate) or
+by CP-SAT past a state budget (:mod:`gamexplain.algorithms.pair_cpsat`). Every table is
+scaled by the least common denominator of the model's pair values and main effects
+(floats are dyadic rationals), so the integer elimination returns what the same
+elimination in Fractions would. Features in no pair term keep their exact per-feature
+extremes (:class:`~gamexplain.algorithms.worst_case.AdditiveOracle`), attained or not.
 """
 
 from __future__ import annotations
 
 import functools
 import itertools
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -33,22 +22,33 @@ from typing import Any
 
 import numpy as np
 
+from gamexplain.algorithms.elimination import (
+    ArrayFactor,
+    Step,
+    eliminate,
+    min_fill_order,
+    table_cost,
+)
+from gamexplain.algorithms.pair_cells import (
+    Cell,
+    Signature,
+    Table,
+    factors_of,
+    paired,
+    pairwise_applies,
+    signatures,
+    slots,
+)
+from gamexplain.algorithms.pair_cpsat import cpsat_minimum
 from gamexplain.algorithms.worst_case import (
     AdditiveOracle,
-    Answer,
     FeatureBound,
     Problem,
     _approach,
 )
 from gamexplain.complexity.registry import register_algorithm
-from gamexplain.errors import PieceLimitError, UnsupportedQueryError
 from gamexplain.exact import Exact, compare
-from gamexplain.model.domains import Finite
-from gamexplain.model.shapes import Piecewise
 from gamexplain.model.task import Classification
-from gamexplain.substrate import deadline
-from gamexplain.substrate.deadline import OutOfTime
-from gamexplain.substrate.pieces import Point, Segment, lower
 from gamexplain.substrate.scaling import common_denominator
 
 __all__ = [
@@ -56,168 +56,12 @@ __all__ = [
     "PairBound",
     "PairOracle",
     "PairWorstCase",
-    "Step",
-    "check_messages",
     "csr_pairwise",
-    "factors_of",
-    "mcr_hitting_set",
-    "msr_hitting_set",
     "pair_oracle",
-    "pairwise_applies",
-    "signatures",
 ]
 
 STATE_LIMIT = 2_000_000
 """Most table entries variable elimination may build before CP-SAT takes over."""
-
-_INT_LIMIT = 2**62
-
-Signature = tuple[int, ...]
-Table = dict[tuple[Signature, ...], Fraction]
-Factor = tuple[tuple[int, ...], Table]
-ArrayFactor = tuple[tuple[int, ...], Any]
-"""A factor as an integer array (numpy int64, or Python ints in an object array) with
-one axis per scope feature, indexed by signature position."""
-
-
-# -- the cell reduction ---------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Cell:
-    value: Any
-    contribution: Fraction
-    bins: Signature
-
-
-def _axes(gam: Any, j: int) -> list[tuple[int, int]]:
-    """The (pair term, axis) slots feature j occupies."""
-    return [(p, pair.features.index(j)) for p, pair in enumerate(gam.pairs) if j in pair.features]
-
-
-def _paired(gam: Any) -> list[int]:
-    return sorted({j for pair in gam.pairs for j in pair.features})
-
-
-def pairwise_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
-    """None when the model has pair terms and every paired feature reduces to cells."""
-    if gam.is_additive:
-        return "the model has no pairwise terms (the additive algorithms answer it)"
-    for j in _paired(gam):
-        found = _cells(gam, j)
-        if isinstance(found, str):
-            return found
-    return None
-
-
-@functools.lru_cache(maxsize=256)
-def _cells(gam: Any, j: int) -> tuple[_Cell, ...] | str:
-    feature = gam.features[j]
-    axes = _axes(gam, j)
-    refuse = (
-        f"feature {feature.name!r} takes part in a pairwise term but its {feature.component} "
-        "shape is not a step function on its domain, so the model does not reduce to cells"
-    )
-    if not isinstance(feature.domain, Finite) and not isinstance(feature.shape, Piecewise):
-        return refuse
-    try:
-        pieces = lower(feature)
-    except PieceLimitError as exc:
-        return str(exc)
-    cuts = sorted({Fraction(e) for p, a in axes for e in (gam.pairs[p].edges[a] or ())[1:-1]})
-    found: dict[tuple[Fraction, Signature], _Cell] = {}
-    for piece in pieces:
-        if isinstance(piece, Point):
-            parts = [(piece.value, piece.contribution)]
-        elif piece.degree > 0 and piece.low < piece.high:
-            return refuse
-        else:
-            parts = [(v, piece.coefficients[0]) for v in _starts(piece, cuts)]
-        for value, contribution in parts:
-            bins = tuple(gam.pairs[p].bin_of(a, feature, value) for p, a in axes)
-            found.setdefault((contribution, bins), _Cell(value, contribution, bins))
-    return tuple(found.values())
-
-
-def _starts(segment: Segment, cuts: list[Fraction]) -> list[Any]:
-    """One point of each part of the segment between consecutive bin edges: its left end
-    (pieces and bins are right-continuous, so the part is constant from there)."""
-    inner = [c for c in cuts if segment.low < c <= segment.high]
-    if segment.integers:
-        firsts = [int(segment.low), *(math.ceil(c) for c in inner)]
-        return sorted({v for v in firsts if v <= segment.high})
-    ends = [segment.low, *(c for c in inner if c < segment.high or segment.closed)]
-    return [_plain(v) for v in ends]
-
-
-def _plain(value: Fraction) -> Any:
-    """A float when it denotes the rational exactly (friendlier points), else the Fraction."""
-    number = float(value)
-    return number if Fraction(number) == value else value
-
-
-def signatures(gam: Any, j: int, side: str) -> dict[Signature, _Cell]:
-    """Per signature (pair bins) of paired feature j, its cell with the lowest (``min``)
-    or highest (``max``) main effect: the only one a worst case in that direction needs."""
-    cells = _cells(gam, j)
-    assert not isinstance(cells, str)
-    sign = 1 if side == "min" else -1
-    best: dict[Signature, _Cell] = {}
-    for cell in cells:
-        held = best.get(cell.bins)
-        if held is None or sign * (cell.contribution - held.contribution) < 0:
-            best[cell.bins] = cell
-    return best
-
-
-def factors_of(
-    gam: Any,
-    x: tuple[Any, ...],
-    free: Iterable[int],
-    unary: Mapping[int, Mapping[Signature, Fraction]],
-    sign: int,
-) -> list[Factor]:
-    """The factors of sign·(score minus the free unpaired features' main effects).
-
-    ``unary[j]`` gives each signature's main effect of free paired feature j; kept
-    features fold into constants and unary factors. Scopes hold feature positions in
-    increasing order; table keys hold one signature per scope feature.
-    """
-    free_set = set(free)
-    features = gam.features
-    constant = Fraction(gam.intercept) + sum(
-        (Fraction(features[i].contribution_exact(x[i])) for i in range(gam.n_features)
-         if i not in free_set),
-        Fraction(0),
-    )  # fmt: skip
-    tables: dict[tuple[int, ...], Table] = {
-        (j,): {(s,): value for s, value in unary[j].items()} for j in unary
-    }
-    slot = {j: {p: a for p, a in _axes(gam, j)} for j in range(gam.n_features)}
-    for p, pair in enumerate(gam.pairs):
-        i, j = pair.features
-        bin_i = None if i in free_set else pair.bin_of(0, features[i], x[i])
-        bin_j = None if j in free_set else pair.bin_of(1, features[j], x[j])
-        if bin_i is not None and bin_j is not None:
-            constant += Fraction(pair.values[bin_i][bin_j])
-            continue
-        scope = tuple(k for k in (i, j) if k in free_set)
-        table = tables.setdefault(scope, _zeros(scope, unary))
-        for key in table:
-            bins = dict(zip(scope, key, strict=True))
-            a = bin_i if bin_i is not None else bins[i][_position(slot, i, p)]
-            b = bin_j if bin_j is not None else bins[j][_position(slot, j, p)]
-            table[key] += Fraction(pair.values[a][b])
-    factors: list[Factor] = [((), {(): sign * constant})]
-    factors += [(scope, {k: sign * v for k, v in t.items()}) for scope, t in tables.items()]
-    return factors
-
-
-def _position(slot: dict[int, dict[int, int]], j: int, p: int) -> int:
-    """Where pair term p sits in feature j's signature (its slots in pair order)."""
-    return list(slot[j]).index(p)
-
-
-def _zeros(scope: tuple[int, ...], unary: Mapping[int, Mapping[Signature, Fraction]]) -> Table:
-    return {key: Fraction(0) for key in itertools.product(*(list(unary[k]) for k in scope))}
 
 
 # -- the integer scaling --------------------------------------------------------------------
@@ -228,7 +72,7 @@ class _Choice:
     and per pair term the bin each signature takes there."""
 
     signatures: tuple[Signature, ...]
-    cells: tuple[_Cell, ...]
+    cells: tuple[Cell, ...]
     unary: Any
     bins: dict[int, Any]
 
@@ -250,7 +94,7 @@ class _Scaled:
         values = [Fraction(v) for pair in gam.pairs for row in pair.values for v in row]
         # the main effects the elimination can use: the best cell per signature each way
         effects = [[c.contribution for side in ("min", "max")
-                    for c in signatures(gam, j, side).values()] for j in _paired(gam)]  # fmt: skip
+                    for c in signatures(gam, j, side).values()] for j in paired(gam)]  # fmt: skip
         self.scale = common_denominator(itertools.chain(values, *effects))
         reach = sum(
             (max(abs(Fraction(v)) for row in pair.values for v in row) for pair in gam.pairs),
@@ -274,13 +118,13 @@ class _Scaled:
         key = (j, side)
         if key not in self._choices:
             best = signatures(self.gam, j, side)
-            slots = [p for p, _ in _axes(self.gam, j)]
+            terms = [p for p, _ in slots(self.gam, j)]
             self._choices[key] = _Choice(
                 signatures=tuple(best),
                 cells=tuple(best.values()),
                 unary=self._integers([c.contribution for c in best.values()]),
                 bins={p: np.array([s[k] for s in best], dtype=np.intp)
-                      for k, p in enumerate(slots)},
+                      for k, p in enumerate(terms)},
             )  # fmt: skip
         return self._choices[key]
 
@@ -288,186 +132,6 @@ class _Scaled:
 @functools.lru_cache(maxsize=64)
 def _scaled(gam: Any) -> _Scaled:
     return _Scaled(gam)
-
-
-# -- variable elimination and its dual certificate -----------------------------------------------
-@dataclass(frozen=True)
-class Step:
-    """One elimination: the message over ``scope`` that replaced every factor holding
-    ``variable``; each entry is at most the sum of those factors for every signature of
-    ``variable`` (equal to their minimum when computed by elimination)."""
-
-    variable: int
-    scope: tuple[int, ...]
-    table: Table
-
-
-def _order(variables: list[int], factors: list[Factor]) -> list[int]:
-    """A greedy min-fill elimination order (ties: fewest neighbours, then position)."""
-    import networkx as nx
-
-    graph = nx.Graph()
-    graph.add_nodes_from(variables)
-    graph.add_edges_from(s for s, _ in factors if len(s) == 2)
-    order: list[int] = []
-    remaining = graph.copy()
-    while remaining:
-        v = min(remaining, key=lambda u: (_fill(remaining, u), remaining.degree(u), u))
-        neighbours = list(remaining[v])
-        remaining.add_edges_from(itertools.combinations(neighbours, 2))
-        remaining.remove_node(v)
-        order.append(v)
-    return order
-
-
-def _fill(graph: Any, v: int) -> int:
-    neighbours = list(graph[v])
-    return sum(1 for a, b in itertools.combinations(neighbours, 2) if not graph.has_edge(a, b))
-
-
-def _table_cost(order: list[int], factors: list[Factor], sizes: Mapping[int, int]) -> int:
-    scopes = [set(s) for s, _ in factors]
-    cost = 0
-    for v in order:
-        bucket = [s for s in scopes if v in s]
-        merged = set().union(*bucket) if bucket else {v}
-        cost += math.prod(sizes[u] for u in merged)
-        scopes = [s for s in scopes if v not in s] + [merged - {v}]
-    return cost
-
-
-def _eliminate(
-    sizes: Mapping[int, int], factors: list[ArrayFactor], order: list[int]
-) -> tuple[int, dict[int, int], list[ArrayFactor]]:
-    """Min-sum elimination over integer arrays: the minimum, the signature index of each
-    variable in an assignment attaining it, and the messages (one per variable of
-    ``order``, over the sorted scope it leaves behind).
-
-    Every factor's array has one axis per scope feature, in scope order, indexed by
-    signature position. Ties go to the first signature, as a scan in signature order
-    keeping strict improvements would choose.
-    """
-    pool = list(factors)
-    messages: list[ArrayFactor] = []
-    choices = []
-    for v in order:
-        deadline.check()
-        bucket = [f for f in pool if v in f[0]]
-        pool = [f for f in pool if v not in f[0]]
-        scope = tuple(sorted({u for s, _ in bucket for u in s} - {v}))
-        axes = (*scope, v)
-        total = np.zeros([sizes[u] for u in axes], dtype=np.int64)
-        for f in bucket:
-            total = total + _spread(f, axes, sizes)
-        # asarray: a reduction of an object array to zero axes gives a bare int
-        table = np.asarray(total.min(axis=-1), dtype=total.dtype)
-        pool.append((scope, table))
-        messages.append((scope, table))
-        choices.append((v, scope, np.asarray(total.argmin(axis=-1))))
-    assignment: dict[int, int] = {}
-    for v, scope, best in reversed(choices):
-        assignment[v] = int(best[tuple(assignment[u] for u in scope)])
-    value = sum((int(table[()]) for _, table in pool), 0)
-    return value, assignment, messages
-
-
-def _spread(factor: ArrayFactor, axes: tuple[int, ...], sizes: Mapping[int, int]) -> Any:
-    """The factor's array with its axes moved to their places in ``axes`` and size-one
-    axes for the features it does not hold (ready to broadcast)."""
-    scope, array = factor
-    ranked = sorted(range(len(scope)), key=lambda a: axes.index(scope[a]))
-    moved = np.transpose(array, ranked)
-    return moved.reshape([sizes[u] if u in scope else 1 for u in axes])
-
-
-def _at(factor: Factor, given: Mapping[int, Signature]) -> Fraction:
-    scope, table = factor
-    return table[tuple(given[u] for u in scope)]
-
-
-def check_messages(
-    domains: Mapping[int, list[Signature]], factors: list[Factor], steps: Iterable[Step]
-) -> Fraction | None:
-    """The lower bound the messages prove on the sum of ``factors``, or None when one of
-    their inequalities fails or they leave a variable uneliminated.
-
-    Each step removes every factor holding its variable and adds its message; the check
-    that the message is at most their sum, for every signature of the variable and every
-    key of the scope, makes the sum of the pool never increase on any assignment, so the
-    constants left at the end bound the minimum from below.
-    """
-    pool = list(factors)
-    for step in steps:
-        v = step.variable
-        bucket = [f for f in pool if v in f[0]]
-        pool = [f for f in pool if v not in f[0]]
-        needed = {u for s, _ in bucket for u in s} - {v}
-        if v in step.scope or not needed <= set(step.scope) or v not in domains:
-            return None
-        for key in itertools.product(*(domains[u] for u in step.scope)):
-            bound = step.table.get(key)
-            if bound is None:
-                return None
-            given = dict(zip(step.scope, key, strict=True))
-            for s in domains[v]:
-                given[v] = s
-                if sum((_at(f, given) for f in bucket), Fraction(0)) < bound:
-                    return None
-        pool.append((step.scope, step.table))
-    if any(scope for scope, _ in pool):
-        return None
-    return sum((table[()] for _, table in pool), Fraction(0))
-
-
-# -- CP-SAT -------------------------------------------------------------------------------------
-def _cpsat_minimum(
-    domains: Mapping[int, list[Signature]], factors: list[Factor]
-) -> tuple[Fraction, dict[int, Signature]]:
-    """The exact minimum of the factors' sum by CP-SAT on an exactly scaled integer model."""
-    from ortools.sat.python import cp_model
-
-    numbers = [v for _, t in factors for v in t.values()]
-    scale = common_denominator(numbers)
-    if sum(abs(v) for v in numbers) * scale >= _INT_LIMIT:
-        raise UnsupportedQueryError(
-            "the pairwise model's scores need integers beyond 2^62 once scaled to a common "
-            "denominator, so CP-SAT cannot decide it exactly"
-        )
-    model = cp_model.CpModel()
-    pick = {
-        (v, s): model.new_bool_var(f"b{v}_{k}") for v in domains for k, s in enumerate(domains[v])
-    }
-    for v, signs in domains.items():
-        model.add_exactly_one(pick[v, s] for s in signs)
-    objective = []
-    for scope, table in factors:
-        if len(scope) == 0:
-            continue
-        if len(scope) == 1:
-            objective += [int(val * scale) * pick[scope[0], key[0]] for key, val in table.items()]
-            continue
-        u, v = scope
-        both = {key: model.new_bool_var("") for key in table}
-        for s in domains[u]:
-            model.add(sum(both[a, b] for a, b in table if a == s) == pick[u, s])
-        for s in domains[v]:
-            model.add(sum(both[a, b] for a, b in table if b == s) == pick[v, s])
-        objective += [int(val * scale) * both[key] for key, val in table.items()]
-    model.minimize(sum(objective))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    left = deadline.remaining()
-    if left is not None:
-        solver.parameters.max_time_in_seconds = max(left, 1e-3)
-    status = solver.solve(model)
-    deadline.check()
-    if status != cp_model.OPTIMAL:
-        raise UnsupportedQueryError("CP-SAT did not prove the pairwise worst case optimal")
-    assignment = {
-        v: next(s for s in signs if solver.value(pick[v, s])) for v, signs in domains.items()
-    }
-    value = sum((_at(f, assignment) for f in factors), Fraction(0))
-    return value, assignment
 
 
 # -- the oracle ------------------------------------------------------------------------------
@@ -557,7 +221,7 @@ class PairOracle:
         self.state_limit = state_limit
         self.additive = AdditiveOracle(problem)
         gam, x = problem.gam, problem.x
-        self.paired = set(_paired(gam))
+        self.paired = set(paired(gam))
         self._scaled = _scaled(gam)
         self._bins = [
             (pair.bin_of(0, gam.features[i], x[i]), pair.bin_of(1, gam.features[j], x[j]))
@@ -599,21 +263,21 @@ class PairOracle:
         chosen = {j: scaled.choice(j, side) for j in sorted(free & self.paired)}
         constant, factors = self._factors(free, chosen, sign)
         domains = {j: c.signatures for j, c in chosen.items()}
-        order = _order(sorted(domains), factors)
+        order = min_fill_order(sorted(domains), factors)
         sizes = {j: len(d) for j, d in domains.items()}
         messages: list[ArrayFactor] | None = None
         if self.backend == "cp-sat" or (
-            self.backend == "auto" and _table_cost(order, factors, sizes) > self.state_limit
+            self.backend == "auto" and table_cost(order, factors, sizes) > self.state_limit
         ):
             unary = {j: {s: c.contribution for s, c in zip(d.signatures, d.cells, strict=True)}
                      for j, d in chosen.items()}  # fmt: skip
             exact = factors_of(gam, self.problem.x, free, unary, sign)
-            minimum, found = _cpsat_minimum({j: list(d) for j, d in domains.items()}, exact)
+            minimum, found = cpsat_minimum({j: list(d) for j, d in domains.items()}, exact)
             value = sign * minimum
             assignment = {j: domains[j].index(found[j]) for j in found}
             backend = "cp-sat"
         else:
-            total, assignment, messages = _eliminate(sizes, factors, order)
+            total, assignment, messages = eliminate(sizes, factors, order)
             value = constant + Fraction(sign * total, scaled.scale)
             backend = "variable-elimination"
         point = tuple(
@@ -733,122 +397,6 @@ def pair_oracle(problem: Problem) -> PairOracle:
     """The :class:`PairOracle` of a problem, shared by every caller (problems hash by
     identity)."""
     return PairOracle(problem)
-
-
-# -- minimum-size reasons by implicit hitting sets -----------------------------------------------
-def _minimum_hitting_set(family: list[frozenset[int]], items: tuple[int, ...]) -> frozenset[int]:
-    """A minimum-size subset of ``items`` meeting every set of ``family`` (MaxSAT, RC2)."""
-    if not family:
-        return frozenset()
-    from pysat.examples.rc2 import RC2
-    from pysat.formula import WCNF
-
-    var = {i: k + 1 for k, i in enumerate(items)}
-    formula = WCNF()
-    for members in family:
-        formula.append([var[i] for i in sorted(members)])
-    for i in items:
-        formula.append([-var[i]], weight=1)
-    with RC2(formula) as solver:
-        model = solver.compute() or []
-    return frozenset(i for i in items if var[i] in set(model))
-
-
-def _shrink(oracle: PairOracle, kept: set[int], free: Iterable[int]) -> frozenset[int]:
-    """Drop every free feature whose removal keeps ``kept`` sufficient (subset-minimal)."""
-    for i in free:
-        if i in kept and oracle.sufficient(kept - {i}):
-            kept.discard(i)
-    return frozenset(kept)
-
-
-_SUMMARY_MSR = (
-    "implicit hitting sets: a minimum hitting set (RC2 MaxSAT) of the contrastive sets "
-    "found so far, checked by the exact pairwise worst case"
-)
-
-
-@register_algorithm(
-    "msr", "hitting-set", summary=_SUMMARY_MSR, theorem="thm:pairs-hitting-set", priority=30,
-    applies=pairwise_applies,
-)  # fmt: skip
-def msr_hitting_set(problem: Problem, time_limit: float | None = None) -> Answer:
-    """A minimum-size sufficient reason of a model with pairwise terms.
-
-    Notes
-    -----
-    Every sufficient set meets every contrastive set, so a minimum hitting set of the
-    contrastive sets found so far is a lower bound; when it is sufficient it is optimal,
-    otherwise growing it to a maximal insufficient set yields a new contrastive set it
-    misses. At most one round per subset-minimal contrastive reason, each one MaxSAT call
-    and at most n worst-case computations (thm:pairs-hitting-set). When the query's
-    deadline passes (:mod:`gamexplain.substrate.deadline`) the answer is stopped, with no
-    reason yet: the certified lower bound and the cores found so far.
-    """
-    oracle = pair_oracle(problem)
-    free = problem.free
-    family: list[frozenset[int]] = []
-    cores: list[tuple[frozenset[int], Any]] = []
-    lower = 0
-    try:
-        while True:
-            deadline.check()
-            hitting = _minimum_hitting_set(family, free)
-            lower = len(hitting)
-            if oracle.sufficient(hitting):
-                return Answer(hitting | problem.fixed, work=oracle.calls, cores=tuple(cores))
-            seed = set(hitting)
-            for i in free:
-                if i not in seed and not oracle.sufficient(seed | {i}):
-                    seed.add(i)
-            # the record verify re-checks: changing this set alone flips, at this point
-            witness = oracle.counterexample(seed)
-            family.append(frozenset(free) - seed)
-            cores.append((family[-1], witness))
-    except OutOfTime:
-        # the query finds a subset-minimal reason in its grace time
-        return Answer(None, "time_limit", lower + len(problem.fixed), None,
-                      work=oracle.calls, cores=tuple(cores))  # fmt: skip
-
-
-@register_algorithm(
-    "mcr", "hitting-set", summary=_SUMMARY_MSR.replace("contrastive", "sufficient"),
-    theorem="thm:pairs-hitting-set", priority=30, applies=pairwise_applies,
-)  # fmt: skip
-def mcr_hitting_set(problem: Problem, time_limit: float | None = None) -> Answer:
-    """A minimum-size contrastive reason of a model with pairwise terms (None if none).
-
-    Notes
-    -----
-    Changing C can flip exactly when the other features are not sufficient, that is when
-    C meets every sufficient reason: a minimum hitting set of the subset-minimal
-    sufficient reasons found so far is a lower bound, and it is optimal once freeing it
-    flips; otherwise the kept rest shrinks (deletion) to a new sufficient reason it misses
-    (thm:pairs-hitting-set). When the query's deadline passes the answer is stopped, with
-    no reason yet: the certified lower bound and the cores found so far.
-    """
-    oracle = pair_oracle(problem)
-    free = problem.free
-    family: list[frozenset[int]] = []
-    cores: list[tuple[frozenset[int], Any]] = []
-    lower = 1
-    try:
-        if oracle.sufficient(()):
-            return Answer(None, work=oracle.calls)
-        while True:
-            deadline.check()
-            hitting = _minimum_hitting_set(family, free)
-            lower = max(len(hitting), 1)
-            rest = set(problem.all_features) - hitting
-            if not oracle.sufficient(rest):
-                return Answer(hitting, work=oracle.calls, cores=tuple(cores))
-            kept = _shrink(oracle, rest, free)
-            # the record verify re-checks: keeping this set fixes the prediction
-            proof = oracle.worst_case(kept)
-            family.append(kept - problem.fixed)
-            cores.append((kept, proof))
-    except OutOfTime:
-        return Answer(None, "time_limit", lower, None, work=oracle.calls, cores=tuple(cores))
 
 
 @register_algorithm(

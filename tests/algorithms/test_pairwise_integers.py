@@ -3,7 +3,7 @@
 The pairwise oracle scales every table to integers (numpy int64, or Python ints when the
 magnitudes could pass 2^63) and turns its messages back into Fractions only for the
 certificate. The reference below is the elimination written directly on Fraction tables
-(:func:`gamexplain.algorithms.pairwise.factors_of`); value, point, order and every
+(:func:`gamexplain.algorithms.pair_cells.factors_of`); value, point, order and every
 message must agree exactly.
 """
 
@@ -19,16 +19,9 @@ from hypothesis import strategies as st
 from strategies import gams, instances
 
 from gamexplain import GAM, Finite, PairTerm
-from gamexplain.algorithms.pairwise import (
-    PairOracle,
-    Signature,
-    Step,
-    _order,
-    _scaled,
-    check_messages,
-    factors_of,
-    signatures,
-)
+from gamexplain.algorithms.elimination import Step, check_messages, min_fill_order
+from gamexplain.algorithms.pair_cells import Signature, factors_of, signatures
+from gamexplain.algorithms.pairwise import PairOracle, _scaled
 from gamexplain.algorithms.worst_case import make_problem
 
 Factor = tuple[tuple[int, ...], dict[tuple[Signature, ...], Fraction]]
@@ -110,7 +103,9 @@ def _check_agreement(data: Any, gam: GAM) -> None:
             }
             factors = factors_of(gam, x, free, unary, sign)
             domains = {j: list(cells) for j, cells in chosen.items()}
-            value, assignment, steps = reference(domains, factors, _order(sorted(domains), factors))
+            value, assignment, steps = reference(
+                domains, factors, min_fill_order(sorted(domains), factors)
+            )
             point = tuple(
                 (gam.features[j].name, chosen[j][assignment[j]].value) for j in sorted(chosen)
             )
