@@ -30,12 +30,11 @@ import itertools
 import random
 from typing import Any
 
+from gamexplain.complexity.queries import LABEL_ONLY, QUERIES
 from gamexplain.complexity.registry import (
     CELL_COMPONENTS,
     DOMAINS,
-    LABEL_ONLY,
     PAIRS,
-    QUERIES,
     TASKS,
     Cell,
     cell_entry,

@@ -27,17 +27,17 @@ import json
 import math
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
 import numpy as np
 
+from gamexplain.complexity.queries import QUERIES, Enumeration, query_spec
 from gamexplain.complexity.registry import (
     DOMAINS,
     PAIRS,
-    QUERIES,
     Cell,
     cell_entry,
     complexity_table,
@@ -179,25 +179,14 @@ class VerifyRow:
 
 # -- running one query ------------------------------------------------------------------------
 def run_query(query: str, gam: Any, x: Any, extra: dict[str, Any]) -> list[Any]:
-    """Run ``query`` with ``method="auto"``; the results (several for enumerations)."""
-    from gamexplain import queries as q
+    """Run registry key ``query`` with ``method="auto"`` through the query table; the
+    results (the first few for enumerations)."""
+    from gamexplain import queries
 
-    calls: dict[str, Callable[[], Any]] = {
-        "csr": lambda: q.is_sufficient_reason(gam, x, extra["S"]),
-        "msr": lambda: q.minimum_sufficient_reason(gam, x),
-        "minimal-sr": lambda: q.minimal_sufficient_reason(gam, x),
-        "enum-sr": lambda: q.sufficient_reasons(gam, x),
-        "mcr": lambda: q.minimum_contrastive_reason(gam, x),
-        "enum-cr": lambda: q.contrastive_reasons(gam, x),
-        "fr": lambda: q.is_redundant(gam, extra["feature"]),
-        "cc": lambda: q.completion_fraction(gam, x, extra["S"]),
-        "shap-label": lambda: q.shap_values(gam, x, output="label"),
-        "shap-score": lambda: q.shap_values(gam, x, output="score"),
-        "banzhaf-label": lambda: q.banzhaf_values(gam, x, output="label"),
-        "banzhaf-score": lambda: q.banzhaf_values(gam, x, output="score"),
-    }
-    answer = calls[query]()
-    if query.startswith("enum-"):
+    spec = query_spec(query)
+    positional, chosen = spec.call(query, x, extra)
+    answer = getattr(queries, spec.function)(gam, *positional, **chosen)
+    if spec.convention is Enumeration:
         return list(itertools.islice(answer, ENUMERATION_PREFIX))
     return [answer]
 
