@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from fractions import Fraction
 from typing import Any
 
 from gamexplain.model.domains import Finite, Integers
@@ -58,9 +57,3 @@ def completions(
     axes = [[x[i]] if i in keep else domain_points(f) for i, f in enumerate(gam.features)]
     return itertools.product(*axes)
 
-
-def exact_value(value: Any) -> Any:
-    """Integers and floats as exact rationals; labels unchanged."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return Fraction(value)
-    return value

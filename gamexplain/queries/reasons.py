@@ -861,10 +861,6 @@ def _values(problem: Problem, indices: Iterable[int]) -> tuple[Any, ...]:
     return tuple(problem.x[i] for i in sorted(indices))
 
 
-def _indices(gam: Any, names: Iterable[str]) -> set[int]:
-    return {gam.index(name) for name in names}
-
-
 # -- words -----------------------------------------------------------------------------
 def _count(n: int) -> str:
     return f"{n} feature is" if n == 1 else f"{n} features are"
