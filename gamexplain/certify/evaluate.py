@@ -8,9 +8,11 @@ bug in either evaluator then shows up as a certificate that fails its check.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections.abc import Sequence
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 import sympy
@@ -119,10 +121,16 @@ def _piecewise(
     # right-continuous pieces, the last one closed; a linear scan on purpose
     if compare(t, breakpoints[0]) < 0 or compare(t, breakpoints[-1]) > 0:
         raise CertificateError(f"{t} lies outside the pieces [{breakpoints[0]}, {breakpoints[-1]}]")
-    piece = 0
-    for k in range(1, len(coefficients)):
-        if compare(t, breakpoints[k]) >= 0:
-            piece = k
+    if isinstance(t, Fraction):
+        # rational points: a binary search over the exact breakpoints (EBMs have hundreds)
+        piece = min(
+            bisect.bisect_right(_exact_cuts(tuple(breakpoints)), t) - 1, len(coefficients) - 1
+        )
+    else:
+        piece = 0
+        for k in range(1, len(coefficients)):
+            if compare(t, breakpoints[k]) >= 0:
+                piece = k
     offset = _add(t, -Fraction(breakpoints[piece]))
     total: Number = Fraction(0)
     power: Number = Fraction(1)
@@ -130,6 +138,11 @@ def _piecewise(
         total = _add(total, _mul(Fraction(c), power))
         power = _mul(power, offset)
     return total
+
+
+@lru_cache(maxsize=1024)
+def _exact_cuts(breakpoints: tuple[float, ...]) -> tuple[Fraction, ...]:
+    return tuple(Fraction(b) for b in breakpoints)
 
 
 def _network(layers: Sequence[Any], t: Number) -> Number:

@@ -63,6 +63,7 @@ __all__ = [
     "check_contrastive_reason",
     "check_sufficiency_result",
     "check_sufficient_reason",
+    "cores_checkable",
     "feature_extreme",
     "flips",
     "model_digest",
@@ -916,28 +917,38 @@ def _frees_safely(gam: Any, x: Sequence[Any], freed: frozenset[int]) -> bool:
     return all(_frees(gam, x, _weights(gam, x, movable, side), side) for side in _sides(gam, x))
 
 
+def cores_checkable(gam: Any, fixed: frozenset[int], cores: Any, size: int) -> bool:
+    """Whether the search for a hitting set of ``size`` below the minimum fits the check's
+    budget, so that a minimum certified by these cores can be re-checked."""
+    sets = [_kept(gam, names) - fixed for names, _ in cores]
+    if size < 0 or not sets or not all(sets):
+        return True
+    return math.comb(len(frozenset().union(*sets)), size) <= certify.MAX_CHECK_POINTS
+
+
 def _cores_unhit(
     gam: Any, x: Sequence[Any], fixed: frozenset[int], cores: Any, size: int, contrastive: bool
 ) -> bool:
     """Each recorded core is what it claims (movable features whose change flips, with
     the witness; or a sufficient set, with its proof), and no ``size`` movable features
     meet every core."""
-    sets = []
-    for names, proof in cores:
-        members = _kept(gam, names)
+    records = [(_kept(gam, names), proof) for names, proof in cores]
+    sets = [members - fixed for members, _ in records]
+    union = sorted(frozenset().union(*sets))
+    if size >= 0 and all(sets):
+        # sized before any core is re-checked: a search too large is refused at once
+        check_size(math.comb(len(union), size), "the hitting sets below the minimum")
+    for members, proof in records:
         if contrastive:
             ok = not members & fixed and flips(gam, x, proof, members)
         else:
             ok = fixed <= members and sufficient(gam, x, members, proof)
         if not ok:
             return False
-        sets.append(members - fixed)
     if size < 0 or not all(sets):
         return True  # nothing is smaller than nothing; an empty core no change can meet
-    union = sorted(frozenset().union(*sets))
     if not sets or size >= len(union):
         return False
-    check_size(math.comb(len(union), size), "the hitting sets below the minimum")
     return not any(
         all(core & set(combo) for core in sets) for combo in itertools.combinations(union, size)
     )

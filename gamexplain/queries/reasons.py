@@ -671,7 +671,9 @@ def _claim_minimum(reason: Any, problem: Problem, answer: Answer, check: Any) ->
     gam = problem.gam
     if gam.pairs:
         trivial = len(problem.fixed) if isinstance(reason, SufficientReason) else 1
-        certified = bool(answer.cores) or reason.size == trivial
+        cores = reason.certificate.cores
+        checkable = checks.cores_checkable(gam, problem.fixed, cores, reason.size - 1)
+        certified = reason.size == trivial or (bool(answer.cores) and checkable)
     elif gam.task.kind == "classification" or isinstance(reason, ContrastiveReason):
         certified = True
     else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import math
 import time
 from fractions import Fraction
 from typing import Any
@@ -257,3 +258,33 @@ def test_extreme_numbers_agree_with_brute_force(case: tuple[GAM, list[Any]]) -> 
         assert found.verify(gam)
         if small and found.exact:
             assert found.size == query(gam, x, method="brute").size
+
+
+def test_a_minimum_whose_cores_are_too_many_to_recheck_is_labelled_not_certified(monkeypatch):
+    # a default EBM with pair terms gave 1,701 cores and 54 million hitting sets to rule
+    # out; the answer must then say its minimum is uncertified, and verify stay cheap
+    import gamexplain.certify.reasons as checks
+    from gamexplain import PairTerm
+
+    base = [
+        Feature("a", Finite(["lo", "mid", "hi"]), Table([-1.0, 0.25, 2.0])),
+        Feature("b", Finite([0, 1]), Table([-0.5, 0.75])),
+        Feature("c", Finite([0, 1, 2]), Table([0.0, 0.5, 1.0])),
+    ]
+    pair = PairTerm((0, 1), (None, None), [[0.5, -0.5], [0.0, 1.0], [-2.0, 0.25]])
+    gam = GAM(base, intercept=-0.5, task=Classification(threshold=0.0), pairs=[pair])
+    x = ("hi", 1, 2)
+    honest = minimum_sufficient_reason(gam, x)
+    assert honest.minimum_certified and honest.exact and honest.verify(gam)
+    union = {n for names, _ in honest.certificate.cores for n in names}
+    assert checks.cores_checkable(gam, frozenset(), honest.certificate.cores, honest.size - 1)
+    monkeypatch.setattr(
+        checks.certify, "MAX_CHECK_POINTS", math.comb(len(union), honest.size - 1) - 1
+    )
+    assert not checks.cores_checkable(gam, frozenset(), honest.certificate.cores, honest.size - 1)
+    monkeypatch.setattr(checks, "cores_checkable", lambda *arguments: False)
+    labelled = minimum_sufficient_reason(gam, x)
+    assert labelled.features == honest.features
+    assert labelled.minimum_certified is False and not labelled.exact
+    assert "not certified" in str(labelled)
+    assert labelled.verify(gam)
