@@ -151,25 +151,19 @@ EXPLAIN_QUERIES: dict[str, QuerySpec] = {name: spec for spec in QUERY_TABLE for 
 def load_model(name: str) -> Any:
     """A model from a JSON file, or a bundled example by name (e.g. ``credit``).
 
-    A path that exists is always read as a file; a bundled example is used only when no
-    file of that name exists. Either way, when the name could mean both, stderr says
-    which one was read.
+    The rule is :func:`gamexplain.examples.locate_model`'s: a path that exists is always
+    read as a file, a bundled example only when no file of that name exists. Either way,
+    when the name could mean both, stderr says which one was read.
     """
-    from gamexplain.examples import example_path, list_examples
+    from gamexplain.examples import locate_model
     from gamexplain.io.jsonfile import load
 
-    bundled = name in list_examples()
-    if Path(name).exists():
-        if bundled:
-            say(f"gamexplain: reading the file {name!r}, not the bundled example", sys.stderr)
-        return load(Path(name))
-    if bundled:
+    source = locate_model(name)
+    if source.bundled:
         say(f"gamexplain: using the bundled example {name!r}", sys.stderr)
-        return load(example_path(name))
-    raise InvalidParameterError(
-        f"no model file {name!r}, and no bundled example of that name "
-        f"(bundled: {', '.join(list_examples())})"
-    )
+    elif source.shadows:
+        say(f"gamexplain: reading the file {name!r}, not the bundled example", sys.stderr)
+    return load(source.path)
 
 
 def parse_instance(gam: Any, text: str) -> tuple[Any, ...]:

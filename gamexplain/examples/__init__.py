@@ -12,13 +12,14 @@ regenerates them.
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from gamexplain.errors import InvalidParameterError
 
-__all__ = ["demo_instance", "example_path", "list_examples"]
+__all__ = ["ModelSource", "demo_instance", "example_path", "list_examples", "locate_model"]
 
 _DEMO_INSTANCES: dict[str, dict[str, Any]] = {
     # row 24 of scikit-learn's data: a malignant tumour the model is confident about
@@ -88,6 +89,56 @@ def example_path(name: str) -> Path:
             f"Got {name!r} instead."
         )
     return Path(str(resources.files(__name__).joinpath(f"{key}.json")))
+
+
+class ModelSource(NamedTuple):
+    """Where :func:`locate_model` found a model.
+
+    Attributes
+    ----------
+    path : Path
+        The file to read.
+    bundled : bool
+        Whether it is the bundled example of that name (no file of that name exists).
+    shadows : bool
+        Whether it is a file that has a bundled example's name, read instead of the example.
+    """
+
+    path: Path
+    bundled: bool
+    shadows: bool
+
+
+def locate_model(name: str) -> ModelSource:
+    """The model a name means: a file, or else a bundled example.
+
+    A path that exists is always a file, even when a bundled example has the same name; a
+    bundled example (its exact name, e.g. ``"credit"``) is used only when no such file
+    exists. :func:`gamexplain.load` and the command line both follow this rule.
+
+    Raises
+    ------
+    FileNotFoundError
+        Neither a file nor a bundled example; the message lists the examples.
+
+    Notes
+    -----
+    One existence check and one listing of the package's examples.
+
+    Examples
+    --------
+    >>> source = locate_model("credit")  # no file called "credit" here
+    >>> source.bundled, source.path.name
+    (True, 'credit.json')
+    """
+    names = list_examples()
+    if os.path.exists(name):  # unlike Path, "" is not the working directory
+        return ModelSource(Path(name), bundled=False, shadows=name in names)
+    if name in names:
+        return ModelSource(example_path(name), bundled=True, shadows=False)
+    raise FileNotFoundError(
+        f"no model file {name!r}, and no bundled example of that name (bundled: {', '.join(names)})"
+    )
 
 
 def demo_instance(name: str) -> tuple[Any, ...]:

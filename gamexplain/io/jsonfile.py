@@ -98,8 +98,11 @@ def load(source: str | os.PathLike[str] | IO[str] | IO[bytes]) -> GAM:
 
     Parameters
     ----------
-    source : path or file object
-        A path, or an open file (text or binary) to read the whole model from.
+    source : path, example name or file object
+        A path, or an open file (text or binary) to read the whole model from. A string
+        that names no existing file may name a bundled example (``"credit"``,
+        ``"breast_cancer_ebm"``): a file of that name, when one exists, always wins
+        (:func:`gamexplain.examples.locate_model`, the rule the command line follows).
 
     Returns
     -------
@@ -110,13 +113,23 @@ def load(source: str | os.PathLike[str] | IO[str] | IO[bytes]) -> GAM:
     InvalidModelError
         As in :func:`loads`.
     OSError
-        The path cannot be read.
+        The path cannot be read; ``FileNotFoundError`` when a string names neither a
+        file nor a bundled example (the message lists the examples).
 
     Notes
     -----
     Runs in time linear in the size of the file; see :func:`loads`.
+
+    Examples
+    --------
+    >>> load("credit").feature_names
+    ('grade', 'income', 'age', 'open_accounts', 'utilisation')
     """
-    if isinstance(source, str | os.PathLike):
+    if isinstance(source, str):
+        from gamexplain.examples import locate_model
+
+        source = locate_model(source).path
+    if isinstance(source, os.PathLike):
         with open(source, "rb") as file:
             return loads(file.read())
     if not hasattr(source, "read"):

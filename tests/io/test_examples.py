@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from gamexplain import InvalidParameterError, Piecewise, from_ebm, load, loads
-from gamexplain.examples import demo_instance, example_path, list_examples
+from gamexplain.examples import demo_instance, example_path, list_examples, locate_model
 
 SOURCE = Path(__file__).resolve().parents[2] / "examples"
 
@@ -54,3 +54,43 @@ def test_breast_cancer_example_is_what_the_build_script_fits():
     X = datasets.load_breast_cancer().data
     assert np.array_equal(gam.decision_function(X), ebm.decision_function(X))
     assert np.array_equal(gam.predict(X), ebm.predict(X))
+
+
+def test_load_takes_a_bundled_example_by_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for name in list_examples():
+        assert load(name) == load(example_path(name))
+        source = locate_model(name)
+        assert source == (example_path(name), True, False)
+
+
+def test_a_file_of_an_examples_name_wins(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "credit").write_text(example_path("breast_cancer_ebm").read_text())
+    assert locate_model("credit") == (Path("credit"), False, True)
+    assert len(load("credit").features) == 30
+    (tmp_path / "mine.json").write_text(example_path("credit").read_text())
+    assert locate_model("mine.json") == (Path("mine.json"), False, False)
+
+
+@pytest.mark.parametrize("name", ["nope", "", "credit.json", "CREDIT"])
+def test_neither_a_file_nor_an_example_lists_the_examples(tmp_path, monkeypatch, name):
+    monkeypatch.chdir(tmp_path)
+    listed = r"no model file .*bundled: breast_cancer_ebm, credit"
+    with pytest.raises(FileNotFoundError, match=listed):
+        load(name)
+
+
+def test_a_path_object_is_always_a_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError):
+        load(Path("credit"))
+
+
+def test_the_command_line_reads_what_load_reads(tmp_path, monkeypatch):
+    from gamexplain.cli import load_model
+
+    monkeypatch.chdir(tmp_path)
+    assert load_model("credit") == load("credit")
+    (tmp_path / "credit").write_text(example_path("breast_cancer_ebm").read_text())
+    assert load_model("credit") == load("credit") and len(load("credit").features) == 30
