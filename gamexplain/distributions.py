@@ -26,6 +26,7 @@ from gamexplain.substrate.pieces import Point, Segment, lower, segment_measure
 __all__ = [
     "DistributionSpec",
     "bin_probabilities",
+    "describe_distribution",
     "is_point_domain",
     "point_probabilities",
     "resolve_distribution",
@@ -89,6 +90,21 @@ def resolve_distribution(gam: GAM, distribution: Any, caller: str) -> GAM:
             f"({gam.n_features}). Got {len(entries)} instead."
         )
     return _with_marginals(gam, entries, caller)
+
+
+def describe_distribution(label: Any) -> str:
+    """How a result's printout names the marginals it used (its ``distribution`` field).
+
+    >>> describe_distribution("model")
+    "under the model's stored marginals"
+    >>> describe_distribution("uniform")
+    'under uniform marginals'
+    """
+    if label == "model":
+        return "under the model's stored marginals"
+    if label == "uniform":
+        return "under uniform marginals"
+    return "under the given marginals"
 
 
 def _with_marginals(gam: GAM, entries: Sequence[Any], caller: str) -> GAM:

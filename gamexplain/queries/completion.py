@@ -18,7 +18,7 @@ from gamexplain.certify.attributions import (
     round_up,
 )
 from gamexplain.complexity.registry import select_algorithm
-from gamexplain.distributions import resolve_distribution
+from gamexplain.distributions import describe_distribution, resolve_distribution
 from gamexplain.model.gam import GAM
 from gamexplain.queries.parameters import validate
 from gamexplain.queries.shap import distribution_label, dp_parts
@@ -64,7 +64,7 @@ class CompletionResult(Result):
         The features of S, kept at their values in x.
     instance : tuple
     distribution : str or tuple
-        ``"uniform"``, ``"model"``, or the marginals given explicitly.
+        The marginals used, as in :class:`~gamexplain.queries.shap.ShapResult`.
     """
 
     fraction: float
@@ -80,11 +80,15 @@ class CompletionResult(Result):
 
     def __str__(self) -> str:
         named = "{" + ", ".join(self.fixed) + "}"
+        under = describe_distribution(self.distribution)
         if self.exact:
-            return f"completion fraction of {named}: {self.exact_fraction} ≈ {self.fraction:.6g}"
+            return (
+                f"completion fraction of {named} {under}: {self.exact_fraction} "
+                f"≈ {self.fraction:.6g}"
+            )
         return (
-            f"completion fraction of {named}: in [{self.lower:.6g}, {self.upper:.6g}] "
-            f"({self.status})"
+            f"completion fraction of {named} {under}: in [{self.lower:.6g}, "
+            f"{self.upper:.6g}] ({self.status})"
         )
 
     @certify.checked
@@ -103,7 +107,7 @@ def completion_fraction(
     x: Any,
     S: Iterable[int | str],
     *,
-    distribution: Any = "uniform",
+    distribution: Any = "model",
     method: str = "auto",
     max_states: int = DEFAULT_MAX_STATES,
     time_limit: float | None = None,
@@ -120,8 +124,9 @@ def completion_fraction(
         The instance.
     S : iterable of feature names or positions
         The features kept at their values in x (may be empty).
-    distribution : "uniform", "model", mapping or sequence
-        The marginals (see :func:`~gamexplain.distributions.resolve_distribution`).
+    distribution : "model", "uniform", mapping or sequence
+        The marginals (see :func:`~gamexplain.distributions.resolve_distribution`); the
+        default takes each feature's stored marginal, uniform where there is none.
     method : {"auto", "partial-sums", "brute"}
     max_states : int
         Budget of the dynamic-programming table.

@@ -29,7 +29,7 @@ from gamexplain.certify.attributions import (
     round_up,
 )
 from gamexplain.complexity.registry import select_algorithm
-from gamexplain.distributions import resolve_distribution
+from gamexplain.distributions import describe_distribution, resolve_distribution
 from gamexplain.errors import InvalidParameterError
 from gamexplain.model.gam import GAM
 from gamexplain.queries.parameters import validate
@@ -109,7 +109,9 @@ class ShapResult(Result):
     feature_names : tuple of str
     instance : tuple
     distribution : str or tuple
-        ``"uniform"``, ``"model"``, or the marginals given explicitly.
+        The marginals used: ``"model"`` (the model's stored marginals; features without
+        one uniform), ``"uniform"`` (also what ``"model"`` records on a model that stores
+        none), or the marginals given explicitly, per feature.
     """
 
     values: NDArray[np.float64]
@@ -132,7 +134,8 @@ class ShapResult(Result):
         title = "SHAP" if self.kind == "shapley" else "Banzhaf"
         lines = [
             f"{title} values of the {self.output} ({'exact' if self.exact else self.status}; "
-            f"{self.algorithm}), base value {self.base_value:.6g}"
+            f"{self.algorithm}) {describe_distribution(self.distribution)}, "
+            f"base value {self.base_value:.6g}"
         ]
         for i in order:
             v = self.values[i]
@@ -177,6 +180,8 @@ class ShapBatchResult(Result):
     values : ndarray of shape (n_rows, n_features)
     base_value : float
     feature_names : tuple of str
+    distribution : str or tuple
+        The marginals used, as in :class:`ShapResult`.
     """
 
     values: NDArray[np.float64]
@@ -187,7 +192,10 @@ class ShapBatchResult(Result):
 
     def __str__(self) -> str:
         mean = np.abs(self.values).mean(axis=0)
-        lines = [f"SHAP values of the score for {len(self.values)} rows; mean |φ| per feature"]
+        lines = [
+            f"SHAP values of the score for {len(self.values)} rows "
+            f"{describe_distribution(self.distribution)}; mean |φ| per feature"
+        ]
         for i in np.argsort(-mean):
             lines.append(f"  {self.feature_names[i]}  {mean[i]:.6g}")
         return "\n".join(lines)
@@ -208,7 +216,7 @@ def shap_values(
     x: ArrayLike | Mapping[str, Any],
     *,
     output: Literal["score", "label"] = "score",
-    distribution: Any = "uniform",
+    distribution: Any = "model",
     method: str = "auto",
     max_states: int = DEFAULT_MAX_STATES,
     time_limit: float | None = None,
@@ -224,8 +232,11 @@ def shap_values(
     output : {"score", "label"}
         Explain the raw score (SHAP-R) or the indicator of class 1 (SHAP-C;
         classification only).
-    distribution : "uniform", "model", mapping or sequence
+    distribution : "model", "uniform", mapping or sequence
         The features' marginals (see :func:`~gamexplain.distributions.resolve_distribution`).
+        The default, ``"model"``, takes each feature's stored marginal (an EBM's bin
+        weights, say) and is uniform where there is none; the result's ``distribution``
+        says which was used.
     method : str
         ``"auto"`` or a registered algorithm: ``"closed-form"`` (score),
         ``"partial-sums"`` (label), ``"brute"`` (small finite models).
@@ -270,7 +281,7 @@ def banzhaf_values(
     x: ArrayLike | Mapping[str, Any],
     *,
     output: Literal["score", "label"] = "score",
-    distribution: Any = "uniform",
+    distribution: Any = "model",
     method: str = "auto",
     max_states: int = DEFAULT_MAX_STATES,
     time_limit: float | None = None,
@@ -336,9 +347,14 @@ def _attributions(
 
 
 def distribution_label(model: GAM, distribution: Any) -> Any:
-    """What a result records of ``distribution``: the name, or the marginals it set."""
+    """What a result records of ``distribution``: the name, or the marginals it set.
+
+    ``"model"`` on a model that stores no marginal is recorded as ``"uniform"``, which
+    is what it used; either name rebuilds the same marginals in ``verify``.
+    """
     if isinstance(distribution, str):
-        return distribution
+        stored = any(f.distribution is not None for f in model.features)
+        return "model" if distribution == "model" and stored else "uniform"
     return tuple(f.distribution for f in model.features)
 
 

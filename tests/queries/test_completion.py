@@ -69,7 +69,7 @@ def test_bounds_contain_the_true_value(gam, data, max_states):
     x = data.draw(instances(gam))
     fixed = data.draw(st.sets(st.integers(0, gam.n_features - 1)))
     result = completion_fraction(gam, x, fixed, max_states=max_states)
-    truth = _brute(gam, x, fixed, "uniform")
+    truth = _brute(gam, x, fixed, "model")  # the default: stored marginals, else uniform
     assert result.certificate.lower <= truth <= result.certificate.upper
     assert result.exact == (result.certificate.lower == result.certificate.upper)
     assert result.verify(gam)
@@ -152,6 +152,21 @@ def _keeps(task, score, target):
 def test_every_feature_fixed_keeps_the_prediction():
     result = completion_fraction(TIE, ("v", "w"), ["a", "b"])
     assert result.exact_fraction == 1 and result.verify(TIE)
+
+
+def test_default_distribution_is_the_stored_marginals_else_uniform():
+    a = Feature("a", Finite(["u", "v"]), Table([1.0, -1.0]), distribution=[0.25, 0.75])
+    b = Feature("b", Finite(["u", "v"]), Table([0.5, -0.5]))
+    stored = GAM([a, b], intercept=0.0, task=Classification(0.0))
+    default = completion_fraction(stored, ("u", "u"), [])
+    assert default.distribution == "model" and default.exact_fraction == Fraction(1, 4)
+    assert "under the model's stored marginals" in str(default) and default.verify(stored)
+    uniform = completion_fraction(stored, ("u", "u"), [], distribution="uniform")
+    assert uniform.exact_fraction == Fraction(1, 2) and "under uniform marginals" in str(uniform)
+    bare = GAM([Feature("a", a.domain, a.shape), b], intercept=0.0, task=stored.task)
+    plain = completion_fraction(bare, ("u", "u"), [])
+    assert plain.distribution == "uniform" and plain.exact_fraction == Fraction(1, 2)
+    assert plain.verify(bare)
 
 
 def test_regression_tolerance():

@@ -264,6 +264,47 @@ def test_str_ranks_features():
     assert [line.split()[0] for line in lines[1:]] == ["a", "b"]
 
 
+MARGINALS = GAM(
+    [
+        Feature("a", Finite(["u", "v"]), Table([1.0, -1.0]), distribution=[0.25, 0.75]),
+        Feature("b", Integers(0, 3), Piecewise([0, 3], [[0.0, 1.0]])),
+    ],
+    intercept=0.0,
+    task=Classification(0.0),
+)
+
+
+@pytest.mark.parametrize("explain", [shap_values, banzhaf_values])
+def test_default_distribution_is_the_stored_marginals_else_uniform(explain):
+    default = explain(MARGINALS, ("u", 2))
+    stored = explain(MARGINALS, ("u", 2), distribution="model")
+    uniform = explain(MARGINALS, ("u", 2), distribution="uniform")
+    assert default.distribution == stored.distribution == "model"
+    assert default.exact_values == stored.exact_values != uniform.exact_values
+    assert default.exact_values[0] == Fraction(3, 2)  # 1 − (0.25·1 + 0.75·(−1))
+    assert "under the model's stored marginals" in str(default).splitlines()[0]
+    assert "under uniform marginals" in str(uniform).splitlines()[0]
+    for result in (default, uniform):
+        assert result.verify(MARGINALS)
+    bare = GAM([f.__class__(f.name, f.domain, f.shape) for f in MARGINALS.features],
+               intercept=0.0, task=MARGINALS.task)  # fmt: skip
+    plain = explain(bare, ("u", 2))
+    assert plain.distribution == "uniform" and plain.verify(bare)
+    assert plain.exact_values == explain(bare, ("u", 2), distribution="uniform").exact_values
+    given = explain(bare, ("u", 2), distribution={"a": [0.25, 0.75]})
+    assert "under the given marginals" in str(given) and given.verify(bare)
+
+
+def test_a_result_naming_other_marginals_fails_verify():
+    import dataclasses
+
+    result = shap_values(MARGINALS, ("u", 2))
+    assert not dataclasses.replace(result, distribution="uniform").verify(MARGINALS)
+    batch = shap_values(MARGINALS, [("u", 2), ("v", 0)])
+    assert batch.verify(MARGINALS)
+    assert not dataclasses.replace(batch, distribution="uniform").verify(MARGINALS)
+
+
 def test_theorems_have_proof_sections():
     proofs = "\n".join(p.read_text() for p in Path(__file__).parents[2].glob("proofs/*.md"))
     mine = {"closed-form", "partial-sums", "brute"}
@@ -277,7 +318,12 @@ def test_theorems_have_proof_sections():
 
 # -- cross-checks against real tools ----------------------------------------------------------
 def test_score_matches_ebm_local_term_scores():
+    """By default a main-effects EBM is explained under its stored bin weights, so SHAP
+    values are exactly EBM's own local term scores and the base value its intercept
+    (THEORY §2)."""
     pytest.importorskip("interpret")
+    import warnings
+
     from interpret.glassbox import ExplainableBoostingClassifier
     from sklearn.datasets import load_breast_cancer
 
@@ -285,17 +331,27 @@ def test_score_matches_ebm_local_term_scores():
 
     X, y = load_breast_cancer(return_X_y=True)
     X, y = X[:300, :5], y[:300]
-    ebm = ExplainableBoostingClassifier(
-        outer_bags=1, interactions=0, max_rounds=200, random_state=0
-    ).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ebm = ExplainableBoostingClassifier(
+            outer_bags=1, interactions=0, max_rounds=200, random_state=0
+        ).fit(X, y)
+        local = ebm.explain_local(X[:20], y[:20])
     gam = from_ebm(ebm)
-    rows = X[:5]
-    terms = ebm.eval_terms(rows)
-    batch = shap_values(gam, rows, distribution="model")
-    np.testing.assert_allclose(batch.values, terms, atol=1e-9)
-    single = shap_values(gam, rows[0], distribution="model")
-    np.testing.assert_allclose(single.values, terms[0], atol=1e-9)
+    rows = X[:20]
+    theirs = np.array([local.data(i)["scores"] for i in range(len(rows))], dtype=float)
+    np.testing.assert_allclose(ebm.eval_terms(rows), theirs, atol=1e-12)
+    batch = shap_values(gam, rows)
+    assert batch.distribution == "model"
+    np.testing.assert_allclose(batch.values, theirs, atol=1e-9)
+    assert abs(batch.base_value - float(ebm.intercept_[0])) < 1e-9
+    single = shap_values(gam, rows[0])
+    assert single.distribution == "model" and "stored marginals" in str(single)
+    np.testing.assert_allclose(single.values, theirs[0], atol=1e-9)
     assert single.verify(gam)
+    uniform = shap_values(gam, rows[0], distribution="uniform")
+    assert uniform.distribution == "uniform" and uniform.verify(gam)
+    assert np.abs(uniform.values - theirs[0]).max() > 1e-3
 
 
 def test_label_matches_shap_exact_explainer():
