@@ -5,7 +5,10 @@ features), ``predict`` (scores and classes), ``table`` (the complexity table, re
 the registry), ``plan`` (which algorithm a query would run, and why), ``explain``
 (exact explanations of one instance) and ``convert`` (a fitted model to the JSON format).
 Every sub-command takes ``--json`` for machine-readable output. Bad input ends with a
-message naming the problem and exit status 2.
+message naming the problem (on stderr; with ``--json`` also as ``{"error": {"type": ...,
+"message": ...}}`` on stdout) and exit status 2. ``explain`` reports each query's answer
+or its failure and goes on to the next; its status is 1 only when every query failed (or,
+with ``--strict``, when any did).
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import json
 import math
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -26,6 +31,8 @@ from gamexplain.io.adapters import converters
 __all__ = ["main"]
 
 EXIT_BAD_INPUT = 2
+#: ``explain``: every query failed, or, with ``--strict``, some query did
+EXIT_QUERY_FAILED = 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -41,6 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except (GamExplainError, OSError) as exc:
         say(f"gamexplain: error: {exc}", sys.stderr)
+        if getattr(args, "json", False):
+            say(json.dumps({"error": {"type": type(exc).__name__, "message": str(exc)}}))
         return EXIT_BAD_INPUT
 
 
@@ -105,6 +114,11 @@ def _parser() -> argparse.ArgumentParser:
         default=10.0,
         help="seconds per query for solver and DP paths; a timeout is reported with its "
         "certified bounds (default 10)",
+    )
+    explain.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit with status 1 when any query fails (by default only when all of them do)",
     )
     explain.add_argument("--json", action="store_true")
     explain.set_defaults(handler=_explain)
@@ -373,23 +387,37 @@ def run_query(gam: Any, x: Any, query: str, args: argparse.Namespace) -> tuple[A
     """Run one named explanation; returns the result and its text.
 
     The name, the public function it calls and the registry key it asks are read from
-    the query table; a question about one feature (``fr``) is asked of every feature.
+    the query table; a question about one feature (``fr``) is asked of every feature,
+    and a feature whose question raises gets a :class:`QueryFailure` in its place.
+
+    Raises
+    ------
+    Exception
+        Whatever the query raised; ``explain`` reports it as that query's answer.
     """
+    spec = EXPLAIN_QUERIES[_query_name(query)]
+    options: dict[str, Any] = {"method": args.method, "time_limit": args.time_limit}
+    if "fixed" in spec.options:
+        options["fixed"] = _names(gam, args.fixed)
+    if "feature" in spec.arguments:
+        results = [
+            _attempt(query, partial(_ask, spec, query, gam, x, {"feature": f.name}, options),
+                     feature=f.name)
+            for f in gam.features
+        ]  # fmt: skip
+        return results, "\n".join(str(r) for r in results)
+    given = {"S": _names(gam, args.keep)} if "S" in spec.arguments else {}
+    result = _ask(spec, query, gam, x, given, options)
+    return result, attribution_bars(result) if spec.convention is Attribution else str(result)
+
+
+def _query_name(query: str) -> str:
     if query not in EXPLAIN_QUERIES:
         raise InvalidParameterError(
             f"The 'query' option of explain takes values from {{{', '.join(EXPLAIN_QUERIES)}}}. "
             f"Got {query!r} instead."
         )
-    spec = EXPLAIN_QUERIES[query]
-    options: dict[str, Any] = {"method": args.method, "time_limit": args.time_limit}
-    if "fixed" in spec.options:
-        options["fixed"] = _names(gam, args.fixed)
-    if "feature" in spec.arguments:
-        results = [_ask(spec, query, gam, x, {"feature": f.name}, options) for f in gam.features]
-        return results, "\n".join(str(r) for r in results)
-    given = {"S": _names(gam, args.keep)} if "S" in spec.arguments else {}
-    result = _ask(spec, query, gam, x, given, options)
-    return result, attribution_bars(result) if spec.convention is Attribution else str(result)
+    return query
 
 
 def _ask(
@@ -399,6 +427,59 @@ def _ask(
 
     positional, chosen = spec.call(spec.cli[name], x, given)
     return getattr(gx, spec.function)(gam, *positional, **chosen, **options)
+
+
+@dataclass(frozen=True)
+class QueryFailure:
+    """A query (or, for ``fr``, one feature's question) that raised instead of answering.
+
+    ``internal`` marks an exception that is not a
+    :class:`~gamexplain.errors.GamExplainError`: a bug, reported rather than hidden.
+    """
+
+    query: str
+    error: str
+    message: str
+    internal: bool
+    feature: str | None = None
+
+    def __str__(self) -> str:
+        where = f" for feature {self.feature!r}" if self.feature is not None else ""
+        bug = " (an internal error: please report it)" if self.internal else ""
+        return f"failed{where}: {self.error}: {self.message}{bug}"
+
+    def jsonable(self) -> dict[str, Any]:
+        """``{"query": ..., "feature": ..., "error": {"type": ..., "message": ...}}``,
+        ``feature`` only for a one-feature question, ``"internal": true`` only for a bug."""
+        error: dict[str, Any] = {"type": self.error, "message": self.message}
+        if self.internal:
+            error["internal"] = True
+        where = {} if self.feature is None else {"feature": self.feature}
+        return {"query": self.query, **where, "error": error}
+
+
+def _attempt(query: str, ask: Callable[[], Any], feature: str | None = None) -> Any:
+    """``ask()``'s answer, or a :class:`QueryFailure` for what it raised: one failing query
+    never stops the others (an interrupt still stops everything)."""
+    try:
+        return ask()
+    except Exception as exc:  # reported as this query's answer, by type and message
+        internal = not isinstance(exc, GamExplainError)
+        return QueryFailure(query, type(exc).__name__, str(exc), internal, feature)
+
+
+def _plain(answer: Any) -> Any:
+    """An answer with every :class:`QueryFailure` replaced by its JSON form."""
+    if isinstance(answer, QueryFailure):
+        return answer.jsonable()
+    return [_plain(a) for a in answer] if isinstance(answer, list) else answer
+
+
+def _failed(answer: Any) -> bool:
+    """Whether a query failed, wholly or (``fr``) for some feature."""
+    if isinstance(answer, list):
+        return any(_failed(a) for a in answer)
+    return isinstance(answer, QueryFailure)
 
 
 def attribution_bars(result: Any, width: int = 30, top: int = 10) -> str:
@@ -423,6 +504,12 @@ def attribution_bars(result: Any, width: int = 30, top: int = 10) -> str:
 
 
 def _explain(args: argparse.Namespace) -> int:
+    """Each query's answer or its failure, in order.
+
+    Bad input (the instance, a query's or a feature's name) stops everything first, with
+    status 2. Then every query runs whatever the others do; the status is 1 when every
+    query failed, or with ``--strict`` when any did (wholly, or for some ``fr`` feature).
+    """
     if not (math.isfinite(args.time_limit) and args.time_limit > 0):
         raise InvalidParameterError(
             f"--time-limit must be a positive, finite number of seconds. "
@@ -430,11 +517,21 @@ def _explain(args: argparse.Namespace) -> int:
         )
     gam = load_model(args.model)
     x = parse_instance(gam, args.instance)
-    queries = [q.strip() for q in args.query.split(",") if q.strip()]
-    outputs = [(q, *run_query(gam, x, q, args)) for q in queries]
-    text = "\n\n".join(f"[{q}]\n{body}" for q, _, body in outputs)
-    data = {q: result for q, result, _ in outputs}
-    return _emit(args, data, text)
+    queries = [_query_name(q.strip()) for q in args.query.split(",") if q.strip()]
+    _names(gam, args.fixed)  # a misspelt feature is bad input, not a failed query
+    _names(gam, args.keep)
+    answers, texts = {}, []
+    for q in queries:
+        answer = _attempt(q, partial(run_query, gam, x, q, args))
+        result, body = (answer, str(answer)) if isinstance(answer, QueryFailure) else answer
+        answers[q] = result
+        texts.append(f"[{q}]\n{body}")
+    _emit(args, {q: _plain(a) for q, a in answers.items()}, "\n\n".join(texts))
+    failed = [q for q, a in answers.items() if _failed(a)]
+    if failed:
+        say(f"gamexplain: {len(failed)} of {len(queries)} queries failed: {', '.join(failed)}",
+            sys.stderr)  # fmt: skip
+    return EXIT_QUERY_FAILED if failed and (args.strict or len(failed) == len(queries)) else 0
 
 
 def _convert(args: argparse.Namespace) -> int:

@@ -114,6 +114,102 @@ def test_explain_runs_every_query_family(capsys):
     assert status == 0 and "SHAP values of the score (exact" in out
 
 
+CREDIT_X = json.dumps(
+    {"grade": "C", "income": 45.0, "age": 33, "open_accounts": 3, "utilisation": 0.55}
+)
+
+
+def fail_with(monkeypatch, function, error, only=None):
+    """Make ``gamexplain.<function>`` raise ``error`` (for feature ``only``, if given)."""
+    import gamexplain as gx
+
+    original = getattr(gx, function)
+
+    def failing(gam, *args, **kwargs):
+        if only is None or args[0] == only:
+            raise error
+        return original(gam, *args, **kwargs)
+
+    monkeypatch.setattr(gx, function, failing)
+
+
+def test_a_failing_query_does_not_stop_the_others(capsys, monkeypatch):
+    from gamexplain import TimeLimitError
+
+    fail_with(monkeypatch, "minimum_sufficient_reason", TimeLimitError("no time for msr"))
+    status, out, err = run(capsys, "explain", "credit", "--instance", CREDIT_X)
+    assert status == 0 and "1 of 3 queries failed: msr" in err
+    assert "[msr]\nfailed: TimeLimitError: no time for msr\n\n[mcr]\nchanging only" in out
+    assert "SHAP values of the score (exact" in out
+    status, out, _ = run(capsys, "explain", "credit", "--instance", CREDIT_X, "--json")
+    data = json.loads(out)
+    assert status == 0 and list(data) == ["msr", "mcr", "shap"]
+    assert data["msr"] == {
+        "query": "msr",
+        "error": {"type": "TimeLimitError", "message": "no time for msr"},
+    }
+    assert data["mcr"]["success"] and len(data["shap"]["values"]) == 5
+
+
+def test_strict_fails_when_any_query_fails_and_every_failure_fails_anyway(capsys, monkeypatch):
+    from gamexplain import UnsupportedQueryError
+
+    fail_with(monkeypatch, "shap_values", UnsupportedQueryError("no SHAP today"))
+    argv = ("explain", "credit", "--instance", CREDIT_X, "--query", "msr,shap")
+    status, out, _ = run(capsys, *argv, "--strict")
+    assert status == 1 and "keeping" in out and "failed: UnsupportedQueryError" in out
+    status, out, err = run(capsys, *argv[:-1], "shap,shap-label", "--json")
+    assert status == 1 and "2 of 2 queries failed: shap, shap-label" in err
+    assert {q["error"]["type"] for q in json.loads(out).values()} == {"UnsupportedQueryError"}
+
+
+def test_an_internal_error_is_reported_as_one_query_without_a_traceback(capsys, monkeypatch):
+    fail_with(monkeypatch, "minimum_contrastive_reason", ZeroDivisionError("a bug"))
+    status, out, err = run(capsys, "explain", "credit", "--instance", CREDIT_X, "--json")
+    assert status == 0 and "Traceback" not in out + err
+    assert json.loads(out)["mcr"]["error"] == {
+        "type": "ZeroDivisionError",
+        "message": "a bug",
+        "internal": True,
+    }
+    status, out, _ = run(capsys, "explain", "credit", "--instance", CREDIT_X, "--query", "mcr")
+    assert status == 1 and "ZeroDivisionError: a bug (an internal error: please report it)" in out
+
+
+def test_fr_reports_each_features_failure_in_its_place(capsys, monkeypatch):
+    from gamexplain import TimeLimitError
+
+    fail_with(monkeypatch, "is_redundant", TimeLimitError("too slow"), only="age")
+    argv = ("explain", "credit", "--instance", CREDIT_X, "--query", "fr,msr")
+    status, out, _ = run(capsys, *argv, "--json")
+    answers = json.loads(out)["fr"]
+    assert status == 0 and len(answers) == 5
+    assert answers[2] == {
+        "query": "fr",
+        "feature": "age",
+        "error": {"type": "TimeLimitError", "message": "too slow"},
+    }
+    assert all(a["success"] for k, a in enumerate(answers) if k != 2)
+    status, out, err = run(capsys, *argv, "--strict")
+    assert status == 1 and "failed for feature 'age': TimeLimitError: too slow" in out
+    assert "1 of 2 queries failed: fr" in err
+
+
+def test_bad_input_stops_everything_and_is_json_under_json(capsys):
+    status, out, err = run(
+        capsys, "explain", "credit", "--instance", CREDIT_X, "--query", "shap,nope", "--json"
+    )
+    assert status == 2 and "The 'query' option of explain" in err
+    error = json.loads(out)["error"]
+    assert error["type"] == "InvalidParameterError" and "'nope'" in error["message"]
+    status, out, _ = run(capsys, "explain", "credit", "--instance", "[]", "--json")
+    assert status == 2 and json.loads(out)["error"]["type"] == "InvalidInstanceError"
+    status, out, _ = run(capsys, "show", "no-such-model", "--json")
+    assert (
+        status == 2 and "bundled: breast_cancer_ebm, credit" in json.loads(out)["error"]["message"]
+    )
+
+
 @pytest.mark.parametrize(
     "argv, fragment",
     [
@@ -178,3 +274,12 @@ def test_convert_a_trusted_pickled_pygam_warns_and_writes_json(capsys, tmp_path)
     gam = gx.load(target)
     inside = np.clip(X[:5], 0.01, 0.99)
     assert np.allclose(gam.decision_function(inside), model.predict(inside), atol=1e-9)
+
+
+def test_a_method_only_one_query_has_fails_only_that_query(capsys):
+    argv = ("explain", "credit", "--instance", CREDIT_X, "--query", "msr,shap")
+    status, out, _ = run(capsys, *argv, "--method", "closed-form", "--json")
+    data = json.loads(out)
+    assert status == 0 and data["shap"]["algorithm"] == "closed-form"
+    assert data["msr"]["error"]["type"] == "InvalidParameterError"
+    assert "'method' parameter of minimum_sufficient_reason" in data["msr"]["error"]["message"]
