@@ -134,7 +134,7 @@ class ShapResult(Result):
         title = "SHAP" if self.kind == "shapley" else "Banzhaf"
         lines = [
             f"{title} values of the {self.output} ({'exact' if self.exact else self.status}; "
-            f"{self.algorithm}) {describe_distribution(self.distribution)}, "
+            f"{self.algorithm}) {describe_distribution(self.distribution)}; "
             f"base value {self.base_value:.6g}"
         ]
         for i in order:
