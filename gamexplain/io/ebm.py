@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -67,8 +68,10 @@ class _Ebm:
 def from_ebm(
     ebm: Any,
     *,
-    feature_names: Sequence[str] | None = None,
+    names: Sequence[str] | None = None,
     domains: Mapping[str | int, Domain] | None = None,
+    tolerance: float = 0.0,
+    feature_names: Sequence[str] | None = None,
 ) -> GAM:
     """Convert a fitted InterpretML EBM to an exact :class:`~gamexplain.GAM`.
 
@@ -78,13 +81,21 @@ def from_ebm(
         A fitted binary classifier or regressor (also the differentially private
         variants, and EBMs edited by ``monotonize``, ``remove_terms``, ``scale`` …). Read
         by its fitted attributes only, so interpret need not be importable here.
-    feature_names : sequence of str, optional
-        New names for the features, in EBM's feature order. Default:
-        ``ebm.feature_names_in_``.
+    names : sequence of str or DataFrame, optional
+        New names for the features, in EBM's feature order (a DataFrame gives its
+        column names). Default: ``ebm.feature_names_in_``.
     domains : mapping of str or int to Domain, optional
         Domains that replace the defaults, keyed by feature name (after renaming) or
         position. A continuous feature takes an ``Interval``, ``Integers`` or numeric
         ``Finite`` domain; a nominal or ordinal one a ``Finite`` subset of its categories.
+    tolerance : float, default 0.0
+        **Set it for a regressor.** Sufficient and contrastive reasons of a regression
+        keep the score within ``tolerance`` of f(x); at the default 0 they must pin the
+        score exactly, so on a fitted regressor the sufficient reason is nearly always
+        every feature. Give the change in output that does not matter (say a tenth of
+        the target's standard deviation). A classifier takes none.
+    feature_names : sequence of str, optional
+        Deprecated spelling of ``names``.
 
     Returns
     -------
@@ -97,7 +108,8 @@ def from_ebm(
         :class:`~gamexplain.PairTerm` objects over the pair's own, coarser bins. Each
         feature's distribution is its main effect's ``bin_weights_``, renormalised over
         the domain. Classification keeps EBM's tie rule: class 1 only when the score is
-        > 0 (``Classification(0.0, positive=">")``); regression has tolerance 0.
+        > 0 (``Classification(0.0, positive=">")``); regression is
+        ``Regression(tolerance)``.
 
     Raises
     ------
@@ -107,7 +119,8 @@ def from_ebm(
     InvalidModelError
         The object is not a fitted EBM, or its arrays are inconsistent.
     InvalidParameterError
-        A bad ``feature_names`` or ``domains`` argument.
+        A bad ``names`` or ``domains`` argument; a negative or NaN ``tolerance``, or
+        a non-zero one for a classifier; both ``names`` and ``feature_names``.
 
     Notes
     -----
@@ -125,15 +138,20 @@ def from_ebm(
     >>> gam = from_ebm(ebm)
     >>> bool(abs(gam.decision_function(X[:5, :3]) - ebm.predict(X[:5, :3])).max() < 1e-12)
     True
+    >>> from_ebm(ebm, tolerance=5.0).task
+    Regression(tolerance=5.0)
     """
-    return _build(_read_estimator(ebm), feature_names, domains, "from_ebm")
+    chosen = _names(names, feature_names, "from_ebm")
+    return _build(_read_estimator(ebm), chosen, domains, tolerance, "from_ebm")
 
 
 def from_ebm_json(
     source: str | os.PathLike[str],
     *,
-    feature_names: Sequence[str] | None = None,
+    names: Sequence[str] | None = None,
     domains: Mapping[str | int, Domain] | None = None,
+    tolerance: float = 0.0,
+    feature_names: Sequence[str] | None = None,
 ) -> GAM:
     """Load an EBM from the JSON file interpret writes with ``ebm.to_json``.
 
@@ -142,8 +160,8 @@ def from_ebm_json(
     source : str or path-like
         The path of the file, or its text (a string that starts with ``{`` or ``[``). It is read
         as data: nothing in it is executed.
-    feature_names, domains
-        As in :func:`from_ebm`.
+    names, domains, tolerance, feature_names
+        As in :func:`from_ebm`; set ``tolerance`` for a regressor.
 
     Returns
     -------
@@ -163,6 +181,7 @@ def from_ebm_json(
     -----
     Runs in time linear in the size of the file. No theorem is involved.
     """
+    chosen = _names(names, feature_names, "from_ebm_json")
     text = str(source)
     try:
         if not (isinstance(source, str) and text.lstrip().startswith(("{", "["))):
@@ -173,7 +192,26 @@ def from_ebm_json(
     except (ValueError, RecursionError) as exc:
         # undecodable bytes, an integer literal over Python's digit limit, deep nesting
         raise InvalidModelError(f"invalid JSON: {type(exc).__name__}: {exc}") from exc
-    return _build(_read_jsonable(document), feature_names, domains, "from_ebm_json")
+    return _build(_read_jsonable(document), chosen, domains, tolerance, "from_ebm_json")
+
+
+def _names(
+    names: Sequence[str] | None, feature_names: Sequence[str] | None, caller: str
+) -> tuple[Sequence[str] | None, str]:
+    """The names given and the parameter that gave them (``feature_names`` is the old
+    spelling of ``names``, kept so that existing calls still work)."""
+    if feature_names is None:
+        return names, "names"
+    if names is not None:
+        raise InvalidParameterError(
+            f"{caller} takes 'names' or its old spelling 'feature_names', not both"
+        )
+    warnings.warn(
+        f"the 'feature_names' parameter of {caller} is now spelled 'names', as in every adapter",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return feature_names, "feature_names"
 
 
 # -- reading the two sources ------------------------------------------------------------
@@ -426,11 +464,14 @@ def _split_terms(
 
 def _build(
     ebm: _Ebm,
-    given_names: Sequence[str] | None,
+    given_names: tuple[Sequence[str] | None, str],
     domains: Mapping[str | int, Domain] | None,
+    tolerance: float,
     caller: str,
 ) -> GAM:
-    names = kit.feature_names(given_names, ebm.names, caller, "feature_names")
+    task = kit.with_tolerance(ebm.task, tolerance, caller)
+    given, parameter = given_names
+    names = kit.feature_names(given, ebm.names, caller, parameter)
     chosen = _domains(ebm, names, domains, caller)
     mains, pairs = _split_terms(ebm)
     features = []
@@ -440,7 +481,7 @@ def _build(
         except InvalidModelError as exc:
             raise exc.at(f"feature {name!r}") from exc
     terms = [_pair(ebm, ebm.terms[k], ebm.scores[k], chosen) for k in pairs]
-    return GAM(features, ebm.intercept, ebm.task, terms)
+    return GAM(features, ebm.intercept, task, terms)
 
 
 # -- validating the options -------------------------------------------------------------

@@ -3,9 +3,10 @@
 An adapter reads a fitted model and hands :class:`~gamexplain.model.gam.GAM` its parts.
 Whatever the library, five steps recur: naming the features, keying the ``domains=``
 option by name or position, choosing a default domain (from recorded bounds or from
-training data), deciding the task from the fitted model, and turning bins into pieces
-(cut points into step pieces; features without a term into a zero shape). Each lives
-here; the adapters keep only what their library does differently.
+training data), deciding the task from the fitted model (with the ``tolerance=`` a
+regression is given), and turning bins into pieces (cut points into step pieces;
+features without a term into a zero shape). Each lives here; the adapters keep only what
+their library does differently.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ __all__ = [
     "required_domain",
     "span",
     "step_pieces",
+    "with_tolerance",
     "zero_shape",
 ]
 
@@ -44,9 +46,12 @@ def default_names(n: int) -> list[str]:
 
 
 def feature_names(
-    given: Sequence[str] | None, defaults: Sequence[str], caller: str, parameter: str = "names"
+    given: Any, defaults: Sequence[str], caller: str, parameter: str = "names"
 ) -> tuple[str, ...]:
     """The names an adapter gives its features: ``given`` when set, else ``defaults``.
+
+    ``given`` is a sequence of names, or a pandas ``DataFrame`` (say, the one the model
+    was fitted on), whose column names are taken.
 
     Raises
     ------
@@ -55,6 +60,7 @@ def feature_names(
     """
     if given is None:
         return tuple(str(name) for name in defaults)
+    given = getattr(given, "columns", given)
     names = tuple(given) if not isinstance(given, str) else ()
     if (
         len(names) != len(defaults)
@@ -142,19 +148,24 @@ def _bad_data(caller: str, n_features: int, X: Any) -> InvalidParameterError:
     )
 
 
-def binary_task(n_classes: int | None, what: str) -> Task:
+def binary_task(
+    n_classes: int | None, what: str, *, tolerance: float = 0.0, caller: str = "the adapter"
+) -> Task:
     """The task of a fitted model with ``n_classes`` classes (None: a regressor).
 
     A binary classifier predicts class 1 when its score is > 0, the convention of every
-    library read here (EBM, pyGAM's ``LogisticGAM``, scikit-learn, MLP logits).
+    library read here (EBM, pyGAM's ``LogisticGAM``, scikit-learn, MLP logits). A
+    regressor gets ``Regression(tolerance)``, checked by :func:`with_tolerance`.
 
     Raises
     ------
     UnsupportedModelError
         More than two classes, or fewer than two.
+    InvalidParameterError
+        A bad ``tolerance``, or a non-zero one for a classifier.
     """
     if n_classes is None:
-        return Regression(tolerance=0.0)
+        return with_tolerance(Regression(), tolerance, caller)
     if n_classes > 2:
         raise UnsupportedModelError(
             f"multiclass {what} ({n_classes} classes) are not yet supported; "
@@ -162,7 +173,53 @@ def binary_task(n_classes: int | None, what: str) -> Task:
         )
     if n_classes < 2:
         raise UnsupportedModelError(f"{what} fitted on a single class have no decision")
-    return Classification(threshold=0.0, positive=">")
+    return with_tolerance(Classification(threshold=0.0, positive=">"), tolerance, caller)
+
+
+def with_tolerance(task: Task, tolerance: Any, caller: str) -> Task:
+    """``task`` with the ``tolerance=`` an adapter was given: the one rule for it.
+
+    A regression's sufficient and contrastive reasons keep the score within
+    ``tolerance`` of f(x); at 0 (every adapter's default) a reason must pin the score
+    exactly, which on a fitted model usually takes every feature. A tolerance of 0
+    leaves ``task`` as it is.
+
+    Raises
+    ------
+    InvalidParameterError
+        ``tolerance`` is not a finite number ≥ 0 (NaN, negative, a bool, a string …);
+        it is non-zero and ``task`` is a classification, whose reasons keep the class
+        and take no tolerance; or ``task`` already has a different non-zero tolerance.
+    """
+    value = _tolerance(tolerance, caller)
+    if value == 0 or not isinstance(task, Classification | Regression):
+        return task  # GAM itself rejects a task that is neither
+    if isinstance(task, Classification):
+        raise InvalidParameterError(
+            f"The 'tolerance' parameter of {caller} applies to regression models only; "
+            f"this model is a binary classifier, whose reasons keep its class. Got "
+            f"{tolerance!r} instead of the default 0."
+        )
+    if task.tolerance not in (0.0, value):
+        raise InvalidParameterError(
+            f"The 'tolerance' parameter of {caller} conflicts with the task's own "
+            f"tolerance {task.tolerance!r}: give it once. Got {tolerance!r}."
+        )
+    return Regression(tolerance=value)
+
+
+def _tolerance(tolerance: Any, caller: str) -> float:
+    if (
+        isinstance(tolerance, bool)
+        or not isinstance(tolerance, int | float)
+        or not math.isfinite(tolerance)
+        or tolerance < 0
+    ):
+        raise InvalidParameterError(
+            f"The 'tolerance' parameter of {caller} must be a finite number ≥ 0. "
+            f"Got {tolerance!r} instead."
+        )
+    return float(tolerance)
 
 
 def span(domain: Domain) -> tuple[Fraction, Fraction]:

@@ -33,6 +33,7 @@ def from_nam(
     intercept: float = 0.0,
     task: Task | None = None,
     names: Sequence[str] | None = None,
+    tolerance: float = 0.0,
 ) -> GAM:
     """A GAM whose feature i is the one-input ReLU network ``nets[i]``.
 
@@ -53,14 +54,22 @@ def from_nam(
         sample shows which values occurred, not which can), so categorical codes
         need ``domains``.
     intercept : float
-    task : Regression or Classification, default Regression()
-    names : sequence of str, optional
+    task : Regression or Classification, default Regression(tolerance)
+    names : sequence of str or DataFrame, optional
+        A DataFrame gives its column names; default ``x0``, ``x1``, ….
+    tolerance : float, default 0.0
+        **Set it for a regression.** Sufficient and contrastive reasons of a regression
+        keep the score within ``tolerance`` of f(x); at the default 0 they must pin the
+        score exactly, so on a fitted regressor the sufficient reason is nearly always
+        every feature. The same as ``task=Regression(tolerance)``;
+        a ``Classification`` task takes none.
 
     Raises
     ------
     InvalidParameterError
         A feature with neither a given domain nor training data, or a bad ``X``,
-        ``domains`` or ``names``.
+        ``domains`` or ``names``; a negative or NaN ``tolerance``, a non-zero one with
+        a ``Classification`` task, or one that differs from the ``task``'s own.
 
     Notes
     -----
@@ -72,8 +81,11 @@ def from_nam(
     >>> gam = from_nam([[([[1.0]], [0.0])]], X=[[0], [3], [7]])
     >>> gam.features[0].domain
     Integers(low=0, high=7)
+    >>> from_nam([[([[1.0]], [0.0])]], X=[[0], [3], [7]], tolerance=0.5).task
+    Regression(tolerance=0.5)
     """
-    return _gam(nets, domains, X, intercept, task, names, "from_nam")
+    chosen = kit.with_tolerance(task or Regression(), tolerance, "from_nam")
+    return _gam(nets, domains, X, intercept, chosen, names, "from_nam")
 
 
 def _gam(
@@ -81,7 +93,7 @@ def _gam(
     domains: Domains | None,
     X: ArrayLike | None,
     intercept: float,
-    task: Task | None,
+    task: Task,
     names: Sequence[str] | None,
     caller: str,
 ) -> GAM:
@@ -92,7 +104,7 @@ def _gam(
         Feature(label, domain, ReLUNet(_layers(net, f"nets[{i}]")))
         for i, (label, domain, net) in enumerate(zip(labels, chosen, nets, strict=True))
     ]
-    return GAM(features=features, intercept=intercept, task=task or Regression())
+    return GAM(features=features, intercept=intercept, task=task)
 
 
 def from_nbm(
@@ -104,6 +116,7 @@ def from_nbm(
     intercept: float = 0.0,
     task: Task | None = None,
     names: Sequence[str] | None = None,
+    tolerance: float = 0.0,
 ) -> GAM:
     """A GAM with f_i(x) = Σ_k a_ik·b_k(x) for a shared basis network b.
 
@@ -113,8 +126,8 @@ def from_nbm(
         One input, K outputs, in any form :func:`from_nam` accepts.
     coefficients : array-like of shape (n_features, K)
         a_ik.
-    domains, X, intercept, task, names
-        As in :func:`from_nam`.
+    domains, X, intercept, task, names, tolerance
+        As in :func:`from_nam`; set ``tolerance`` for a regression.
 
     Notes
     -----
@@ -123,6 +136,7 @@ def from_nbm(
     equals Σ_k a_ik·b_k exactly because z = ReLU(z) − ReLU(−z). No product of two
     float weights is ever formed.
     """
+    chosen = kit.with_tolerance(task or Regression(), tolerance, "from_nbm")
     layers = _layers(basis, "basis")
     a = np.asarray(coefficients, dtype=float)
     k = layers[-1].n_outputs
@@ -138,7 +152,7 @@ def from_nbm(
         [*layers[:-1], doubled, Layer([[v] for v in (*row, *(-v for v in row))], [0.0])]
         for row in a.tolist()
     ]
-    return _gam(nets, domains, X, intercept, task, names, "from_nbm")
+    return _gam(nets, domains, X, intercept, chosen, names, "from_nbm")
 
 
 def _domains(

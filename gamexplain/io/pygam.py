@@ -9,7 +9,7 @@ pyGAM predicts everywhere in the domain.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -30,7 +30,8 @@ def from_pygam(
     model: Any,
     *,
     domains: Mapping[int | str, Domain] | None = None,
-    names: list[str] | None = None,
+    names: Sequence[str] | None = None,
+    tolerance: float = 0.0,
 ) -> GAM:
     """Convert a fitted pyGAM ``GAM`` (``LinearGAM``, ``LogisticGAM``, …) exactly.
 
@@ -42,8 +43,15 @@ def from_pygam(
         Overrides the default domain, the training range (the term's ``edge_knots_``).
         A wider numeric domain uses pyGAM's linear extrapolation; an ``f()`` term takes
         a ``Finite`` domain of its integer levels.
-    names : list of str, optional
-        Feature names; ``x0``, ``x1``, … by default.
+    names : sequence of str or DataFrame, optional
+        Feature names; ``x0``, ``x1``, … by default. pyGAM keeps no column names, even
+        when fitted on a DataFrame: pass that DataFrame (its column names are taken) or
+        its ``columns``.
+    tolerance : float, default 0.0
+        **Set it for a regression** (any family but ``LogisticGAM``). Sufficient and
+        contrastive reasons of a regression keep the score within ``tolerance`` of f(x);
+        at the default 0 they must pin the score exactly, so on a fitted regressor the
+        sufficient reason is nearly always every feature. A classifier takes none.
 
     Returns
     -------
@@ -51,13 +59,17 @@ def from_pygam(
         ``LogisticGAM`` → ``Classification(0, ">")`` (pyGAM predicts class 1 iff the
         probability exceeds 1/2, i.e. the linear predictor is > 0). Every other family
         → ``Regression`` on the **linear predictor** η; its links are monotone, so
-        explanations of η transfer to the mean response μ = g⁻¹(η).
+        explanations of η transfer to the mean response μ = g⁻¹(η), and ``tolerance``
+        is a change in η.
 
     Raises
     ------
     UnsupportedModelError
         A ``te()`` term, a ``by=`` term, a periodic ``s(..., basis="cp")`` term, a
         spline of order above 3, or an ``f()`` and a numeric term on one feature.
+    InvalidParameterError
+        Not a fitted pyGAM model; bad ``names`` or ``domains``; a negative or NaN
+        ``tolerance``, or a non-zero one for a ``LogisticGAM``.
 
     Notes
     -----
@@ -81,13 +93,15 @@ def from_pygam(
     features = [
         _feature(labels[i], per_feature.get(i, []), overrides.get(i)) for i in range(n_features)
     ]
-    return GAM(features=features, intercept=float(intercept), task=_task(model))
+    task = _task(model, tolerance)
+    return GAM(features=features, intercept=float(intercept), task=task)
 
 
-def _task(model: Any) -> Task:
+def _task(model: Any, tolerance: float) -> Task:
     from pygam import LogisticGAM
 
-    return kit.binary_task(2 if isinstance(model, LogisticGAM) else None, "pyGAM models")
+    classes = 2 if isinstance(model, LogisticGAM) else None
+    return kit.binary_task(classes, "pyGAM models", tolerance=tolerance, caller="from_pygam")
 
 
 def _check_term(term: Any) -> None:

@@ -8,7 +8,7 @@ piecewise polynomial, including the transformer's behaviour beyond the training 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -31,7 +31,8 @@ def from_sklearn(
     pipeline: Any,
     *,
     domains: Mapping[int | str, Domain] | None = None,
-    names: list[str] | None = None,
+    names: Sequence[str] | None = None,
+    tolerance: float = 0.0,
 ) -> GAM:
     """Convert a fitted spline pipeline exactly.
 
@@ -45,8 +46,14 @@ def from_sklearn(
         Default: the spline's base interval (the training range). A wider domain follows
         the transformer's extrapolation (``error`` forbids it). Passthrough and dropped
         columns have no stored range and need a domain here.
-    names : list of str, optional
-        Feature names; the pipeline's ``feature_names_in_`` or ``x0``, ``x1``, ….
+    names : sequence of str or DataFrame, optional
+        Feature names (a DataFrame gives its column names); the pipeline's
+        ``feature_names_in_`` or ``x0``, ``x1``, ….
+    tolerance : float, default 0.0
+        **Set it for a regression** (``LinearRegression``, ``Ridge``). Sufficient and
+        contrastive reasons of a regression keep the score within ``tolerance`` of f(x);
+        at the default 0 they must pin the score exactly, so on a fitted regressor the
+        sufficient reason is nearly always every feature. A classifier takes none.
 
     Returns
     -------
@@ -59,6 +66,9 @@ def from_sklearn(
     UnsupportedModelError
         Any other step (scalers, polynomial features, interactions), a multi-output or
         multiclass model, or a spline of degree above 3.
+    InvalidParameterError
+        Bad ``names`` or ``domains``; a negative or NaN ``tolerance``, or a non-zero one
+        for a ``LogisticRegression``.
 
     Notes
     -----
@@ -75,7 +85,7 @@ def from_sklearn(
             "expected exactly one transformer step (SplineTransformer or ColumnTransformer), "
             f"got {[type(t).__name__ for t in transforms]}"
         )
-    weights, intercept, task = _linear(model)
+    weights, intercept, task = _linear(model, tolerance)
     parts = _parts(transforms[0])
     n_features = int(transforms[0].n_features_in_)
     known = getattr(transforms[0], "feature_names_in_", None)
@@ -109,7 +119,7 @@ def _steps(pipeline: Any) -> list[Any]:
     raise UnsupportedModelError(f"from_sklearn needs a Pipeline, got {type(pipeline).__name__}")
 
 
-def _linear(model: Any) -> tuple[np.ndarray, Fraction, Task]:
+def _linear(model: Any, tolerance: float) -> tuple[np.ndarray, Fraction, Task]:
     coef = np.atleast_2d(np.asarray(model.coef_, dtype=float))
     if coef.shape[0] != 1:
         raise UnsupportedModelError(
@@ -117,7 +127,10 @@ def _linear(model: Any) -> tuple[np.ndarray, Fraction, Task]:
         )
     intercept = Fraction(float(np.ravel(np.asarray(model.intercept_, dtype=float))[0]))
     classes = len(model.classes_) if type(model).__name__ == "LogisticRegression" else None
-    return coef[0], intercept, kit.binary_task(classes, "LogisticRegression models")
+    task = kit.binary_task(
+        classes, "LogisticRegression models", tolerance=tolerance, caller="from_sklearn"
+    )
+    return coef[0], intercept, task
 
 
 def _parts(transform: Any) -> list[tuple[str, Any, list[int]]]:

@@ -32,6 +32,7 @@ from gamexplain import (
     Table,
     UnsupportedModelError,
     from_ebm,
+    minimum_sufficient_reason,
 )
 from gamexplain.io import from_ebm_json
 from gamexplain.model.spans import piece_measures
@@ -270,7 +271,7 @@ def test_malformed_json_exports_are_invalid_models(text):
 def test_domains_override_the_training_range(regressor, diabetes):
     gam = from_ebm(
         regressor,
-        feature_names=["age", "sex", "bmi", "bp", "s1", "s2"],
+        names=["age", "sex", "bmi", "bp", "s1", "s2"],
         domains={"age": Integers(-1, 1), 1: Finite([-0.05, 0.0, 0.05])},
     )
     assert gam.feature_names[0] == "age"
@@ -296,8 +297,10 @@ def test_nominal_domain_may_be_a_subset_of_the_categories(nominal):
 @pytest.mark.parametrize(
     ("options", "match"),
     [
-        ({"feature_names": ["a"]}, "'feature_names' parameter of from_ebm"),
-        ({"feature_names": ["a"] * 6}, "distinct"),
+        ({"names": ["a"]}, "'names' parameter of from_ebm"),
+        ({"names": ["a"] * 6}, "distinct"),
+        ({"tolerance": -1.0}, "'tolerance' parameter of from_ebm must be a finite number"),
+        ({"tolerance": math.nan}, "'tolerance' parameter of from_ebm must be a finite number"),
         ({"domains": {"nope": Interval(0, 1)}}, "keyed by feature names"),
         ({"domains": {7: Interval(0, 1)}}, "keyed by feature names"),
         ({"domains": {0: Finite(["x"])}}, "must give feature 'feature_0000'"),
@@ -307,6 +310,50 @@ def test_nominal_domain_may_be_a_subset_of_the_categories(nominal):
 def test_bad_options_are_rejected(regressor, options, match):
     with pytest.raises(InvalidParameterError, match=match):
         from_ebm(regressor, **options)
+
+
+NAMES = ["age", "sex", "bmi", "bp", "s1", "s2"]
+
+
+def test_names_and_its_old_spelling_feature_names(regressor, tmp_path):
+    path = tmp_path / "ebm.json"
+    regressor.to_json(path)
+    for load, source, caller in ((from_ebm, regressor, "from_ebm"),
+                                 (from_ebm_json, path, "from_ebm_json")):  # fmt: skip
+        renamed = load(source, names=NAMES)
+        assert renamed.feature_names == tuple(NAMES)
+        with pytest.warns(DeprecationWarning, match=f"'feature_names' parameter of {caller}"):
+            assert load(source, feature_names=NAMES) == renamed
+        with (
+            pytest.raises(InvalidParameterError, match="'feature_names' parameter of"),
+            pytest.warns(DeprecationWarning),
+        ):
+            load(source, feature_names=["a"])
+        with pytest.raises(InvalidParameterError, match="not both"):
+            load(source, names=NAMES, feature_names=NAMES)
+
+
+def test_a_regressor_given_a_tolerance_has_sufficient_reasons_below_all_features(
+    regressor, diabetes, tmp_path
+):
+    assert from_ebm(regressor).task == Regression(tolerance=0.0)
+    gam = from_ebm(regressor, tolerance=5.0)
+    assert gam.task == Regression(tolerance=5.0)
+    path = tmp_path / "ebm.json"
+    regressor.to_json(path)
+    assert from_ebm_json(path, tolerance=5.0) == gam
+    sizes = []
+    for row in _inside(regressor, diabetes[0][:8]):
+        reason = minimum_sufficient_reason(gam, row)
+        assert reason.verify(gam)
+        sizes.append(len(reason.features))
+    assert min(sizes) < gam.n_features
+
+
+def test_a_classifier_takes_no_tolerance(classifier):
+    assert from_ebm(classifier, tolerance=0.0) == from_ebm(classifier)
+    with pytest.raises(InvalidParameterError, match="regression models only"):
+        from_ebm(classifier, tolerance=5.0)
 
 
 def test_unknown_category_in_domain_is_rejected(nominal):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import itertools
 
 import numpy as np
@@ -9,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import gamexplain
 from gamexplain import (
     Classification,
     Finite,
@@ -19,6 +21,7 @@ from gamexplain import (
     UnsupportedModelError,
 )
 from gamexplain.io import kit
+from gamexplain.io.adapters import loader_names
 
 
 def test_feature_names_default_and_given():
@@ -83,6 +86,53 @@ def test_binary_task():
         kit.binary_task(3, "models")
     with pytest.raises(UnsupportedModelError, match="single class"):
         kit.binary_task(1, "models")
+
+
+def test_binary_task_takes_a_regression_tolerance():
+    assert kit.binary_task(None, "models", tolerance=5) == Regression(tolerance=5.0)
+    assert kit.binary_task(2, "models", tolerance=0.0) == Classification(0.0, positive=">")
+    with pytest.raises(InvalidParameterError, match="'tolerance' parameter of from_x"):
+        kit.binary_task(2, "models", tolerance=5, caller="from_x")
+
+
+@pytest.mark.parametrize("bad", [-1.0, -1e-300, float("nan"), float("inf"), True, "5", None])
+def test_a_bad_tolerance_is_refused_by_name(bad):
+    for task in (Regression(), Classification()):
+        with pytest.raises(InvalidParameterError) as info:
+            kit.with_tolerance(task, bad, "from_x")
+        message = str(info.value)
+        assert "'tolerance' parameter of from_x must be a finite number ≥ 0" in message
+        assert repr(bad) in message
+
+
+def test_tolerance_is_for_regressions_only_and_given_once():
+    classifier = Classification(0.5, ">=")
+    assert kit.with_tolerance(classifier, 0, "from_x") is classifier
+    with pytest.raises(InvalidParameterError, match=r"regression models only.*Got 2"):
+        kit.with_tolerance(classifier, 2, "from_x")
+    assert kit.with_tolerance(Regression(), 2, "f") == Regression(tolerance=2.0)
+    assert kit.with_tolerance(Regression(2.0), 0, "f") == Regression(tolerance=2.0)
+    assert kit.with_tolerance(Regression(2.0), 2, "f") == Regression(tolerance=2.0)
+    with pytest.raises(InvalidParameterError, match="conflicts with the task's own"):
+        kit.with_tolerance(Regression(2.0), 3, "from_x")
+
+
+def test_feature_names_from_a_data_frame():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"age": [1], "bmi": [2]})
+    assert kit.feature_names(frame, ["x0", "x1"], "f") == ("age", "bmi")
+    assert kit.feature_names(frame.columns, ["x0", "x1"], "f") == ("age", "bmi")
+    with pytest.raises(InvalidParameterError, match="2 distinct"):
+        kit.feature_names(pd.DataFrame({0: [1], 1: [2]}), ["x0", "x1"], "f")
+
+
+@pytest.mark.parametrize("loader", loader_names())
+def test_every_adapter_takes_names_domains_and_tolerance(loader):
+    signature = inspect.signature(getattr(gamexplain, loader))
+    for option in ("names", "domains", "tolerance"):
+        parameter = signature.parameters[option]
+        assert parameter.kind is inspect.Parameter.KEYWORD_ONLY, (loader, option)
+    assert signature.parameters["tolerance"].default == 0.0
 
 
 def test_span_is_exact():

@@ -9,7 +9,15 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from gamexplain import Integers, Interval, Layer, UnsupportedModelError
+from gamexplain import (
+    Classification,
+    Integers,
+    Interval,
+    InvalidParameterError,
+    Layer,
+    Regression,
+    UnsupportedModelError,
+)
 from gamexplain.io.convert import convert_model
 from gamexplain.io.nam import from_nam, from_nbm
 from gamexplain.lab.reductions import cnf_to_relu_net
@@ -99,6 +107,25 @@ def test_nbm_mix_is_exact() -> None:
         assert feature.contribution_exact(x) == exact
     with pytest.raises(Exception, match="shape"):
         from_nbm(basis, a[:, :3], domains=[Interval(0, 1)] * 2)
+
+
+def test_nam_and_nbm_take_a_regression_tolerance() -> None:
+    net = [([[1.0]], [0.0])]
+    domains = [Interval(-1, 1)]
+    assert from_nam([net], domains=domains).task == Regression(tolerance=0.0)
+    assert from_nam([net], domains=domains, tolerance=0.5).task == Regression(tolerance=0.5)
+    given = from_nam([net], domains=domains, task=Regression(0.5), tolerance=0.5)
+    assert given.task == Regression(tolerance=0.5)
+    nbm = from_nbm(net, [[2.0]], domains=domains, tolerance=0.5, names=["u"])
+    assert nbm.task == Regression(tolerance=0.5) and nbm.feature_names == ("u",)
+    with pytest.raises(InvalidParameterError, match="conflicts with the task's own"):
+        from_nam([net], domains=domains, task=Regression(0.25), tolerance=0.5)
+    for load, caller in ((from_nam, "from_nam"), (lambda n, **k: from_nbm(net, [[2.0]], **k),
+                                                   "from_nbm")):  # fmt: skip
+        with pytest.raises(InvalidParameterError, match="regression models only"):
+            load([net], domains=domains, task=Classification(), tolerance=0.5)
+        with pytest.raises(InvalidParameterError, match=f"'tolerance' parameter of {caller}"):
+            load([net], domains=domains, tolerance=float("nan"))
 
 
 def test_non_relu_mlp_is_rejected() -> None:

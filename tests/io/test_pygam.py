@@ -7,7 +7,17 @@ import warnings
 import numpy as np
 import pytest
 
-from gamexplain import Classification, Finite, Interval, Piecewise, Table, UnsupportedModelError
+from gamexplain import (
+    Classification,
+    Finite,
+    Interval,
+    InvalidParameterError,
+    Piecewise,
+    Regression,
+    Table,
+    UnsupportedModelError,
+    minimum_sufficient_reason,
+)
 from gamexplain.io.pygam import from_pygam
 
 pygam = pytest.importorskip("pygam")
@@ -81,6 +91,35 @@ def test_logistic_gam_keeps_the_strict_tie_rule() -> None:
     gam = from_pygam(model)
     assert gam.task == Classification(0.0, ">")
     _compare(gam, model, X)
+
+
+def test_names_from_the_data_frame_and_a_tolerance_for_regression(diabetes) -> None:
+    pd = pytest.importorskip("pandas")
+    X, y = diabetes
+    noise = np.random.default_rng(0).uniform(-0.1, 0.1, len(y))
+    frame = pd.DataFrame({"bmi": X[:, 2], "bp": X[:, 3], "noise": noise})
+    model = pygam.LinearGAM(pygam.s(0) + pygam.s(1) + pygam.l(2)).fit(frame, y)
+    # pyGAM keeps no column names, even when fitted on a DataFrame
+    assert from_pygam(model).feature_names == ("x0", "x1", "x2")
+    assert from_pygam(model, names=list(frame.columns)).feature_names == ("bmi", "bp", "noise")
+    exact = from_pygam(model, names=frame)
+    assert exact.feature_names == ("bmi", "bp", "noise")
+    assert exact.task == Regression(tolerance=0.0)
+    gam = from_pygam(model, names=frame, tolerance=5.0)
+    assert gam.task == Regression(tolerance=5.0)
+    row = frame.to_numpy()[0]
+    assert len(minimum_sufficient_reason(exact, row).features) == 3
+    reason = minimum_sufficient_reason(gam, row)
+    assert reason.features == ("bmi", "bp") and reason.verify(gam)
+    with pytest.raises(InvalidParameterError, match="'tolerance' parameter of from_pygam"):
+        from_pygam(model, tolerance=-1.0)
+
+
+def test_a_logistic_gam_takes_no_tolerance() -> None:
+    X, y = datasets.load_breast_cancer(return_X_y=True)
+    model = pygam.LogisticGAM(pygam.l(0) + pygam.l(1)).fit(X[:, :2], y)
+    with pytest.raises(InvalidParameterError, match="regression models only"):
+        from_pygam(model, tolerance=1.0)
 
 
 def test_poisson_gam_explains_the_linear_predictor(diabetes) -> None:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gamexplain import Classification, Interval, InvalidParameterError, UnsupportedModelError
+from gamexplain import (
+    Classification,
+    Interval,
+    InvalidParameterError,
+    Regression,
+    UnsupportedModelError,
+)
 from gamexplain.io.sklearn import from_sklearn
 
 datasets = pytest.importorskip("sklearn.datasets")
@@ -80,6 +86,19 @@ def test_column_transformer_and_logistic_regression() -> None:
     assert np.array_equal(gam.predict(Xb), pipe.predict(Xb))
     with pytest.raises(InvalidParameterError, match="domains"):
         from_sklearn(pipe)
+    with pytest.raises(InvalidParameterError, match="regression models only"):
+        from_sklearn(pipe, domains=domains, tolerance=0.5)
+
+
+def test_a_regression_pipeline_takes_a_tolerance_and_names() -> None:
+    pipe = make_pipeline(SplineTransformer(n_knots=7), LinearRegression()).fit(X, Y)
+    assert from_sklearn(pipe).task == Regression(tolerance=0.0)
+    gam = from_sklearn(pipe, tolerance=0.25, names=["age", "sex", "bmi"])
+    assert gam.task == Regression(tolerance=0.25)
+    assert gam.feature_names == ("age", "sex", "bmi")
+    for bad in (-0.25, float("nan")):
+        with pytest.raises(InvalidParameterError, match="'tolerance' parameter of from_sklearn"):
+            from_sklearn(pipe, tolerance=bad)
 
 
 def test_linear_regression_after_bare_spline() -> None:
