@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import inspect
 import json
 import math
 import sys
@@ -116,6 +117,13 @@ def _parser() -> argparse.ArgumentParser:
         "certified bounds (default 10)",
     )
     explain.add_argument(
+        "--distribution",
+        choices=["model", "uniform"],
+        help="the marginals of shap, banzhaf and cc: the model's stored ones (uniform for "
+        "features without one) or uniform; by default the library's default, and the "
+        "answer says which was used",
+    )
+    explain.add_argument(
         "--strict",
         action="store_true",
         help="exit with status 1 when any query fails (by default only when all of them do)",
@@ -141,6 +149,12 @@ def _parser() -> argparse.ArgumentParser:
         help="allow reading a pickle/joblib file (unpickling runs code stored in the file: "
         "give this only for files from a source you trust); with --from ebm, a file whose "
         "name does not end in .json is then read as a pickled EBM",
+    )
+    convert.add_argument(
+        "--tolerance",
+        type=float,
+        help="for a regression model: how far the score may move and still count as the "
+        "same prediction (reasons keep it within T of f(x)); the default 0 pins it exactly",
     )
     convert.add_argument("-o", "--output", required=True, type=Path, help="the JSON file to write")
     convert.add_argument("--json", action="store_true")
@@ -399,6 +413,8 @@ def run_query(gam: Any, x: Any, query: str, args: argparse.Namespace) -> tuple[A
     options: dict[str, Any] = {"method": args.method, "time_limit": args.time_limit}
     if "fixed" in spec.options:
         options["fixed"] = _names(gam, args.fixed)
+    if args.distribution is not None and takes(_public(spec.function), "distribution"):
+        options["distribution"] = args.distribution
     if "feature" in spec.arguments:
         results = [
             _attempt(query, partial(_ask, spec, query, gam, x, {"feature": f.name}, options),
@@ -423,10 +439,21 @@ def _query_name(query: str) -> str:
 def _ask(
     spec: QuerySpec, name: str, gam: Any, x: Any, given: dict[str, Any], options: dict[str, Any]
 ) -> Any:
+    positional, chosen = spec.call(spec.cli[name], x, given)
+    return _public(spec.function)(gam, *positional, **chosen, **options)
+
+
+def _public(function: str) -> Callable[..., Any]:
     import gamexplain as gx
 
-    positional, chosen = spec.call(spec.cli[name], x, given)
-    return getattr(gx, spec.function)(gam, *positional, **chosen, **options)
+    found: Callable[..., Any] = getattr(gx, function)
+    return found
+
+
+def takes(function: Callable[..., Any], option: str) -> bool:
+    """Whether ``function`` accepts the keyword argument ``option``."""
+    parameters = inspect.signature(function).parameters.values()
+    return any(p.name == option or p.kind is p.VAR_KEYWORD for p in parameters)
 
 
 @dataclass(frozen=True)
@@ -483,7 +510,10 @@ def _failed(answer: Any) -> bool:
 
 
 def attribution_bars(result: Any, width: int = 30, top: int = 10) -> str:
-    """A ranked bar list of attribution values, largest magnitude first."""
+    """A ranked bar list of attribution values, largest magnitude first, under a line
+    saying which marginals they were taken under."""
+    from gamexplain.distributions import describe_distribution
+
     values = result.values
     order = sorted(range(len(values)), key=lambda k: -abs(values[k]))[:top]
     scale = max((abs(values[k]) for k in order), default=0.0) or 1.0
@@ -492,7 +522,8 @@ def attribution_bars(result: Any, width: int = 30, top: int = 10) -> str:
     lines = [
         f"{kind} values of the {result.output} "
         f"({'exact' if result.exact else 'certified bounds, ' + result.status}, "
-        f"{result.algorithm}); base value {result.base_value:.4g}:"
+        f"{result.algorithm}) {describe_distribution(result.distribution)}; "
+        f"base value {result.base_value:.4g}:"
     ]
     for k in order:
         bar = ("+" if values[k] >= 0 else "-") * max(1, round(abs(values[k]) / scale * width))
@@ -540,6 +571,7 @@ def _convert(args: argparse.Namespace) -> int:
     from gamexplain.io.convert import PICKLE_WARNING, convert_model, reads_data, reads_pickle
     from gamexplain.io.jsonfile import dump
 
+    options = _adapter_options(args)
     if args.trust_pickle and reads_pickle(args.source_file, args.source):
         say(f"gamexplain: WARNING: {PICKLE_WARNING}", sys.stderr)
     elif not reads_data(args.source):
@@ -549,11 +581,32 @@ def _convert(args: argparse.Namespace) -> int:
         )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # already said, loudly, above
-        gam = convert_model(args.source_file, args.source, allow_pickle=args.trust_pickle)
+        gam = convert_model(
+            args.source_file, args.source, allow_pickle=args.trust_pickle, **options
+        )
     dump(gam, args.output)
     summary = {"output": str(args.output), "features": len(gam.features), "pairs": len(gam.pairs)}
     text = f"wrote {args.output}: {len(gam.features)} features, {describe_task(gam.task)}"
     return _emit(args, summary, text)
+
+
+def _adapter_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The adapter's keyword options ``convert`` was given: ``tolerance`` only when set,
+    checked against the loader that will run before any file is opened."""
+    from gamexplain.io.adapters import converter
+    from gamexplain.io.convert import reads_pickle
+
+    if args.tolerance is None:
+        return {}
+    adapter = converter(args.source)
+    pickled = args.trust_pickle and reads_pickle(args.source_file, args.source)
+    name = adapter.loader if pickled else adapter.data_loader
+    if name is not None and not takes(adapter.function(name), "tolerance"):
+        raise InvalidParameterError(
+            f"--tolerance: {name} (--from {args.source}) does not take a tolerance; convert "
+            'without it and set "tolerance" in the written file\'s regression "task"'
+        )
+    return {"tolerance": args.tolerance}
 
 
 def _demo(args: argparse.Namespace) -> int:

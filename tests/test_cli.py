@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -283,3 +284,78 @@ def test_a_method_only_one_query_has_fails_only_that_query(capsys):
     assert status == 0 and data["shap"]["algorithm"] == "closed-form"
     assert data["msr"]["error"]["type"] == "InvalidParameterError"
     assert "'method' parameter of minimum_sufficient_reason" in data["msr"]["error"]["message"]
+
+
+def test_distribution_is_passed_only_when_given_and_only_where_it_applies(capsys, monkeypatch):
+    import gamexplain as gx
+
+    seen: dict[str, object] = {}
+    for function in ("minimum_sufficient_reason", "shap_values", "completion_fraction"):
+        original = getattr(gx, function)
+
+        @functools.wraps(original)  # keeps the signature the command line reads
+        def spy(*args, _name=function, _original=original, **kwargs):
+            seen[_name] = kwargs.get("distribution", "absent")
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(gx, function, spy)
+    argv = ("explain", "credit", "--instance", CREDIT_X, "--query", "msr,shap,cc", "--json")
+    status, out, _ = run(capsys, *argv)
+    assert status == 0 and set(seen.values()) == {"absent"}
+    assert json.loads(out)["shap"]["distribution"] == "model"  # credit stores two marginals
+    status, out, _ = run(capsys, *argv, "--distribution", "uniform")
+    data = json.loads(out)
+    assert seen == {
+        "minimum_sufficient_reason": "absent",
+        "shap_values": "uniform",
+        "completion_fraction": "uniform",
+    }
+    assert data["shap"]["distribution"] == data["cc"]["distribution"] == "uniform"
+
+
+def test_the_printout_says_which_distribution_was_used(capsys):
+    argv = ("explain", "credit", "--instance", CREDIT_X, "--query", "shap,banzhaf")
+    status, out, _ = run(capsys, *argv, "--distribution", "uniform")
+    assert status == 0 and out.count("under uniform marginals; base value") == 2
+    status, out, _ = run(capsys, *argv)
+    assert status == 0 and out.count("under the model's stored marginals; base value") == 2
+    with pytest.raises(SystemExit) as exited:
+        main([*argv, "--distribution", "joint"])
+    assert exited.value.code == 2 and "invalid choice: 'joint'" in capsys.readouterr().err
+
+
+def test_convert_passes_a_tolerance_to_a_regression_adapter(capsys, tmp_path):
+    import inspect
+    import pickle
+
+    import numpy as np
+
+    pytest.importorskip("sklearn")
+    from gamexplain.io.sklearn import from_sklearn
+
+    if "tolerance" not in inspect.signature(from_sklearn).parameters:
+        pytest.skip("from_sklearn takes no tolerance= yet")
+    from sklearn.linear_model import LogisticRegression, Ridge
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import SplineTransformer
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0, 1, size=(60, 3))
+    model = make_pipeline(SplineTransformer(n_knots=4, degree=1), Ridge()).fit(X, X.sum(axis=1))
+    source = tmp_path / "model.pkl"
+    source.write_bytes(pickle.dumps(model))
+    target = tmp_path / "model.json"
+    argv = ["convert", str(source), "--from", "sklearn", "--trust-pickle", "-o", str(target)]
+    status, out, _ = run(capsys, *argv, "--tolerance", "0.5")
+    assert status == 0 and "regression (tolerance 0.5)" in out
+    import gamexplain as gx
+
+    assert gx.load(target).task == gx.Regression(tolerance=0.5)
+    status, out, _ = run(capsys, *argv)
+    assert status == 0 and gx.load(target).task == gx.Regression(tolerance=0.0)
+    status, _, err = run(capsys, *argv, "--tolerance", "-1")
+    assert status == 2 and "tolerance" in err and "Traceback" not in err
+    classifier = make_pipeline(SplineTransformer(n_knots=4, degree=1), LogisticRegression())
+    source.write_bytes(pickle.dumps(classifier.fit(X, X.sum(axis=1) > 1.5)))
+    status, _, err = run(capsys, *argv, "--tolerance", "0.5")
+    assert status == 2 and "tolerance" in err and "Traceback" not in err

@@ -141,3 +141,21 @@ def test_explain_passes_a_default_time_limit_to_every_query(capsys, monkeypatch)
 def test_a_time_limit_must_be_positive_and_finite(capsys, limit):
     status, _, err = run(capsys, "explain", "credit", "--instance", CREDIT_X, "--time-limit", limit)
     assert status == 2 and "--time-limit" in err and "Traceback" not in err
+
+
+def test_a_tolerance_the_adapter_cannot_take_is_refused_before_unpickling(
+    capsys, tmp_path, monkeypatch
+):
+    import gamexplain.io.sklearn as adapter
+
+    def from_sklearn(model, *, names=None, domains=None):  # an adapter without tolerance=
+        raise AssertionError("never called")
+
+    monkeypatch.setattr(adapter, "from_sklearn", from_sklearn)
+    target = tmp_path / "model.pkl"
+    target.write_bytes(pickle.dumps(Boom(str(tmp_path / "ran"))))
+    argv = ["convert", str(target), "--from", "sklearn", "--trust-pickle", "-o", "o.json"]
+    status, _, err = run(capsys, *argv, "--tolerance", "0.5")
+    assert status == 2 and "Traceback" not in err
+    assert "--tolerance: from_sklearn (--from sklearn) does not take a tolerance" in err
+    assert not (tmp_path / "ran").exists()
