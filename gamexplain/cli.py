@@ -560,9 +560,9 @@ def _explain(args: argparse.Namespace) -> int:
     _emit(args, {q: _plain(a) for q, a in answers.items()}, "\n\n".join(texts))
     failed = [q for q, a in answers.items() if _failed(a)]
     if failed:
-        say(f"gamexplain: {len(failed)} of {len(queries)} queries failed: {', '.join(failed)}",
+        say(f"gamexplain: {len(failed)} of {len(answers)} queries failed: {', '.join(failed)}",
             sys.stderr)  # fmt: skip
-    return EXIT_QUERY_FAILED if failed and (args.strict or len(failed) == len(queries)) else 0
+    return EXIT_QUERY_FAILED if failed and (args.strict or len(failed) == len(answers)) else 0
 
 
 def _convert(args: argparse.Namespace) -> int:

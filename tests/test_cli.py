@@ -162,6 +162,8 @@ def test_strict_fails_when_any_query_fails_and_every_failure_fails_anyway(capsys
     status, out, err = run(capsys, *argv[:-1], "shap,shap-label", "--json")
     assert status == 1 and "2 of 2 queries failed: shap, shap-label" in err
     assert {q["error"]["type"] for q in json.loads(out).values()} == {"UnsupportedQueryError"}
+    status, _, err = run(capsys, *argv[:-1], "shap,shap")  # asked twice, answered once
+    assert status == 1 and "1 of 1 queries failed: shap" in err
 
 
 def test_an_internal_error_is_reported_as_one_query_without_a_traceback(capsys, monkeypatch):
