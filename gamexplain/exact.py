@@ -16,6 +16,8 @@ from typing import TypeAlias
 
 import sympy
 
+from gamexplain.errors import UnsupportedQueryError
+
 __all__ = [
     "Exact",
     "as_fraction",
@@ -170,8 +172,10 @@ def _isolated_sign(expr: sympy.Expr) -> int:
         return -1
     digits = 30
     while digits <= 20_000:
-        narrow = [(Fraction(str(a)), Fraction(str(b)))
-                  for (a, b), _ in minimal.intervals(eps=sympy.Rational(1, 10**digits))]
+        narrow = [
+            (Fraction(str(a)), Fraction(str(b)))
+            for (a, b), _ in minimal.intervals(eps=sympy.Rational(1, 10**digits))
+        ]
         try:
             approx = expr.evalf(digits + 10, strict=True)
         except sympy.core.evalf.PrecisionExhausted:
@@ -183,7 +187,9 @@ def _isolated_sign(expr: sympy.Expr) -> int:
         if len(hits) == 1 and hits[0][0] * hits[0][1] > 0:
             return 1 if hits[0][0] > 0 else -1
         digits *= 2
-    raise ArithmeticError(f"could not decide the sign of {expr}")
+    raise UnsupportedQueryError(
+        f"could not decide the sign of {expr} within 20,000 digits of isolation"
+    )
 
 
 def compare(left: Exact | int, right: Exact | int) -> int:

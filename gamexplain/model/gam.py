@@ -24,7 +24,7 @@ from gamexplain.model.domains import Domain, Finite, Integers, Interval, Label
 from gamexplain.model.shapes import Component, Piecewise, ReLUNet, Shape, Table
 from gamexplain.model.task import Classification, Regression, Task
 
-__all__ = ["GAM", "Feature", "Instance", "PairTerm", "check_gam"]
+__all__ = ["GAM", "Feature", "Instance", "PairTerm", "check_gam", "short_repr"]
 
 Instance: TypeAlias = tuple[Any, ...]
 """A validated instance: one value per feature, labels for finite domains."""
@@ -168,7 +168,7 @@ class Feature:
 
     def check_value(self, value: Any) -> None:
         """Raise :class:`InvalidInstanceError` unless ``value`` lies in the domain."""
-        where = f"feature {self.name!r}: value {_shown(value)}"
+        where = f"feature {self.name!r}: value {short_repr(value)}"
         if not _comparable(value):
             raise InvalidInstanceError(f"{where} {_NOT_COMPARABLE}")
         if not _in_domain(self.domain, value):
@@ -185,12 +185,15 @@ def check_gam(gam: object, caller: str) -> GAM:
     return gam
 
 
-def _shown(value: Any, limit: int = 60) -> str:
-    """``repr(value)`` cut to ``limit`` characters; safe for integers of any size."""
-    if isinstance(value, int) and value.bit_length() > 3 * limit:
-        # repr of an int over Python's digit limit raises ValueError
+def short_repr(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters, for error messages: safe for integers
+    of any size (Python refuses str() past 4300 digits) and for a repr that fails."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 3 * limit:
         return f"<an integer of about {int(value.bit_length() * math.log10(2))} digits>"
-    text = repr(value)
+    try:
+        text = repr(value)
+    except Exception:  # a value whose repr fails must still be named
+        text = f"<a {type(value).__name__}>"
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -638,7 +641,7 @@ def _check_column(
         for row, value in enumerate(column):
             if not _hashable_member(value, members):
                 raise InvalidInstanceError(
-                    f"{where}: value {_shown(value)} in row {row} is not one of "
+                    f"{where}: value {short_repr(value)} in row {row} is not one of "
                     f"{list(domain.values)}"
                 )
         if isinstance(feature.shape, Table):  # looked up by label: no rounding
@@ -648,7 +651,7 @@ def _check_column(
     if isinstance(domain, Integers) and max(abs(domain.low), abs(domain.high)) > _FLOAT_INTS:
         exact[:] = False  # float comparisons with such bounds round
     for r in np.flatnonzero(~exact):
-        _check_number(feature, f"{where}: value {_shown(column[r])} in row {r}", column[r])
+        _check_number(feature, f"{where}: value {short_repr(column[r])} in row {r}", column[r])
     numbers = _floats(column)
     if not exact.any():
         return numbers, ~exact
@@ -659,7 +662,7 @@ def _check_column(
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise InvalidInstanceError(
-            f"{where}: value {_shown(column[row])} in row {row} is outside its domain {domain}"
+            f"{where}: value {short_repr(column[row])} in row {row} is outside its domain {domain}"
         )
     return numbers, ~exact
 

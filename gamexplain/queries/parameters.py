@@ -17,7 +17,7 @@ from typing import Any
 from gamexplain.complexity.constraints import Constraint, Rejected
 from gamexplain.complexity.queries import QUERY_TABLE
 from gamexplain.errors import InvalidParameterError
-from gamexplain.model.gam import check_gam
+from gamexplain.model.gam import check_gam, short_repr
 
 __all__ = ["PARAMETERS", "Constraint", "validate"]
 
@@ -47,17 +47,6 @@ def validate(func: str, gam: Any, **options: Any) -> dict[str, Any]:
             why = f" ({rejected})" if str(rejected) else ""
             raise InvalidParameterError(
                 f"The {name!r} parameter of {func} must be {constraint.describe()}. "
-                f"Got {_shown(value)} instead{why}."
+                f"Got {short_repr(value, 80)} instead{why}."
             ) from None
     return out
-
-
-def _shown(value: Any, limit: int = 80) -> str:
-    """A short repr, safe for huge integers (whose str() Python refuses past 4300 digits)."""
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
-        return f"an integer of {value.bit_length()} bits"
-    try:
-        text = repr(value)
-    except Exception:  # a repr that fails is still a value we must name
-        text = f"a {type(value).__name__}"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
