@@ -218,5 +218,15 @@ def same_prediction(gam: Any, x: Sequence[Any], z: Sequence[Any]) -> bool:
 def model_digest(gam: Any) -> str:
     """A SHA-256 of every parameter of the model (the repr of the frozen GAM spells out
     each float exactly), so a result checks only against the model it was computed for."""
+    cached = getattr(gam, "__dict__", {}).get(_DIGEST)
+    if cached is not None:
+        return str(cached)
     text = repr((gam.intercept, gam.task, gam.features, gam.pairs))
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    if hasattr(gam, "__dict__"):
+        # a GAM is immutable, so its digest is computed once (it costs as much as a query)
+        object.__setattr__(gam, _DIGEST, digest)
+    return digest
+
+
+_DIGEST = "_certify_model_digest"
