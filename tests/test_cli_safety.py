@@ -159,3 +159,13 @@ def test_a_tolerance_the_adapter_cannot_take_is_refused_before_unpickling(
     assert status == 2 and "Traceback" not in err
     assert "--tolerance: from_sklearn (--from sklearn) does not take a tolerance" in err
     assert not (tmp_path / "ran").exists()
+
+
+@pytest.mark.parametrize("content", [b"", b"\x80\x04not a pickle", b"plain text\n"])
+def test_a_broken_trusted_pickle_is_a_clear_error(capsys, tmp_path, content):
+    target = tmp_path / "model.pkl"
+    target.write_bytes(content)
+    argv = ["convert", str(target), "--from", "sklearn", "--trust-pickle", "-o", "o.json"]
+    status, _, err = run(capsys, *argv)
+    assert status != 0 and "Traceback" not in err
+    assert "cannot be read as a pickled model" in err and "model.pkl" in err

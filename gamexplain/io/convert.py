@@ -13,7 +13,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from gamexplain.errors import InvalidParameterError
+from gamexplain.errors import InvalidModelError, InvalidParameterError
 from gamexplain.io.adapters import converter
 from gamexplain.model.gam import GAM
 
@@ -93,8 +93,16 @@ def reads_pickle(path: str | os.PathLike[str], source: str) -> bool:
 def _unpickle(file: Path) -> Any:
     warnings.warn(PICKLE_WARNING, UserWarning, stacklevel=3)
     try:
-        import joblib
-    except ImportError:
-        with file.open("rb") as handle:
-            return pickle.load(handle)  # trusted files only: see the warning above
-    return joblib.load(file)
+        try:
+            import joblib
+        except ImportError:
+            with file.open("rb") as handle:
+                return pickle.load(handle)  # trusted files only: see the warning above
+        return joblib.load(file)
+    except (OSError, EOFError, ValueError, pickle.UnpicklingError, AttributeError,
+            ImportError, IndexError, TypeError, KeyError) as error:  # fmt: skip
+        # a truncated, corrupt or foreign file, or one naming a class this environment
+        # lacks: the library raises any of these
+        raise InvalidModelError(
+            f"{file}: cannot be read as a pickled model ({type(error).__name__}: {error})"
+        ) from error
