@@ -20,7 +20,6 @@ values near 0 its default way, and is refused where that changes a split.
 from __future__ import annotations
 
 import json
-import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -29,10 +28,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from gamexplain.errors import GamExplainError, InvalidModelError, UnsupportedModelError
+from gamexplain.errors import InvalidModelError, UnsupportedModelError
 from gamexplain.io import kit
-from gamexplain.io._forest import Forest, Tree, after, build, float32_boundary, float32_of
+from gamexplain.io._forest import Forest, Tree, after, build
 from gamexplain.io._lightgbm import lightgbm_dump_forest, lightgbm_text_forest
+from gamexplain.io._xgboost import xgboost_forest
 from gamexplain.model.domains import Domain
 from gamexplain.model.gam import GAM
 from gamexplain.model.task import Regression, Task
@@ -44,14 +44,6 @@ __all__ = [
     "from_xgboost",
     "from_xgboost_json",
 ]
-
-_XGB_IDENTITY = (
-    "reg:squarederror",
-    "reg:absoluteerror",
-    "reg:pseudohubererror",
-    "reg:quantileerror",
-)
-_XGB_BINARY = ("binary:logistic",)
 
 
 def from_xgboost(
@@ -126,14 +118,8 @@ def from_xgboost(
     >>> bool(np.allclose(gam.decision_function(X), model.predict(X), atol=1e-6))
     True
     """
-    booster = model.get_booster() if hasattr(model, "get_booster") else model
-    best = getattr(model, "best_iteration", None) if hasattr(model, "get_booster") else None
-    if best is not None:
-        booster = booster[: int(best) + 1]  # what XGBModel.predict uses after early stopping
-    if not hasattr(booster, "save_raw"):
-        raise InvalidModelError(f"{type(model).__name__} is not a fitted XGBoost model")
-    document = _json(bytes(booster.save_raw("json")), "XGBoost")
-    forest = _xgboost_forest(document)
+    document = _json(_xgboost_bytes(model), "XGBoost")
+    forest = xgboost_forest(document)
     return build(
         forest, X=X, names=names, domains=domains, tolerance=tolerance, caller="from_xgboost"
     )
@@ -172,7 +158,7 @@ def from_xgboost_json(
     -----
     Linear in the file size plus :func:`from_xgboost`'s cost. No theorem is involved.
     """
-    forest = _xgboost_forest(_json(_read(source), "XGBoost"))
+    forest = xgboost_forest(_json(_read(source), "XGBoost"))
     return build(
         forest, X=X, names=names, domains=domains, tolerance=tolerance, caller="from_xgboost_json"
     )
@@ -380,98 +366,22 @@ def _json(data: bytes, library: str) -> Any:
         raise InvalidModelError(f"not a {library} JSON model: {type(exc).__name__}: {exc}") from exc
 
 
-# -- XGBoost ----------------------------------------------------------------------------
-def _xgboost_forest(document: Any) -> Forest:
-    try:
-        return _xgboost_model(document)
-    except GamExplainError:
-        raise
-    except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
-        raise InvalidModelError(f"not an XGBoost JSON model: {type(exc).__name__}: {exc}") from exc
-
-
-def _xgboost_model(document: Any) -> Forest:
-    learner = document["learner"]
-    booster = learner["gradient_booster"]
-    if booster["name"] != "gbtree":
-        raise UnsupportedModelError(
-            f"the XGBoost booster {booster['name']!r} is not supported: gamexplain reads "
-            "'gbtree' models (dart reweights its trees, gblinear has none)"
-        )
-    params = learner["learner_model_param"]
-    objective = learner["objective"]["name"]
-    n_features = int(params["num_feature"])
-    task = _xgboost_task(objective, int(params.get("num_class", 0)))
-    base = _xgboost_base(params, objective)
-    trees = tuple(
-        Tree.of(k, _xgboost_nodes(k, tree), n_features)
-        for k, tree in enumerate(booster["model"]["trees"])
-    )
-    names = learner.get("feature_names") or [f"f{i}" for i in range(n_features)]
-    return Forest(
-        names=tuple(str(n) for n in names),
-        trees=trees,
-        base=base,
-        task=task,
-        bounds=(None,) * n_features,
-        library="XGBoost",
-    )
-
-
-def _xgboost_task(objective: str, num_class: int) -> Task:
-    if num_class > 1 or objective.startswith("multi:"):
-        return kit.binary_task(max(num_class, 3), "XGBoost models")
-    if objective in _XGB_BINARY:
-        return kit.binary_task(2, "XGBoost models")
-    if objective == "binary:logitraw":
-        raise UnsupportedModelError(
-            "the XGBoost objective 'binary:logitraw' is not supported: XGBClassifier.predict "
-            "calls its margin class 1 above 0.5, a Booster's users above 0; retrain with "
-            "'binary:logistic', whose class is the margin's sign in both"
-        )
-    if objective in _XGB_IDENTITY:
-        return Regression()
-    raise UnsupportedModelError(
-        f"the XGBoost objective {objective!r} is not supported: gamexplain reads "
-        f"{', '.join(_XGB_BINARY + _XGB_IDENTITY)}, whose prediction is the margin itself "
-        "(or its sign)"
-    )
-
-
-def _xgboost_base(params: Mapping[str, Any], objective: str) -> float:
-    """The base margin: XGBoost stores ``base_score`` on the scale of the prediction."""
-    values = str(params["base_score"]).strip("[]").split(",")
-    if len(values) != 1 or int(params.get("num_target", 1)) > 1:
-        raise UnsupportedModelError("multi-target XGBoost models are not supported")
-    score = float32_of(values[0].strip())
-    if objective == "binary:logistic":
-        if not 0 < score < 1:
-            raise InvalidModelError(f"base_score {score} is not a probability", "learner")
-        return float(np.float32(math.log(score / (1 - score))))
-    return score
-
-
-def _xgboost_nodes(k: int, tree: Mapping[str, Any]) -> list[tuple[int, float, int, int] | float]:
-    if int(tree["tree_param"].get("size_leaf_vector", 1)) > 1:
-        raise UnsupportedModelError(f"XGBoost tree {k} has vector leaves (multi-target)")
-    if any(int(t) != 0 for t in tree.get("split_type", ())):
-        raise UnsupportedModelError(
-            f"XGBoost tree {k} has a categorical split; gamexplain reads numeric splits only"
-        )
-    nodes: list[tuple[int, float, int, int] | float] = []
-    for left, right, feature, condition in zip(
-        tree["left_children"],
-        tree["right_children"],
-        tree["split_indices"],
-        tree["split_conditions"],
-        strict=True,
-    ):
-        value = float32_of(condition)
-        if int(left) < 0:
-            nodes.append(value)
-        else:
-            nodes.append((int(feature), float32_boundary(value), int(left), int(right)))
-    return nodes
+def _xgboost_bytes(model: Any) -> bytes:
+    """The JSON of the trees ``model`` predicts with (after early stopping, an
+    estimator's ``predict`` stops at ``best_iteration``; a Booster's uses every tree)."""
+    not_fitted = InvalidModelError(f"{type(model).__name__} is not a fitted XGBoost model")
+    booster = model
+    if hasattr(model, "get_booster"):
+        try:
+            booster = model.get_booster()
+        except (ValueError, AttributeError) as exc:  # sklearn's NotFittedError is both
+            raise not_fitted from exc
+        best = getattr(model, "best_iteration", None)
+        if best is not None:
+            booster = booster[: int(best) + 1]
+    if not hasattr(booster, "save_raw"):
+        raise not_fitted
+    return bytes(booster.save_raw("json"))
 
 
 # -- scikit-learn's HistGradientBoosting ----------------------------------------------

@@ -384,7 +384,7 @@ def test_bad_input_gets_gamexplain_errors(cancer, tmp_path):
         from_xgboost(model, X=X)
     with pytest.raises(InvalidParameterError, match="'tolerance' parameter"):
         from_xgboost(model, X=X[:, :3], tolerance=1.0)
-    for wrong in (object(), "not a model"):
+    for wrong in (object(), "not a model", xgb.XGBClassifier(), lgb.LGBMRegressor(), _HGB()):
         with pytest.raises(InvalidModelError, match="not a fitted"):
             from_xgboost(wrong)
         with pytest.raises(InvalidModelError, match="not a fitted"):
@@ -478,3 +478,25 @@ def test_random_forests_equal_a_walk_of_their_trees(dump, rows):
     points = [row[: len(dump["feature_names"])] for row in rows]
     expected = [math.fsum(_walk(t["tree_structure"], p) for t in dump["tree_info"]) for p in points]
     assert gam.decision_function(points).tolist() == expected
+
+
+def test_the_command_line_converts_a_lightgbm_text_model(cancer, tmp_path, capsys):
+    from gamexplain import load
+    from gamexplain.cli import main
+
+    Xtr, ytr, Xte, _, _ = cancer
+    model = lgb.LGBMClassifier(n_jobs=1, n_estimators=5, max_depth=1, verbose=-1)
+    model.fit(Xtr[:, :4], ytr)
+    source, target = tmp_path / "model.txt", tmp_path / "gam.json"
+    model.booster_.save_model(source)
+    assert main(["convert", str(source), "--from", "lightgbm", "-o", str(target)]) == 0
+    assert "4 features" in capsys.readouterr().out
+    gam = load(target)
+    inside = np.clip(Xte[:, :4], Xtr[:, :4].min(axis=0), Xtr[:, :4].max(axis=0))
+    margin = model.predict(inside, raw_score=True)
+    np.testing.assert_allclose(gam.decision_function(inside), margin, **DOUBLE)
+    xgb_model = xgb.XGBClassifier(n_jobs=1, n_estimators=2, max_depth=1).fit(Xtr[:, :4], ytr)
+    xgb_model.save_model(tmp_path / "xgb.json")
+    argv = ["convert", str(tmp_path / "xgb.json"), "--from", "xgboost", "-o", str(target)]
+    assert main(argv) != 0
+    assert "feature 'f0'" in capsys.readouterr().err
