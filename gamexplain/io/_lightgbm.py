@@ -93,7 +93,7 @@ def _task(objective: str, per_iteration: int) -> Task:
 
 
 def _split(
-    k: int, feature: int, threshold: float, decision: str, default_left: bool, missing: str
+    k: int, feature: int, text: Any, decision: str, default_left: bool, missing: str
 ) -> tuple[int, float]:
     """A numeric split as (feature, boundary); refused where LightGBM's default direction
     moves a non-NaN value (``zero_as_missing`` sends |x| ≤ 1e-35 the default way)."""
@@ -102,6 +102,7 @@ def _split(
             f"LightGBM tree {k} has a categorical split ({decision!r}); gamexplain reads "
             "numeric splits only"
         )
+    threshold = float(text)
     if missing == "Zero" and (threshold < _ZERO if default_left else threshold >= -_ZERO):
         raise UnsupportedModelError(
             f"LightGBM tree {k} splits feature {feature} at {threshold!r} with "
@@ -153,7 +154,7 @@ def _dump_nodes(k: int, root: Mapping[str, Any]) -> list[Node]:
         feature, boundary = _split(
             k,
             int(node["split_feature"]),
-            float(node["threshold"]),
+            node["threshold"],
             str(node["decision_type"]),
             bool(node["default_left"]),
             str(node["missing_type"]),
@@ -211,7 +212,7 @@ def _text_nodes(k: int, fields: Mapping[str, str]) -> list[Node]:
         f, boundary = _split(
             k,
             int(feature),
-            float(threshold),
+            threshold,
             "==" if bits & 1 else "<=",
             bool(bits & 2),
             _MISSING.get((bits >> 2) & 3, "NaN"),

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -360,8 +361,10 @@ def _read(source: str | os.PathLike[str]) -> bytes:
 
 
 def _json(data: bytes, library: str) -> Any:
+    """The JSON document in ``data``; its decimals kept exact (``Decimal``), so that
+    XGBoost's float32 numbers are rounded once, from their text."""
     try:
-        return json.loads(data)
+        return json.loads(data, parse_float=Decimal)
     except (ValueError, RecursionError) as exc:
         raise InvalidModelError(f"not a {library} JSON model: {type(exc).__name__}: {exc}") from exc
 

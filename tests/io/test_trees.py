@@ -30,6 +30,7 @@ from gamexplain import (
     Classification,
     Finite,
     Integers,
+    Interval,
     InvalidModelError,
     InvalidParameterError,
     Piecewise,
@@ -336,6 +337,8 @@ def test_categorical_and_zero_as_missing_splits_are_refused():
     model.fit(X, y, categorical_feature=[0])
     with pytest.raises(UnsupportedModelError, match="categorical split"):
         from_lightgbm(model)
+    with pytest.raises(UnsupportedModelError, match="categorical split"):
+        from_lightgbm_model(json.dumps(model.booster_.dump_model()))
     # zero_as_missing: LightGBM sends |x| <= 1e-35 the default way (here: the way the
     # threshold does not), as its own predictions show
     X = np.column_stack([np.where(rng.random(300) < 0.5, 0.0, rng.normal(size=300)), X[:, 1]])
@@ -500,3 +503,78 @@ def test_the_command_line_converts_a_lightgbm_text_model(cancer, tmp_path, capsy
     argv = ["convert", str(tmp_path / "xgb.json"), "--from", "xgboost", "-o", str(target)]
     assert main(argv) != 0
     assert "feature 'f0'" in capsys.readouterr().err
+
+
+_F32 = st.floats(-1.5, 1.5, width=32)
+
+
+@st.composite
+def _xgb_tree(draw, features, depth=3):
+    """An XGBoost JSON tree (breadth-first arrays) splitting on ``features``."""
+    arrays = {k: [] for k in ("left_children", "right_children", "split_indices")}
+    conditions, pending = [], [depth]
+    while len(conditions) < len(pending):
+        remaining = pending[len(conditions)]
+        if remaining and draw(st.booleans()):
+            pending += [remaining - 1, remaining - 1]
+            arrays["left_children"].append(len(pending) - 2)
+            arrays["right_children"].append(len(pending) - 1)
+            arrays["split_indices"].append(draw(st.sampled_from(features)))
+            conditions.append(draw(_F32))
+        else:
+            arrays["left_children"].append(-1)
+            arrays["right_children"].append(-1)
+            arrays["split_indices"].append(0)
+            conditions.append(draw(st.integers(-8, 8)) / 4)
+    text = [np.format_float_scientific(np.float32(c), unique=True) for c in conditions]
+    return arrays | {
+        "split_conditions": text,
+        "split_type": [0] * len(conditions),
+        "tree_param": {"size_leaf_vector": "1"},
+    }
+
+
+@st.composite
+def _xgb_documents(draw):
+    trees = []
+    for _ in range(draw(st.integers(1, 4))):
+        features = draw(st.sampled_from([[0], [1], [2], [0, 1], [1, 2]]))
+        trees.append(draw(_xgb_tree(features)))
+    return {
+        "learner": {
+            "learner_model_param": {"base_score": "[5E-1]", "num_feature": "3"},
+            "objective": {"name": "reg:squarederror"},
+            "feature_names": [],
+            "gradient_booster": {"name": "gbtree", "model": {"trees": trees}},
+        }
+    }
+
+
+def _xgb_walk(tree, row):
+    """XGBoost's own rule: the value rounded to float32, sent left when below t."""
+    node = 0
+    while tree["left_children"][node] >= 0:
+        feature = tree["split_indices"][node]
+        below = np.float32(row[feature]) < np.float32(tree["split_conditions"][node])
+        node = tree["left_children" if below else "right_children"][node]
+    return float(tree["split_conditions"][node])
+
+
+def _near(t):
+    """t and the doubles where float32 rounding moves across it."""
+    t = np.float32(t)
+    mid = (float(np.nextafter(t, np.float32(-2))) + float(t)) / 2
+    return [float(t), mid, math.nextafter(mid, -2), math.nextafter(mid, 2)]
+
+
+@given(_xgb_documents(), st.lists(st.lists(_F32, min_size=3, max_size=3), min_size=1, max_size=4))
+def test_random_xgboost_forests_equal_a_walk_of_their_trees(document, seeds):
+    trees = document["learner"]["gradient_booster"]["model"]["trees"]
+    points = [list(seed) for seed in seeds]
+    for tree in trees:
+        for condition, left in zip(tree["split_conditions"], tree["left_children"], strict=True):
+            if left >= 0:
+                points += [[v, v, v] for v in _near(condition)]
+    gam = from_xgboost_json(json.dumps(document), domains=dict.fromkeys(range(3), Interval(-2, 2)))
+    expected = [math.fsum([0.5, *(_xgb_walk(t, p) for t in trees)]) for p in points]
+    assert gam.decision_function(points).tolist() == expected
