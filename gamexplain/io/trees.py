@@ -394,13 +394,15 @@ def _hgb_forest(model: Any) -> Forest:
         raise InvalidModelError(
             f"{type(model).__name__} is not a fitted HistGradientBoosting estimator"
         )
-    if getattr(model, "_preprocessor", None) is not None or np.any(
-        getattr(model, "is_categorical_", None) or False
+    categorical = getattr(model, "is_categorical_", None)
+    if getattr(model, "_preprocessor", None) is not None or (
+        categorical is not None and np.any(categorical)
     ):
         raise UnsupportedModelError(
             "HistGradientBoosting with categorical features is not supported; gamexplain "
             "reads numeric splits only"
         )
+    task = _hgb_task(model)
     n_features = int(model.n_features_in_)
     trees = tuple(
         Tree.of(k, _hgb_nodes(k, iteration), n_features) for k, iteration in enumerate(predictors)
@@ -410,7 +412,7 @@ def _hgb_forest(model: Any) -> Forest:
         names=tuple(str(n) for n in (kit.default_names(n_features) if names is None else names)),
         trees=trees,
         base=float(np.ravel(model._baseline_prediction)[0]),
-        task=_hgb_task(model),
+        task=task,
         bounds=(None,) * n_features,
         library="HistGradientBoosting",
     )

@@ -339,6 +339,9 @@ def test_categorical_and_zero_as_missing_splits_are_refused():
         from_lightgbm(model)
     with pytest.raises(UnsupportedModelError, match="categorical split"):
         from_lightgbm_model(json.dumps(model.booster_.dump_model()))
+    hgb = _HGB(max_iter=2, categorical_features=[0], interaction_cst="no_interactions")
+    with pytest.raises(UnsupportedModelError, match="categorical features"):
+        from_hist_gradient_boosting(hgb.fit(X, y), X=X)
     # zero_as_missing: LightGBM sends |x| <= 1e-35 the default way (here: the way the
     # threshold does not), as its own predictions show
     X = np.column_stack([np.where(rng.random(300) < 0.5, 0.0, rng.normal(size=300)), X[:, 1]])
