@@ -1,13 +1,15 @@
 """Piece compilation vs MILP extremes as ReLU nets grow, and adapter conversion times.
 
-Run: ``python benchmarks/bench_adapters.py`` (a few minutes on one core). Prints one
-table per experiment; every MILP extremum is checked against the compiled one, and on
+Run: ``python benchmarks/bench_adapters.py`` (a few minutes on one core), or
+``python benchmarks/bench_adapters.py trees`` for the boosted-tree adapters only. Prints
+one table per experiment; every MILP extremum is checked against the compiled one, and on
 the CNF hard instance against the formula's satisfiability (by enumeration).
 """
 
 from __future__ import annotations
 
 import itertools
+import sys
 import time
 import warnings
 
@@ -18,7 +20,13 @@ from gamexplain.lab.reductions import cnf_to_relu_net
 from gamexplain.substrate.milp import relu_extremum
 from gamexplain.substrate.pieces import compile_relu
 
-__all__ = ["adapter_times", "extremes_vs_depth", "hard_instance_vs_bits", "main"]
+__all__ = [
+    "adapter_times",
+    "extremes_vs_depth",
+    "hard_instance_vs_bits",
+    "main",
+    "tree_adapter_times",
+]
 
 
 def _random_net(depth: int, width: int, seed: int) -> ReLUNet:
@@ -141,6 +149,82 @@ def adapter_times() -> None:
     print(f"compile the 10 NAM features to pieces: {t:.3f} s")
 
 
+def _tree_models():  # type: ignore[no-untyped-def]
+    """(label, fitted model, adapter, margin function, tolerance kind) on bundled data."""
+    import lightgbm
+    import xgboost
+    from sklearn.datasets import load_breast_cancer, load_diabetes
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
+    from gamexplain.io import from_hist_gradient_boosting, from_lightgbm, from_xgboost
+
+    cancer, diabetes = load_breast_cancer(return_X_y=True), load_diabetes(return_X_y=True)
+    pairs10 = [[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]]
+    pairs30 = [[i, i + 1] for i in range(0, 30, 2)]
+    return [
+        ("XGBClassifier(max_depth=1, 300 trees)", cancer, from_xgboost,
+         xgboost.XGBClassifier(max_depth=1, n_estimators=300, n_jobs=1), "margin"),
+        ("XGBClassifier(max_depth=3, pairs, 300)", cancer, from_xgboost,
+         xgboost.XGBClassifier(max_depth=3, n_estimators=300, n_jobs=1,
+                               interaction_constraints=str(pairs30)), "margin"),
+        ("XGBRegressor(max_depth=3, pairs, 300)", diabetes, from_xgboost,
+         xgboost.XGBRegressor(max_depth=3, n_estimators=300, n_jobs=1,
+                              interaction_constraints=str(pairs10)), "predict"),
+        ("LGBMClassifier(max_depth=1, 300 trees)", cancer, from_lightgbm,
+         lightgbm.LGBMClassifier(max_depth=1, n_estimators=300, n_jobs=1, verbose=-1), "raw"),
+        ("LGBMClassifier(31 leaves, pairs, 300)", cancer, from_lightgbm,
+         lightgbm.LGBMClassifier(n_estimators=300, n_jobs=1, verbose=-1,
+                                 interaction_constraints=pairs30), "raw"),
+        ("LGBMRegressor(31 leaves, pairs, 300)", diabetes, from_lightgbm,
+         lightgbm.LGBMRegressor(n_estimators=300, n_jobs=1, verbose=-1,
+                                interaction_constraints=pairs10), "predict"),
+        ("HGBClassifier(no_interactions, 100)", cancer, from_hist_gradient_boosting,
+         HistGradientBoostingClassifier(interaction_cst="no_interactions"), "decision"),
+        ("HGBClassifier(pairs, 100)", cancer, from_hist_gradient_boosting,
+         HistGradientBoostingClassifier(interaction_cst=pairs30), "decision"),
+        ("HGBRegressor(pairs, 100)", diabetes, from_hist_gradient_boosting,
+         HistGradientBoostingRegressor(interaction_cst=pairs10), "predict"),
+    ]  # fmt: skip
+
+
+def _margin(model, output: str, rows):  # type: ignore[no-untyped-def]
+    """The library's own score: what a tree adapter's GAM must reproduce."""
+    if output == "margin":
+        return model.predict(rows, output_margin=True)
+    if output == "raw":
+        return model.predict(rows, raw_score=True)
+    if output == "decision":
+        return model.decision_function(rows)
+    return model.predict(rows)
+
+
+def tree_adapter_times() -> None:
+    """Boosted-tree adapters on bundled data: conversion time against the library's own
+    fit time (the baseline, same run), the GAM's size (main-effect pieces, pair terms and
+    their table cells), and agreement on the 20% held-out rows (max |GAM score − library
+    margin| over the largest |margin|; the share of equal classes). Domains come from
+    all rows, so that held-out rows lie inside them."""
+    from sklearn.model_selection import train_test_split
+    from threadpoolctl import threadpool_limits
+
+    print(f"{'model':<40} {'fit s':>7} {'convert s':>9} {'ratio':>6} {'pieces':>7} "
+          f"{'pairs':>5} {'cells':>7} {'max rel diff':>12} {'same class':>10}")  # fmt: skip
+    with threadpool_limits(1):
+        for label, (X, y), adapter, model, output in _tree_models():
+            Xtr, Xte, ytr, _ = train_test_split(X, y, test_size=0.2, random_state=0)
+            _, t_fit = _timed(model.fit, Xtr, ytr)
+            gam, t_convert = _timed(adapter, model, X=X)
+            margin = _margin(model, output, Xte)
+            diff = np.abs(gam.decision_function(Xte) - margin).max() / np.abs(margin).max()
+            agree = (gam.predict(Xte) == model.predict(Xte)).mean()
+            same = "-" if output == "predict" else f"{agree:.0%}"
+            pieces = sum(f.shape.n_pieces for f in gam.features)  # type: ignore[union-attr]
+            cells = sum(p.shape[0] * p.shape[1] for p in gam.pairs)
+            size = f"{pieces:>7} {len(gam.pairs):>5} {cells:>7}"
+            print(f"{label:<40} {t_fit:>7.3f} {t_convert:>9.3f} {t_convert / t_fit:>6.2f} "
+                  f"{size} {diff:>12.1e} {same:>10}")  # fmt: skip
+
+
 def _frac(value: float):  # type: ignore[no-untyped-def]
     from fractions import Fraction
 
@@ -148,9 +232,13 @@ def _frac(value: float):  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
+    if sys.argv[1:] == ["trees"]:
+        tree_adapter_times()
+        return
     extremes_vs_depth([(1, 8), (2, 8), (3, 8), (4, 8), (5, 8), (2, 16), (2, 32), (3, 16)])
     hard_instance_vs_bits([6, 8, 10, 12, 14, 16])
     adapter_times()
+    tree_adapter_times()
 
 
 if __name__ == "__main__":

@@ -25,6 +25,13 @@ from gamexplain.io.jsonfile import dump, dumps, load, loads
 from gamexplain.io.nam import from_nam, from_nbm
 from gamexplain.io.pygam import from_pygam
 from gamexplain.io.sklearn import from_sklearn
+from gamexplain.io.trees import (
+    from_hist_gradient_boosting,
+    from_lightgbm,
+    from_lightgbm_model,
+    from_xgboost,
+    from_xgboost_json,
+)
 from gamexplain.model import (
     GAM,
     Classification,
@@ -107,10 +114,15 @@ __all__ = [
     "explain_plan",
     "from_ebm",
     "from_ebm_json",
+    "from_hist_gradient_boosting",
+    "from_lightgbm",
+    "from_lightgbm_model",
     "from_nam",
     "from_nbm",
     "from_pygam",
     "from_sklearn",
+    "from_xgboost",
+    "from_xgboost_json",
     "is_redundant",
     "is_sufficient_reason",
     "load",

@@ -10,6 +10,13 @@ from gamexplain.io.jsonfile import FORMAT, dump, dumps, load, loads
 from gamexplain.io.nam import from_nam, from_nbm
 from gamexplain.io.pygam import from_pygam
 from gamexplain.io.sklearn import from_sklearn
+from gamexplain.io.trees import (
+    from_hist_gradient_boosting,
+    from_lightgbm,
+    from_lightgbm_model,
+    from_xgboost,
+    from_xgboost_json,
+)
 
 __all__ = [
     "FORMAT",
@@ -18,10 +25,15 @@ __all__ = [
     "dumps",
     "from_ebm",
     "from_ebm_json",
+    "from_hist_gradient_boosting",
+    "from_lightgbm",
+    "from_lightgbm_model",
     "from_nam",
     "from_nbm",
     "from_pygam",
     "from_sklearn",
+    "from_xgboost",
+    "from_xgboost_json",
     "load",
     "loads",
 ]

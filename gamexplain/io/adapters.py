@@ -37,8 +37,8 @@ class Adapter:
         Whether ``convert`` accepts a pickle (or joblib file) of the fitted object.
     data_loader : str or None
         The public function reading the library's own export as data (never code).
-    data_suffix : str or None
-        The end of a file name that marks that export, compared case-insensitively.
+    data_suffix : str, tuple of str, or None
+        The end(s) of a file name that mark that export, compared case-insensitively.
     description : str
         One line for the command line's help and the docs.
     """
@@ -49,13 +49,14 @@ class Adapter:
     library: str
     pickle: bool
     data_loader: str | None
-    data_suffix: str | None
+    data_suffix: str | tuple[str, ...] | None
     description: str
 
     @property
     def formats(self) -> str:
         """The files ``convert`` reads for this adapter, in words."""
-        kinds = [f"its {self.data_suffix} export"] if self.data_suffix else []
+        suffixes = (self.data_suffix,) if isinstance(self.data_suffix, str) else self.data_suffix
+        kinds = [f"its {' or '.join(suffixes)} export"] if suffixes else []
         return " or ".join([*kinds, *(["a pickle"] if self.pickle else [])])
 
     def function(self, loader: str) -> Callable[..., GAM]:
@@ -114,6 +115,36 @@ ADAPTERS: tuple[Adapter, ...] = (
         data_loader=None,
         data_suffix=None,
         description="neural basis models: one shared ReLU basis network, mixed per feature",
+    ),
+    Adapter(
+        name="xgboost",
+        module="gamexplain.io.trees",
+        loader="from_xgboost",
+        library="xgboost",
+        pickle=True,
+        data_loader="from_xgboost_json",
+        data_suffix=".json",
+        description="boosted trees of one or two features each, from XGBoost's JSON model",
+    ),
+    Adapter(
+        name="lightgbm",
+        module="gamexplain.io.trees",
+        loader="from_lightgbm",
+        library="lightgbm",
+        pickle=True,
+        data_loader="from_lightgbm_model",
+        data_suffix=(".txt", ".json"),
+        description="boosted trees of one or two features each, from LightGBM's model file",
+    ),
+    Adapter(
+        name="hgb",
+        module="gamexplain.io.trees",
+        loader="from_hist_gradient_boosting",
+        library="scikit-learn",
+        pickle=True,
+        data_loader=None,
+        data_suffix=None,
+        description="HistGradientBoosting with trees of one or two features each",
     ),
 )
 

@@ -46,12 +46,21 @@ def test_cli_choices_and_help_come_from_the_table():
 
 
 def test_convert_reads_what_the_table_says():
-    assert [a.name for a in converters()] == ["ebm", "pygam", "sklearn"]
+    assert [a.name for a in converters()] == [
+        "ebm",
+        "pygam",
+        "sklearn",
+        "xgboost",
+        "lightgbm",
+        "hgb",
+    ]
     for adapter in converters():
         assert reads_data(adapter.name) == (adapter.data_loader is not None)
         assert reads_pickle("model.pkl", adapter.name) == adapter.pickle
     assert not reads_pickle("dir/MODEL.JSON", "ebm") and not reads_pickle(".json", "ebm")
     assert reads_pickle("model.json", "pygam")
+    assert not reads_pickle("m.TXT", "lightgbm") and not reads_pickle("m.json", "lightgbm")
+    assert reads_pickle("m.pkl", "lightgbm") and reads_pickle("m.txt", "xgboost")
 
 
 @pytest.mark.parametrize("source", ["nam", "nope", None])
@@ -60,7 +69,7 @@ def test_unknown_sources_are_refused_by_name(source, tmp_path):
         convert_model(tmp_path / "m.pkl", source)
     message = str(info.value)
     assert "'source' parameter of convert_model" in message and repr(source) in message
-    assert "{'ebm', 'pygam', 'sklearn'}" in message
+    assert "{'ebm', 'pygam', 'sklearn', 'xgboost', 'lightgbm', 'hgb'}" in message
     with pytest.raises(InvalidParameterError, match="'source' parameter of f"):
         converter(source, "f")
 
