@@ -82,6 +82,11 @@ def width(result: Any) -> float:
     return float(np.max(np.asarray(result.upper) - np.asarray(result.lower)))
 
 
+def bracket(query: Callable[..., Any], gam: gx.GAM, x: Any, limit: float, **options: Any) -> Any:
+    """The result of one label query at time limit ``limit``, or the error it raised."""
+    return timed(lambda: query(gam, x, time_limit=limit, **options))[1]
+
+
 def queries(limit: float) -> dict[str, Callable[[gx.GAM, Any], Any]]:
     """The queries a user asks of one row, each with the time limit ``limit``."""
 
@@ -119,7 +124,7 @@ def report(name: str, gam: gx.GAM, rows: Any, n_rows: int, limit: float) -> None
         seconds, flags = [], []
         for i in range(n_rows):
             x = rows.iloc[i]
-            spent, result = timed(lambda: call(gam, x))  # noqa: B023
+            spent, result = timed(lambda: call(gam, x))  # noqa: B023 (called at once)
             seconds.append(spent)
             flags.append(answered(result))
         exact = sum(f[0] for f in flags) / n_rows
@@ -132,10 +137,8 @@ def report(name: str, gam: gx.GAM, rows: Any, n_rows: int, limit: float) -> None
             shap_widths, cc_widths = [], []
             for i in range(min(n_rows, 20)):
                 x = rows.iloc[i]
-                shap_widths.append(width(timed(lambda: gx.shap_values(  # noqa: B023
-                    gam, x, output="label", time_limit=budget))[1]))  # noqa: B023
-                cc_widths.append(width(timed(lambda: gx.completion_fraction(  # noqa: B023
-                    gam, x, [], time_limit=budget))[1]))  # noqa: B023
+                shap_widths.append(width(bracket(gx.shap_values, gam, x, budget, output="label")))
+                cc_widths.append(width(bracket(gx.completion_fraction, gam, x, budget, S=[])))
             print(f"bracket width at {budget:4.0f} s (median of {len(shap_widths)} rows): "
                   f"label SHAP {np.nanmedian(shap_widths):.4f}, "
                   f"completion {np.nanmedian(cc_widths):.4f}")  # fmt: skip

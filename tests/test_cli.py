@@ -208,9 +208,8 @@ def test_bad_input_stops_everything_and_is_json_under_json(capsys):
     status, out, _ = run(capsys, "explain", "credit", "--instance", "[]", "--json")
     assert status == 2 and json.loads(out)["error"]["type"] == "InvalidInstanceError"
     status, out, _ = run(capsys, "show", "no-such-model", "--json")
-    assert (
-        status == 2 and "bundled: breast_cancer_ebm, credit" in json.loads(out)["error"]["message"]
-    )
+    listed = "bundled: breast_cancer_default_ebm, breast_cancer_ebm, credit"
+    assert status == 2 and listed in json.loads(out)["error"]["message"]
 
 
 @pytest.mark.parametrize(

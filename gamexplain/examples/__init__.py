@@ -1,12 +1,15 @@
 """The bundled example models, shipped inside the package so the CLI finds them.
 
+* ``breast_cancer_default_ebm``: interpret's default ``ExplainableBoostingClassifier``
+  (90 pair terms, up to 441 bins a feature) fitted on 80% of scikit-learn's
+  breast-cancer data; stored gzip-compressed (3.4 MB). The demo explains it.
 * ``breast_cancer_ebm``: an Explainable Boosting Machine (main effects) fitted on
   scikit-learn's breast-cancer data; 30 continuous features, degree-0 pieces.
 * ``credit``: a small hand-made credit model mixing every domain kind (finite labels,
   integer ranges, real intervals) and every shape kind (table, step function, linear and
   cubic pieces, ReLU network).
 
-``examples/README.md`` in the source tree describes both; ``examples/build_examples.py``
+``examples/README.md`` in the source tree describes them; ``examples/build_examples.py``
 regenerates them.
 """
 
@@ -22,6 +25,40 @@ from gamexplain.errors import InvalidParameterError
 __all__ = ["ModelSource", "demo_instance", "example_path", "list_examples", "locate_model"]
 
 _DEMO_INSTANCES: dict[str, dict[str, Any]] = {
+    # a held-out tumour (row 13 of the 20% test split, train_test_split(test_size=0.2,
+    # random_state=0)): predicted malignant with score -0.50, near the boundary
+    "breast_cancer_default_ebm": {
+        "mean radius": 16.84,
+        "mean texture": 19.46,
+        "mean perimeter": 108.4,
+        "mean area": 880.2,
+        "mean smoothness": 0.07445,
+        "mean compactness": 0.07223,
+        "mean concavity": 0.0515,
+        "mean concave points": 0.02771,
+        "mean symmetry": 0.1844,
+        "mean fractal dimension": 0.05268,
+        "radius error": 0.4789,
+        "texture error": 2.06,
+        "perimeter error": 3.479,
+        "area error": 46.61,
+        "smoothness error": 0.003443,
+        "compactness error": 0.02661,
+        "concavity error": 0.03056,
+        "concave points error": 0.0111,
+        "symmetry error": 0.0152,
+        "fractal dimension error": 0.001519,
+        "worst radius": 18.22,
+        "worst texture": 28.07,
+        "worst perimeter": 120.3,
+        "worst area": 1032.0,
+        "worst smoothness": 0.08774,
+        "worst compactness": 0.171,
+        "worst concavity": 0.1882,
+        "worst concave points": 0.08436,
+        "worst symmetry": 0.2527,
+        "worst fractal dimension": 0.05972,
+    },
     # row 24 of scikit-learn's data: a malignant tumour the model is confident about
     "breast_cancer_ebm": {
         "mean radius": 16.65,
@@ -66,9 +103,21 @@ _DEMO_INSTANCES: dict[str, dict[str, Any]] = {
 
 
 def list_examples() -> list[str]:
-    """The names of the bundled examples, sorted (e.g. ``["breast_cancer_ebm", "credit"]``)."""
+    """The names of the bundled examples, sorted (``"breast_cancer_default_ebm"``,
+    ``"breast_cancer_ebm"``, ``"credit"``)."""
     files = resources.files(__name__).iterdir()
-    return sorted(f.name.removesuffix(".json") for f in files if f.name.endswith(".json"))
+    return sorted(_stem(f.name) for f in files if _stem(f.name) != f.name)
+
+
+_SUFFIXES = (".json", ".json.gz")
+
+
+def _stem(filename: str) -> str:
+    """A bundled file's example name (the file name itself when it is not an example)."""
+    for suffix in _SUFFIXES:
+        if filename.endswith(suffix):
+            return filename.removesuffix(suffix)
+    return filename
 
 
 def example_path(name: str) -> Path:
@@ -81,14 +130,16 @@ def example_path(name: str) -> Path:
     ('grade', 'income', 'age', 'open_accounts', 'utilisation')
     """
     names = list_examples()
-    key = name.removesuffix(".json") if isinstance(name, str) else name
+    key = _stem(name) if isinstance(name, str) else name
     if key not in names:
         raise InvalidParameterError(
             f"The 'name' parameter of example_path must be one of "
             f"{{{', '.join(map(repr, names))}}}. "
             f"Got {name!r} instead."
         )
-    return Path(str(resources.files(__name__).joinpath(f"{key}.json")))
+    folder = resources.files(__name__)
+    found = [folder.joinpath(key + suffix) for suffix in _SUFFIXES]
+    return Path(str(next(f for f in found if f.is_file())))
 
 
 class ModelSource(NamedTuple):

@@ -26,10 +26,12 @@ error, including a per-feature ``"description"``.
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 import os
 import sys
+import zlib
 from collections.abc import Callable, Sequence
 from typing import IO, Any, TypeVar
 
@@ -99,7 +101,8 @@ def load(source: str | os.PathLike[str] | IO[str] | IO[bytes]) -> GAM:
     Parameters
     ----------
     source : path, example name or file object
-        A path, or an open file (text or binary) to read the whole model from. A string
+        A path, or an open file (text or binary) to read the whole model from; a
+        gzip-compressed file (as ``dump`` writes to a ``.gz`` path) is inflated. A string
         that names no existing file may name a bundled example (``"credit"``,
         ``"breast_cancer_ebm"``): a file of that name, when one exists, always wins
         (:func:`gamexplain.examples.locate_model`, the rule the command line follows).
@@ -131,13 +134,39 @@ def load(source: str | os.PathLike[str] | IO[str] | IO[bytes]) -> GAM:
         source = locate_model(source).path
     if isinstance(source, os.PathLike):
         with open(source, "rb") as file:
-            return loads(file.read())
+            return loads(_inflate(file.read(), str(source)))
     if not hasattr(source, "read"):
         raise InvalidParameterError(
             "The 'source' parameter of load must be a path or a file object. "
             f"Got {source!r} instead."
         )
-    return loads(source.read())
+    content = source.read()
+    return loads(_inflate(content, "the file") if isinstance(content, bytes) else content)
+
+
+GZIP_LIMIT = 1 << 30
+"""The most bytes a gzip-compressed model file may inflate to (a guard against files
+built to exhaust memory)."""
+
+
+def _inflate(content: bytes, where: str) -> bytes:
+    """The bytes themselves, or their gzip decompression when they start with gzip's magic
+    number (a model written with ``dump`` to a ``.gz`` path)."""
+    if not content.startswith(b"\x1f\x8b"):
+        return content
+    out = bytearray()
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        for start in range(0, len(content), 1 << 20):
+            out += inflater.decompress(content[start : start + (1 << 20)], GZIP_LIMIT - len(out))
+            if inflater.unconsumed_tail or len(out) >= GZIP_LIMIT:
+                raise InvalidModelError(f"{where} inflates past {GZIP_LIMIT} bytes")
+        out += inflater.flush()
+    except zlib.error as error:
+        raise InvalidModelError(f"{where} is not a valid gzip file ({error})") from None
+    if not inflater.eof:
+        raise InvalidModelError(f"{where} is not a valid gzip file (it ends early)")
+    return bytes(out)
 
 
 def dumps(gam: GAM, *, description: str | None = None) -> str:
@@ -212,7 +241,8 @@ def dump(
     ----------
     gam : GAM
     target : path or text file object
-        A path (written as UTF-8, replacing any file there) or an open text file.
+        A path (written as UTF-8, replacing any file there; gzip-compressed when the
+        path ends in ``.gz``, which :func:`load` reads back) or an open text file.
     description : str, optional
         As in :func:`dumps`.
 
@@ -222,6 +252,10 @@ def dump(
     """
     text = dumps(gam, description=description) + "\n"
     if isinstance(target, str | os.PathLike):
+        if os.fspath(target).endswith(".gz"):
+            with gzip.open(target, "wt", encoding="utf-8") as packed:
+                packed.write(text)
+            return
         with open(target, "w", encoding="utf-8") as file:
             file.write(text)
         return

@@ -544,3 +544,28 @@ def test_bad_arguments(call: Callable[[], object], parameter: str) -> None:
 def test_package_exports_the_json_functions() -> None:
     assert {"load", "loads", "dump", "dumps"} <= set(gamexplain.__all__)
     assert gamexplain.io.loads is loads
+
+
+def test_a_gz_path_is_written_compressed_and_read_back(tmp_path):
+    import gzip
+
+    from gamexplain import dump, dumps, load
+
+    gam = load("credit")
+    target = tmp_path / "model.json.gz"
+    dump(gam, target)
+    assert target.read_bytes()[:2] == b"\x1f\x8b"
+    assert dumps(load(target)) == dumps(gam)
+    with open(target, "rb") as handle:  # a binary file object is inflated too
+        assert dumps(load(handle)) == dumps(gam)
+    assert gzip.decompress(target.read_bytes()).decode().startswith("{")
+
+
+def test_a_broken_gzip_file_is_an_invalid_model(tmp_path):
+    from gamexplain import load
+    from gamexplain.errors import InvalidModelError
+
+    target = tmp_path / "model.json.gz"
+    target.write_bytes(b"\x1f\x8b\x08\x00garbage")
+    with pytest.raises(InvalidModelError, match="not a valid gzip file"):
+        load(target)
