@@ -11,8 +11,14 @@ open interval of length > g inside the hull holds a member of S. Sums of cluster
 clusters again (``proofs/redundancy.md``, thm:fr-images), and neighbouring clusters are
 merged while the merged gap stays below w, so the list stays short when the per-feature
 steps are small compared with feature i's range, and then every cluster either misses W
-or provably meets it. Everything is exact (Fractions, or sympy algebraic numbers at the
-extremes of cubic pieces).
+or provably meets it.
+
+Everything is exact. An extreme of a cubic piece at an interior critical point is an
+algebraic number, and sums of thirty of them are far too slow to compare, so such a piece
+enters twice, with rationals only: an *inner* image (the values between the piece's values
+at two rational points next to its argmin and argmax, all attained) that finds members,
+and an *outer* hull (rational bounds around the exact extremes) that covers them. A
+window that falls between the two is reported undecided, never guessed.
 
 A witness is found by descending the clusters layer by layer, each step replaying the
 argument that made the cluster dense; a proof of redundancy lists the hulls of every
@@ -41,7 +47,7 @@ from gamexplain.algorithms.redundancy import (
     witness_from_others,
 )
 from gamexplain.complexity.registry import register_algorithm
-from gamexplain.exact import Exact, compare, to_sympy
+from gamexplain.exact import Exact, compare, to_float, to_sympy
 from gamexplain.substrate import deadline
 
 __all__ = ["fr_images"]
@@ -83,6 +89,65 @@ def _inside(x: Exact, a: Exact, b: Exact) -> bool:
     return compare(a, x) < 0 and compare(x, b) < 0
 
 
+def _rational_bound(value: Exact, direction: int) -> Fraction:
+    """A rational at most (direction −1) or at least (+1) ``value``; the value itself when
+    it is rational."""
+    if isinstance(value, Fraction):
+        return value
+    bound = Fraction(to_float(value))
+    step = max(abs(bound), Fraction(1)) / 2**50
+    while compare(bound, value) * direction < 0:
+        bound += direction * step
+        step *= 2
+    return bound
+
+
+# -- rational images of pieces ------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Leaf:
+    """One piece of a feature's image: ``atom`` holds attained values only (its span has
+    rational ends), ``outer`` (rational ends) holds every value of the piece."""
+
+    atom: Atom
+    outer: Span
+
+    @property
+    def span(self) -> Span:
+        return self.atom.span
+
+
+def _leaf(atom: Atom) -> _Leaf:
+    span = atom.span
+    if isinstance(span.low, Fraction) and isinstance(span.high, Fraction):
+        return _Leaf(atom, span)
+    outer = Span(
+        _rational_bound(span.low, -1),
+        _rational_bound(span.high, 1),
+        span.low_closed or not isinstance(span.low, Fraction),
+        span.high_closed or not isinstance(span.high, Fraction),
+    )
+    start, low = _rational_end(atom, atom.start, span.low, span.low_closed)
+    end, high = _rational_end(atom, atom.end, span.high, span.high_closed)
+    inner = Span.make(low[0], high[0], low[1], high[1])
+    if inner is None:  # a nearly flat piece: one attained value is enough
+        value = atom.value(start)
+        return _Leaf(Atom(Span.point(value), atom.feature, start, start), outer)
+    return _Leaf(Atom(inner, atom.feature, start, end, atom.segment), outer)
+
+
+def _rational_end(atom: Atom, x: Any, value: Exact, closed: bool) -> tuple[Any, tuple[Exact, bool]]:
+    """A rational point next to an algebraic argmin or argmax (an interior critical
+    point, so it lies inside the piece) and the attained value there."""
+    if isinstance(value, Fraction):
+        return x, (value, closed)
+    segment = atom.segment
+    assert segment is not None
+    near = Fraction(to_float(x))
+    if not (segment.low <= near < segment.high or (near == segment.high and segment.closed)):
+        near = segment.low
+    return near, (atom.value(near), True)
+
+
 # -- clusters --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Cluster:
@@ -91,10 +156,13 @@ class _Cluster:
 
     A feature's cluster lists its ``atoms``; a layer's cluster lists its ``parts``, the
     sums (earlier cluster ⊕ feature cluster) merged into it; the zero cluster has neither.
+    Every member of the set that the cluster stands for lies in ``outer``; ``span`` and
+    ``gap`` describe the attained members that witnesses are built from.
     """
 
     span: Span
     gap: Exact
+    outer: Span
     parts: tuple[_Part, ...] = ()
     atoms: tuple[Atom, ...] = ()
 
@@ -107,6 +175,7 @@ class _Part:
     right: _Cluster
     span: Span
     gap: Exact
+    outer: Span
 
 
 def _length(span: Span) -> Exact:
@@ -169,9 +238,21 @@ def _group(items: Sequence[Any], width: Exact, leaves: bool) -> list[_Cluster]:
 
 
 def _cluster(span: Span, gap: Exact, members: list[Any], leaves: bool) -> _Cluster:
+    outer = members[0].outer
+    for member in members[1:]:
+        outer = (
+            _hull(outer, member.outer)
+            if _starts_first(outer, member.outer)
+            else _hull(member.outer, outer)
+        )
     if leaves:
-        return _Cluster(span, gap, atoms=tuple(members))
-    return _Cluster(span, gap, parts=tuple(members))
+        return _Cluster(span, gap, outer, atoms=tuple(m.atom for m in members))
+    return _Cluster(span, gap, outer, parts=tuple(members))
+
+
+def _starts_first(left: Span, right: Span) -> bool:
+    side = compare(left.low, right.low)
+    return side < 0 or (side == 0 and left.low_closed)
 
 
 def _layer(
@@ -186,7 +267,7 @@ def _layer(
     parts = []
     for a in before:
         deadline.check()
-        parts += [_Part(a, b, a.span + b.span, _sum_gap(a, b)) for b in feature]
+        parts += [_Part(a, b, a.span + b.span, _sum_gap(a, b), a.outer + b.outer) for b in feature]
     return _group(parts, width, leaves=False)
 
 
@@ -225,35 +306,57 @@ def fr_images(
     """
     ranges = tuple(feature_range(f) for f in gam.features)
     window = critical_window(gam, feature)
-    box = Span.point(Fraction(0))
-    for j, span in enumerate(ranges):
-        if j != feature:
-            box = box + span
-    if window is None or box.meet(window) is None:
+    if window is None or (_rational(ranges) and _box(ranges, feature).meet(window) is None):
         return Outcome(True, RedundancyProof("ranges", window, ranges), work={"clusters": 0})
-    width = _length(window)
+    # any rational width below the window's keeps every gap below it
+    width = _rational_bound(_length(window), -1)
     try:
         layers = _sweep(gam, feature, width, max_states)
     except BudgetExceeded as exc:
         return Outcome(False, None, "budget_exhausted", str(exc), {"clusters": max_states})
     work = {"clusters": max(len(layer) for layer in layers)}
+    unsure = False
     for cluster in layers[-1]:
+        if cluster.outer.meet(window) is None:
+            continue
         found = _hit(cluster, window)
-        if found is not None:
-            x: list[Any] = [None] * gam.n_features
-            for j, value in found[0].items():
-                x[j] = value
-            return Outcome(False, witness_from_others(gam, feature, x), work=work)
-    cover = tuple(tuple(c.span for c in layer) for layer in layers[1:])
+        if found is None:
+            unsure = True
+            continue
+        x: list[Any] = [None] * gam.n_features
+        for j, value in found[0].items():
+            x[j] = value
+        return Outcome(False, witness_from_others(gam, feature, x), work=work)
+    if unsure:
+        message = (
+            "the window meets the rational bounds around algebraic extremes of the sums but "
+            "not their attained values; undecided at this precision"
+        )
+        return Outcome(False, None, "budget_exhausted", message, work)
+    cover = tuple(tuple(c.outer for c in layer) for layer in layers[1:])
     return Outcome(True, RedundancyProof("images", window, ranges, cover=cover), work=work)
 
 
+def _rational(ranges: Sequence[Span]) -> bool:
+    return all(isinstance(s.low, Fraction) and isinstance(s.high, Fraction) for s in ranges)
+
+
+def _box(ranges: Sequence[Span], feature: int) -> Span:
+    box = Span.point(Fraction(0))
+    for j, span in enumerate(ranges):
+        if j != feature:
+            box = box + span
+    return box
+
+
 def _sweep(gam: Any, feature: int, width: Exact, limit: int) -> list[list[_Cluster]]:
-    layers = [[_Cluster(Span.point(Fraction(0)), Fraction(0))]]
+    zero = Span.point(Fraction(0))
+    layers = [[_Cluster(zero, Fraction(0), zero)]]
     for j, other in enumerate(gam.features):
         if j != feature:
             deadline.check()
-            clusters = _group(feature_atoms(other, j, limit), width, leaves=True)
+            leaves = [_leaf(atom) for atom in feature_atoms(other, j, limit)]
+            clusters = _group(leaves, width, leaves=True)
             layers.append(_layer(layers[-1], clusters, width, limit))
     return layers
 

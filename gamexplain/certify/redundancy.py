@@ -145,8 +145,8 @@ class RedundancyProof:
         ``ranges``: the critical window is empty, or the box of the others' per-feature
         ranges misses it; in regression, feature i's range is at most the tolerance
         wide. ``reachable-sums``: the box meets the window, but the exact set of the
-        others' achievable sums misses it. ``images``: the box meets the window, but a
-        cover of the others' sums (``cover``) misses it. ``enumeration``: every point was
+        others' achievable sums misses it. ``images``: a cover of the others' sums
+        (``cover``, rational bounds of every layer) misses it. ``enumeration``: every point was
         tried.
         ``infeasible``: the CP-SAT encoding has no solution. The last two hold no
         data; the check re-derives the answer.
@@ -272,10 +272,11 @@ def check_proof(gam: Any, i: int, proof: RedundancyProof) -> bool:
     window = critical_window(gam, ranges[i])
     if not _same_window(proof.window, window):
         return False
+    if window is not None and proof.kind == "images":
+        # a cover stands on its own, whether or not the box of ranges already misses
+        return _cover_misses(gam, i, window, proof.cover)
     if window is None or not _meets(_box(ranges, i), window):
         return proof.kind == "ranges"
-    if proof.kind == "images":
-        return _cover_misses(gam, i, window, proof.cover)
     return proof.kind == "reachable-sums" and _sums_miss(gam, i, window)
 
 
