@@ -284,3 +284,22 @@ def test_every_feature_of_a_fitted_pygam_is_decided() -> None:
     for i in range(gam.n_features):
         result = is_redundant(gam, i, time_limit=60)
         assert result.algorithm == "images" and result.exact and result.verify(gam), result
+
+
+def test_every_feature_of_a_spline_pipeline_is_decided() -> None:
+    """Cubic B-spline sums: algebraic extremes enter as rational inner and outer images."""
+    pytest.importorskip("sklearn")
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import SplineTransformer
+
+    from gamexplain import from_sklearn
+
+    data = load_breast_cancer()
+    X, y = data.data[:200, :5], data.target[:200]
+    pipeline = make_pipeline(SplineTransformer(), LogisticRegression(max_iter=2000)).fit(X, y)
+    gam = from_sklearn(pipeline)
+    for i in range(gam.n_features):
+        result = is_redundant(gam, i, time_limit=60)
+        assert result.algorithm == "images" and result.exact and result.verify(gam), result
