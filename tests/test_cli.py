@@ -83,7 +83,8 @@ def test_plan_names_the_cell_and_the_algorithm(capsys):
     assert status == 0
     assert "greedy" in out and "thm:ebm-ptime" in out
     status, out, _ = run(capsys, "plan", "credit", "fr")
-    assert status == 0 and "runs partial-sums" in out and "no fallback to cpsat" in out
+    assert status == 0 and "runs images" in out and "no fallback to cpsat" in out
+    assert "then partial-sums if images stops with budget_exhausted" in out
 
 
 def test_explain_runs_every_query_family(capsys):

@@ -8,6 +8,7 @@ from gamexplain.algorithms import (  # noqa: F401
     enumeration,
     greedy,
     hitting_set,
+    images_fr,
     pairwise,
     pareto,
     partial_sums,

@@ -54,8 +54,10 @@ __all__ = [
     "fr_brute",
     "fr_continuous",
     "fr_range",
+    "land",
     "witness_at",
     "witness_from_atoms",
+    "witness_from_others",
 ]
 
 _MAX_HALVINGS = 4000
@@ -344,10 +346,16 @@ def witness_from_atoms(gam: Any, feature: int, atoms: Sequence[Atom], window: Sp
     target = total.meet(window)
     if target is None:
         raise ValueError("the atoms' sum misses the window")
-    lam = _land(atoms, total, target)
+    lam = land(atoms, total, target)
     x: list[Any] = [None] * gam.n_features
     for atom in atoms:
         x[atom.feature] = atom.at(lam)
+    return witness_from_others(gam, feature, x)
+
+
+def witness_from_others(gam: Any, feature: int, x: list[Any]) -> Witness:
+    """The witness at ``x``, whose other features' sum lies in the critical window: two
+    values of feature i on either side of c − s."""
     task = gam.task
     others: Exact = Fraction(0)
     for j, value in enumerate(x):
@@ -369,8 +377,11 @@ def witness_at(gam: Any, feature: int, x: list[Any], value: Any, other_value: An
     return Witness(point, value, other_value, outputs, gam.feature_names)
 
 
-def _land(atoms: Sequence[Atom], total: Span, target: Span) -> Fraction:
-    """A λ whose walked sum lies in ``target`` (a sub-span of ``total``)."""
+def land(atoms: Sequence[Atom], total: Span, target: Span) -> Fraction:
+    """A λ whose walked sum lies in ``target`` (a sub-span of ``total``).
+
+    Bisects on λ: the walked sum is continuous in λ, at most ``target``'s low end at 0
+    and at least its high end at 1, so it crosses the middle of ``target``."""
 
     def walked(lam: Fraction) -> Exact:
         value: Exact = Fraction(0)

@@ -18,6 +18,10 @@ and :func:`gamexplain.certify.score`. What it re-derives:
   class (``proofs/redundancy.md``, window lemma), from feature i's range;
 - **the achievable sums** of the other features, as a set of exact points and a union of
   intervals built feature by feature (a plain dictionary of sums);
+- **a cover of the sums** (``images`` proofs): each feature's values and piece images
+  again, and then, layer by layer, that every stated interval of the layer before plus
+  every value of the next feature lies inside one stated interval of the next layer, so
+  the last layer holds every achievable sum, and that it misses the window;
 - **an enumeration** of representative points for models with pair terms: one point per
   part of a domain on which the contribution and every pair bin are constant;
 - **witnesses**: both points must lie in the domain and get the stated, different
@@ -35,6 +39,7 @@ one changed table value fails the check.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from collections.abc import Sequence
@@ -69,7 +74,7 @@ __all__ = [
     "model_digest",
 ]
 
-ProofKind = Literal["ranges", "reachable-sums", "enumeration", "infeasible"]
+ProofKind = Literal["ranges", "reachable-sums", "images", "enumeration", "infeasible"]
 
 # which certificates each FR algorithm emits, and for which tasks and models
 _EMITS: dict[str, tuple[frozenset[str], frozenset[str], bool]] = {
@@ -81,6 +86,7 @@ _EMITS: dict[str, tuple[frozenset[str], frozenset[str], bool]] = {
         frozenset({"classification"}),
         True,
     ),
+    "images": (frozenset({"ranges", "images"}), frozenset({"classification"}), True),
     "cpsat": (frozenset({"infeasible"}), frozenset({"classification", "regression"}), False),
     "brute": (frozenset({"enumeration"}), frozenset({"classification", "regression"}), False),
 }
@@ -135,11 +141,13 @@ class RedundancyProof:
 
     Attributes
     ----------
-    kind : {"ranges", "reachable-sums", "enumeration", "infeasible"}
+    kind : {"ranges", "reachable-sums", "images", "enumeration", "infeasible"}
         ``ranges``: the critical window is empty, or the box of the others' per-feature
         ranges misses it; in regression, feature i's range is at most the tolerance
         wide. ``reachable-sums``: the box meets the window, but the exact set of the
-        others' achievable sums misses it. ``enumeration``: every point was tried.
+        others' achievable sums misses it. ``images``: a cover of the others' sums
+        (``cover``, rational bounds of every layer) misses it. ``enumeration``: every point was
+        tried.
         ``infeasible``: the CP-SAT encoding has no solution. The last two hold no
         data; the check re-derives the answer.
     window : span or None
@@ -150,12 +158,17 @@ class RedundancyProof:
         closed iff attained); empty for ``enumeration`` and ``infeasible``.
     algorithm : str
         The FR algorithm that proved it (the result's ``algorithm`` must agree).
+    cover : tuple of tuples of spans
+        ``images`` proofs only (empty otherwise): for each feature other than i, in model
+        order, intervals whose union holds every sum of the contributions of the other
+        features up to it; the last layer must miss the window.
     """
 
     kind: ProofKind
     window: SpanLike | None = None
     ranges: tuple[SpanLike, ...] = ()
     algorithm: str = ""
+    cover: tuple[tuple[SpanLike, ...], ...] = ()
 
 
 # An interval of exact numbers: (low, high, low closed, high closed).
@@ -245,6 +258,8 @@ def _same(a: Any, b: Any) -> bool:
 # -- proofs --------------------------------------------------------------------------------------
 def check_proof(gam: Any, i: int, proof: RedundancyProof) -> bool:
     """Re-derive feature i's redundancy the way ``proof.kind`` claims it holds."""
+    if proof.kind != "images" and tuple(proof.cover) != ():
+        return False
     if proof.kind in ("enumeration", "infeasible"):
         return proof.window is None and tuple(proof.ranges) == () and _redundant(gam, i)
     ranges = [feature_range(gam, j) for j in range(len(gam.features))]
@@ -257,6 +272,9 @@ def check_proof(gam: Any, i: int, proof: RedundancyProof) -> bool:
     window = critical_window(gam, ranges[i])
     if not _same_window(proof.window, window):
         return False
+    if window is not None and proof.kind == "images":
+        # a cover stands on its own, whether or not the box of ranges already misses
+        return _cover_misses(gam, i, window, proof.cover)
     if window is None or not _meets(_box(ranges, i), window):
         return proof.kind == "ranges"
     return proof.kind == "reachable-sums" and _sums_miss(gam, i, window)
@@ -601,6 +619,58 @@ def _sums_miss(gam: Any, i: int, window: Ends) -> bool:
         points = {p + v for p in points for v in values}
     return not any(_contains(window, p) for p in points) and not any(
         _meets(s, window) for s in spans
+    )
+
+
+def _cover_misses(gam: Any, i: int, window: Ends, cover: Sequence[Sequence[Any]]) -> bool:
+    """Whether the stated layers cover the others' sums, layer by layer, and the last one
+    misses ``window``: by induction the last layer then holds every achievable sum."""
+    others = [j for j in range(len(gam.features)) if j != i]
+    if len(cover) != len(others):
+        return False
+    before: list[Ends] = [(Fraction(0), Fraction(0), True, True)]
+    for j, stated in zip(others, cover, strict=True):
+        layer = _Layer([_stated_span(span) for span in stated])
+        values, images = _image(gam, j)
+        pieces: list[Ends] = [(v, v, True, True) for v in values] + images
+        what = f"the cover of the sums up to feature {gam.features[j].name!r}"
+        check_size(len(before) * len(pieces), what)
+        if not all(layer.holds(_plus_span(s, piece)) for s in before for piece in pieces):
+            return False
+        before = layer.spans
+    return not any(_meets(span, window) for span in before)
+
+
+def _stated_span(span: Any) -> Ends:
+    low_closed, high_closed = span.low_closed, span.high_closed
+    if not (isinstance(low_closed, bool) and isinstance(high_closed, bool)):
+        raise CertificateError("a cover interval's ends must say closed or open")
+    return (exact_number(span.low), exact_number(span.high), low_closed, high_closed)
+
+
+class _Layer:
+    """Stated intervals; when their low ends are all rational, sorted and searched by
+    them (an interval that contains another starts no later)."""
+
+    def __init__(self, spans: list[Ends]) -> None:
+        self.rational = all(isinstance(s[0], Fraction) for s in spans)
+        self.spans = sorted(spans, key=lambda s: (s[0], not s[2])) if self.rational else spans
+        self.lows = [s[0] for s in self.spans] if self.rational else []
+
+    def holds(self, span: Ends) -> bool:
+        """Whether one stated interval contains ``span`` (with rational ends, one of the
+        two that start last at or before it: stated intervals are meant disjoint)."""
+        if not self.rational or not isinstance(span[0], Fraction):
+            return any(_within(span, t) for t in self.spans)
+        last = bisect.bisect_right(self.lows, span[0])
+        return any(_within(span, t) for t in self.spans[max(0, last - 2) : last])
+
+
+def _within(inner: Ends, outer: Ends) -> bool:
+    """Whether ``inner`` ⊆ ``outer``."""
+    low, high = compare(inner[0], outer[0]), compare(inner[1], outer[1])
+    return (low > 0 or (low == 0 and (outer[2] or not inner[2]))) and (
+        high < 0 or (high == 0 and (outer[3] or not inner[3]))
     )
 
 

@@ -213,7 +213,8 @@ _FR_INTERVAL_SPLINE = (
     "coNP-complete",
     "thm:fr-interval-continuous",
     "PTIME when every piece joins continuously (the paper's splines); a jump lets "
-    "pieces encode subset sum, so general pieces go to partial sums or CP-SAT",
+    "pieces encode subset sum, so general pieces go to partial sums or CP-SAT; the images "
+    "of the contributions (thm:fr-images) decide it in polynomial time while the sums merge",
 )
 
 #: Splines of degree ≥ 2 on an interval make label probabilities irrational (π/4 for

@@ -152,7 +152,7 @@ def is_redundant(
     gam : GAM
     feature : int or str
         The feature, by position or name.
-    method : {"auto", "range", "continuous", "partial-sums", "cpsat", "brute"}
+    method : {"auto", "range", "continuous", "images", "partial-sums", "cpsat", "brute"}
         ``"auto"`` runs the first algorithm the complexity registry lists for the
         model's cell that applies, then the fallbacks the registry declares (the next
         one when the partial sums exceed ``max_states``); ``explain_plan(gam, "fr")``
@@ -186,8 +186,10 @@ def is_redundant(
     -----
     Classification: coNP-complete in general (thm:fr-conp), by subset sum; polynomial
     when the other features' contributions are continuous on intervals
-    (thm:fr-interval-continuous); pseudo-polynomial by partial sums
-    (thm:fr-partial-sums). Regression of an additive model is one range comparison
+    (thm:fr-interval-continuous); polynomial on fitted models whose sums merge into few
+    clusters at the window's width (thm:fr-images, tried first on integer and interval
+    models, falling back when the clusters exceed ``max_states``); pseudo-polynomial by
+    partial sums (thm:fr-partial-sums). Regression of an additive model is one range comparison
     (thm:fr-regression-range). Pair terms go to CP-SAT (thm:fr-cpsat) or brute force
     (thm:fr-brute).
 

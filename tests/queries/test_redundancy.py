@@ -32,7 +32,7 @@ from gamexplain import (
 from gamexplain.complexity.registry import registered_algorithms
 from gamexplain.substrate.pieces import Segment, lower
 
-METHODS = ("range", "continuous", "partial-sums", "cpsat", "brute")
+METHODS = ("range", "continuous", "images", "partial-sums", "cpsat", "brute")
 PROOFS = Path(__file__).resolve().parents[2] / "proofs" / "redundancy.md"
 
 
