@@ -128,9 +128,12 @@ def _feature(name: str, terms: list[tuple[Any, np.ndarray]], domain: Domain | No
             raise UnsupportedModelError(f"feature {name!r} has an f() term and another term")
         return _factor(name, *factors[0], domain)
     low, high = _span(terms, domain)
+    # a tail piece beyond each end: a shape's outermost pieces extend to every number, so
+    # they must be pyGAM's own extrapolation, not the end spline piece
+    reach = max(high - low, Fraction(1))
     pieces = None
     for term, coef in terms:
-        part = _numeric_pieces(term, coef, low, high)
+        part = _numeric_pieces(term, coef, low - reach, high + reach)
         pieces = part if pieces is None else pieces.plus(part)
     assert pieces is not None
     chosen = domain if domain is not None else Interval(float(low), float(high))

@@ -212,6 +212,12 @@ def _shape(
     chosen = domain if domain is not None else base
     low, high = kit.span(chosen)
     pieces = _extrapolate(pieces, spline.extrapolation, degree, low, high, label)
+    if spline.extrapolation in ("constant", "linear"):
+        # a tail piece beyond each end: a shape's outermost pieces extend to every
+        # number, so they must be scikit-learn's own extrapolation
+        reach = max(high - low, Fraction(1))
+        mode = spline.extrapolation
+        pieces = _extrapolate(pieces, mode, degree, low - reach, high + reach, label)
     return chosen, pieces.to_piecewise(label)
 
 
