@@ -31,6 +31,7 @@ import math
 import os
 import sys
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 from typing import IO, Any, TypeVar
 
 from gamexplain.errors import InvalidModelError, InvalidParameterError
@@ -513,6 +514,15 @@ def _encode_task(task: Task) -> dict[str, Any]:
 
 
 def _encode_feature(feature: Feature) -> dict[str, Any]:
+    rows = feature.shape.coefficients if isinstance(feature.shape, Piecewise) else ()
+    held = [*(c for row in rows for c in row), *(feature.distribution or ())]
+    if any(isinstance(v, Fraction) for v in held):
+        raise InvalidModelError(
+            f"feature {feature.name!r} holds exact rationals, as a model widened for one "
+            "row by GAM.covering does; the format stores floats, so save the model it was "
+            "widened from",
+            "features",
+        )
     data: dict[str, Any] = {
         "name": feature.name,
         "weight": feature.weight,

@@ -42,7 +42,9 @@ def from_pygam(
     domains : mapping of feature position or name to Domain, optional
         Overrides the default domain, the training range (the term's ``edge_knots_``).
         A wider numeric domain uses pyGAM's linear extrapolation; an ``f()`` term takes
-        a ``Finite`` domain of its integer levels.
+        a ``Finite`` domain of its integer levels. Either way the shape gets one linear
+        tail piece beyond each end, so rows beyond the domain are scored (and explained,
+        see :meth:`~gamexplain.GAM.covering`) by pyGAM's own extrapolation.
     names : sequence of str or DataFrame, optional
         Feature names; ``x0``, ``x1``, … by default. pyGAM keeps no column names, even
         when fitted on a DataFrame: pass that DataFrame (its column names are taken) or

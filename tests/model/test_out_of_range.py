@@ -229,6 +229,13 @@ def test_a_value_inside_every_domain_keeps_the_model_itself():
     assert gam.covering([2.0]) is gam.covering([2.0])
 
 
+def test_a_widened_model_is_not_saved_as_if_its_rationals_were_floats():
+    gam = GAM([Feature("a", Interval(0, 3), Piecewise([0, 3], [[0.0, 1.0]]))])
+    with pytest.raises(gx.InvalidModelError, match=r"GAM\.covering"):
+        gx.dumps(gam.covering([-1.0]))
+    assert gx.loads(gx.dumps(gam)) == gam
+
+
 def test_pair_bins_extend_to_the_widened_domain():
     step = Piecewise([0, 1, 2], [[0.0], [1.0]])
     gam = GAM(
