@@ -307,3 +307,20 @@ def test_a_forged_instance_still_fails_verify():
         assert result.verify(gam)
         for forged in (clamped, (6.0, 2.0), ("x", -1.0), (6.0,)):
             assert not dataclasses.replace(result, instance=forged).verify(gam)
+
+
+def test_shap_of_many_rows_beyond_the_domain_matches_single_rows():
+    gam = GAM(
+        [
+            Feature("a", Interval(0, 3), Piecewise([0, 1, 3], [[1.0, 2.0], [3.0, -0.5]])),
+            Feature("b", Integers(0, 5), Piecewise([0, 2, 5], [[1.0], [2.0]])),
+        ],
+        intercept=-3.0,
+    )
+    rows = [[-1.0, 7], [5.0, -2], [1.0, 2]]
+    batch = gx.shap_values(gam, rows)
+    assert batch.verify(gam)
+    for row, values in zip(rows, batch.values, strict=True):
+        single = gx.shap_values(gam, row)
+        assert single.verify(gam)
+        np.testing.assert_allclose(values, [float(v) for v in single.exact_values], atol=1e-12)
