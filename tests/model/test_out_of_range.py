@@ -324,3 +324,16 @@ def test_shap_of_many_rows_beyond_the_domain_matches_single_rows():
         single = gx.shap_values(gam, row)
         assert single.verify(gam)
         np.testing.assert_allclose(values, [float(v) for v in single.exact_values], atol=1e-12)
+
+
+@given(numeric, st.data())
+def test_the_rounding_bound_holds_beyond_the_domain(feature, data):
+    value = float(_outside(feature, data))
+    gam = GAM([feature], intercept=0.25, task=Classification(0.0))
+    xs = np.array([value, value * 3 - 1, -abs(value) - 7])
+    floats = feature.contribution(xs)
+    for x, got, bound in zip(xs, floats, feature.rounding_bound(xs), strict=True):
+        error = abs(Fraction(float(got)) - feature.contribution_exact(Fraction(float(x))))
+        assert error <= Fraction(float(bound))
+    rows = [[float(x)] for x in xs]
+    assert list(gam.predict(rows)) == [gam.predict_exact(tuple(r)) for r in rows]
