@@ -361,3 +361,18 @@ def test_convert_passes_a_tolerance_to_a_regression_adapter(capsys, tmp_path):
     source.write_bytes(pickle.dumps(classifier.fit(X, X.sum(axis=1) > 1.5)))
     status, _, err = run(capsys, *argv, "--tolerance", "0.5")
     assert status == 2 and "tolerance" in err and "Traceback" not in err
+
+
+def test_explain_answers_a_row_beyond_the_training_range(capsys):
+    from gamexplain.complexity.queries import QUERY_TABLE
+
+    far = json.dumps(
+        {"grade": "C", "income": 300.0, "age": 95, "open_accounts": 3, "utilisation": 1.2}
+    )
+    queries = ",".join(name for spec in QUERY_TABLE for name in spec.cli)
+    argv = ("explain", "credit", "--instance", far, "--query", queries, "--keep", "grade")
+    status, out, _ = run(capsys, *argv, "--json")
+    assert status == 0
+    data = json.loads(out)
+    answers = [a for v in data.values() for a in (v if isinstance(v, list) else [v])]
+    assert answers and all(a["success"] for a in answers)

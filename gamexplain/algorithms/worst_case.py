@@ -136,6 +136,10 @@ class Problem:
     contributions : tuple
         β_i·f_i(x_i) exactly, per feature (the terms of ``score`` besides the intercept
         and the pair terms).
+    asked : GAM or None
+        The model the caller passed, whose digest results carry, when ``gam`` is its
+        covering of ``x`` (:meth:`~gamexplain.model.gam.GAM.covering`); None when it is
+        ``gam`` itself.
     """
 
     gam: Any
@@ -144,6 +148,12 @@ class Problem:
     score: Exact
     prediction: Any
     contributions: tuple[Exact, ...] = ()
+    asked: Any = None
+
+    @property
+    def model(self) -> Any:
+        """The model the caller passed (``asked``, else ``gam``)."""
+        return self.gam if self.asked is None else self.asked
 
     @property
     def free(self) -> tuple[int, ...]:
@@ -155,8 +165,10 @@ class Problem:
         return frozenset(range(self.gam.n_features))
 
 
-def make_problem(gam: Any, x: tuple[Any, ...], fixed: Iterable[int] = ()) -> Problem:
-    """The problem of an already validated instance."""
+def make_problem(
+    gam: Any, x: tuple[Any, ...], fixed: Iterable[int] = (), asked: Any = None
+) -> Problem:
+    """The problem of an already validated instance (``asked``: see :class:`Problem`)."""
     contributions = tuple(f.contribution_exact(v) for f, v in zip(gam.features, x, strict=True))
     # the sum GAM.score_exact forms, from contributions computed once for every oracle
     score: Exact = Fraction(gam.intercept)
@@ -168,7 +180,7 @@ def make_problem(gam: Any, x: tuple[Any, ...], fixed: Iterable[int] = ()) -> Pro
         b = pair.bin_of(1, gam.features[j], x[j])
         score = score + Fraction(pair.values[a][b])
     prediction = gam.task.label_exact(score) if isinstance(gam.task, Classification) else score
-    return Problem(gam, tuple(x), frozenset(fixed), score, prediction, contributions)
+    return Problem(gam, tuple(x), frozenset(fixed), score, prediction, contributions, asked)
 
 
 def changes_prediction(problem: Problem, score: Exact) -> bool:

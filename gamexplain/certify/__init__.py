@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from gamexplain.certify.evaluate import (
     contribution,
+    covering,
     in_domain,
     label,
     model_digest,
@@ -40,6 +41,7 @@ __all__ = [
     "checked",
     "compare",
     "contribution",
+    "covering",
     "enclose",
     "exact_number",
     "in_domain",

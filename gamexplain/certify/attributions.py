@@ -51,6 +51,7 @@ from gamexplain.certify import (
     CertificateError,
     check_size,
     contribution,
+    covering,
     exact_number,
     in_domain,
     label,
@@ -127,7 +128,7 @@ def _same_floats(shown: Any, expected: Sequence[float]) -> bool:
 def check_attributions(result: Any, gam: Any) -> bool:
     """Re-check a :class:`~gamexplain.queries.shap.ShapResult` (or Banzhaf) result."""
     cert = result.certificate
-    model = _model(gam, result.distribution, cert.marginals, cert.model)
+    model = covering(_model(gam, result.distribution, cert.marginals, cert.model), result.instance)
     output, kind, n = result.output, result.kind, model.n_features
     if output not in ("score", "label") or kind not in ("shapley", "banzhaf"):
         return False
@@ -422,14 +423,37 @@ def _range_probability(feature: Any, left: Fraction, right: Fraction, closed: bo
 
     if feature.distribution is None:
         return size(_meet(cell, whole)) / size(whole)
-    cuts = [Fraction(b) for b in feature.shape.breakpoints]
-    probs = _normalised(feature.distribution)
+    cuts, probs = _piece_marginal(feature.shape.breakpoints, feature.distribution)
     total = Fraction(0)
-    for k, p in enumerate(probs):
+    # only the pieces that can meet [left, right] (an EBM has hundreds per feature)
+    k = min(max(bisect.bisect_right(cuts, left) - 1, 0), len(probs) - 1)
+    while k < len(probs) and cuts[k] <= right:
+        p = probs[k]
         part = _meet((cuts[k], cuts[k + 1], k == len(probs) - 1), whole)
         if p and size(part):
             total += p * size(_meet(cell, part)) / size(part)
+        k += 1
     return total
+
+
+def _piece_marginal(
+    breakpoints: tuple[float, ...], distribution: tuple[float, ...]
+) -> tuple[tuple[Fraction, ...], tuple[Fraction, ...]]:
+    """The exact breakpoints and per-piece probabilities, converted once per feature
+    (kept by the identity of the two tuples: hashing hundreds of Fractions per call
+    would cost as much as converting them)."""
+    key = (id(breakpoints), id(distribution))
+    held = _PIECE_MARGINALS.get(key)
+    if held is None or held[0] is not breakpoints or held[1] is not distribution:
+        if len(_PIECE_MARGINALS) > 256:
+            _PIECE_MARGINALS.clear()
+        table = (tuple(Fraction(b) for b in breakpoints), tuple(_normalised(distribution)))
+        held = (breakpoints, distribution, table)
+        _PIECE_MARGINALS[key] = held
+    return held[2]
+
+
+_PIECE_MARGINALS: dict[tuple[int, int], Any] = {}
 
 
 # -- laws of the label's features -----------------------------------------------------------------
@@ -886,7 +910,7 @@ def _point_law(model: Any, j: int) -> list[tuple[Any, Fraction]]:
 def check_completion(result: Any, gam: Any) -> bool:
     """Re-check a :class:`~gamexplain.queries.completion.CompletionResult`."""
     cert = result.certificate
-    model = _model(gam, result.distribution, cert.marginals, cert.model)
+    model = covering(_model(gam, result.distribution, cert.marginals, cert.model), result.instance)
     fixed_set = {model.index(name) for name in result.fixed}
     low, high = cert.lower, cert.upper
     if not (isinstance(low, Fraction) and isinstance(high, Fraction) and 0 <= low <= high <= 1):
@@ -986,7 +1010,9 @@ def check_score_batch(result: Any, gam: Any, tolerance: float = 1e-9) -> bool:
         return False
     for row, shown in zip(rows, values, strict=True):
         point = tuple(row)
-        if not in_domain(model, point):
+        # a row beyond a numeric domain is scored by the extended pieces; the means are
+        # those of the original marginals, which widening keeps
+        if not in_domain(covering(model, point), point):
             return False
         exact = [_rational(contribution(model, i, v)) - means[i] for i, v in enumerate(point)]
         for game in games:

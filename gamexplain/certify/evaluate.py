@@ -18,9 +18,11 @@ from typing import Any
 import sympy
 
 from gamexplain.certify.numbers import CertificateError, Number, compare, exact_number, sign
+from gamexplain.errors import GamExplainError
 
 __all__ = [
     "contribution",
+    "covering",
     "in_domain",
     "label",
     "model_digest",
@@ -118,14 +120,12 @@ def contribution(gam: Any, i: int, value: Any) -> Number:
 def _piecewise(
     breakpoints: Sequence[float], coefficients: Sequence[Sequence[float]], t: Number
 ) -> Number:
-    # right-continuous pieces, the last one closed; a linear scan on purpose
-    if compare(t, breakpoints[0]) < 0 or compare(t, breakpoints[-1]) > 0:
-        raise CertificateError(f"{t} lies outside the pieces [{breakpoints[0]}, {breakpoints[-1]}]")
+    # right-continuous pieces, the last one closed, the first and last extended beyond
+    # the breakpoints (a shape is defined on every number); a linear scan on purpose
     if isinstance(t, Fraction):
         # rational points: a binary search over the exact breakpoints (EBMs have hundreds)
-        piece = min(
-            bisect.bisect_right(_exact_cuts(tuple(breakpoints)), t) - 1, len(coefficients) - 1
-        )
+        found = bisect.bisect_right(_exact_cuts(tuple(breakpoints)), t) - 1
+        piece = min(max(found, 0), len(coefficients) - 1)
     else:
         piece = 0
         for k in range(1, len(coefficients)):
@@ -213,6 +213,16 @@ def same_prediction(gam: Any, x: Sequence[Any], z: Sequence[Any]) -> bool:
     gap = _add(score(gam, z), -score(gam, x))
     delta = Fraction(gam.task.tolerance)
     return compare(gap, delta) <= 0 and compare(-gap, delta) <= 0
+
+
+def covering(gam: Any, point: Sequence[Any]) -> Any:
+    """The model a result explains ``point`` in: ``gam.covering(point)``, the feature
+    space widened just enough to hold it (a model transform, no decision), or ``gam``
+    itself when ``point`` is no instance of it (its membership checks then fail)."""
+    try:
+        return gam.covering(point)
+    except (GamExplainError, TypeError):
+        return gam
 
 
 def model_digest(gam: Any) -> str:

@@ -47,6 +47,7 @@ from gamexplain import certify
 from gamexplain.certify import check_size
 from gamexplain.certify.evaluate import (
     contribution,
+    covering,
     in_domain,
     label,
     model_digest,
@@ -353,6 +354,9 @@ def _join(items: list[str]) -> str:
 def check_sufficiency_result(result: Any, gam: Any) -> bool:
     """Re-check an ``is_sufficient_reason`` answer and every field it shows."""
     x = tuple(result.instance)
+    gam = _asked(gam, result, x)
+    if gam is None:
+        return False
     kept = _kept(gam, result.features)
     cert = result.certificate
     if not (_bound(gam, result, x) and result.values == _on(x, kept)):
@@ -375,6 +379,9 @@ def check_sufficient_reason(result: Any, gam: Any) -> bool:
     """Re-check a sufficient reason: sufficiency, one breaker per feature, the size
     claim (``kind``, ``size_bounds``) and every field it shows."""
     x = tuple(result.instance)
+    gam = _asked(gam, result, x)
+    if gam is None:
+        return False
     kept, fixed = _kept(gam, result.features), _kept(gam, result.fixed)
     cert = result.certificate
     if not (_bound(gam, result, x) and result.values == _on(x, kept) and fixed <= kept):
@@ -402,6 +409,9 @@ def check_contrastive_reason(result: Any, gam: Any) -> bool:
     """Re-check a contrastive reason: the witness, one holder per feature, the size claim
     and every field it shows."""
     x = tuple(result.instance)
+    gam = _asked(gam, result, x)
+    if gam is None:
+        return False
     fixed = _kept(gam, result.fixed)
     cert = result.certificate
     if not _bound(gam, result, x) or not _status_consistent(result) or cert.breakers:
@@ -434,10 +444,19 @@ def check_contrastive_reason(result: Any, gam: Any) -> bool:
     return True
 
 
+def _asked(gam: Any, result: Any, x: tuple[Any, ...]) -> Any:
+    """The model the result explains x in: ``gam`` widened to hold x (see
+    :func:`~gamexplain.certify.evaluate.covering`), or None when the result names
+    another model by its digest."""
+    if result.certificate.model != model_digest(gam):
+        return None
+    return covering(gam, x)
+
+
 def _bound(gam: Any, result: Any, x: tuple[Any, ...]) -> bool:
-    """The model is the result's, x lies in its domain, and the shown prediction and
-    target are x's."""
-    if result.certificate.model != model_digest(gam) or not in_domain(gam, x):
+    """x lies in the domain of the model it is explained in, and the shown prediction
+    and target are x's (:func:`_asked` has checked the model)."""
+    if not in_domain(gam, x):
         return False
     if not provenance_consistent(gam, result, _QUERIES[type(result).__name__]):
         return False

@@ -102,7 +102,10 @@ def from_ebm(
     GAM
         Continuous features become degree-0 ``Piecewise`` shapes on
         ``Interval(*ebm.feature_bounds_[i])``, with EBM's cut points as breakpoints (a
-        value equal to a cut goes to the bin on its right, as in EBM). Nominal and ordinal
+        value equal to a cut goes to the bin on its right, as in EBM). The first and last
+        bins extend beyond those bounds, as in EBM: a row outside the training range is
+        scored, and explained in :meth:`~gamexplain.GAM.covering` (the marginal, EBM's
+        bin weights, unchanged). Nominal and ordinal
         features become ``Table`` shapes on ``Finite(categories)``, categories in bin
         order. EBM's missing and unseen bins lie outside every domain. Pair terms become
         :class:`~gamexplain.PairTerm` objects over the pair's own, coarser bins. Each

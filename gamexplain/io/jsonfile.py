@@ -33,6 +33,7 @@ import os
 import sys
 import zlib
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 from typing import IO, Any, TypeVar
 
 from gamexplain.errors import InvalidModelError, InvalidParameterError
@@ -547,6 +548,15 @@ def _encode_task(task: Task) -> dict[str, Any]:
 
 
 def _encode_feature(feature: Feature) -> dict[str, Any]:
+    rows = feature.shape.coefficients if isinstance(feature.shape, Piecewise) else ()
+    held = [*(c for row in rows for c in row), *(feature.distribution or ())]
+    if any(isinstance(v, Fraction) for v in held):
+        raise InvalidModelError(
+            f"feature {feature.name!r} holds exact rationals, as a model widened for one "
+            "row by GAM.covering does; the format stores floats, so save the model it was "
+            "widened from",
+            "features",
+        )
     data: dict[str, Any] = {
         "name": feature.name,
         "weight": feature.weight,

@@ -52,7 +52,9 @@ def from_nam(
         ``Integers(min, max)`` when every value in its column is a whole number,
         ``Interval(min, max)`` otherwise. No ``Finite`` domain is ever inferred (a
         sample shows which values occurred, not which can), so categorical codes
-        need ``domains``.
+        need ``domains``. A network scores rows beyond that range too; explaining one
+        there raises ``UnsupportedModelError`` (its marginal cannot be kept on a wider
+        domain; see :meth:`~gamexplain.GAM.covering`): give a wider domain instead.
     intercept : float
     task : Regression or Classification, default Regression(tolerance)
     names : sequence of str or DataFrame, optional

@@ -42,7 +42,9 @@ def from_pygam(
     domains : mapping of feature position or name to Domain, optional
         Overrides the default domain, the training range (the term's ``edge_knots_``).
         A wider numeric domain uses pyGAM's linear extrapolation; an ``f()`` term takes
-        a ``Finite`` domain of its integer levels.
+        a ``Finite`` domain of its integer levels. Either way the shape gets one linear
+        tail piece beyond each end, so rows beyond the domain are scored (and explained,
+        see :meth:`~gamexplain.GAM.covering`) by pyGAM's own extrapolation.
     names : sequence of str or DataFrame, optional
         Feature names; ``x0``, ``x1``, … by default. pyGAM keeps no column names, even
         when fitted on a DataFrame: pass that DataFrame (its column names are taken) or
@@ -128,9 +130,12 @@ def _feature(name: str, terms: list[tuple[Any, np.ndarray]], domain: Domain | No
             raise UnsupportedModelError(f"feature {name!r} has an f() term and another term")
         return _factor(name, *factors[0], domain)
     low, high = _span(terms, domain)
+    # a tail piece beyond each end: a shape's outermost pieces extend to every number, so
+    # they must be pyGAM's own extrapolation, not the end spline piece
+    reach = max(high - low, Fraction(1))
     pieces = None
     for term, coef in terms:
-        part = _numeric_pieces(term, coef, low, high)
+        part = _numeric_pieces(term, coef, low - reach, high + reach)
         pieces = part if pieces is None else pieces.plus(part)
     assert pieces is not None
     chosen = domain if domain is not None else Interval(float(low), float(high))

@@ -45,7 +45,11 @@ def from_sklearn(
     domains : mapping of feature position or name to Domain, optional
         Default: the spline's base interval (the training range). A wider domain follows
         the transformer's extrapolation (``error`` forbids it). Passthrough and dropped
-        columns have no stored range and need a domain here.
+        columns have no stored range and need a domain here. With ``constant`` or
+        ``linear`` extrapolation the shape gets one tail piece beyond each end (and
+        ``continue`` prolongs its end pieces), so rows beyond the domain are scored and
+        explained (:meth:`~gamexplain.GAM.covering`) as scikit-learn predicts them;
+        ``periodic`` pieces are tiled over the domain only.
     names : sequence of str or DataFrame, optional
         Feature names (a DataFrame gives its column names); the pipeline's
         ``feature_names_in_`` or ``x0``, ``x1``, ….
@@ -212,6 +216,12 @@ def _shape(
     chosen = domain if domain is not None else base
     low, high = kit.span(chosen)
     pieces = _extrapolate(pieces, spline.extrapolation, degree, low, high, label)
+    if spline.extrapolation in ("constant", "linear"):
+        # a tail piece beyond each end: a shape's outermost pieces extend to every
+        # number, so they must be scikit-learn's own extrapolation
+        reach = max(high - low, Fraction(1))
+        mode = spline.extrapolation
+        pieces = _extrapolate(pieces, mode, degree, low - reach, high + reach, label)
     return chosen, pieces.to_piecewise(label)
 
 

@@ -167,12 +167,17 @@ class Feature:
         return to_sympy(Fraction(self.weight)) * score
 
     def check_value(self, value: Any) -> None:
-        """Raise :class:`InvalidInstanceError` unless ``value`` lies in the domain."""
+        """Raise :class:`InvalidInstanceError` unless the model can evaluate ``value``.
+
+        A finite domain takes its own values only; an ``Integers`` domain any integer and
+        an ``Interval`` any real number, inside the domain or beyond it (the shape's
+        outermost pieces extend; see :meth:`GAM.covering`).
+        """
         where = f"feature {self.name!r}: value {short_repr(value)}"
         if not _comparable(value):
             raise InvalidInstanceError(f"{where} {_NOT_COMPARABLE}")
-        if not _in_domain(self.domain, value):
-            raise InvalidInstanceError(f"{where} is outside its domain {self.domain}")
+        if not _accepts(self.domain, value):
+            raise InvalidInstanceError(f"{where} {_refusal(self.domain)}")
 
 
 def check_gam(gam: object, caller: str) -> GAM:
@@ -225,7 +230,21 @@ def _numeric_span(domain: Domain) -> tuple[Fraction, Fraction]:
     return as_fraction(domain.low), as_fraction(domain.high)
 
 
-def _in_domain(domain: Domain, value: Any) -> bool:
+def _accepts(domain: Domain, value: Any) -> bool:
+    """Whether a feature with this domain can be evaluated at ``value``: a member of a
+    finite domain, any integer for ``Integers``, any real number for ``Interval``."""
+    return _in_domain(domain, value, bounded=isinstance(domain, Finite))
+
+
+def _refusal(domain: Domain) -> str:
+    if isinstance(domain, Finite):
+        return f"is outside its domain {domain}"
+    if isinstance(domain, Integers):
+        return f"is not an integer, so it is outside its domain {domain}"
+    return f"is not a finite real number, so it is outside its domain {domain}"
+
+
+def _in_domain(domain: Domain, value: Any, bounded: bool = True) -> bool:
     if isinstance(domain, Finite):
         if isinstance(value, float) and math.isnan(value):
             return False
@@ -246,9 +265,9 @@ def _in_domain(domain: Domain, value: Any) -> bool:
         return (
             isinstance(number, Fraction)
             and number.denominator == 1
-            and domain.low <= number <= domain.high
+            and (not bounded or domain.low <= number <= domain.high)
         )
-    return (
+    return not bounded or (
         compare(number, Fraction(domain.low)) >= 0 and compare(number, Fraction(domain.high)) <= 0
     )
 
@@ -490,6 +509,55 @@ class GAM:
             feature.check_value(value)
         return clean
 
+    def covering(self, x: ArrayLike | Mapping[str, Any]) -> GAM:
+        """The model widened just enough to hold the instance ``x``.
+
+        Every query explains ``x`` in this model (and every ``verify`` re-checks there).
+        A numeric feature whose value lies outside its domain [L, H] gets the domain
+        hull([L, H], x_i), its outermost piece and pair bins reach the new end with the
+        same polynomial and values, and its marginal stays what it was: per piece, the
+        exact probability under the original one (uniform over [L, H] when none is
+        stored), and 0 on the new extension. Completions may therefore take the values
+        between x_i and the domain, with probability 0.
+
+        Parameters
+        ----------
+        x : sequence, mapping or pandas Series
+            As in :meth:`instance`.
+
+        Returns
+        -------
+        GAM
+            ``self`` when every value lies in its domain; otherwise the widened model
+            (cached per model and out-of-range values). It is meant for explaining:
+            its re-expanded pieces hold exact rationals, which model files do not store.
+
+        Raises
+        ------
+        InvalidInstanceError
+            ``x`` is not an instance of this model (see :meth:`instance`).
+        UnsupportedModelError
+            A value outside the domain of a network shape or of a one-point interval,
+            whose marginal no per-piece list can keep on a wider domain.
+
+        Notes
+        -----
+        Linear in the features plus the pieces and pair bins of the widened features;
+        the widening and its semantics are described in :mod:`gamexplain.model.covering`.
+        """
+        from gamexplain.model.covering import beyond, widen
+
+        outside = beyond(self, self.instance(x))
+        if not outside:
+            return self
+        cache: dict[Any, GAM] | None = self.__dict__.get("_coverings")
+        if cache is None or len(cache) > _COVERINGS:
+            cache = {}
+            object.__setattr__(self, "_coverings", cache)
+        if outside not in cache:
+            cache[outside] = widen(self, outside)
+        return cache[outside]
+
     def _by_name(self, x: Mapping[Any, Any], unknown_what: str, missing_what: str) -> list[Any]:
         unknown = [k for k in x if k not in self.feature_names]
         if unknown:
@@ -656,16 +724,20 @@ def _check_column(
     if not exact.any():
         return numbers, ~exact
     with np.errstate(invalid="ignore"):
-        bad = exact & (~np.isfinite(numbers) | (numbers < domain.low) | (numbers > domain.high))
+        # a numeric feature is evaluated beyond its domain too (the pieces extend)
+        bad = exact & ~np.isfinite(numbers)
         if isinstance(domain, Integers):
             bad |= exact & (np.floor(numbers) != numbers)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise InvalidInstanceError(
-            f"{where}: value {short_repr(column[row])} in row {row} is outside its domain {domain}"
+            f"{where}: value {short_repr(column[row])} in row {row} {_refusal(domain)}"
         )
     return numbers, ~exact
 
+
+_COVERINGS = 64
+"""How many widened models (:meth:`GAM.covering`) a model keeps."""
 
 _FLOAT_INTS = 2**53
 """Every integer of at most this magnitude is a float."""
@@ -689,8 +761,8 @@ def _check_number(feature: Feature, where: str, value: Any) -> None:
         raise InvalidInstanceError(f"{where} is not a number")
     if not _comparable(value):
         raise InvalidInstanceError(f"{where} {_NOT_COMPARABLE}")
-    if not _in_domain(feature.domain, value):
-        raise InvalidInstanceError(f"{where} is outside its domain {feature.domain}")
+    if not _accepts(feature.domain, value):
+        raise InvalidInstanceError(f"{where} {_refusal(feature.domain)}")
 
 
 def _floats(column: NDArray[Any]) -> NDArray[np.float64]:

@@ -3,12 +3,19 @@
 Each shape evaluates vectorised in floats (fast path) and exactly in rationals
 (certificates). A value equal to a breakpoint belongs to the piece on its right, as in
 ``numpy.digitize`` and EBM binning; the last piece is closed.
+
+A piecewise shape is defined on every real number: its first and last pieces extend
+beyond the breakpoints with the same polynomial (EBM bins, pyGAM and scikit-learn splines
+with linear extrapolation all predict this way). A feature's domain says where completions
+range and where its marginal lives, not where the shape stops; see
+:meth:`gamexplain.model.gam.GAM.covering`.
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,7 +28,7 @@ from numpy.typing import NDArray
 from gamexplain.errors import InvalidModelError
 from gamexplain.exact import Exact, compare, polyval, to_float
 
-__all__ = ["Component", "Layer", "Piecewise", "ReLUNet", "Shape", "Table"]
+__all__ = ["Component", "Layer", "Piecewise", "ReLUNet", "Shape", "Table", "rational_piecewise"]
 
 Component: TypeAlias = Literal["table", "ebm", "spline", "nam"]
 MAX_DEGREE = 3
@@ -61,7 +68,8 @@ class Piecewise:
     """A piecewise polynomial of degree at most 3.
 
     On piece k, [b_k, b_{k+1}) (the last piece closed), the value is
-    Σ_r c_kr·(x − b_k)^r.
+    Σ_r c_kr·(x − b_k)^r. The first piece also covers every x < b_0 and the last every
+    x > b_m, with the same polynomial: the shape is defined on all reals.
 
     Parameters
     ----------
@@ -127,12 +135,12 @@ class Piecewise:
         return len(self.coefficients)
 
     def piece_index(self, x: NDArray[np.float64]) -> NDArray[np.intp]:
-        """The piece holding each value (right-continuous; the last piece is closed)."""
+        """The piece holding each value (right-continuous; the outermost pieces extend)."""
         index = np.searchsorted(np.asarray(self.breakpoints), x, side="right") - 1
         return np.clip(index, 0, self.n_pieces - 1)
 
     def evaluate(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
-        """Vectorised float evaluation at values inside the breakpoints' span."""
+        """Vectorised float evaluation at any real value (the outermost pieces extend)."""
         x = np.asarray(x, dtype=float)
         k = self.piece_index(x)
         t = x - np.asarray(self.breakpoints)[k]
@@ -155,18 +163,20 @@ class Piecewise:
         width = MAX_DEGREE + 1
         table = np.zeros((self.n_pieces, width))
         for row, poly in enumerate(self.coefficients):
-            table[row, : len(poly)] = np.abs(poly)
+            table[row, : len(poly)] = np.abs(np.asarray(poly, dtype=float))
         size = np.zeros_like(t)
         for r in range(width - 1, -1, -1):
             size = size * t + table[k, r]
-        return _gamma(3 * width) * size
+        # rational coefficients (see rational_piecewise) are rounded to floats first
+        rounded = any(isinstance(c, Fraction) for poly in self.coefficients for c in poly)
+        return _gamma(3 * width + int(rounded)) * size
 
     def evaluate_exact(self, value: Exact) -> Exact:
-        """Exact evaluation at a rational (or algebraic) value inside the span."""
+        """Exact evaluation at a rational (or algebraic) value (the outermost pieces extend)."""
         if isinstance(value, Fraction):
             exact_cuts, local_polys = self._exact
             last = self.n_pieces - 1
-            k = min(max(bisect.bisect_right(self.breakpoints, float(value)) - 1, 0), last)
+            k = min(max(bisect.bisect_right(self.breakpoints, _rough(value)) - 1, 0), last)
             # float rounding can misplace the value next to a breakpoint; settle it exactly
             while k > 0 and value < exact_cuts[k]:
                 k -= 1
@@ -184,6 +194,47 @@ class Piecewise:
             k += 1
         local = tuple(Fraction(c) for c in self.coefficients[k])
         return polyval(local, value - Fraction(cuts[k]))
+
+
+def rational_piecewise(
+    breakpoints: Sequence[float], coefficients: Sequence[Sequence[Fraction]]
+) -> Piecewise:
+    """A :class:`Piecewise` whose local coefficients are exact rationals.
+
+    Re-expanding a piece around another breakpoint (as
+    :meth:`gamexplain.model.gam.GAM.covering` does to split a piece) gives rationals a
+    float need not hold; this keeps them exact. Such a shape evaluates exactly like any
+    other; its float path rounds the coefficients first, which its rounding bound covers.
+    It exists only in memory: the ``gamexplain/1`` format stores floats.
+
+    Parameters
+    ----------
+    breakpoints : sequence of float
+        Strictly increasing floats, at least two.
+    coefficients : sequence of sequences of Fraction
+        One to four local coefficients per piece.
+    """
+    cuts = _finite_floats(breakpoints, "breakpoints")
+    rows = tuple(tuple(Fraction(c) for c in row) for row in coefficients)
+    if len(cuts) < 2 or any(a >= b for a, b in itertools.pairwise(cuts)):
+        raise InvalidModelError(
+            "breakpoints must be at least two, strictly increasing", "breakpoints"
+        )
+    if len(rows) != len(cuts) - 1 or not all(1 <= len(r) <= MAX_DEGREE + 1 for r in rows):
+        raise InvalidModelError("one to four coefficients per piece are needed", "coefficients")
+    shape = object.__new__(Piecewise)
+    object.__setattr__(shape, "breakpoints", cuts)
+    object.__setattr__(shape, "coefficients", rows)
+    return shape
+
+
+def _rough(value: Fraction) -> float:
+    """A float near ``value`` for a first search: ±inf beyond float range (the shape
+    extends to every number, so such values are evaluated too)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def _gamma(k: int) -> float:

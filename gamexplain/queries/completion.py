@@ -163,10 +163,13 @@ def completion_fraction(
     fixed, time_limit = options["S"], options["time_limit"]
     instance = gam.instance(x)
     model = resolve_distribution(gam, distribution, "completion_fraction")
-    entry, spec = select_algorithm(model, "cc", method, {}).chosen
+    # x is explained in the feature space widened just enough to hold it; the marginals
+    # (recorded from ``model``) stay the same
+    covering = model.covering(instance)
+    entry, spec = select_algorithm(covering, "cc", method, {}).chosen
     started = time.perf_counter()
     estimate: Estimate = spec.func(
-        model, instance, fixed, max_states=max_states, time_limit=time_limit
+        covering, instance, fixed, max_states=max_states, time_limit=time_limit
     )
     low, high = estimate.lower[0], estimate.upper[0]
     exact = low == high

@@ -332,7 +332,7 @@ def is_sufficient_reason(
         witness=point,
     )
     return SufficiencyResult(
-        message="" if point is None else checks.move_text(gam, problem.x, point),
+        message="" if point is None else checks.move_text(problem.gam, problem.x, point),
         exact=True,
         algorithm=spec.name,
         cell=str(entry.cell),
@@ -530,15 +530,18 @@ def _setup(
     limit = chosen["time_limit"]
     instant = None if limit is None else time.monotonic() + limit
     instance = gam.instance(x)
+    # x is explained in the feature space widened just enough to hold it
+    model = gam.covering(instance)
     try:
         # the applicability checks may lower features, so they run on the query's clock
         with deadline.limit_at(instant):
-            entry, spec = select_algorithm(gam, query, chosen["method"], {}).chosen
+            entry, spec = select_algorithm(model, query, chosen["method"], {}).chosen
     except OutOfTime:
         raise TimeLimitError(
             f"{func} ran out of time ({limit} s) while choosing its algorithm"
         ) from None
-    return make_problem(gam, instance, chosen["fixed"]), entry, spec, chosen, instant
+    problem = make_problem(model, instance, chosen["fixed"], asked=gam)
+    return problem, entry, spec, chosen, instant
 
 
 # -- building results -------------------------------------------------------------------
@@ -578,7 +581,7 @@ def _sufficient(
     solved = answer.status == "solved"
     bounds = None if solved else (answer.lower, answer.upper)
     cert = ReasonCertificate(
-        model=checks.model_digest(gam),
+        model=checks.model_digest(problem.model),
         sufficiency=oracle.worst_case(kept),
         breakers=breakers,
         cores=_cores(gam, answer),
@@ -616,7 +619,7 @@ def _contrastive(
     changed = answer.features
     oracle = oracle_for(problem)
     everything = problem.all_features
-    digest = checks.model_digest(gam)
+    digest = checks.model_digest(problem.model)
     if changed is None:
         cert = ReasonCertificate(model=digest, sufficiency=oracle.worst_case(problem.fixed))
         witness = None

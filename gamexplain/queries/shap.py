@@ -327,11 +327,15 @@ def _attributions(
     query = f"{'shap' if kind == 'shapley' else 'banzhaf'}-{output}"
     instance = gam.instance(x)
     model = resolve_distribution(gam, distribution, caller)
-    entry, spec = select_algorithm(model, query, method, {}).chosen
+    # x is explained in the feature space widened just enough to hold it; the marginals
+    # (recorded from ``model``) stay the same
+    covering = model.covering(instance)
+    entry, spec = select_algorithm(covering, query, method, {}).chosen
     started = time.perf_counter()
     estimate: Estimate = spec.func(
-        model, instance, output=output, kind=kind, max_states=max_states, time_limit=time_limit
-    )
+        covering, instance, output=output, kind=kind, max_states=max_states,
+        time_limit=time_limit,
+    )  # fmt: skip
     seconds = time.perf_counter() - started
     cls = ShapResult if kind == "shapley" else BanzhafResult
     return cls(

@@ -149,10 +149,12 @@ def _mean(feature: Any, probs: tuple[float, ...] | None) -> Fraction:
     if probs is None:
         return sum(totals, Fraction(0)) / sum(sizes, Fraction(0))
     weights = normalise(probs)
+    # a piece that meets an interval domain in one point has measure 0 (and probability 0)
     return sum(
         (
             weights[s.piece] * total / size
             for s, total, size in zip(segments, totals, sizes, strict=True)
+            if size
         ),
         Fraction(0),
     )

@@ -92,7 +92,7 @@ def test_regression_predicts_the_score():
     "row, fragment",
     [
         (["D", 10.0, 3], "'grade' (column 0): value 'D'"),
-        (["A", 250.0, 3], "'income' (column 1): value 250.0"),
+        (["A", float("inf"), 3], "'income' (column 1): value inf"),
         (["A", float("nan"), 3], "'income' (column 1): value nan"),
         (["A", 10.0, 2.5], "'code' (column 2): value 2.5"),
         (["A", "ten", 3], "'income' (column 1): value 'ten' in row 0 is not a number"),
@@ -110,7 +110,7 @@ def test_bad_rows_name_the_feature_and_value(row, fragment):
     [
         ({"grade": "A", "income": 1.0}, "no value for feature(s) ['code']"),
         ({"grade": "A", "income": 1.0, "code": 1, "age": 3}, "unknown feature name(s) ['age']"),
-        (["A", 1.0, -1], "feature 'code': value -1 is outside"),
+        (["A", 1.0, 0.5], "feature 'code': value 0.5 is not an integer"),
         (["A", 1.0], "has 3 values"),
     ],
 )
@@ -118,6 +118,15 @@ def test_bad_instances_name_the_problem(x, fragment):
     with pytest.raises(InvalidInstanceError) as info:
         credit().instance(x)
     assert fragment in str(info.value)
+
+
+def test_numeric_values_beyond_the_domain_are_scored_by_the_extended_pieces():
+    gam = credit()
+    # income 250 lies in the last piece extended; code -1 is the network's own value
+    assert gam.instance(["A", 250.0, -1]) == ("A", 250.0, -1)
+    network = Fraction(0.001) * (Fraction(6, 4) - Fraction(5, 4))  # 0.25·relu(5 − x) grows
+    assert gam.score_exact(("A", 250, -1)) == gam.score_exact(("A", 200, 0)) + network
+    assert gam.decision_function([["A", 250.0, -1]])[0] == float(gam.score_exact(("A", 250, -1)))
 
 
 def test_instance_accepts_mappings_and_numpy_scalars():

@@ -7,6 +7,7 @@ exception.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -30,6 +31,7 @@ from gamexplain import (
     Regression,
     ReLUNet,
     Table,
+    UnsupportedModelError,
 )
 
 
@@ -177,18 +179,26 @@ def test_integers_beyond_float_range_are_evaluated_exactly():
     assert gam.predict([[2**60 + 1]]).tolist() == [gam.predict_exact((2**60 + 1,))] == [1]
 
 
-def test_an_integer_just_outside_a_huge_domain_is_refused():
-    gam = GAM([Feature("n", Integers(0, 2**60), ReLUNet([Layer([[1.0]], [0.0])]))])
-    with pytest.raises(InvalidInstanceError, match="outside its domain"):
-        gam.decision_function([[2**60 + 1]])
+def test_an_integer_just_outside_a_huge_domain_is_evaluated_exactly_but_not_widened():
+    gam = GAM([Feature("n", Integers(0, 2**60), ReLUNet([Layer([[1.0]], [-(2.0**60)])]))],
+              intercept=-0.5)  # fmt: skip
+    # 2**60 + 1 is not a float: the float path would round it to 2**60 and answer 0
+    assert gam.predict([[2**60 + 1]]).tolist() == [gam.predict_exact((2**60 + 1,))] == [1]
+    with pytest.raises(InvalidInstanceError, match="not an integer"):
+        gam.decision_function([[2**60 + Fraction(1, 2)]])
+    # a network cannot keep its marginal on a wider domain: explaining says so
+    with pytest.raises(UnsupportedModelError, match=r"feature 'n'.*network"):
+        gam.covering([2**60 + 1])
 
 
 def test_a_number_with_too_many_digits_gets_a_clear_message():
     gam = two_intervals()
-    with pytest.raises(InvalidInstanceError, match="outside its domain"):
-        gam.instance([10**5000, 1.0])
-    with pytest.raises(InvalidInstanceError, match="outside its domain"):
-        gam.decision_function([[10**5000, 1.0]])
+    assert gam.instance([10**5000, 1.0]) == (10**5000, 1.0)
+    assert gam.decision_function([[10**5000, 1.0]]).tolist() == [-0.5]
+    with pytest.raises(InvalidInstanceError, match=r"feature 'a'.*beyond float range"):
+        gam.covering([10**5000, 1.0])
+    with pytest.raises(InvalidInstanceError, match="not a finite real number"):
+        gam.decision_function([[float("-inf"), 1.0]])
 
 
 def test_algebraic_sympy_numbers_are_accepted_and_transcendental_ones_refused():
@@ -205,8 +215,10 @@ def test_algebraic_sympy_numbers_are_accepted_and_transcendental_ones_refused():
 def test_fractions_near_a_bound_are_checked_exactly():
     gam = two_intervals()
     just_above = Fraction(10) + Fraction(1, 10**30)
-    with pytest.raises(InvalidInstanceError, match="outside its domain"):
-        gam.decision_function([[just_above, 1.0]])
+    assert gam.covering([10.0, 1.0]) is gam
+    # a float comparison would round it to 10 and leave the domain as it is
+    wide = gam.covering([just_above, 1.0]).features[0].domain
+    assert wide.high == math.nextafter(10.0, math.inf) and wide.contains(just_above)
 
 
 def test_explain_plan_names_itself_for_a_non_gam():
