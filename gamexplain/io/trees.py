@@ -250,7 +250,9 @@ def from_lightgbm_model(
         The file's path, or its text. A text starting with ``{`` is read as the JSON
         dump, any other as the text model format. Read as data. Prefer the text model:
         the JSON dump prints the recorded feature ranges to 16 digits, so without
-        ``X`` or ``domains`` a training extreme can fall just outside its domain.
+        ``X`` or ``domains`` a training extreme can fall just outside its domain (it is
+        still explained, over the domain widened to hold it, but the domain is not the
+        training range exactly).
     X, names, domains, tolerance
         As in :func:`from_lightgbm`.
 
