@@ -5,16 +5,19 @@ Re-derived here without the solver's search (:mod:`gamexplain.algorithms.nearest
 free feature's pieces are re-read, every piece whose contribution moves the score toward a
 flip becomes a candidate (its constant value evaluated by this package's own exact
 evaluator at a point of the piece, its distance from x_i to the piece's closure), and a
-depth-first search over sets of at most k candidates, one per feature, pruned by the best
-distance found and by the largest gains still available, finds the infimum distance of a
-flipping point that changes at most k features. The result's claimed infimum must equal
-it; the witness must attain it when some optimal choice does, and otherwise lie within
-k·APPROACH of it.
+sweep over the features in model order keeps the undominated choices of at most k
+candidates, one per feature, that stay within the claimed distance and can still flip
+(bounded by the fractional relaxation over each feature's hull of candidates), finding
+the infimum distance of a flipping point that changes at most k features. The result's
+claimed infimum must equal it; the witness must attain it when some optimal choice does,
+and otherwise lie within k·APPROACH of it. The sweep keeps at most ``MAX_CHECK_POINTS``
+choices in all, else ``verify`` raises :class:`~gamexplain.errors.CertificateTooLargeError`.
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -22,7 +25,6 @@ from typing import Any
 from gamexplain import certify
 from gamexplain.certify.evaluate import contribution, label, score
 from gamexplain.certify.numbers import CertificateError, exact_number
-from gamexplain.errors import CertificateTooLargeError
 from gamexplain.model.distance import APPROACH, feature_distance
 from gamexplain.substrate.pieces import Point, lower
 
@@ -113,7 +115,6 @@ def _candidates(
                 found.append(_Candidate(gain, distance, attained))
         if found:
             table.append(_frontier(found))
-    table.sort(key=lambda cands: -max(c.gain for c in cands))
     return table
 
 
@@ -126,6 +127,44 @@ def _frontier(found: list[_Candidate]) -> list[_Candidate]:
         if all(cand.gain > other.gain for other in kept):
             kept.append(cand)
     return kept
+
+
+def _hull_steps(table: list[list[_Candidate]]) -> list[tuple[int, Fraction, Fraction]]:
+    """Every feature's upper concave hull of (distance, gain) from (0, 0), as steps
+    (feature, Δdistance, Δgain), all features merged by decreasing Δgain/Δdistance
+    (steps of no distance first). Within a feature the ratios decrease, so a greedy
+    pass over the merged list takes each feature's steps in order."""
+    steps = []
+    for j, cands in enumerate(table):
+        hull: list[tuple[Fraction, Fraction]] = [(Fraction(0), Fraction(0))]
+        for c in cands:
+            p = (c.distance, c.gain)
+            while len(hull) >= 2 and _above(hull[-2], hull[-1], p):
+                hull.pop()
+            hull.append(p)
+        for (d0, g0), (d1, g1) in itertools.pairwise(hull):
+            steps.append((j, d1 - d0, g1 - g0))
+    free = [step for step in steps if step[1] == 0]
+    paid = sorted((step for step in steps if step[1] > 0), key=lambda t: -(t[2] / t[1]))
+    return free + paid
+
+
+def _above(a: tuple[Fraction, Fraction], b: tuple[Fraction, Fraction],
+           p: tuple[Fraction, Fraction]) -> bool:  # fmt: skip
+    """Whether p lies on or above the line through a and b (so b is not on the hull)."""
+    return (b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0]) >= 0
+
+
+def _relaxed(steps: list[tuple[int, Fraction, Fraction]], budget: Fraction) -> Fraction:
+    """The fractional optimum of the gain within ``budget`` over these hull steps: an
+    upper bound on every choice of one candidate per feature."""
+    total, left = Fraction(0), budget
+    for _, dd, dg in steps:
+        if dd <= left:
+            total, left = total + dg, left - dd
+        else:
+            return total + dg * left / dd
+    return total
 
 
 def _closest(domain: Any, piece: Any, value: Any) -> tuple[Any, Fraction, bool] | None:
@@ -150,55 +189,72 @@ def _search(
     gam: Any, s: Fraction, before: int | None, direction: int,
     table: list[list[_Candidate]], k: int, ceiling: Fraction,
 ) -> tuple[Fraction | None, bool]:  # fmt: skip
-    """Depth-first over the features (largest gains first), at most k of them changed,
-    never farther than ``ceiling`` or the best found."""
+    """Sweep the features in model order, keeping every choice so far that is within
+    ``ceiling``, can still flip, and that no other choice matches with no more features,
+    at least its gain and at most its distance; (least distance, attained) of the choices
+    that flip, or (None, False)."""
     spans = [[c.distance for c in cands] for cands in table]
-    best: list[Any] = [None, False]
-
-    def beyond(far: Fraction) -> bool:
-        if best[0] is None:
-            return far > ceiling
-        return far > best[0] or (far == best[0] and bool(best[1]))
-
-    visited = [0]
+    merged = _hull_steps(table)
+    # per first feature still free, the hull steps of the features from it on
+    steps = [[t for t in merged if t[0] >= start] for start in range(len(table) + 1)]
 
     def flips(gain: Fraction) -> bool:
         if before is None:
             return gain > Fraction(gam.task.tolerance)
         return bool(label(gam, s + direction * gain) != before)
 
-    def room(start: int, slots: int, budget: Fraction) -> Fraction:
-        """The most gain ``slots`` more features from ``start`` on can add within
-        ``budget`` more distance (each feature's best candidate within it)."""
+    def hopeless(choice: tuple[int, Fraction, Fraction, bool], start: int) -> bool:
+        """No completion from feature ``start`` on within the ceiling flips: not even
+        the smaller of the free slots' largest gains within the budget and the
+        fractional relaxation over the frontiers' hulls."""
+        count, gain, distance, _ = choice
+        budget = ceiling - distance
+        if not flips(gain + _relaxed(steps[start], budget)):
+            return True
         gains = []
         for j in range(start, len(table)):
             # a frontier's gains grow with its distances: the last one within budget
             reach = bisect.bisect_right(spans[j], budget)
             if reach:
                 gains.append(table[j][reach - 1].gain)
-        return sum(sorted(gains, reverse=True)[:slots], Fraction(0))
+        return not flips(gain + sum(sorted(gains, reverse=True)[: k - count], Fraction(0)))
 
-    def visit(start: int, slots: int, gain: Fraction, distance: Fraction, attained: bool) -> None:
-        visited[0] += 1
-        certify.check_size(visited[0], "the witnesses nearer than the one shown")
-        if flips(gain):
-            if best[0] is None or distance < best[0]:
-                best[0], best[1] = distance, attained
-            elif distance == best[0] and attained:
-                best[1] = True
-            return
-        limit = ceiling if best[0] is None else best[0]
-        if slots == 0 or not flips(gain + room(start, slots, limit - distance)):
-            return
-        for j in range(start, len(table)):
-            for cand in table[j]:
-                far = distance + cand.distance
-                if beyond(far):
+    choices = [(0, Fraction(0), Fraction(0), True)]
+    done: list[tuple[Fraction, bool]] = []
+    kept = 0
+    for j, cands in enumerate(table):
+        grown = list(choices)
+        for count, gain, distance, attained in choices:
+            if count == k:
+                continue
+            for c in cands:
+                far = distance + c.distance
+                if far > ceiling:
                     break
-                visit(j + 1, slots - 1, gain + cand.gain, far, attained and cand.attained)
+                choice = (count + 1, gain + c.gain, far, attained and c.attained)
+                if flips(choice[1]):
+                    done.append((far, choice[3]))
+                else:
+                    grown.append(choice)
+        choices = [c for c in _pareto(grown) if not hopeless(c, j + 1)]
+        kept += len(choices)
+        certify.check_size(kept, "the choices nearer than the witness shown")
+    if not done:
+        return None, False
+    least = min(d for d, _ in done)
+    return least, any(a for d, a in done if d == least)
 
-    try:
-        visit(0, k, Fraction(0), Fraction(0), True)
-    except RecursionError:
-        raise CertificateTooLargeError("the nearest-witness check recursed too deep") from None
-    return best[0], bool(best[1])
+
+def _pareto(
+    choices: list[tuple[int, Fraction, Fraction, bool]],
+) -> list[tuple[int, Fraction, Fraction, bool]]:
+    """The choices no other one beats: no more features, at least the gain, at most
+    the distance (and attained when it is, at equal distance)."""
+    out: list[tuple[int, Fraction, Fraction, bool]] = []
+    most: dict[int, Fraction] = {}  # per count, the largest gain kept so far
+    for choice in sorted(choices, key=lambda c: (c[2], not c[3])):
+        if any(n <= choice[0] and g >= choice[1] for n, g in most.items()):
+            continue
+        out.append(choice)
+        most[choice[0]] = max(most.get(choice[0], choice[1]), choice[1])
+    return out
