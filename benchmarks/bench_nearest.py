@@ -20,6 +20,7 @@ import argparse
 import time
 from collections.abc import Callable
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 import gamexplain as gx
@@ -56,12 +57,11 @@ def main() -> None:
           f"{'t_ext':>7} {'t_near':>7} {'v_ext':>7} {'v_near':>7}")  # fmt: skip
     totals = [0.0] * 4
     for k, x in enumerate(rows(gam, args.rows)):
-        t_ext, extreme = timed(lambda x=x: gx.minimum_contrastive_reason(gam, x))
-        t_near, near = timed(
-            lambda x=x: gx.minimum_contrastive_reason(gam, x, witness="nearest")
-        )
-        v_ext, ok_ext = timed(lambda e=extreme: e.verify(gam))
-        v_near, ok_near = timed(lambda n=near: n.verify(gam))
+        mcr = gx.minimum_contrastive_reason
+        t_ext, extreme = timed(partial(mcr, gam, x))
+        t_near, near = timed(partial(mcr, gam, x, witness="nearest"))
+        v_ext, ok_ext = timed(partial(extreme.verify, gam))
+        v_near, ok_near = timed(partial(near.verify, gam))
         assert ok_ext and ok_near, k
         if extreme.witness is None:
             print(f"{k:>3}    - (no contrastive reason)")
