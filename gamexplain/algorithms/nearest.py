@@ -14,7 +14,8 @@ and the distance from x_i to the piece's nearest point — so each feature has f
 moves, and only its Pareto frontier (the moves no closer move beats in gain) matters. The
 moves are combined by a dynamic programme over (features changed, gain) states. A piece
 open at its near end (an interval bin [a, b) lying left of x) is approached, not reached:
-its distance is an infimum, and the witness stops ``APPROACH`` spread units short of it.
+its distance is an infimum, and the witness stops within ``APPROACH`` spread units of it,
+on the decimal with the fewest digits there.
 """
 
 from __future__ import annotations

@@ -279,7 +279,7 @@ class ContrastiveReason(Result):
             self.features, self.values, self.prediction, self.witness_prediction, self.target
         )
         if self.distance is not None:
-            text += f" (nearest witness: {checks.show(self.distance)} spread units away)"
+            text += f" (the nearest witness: {checks.show(self.distance)} range-widths away)"
         return f"{text} ({self.message})" if self.message else text
 
 
