@@ -94,9 +94,10 @@ def nearest_witness(problem: Problem, size: int) -> Nearest | None:
     With m the largest Pareto frontier of a feature's moves and S the largest number of
     undominated states (count ≤ size, gain below the flip) kept between features, the
     programme takes O(n·m·S·log(m·S)) exact operations after lowering each feature to its
-    pieces. S is at most the number of distinct partial sums of gains, so it is
-    polynomial when the gains are integers of bounded size and exponential in the worst
-    case; the search honours the query's deadline (thm:mcr-nearest).
+    pieces. S is at most size times the number of distinct partial sums of gains, so the
+    programme is pseudo-polynomial (polynomial in n and in the gains' magnitude when they
+    are integers) and exponential in the worst case; it honours the query's deadline
+    (thm:mcr-nearest).
     """
     if problem.gam.pairs:
         raise UnsupportedQueryError(
@@ -123,7 +124,7 @@ def feature_moves(problem: Problem, i: int, side: str) -> list[Move]:
     current = problem.contributions[i]
     moves = []
     for piece in lower(feature):
-        candidate = _move(feature, i, piece, problem.x[i])
+        candidate = _move(feature, piece, problem.x[i])
         if candidate is None:
             continue
         value, distance, attained, contribution = candidate
@@ -139,7 +140,7 @@ def feature_moves(problem: Problem, i: int, side: str) -> list[Move]:
 
 
 def _move(
-    feature: Any, i: int, piece: Point | Segment, x: Any
+    feature: Any, piece: Point | Segment, x: Any
 ) -> tuple[Any, Fraction, bool, Fraction] | None:
     """The piece's nearest value to x, its distance, whether it is attained, and the
     piece's constant contribution (None for the piece holding x)."""

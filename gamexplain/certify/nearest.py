@@ -74,7 +74,7 @@ def _infimum(
     s = Fraction(exact_number(score(gam, x)))
     before = label(gam, s) if gam.task.kind == "classification" else None
     best: tuple[Fraction | None, bool] = (None, False)
-    for direction in _directions(gam, before):
+    for direction in _directions(before):
         table = _candidates(gam, x, fixed, direction)
         found = _search(gam, s, before, direction, table, k, ceiling)
         if found[0] is not None and (best[0] is None or _better(found, best)):
@@ -82,7 +82,7 @@ def _infimum(
     return best
 
 
-def _directions(gam: Any, before: int | None) -> tuple[int, ...]:
+def _directions(before: int | None) -> tuple[int, ...]:
     if before is None:
         return (1, -1)
     return (-1,) if before == 1 else (1,)

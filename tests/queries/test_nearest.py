@@ -28,28 +28,22 @@ def _points(feature: Feature) -> list[Any]:
     return [int(v) if isinstance(domain, Integers) else v for v in exact_points(feature)]
 
 
-def _brute(gam: GAM, x: tuple[Any, ...], k: int) -> Fraction | None:
-    """The least distance of a point changing at most k features that flips."""
+def _brute(gam: GAM, x: tuple[Any, ...], k: int, fixed: frozenset[int] = frozenset()) -> Any:
+    """The least distance of a point changing at most k features, none of ``fixed``,
+    that flips."""
     before = gam.predict_exact(x)
     best = None
     for point in itertools.product(*(_points(f) for f in gam.features)):
-        moved = [
-            i for i in range(len(x)) if feature_distance(gam.features[i].domain, point[i], x[i]) > 0
-        ]
-        if len(moved) > k:
+        parts = list(zip(gam.features, point, x, strict=True))
+        moved = {i for i, (f, z, v) in enumerate(parts) if feature_distance(f.domain, z, v) > 0}
+        if len(moved) > k or moved & fixed:
             continue
         after = gam.predict_exact(point)
         flipped = after != before
         if gam.task.kind == "regression":
             flipped = abs(Fraction(after) - Fraction(before)) > Fraction(gam.task.tolerance)
         if flipped:
-            d = sum(
-                (
-                    feature_distance(f.domain, z, v)
-                    for f, z, v in zip(gam.features, point, x, strict=True)
-                ),
-                Fraction(0),
-            )
+            d = sum((feature_distance(f.domain, z, v) for f, z, v in parts), Fraction(0))
             best = d if best is None else min(best, d)
     return best
 
@@ -59,14 +53,17 @@ def _brute(gam: GAM, x: tuple[Any, ...], k: int) -> Fraction | None:
 def test_nearest_matches_brute_force_on_finite_and_integer_models(data: Any) -> None:
     gam = data.draw(gams(max_features=4, domain_kinds=("finite", "integers"), components=STEPS))
     x = data.draw(instances(gam))
-    extreme = gx.minimum_contrastive_reason(gam, x)
-    nearest = gx.minimum_contrastive_reason(gam, x, witness="nearest")
+    fixed = data.draw(st.frozensets(st.integers(0, gam.n_features - 1)))
+    extreme = gx.minimum_contrastive_reason(gam, x, fixed=fixed)
+    nearest = gx.minimum_contrastive_reason(gam, x, fixed=fixed, witness="nearest")
     assert nearest.verify(gam)
     if extreme.features is None:
         assert nearest.features is None and nearest.witness_kind == "extreme"
         return
     assert nearest.size == extreme.size and nearest.witness_kind == "nearest"
-    assert nearest.distance == nearest.certificate.nearest == _brute(gam, x, extreme.size)
+    assert not {gam.feature_names[i] for i in fixed} & set(nearest.features)
+    brute = _brute(gam, x, extreme.size, fixed)
+    assert nearest.distance == nearest.certificate.nearest == brute
 
 
 @settings(max_examples=40, deadline=None)
@@ -160,3 +157,13 @@ def test_pair_models_and_smooth_components_refuse_nearest() -> None:
         gx.minimum_contrastive_reason(smooth, (0,), witness="nearest")
     with pytest.raises(InvalidParameterError, match="witness"):
         gx.minimum_contrastive_reason(gam, (0, "p", 0), witness="closest")  # type: ignore[arg-type]
+
+
+def test_a_nearest_search_cut_by_the_time_limit_keeps_the_extreme_witness() -> None:
+    from gamexplain.examples import demo_instance, example_path
+
+    gam = gx.load(example_path("breast_cancer_ebm"))
+    x = demo_instance("breast_cancer_ebm")  # six features change: the search takes seconds
+    result = gx.minimum_contrastive_reason(gam, x, witness="nearest", time_limit=0.05)
+    assert result.witness_kind == "extreme" and result.distance is None
+    assert result.verify(gam)
