@@ -8,10 +8,12 @@ Per row the table gives the reason's size, the L1 distance of each witness in un
 each feature's range (``gamexplain.model.distance``), their ratio, and the seconds of
 the four calls; the last line sums them. The figures are measured, not asserted.
 
-Measured on the shared 2-core machine (20 rows): the nearest witness is 0.26–0.76 times
-as far as the extreme one (median about 0.5); nearest takes 0.15–2.8 s a row (9.3 s in
-all, against 0.22 s for the extreme witnesses) and its verify 0.38–4.6 s (21 s in all,
-against 1.4 s), the slowest rows being those whose reason changes 5 or 6 features.
+Measured on the shared 2-core machine (20 rows, load about 10): the nearest witness is
+0.26–0.76 times as far as the extreme one (median about 0.5). Nearest takes 0.11–0.97 s
+a row (4.4 s in all, against 0.15 s for the extreme witnesses) and its verify 0.22–1.8 s
+(9.4 s in all, against 0.94 s), the slowest rows being those whose reason changes 5 or 6
+features. Before both searches ran on integers over a common denominator the figures
+were 9.3 s and 21 s.
 """
 
 from __future__ import annotations

@@ -20,6 +20,8 @@ on the decimal with the fewest digits there.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -30,8 +32,12 @@ from gamexplain.errors import UnsupportedQueryError
 from gamexplain.model.distance import APPROACH, feature_distance, spread
 from gamexplain.substrate import deadline
 from gamexplain.substrate.pieces import Point, Segment, lower
+from gamexplain.substrate.scaling import common_denominator
 
-__all__ = ["APPROACH", "Move", "Nearest", "feature_moves", "nearest_witness"]
+__all__ = ["Move", "Nearest", "feature_moves", "nearest_witness"]
+
+Number = Fraction | int
+"""Gains and distances: exact rationals, or integers once scaled to a common unit."""
 
 
 @dataclass(frozen=True)
@@ -41,8 +47,8 @@ class Move:
 
     feature: int
     value: Any
-    gain: Fraction
-    distance: Fraction
+    gain: Number
+    distance: Number
     attained: bool
 
 
@@ -60,8 +66,8 @@ class Nearest:
 @dataclass(frozen=True)
 class _State:
     count: int
-    gain: Fraction
-    distance: Fraction
+    gain: Number
+    distance: Number
     attained: bool
     moves: tuple[Move, ...]
 
@@ -108,13 +114,31 @@ def nearest_witness(problem: Problem, size: int) -> Nearest | None:
     best: _State | None = None
     for side in oracle.sides:
         moves = [feature_moves(problem, i, side) for i in problem.free]
-        found = _combine(moves, size, oracle.budget if oracle.classification else
-                         (oracle.tolerance, 1))  # fmt: skip
+        budget = oracle.budget if oracle.classification else (oracle.tolerance, 1)
+        found = _scaled_combine(moves, size, budget)
         if found is not None and (best is None or _key(found) < _key(best)):
             best = found
     if best is None:
         return None
     return _answer(problem, best)
+
+
+def _scaled_combine(moves: list[list[Move]], size: int, budget: Lex) -> _State | None:
+    """:func:`_combine` on integers: gains and the budget over their common denominator,
+    distances over theirs (exact, and far cheaper to add than fractions); the state it
+    returns carries its distance as a Fraction again."""
+    gains = [Fraction(m.gain) for f in moves for m in f] + [Fraction(budget[0])]
+    distances = [Fraction(m.distance) for f in moves for m in f]
+    g_scale, d_scale = common_denominator(gains), common_denominator(distances)
+    scaled = [
+        [dataclasses.replace(m, gain=int(m.gain * g_scale), distance=int(m.distance * d_scale))
+         for m in frontier]
+        for frontier in moves
+    ]  # fmt: skip
+    found = _combine(scaled, size, (int(Fraction(budget[0]) * g_scale), budget[1]))
+    if found is None:
+        return None
+    return dataclasses.replace(found, distance=Fraction(found.distance) / d_scale)
 
 
 def feature_moves(problem: Problem, i: int, side: str) -> list[Move]:
@@ -188,7 +212,8 @@ def _combine(moves: list[list[Move]], size: int, budget: Lex) -> _State | None:
     """The closest set of at most ``size`` moves (one per feature) whose gains reach
     ``budget`` lexicographically, preferring attained moves at equal distance."""
     moves = sorted((m for m in moves if m), key=lambda f: -f[-1].gain)
-    states = [_State(0, Fraction(0), Fraction(0), True, ())]
+    steps = _hull_steps(moves)
+    states = [_State(0, 0, 0, True, ())]
     best: _State | None = None
     for position, frontier in enumerate(moves):
         deadline.check()
@@ -210,14 +235,64 @@ def _combine(moves: list[list[Move]], size: int, budget: Lex) -> _State | None:
         rest = [f[-1].gain for f in moves[position + 1 : position + 1 + size]]
         hopeful = [
             state for state in grown
-            if lex_compare((state.gain + sum(rest[: size - state.count], Fraction(0)), 0),
+            if lex_compare((state.gain + sum(rest[: size - state.count]), 0),
                            budget) >= 0
         ]  # fmt: skip
+        if best is not None:
+            # a lower bound on the distance still to go: the covering relaxation over the
+            # hulls of the features to come (thm:mcr-nearest)
+            ahead = steps[position + 1]
+            hopeful = [
+                state for state in hopeful
+                if _still_closer(state, _least_extra(ahead, budget[0] - state.gain), best)
+            ]  # fmt: skip
         states = _undominated(hopeful, best)
     return best
 
 
-def _key(state: _State) -> tuple[Fraction, bool]:
+def _hull_steps(moves: list[list[Move]]) -> list[list[tuple[Number, Number]]]:
+    """Per position p, the steps (Δdistance, Δgain) of the upper concave hulls of the
+    frontiers from p on, merged by decreasing Δgain/Δdistance (steps of no distance
+    first)."""
+    tagged: list[tuple[int, Number, Number]] = []
+    for p, frontier in enumerate(moves):
+        hull: list[tuple[Number, Number]] = [(0, 0)]
+        for move in frontier:
+            point = (move.distance, move.gain)
+            while len(hull) >= 2 and _not_below(hull[-2], hull[-1], point):
+                hull.pop()
+            hull.append(point)
+        tagged += [(p, d1 - d0, g1 - g0) for (d0, g0), (d1, g1) in itertools.pairwise(hull)]
+    tagged.sort(key=lambda t: (t[1] != 0, -Fraction(t[2], t[1]) if t[1] else Fraction(0)))
+    return [[(d, g) for q, d, g in tagged if q >= p] for p in range(len(moves) + 1)]
+
+
+def _not_below(
+    a: tuple[Number, Number], b: tuple[Number, Number], c: tuple[Number, Number]
+) -> bool:
+    """Whether c is on or above the line through a and b."""
+    return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]) >= 0
+
+
+def _least_extra(steps: list[tuple[Number, Number]], need: Number) -> Fraction | None:
+    """A lower bound on the distance that adds ``need`` gain (None: not even all of it)."""
+    extra = Fraction(0)
+    for d, g in steps:
+        if g >= need:
+            return extra + Fraction(d * need, g)
+        extra, need = extra + d, need - g
+    return None
+
+
+def _still_closer(state: _State, extra: Fraction | None, best: _State) -> bool:
+    """Whether ``state`` may still end closer than ``best`` (or as close and attained)."""
+    if extra is None:
+        return False
+    bound = state.distance + extra
+    return bound < best.distance or (bound == best.distance and not best.attained)
+
+
+def _key(state: _State) -> tuple[Number, bool]:
     return (state.distance, not state.attained)
 
 
@@ -225,7 +300,7 @@ def _undominated(states: list[_State], best: _State | None) -> list[_State]:
     """The states no other state beats: no farther, no more features, at least the gain
     (and attained if it is); none that cannot improve on ``best``."""
     kept: list[_State] = []
-    top: dict[int, Fraction] = {}
+    top: dict[int, Number] = {}
     for state in sorted(states, key=_key):
         if best is not None and _key(state) >= _key(best):
             break
@@ -242,4 +317,4 @@ def _answer(problem: Problem, state: _State) -> Nearest:
     for move in state.moves:
         point[move.feature] = move.value
     changed = frozenset(move.feature for move in state.moves)
-    return Nearest(tuple(point), changed, state.distance, state.attained)
+    return Nearest(tuple(point), changed, Fraction(state.distance), state.attained)

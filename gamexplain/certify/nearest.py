@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -31,10 +32,14 @@ from gamexplain.substrate.pieces import Point, lower
 __all__ = ["nearest_consistent"]
 
 
+_Q = Fraction | int
+"""An exact rational, or an integer once gains or distances share one denominator."""
+
+
 @dataclass(frozen=True)
 class _Candidate:
-    gain: Fraction
-    distance: Fraction
+    gain: _Q
+    distance: _Q
     attained: bool
 
 
@@ -76,10 +81,28 @@ def _infimum(
     best: tuple[Fraction | None, bool] = (None, False)
     for direction in _directions(before):
         table = _candidates(gam, x, fixed, direction)
-        found = _search(gam, s, before, direction, table, k, ceiling)
+        found = _scaled_search(gam, s, before, direction, table, k, ceiling)
         if found[0] is not None and (best[0] is None or _better(found, best)):
             best = found
     return best
+
+
+def _scaled_search(
+    gam: Any, s: Fraction, before: int | None, direction: int,
+    table: list[list[_Candidate]], k: int, ceiling: Fraction,
+) -> tuple[Fraction | None, bool]:  # fmt: skip
+    """:func:`_search` with the gains over their least common denominator and the
+    distances over theirs, as integers (exact; integer sums cost far less than
+    fractions)."""
+    cands = [c for cs in table for c in cs]
+    g_unit = math.lcm(1, *(Fraction(c.gain).denominator for c in cands))
+    d_unit = math.lcm(1, *(Fraction(c.distance).denominator for c in cands))
+    scaled = [
+        [_Candidate(int(c.gain * g_unit), int(c.distance * d_unit), c.attained) for c in cs]
+        for cs in table
+    ]
+    least, attained = _search(gam, s, before, direction, scaled, k, ceiling * d_unit, g_unit)
+    return (None if least is None else Fraction(least) / d_unit), attained
 
 
 def _directions(before: int | None) -> tuple[int, ...]:
@@ -129,14 +152,14 @@ def _frontier(found: list[_Candidate]) -> list[_Candidate]:
     return kept
 
 
-def _hull_steps(table: list[list[_Candidate]]) -> list[tuple[int, Fraction, Fraction]]:
+def _hull_steps(table: list[list[_Candidate]]) -> list[tuple[int, _Q, _Q]]:
     """Every feature's upper concave hull of (distance, gain) from (0, 0), as steps
     (feature, Δdistance, Δgain), all features merged by decreasing Δgain/Δdistance
     (steps of no distance first). Within a feature the ratios decrease, so a greedy
     pass over the merged list takes each feature's steps in order."""
     steps = []
     for j, cands in enumerate(table):
-        hull: list[tuple[Fraction, Fraction]] = [(Fraction(0), Fraction(0))]
+        hull: list[tuple[_Q, _Q]] = [(0, 0)]
         for c in cands:
             p = (c.distance, c.gain)
             while len(hull) >= 2 and _above(hull[-2], hull[-1], p):
@@ -145,25 +168,25 @@ def _hull_steps(table: list[list[_Candidate]]) -> list[tuple[int, Fraction, Frac
         for (d0, g0), (d1, g1) in itertools.pairwise(hull):
             steps.append((j, d1 - d0, g1 - g0))
     free = [step for step in steps if step[1] == 0]
-    paid = sorted((step for step in steps if step[1] > 0), key=lambda t: -(t[2] / t[1]))
+    paid = sorted((step for step in steps if step[1] > 0), key=lambda t: -Fraction(t[2], t[1]))
     return free + paid
 
 
-def _above(a: tuple[Fraction, Fraction], b: tuple[Fraction, Fraction],
-           p: tuple[Fraction, Fraction]) -> bool:  # fmt: skip
+def _above(a: tuple[_Q, _Q], b: tuple[_Q, _Q], p: tuple[_Q, _Q]) -> bool:
     """Whether p lies on or above the line through a and b (so b is not on the hull)."""
     return (b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0]) >= 0
 
 
-def _relaxed(steps: list[tuple[int, Fraction, Fraction]], budget: Fraction) -> Fraction:
+def _relaxed(steps: list[tuple[int, _Q, _Q]], budget: _Q) -> _Q:
     """The fractional optimum of the gain within ``budget`` over these hull steps: an
     upper bound on every choice of one candidate per feature."""
-    total, left = Fraction(0), budget
+    total: _Q = 0
+    left = budget
     for _, dd, dg in steps:
         if dd <= left:
             total, left = total + dg, left - dd
         else:
-            return total + dg * left / dd
+            return total + Fraction(dg * left) / dd
     return total
 
 
@@ -187,23 +210,25 @@ def _closest(domain: Any, piece: Any, value: Any) -> tuple[Any, Fraction, bool] 
 
 def _search(
     gam: Any, s: Fraction, before: int | None, direction: int,
-    table: list[list[_Candidate]], k: int, ceiling: Fraction,
-) -> tuple[Fraction | None, bool]:  # fmt: skip
+    table: list[list[_Candidate]], k: int, ceiling: _Q, g_unit: int,
+) -> tuple[_Q | None, bool]:  # fmt: skip
     """Sweep the features in model order, keeping every choice so far that is within
     ``ceiling``, can still flip, and that no other choice matches with no more features,
     at least its gain and at most its distance; (least distance, attained) of the choices
-    that flip, or (None, False)."""
+    that flip, or (None, False). Gains are in units of 1/``g_unit``."""
     spans = [[c.distance for c in cands] for cands in table]
     merged = _hull_steps(table)
     # per first feature still free, the hull steps of the features from it on
     steps = [[t for t in merged if t[0] >= start] for start in range(len(table) + 1)]
 
-    def flips(gain: Fraction) -> bool:
-        if before is None:
-            return gain > Fraction(gam.task.tolerance)
-        return bool(label(gam, s + direction * gain) != before)
+    tolerance = None if before is not None else Fraction(gam.task.tolerance) * g_unit
 
-    def hopeless(choice: tuple[int, Fraction, Fraction, bool], start: int) -> bool:
+    def flips(gain: _Q) -> bool:
+        if tolerance is not None:
+            return gain > tolerance
+        return bool(label(gam, s + direction * Fraction(gain) / g_unit) != before)
+
+    def hopeless(choice: tuple[int, _Q, _Q, bool], start: int) -> bool:
         """No completion from feature ``start`` on within the ceiling flips: not even
         the smaller of the free slots' largest gains within the budget and the
         fractional relaxation over the frontiers' hulls."""
@@ -217,10 +242,10 @@ def _search(
             reach = bisect.bisect_right(spans[j], budget)
             if reach:
                 gains.append(table[j][reach - 1].gain)
-        return not flips(gain + sum(sorted(gains, reverse=True)[: k - count], Fraction(0)))
+        return not flips(gain + sum(sorted(gains, reverse=True)[: k - count]))
 
-    choices = [(0, Fraction(0), Fraction(0), True)]
-    done: list[tuple[Fraction, bool]] = []
+    choices: list[tuple[int, _Q, _Q, bool]] = [(0, 0, 0, True)]
+    done: list[tuple[_Q, bool]] = []
     kept = 0
     for j, cands in enumerate(table):
         grown = list(choices)
@@ -246,12 +271,12 @@ def _search(
 
 
 def _pareto(
-    choices: list[tuple[int, Fraction, Fraction, bool]],
-) -> list[tuple[int, Fraction, Fraction, bool]]:
+    choices: list[tuple[int, _Q, _Q, bool]],
+) -> list[tuple[int, _Q, _Q, bool]]:
     """The choices no other one beats: no more features, at least the gain, at most
     the distance (and attained when it is, at equal distance)."""
-    out: list[tuple[int, Fraction, Fraction, bool]] = []
-    most: dict[int, Fraction] = {}  # per count, the largest gain kept so far
+    out: list[tuple[int, _Q, _Q, bool]] = []
+    most: dict[int, _Q] = {}  # per count, the largest gain kept so far
     for choice in sorted(choices, key=lambda c: (c[2], not c[3])):
         if any(n <= choice[0] and g >= choice[1] for n, g in most.items()):
             continue
