@@ -622,9 +622,10 @@ def _demo(args: argparse.Namespace) -> int:
     label = int(gam.predict([x])[0])
     msr = gx.minimum_sufficient_reason(gam, x)
     mcr = gx.minimum_contrastive_reason(gam, x)
+    near = gx.minimum_contrastive_reason(gam, x, witness="nearest")
     shap = gx.shap_values(gam, x, distribution="model")
     plan = explain_plan(gam, "msr")
-    checked = all(r.verify(gam) for r in (msr, mcr, shap))
+    checked = all(r.verify(gam) for r in (msr, mcr, near, shap))
     lines = [
         "gamexplain demo: an Explainable Boosting Machine fitted on scikit-learn's",
         f"breast-cancer data ({len(gam.features)} features, {describe_task(gam.task)}).",
@@ -636,6 +637,9 @@ def _demo(args: argparse.Namespace) -> int:
         "",
         f"What would change it? A minimum contrastive reason ({_count(mcr.features)}):",
         f"  {mcr}",
+        "  Its witness moves each feature to its extreme; the nearest witness of any",
+        "  minimum contrastive reason (L1 distance, each feature in units of its range):",
+        *_moves(gam, x, mcr, near),
         "",
         attribution_bars(shap),
         "",
@@ -647,6 +651,7 @@ def _demo(args: argparse.Namespace) -> int:
         "prediction": label,
         "minimum_sufficient_reason": msr,
         "minimum_contrastive_reason": mcr,
+        "nearest_contrastive_reason": near,
         "shap": shap,
         "verified": checked,
     }
@@ -660,6 +665,27 @@ DEMO_CLASSES = {0: "malignant", 1: "benign"}
 def _count(features: Sequence[Any] | None) -> str:
     size = len(features or ())
     return f"{size} feature" + ("" if size == 1 else "s")
+
+
+def _moves(gam: Any, x: Sequence[Any], extreme: Any, nearest: Any) -> list[str]:
+    """A row per feature either witness changes: its value now, at the extreme witness
+    and at the nearest one ("-" where a witness leaves it alone)."""
+    from gamexplain.certify.reasons import show
+
+    if extreme.witness is None or nearest.witness is None:
+        return ["  (no change of the free features flips the prediction)"]
+    changed = {*extreme.features, *nearest.features}
+    moved = [i for i, f in enumerate(gam.features) if f.name in changed]
+    width = max(len(gam.features[i].name) for i in moved)
+    lines = [f"    {'feature':<{width}}  {'now':>10}  {'extreme':>10}  {'nearest':>10}"]
+    for i in moved:
+        after = [w[i] for w in (extreme.witness, nearest.witness)]
+        cells = [show(x[i]), *("-" if v == x[i] else show(v) for v in after)]
+        row = "  ".join(f"{c:>10}" for c in cells)
+        lines.append(f"    {gam.features[i].name:<{width}}  {row}")
+    away = show(nearest.distance)
+    lines.append(f"    the nearest witness is {away} range-widths from the patient")
+    return lines
 
 
 def _plan_line(plan: Any) -> str:

@@ -24,6 +24,10 @@ def test_demo_explains_the_bundled_patient(capsys):
     assert "class 0 (malignant)" in out
     assert "minimum sufficient reason (9 features)" in out
     assert "flips the prediction from 0 to 1" in out
+    # the nearest counterfactual beside the extreme one, one row per changed feature
+    assert "feature" in out and "extreme" in out and "nearest" in out
+    assert "worst smoothness             0.1805     0.07117     0.09385" in out
+    assert "the nearest witness is 1.67653 range-widths from the patient" in out
     assert "SHAP values of the score" in out
     assert "erratum, see thm:ebm-ptime" in out
     assert "re-checked in exact rational arithmetic: yes" in out
@@ -46,6 +50,8 @@ def test_demo_json_is_machine_readable(capsys):
     data = json.loads(out)
     assert data["prediction"] == 0 and data["verified"] is True
     assert len(data["minimum_sufficient_reason"]["features"]) == 9
+    nearest = data["nearest_contrastive_reason"]
+    assert nearest["witness_kind"] == "nearest" and len(nearest["features"]) == 6
 
 
 def test_show_lists_every_feature_with_its_component(capsys):

@@ -19,6 +19,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "gamexplain"
 # Bottom to top; a module belongs to the layer of its longest matching prefix.
 LAYERS: dict[str, tuple[str, ...]] = {
     "base": ("gamexplain.exact", "gamexplain.results", "gamexplain.errors"),
+    "plots": ("gamexplain.plots",),
     "model": ("gamexplain.model",),
     "substrate": ("gamexplain.substrate", "gamexplain.distributions"),
     "io": ("gamexplain.io", "gamexplain.examples"),
@@ -34,14 +35,16 @@ LAYERS: dict[str, tuple[str, ...]] = {
 # algorithms: an algorithm may build a certificate, a check never runs an algorithm.
 ALLOWED: dict[str, set[str]] = {
     "base": set(),
+    "plots": {"base"},
     "model": {"base"},
     "substrate": {"model", "base"},
     "io": {"model", "base"},
     "complexity": {"substrate", "model", "base"},
     "certify": {"complexity", "substrate", "model", "base"},
     "algorithms": {"certify", "complexity", "substrate", "model", "base"},
-    "queries": {"algorithms", "certify", "complexity", "substrate", "model", "base"},
-    "lab": {"queries", "algorithms", "certify", "complexity", "io", "substrate", "model", "base"},
+    "queries": {"algorithms", "certify", "complexity", "substrate", "model", "plots", "base"},
+    "lab": {"queries", "algorithms", "certify", "complexity", "io", "substrate", "model", "plots",
+            "base"},
     "front": set(LAYERS),
 }
 

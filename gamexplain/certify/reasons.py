@@ -55,6 +55,7 @@ from gamexplain.certify.evaluate import (
     same_prediction,
     score,
 )
+from gamexplain.certify.nearest import nearest_consistent
 from gamexplain.certify.numbers import Number, compare, enclose, exact_number
 from gamexplain.certify.provenance import provenance_consistent
 from gamexplain.errors import CertificateError
@@ -420,6 +421,7 @@ def check_contrastive_reason(result: Any, gam: Any) -> bool:
     if result.features is None:
         shown = (result.values, result.witness, result.witness_prediction, cert.witness)
         unused = cert.holders or cert.cores or result.minimum_certified is not None
+        unused = unused or not nearest_consistent(gam, x, fixed, result)
         return shown == (None,) * 4 and not unused and sufficient(gam, x, fixed, cert.sufficiency)
     if cert.sufficiency is not None:
         return False
@@ -436,6 +438,8 @@ def check_contrastive_reason(result: Any, gam: Any) -> bool:
         return False
     if not all(sufficient(gam, x, everything - changed | {gam.index(name)}, proof)
                for name, proof in holders.items()):  # fmt: skip
+        return False
+    if not nearest_consistent(gam, x, fixed, result):
         return False
     if result.status != "solved":
         return no_smaller_contrastive(gam, x, fixed, result.size_bounds[0], cert)

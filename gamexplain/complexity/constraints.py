@@ -22,6 +22,7 @@ __all__ = [
     "MAX_SECONDS",
     "OUTPUT",
     "SECONDS",
+    "WITNESS",
     "Constraint",
     "Count",
     "Features",
@@ -30,6 +31,7 @@ __all__ = [
     "Output",
     "Rejected",
     "Seconds",
+    "Witness",
 ]
 
 #: The longest time limit taken as a number; anything longer is None (no limit).
@@ -123,6 +125,20 @@ class Output(Options):
 
 
 @dataclass(frozen=True)
+class Witness(Options):
+    """``"extreme"``, or ``"nearest"`` when the model has no pairwise terms."""
+
+    def normalise(self, value: Any, gam: Any) -> str:
+        chosen = super().normalise(value, gam)
+        if chosen == "nearest" and gam.pairs:
+            raise Rejected(
+                "'nearest' needs a purely additive model; this one has pairwise terms, "
+                "whose joint moves the per-feature search does not cover"
+            )
+        return chosen
+
+
+@dataclass(frozen=True)
 class Methods(Constraint):
     """``"auto"`` or the name of an algorithm registered for one of ``queries``."""
 
@@ -178,3 +194,4 @@ class Features(Constraint):
 #: Option constraints shared by every function that takes the option.
 SECONDS, COUNT, FEATURES = Seconds(), Count(), Features()
 OUTPUT = Output(("score", "label"))
+WITNESS = Witness(("extreme", "nearest"))

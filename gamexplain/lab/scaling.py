@@ -152,6 +152,16 @@ class ScalingReport:
         """The same against the paper's class (None when the paper is silent)."""
         return None if self.stated is None else self.fit.growth == expected_growth(self.stated)
 
+    def plot(self, ax: Any = None) -> Any:
+        """Draw the measured work against size on a log scale, labelled with the fitted
+        growth (matplotlib, the ``plot`` extra); returns the Axes."""
+        from gamexplain.plots import scaling_plot
+
+        sizes = [m.size for m in self.measurements]
+        work = [max(m.work, 1) for m in self.measurements]
+        label = f"{self.fit}; established {self.established}"
+        return scaling_plot(sizes, work, title=f"{self.cell} ({self.theorem})", label=label, ax=ax)
+
     def __str__(self) -> str:
         verdict = "matches" if self.agrees else "does NOT match"
         lines = [f"cell {self.cell} ({self.family} instances, {self.theorem})"]

@@ -91,6 +91,15 @@ class CompletionResult(Result):
             f"{self.upper:.6g}] ({self.status})"
         )
 
+    def plot(self, ax: Any = None) -> Any:
+        """Draw the fraction as one bar with its certified bracket (matplotlib, the
+        ``plot`` extra); returns the Axes."""
+        from gamexplain.plots import completion_plot
+
+        named = "{" + ", ".join(self.fixed) + "}"
+        return completion_plot(self.fraction, self.lower, self.upper, ax=ax,
+                               title=f"completion fraction of {named}")  # fmt: skip
+
     @certify.checked
     def verify(self, gam: GAM) -> bool:
         """Re-check the answer in exact arithmetic without the algorithm that ran.

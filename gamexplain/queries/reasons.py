@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Generic, Literal, TypeVar
@@ -28,6 +28,7 @@ from numpy.typing import ArrayLike
 
 from gamexplain import certify
 from gamexplain.algorithms.brute_reasons import Enumeration, oracle_for
+from gamexplain.algorithms.nearest import Nearest, nearest_witness
 from gamexplain.algorithms.pairwise import PairWorstCase
 from gamexplain.algorithms.worst_case import (
     Answer,
@@ -42,6 +43,7 @@ from gamexplain.errors import (
     CertificateTooLargeError,
     TimeLimitError,
 )
+from gamexplain.model.distance import feature_distance
 from gamexplain.queries.parameters import validate
 from gamexplain.results import DecisionResult, Result, Stats
 from gamexplain.substrate import deadline
@@ -107,6 +109,10 @@ class ReasonCertificate:
         Models with pairwise terms, minimum size: the sets the implicit hitting-set
         search recorded, each with its proof (a flipping point for a contrastive set,
         a worst case for a sufficient one); no smaller set meets all of them.
+    nearest : Fraction or None
+        ``witness="nearest"``: the infimum distance (:mod:`gamexplain.model.distance`)
+        of a flipping point that changes at most as many features as the reason;
+        ``verify`` re-derives it (:mod:`gamexplain.certify.nearest`).
     """
 
     model: str = ""
@@ -115,6 +121,7 @@ class ReasonCertificate:
     breakers: tuple[tuple[str, tuple[Any, ...] | None], ...] = ()
     holders: tuple[tuple[str, Certificate], ...] = ()
     cores: tuple[tuple[tuple[str, ...], Any], ...] = ()
+    nearest: Fraction | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -190,6 +197,16 @@ class SufficientReason(Result):
         size claim and every shown field (:mod:`gamexplain.certify.reasons`)."""
         return checks.check_sufficient_reason(self, gam)
 
+    def plot(self, gam: Any, ax: Any = None) -> Any:
+        """Draw every feature's contribution at x, the kept ones in colour
+        (matplotlib, the ``plot`` extra); returns the Axes."""
+        from gamexplain.plots import reason_plot
+
+        kept = set(self.features)
+        return reason_plot(gam.feature_names, _contributions(gam, self.instance),
+                           [n in kept for n in gam.feature_names], mark="kept",
+                           title=f"sufficient reason for {self.target}", ax=ax)  # fmt: skip
+
     def __str__(self) -> str:
         n = len(self.instance)
         if not self.features:
@@ -224,6 +241,8 @@ class ContrastiveReason(Result):
     fixed: tuple[str, ...] = ()
     size_bounds: tuple[int, int] | None = None
     minimum_certified: bool | None = None
+    witness_kind: str = "extreme"
+    distance: Fraction | None = None
 
     @property
     def exists(self) -> bool:
@@ -239,6 +258,19 @@ class ContrastiveReason(Result):
         the size claim and every shown field (:mod:`gamexplain.certify.reasons`)."""
         return checks.check_contrastive_reason(self, gam)
 
+    def plot(self, gam: Any, ax: Any = None) -> Any:
+        """Draw every feature's contribution at x, the changed ones in colour, and
+        beside them their contribution at the witness (matplotlib, the ``plot`` extra);
+        returns the Axes."""
+        from gamexplain.plots import reason_plot
+
+        changed = set(self.features or ())
+        witness = None if self.witness is None else _contributions(gam, self.witness)
+        title = f"{self.witness_kind} witness leaving {self.target}"
+        return reason_plot(gam.feature_names, _contributions(gam, self.instance),
+                           [n in changed for n in gam.feature_names], mark="changed",
+                           witness=witness, title=title, ax=ax)  # fmt: skip
+
     def __str__(self) -> str:
         if self.features is None or self.values is None:
             free = len(self.instance) - len(self.fixed)
@@ -246,6 +278,8 @@ class ContrastiveReason(Result):
         text = _change_text(
             self.features, self.values, self.prediction, self.witness_prediction, self.target
         )
+        if self.distance is not None:
+            text += f" (the nearest witness: {checks.show(self.distance)} range-widths away)"
         return f"{text} ({self.message})" if self.message else text
 
 
@@ -452,6 +486,7 @@ def minimum_contrastive_reason(
     method: Method = "auto",
     fixed: Features = (),
     time_limit: float | None = None,
+    witness: Literal["extreme", "nearest"] = "extreme",
 ) -> ContrastiveReason:
     """A contrastive reason of minimum size, with a witness point that flips.
 
@@ -460,6 +495,16 @@ def minimum_contrastive_reason(
     gam, x, fixed, time_limit
         As in :func:`is_sufficient_reason`.
     method : {"auto", "greedy", "hitting-set", "brute"}
+    witness : {"extreme", "nearest"}
+        ``extreme`` moves each changed feature to its extremum against the prediction.
+        ``nearest`` returns, among all minimum-size contrastive reasons, one whose
+        witness is closest to x in L1 distance with each feature in units of its
+        spread (the width of its domain; a changed category counts 1), see
+        :mod:`gamexplain.model.distance`. It needs a purely additive model whose free
+        features have piecewise-constant contributions (finite domains, step functions
+        such as EBM bins), else :class:`~gamexplain.errors.UnsupportedQueryError`; a
+        run stopped by ``time_limit`` keeps its extreme witness and says so in
+        ``witness_kind``.
 
     Returns
     -------
@@ -469,7 +514,10 @@ def minimum_contrastive_reason(
     Notes
     -----
     O(n log n) after the primitive (thm:mcr-greedy). Pairwise terms: implicit hitting
-    sets over the exact pairwise worst case (thm:pairs-hitting-set).
+    sets over the exact pairwise worst case (thm:pairs-hitting-set). The nearest witness
+    is a dynamic programme over the Pareto frontiers of each feature's moves
+    (thm:mcr-nearest): O(n·m·S·log(m·S)) with m moves per feature and S undominated
+    states, exponential in the worst case.
 
     Examples
     --------
@@ -484,16 +532,24 @@ def minimum_contrastive_reason(
     func = "minimum_contrastive_reason"
     start = time.perf_counter()
     problem, entry, spec, options, instant = _setup(
-        gam, x, "mcr", func, method=method, fixed=fixed, time_limit=time_limit
+        gam, x, "mcr", func, method=method, fixed=fixed, time_limit=time_limit, witness=witness
     )
     time_limit = options["time_limit"]
 
     def build(answer: Answer, found: dict[int, Any] | None) -> ContrastiveReason:
-        witness = None if found is None else found.get(-1)
+        point = None if found is None else found.get(-1)
         cell = str(entry.cell)
-        return _contrastive(problem, answer, "minimum", spec.name, cell, start, witness)
+        return _contrastive(problem, answer, "minimum", spec.name, cell, start, point)
 
-    return _run(problem, spec, time_limit, instant, build, _stopped_contrastive)
+    reason = _run(problem, spec, time_limit, instant, build, _stopped_contrastive)
+    if options["witness"] != "nearest" or reason.size is None or reason.status != "solved":
+        return reason
+    try:
+        with deadline.limit_at(instant):
+            nearest = nearest_witness(problem, reason.size)
+    except OutOfTime:
+        return reason  # its witness_kind says the witness is the extreme one
+    return _nearest(problem, reason, nearest, start) if nearest is not None else reason
 
 
 def contrastive_reasons(
@@ -658,6 +714,21 @@ def _contrastive(
     if changed is None:
         return reason
     return _claim_minimum(reason, problem, answer, checks.no_smaller_contrastive)
+
+
+def _nearest(
+    problem: Problem, reason: ContrastiveReason, nearest: Nearest, start: float
+) -> ContrastiveReason:
+    """The minimum-size reason of the nearest witness, certified like any other, with
+    the witness's distance and the infimum it attains or approaches."""
+    found = _contrastive(problem, Answer(nearest.changed), "minimum", reason.algorithm,
+                         reason.cell or "", start, nearest.point)  # fmt: skip
+    parts = zip(problem.gam.features, nearest.point, problem.x, strict=True)
+    shown = sum((feature_distance(f.domain, z, v) for f, z, v in parts), Fraction(0))
+    certificate = dataclasses.replace(found.certificate, nearest=nearest.infimum)
+    return dataclasses.replace(
+        found, witness_kind="nearest", distance=shown, certificate=certificate
+    )
 
 
 def _cores(gam: Any, answer: Answer) -> tuple[tuple[tuple[str, ...], Any], ...]:
@@ -864,6 +935,11 @@ def _names(gam: Any, indices: Iterable[int]) -> tuple[str, ...]:
 
 def _values(problem: Problem, indices: Iterable[int]) -> tuple[Any, ...]:
     return tuple(problem.x[i] for i in sorted(indices))
+
+
+def _contributions(gam: Any, point: Sequence[Any]) -> list[float]:
+    """Each feature's contribution at ``point``, rounded to floats for drawing."""
+    return [float(f.contribution_exact(v)) for f, v in zip(gam.features, point, strict=True)]
 
 
 # -- words -----------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from gamexplain.certify.attributions import (
 )
 from gamexplain.complexity.registry import select_algorithm
 from gamexplain.distributions import describe_distribution, resolve_distribution
-from gamexplain.errors import InvalidParameterError
+from gamexplain.errors import InvalidParameterError, SolverUnavailableError
 from gamexplain.model.gam import GAM
 from gamexplain.queries.parameters import validate
 from gamexplain.results import Result, Stats
@@ -154,6 +154,37 @@ class ShapResult(Result):
         contain the re-derived ones; Shapley values must be efficient.
         """
         return check_attributions(self, gam)
+
+    def plot(self, ax: Any = None, *, kind: str = "bar", max_display: int = 20) -> Any:
+        """Draw the values as bars (``kind="bar"``) or a waterfall from the base value
+        (``kind="waterfall"``); brackets that are not exact become error bars. Needs
+        matplotlib (the ``plot`` extra); returns the Axes."""
+        from gamexplain.plots import attribution_plot
+
+        name = "SHAP" if self.kind == "shapley" else "Banzhaf"
+        title = f"{name} values of the {self.output} ({describe_distribution(self.distribution)})"
+        return attribution_plot(
+            [float(v) for v in self.values], [float(v) for v in self.lower],
+            [float(v) for v in self.upper], self.feature_names, base=float(self.base_value),
+            exact=self.exact, kind=kind, max_display=max_display, ax=ax, title=title,
+        )  # fmt: skip
+
+    def to_shap_explanation(self) -> Any:
+        """The values as a ``shap.Explanation`` (values, base value = the expectation,
+        data = the instance, feature names), so the ``shap`` package's plots draw them.
+        Needs the ``shap`` package."""
+        try:
+            import shap
+        except ImportError as missing:
+            raise SolverUnavailableError(
+                "to_shap_explanation needs the shap package: pip install shap"
+            ) from missing
+        return shap.Explanation(
+            values=np.asarray(self.values, dtype=float),
+            base_values=float(self.base_value),
+            data=np.asarray(self.instance, dtype=object),
+            feature_names=list(self.feature_names),
+        )
 
 
 @dataclass(frozen=True, kw_only=True)

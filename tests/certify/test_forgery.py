@@ -59,8 +59,30 @@ def _regression() -> GAM:
     return GAM(base.features, intercept=0.0, task=Regression(tolerance=1.0))
 
 
+def _steps(task: Any) -> GAM:
+    """Step functions and a table only: the models ``witness="nearest"`` answers."""
+    return GAM(
+        [
+            Feature("a", gx.Interval(0, 4), gx.Piecewise([0, 1, 2, 4], [[0.0], [-3.0], [1.0]])),
+            Feature("b", Finite(["p", "q", "r"]), Table([0.0, -1.0, -2.5])),
+            Feature("c", Integers(0, 10), gx.Piecewise([0, 5, 11], [[0.0], [-2.0]])),
+        ],
+        intercept=1.5,
+        task=task,
+    )
+
+
 def _results() -> list[tuple[str, GAM, Any]]:
     out = []
+    steps, level = _steps(Classification(threshold=0.0)), _steps(Regression(tolerance=1.0))
+    out += [
+        ("steps-nearest-attained", steps,
+         gx.minimum_contrastive_reason(steps, (0, "p", 0), witness="nearest")),
+        ("steps-nearest-approached", steps,
+         gx.minimum_contrastive_reason(steps, (3, "p", 0), witness="nearest")),
+        ("regr-steps-nearest", level,
+         gx.minimum_contrastive_reason(level, (3, "q", 6), witness="nearest")),
+    ]  # fmt: skip
     for label, gam in (("additive", _additive()), ("pairs", _paired()), ("regr", _regression())):
         x = ("hi", 1, 2)
         out += [
