@@ -154,7 +154,9 @@ def _end_line(kind: Extension, value: Fraction, slope: Fraction) -> Poly:
     return (value, slope)
 
 
-def bspline_pieces(knots: Any, coefficients: Sequence[float], degree: int) -> ExactPieces:
+def bspline_pieces(
+    knots: Any, coefficients: Sequence[float | Fraction], degree: int
+) -> ExactPieces:
     """Σ_j c_j·B_{j,p} on its base interval [t_p, t_n] (n = number of coefficients).
 
     Intervals of zero width (repeated knots) are skipped; the last piece is closed.

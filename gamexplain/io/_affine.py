@@ -1,0 +1,117 @@
+"""Per-feature affine preprocessing for :func:`~gamexplain.io.sklearn.from_sklearn`.
+
+scikit-learn's ``StandardScaler``, ``MinMaxScaler``, ``RobustScaler`` and
+``MaxAbsScaler`` (without clipping) map each column on its own by u = a·x + b with
+a > 0. A chain of them is again one such map, and a piecewise polynomial in u is a
+piecewise polynomial in x: each breakpoint c moves to (c − b)/a and a piece's
+polynomial p(u − c) becomes p(a·(x − (c − b)/a)). Everything here is done in rationals
+built from the stored float64 parameters, so the composition itself adds no rounding;
+scikit-learn, which computes (x − mean)/scale in floats, may differ from it by the
+rounding of those two operations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from gamexplain.errors import UnsupportedModelError
+from gamexplain.io._splines import ExactPieces, Poly, compose_affine
+
+__all__ = ["SCALERS", "Affine", "align", "drop_slivers", "pull_back", "scaler_maps"]
+
+SCALERS = ("StandardScaler", "MinMaxScaler", "RobustScaler", "MaxAbsScaler")
+
+
+@dataclass(frozen=True)
+class Affine:
+    """u = scale·x + shift of one raw feature, scale > 0."""
+
+    feature: int
+    scale: Fraction = Fraction(1)
+    shift: Fraction = Fraction(0)
+
+    def then(self, scale: Fraction, shift: Fraction) -> Affine:
+        """This map followed by v = scale·u + shift."""
+        return Affine(self.feature, scale * self.scale, scale * self.shift + shift)
+
+    def forward(self, x: Fraction) -> Fraction:
+        return self.scale * x + self.shift
+
+    def backward(self, u: Fraction) -> Fraction:
+        return (u - self.shift) / self.scale
+
+
+def scaler_maps(step: Any, where: str) -> list[tuple[Fraction, Fraction]]:
+    """(scale, shift) of each column a fitted scikit-learn scaler transforms.
+
+    Raises
+    ------
+    UnsupportedModelError
+        A scaler that clips its output, which is not affine.
+    """
+    name = type(step).__name__
+    if getattr(step, "clip", False):
+        raise UnsupportedModelError(
+            f"{where} ({name}(clip=True)) clips its output, which is not an affine map; "
+            "refit with clip=False"
+        )
+    n = int(step.n_features_in_)
+    if name == "MinMaxScaler":  # X *= scale_; X += min_
+        return [(Fraction(float(a)), Fraction(float(b))) for a, b in
+                zip(step.scale_, step.min_, strict=True)]  # fmt: skip
+    if name == "MaxAbsScaler":  # X /= scale_
+        return _center_then_divide(None, step.scale_, n)
+    if name == "StandardScaler":  # X -= mean_ if with_mean; X /= scale_ if with_std
+        center = step.mean_ if step.with_mean else None
+        return _center_then_divide(center, step.scale_ if step.with_std else None, n)
+    center = step.center_ if step.with_centering else None  # RobustScaler
+    return _center_then_divide(center, step.scale_ if step.with_scaling else None, n)
+
+
+def _center_then_divide(center: Any, scale: Any, n: int) -> list[tuple[Fraction, Fraction]]:
+    """(x − center)/scale as (1/scale, −center/scale); None means 0 or 1."""
+    c = [Fraction(0)] * n if center is None else [Fraction(float(v)) for v in np.ravel(center)]
+    s = [Fraction(1)] * n if scale is None else [Fraction(float(v)) for v in np.ravel(scale)]
+    return [(1 / si, -ci / si) for ci, si in zip(c, s, strict=True)]
+
+
+def pull_back(pieces: ExactPieces, affine: Affine) -> ExactPieces:
+    """The pieces of x ↦ f(scale·x + shift), f given in u by ``pieces``."""
+    cuts = [affine.backward(c) for c in pieces.cuts]
+    polys = [compose_affine(p, affine.scale, Fraction(0)) for p in pieces.polys]
+    return ExactPieces(cuts, polys)
+
+
+def align(pieces: ExactPieces, low: Fraction, high: Fraction) -> ExactPieces:
+    """Move the outer ends to exactly ``low`` and ``high`` by prolonging the end pieces.
+
+    Used only where the ends already agree to within a float64 rounding, so that terms
+    of one feature built from different maps share their span and can be added.
+    """
+    polys = list(pieces.polys)
+    polys[0] = compose_affine(polys[0], Fraction(1), low - pieces.cuts[0])
+    return ExactPieces([low, *pieces.cuts[1:-1], high], polys)
+
+
+def drop_slivers(pieces: ExactPieces) -> ExactPieces:
+    """Remove pieces narrower than a float64 rounding of their ends.
+
+    Their breakpoints would round to the same float, so no float input lies inside
+    them; the next piece (the previous one for the last) is prolonged over the gap.
+    """
+    cuts: list[Fraction] = [pieces.cuts[0]]
+    polys: list[Poly] = []
+    for k, poly in enumerate(pieces.polys):
+        end = pieces.cuts[k + 1]
+        if polys and float(cuts[-1]) == float(end):
+            cuts[-1] = end  # the previous piece absorbs this sliver
+        elif float(cuts[-1]) == float(end) and k + 1 < len(pieces.polys):
+            continue  # a first-piece sliver: the next piece starts at cuts[0]
+        else:
+            polys.append(compose_affine(poly, Fraction(1), cuts[-1] - pieces.cuts[k]))
+            cuts.append(end)
+    return ExactPieces(cuts, polys)
