@@ -7,7 +7,9 @@ piecewise polynomial in x: each breakpoint c moves to (c − b)/a and a piece's
 polynomial p(u − c) becomes p(a·(x − (c − b)/a)). Everything here is done in rationals
 built from the stored float64 parameters, so the composition itself adds no rounding;
 scikit-learn, which computes (x − mean)/scale in floats, may differ from it by the
-rounding of those two operations.
+rounding of those two operations. :meth:`Affine.slack` bounds that rounding, in units of
+x, so that a training extreme which scikit-learn maps a hair beyond the spline's base
+interval is not taken for extrapolation.
 """
 
 from __future__ import annotations
@@ -21,9 +23,12 @@ import numpy as np
 from gamexplain.errors import UnsupportedModelError
 from gamexplain.io._splines import ExactPieces, Poly, compose_affine
 
-__all__ = ["SCALERS", "Affine", "align", "drop_slivers", "pull_back", "scaler_maps"]
+__all__ = ["SCALERS", "Affine", "drop_slivers", "prolong", "pull_back", "scaler_maps"]
 
 SCALERS = ("StandardScaler", "MinMaxScaler", "RobustScaler", "MaxAbsScaler")
+
+_SLACK = Fraction(1, 2**40)
+"""2^13 times float64's unit roundoff: room for the roundings of a chain of scalers."""
 
 
 @dataclass(frozen=True)
@@ -33,10 +38,22 @@ class Affine:
     feature: int
     scale: Fraction = Fraction(1)
     shift: Fraction = Fraction(0)
+    reach: Fraction = Fraction(0)
+    """Σ |z_k| over the maps composed so far, z_k the x that map k's result sends to 0."""
 
     def then(self, scale: Fraction, shift: Fraction) -> Affine:
         """This map followed by v = scale·u + shift."""
-        return Affine(self.feature, scale * self.scale, scale * self.shift + shift)
+        a, b = scale * self.scale, scale * self.shift + shift
+        return Affine(self.feature, a, b, self.reach + abs(b / a))
+
+    def slack(self, x: Fraction) -> Fraction:
+        """How far, in units of x, scikit-learn's float64 evaluation of the maps at x may
+        land from the exact value, with a wide margin.
+
+        Each float operation errs by at most 2^-53 of its result, and every intermediate
+        result is, in units of x, at most |x| plus one of the |z_k|.
+        """
+        return _SLACK * (abs(x) + self.reach)
 
     def forward(self, x: Fraction) -> Fraction:
         return self.scale * x + self.shift
@@ -86,12 +103,13 @@ def pull_back(pieces: ExactPieces, affine: Affine) -> ExactPieces:
     return ExactPieces(cuts, polys)
 
 
-def align(pieces: ExactPieces, low: Fraction, high: Fraction) -> ExactPieces:
-    """Move the outer ends to exactly ``low`` and ``high`` by prolonging the end pieces.
+def prolong(pieces: ExactPieces, low: Fraction, high: Fraction) -> ExactPieces:
+    """Prolong the end pieces' own polynomials down to ``low`` and up to ``high``.
 
-    Used only where the ends already agree to within a float64 rounding, so that terms
-    of one feature built from different maps share their span and can be added.
+    Used over gaps of rounding size, or outside the feature's domain, where the values
+    do not matter but terms of one feature must share their span to be added.
     """
+    low, high = min(low, pieces.cuts[0]), max(high, pieces.cuts[-1])
     polys = list(pieces.polys)
     polys[0] = compose_affine(polys[0], Fraction(1), low - pieces.cuts[0])
     return ExactPieces([low, *pieces.cuts[1:-1], high], polys)

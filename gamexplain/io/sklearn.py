@@ -22,7 +22,7 @@ from numpy.typing import ArrayLike
 
 from gamexplain.errors import InvalidParameterError, UnsupportedModelError
 from gamexplain.io import kit
-from gamexplain.io._affine import SCALERS, Affine, align, drop_slivers, pull_back, scaler_maps
+from gamexplain.io._affine import SCALERS, Affine, drop_slivers, prolong, pull_back, scaler_maps
 from gamexplain.io._splines import ExactPieces, Extension, bspline_pieces
 from gamexplain.model.domains import Domain, Interval
 from gamexplain.model.gam import GAM, Feature
@@ -259,9 +259,9 @@ def _feature(
 ) -> tuple[Domain, Shape]:
     domain = given if given is not None else None if observed is None else observed[i]
     splines = [_spline_pieces(*term) for term in terms if term[1] is not None]
-    if domain is None and splines:
-        low = min(pieces.cuts[0] for pieces, _ in splines)
-        high = max(pieces.cuts[-1] for pieces, _ in splines)
+    if domain is None and splines:  # the base intervals, widened by half their slack
+        low = min(pieces.cuts[0] - slack[0] / 2 for pieces, slack, _ in splines)
+        high = max(pieces.cuts[-1] + slack[1] / 2 for pieces, slack, _ in splines)
         domain = Interval(float(low), float(high))
     if domain is None:
         why = "reaches the model only linearly" if terms else "is dropped by the pipeline"
@@ -269,25 +269,46 @@ def _feature(
     if not terms:
         return domain, kit.zero_shape(domain)
     low, high = kit.span(domain)
-    parts = [_extrapolate(p, spline.extrapolation, int(spline.degree), low, high, label)
-             for p, spline in splines]  # fmt: skip
+    parts = [
+        _extended(pieces, slack, spline, low, high, label) for pieces, slack, spline in splines
+    ]
     parts += [_line(term, low, high) for term in terms if term[1] is None]
     start, end = min(p.cuts[0] for p in parts), max(p.cuts[-1] for p in parts)
-    total = reduce(ExactPieces.plus, [align(p, start, end) for p in parts])
+    total = reduce(ExactPieces.plus, [prolong(p, start, end) for p in parts])
     return domain, drop_slivers(total).to_piecewise(label)
+
+
+def _extended(
+    pieces: ExactPieces,
+    slack: tuple[Fraction, Fraction],
+    spline: Any,
+    low: Fraction,
+    high: Fraction,
+    label: str,
+) -> ExactPieces:
+    """The spline term over [low, high]: a gap within the scalers' rounding is closed by
+    its end pieces, a wider one follows the transformer's extrapolation."""
+    near_low = pieces.cuts[0] - low <= slack[0]
+    near_high = high - pieces.cuts[-1] <= slack[1]
+    pieces = prolong(
+        pieces, low if near_low else pieces.cuts[0], high if near_high else pieces.cuts[-1]
+    )
+    return _extrapolate(pieces, spline.extrapolation, int(spline.degree), low, high, label)
 
 
 def _spline_pieces(
     source: Affine, spline: Any, position: int, weights: dict[int, Fraction]
-) -> tuple[ExactPieces, Any]:
-    """Σ_j w_j·B_j(u) as pieces in the raw feature x, over the base interval."""
+) -> tuple[ExactPieces, tuple[Fraction, Fraction], Any]:
+    """Σ_j w_j·B_j(u) as pieces in the raw feature x over the base interval, and the
+    rounding slack at each end."""
     bspline = spline.bsplines_[position]
     basis = np.asarray(bspline.c, dtype=float)
     w = [weights.get(j, Fraction(0)) for j in range(basis.shape[1])]
     coefs = [sum((Fraction(float(b)) * wj for b, wj in zip(row, w, strict=True)), Fraction(0))
              for row in basis]  # fmt: skip
     pieces = bspline_pieces(np.asarray(bspline.t, dtype=float), coefs, int(bspline.k))
-    return pull_back(pieces, source), spline
+    pieces = pull_back(pieces, source)
+    return pieces, (source.slack(pieces.cuts[0]), source.slack(pieces.cuts[-1])), spline
 
 
 def _line(term: _Term, low: Fraction, high: Fraction) -> ExactPieces:
