@@ -1,20 +1,22 @@
 """Per-feature affine preprocessing for :func:`~gamexplain.io.sklearn.from_sklearn`.
 
 scikit-learn's ``StandardScaler``, ``MinMaxScaler``, ``RobustScaler`` and
-``MaxAbsScaler`` (without clipping) map each column on its own by u = a·x + b with
-a > 0. A chain of them is again one such map, and a piecewise polynomial in u is a
-piecewise polynomial in x: each breakpoint c moves to (c − b)/a and a piece's
-polynomial p(u − c) becomes p(a·(x − (c − b)/a)). Everything here is done in rationals
-built from the stored float64 parameters, so the composition itself adds no rounding;
-scikit-learn, which computes (x − mean)/scale in floats, may differ from it by the
-rounding of those two operations. :meth:`Affine.slack` bounds that rounding, in units of
-x, so that a training extreme which scikit-learn maps a hair beyond the spline's base
-interval is not taken for extrapolation.
+``MaxAbsScaler`` map each column on its own by u = a·x + b with a > 0. A chain of them
+is again one such map, and a piecewise polynomial in u is a piecewise polynomial in x:
+each breakpoint c moves to (c − b)/a and a piece's polynomial p(u − c) becomes
+p(a·(x − (c − b)/a)). Clipping (``clip=True``) commutes with an increasing affine map,
+clip(a·x + b, lo, hi) = a·clip(x, (lo − b)/a, (hi − b)/a) + b, so a chain with clips is
+one affine map of x clipped to an interval: the term is held constant beyond it.
+Everything here is done in rationals built from the stored float64 parameters, so the
+composition itself adds no rounding; scikit-learn, which computes (x − mean)/scale in
+floats, may differ from it by the rounding of those two operations. :meth:`Affine.slack`
+bounds that rounding, in units of x, so that a training extreme which scikit-learn maps
+a hair beyond the spline's base interval is not taken for extrapolation.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -23,7 +25,16 @@ import numpy as np
 from gamexplain.errors import UnsupportedModelError
 from gamexplain.io._splines import ExactPieces, Poly, compose_affine
 
-__all__ = ["SCALERS", "Affine", "drop_slivers", "prolong", "pull_back", "scaler_maps"]
+__all__ = [
+    "SCALERS",
+    "Affine",
+    "clamped",
+    "clip_range",
+    "drop_slivers",
+    "prolong",
+    "pull_back",
+    "scaler_maps",
+]
 
 SCALERS = ("StandardScaler", "MinMaxScaler", "RobustScaler", "MaxAbsScaler")
 
@@ -40,11 +51,29 @@ class Affine:
     shift: Fraction = Fraction(0)
     reach: Fraction = Fraction(0)
     """Σ |z_k| over the maps composed so far, z_k the x that map k's result sends to 0."""
+    floor: Fraction | None = None
+    ceiling: Fraction | None = None
+    """x is clipped to [floor, ceiling] first (None: no bound)."""
 
     def then(self, scale: Fraction, shift: Fraction) -> Affine:
         """This map followed by v = scale·u + shift."""
         a, b = scale * self.scale, scale * self.shift + shift
-        return Affine(self.feature, a, b, self.reach + abs(b / a))
+        return replace(self, scale=a, shift=b, reach=self.reach + abs(b / a))
+
+    def clipped(self, low: Fraction, high: Fraction) -> Affine:
+        """This map followed by clipping its output to [low, high].
+
+        clip(clip(x, F, C), f, c) = clip(x, clip(F, f, c), clip(C, f, c)).
+        """
+        f, c = self.backward(low), self.backward(high)
+        floor = f if self.floor is None else min(max(self.floor, f), c)
+        ceiling = c if self.ceiling is None else min(max(self.ceiling, f), c)
+        return replace(self, floor=floor, ceiling=ceiling)
+
+    def clamp(self, x: Fraction) -> Fraction:
+        """x clipped to [floor, ceiling]."""
+        x = x if self.floor is None else max(x, self.floor)
+        return x if self.ceiling is None else min(x, self.ceiling)
 
     def slack(self, x: Fraction) -> Fraction:
         """How far, in units of x, scikit-learn's float64 evaluation of the maps at x may
@@ -68,15 +97,21 @@ def scaler_maps(step: Any, where: str) -> list[tuple[Fraction, Fraction]]:
     Raises
     ------
     UnsupportedModelError
-        A scaler that clips its output, which is not affine.
+        A parameter that is not finite, a scale of 0, or a map that is not increasing.
     """
-    name = type(step).__name__
-    if getattr(step, "clip", False):
+    try:
+        maps = _maps(step, int(step.n_features_in_))
+    except (ValueError, OverflowError, ZeroDivisionError) as exc:  # NaN, ±inf, 1/0
         raise UnsupportedModelError(
-            f"{where} ({name}(clip=True)) clips its output, which is not an affine map; "
-            "refit with clip=False"
-        )
-    n = int(step.n_features_in_)
+            f"{where}: a scaling parameter is not a finite number (or a scale is 0)"
+        ) from exc
+    if any(scale <= 0 for scale, _ in maps):
+        raise UnsupportedModelError(f"{where}: a column is scaled by a factor ≤ 0")
+    return maps
+
+
+def _maps(step: Any, n: int) -> list[tuple[Fraction, Fraction]]:
+    name = type(step).__name__
     if name == "MinMaxScaler":  # X *= scale_; X += min_
         return [(Fraction(float(a)), Fraction(float(b))) for a, b in
                 zip(step.scale_, step.min_, strict=True)]  # fmt: skip
@@ -87,6 +122,16 @@ def scaler_maps(step: Any, where: str) -> list[tuple[Fraction, Fraction]]:
         return _center_then_divide(center, step.scale_ if step.with_std else None, n)
     center = step.center_ if step.with_centering else None  # RobustScaler
     return _center_then_divide(center, step.scale_ if step.with_scaling else None, n)
+
+
+def clip_range(step: Any) -> tuple[Fraction, Fraction] | None:
+    """The interval a scaler clips its output to, or None."""
+    if not getattr(step, "clip", False):
+        return None
+    if type(step).__name__ == "MaxAbsScaler":
+        return Fraction(-1), Fraction(1)
+    low, high = step.feature_range
+    return Fraction(float(low)), Fraction(float(high))
 
 
 def _center_then_divide(center: Any, scale: Any, n: int) -> list[tuple[Fraction, Fraction]]:
@@ -113,6 +158,23 @@ def prolong(pieces: ExactPieces, low: Fraction, high: Fraction) -> ExactPieces:
     polys = list(pieces.polys)
     polys[0] = compose_affine(polys[0], Fraction(1), low - pieces.cuts[0])
     return ExactPieces([low, *pieces.cuts[1:-1], high], polys)
+
+
+def clamped(
+    pieces: ExactPieces, low: Fraction, high: Fraction, lo: Fraction, hi: Fraction
+) -> ExactPieces:
+    """x ↦ f(min(max(x, lo), hi)) on [low, high] ⊇ [lo, hi]; ``pieces`` give f on
+    a span holding [lo, hi]."""
+    cuts = [lo, *(c for c in pieces.cuts if lo < c < hi), hi]
+    polys = [pieces.local(c) for c in cuts[:-1]] if hi > lo else []
+    cuts = cuts if hi > lo else [lo]
+    if low < lo:
+        cuts.insert(0, low)
+        polys.insert(0, (pieces.local(lo)[0],))
+    if high > hi or len(cuts) == 1:
+        cuts.append(max(high, cuts[-1] + 1) if high <= hi else high)
+        polys.append((pieces.local(hi)[0],))
+    return ExactPieces(cuts, polys)
 
 
 def drop_slivers(pieces: ExactPieces) -> ExactPieces:

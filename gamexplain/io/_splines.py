@@ -123,10 +123,12 @@ class ExactPieces:
     def plus(self, other: ExactPieces) -> ExactPieces:
         """The sum of two piecewise polynomials over the same span."""
         cuts = sorted(set(self.cuts) | set(other.cuts))
-        polys = [_add(self._local(c), other._local(c)) for c in cuts[:-1]]
+        polys = [_add(self.local(c), other.local(c)) for c in cuts[:-1]]
         return ExactPieces(cuts, polys)
 
-    def _local(self, at: Fraction) -> Poly:
+    def local(self, at: Fraction) -> Poly:
+        """The polynomial of the piece holding ``at`` (the last piece for its right end),
+        in powers of (x − at)."""
         k = max(i for i in range(len(self.polys)) if self.cuts[i] <= at)
         return compose_affine(self.polys[k], Fraction(1), at - self.cuts[k])
 

@@ -11,10 +11,10 @@ linear model without a spline contributes the line w·(a·x_i + b).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import reduce
+from functools import partial, reduce
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,16 @@ from numpy.typing import ArrayLike
 
 from gamexplain.errors import InvalidParameterError, UnsupportedModelError
 from gamexplain.io import kit
-from gamexplain.io._affine import SCALERS, Affine, drop_slivers, prolong, pull_back, scaler_maps
+from gamexplain.io._affine import (
+    SCALERS,
+    Affine,
+    clamped,
+    clip_range,
+    drop_slivers,
+    prolong,
+    pull_back,
+    scaler_maps,
+)
 from gamexplain.io._splines import ExactPieces, Extension, bspline_pieces
 from gamexplain.model.domains import Domain, Interval
 from gamexplain.model.gam import GAM, Feature
@@ -174,8 +183,8 @@ def _through(step: Any, columns: list[_Column], where: str) -> list[_Column]:
     if name == "ColumnTransformer":
         return _routed(step, columns)
     if name in SCALERS:
-        maps = scaler_maps(step, f"{where}")
-        return [_scaled(c, scale, shift, where, name) for c, (scale, shift) in
+        maps, clip = scaler_maps(step, f"{where} ({name})"), clip_range(step)
+        return [_scaled(c, scale, shift, clip, where, name) for c, (scale, shift) in
                 zip(columns, maps, strict=True)]  # fmt: skip
     if name == "SplineTransformer":
         return _splined(step, columns, where)
@@ -209,13 +218,21 @@ def _column_indices(transform: Any, columns: Any) -> list[int]:
     return [names.index(c) if isinstance(c, str) else int(c) for c in items]
 
 
-def _scaled(column: _Column, scale: Fraction, shift: Fraction, where: str, name: str) -> Affine:
+def _scaled(
+    column: _Column,
+    scale: Fraction,
+    shift: Fraction,
+    clip: tuple[Fraction, Fraction] | None,
+    where: str,
+    name: str,
+) -> Affine:
     if isinstance(column, _Basis):
         raise UnsupportedModelError(
             f"{where} ({name}) scales the output of a SplineTransformer; from_sklearn "
             "composes scalers only before a spline"
         )
-    return column.then(scale, shift)
+    mapped = column.then(scale, shift)
+    return mapped if clip is None else mapped.clipped(*clip)
 
 
 def _splined(spline: Any, columns: list[_Column], where: str) -> list[_Column]:
@@ -258,6 +275,8 @@ def _feature(
     terms: list[_Term], given: Domain | None, observed: list[Domain] | None, i: int, label: str
 ) -> tuple[Domain, Shape]:
     domain = given if given is not None else None if observed is None else observed[i]
+    lines = [term for term in terms if term[1] is None]
+    sources = [term[0] for term in terms if term[1] is not None]
     splines = [_spline_pieces(*term) for term in terms if term[1] is not None]
     if domain is None and splines:  # the base intervals, widened by half their slack
         low = min(pieces.cuts[0] - slack[0] / 2 for pieces, slack, _ in splines)
@@ -270,12 +289,23 @@ def _feature(
         return domain, kit.zero_shape(domain)
     low, high = kit.span(domain)
     parts = [
-        _extended(pieces, slack, spline, low, high, label) for pieces, slack, spline in splines
+        _held(source, low, high, partial(_extended, pieces, slack, spline, label=label))
+        for (pieces, slack, spline), source in zip(splines, sources, strict=True)
     ]
-    parts += [_line(term, low, high) for term in terms if term[1] is None]
+    parts += [_held(line[0], low, high, partial(_line, line)) for line in lines]
     start, end = min(p.cuts[0] for p in parts), max(p.cuts[-1] for p in parts)
     total = reduce(ExactPieces.plus, [prolong(p, start, end) for p in parts])
     return domain, drop_slivers(total).to_piecewise(label)
+
+
+def _held(
+    source: Affine, low: Fraction, high: Fraction, term: Callable[[Fraction, Fraction], ExactPieces]
+) -> ExactPieces:
+    """``term(lo, hi)``, the term over [lo, hi], held constant where ``source`` clips."""
+    lo, hi = source.clamp(low), source.clamp(high)
+    if (lo, hi) == (low, high):
+        return term(low, high)
+    return clamped(term(lo, hi), low, high, lo, hi)
 
 
 def _extended(

@@ -71,15 +71,20 @@ def _assert_same(gam, pipe: Pipeline, rows) -> None:
         assert np.array_equal(gam.predict(np.asarray(rows, dtype=float)), pipe.predict(rows))
 
 
-def _knot_rows(pipe: Pipeline, data, gam) -> np.ndarray:
-    """Rows equal to the first training row except one column, set to a knot of its
-    spline mapped back through the scalers by scikit-learn's own inverse_transform."""
-    scalers, spline = pipe[:-2], pipe[-2]
+def _knot_rows(curves: Pipeline, data, gam) -> pd.DataFrame:
+    """Rows equal to the first row of ``data`` except one column, set to a knot of its
+    spline mapped back through the scalers by scikit-learn's own inverse_transform.
+
+    ``curves`` is a fitted pipeline of scalers and a spline, reading the first columns
+    of ``data``.
+    """
+    scalers, spline = curves[:-1], curves[-1]
+    width = spline.n_features_in_
     base = data[:1]
     rows = []
     for column, bspline in enumerate(spline.bsplines_):
         knots = np.asarray(bspline.t)
-        u = np.repeat(scalers.transform(base), len(knots), axis=0)
+        u = np.repeat(scalers.transform(base.iloc[:, :width]), len(knots), axis=0)
         u[:, column] = knots
         x = scalers.inverse_transform(u)
         at = np.repeat(base.to_numpy(dtype=float), len(knots), axis=0)
@@ -109,7 +114,7 @@ def test_each_scaler_before_a_spline(scaler) -> None:
     gam = from_sklearn(pipe, X=DATA)
     assert gam.feature_names == tuple(COLUMNS)
     assert gam.task == Classification(0.0, ">")
-    for rows in (TRAIN, TEST, _knot_rows(pipe, TRAIN, gam)):
+    for rows in (TRAIN, TEST, _knot_rows(pipe[:-1], TRAIN, gam)):
         _assert_same(gam, pipe, rows)
 
 
@@ -144,7 +149,7 @@ def test_chains_of_scalers() -> None:
     pipe = make_pipeline(*chain, SplineTransformer(n_knots=6, degree=2), _logistic())
     pipe.fit(TRAIN, Y_TRAIN)
     gam = from_sklearn(pipe, X=DATA)
-    for rows in (TRAIN, TEST, _knot_rows(pipe, TRAIN, gam)):
+    for rows in (TRAIN, TEST, _knot_rows(pipe[:-1], TRAIN, gam)):
         _assert_same(gam, pipe, rows)
 
 
@@ -222,8 +227,6 @@ def test_queries_on_a_converted_pipeline_verify() -> None:
 @pytest.mark.parametrize(
     ("steps", "match"),
     [
-        ([MinMaxScaler(clip=True)], r"'minmaxscaler' \(MinMaxScaler\(clip=True\)\) clips"),
-        ([MaxAbsScaler(clip=True)], r"MaxAbsScaler\(clip=True\)\) clips"),
         ([Normalizer()], r"'normalizer' \(Normalizer\) is not supported"),
         ([QuantileTransformer(n_quantiles=50)], "QuantileTransformer"),
         ([FunctionTransformer(np.log1p)], "FunctionTransformer"),
@@ -239,6 +242,36 @@ def test_other_steps_are_refused_by_name(steps, match: str) -> None:
     pipe.fit(TRAIN, Y_TRAIN)
     with pytest.raises(UnsupportedModelError, match=match):
         from_sklearn(pipe, X=DATA)
+
+
+def test_clipping_scalers_hold_the_term_constant_beyond_their_range() -> None:
+    chain = [MinMaxScaler(clip=True), StandardScaler(), MinMaxScaler((0.2, 0.7), clip=True)]
+    routes = ColumnTransformer(
+        [
+            ("curves", make_pipeline(*chain, SplineTransformer(n_knots=5)), [0, 1, 2]),
+            ("line", MaxAbsScaler(clip=True), [3]),
+        ],
+        remainder=make_pipeline(MaxAbsScaler(), MinMaxScaler((-1.0, 1.0), clip=True)),
+    )
+    narrow = TRAIN[TRAIN["mean radius"].between(10, 16)]  # so held-out rows get clipped
+    pipe = make_pipeline(routes, _logistic()).fit(narrow, Y_TRAIN[narrow.index])
+    wide = {name: Interval(0.0, 5000.0) for name in COLUMNS}
+    gam = from_sklearn(pipe, domains=wide)
+    rng = np.random.default_rng(0)
+    beyond = pd.DataFrame(rng.uniform(0.0, 5000.0, (300, 5)), columns=COLUMNS)
+    knots = _knot_rows(pipe[0].named_transformers_["curves"], narrow, gam)
+    for rows in (TRAIN, TEST, beyond, knots):
+        _assert_same(gam, pipe, rows)
+    radius = gam.features[0].shape
+    assert radius.coefficients[0] == radius.coefficients[0][:1]  # constant below the range
+
+
+def test_broken_scaling_parameters_are_refused() -> None:
+    for value in (0.0, np.nan, -2.0):
+        pipe = make_pipeline(StandardScaler(), SplineTransformer(n_knots=4), Ridge())
+        pipe.fit(TRAIN, Y_TRAIN)[0].scale_[1] = value
+        with pytest.raises(UnsupportedModelError, match="'standardscaler' \\(StandardScaler\\)"):
+            from_sklearn(pipe, X=DATA)
 
 
 def test_a_refused_column_transformer_part_is_named() -> None:
@@ -261,7 +294,9 @@ _CHAIN = st.lists(
     st.sampled_from(
         [StandardScaler, MinMaxScaler, RobustScaler, MaxAbsScaler,
          lambda: MinMaxScaler(feature_range=(-1e3, 1e-3)),
-         lambda: StandardScaler(with_mean=False)]
+         lambda: StandardScaler(with_mean=False),
+         lambda: MinMaxScaler(feature_range=(0.1, 0.6), clip=True),
+         lambda: MaxAbsScaler(clip=True)]
     ),
     max_size=3,
 )  # fmt: skip
