@@ -73,7 +73,7 @@ def from_sklearn(
         ``LogisticRegression``. Each transformer step is one of:
 
         - ``StandardScaler``, ``MinMaxScaler``, ``RobustScaler`` or ``MaxAbsScaler``
-          (any options but ``clip=True``), acting on raw or already scaled columns;
+          (any options, ``clip=True`` included), on raw or already scaled columns;
         - ``SplineTransformer``, on raw or scaled columns;
         - a ``ColumnTransformer`` whose parts (columns chosen by position, name or
           mask; ``remainder`` ``"passthrough"`` or ``"drop"``) are ``"passthrough"``,
@@ -106,20 +106,24 @@ def from_sklearn(
     Raises
     ------
     UnsupportedModelError
-        Any other step (``PolynomialFeatures``, ``Normalizer``, a clipping scaler, a
-        ``FunctionTransformer`` with a function, a scaler or a second spline after a
-        spline), named with its position; a multi-output or multiclass model; a spline
-        of degree above 3.
+        Any other step (``PolynomialFeatures``, ``Normalizer``, ``QuantileTransformer``,
+        a ``FunctionTransformer`` with a function, a scaler or a second spline after a
+        spline), named with its position; scaling parameters that are not finite and
+        positive; a multi-output or multiclass model; a spline of degree above 3.
     InvalidParameterError
-        Bad ``names``, ``domains`` or ``X``; a feature with no domain (one that reaches
-        the model only linearly, or not at all, needs ``domains`` or ``X``); a negative
-        or NaN ``tolerance``, or a non-zero one for a ``LogisticRegression``.
+        An unfitted pipeline; bad ``names``, ``domains`` or ``X``; a feature with no
+        domain (one that reaches the model only linearly, or not at all, needs
+        ``domains`` or ``X``); a negative or NaN ``tolerance``, or a non-zero one for a
+        ``LogisticRegression``.
 
     Notes
     -----
     O(n_knots · degree³) rational operations per feature (``thm:sklearn-spline-exact``).
     With no ``domains`` or ``X``, a splined feature's domain is the spline's base
-    interval (its training range) mapped back through the scalers. The composition is
+    interval (its training range) mapped back through the scalers, widened by 2^-41 of
+    the magnitudes involved so that the training extremes stay inside despite
+    scikit-learn's rounding; ``X`` gives the exact training range. A clipping scaler
+    holds its columns' terms constant beyond the x where it clips. The composition is
     exact in rationals of the stored float64 parameters; scikit-learn computes
     (x − mean)/scale in floats, so the two agree to float64 rounding (relative 1e-12
     of the terms' size in the tests), not bit for bit. Breakpoints and coefficients are
@@ -128,14 +132,16 @@ def from_sklearn(
     """
     if type(pipeline).__name__ != "Pipeline":
         raise UnsupportedModelError(f"from_sklearn needs a Pipeline, got {type(pipeline).__name__}")
+    _check_fitted(pipeline)
     (*steps, (_, model)) = pipeline.steps
     if type(model).__name__ not in _LINEAR_MODELS:
         raise UnsupportedModelError(
             f"the last step must be one of {_LINEAR_MODELS}, got {type(model).__name__}"
         )
     weights, intercept, task = _linear(model, tolerance)
-    n_features = int(pipeline.n_features_in_)
-    known = getattr(pipeline, "feature_names_in_", None)
+    first = next(s for _, s in pipeline.steps if hasattr(s, "n_features_in_"))
+    n_features = int(first.n_features_in_)
+    known = getattr(first, "feature_names_in_", None)
     labels = kit.feature_names(
         names, kit.default_names(n_features) if known is None else known, "from_sklearn"
     )
@@ -152,6 +158,19 @@ def from_sklearn(
         for i in range(n_features)
     ]
     return GAM(features=features, intercept=float(intercept), task=task)
+
+
+def _check_fitted(pipeline: Any) -> None:
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    try:
+        check_is_fitted(pipeline)
+    except NotFittedError as exc:
+        raise InvalidParameterError(
+            "The 'pipeline' parameter of from_sklearn must be a fitted Pipeline. Got an "
+            "unfitted one instead."
+        ) from exc
 
 
 def _linear(model: Any, tolerance: float) -> tuple[np.ndarray, Fraction, Task]:

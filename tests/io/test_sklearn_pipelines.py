@@ -274,6 +274,15 @@ def test_broken_scaling_parameters_are_refused() -> None:
             from_sklearn(pipe, X=DATA)
 
 
+def test_an_unfitted_pipeline_and_passthrough_steps() -> None:
+    pipe = make_pipeline("passthrough", StandardScaler(), None, SplineTransformer(), Ridge())
+    with pytest.raises(InvalidParameterError, match="must be a fitted Pipeline"):
+        from_sklearn(pipe)
+    gam = from_sklearn(pipe.fit(TRAIN, Y_TRAIN))
+    assert gam.feature_names == tuple(COLUMNS)
+    _assert_same(gam, pipe, TRAIN)
+
+
 def test_a_refused_column_transformer_part_is_named() -> None:
     routes = ColumnTransformer([("odd", Normalizer(), [0, 1])], remainder="passthrough")
     pipe = make_pipeline(routes, Ridge()).fit(TRAIN, Y_TRAIN)
