@@ -12,7 +12,7 @@ linear model without a spline contributes the line w·(a·x_i + b).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import partial, reduce
 from typing import Any
@@ -267,9 +267,15 @@ def _splined(spline: Any, columns: list[_Column], where: str) -> list[_Column]:
     return out
 
 
-_Term = tuple[Affine, Any, int, dict[int, Fraction]]
-"""A spline term (source map, transformer, position, weight per basis index), or a
-line (source map, None, 0, {0: weight})."""
+@dataclass
+class _Term:
+    """What one raw feature adds through one spline input (Σ_j weights[j]·B_j(u)), or
+    through one linear column (``spline`` None: weights[0]·u), u = source(x)."""
+
+    source: Affine
+    spline: Any = None
+    position: int = 0
+    weights: dict[int, Fraction] = field(default_factory=dict)
 
 
 def _terms(columns: list[_Column], weights: np.ndarray) -> dict[int, list[_Term]]:
@@ -279,42 +285,50 @@ def _terms(columns: list[_Column], weights: np.ndarray) -> dict[int, list[_Term]
     for column, w in zip(columns, weights, strict=True):
         weight = Fraction(float(w))
         if isinstance(column, Affine):
-            lines.append((column, None, 0, {0: weight}))
+            lines.append(_Term(column, weights={0: weight}))
             continue
         key = (id(column.spline), column.position)
-        term = grouped.setdefault(key, (column.source, column.spline, column.position, {}))
-        term[3][column.index] = weight
+        term = grouped.setdefault(key, _Term(column.source, column.spline, column.position))
+        term.weights[column.index] = weight
     out: dict[int, list[_Term]] = {}
     for term in [*grouped.values(), *lines]:
-        out.setdefault(term[0].feature, []).append(term)
+        out.setdefault(term.source.feature, []).append(term)
     return out
 
 
 def _feature(
     terms: list[_Term], given: Domain | None, observed: list[Domain] | None, i: int, label: str
 ) -> tuple[Domain, Shape]:
+    """Feature i's domain and the sum of its terms over it."""
+    lines = [term for term in terms if term.spline is None]
+    splines = [_spline_pieces(term) for term in terms if term.spline is not None]
     domain = given if given is not None else None if observed is None else observed[i]
-    lines = [term for term in terms if term[1] is None]
-    sources = [term[0] for term in terms if term[1] is not None]
-    splines = [_spline_pieces(*term) for term in terms if term[1] is not None]
-    if domain is None and splines:  # the base intervals, widened by half their slack
-        low = min(pieces.cuts[0] - slack[0] / 2 for pieces, slack, _ in splines)
-        high = max(pieces.cuts[-1] + slack[1] / 2 for pieces, slack, _ in splines)
-        domain = Interval(float(low), float(high))
     if domain is None:
-        why = "reaches the model only linearly" if terms else "is dropped by the pipeline"
-        domain = kit.required_domain({}, i, label, f"{why} and no X was given")
+        domain = _default_domain([(pieces, slack) for pieces, slack, _ in splines], terms, label)
     if not terms:
         return domain, kit.zero_shape(domain)
     low, high = kit.span(domain)
     parts = [
-        _held(source, low, high, partial(_extended, pieces, slack, spline, label=label))
-        for (pieces, slack, spline), source in zip(splines, sources, strict=True)
+        _held(term.source, low, high, partial(_extended, pieces, slack, term.spline, label=label))
+        for pieces, slack, term in splines
     ]
-    parts += [_held(line[0], low, high, partial(_line, line)) for line in lines]
+    parts += [_held(line.source, low, high, partial(_line, line)) for line in lines]
     start, end = min(p.cuts[0] for p in parts), max(p.cuts[-1] for p in parts)
     total = reduce(ExactPieces.plus, [prolong(p, start, end) for p in parts])
     return domain, drop_slivers(total).to_piecewise(label)
+
+
+def _default_domain(
+    splines: list[tuple[ExactPieces, tuple[Fraction, Fraction]]], terms: list[_Term], label: str
+) -> Domain:
+    """The splines' base intervals in x, widened by half their slack; a feature without
+    a spline has no stored range."""
+    if not splines:
+        why = "reaches the model only linearly" if terms else "is dropped by the pipeline"
+        return kit.required_domain({}, 0, label, f"{why} and no X was given")
+    low = min(pieces.cuts[0] - slack[0] / 2 for pieces, slack in splines)
+    high = max(pieces.cuts[-1] + slack[1] / 2 for pieces, slack in splines)
+    return Interval(float(low), float(high))
 
 
 def _held(
@@ -345,26 +359,26 @@ def _extended(
     return _extrapolate(pieces, spline.extrapolation, int(spline.degree), low, high, label)
 
 
-def _spline_pieces(
-    source: Affine, spline: Any, position: int, weights: dict[int, Fraction]
-) -> tuple[ExactPieces, tuple[Fraction, Fraction], Any]:
+def _spline_pieces(term: _Term) -> tuple[ExactPieces, tuple[Fraction, Fraction], _Term]:
     """Σ_j w_j·B_j(u) as pieces in the raw feature x over the base interval, and the
     rounding slack at each end."""
-    bspline = spline.bsplines_[position]
+    bspline = term.spline.bsplines_[term.position]
     basis = np.asarray(bspline.c, dtype=float)
-    w = [weights.get(j, Fraction(0)) for j in range(basis.shape[1])]
+    w = [term.weights.get(j, Fraction(0)) for j in range(basis.shape[1])]
     coefs = [sum((Fraction(float(b)) * wj for b, wj in zip(row, w, strict=True)), Fraction(0))
              for row in basis]  # fmt: skip
     pieces = bspline_pieces(np.asarray(bspline.t, dtype=float), coefs, int(bspline.k))
-    pieces = pull_back(pieces, source)
-    return pieces, (source.slack(pieces.cuts[0]), source.slack(pieces.cuts[-1])), spline
+    pieces = pull_back(pieces, term.source)
+    slack = (term.source.slack(pieces.cuts[0]), term.source.slack(pieces.cuts[-1]))
+    return pieces, slack, term
 
 
 def _line(term: _Term, low: Fraction, high: Fraction) -> ExactPieces:
-    source, _, _, weights = term
-    slope = weights[0] * source.scale
+    weight = term.weights[0]
     end = max(high, low + 1)
-    return ExactPieces([low, end], [(weights[0] * source.forward(low), slope)])
+    return ExactPieces(
+        [low, end], [(weight * term.source.forward(low), weight * term.source.scale)]
+    )
 
 
 def _check_spline(spline: Any, n_columns: int) -> None:
