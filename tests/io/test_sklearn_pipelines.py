@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from gamexplain import (
     Classification,
+    Integers,
     Interval,
     InvalidParameterError,
     Regression,
@@ -171,9 +172,13 @@ def test_column_transformer_by_name_with_scaled_linear_terms() -> None:
     assert area.n_pieces == 1 and len(area.coefficients[0]) == 2  # one line
 
 
-def test_column_transformer_by_index_then_a_spline_and_a_dropped_feature() -> None:
+def test_column_transformer_by_index_and_mask_then_a_spline_and_a_dropped_feature() -> None:
     routes = ColumnTransformer(
-        [("mm", MinMaxScaler(), [0, 2]), ("std", StandardScaler(), [1])], remainder="drop"
+        [
+            ("mm", MinMaxScaler(), [0, 2]),
+            ("std", StandardScaler(), [False, True, False, False, False]),
+        ],
+        remainder="drop",
     )
     pipe = make_pipeline(routes, MaxAbsScaler(), SplineTransformer(n_knots=5), _logistic())
     pipe.fit(TRAIN.to_numpy(), Y_TRAIN)
@@ -202,12 +207,13 @@ def test_a_feature_feeding_a_spline_and_a_line_gets_their_sum() -> None:
 
 def test_regression_pipeline_on_diabetes() -> None:
     routes = ColumnTransformer(
-        [("curves", SplineTransformer(n_knots=5, extrapolation="linear"), ["bmi", "bp", "s5"])],
+        [("curves", SplineTransformer(n_knots=5, extrapolation="linear"), ["age", "bmi", "s5"])],
         remainder=StandardScaler(),
     )
     pipe = make_pipeline(routes, Ridge(alpha=0.1)).fit(D_TRAIN, D_Y)
     gam = from_sklearn(pipe, X=_DIABETES.data, tolerance=5.0)
     assert gam.task == Regression(tolerance=5.0)
+    assert isinstance(gam.features[0].domain, Integers)  # whole-number ages, splined
     for rows in (D_TRAIN, D_TEST):
         _assert_same(gam, pipe, rows)
     linear = make_pipeline(StandardScaler(), MinMaxScaler(), LinearRegression()).fit(D_TRAIN, D_Y)
