@@ -39,7 +39,7 @@ __all__ = [
 SCALERS = ("StandardScaler", "MinMaxScaler", "RobustScaler", "MaxAbsScaler")
 
 _SLACK = Fraction(1, 2**40)
-"""2^13 times float64's unit roundoff: room for the roundings of a chain of scalers."""
+"""2^13 times float64's unit roundoff: room, per scaler, for its roundings."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,8 @@ class Affine:
     shift: Fraction = Fraction(0)
     reach: Fraction = Fraction(0)
     """Σ |z_k| over the maps composed so far, z_k the x that map k's result sends to 0."""
+    steps: int = 0
+    """How many maps were composed (scikit-learn rounds once or twice in each)."""
     floor: Fraction | None = None
     ceiling: Fraction | None = None
     """x is clipped to [floor, ceiling] first (None: no bound)."""
@@ -58,7 +60,7 @@ class Affine:
     def then(self, scale: Fraction, shift: Fraction) -> Affine:
         """This map followed by v = scale·u + shift."""
         a, b = scale * self.scale, scale * self.shift + shift
-        return replace(self, scale=a, shift=b, reach=self.reach + abs(b / a))
+        return replace(self, scale=a, shift=b, reach=self.reach + abs(b / a), steps=self.steps + 1)
 
     def clipped(self, low: Fraction, high: Fraction) -> Affine:
         """This map followed by clipping its output to [low, high].
@@ -80,9 +82,9 @@ class Affine:
         land from the exact value, with a wide margin.
 
         Each float operation errs by at most 2^-53 of its result, and every intermediate
-        result is, in units of x, at most |x| plus one of the |z_k|.
+        result is, in units of x, at most |x| plus one of the |z_k|. No map, no rounding.
         """
-        return _SLACK * (abs(x) + self.reach)
+        return self.steps * _SLACK * (abs(x) + self.reach)
 
     def forward(self, x: Fraction) -> Fraction:
         return self.scale * x + self.shift

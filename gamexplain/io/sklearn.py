@@ -121,14 +121,14 @@ def from_sklearn(
     O(n_knots · degree³) rational operations per feature (``thm:sklearn-spline-exact``).
     With no ``domains`` or ``X``, a splined feature's domain is the spline's base
     interval (its training range) mapped back through the scalers, widened by 2^-41 of
-    the magnitudes involved so that the training extremes stay inside despite
-    scikit-learn's rounding; ``X`` gives the exact training range. A clipping scaler
-    holds its columns' terms constant beyond the x where it clips. The composition is
-    exact in rationals of the stored float64 parameters; scikit-learn computes
-    (x − mean)/scale in floats, so the two agree to float64 rounding (relative 1e-12
-    of the terms' size in the tests), not bit for bit. Breakpoints and coefficients are
-    stored as float64 (each rounded once, the polynomials re-expanded exactly around
-    the rounded breakpoints).
+    the magnitudes involved per scaler so that the training extremes stay inside
+    despite scikit-learn's rounding (not at all without scalers); ``X`` gives the
+    exact training range. A clipping scaler holds its columns' terms constant beyond
+    the x where it clips. The composition is exact in rationals of the stored float64
+    parameters; scikit-learn computes (x − mean)/scale in floats, so the two agree to
+    float64 rounding (relative 1e-12 of the terms' size in the tests), not bit for
+    bit. Breakpoints and coefficients are stored as float64 (each rounded once, the
+    polynomials re-expanded exactly around the rounded breakpoints).
     """
     if type(pipeline).__name__ != "Pipeline":
         raise UnsupportedModelError(f"from_sklearn needs a Pipeline, got {type(pipeline).__name__}")

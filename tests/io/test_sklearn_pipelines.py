@@ -145,6 +145,12 @@ def test_the_issue_example_converts_with_default_domains() -> None:
         assert np.allclose([low, high], [column.min(), column.max()], rtol=1e-9, atol=0)
 
 
+def test_without_scalers_the_default_domain_is_the_training_range() -> None:
+    pipe = make_pipeline(SplineTransformer(), _logistic()).fit(TRAIN, Y_TRAIN)
+    for feature, column in zip(from_sklearn(pipe).features, TRAIN.to_numpy().T, strict=True):
+        assert feature.domain == Interval(float(column.min()), float(column.max()))
+
+
 def test_chains_of_scalers() -> None:
     chain = [MinMaxScaler((-2.0, 3.0)), RobustScaler(), MaxAbsScaler(), StandardScaler()]
     pipe = make_pipeline(*chain, SplineTransformer(n_knots=6, degree=2), _logistic())
