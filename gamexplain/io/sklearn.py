@@ -84,7 +84,10 @@ def from_sklearn(
         scaled) is a linear term. A feature may feed several columns; its terms add.
     domains : mapping of feature position or name to Domain, optional
         Taken first. A wider domain than the training range follows the transformer's
-        extrapolation (``error`` forbids it).
+        extrapolation (``error`` forbids it). Each shape's outermost pieces are
+        scikit-learn's own tails (a line, ``constant``, ``linear`` or ``continue``
+        extrapolation, a clipping scaler's constant), so rows beyond the domain are
+        scored as scikit-learn scores them; ``periodic`` is tiled over the domain only.
     X : array-like of shape (n_samples, n_features), optional
         The raw (unscaled) training data: a feature without a given domain takes its
         observed range, ``Integers`` when every value is whole, else ``Interval``.
@@ -309,10 +312,14 @@ def _feature(
         return domain, kit.zero_shape(domain)
     low, high = kit.span(domain)
     parts = [
-        _held(term.source, low, high, partial(_extended, pieces, slack, term.spline, label=label))
+        _held(
+            term.source,
+            *_tails(term, low, high, pieces),
+            partial(_extended, pieces, slack, term.spline, label=label),
+        )
         for pieces, slack, term in splines
     ]
-    parts += [_held(line.source, low, high, partial(_line, line)) for line in lines]
+    parts += [_held(line.source, *_tails(line, low, high), partial(_line, line)) for line in lines]
     start, end = min(p.cuts[0] for p in parts), max(p.cuts[-1] for p in parts)
     total = reduce(ExactPieces.plus, [prolong(p, start, end) for p in parts])
     return domain, drop_slivers(total).to_piecewise(label)
@@ -329,6 +336,22 @@ def _default_domain(
     low = min(pieces.cuts[0] - slack[0] / 2 for pieces, slack in splines)
     high = max(pieces.cuts[-1] + slack[1] / 2 for pieces, slack in splines)
     return Interval(float(low), float(high))
+
+
+def _tails(
+    term: _Term, low: Fraction, high: Fraction, pieces: ExactPieces | None = None
+) -> tuple[Fraction, Fraction]:
+    """The span to build a term over: beyond the domain, the knots and the clip points
+    when the term has tails (a line, or ``constant``, ``linear`` or ``continue``
+    extrapolation), since a shape's outermost pieces reach every number
+    (:meth:`~gamexplain.GAM.covering`) and must be scikit-learn's own tails; else the
+    domain (``error`` has none, ``periodic`` is tiled over the domain only)."""
+    if term.spline is not None and term.spline.extrapolation in ("error", "periodic"):
+        return low, high
+    reach = max(high - low, Fraction(1))
+    ends = [low, high, *(() if pieces is None else (pieces.cuts[0], pieces.cuts[-1]))]
+    ends += [c for c in (term.source.floor, term.source.ceiling) if c is not None]
+    return min(ends) - reach, max(ends) + reach
 
 
 def _held(

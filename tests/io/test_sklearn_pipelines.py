@@ -151,6 +151,33 @@ def test_without_scalers_the_default_domain_is_the_training_range() -> None:
         assert feature.domain == Interval(float(column.min()), float(column.max()))
 
 
+def _outermost(shape, x: float) -> float:
+    """The shape at x, its first or last piece prolonged beyond its span."""
+    k = int(np.clip(np.searchsorted(shape.breakpoints, x, side="right") - 1, 0, shape.n_pieces - 1))
+    return sum(c * (x - shape.breakpoints[k]) ** r for r, c in enumerate(shape.coefficients[k]))
+
+
+@pytest.mark.parametrize("extrapolation", ["constant", "linear", "continue"])
+def test_outermost_pieces_are_scikit_learns_tails(extrapolation: str) -> None:
+    routes = ColumnTransformer(
+        [("clipped", MinMaxScaler(clip=True), [0]), ("line", StandardScaler(), [4])],
+        remainder=RobustScaler(),
+    )
+    spline = SplineTransformer(n_knots=4, extrapolation=extrapolation)
+    curves = ColumnTransformer([("s", spline, [0, 1, 2, 3])], remainder="passthrough")
+    pipe = make_pipeline(routes, curves, _logistic()).fit(TRAIN, Y_TRAIN)
+    gam = from_sklearn(pipe, X=TRAIN)  # the training range: far rows lie beyond it
+    low, high = TRAIN.min().to_numpy(), TRAIN.max().to_numpy()
+    far = pd.DataFrame(
+        np.vstack([low - 7 * (high - low), high + 7 * (high - low)]), columns=COLUMNS
+    )
+    shapes = [feature.shape for feature in gam.features]
+    ours = [gam.intercept + sum(_outermost(f, v) for f, v in zip(shapes, row, strict=True))
+            for row in far.to_numpy()]  # fmt: skip
+    theirs = pipe.decision_function(far)
+    assert np.max(np.abs(np.asarray(ours) - theirs)) <= 1e-9 * (1 + np.max(np.abs(theirs)))
+
+
 def test_chains_of_scalers() -> None:
     chain = [MinMaxScaler((-2.0, 3.0)), RobustScaler(), MaxAbsScaler(), StandardScaler()]
     pipe = make_pipeline(*chain, SplineTransformer(n_knots=6, degree=2), _logistic())
