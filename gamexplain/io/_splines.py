@@ -123,10 +123,12 @@ class ExactPieces:
     def plus(self, other: ExactPieces) -> ExactPieces:
         """The sum of two piecewise polynomials over the same span."""
         cuts = sorted(set(self.cuts) | set(other.cuts))
-        polys = [_add(self._local(c), other._local(c)) for c in cuts[:-1]]
+        polys = [_add(self.local(c), other.local(c)) for c in cuts[:-1]]
         return ExactPieces(cuts, polys)
 
-    def _local(self, at: Fraction) -> Poly:
+    def local(self, at: Fraction) -> Poly:
+        """The polynomial of the piece holding ``at`` (the last piece for its right end),
+        in powers of (x − at)."""
         k = max(i for i in range(len(self.polys)) if self.cuts[i] <= at)
         return compose_affine(self.polys[k], Fraction(1), at - self.cuts[k])
 
@@ -154,7 +156,9 @@ def _end_line(kind: Extension, value: Fraction, slope: Fraction) -> Poly:
     return (value, slope)
 
 
-def bspline_pieces(knots: Any, coefficients: Sequence[float], degree: int) -> ExactPieces:
+def bspline_pieces(
+    knots: Any, coefficients: Sequence[float | Fraction], degree: int
+) -> ExactPieces:
     """Σ_j c_j·B_{j,p} on its base interval [t_p, t_n] (n = number of coefficients).
 
     Intervals of zero width (repeated knots) are skipped; the last piece is closed.
