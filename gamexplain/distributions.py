@@ -11,6 +11,7 @@ the convention :func:`~gamexplain.substrate.primitives.contribution_mean` follow
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import math
 from collections.abc import Mapping, Sequence
@@ -188,7 +189,10 @@ def bin_probabilities(pair: PairTerm, axis: int, feature: Feature) -> list[Fract
         size = segment_measure(segment, point_domain)
         if not mass:
             continue  # a piece that meets the domain in one point of an interval
-        for b in range(n_bins):
+        # only the bins around the segment's ends can meet it (the cuts are sorted)
+        first = max(bisect.bisect_right(cuts, segment.low) - 2, 0)
+        final = min(bisect.bisect_left(cuts, segment.high) + 1, n_bins)
+        for b in range(first, final):
             overlap = _overlap(segment, cuts[b], cuts[b + 1], last=b == n_bins - 1)
             out[b] += mass * overlap / size
     return out

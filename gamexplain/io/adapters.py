@@ -94,7 +94,10 @@ ADAPTERS: tuple[Adapter, ...] = (
         pickle=True,
         data_loader=None,
         data_suffix=None,
-        description="SplineTransformer pipelines (affine scalers and ColumnTransformer routing allowed) ending in a linear model",
+        description=(
+            "SplineTransformer pipelines (affine scalers and ColumnTransformer routing "
+            "allowed) ending in a linear model"
+        ),
     ),
     Adapter(
         name="nam",
