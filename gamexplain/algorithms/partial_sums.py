@@ -833,6 +833,7 @@ register_algorithm(
     theorem="thm:cc-dp",
     priority=10,
     applies=partial_sums_applies,
+    fallback_on=("budget_exhausted", "time_limit"),
 )(partial_sums_completion)
 
 for _query, _kind in (("shap-label", "shapley"), ("banzhaf-label", "banzhaf")):
@@ -843,4 +844,5 @@ for _query, _kind in (("shap-label", "shapley"), ("banzhaf-label", "banzhaf")):
         theorem="thm:shap-label-dp",
         priority=10,
         applies=partial_sums_applies,
+        fallback_on=("budget_exhausted", "time_limit"),
     )(label_attributions)

@@ -9,7 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 from gamexplain import certify
-from gamexplain.algorithms.partial_sums import DEFAULT_MAX_STATES, Estimate
+from gamexplain.algorithms.partial_sums import DEFAULT_MAX_STATES
 from gamexplain.certify.attributions import (
     BOUNDS_MESSAGE,
     check_completion,
@@ -21,7 +21,7 @@ from gamexplain.complexity.registry import select_algorithm
 from gamexplain.distributions import describe_distribution, resolve_distribution
 from gamexplain.model.gam import GAM
 from gamexplain.queries.parameters import validate
-from gamexplain.queries.shap import distribution_label, dp_parts
+from gamexplain.queries.shap import distribution_label, dp_parts, run_candidates
 from gamexplain.results import Result, Stats
 
 __all__ = ["CompletionCertificate", "CompletionResult", "completion_fraction"]
@@ -127,7 +127,7 @@ def completion_fraction(
     distribution : "model", "uniform", mapping or sequence
         The marginals (see :func:`~gamexplain.distributions.resolve_distribution`); the
         default takes each feature's stored marginal, uniform where there is none.
-    method : {"auto", "partial-sums", "brute"}
+    method : {"auto", "partial-sums", "grid-convolution", "brute"}
     max_states : int
         Budget of the dynamic-programming table.
     time_limit : float, optional
@@ -142,7 +142,8 @@ def completion_fraction(
     #P-complete (``thm:cc-sharp-p``); the dynamic program over partial sums is
     pseudo-polynomial, O(n·S·a) for S distinct sums and a values per feature
     (``thm:cc-dp``), and gives certified bounds when the sums are too many or the
-    contributions continuous (``thm:label-bounds``).
+    contributions continuous (``thm:label-bounds``); past a small state budget, and with
+    pair terms, a bracket on a refined grid (``thm:label-grid``).
 
     Examples
     --------
@@ -163,10 +164,16 @@ def completion_fraction(
     fixed, time_limit = options["S"], options["time_limit"]
     instance = gam.instance(x)
     model = resolve_distribution(gam, distribution, "completion_fraction")
-    entry, spec = select_algorithm(model, "cc", method, {}).chosen
+    selection = select_algorithm(model, "cc", method, {})
+    entry = selection.entry
     started = time.perf_counter()
-    estimate: Estimate = spec.func(
-        model, instance, fixed, max_states=max_states, time_limit=time_limit
+    spec, estimate = run_candidates(
+        selection.candidates,
+        lambda spec, states, seconds: spec.func(
+            model, instance, fixed, max_states=states, time_limit=seconds
+        ),
+        max_states,
+        time_limit,
     )
     low, high = estimate.lower[0], estimate.upper[0]
     exact = low == high

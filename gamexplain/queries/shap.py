@@ -9,7 +9,7 @@ values by 1/2^(n−1).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
@@ -28,7 +28,7 @@ from gamexplain.certify.attributions import (
     round_down,
     round_up,
 )
-from gamexplain.complexity.registry import select_algorithm
+from gamexplain.complexity.registry import AlgorithmSpec, select_algorithm
 from gamexplain.distributions import describe_distribution, resolve_distribution
 from gamexplain.errors import InvalidParameterError
 from gamexplain.model.gam import GAM
@@ -239,7 +239,8 @@ def shap_values(
         says which was used.
     method : str
         ``"auto"`` or a registered algorithm: ``"closed-form"`` (score),
-        ``"partial-sums"`` (label), ``"brute"`` (small finite models).
+        ``"partial-sums"`` (label, exact or bounds), ``"grid-convolution"`` (label,
+        certified brackets; pair terms too), ``"brute"`` (small finite models).
     max_states : int
         Budget of one dynamic-programming table (label).
     time_limit : float, optional
@@ -254,7 +255,8 @@ def shap_values(
     Score: O(Σ_i p_i) exact means, theorem ``thm:shap-score-closed-form``. Label:
     #P-complete in general (``thm:shap-label-sharp-p``); pseudo-polynomial by dynamic
     programming over partial sums (``thm:shap-label-dp``), with certified bounds when
-    the sums are too many (``thm:label-bounds``).
+    the sums are too many (``thm:label-bounds``); past a small state budget, brackets
+    on a refined grid, pair terms bounded per feature (``thm:label-grid``).
 
     Examples
     --------
@@ -296,8 +298,8 @@ def banzhaf_values(
     Score: the Shapley closed form (both weightings agree on an additive value
     function; a pair term splits evenly either way), ``thm:shap-score-closed-form``.
     Label: the same dynamic program with equal weights (``thm:shap-label-dp``,
-    ``thm:label-bounds``). Banzhaf values are not efficient: base + Σ φ need not equal
-    the output.
+    ``thm:label-bounds``), or the grid at the one node q = 1/2 (``thm:label-grid``).
+    Banzhaf values are not efficient: base + Σ φ need not equal the output.
     """
     result = _attributions(
         gam, x, "banzhaf", output, distribution, method, max_states, time_limit, "banzhaf_values"
@@ -327,11 +329,17 @@ def _attributions(
     query = f"{'shap' if kind == 'shapley' else 'banzhaf'}-{output}"
     instance = gam.instance(x)
     model = resolve_distribution(gam, distribution, caller)
-    entry, spec = select_algorithm(model, query, method, {}).chosen
+    selection = select_algorithm(model, query, method, {})
     started = time.perf_counter()
-    estimate: Estimate = spec.func(
-        model, instance, output=output, kind=kind, max_states=max_states, time_limit=time_limit
+    spec, estimate = run_candidates(
+        selection.candidates,
+        lambda spec, states, seconds: spec.func(
+            model, instance, output=output, kind=kind, max_states=states, time_limit=seconds
+        ),
+        max_states,
+        time_limit,
     )
+    entry = selection.entry
     seconds = time.perf_counter() - started
     cls = ShapResult if kind == "shapley" else BanzhafResult
     return cls(
@@ -344,6 +352,35 @@ def _attributions(
         instance=instance,
         distribution=distribution_label(model, distribution),
     )
+
+
+PROBE_STATES = 2_000
+"""Under ``method="auto"``, an algorithm with a fallback after it gets at most this many
+states and a quarter of the time: the exact dynamic program answers small models at
+once, and larger ones go on to the algorithm that brackets them."""
+
+
+def run_candidates(
+    candidates: tuple[AlgorithmSpec, ...],
+    call: Callable[[AlgorithmSpec, int, float | None], Estimate],
+    max_states: int,
+    time_limit: float | None,
+) -> tuple[AlgorithmSpec, Estimate]:
+    """Run the selected algorithms in order: the next only after a status the one before
+    lists in ``fallback_on``; the last one gets the whole budget that is left."""
+    import time
+
+    started = time.perf_counter()
+    for position, spec in enumerate(candidates):
+        last = position == len(candidates) - 1
+        spent = time.perf_counter() - started
+        left = None if time_limit is None else max(time_limit - spent, 0.0)
+        states = max_states if last else min(max_states, PROBE_STATES)
+        seconds = left if last or left is None else left / 4
+        estimate = call(spec, states, seconds)
+        if last or estimate.status not in spec.fallback_on:
+            break
+    return spec, estimate
 
 
 def distribution_label(model: GAM, distribution: Any) -> Any:

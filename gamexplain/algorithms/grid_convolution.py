@@ -1,0 +1,670 @@
+"""Certified brackets for label SHAP, label Banzhaf and completion fractions on a grid.
+
+Every contribution (a feature's shape plus, with pair terms, the pair terms it carries)
+is bracketed cell by cell, then rounded outward onto a grid of width h = 2^-e: down in
+one run, up in another. The label is monotone in the score, so the two runs bracket
+every probability the queries need. On the grid the law of a sum is a convolution of
+integer-indexed probability vectors, computed in float64 with nonnegative terms only, so
+its rounding error is a relative bound γ_D (Higham, *Accuracy and Stability of
+Numerical Algorithms*, 2nd ed., Lemma 3.1) applied outward. The grid is refined until
+every bracket is at most :data:`TARGET_WIDTH` wide.
+
+* **Coalitions.** Shapley weights are a Beta integral, Σ_k w_k·D_k = ∫_0^1 Π_{j≠i}
+  ((1 − q)·law_j + q·δ_{x_j}) dq: a polynomial of degree n − 1 in q, integrated exactly
+  by n rational nodes with their exact interpolatory weights. Banzhaf is the one node
+  q = 1/2. At each node one prefix and one suffix chain of convolutions give every
+  feature's leave-one-out law through dot products.
+* **Pair terms.** Each pair term g(x_i, x_j) is carried by one of its features, bounded
+  by its least and largest value over the partner's bins: the model's score lies
+  between two additive scores, so the down and up runs still bracket the label.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gamexplain.algorithms.brute import brute_force_applies
+from gamexplain.algorithms.partial_sums import Cell, Estimate, feature_cells
+from gamexplain.complexity.registry import register_algorithm
+from gamexplain.distributions import bin_probabilities
+from gamexplain.model.gam import GAM, PairTerm
+from gamexplain.model.task import Classification
+from gamexplain.substrate import deadline
+from gamexplain.substrate.deadline import OutOfTime
+
+__all__ = [
+    "ABSOLUTE_SLACK",
+    "MARGIN",
+    "TARGET_WIDTH",
+    "GridCertificate",
+    "grid_attributions",
+    "grid_completion",
+    "shapley_nodes",
+]
+
+TARGET_WIDTH = Fraction(1, 128)
+"""Refinement stops once every bracket is at most this wide (< 0.01)."""
+
+ABSOLUTE_SLACK = Fraction(1, 2**1000)
+"""Absolute allowance for underflow: fewer than 2^60 multiplications, each off by at most
+2^-1075 beyond its relative error, scaled by factors of at most 2 afterwards."""
+
+MARGIN = Fraction(1, 2**30)
+"""Every reported bound is widened by this much beyond its own error bound: room for a
+check that re-derives the bracket with its own (different) rounding errors."""
+
+_UNIT = Fraction(1, 2**53)
+_FIRST_POINTS = 512
+_FIRST_CELLS = 4
+_MAX_CELLS = 1024
+_NODE_BITS = 24
+
+
+@dataclass(frozen=True)
+class GridCertificate:
+    """What the last completed round used.
+
+    Attributes
+    ----------
+    scale : Fraction
+        The grid width h (a power of two).
+    cells : int
+        Cells per continuous piece.
+    rounds : int
+        Completed rounds.
+    largest_table : int
+        The longest probability vector of the last round.
+    laws : tuple
+        Per feature, its cells (left, right, low, high, probability) with ``low``/``high``
+        bounding the feature's contribution plus the pair terms it carries (None for a
+        feature kept fixed in a completion).
+    fixed : tuple of (Fraction, Fraction)
+        Per feature, bounds on the same at the instance's value.
+    carriers : tuple of int
+        Per pair term, the feature that carries it.
+    nodes : tuple of (Fraction, Fraction)
+        The quadrature (q, weight) pairs (Shapley: n of them; Banzhaf: (1/2, 1);
+        completion: none).
+    """
+
+    scale: Fraction
+    cells: int
+    rounds: int
+    largest_table: int
+    laws: tuple[tuple[Cell, ...] | None, ...]
+    fixed: tuple[tuple[Fraction, Fraction], ...]
+    carriers: tuple[int, ...]
+    nodes: tuple[tuple[Fraction, Fraction], ...]
+    mode: str = "grid"
+    linear: None = None
+
+
+# -- contributions, pair terms included ----------------------------------------------------
+@dataclass(frozen=True)
+class _Carried:
+    """A pair term's bounds on each bin of the feature that carries it."""
+
+    pair: PairTerm
+    axis: int
+    low: tuple[Fraction, ...]
+    high: tuple[Fraction, ...]
+
+
+def _carry(gam: GAM) -> tuple[tuple[int, ...], list[list[_Carried]]]:
+    """Assign every pair term to the feature whose bins leave it the narrower expected
+    range over the partner; the bounds per bin of that feature."""
+    carriers: list[int] = []
+    carried: list[list[_Carried]] = [[] for _ in gam.features]
+    for pair in gam.pairs:
+        table = [[Fraction(v) for v in row] for row in pair.values]
+        options = []
+        for axis in (0, 1):
+            rows = table if axis == 0 else [list(c) for c in zip(*table, strict=True)]
+            low = tuple(min(r) for r in rows)
+            high = tuple(max(r) for r in rows)
+            feature = gam.features[pair.features[axis]]
+            probs = bin_probabilities(pair, axis, feature)
+            spread = sum((p * (b - a) for p, a, b in zip(probs, low, high, strict=True)),
+                         Fraction(0))  # fmt: skip
+            options.append((spread, axis, low, high))
+        _, axis, low, high = min(options, key=lambda o: (o[0], o[1]))
+        carriers.append(pair.features[axis])
+        carried[pair.features[axis]].append(_Carried(pair, axis, low, high))
+    return tuple(carriers), carried
+
+
+def _pair_range(gam: GAM, j: int, terms: Sequence[_Carried], left: Any, right: Any) -> tuple[
+    Fraction, Fraction
+]:
+    """Bounds on the carried pair terms for values of feature j in [left, right]."""
+    low = high = Fraction(0)
+    feature = gam.features[j]
+    for term in terms:
+        first = term.pair.bin_of(term.axis, feature, left)
+        last = term.pair.bin_of(term.axis, feature, right)
+        low += min(term.low[first : last + 1])
+        high += max(term.high[first : last + 1])
+    return low, high
+
+
+def _feature_law(
+    gam: GAM, j: int, cells: int, terms: Sequence[_Carried]
+) -> tuple[Cell, ...]:
+    own = feature_cells(gam.features[j], cells)
+    if not terms:
+        return own
+    out = []
+    for left, right, low, high, p in own:
+        extra = _pair_range(gam, j, terms, left, right)
+        out.append((left, right, low + extra[0], high + extra[1], p))
+    return tuple(out)
+
+
+def _fixed(
+    gam: GAM, x: tuple[Any, ...], carried: Sequence[Sequence[_Carried]]
+) -> tuple[tuple[Fraction, Fraction], ...]:
+    out = []
+    for j, (feature, value) in enumerate(zip(gam.features, x, strict=True)):
+        c = Fraction(feature.contribution_exact(value))
+        extra = _pair_range(gam, j, carried[j], value, value)
+        out.append((c + extra[0], c + extra[1]))
+    return tuple(out)
+
+
+# -- sparse laws on the grid ---------------------------------------------------------------
+@dataclass(frozen=True)
+class _Sparse:
+    """A law on the grid: masses at integer indices ``offset + positions``."""
+
+    offset: int
+    positions: NDArray[np.int64]
+    masses: NDArray[np.float64]
+
+    @property
+    def span(self) -> int:
+        return int(self.positions[-1]) + 1 if len(self.positions) else 1
+
+
+def _index(value: Fraction, scale: Fraction, up: bool) -> int:
+    q = value / scale
+    return math.ceil(q) if up else math.floor(q)
+
+
+def _sparse(entries: Sequence[tuple[int, Fraction]], weight: Fraction = Fraction(1)) -> _Sparse:
+    """Merge (index, probability) entries, each probability times ``weight``."""
+    merged: dict[int, Fraction] = {}
+    for k, p in entries:
+        merged[k] = merged.get(k, Fraction(0)) + p * weight
+    keys = sorted(k for k, p in merged.items() if p)
+    offset = keys[0]
+    return _Sparse(
+        offset,
+        np.array([k - offset for k in keys], dtype=np.int64),
+        np.array([float(merged[k]) for k in keys], dtype=np.float64),
+    )
+
+
+@dataclass(frozen=True)
+class _Dense:
+    """A probability vector: mass ``values[t]`` at index ``offset + t``."""
+
+    offset: int
+    values: NDArray[np.float64]
+
+
+def _convolve(vector: _Dense, law: _Sparse) -> _Dense:
+    """The law of the sum: one shifted, scaled copy of ``vector`` per mass of ``law``."""
+    out = np.zeros(len(vector.values) + law.span - 1)
+    size = len(vector.values)
+    for position, mass in zip(law.positions.tolist(), law.masses.tolist(), strict=True):
+        out[position : position + size] += mass * vector.values
+    deadline.check()
+    return _Dense(vector.offset + law.offset, out)
+
+
+def _upper_tails(vector: _Dense) -> NDArray[np.float64]:
+    """tails[t] = mass at indices ≥ offset + t, for t = 0 … len (the last is 0)."""
+    return np.append(np.cumsum(vector.values[::-1])[::-1], 0.0)
+
+
+def _tail_dot(left: _Dense, right: _Dense, tails: NDArray[np.float64], threshold: int) -> float:
+    """P(L + R ≥ threshold) with ``tails`` the upper tails of R: Σ_a L[a]·P(R ≥ thr − a).
+
+    P(R ≥ thr − a) is the whole mass of R for a ≥ c = thr − offsets and 0 for
+    a ≤ c − len(R): one sum and one dot product with the reversed tails in between."""
+    c = threshold - left.offset - right.offset
+    size, reach = len(left.values), len(tails) - 1
+    values = left.values
+    total = float(tails[0]) * float(np.sum(values[max(c, 0) :])) if c < size else 0.0
+    start, stop = max(c - reach + 1, 0), min(c, size)  # a in [start, stop): 0 < c − a < reach
+    if start < stop:
+        total += float(np.dot(values[start:stop], tails[c - start : c - stop : -1]))
+    return total
+
+
+# -- rigorous widening --------------------------------------------------------------------
+def _gamma(depth: int) -> Fraction:
+    """γ_d = d·u/(1 − d·u): the relative error of a float computation of nonnegative
+    terms in which every value passes through at most d roundings."""
+    bound = depth * _UNIT
+    return bound / (1 - bound)
+
+
+# -- the problem on one grid ---------------------------------------------------------------
+@dataclass(frozen=True)
+class _Problem:
+    """Everything a round needs, in exact numbers."""
+
+    laws: tuple[tuple[Cell, ...] | None, ...]
+    fixed: tuple[tuple[Fraction, Fraction], ...]
+    level: Fraction  # the event is score ≥ level (> when strict); score = β0 + Σ
+    strict: bool
+    intercept: Fraction
+
+
+def _threshold(problem: _Problem, extra: Fraction, scale: Fraction) -> int:
+    """The least integer s with β0 + extra + s·h in the event."""
+    q = (problem.level - problem.intercept - extra) / scale
+    return math.floor(q) + 1 if problem.strict else math.ceil(q)
+
+
+def _grid_law(cells: tuple[Cell, ...], scale: Fraction, up: bool) -> list[tuple[int, Fraction]]:
+    return [(_index(c[3] if up else c[2], scale, up), c[4]) for c in cells]
+
+
+class _Round:
+    """One run (down or up) on one grid: the laws as sparse vectors and the depth
+    bound of every float computation it makes."""
+
+    def __init__(self, problem: _Problem, members: Sequence[int], scale: Fraction, up: bool):
+        self.scale, self.up = scale, up
+        self.laws: dict[int, _Sparse] = {}
+        self.kept: dict[int, int] = {}
+        for j in members:
+            cells = problem.laws[j]
+            assert cells is not None
+            self.laws[j] = _sparse(_grid_law(cells, scale, up))
+            self.kept[j] = _index(problem.fixed[j][1 if up else 0], scale, up)
+        # per feature: a mass rounded to a float, scaled by 1 − q, merged with the kept
+        # value, then one product and one addition per mass of the law; the tails and
+        # the dot products add one addition per grid point each
+        self.steps = sum(len(law.positions) + 5 for law in self.laws.values())
+        self.span = sum(law.span for law in self.laws.values())
+
+    def law(self, j: int, q: Fraction) -> _Sparse:
+        """Feature j drawn with probability 1 − q, kept at its value with probability q
+        (q and 1 − q are dyadic with few bits: exact floats)."""
+        law = self.laws[j]
+        if q == 0:
+            return law
+        kept = self.kept[j]
+        low = min(law.offset, kept)
+        positions = np.append(law.positions + (law.offset - low), kept - low)
+        masses = np.append(law.masses * float(1 - q), float(q))
+        span = int(positions.max()) + 1
+        merged = np.zeros(span)
+        np.add.at(merged, positions, masses)
+        where = np.flatnonzero(merged)
+        return _Sparse(low, where.astype(np.int64), merged[where])
+
+    def error(self) -> Fraction:
+        """A bound on |float − exact| of any probability this run computes: a relative
+        γ of a value at most 1, plus the underflow allowance."""
+        return _gamma(2 * self.steps + 2 * self.span + 16) + ABSOLUTE_SLACK
+
+
+_ONE = _Dense(0, np.ones(1))
+
+
+def _chain(laws: Sequence[_Sparse]) -> list[_Dense]:
+    """Prefix laws: out[k] is the law of the sum of the first k."""
+    out = [_ONE]
+    for law in laws:
+        out.append(_convolve(out[-1], law))
+    return out
+
+
+def _attribution_round(
+    problem: _Problem, run: _Round, nodes: Sequence[Fraction]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Floats K[r, i] ≈ P(class 1 | i kept, the others mixed at node r) and W[r] ≈
+    P(class 1 | all mixed at node r), each within :meth:`_Round.error` of the run's
+    exact value."""
+    n = len(problem.fixed)
+    kept = np.zeros((len(nodes), n))
+    whole = np.zeros(len(nodes))
+    threshold = _threshold(problem, Fraction(0), run.scale)
+    for r, q in enumerate(nodes):
+        mixed = [run.law(j, q) for j in range(n)]
+        prefix = _chain(mixed)
+        after = _ONE
+        for i in range(n - 1, -1, -1):
+            own = _threshold(problem, problem.fixed[i][1 if run.up else 0], run.scale)
+            kept[r, i] = _tail_dot(prefix[i], after, _upper_tails(after), own)
+            after = _convolve(after, mixed[i])
+        total = prefix[n]
+        at = min(max(threshold - total.offset, 0), len(total.values))
+        whole[r] = float(_upper_tails(total)[at])
+    return kept, whole
+
+
+def _base_round(problem: _Problem, run: _Round, members: Sequence[int], extra: Fraction,
+                ) -> tuple[Fraction, Fraction]:  # fmt: skip
+    """A bracket of the run's exact P(β0 + extra + Σ_members A_j in the event)."""
+    total = _chain([run.law(j, Fraction(0)) for j in members])[-1]
+    tails = _upper_tails(total)
+    t = min(max(_threshold(problem, extra, run.scale) - total.offset, 0), len(tails) - 1)
+    value, error = Fraction(float(tails[t])), run.error() + MARGIN
+    return max(value - error, Fraction(0)), min(value + error, Fraction(1))
+
+
+# -- quadrature ----------------------------------------------------------------------------
+@lru_cache(maxsize=64)
+def shapley_nodes(n: int) -> tuple[tuple[Fraction, Fraction], ...]:
+    """(q, weight) pairs with Σ weight·P(q) = ∫_0^1 P(q) dq for every polynomial P of
+    degree < n: Fejér's nodes rounded to a_r/2^b, their exact interpolatory weights.
+
+    With t = 2^b·q the weight of node r is ∫ Π_(s≠r) (t − a_s) dq / Π_(s≠r) (a_r − a_s)
+    (the powers of 2^b cancel); Π_(s≠r) (t − a_s) is the full product divided by
+    t − a_r, so every weight costs O(n) integer operations. Fejér's weights are positive
+    and the rounding moves them little; a weight that is not is refused.
+    """
+    scale = 2**_NODE_BITS
+    ints = sorted(
+        {round((1 - math.cos((2 * r + 1) * math.pi / (2 * n))) / 2 * scale) for r in range(n)}
+    )
+    if len(ints) != n:
+        raise RuntimeError(f"the quadrature for {n} features lost a node")
+    full = [1]  # coefficients of Π (t − a_s), low → high
+    for a in ints:
+        full = [(full[d - 1] if d else 0) - a * (full[d] if d < len(full) else 0)
+                for d in range(len(full) + 1)]  # fmt: skip
+    common = math.lcm(*range(1, n + 1))
+    out = []
+    for a in ints:
+        quotient = [0] * n  # synthetic division by t − a
+        carry = 0
+        for d in range(n, 0, -1):
+            carry = full[d] + a * carry
+            quotient[d - 1] = carry
+        # ∫_0^1 t^d dq = 2^(b·d)/(d + 1) with t = 2^b·q
+        integral = sum(c * scale**d * (common // (d + 1)) for d, c in enumerate(quotient))
+        spread = math.prod(a - other for other in ints if other != a)
+        out.append((Fraction(a, scale), Fraction(integral, common * spread)))
+    if min(w for _, w in out) <= 0:
+        raise RuntimeError(f"the quadrature for {n} features has a weight that is not positive")
+    return tuple(out)
+
+
+def _nodes(kind: str, n: int) -> tuple[tuple[Fraction, Fraction], ...]:
+    if kind == "banzhaf":
+        return ((Fraction(1, 2), Fraction(1)),)
+    return shapley_nodes(n)
+
+
+def _combine(
+    nodes: Sequence[tuple[Fraction, Fraction]],
+    down: tuple[NDArray[np.float64], NDArray[np.float64]],
+    up: tuple[NDArray[np.float64], NDArray[np.float64]],
+    error: Fraction,
+) -> tuple[list[Fraction], list[Fraction]]:
+    """Bounds on φ_i = Σ_r v_r·(K_r,i − D_r,i), D the probability with i drawn.
+
+    At node q the mixture gives W = (1 − q)·D + q·K, so D = (W − q·K)/(1 − q) and
+    φ_i = Σ_r v_r·K_r,i − c_r·W_r + c_r·q_r·K_r,i with c_r = v_r/(1 − q_r): the lower
+    bound takes K from the down run where its coefficient is positive (every weight is)
+    and W from the up run. Each float is within ``error`` of its run's exact value and
+    the sums add γ_(3m+4) of the coefficients' total."""
+    v = np.array([float(w) for _, w in nodes])
+    c = np.array([float(w / (1 - q)) for q, w in nodes])
+    cq = np.array([float(w * q / (1 - q)) for q, w in nodes])
+    total = sum((w + (1 + q) * w / (1 - q) for q, w in nodes), Fraction(0))
+    slack = total * (error + 2 * _gamma(3 * len(nodes) + 8)) + MARGIN
+    low = v @ down[0] + cq @ up[0] - c @ up[1]
+    high = v @ up[0] + cq @ down[0] - c @ down[1]
+    lows = [max(Fraction(float(a)) - slack, Fraction(-1)) for a in low]
+    highs = [min(Fraction(float(b)) + slack, Fraction(1)) for b in high]
+    return lows, highs
+
+
+# -- refinement ----------------------------------------------------------------------------
+def _first_scale(problem: _Problem, members: Sequence[int]) -> Fraction:
+    span = Fraction(0)
+    for j in members:
+        cells = problem.laws[j]
+        assert cells is not None
+        values = [c[2] for c in cells] + [c[3] for c in cells] + list(problem.fixed[j])
+        span += max(values) - min(values)
+    if not span:
+        return Fraction(1)
+    return Fraction(2) ** math.floor(math.log2(span / _FIRST_POINTS))
+
+
+class _Refiner:
+    """Halve the grid (and double the cells) until the brackets are narrow enough, the
+    grid outgrows ``max_states`` points or the next round would overrun the time."""
+
+    def __init__(self, max_states: int, time_limit: float | None) -> None:
+        self.max_states = max_states
+        self.time_limit = time_limit
+        self.work = 0
+
+    def run(self, build: Any, solve: Any, members: Sequence[int], trivial: Any) -> Any:
+        best, status = None, "budget_exhausted"
+        cells, rounds = _FIRST_CELLS, 0
+        scale = _first_scale(build(cells), members)
+        try:
+            with deadline.limit(self.time_limit):
+                while True:
+                    started = time.monotonic()
+                    problem = build(cells)
+                    found, points = solve(problem, scale)
+                    rounds += 1
+                    self.work += points
+                    best = (found, problem, scale, cells, rounds, points)
+                    width = _width(found)
+                    if width <= TARGET_WIDTH:
+                        break
+                    step, status = self._step(width, points, time.monotonic() - started)
+                    if not step:
+                        break
+                    scale, cells = scale / 2**step, min(cells * 2**step, _MAX_CELLS)
+        except OutOfTime:
+            status = "time_limit"
+        if best is None:
+            return trivial, status, None
+        return best[0], status, best[1:]
+
+    def _step(self, width: Fraction, points: int, seconds: float) -> tuple[int, str]:
+        """How many times to halve the grid next (0: stop, with the reason): enough for
+        the target if the width shrinks with h, at most 8-fold, within the states and
+        the time left (a round costs about as many times more as it has more points)."""
+        wanted = min(max(math.ceil(math.log2(width / TARGET_WIDTH)), 1), 3)
+        left = deadline.remaining()
+        for step in range(wanted, 0, -1):
+            if points * 2**step > self.max_states:
+                continue
+            if left is None or seconds * 2**step <= left:
+                return step, "budget_exhausted"
+        late = left is not None and points * 2 <= self.max_states
+        return 0, "time_limit" if late else "budget_exhausted"
+
+
+def _width(found: tuple[list[Fraction], list[Fraction]]) -> Fraction:
+    return max((b - a for a, b in zip(*found, strict=True)), default=Fraction(0))
+
+
+def _event(gam: GAM) -> tuple[Fraction, bool]:
+    task = gam.task
+    assert isinstance(task, Classification)
+    return Fraction(task.threshold), task.positive == ">"
+
+
+def grid_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
+    """None, except on a model with pair terms small enough for brute force, which
+    answers it exactly (the brackets here never close on pair terms)."""
+    if gam.pairs and brute_force_applies(gam, options) is None:
+        return "brute force enumerates this small model with pair terms exactly"
+    return None
+
+
+def grid_attributions(
+    gam: GAM,
+    x: tuple[Any, ...],
+    *,
+    kind: str,
+    max_states: int = 200_000,
+    time_limit: float | None = None,
+    **options: Any,
+) -> Estimate:
+    """Certified brackets on the Shapley or Banzhaf values of the label of x.
+
+    Notes
+    -----
+    A round on a grid of G points costs O(m·n·G·a) for m quadrature nodes (n for
+    Shapley, 1 for Banzhaf), n features and a grid values per feature; each round
+    halves h, so the width of the brackets roughly halves too. Theorem
+    ``thm:label-grid``; pair terms are bounded, never represented exactly, so the
+    brackets do not close on models with pair terms.
+    """
+    n = gam.n_features
+    carriers, carried = _carry(gam)
+    fixed = _fixed(gam, x, carried)
+    level, strict = _event(gam)
+    intercept = Fraction(gam.intercept)
+    pairs = _nodes(kind, n)
+
+    def build(cells: int) -> _Problem:
+        laws = tuple(_feature_law(gam, j, cells, carried[j]) for j in range(n))
+        return _Problem(laws, fixed, level, strict, intercept)
+
+    def solve(problem: _Problem, scale: Fraction) -> tuple[Any, int]:
+        runs = [_Round(problem, range(n), scale, up) for up in (False, True)]
+        nodes = [q for q, _ in pairs]
+        down, up = (_attribution_round(problem, run, nodes) for run in runs)
+        low, high = _combine(pairs, down, up, max(run.error() for run in runs))
+        base = (
+            _base_round(problem, runs[0], range(n), Fraction(0))[0],
+            _base_round(problem, runs[1], range(n), Fraction(0))[1],
+        )
+        return ([*low, base[0]], [*high, base[1]]), max(r.span for r in runs)
+
+    trivial = ([Fraction(-1)] * n + [Fraction(0)], [Fraction(1)] * (n + 1))
+    refiner = _Refiner(max_states, time_limit)
+    (low, high), status, last = refiner.run(build, solve, range(n), trivial)
+    certificate = _certificate(last, carriers, pairs, fixed)
+    return Estimate(
+        tuple(low[:n]), tuple(high[:n]), low[n], high[n], status, certificate, refiner.work
+    )
+
+
+def _certificate(
+    last: Any,
+    carriers: tuple[int, ...],
+    nodes: tuple[tuple[Fraction, Fraction], ...],
+    fixed: tuple[tuple[Fraction, Fraction], ...],
+) -> GridCertificate | None:
+    if last is None:
+        return None
+    problem, scale, cells, rounds, points = last
+    return GridCertificate(scale, cells, rounds, points, problem.laws, fixed, carriers, nodes)
+
+
+def grid_completion(
+    gam: GAM,
+    x: tuple[Any, ...],
+    fixed: frozenset[int],
+    *,
+    max_states: int = 200_000,
+    time_limit: float | None = None,
+    **options: Any,
+) -> Estimate:
+    """Certified bracket on the probability that a random completion of x_S keeps the
+    prediction (classification: the class; regression: the score within the tolerance).
+
+    Notes
+    -----
+    One chain of convolutions over the free features per run: O(n·G·a) for G grid
+    points and a grid values per feature. Theorem ``thm:label-grid``.
+    """
+    n = gam.n_features
+    carriers, carried = _carry(gam)
+    kept_values = _fixed(gam, x, carried)
+    free = [j for j in range(n) if j not in fixed]
+    offset = (
+        sum((kept_values[j][0] for j in fixed), Fraction(0)),
+        sum((kept_values[j][1] for j in fixed), Fraction(0)),
+    )
+    constant, terms = _kept_events(gam, x)
+    intercept = Fraction(gam.intercept)
+
+    def build(cells: int) -> _Problem:
+        laws = tuple(
+            _feature_law(gam, j, cells, carried[j]) if j in free else None for j in range(n)
+        )
+        return _Problem(laws, kept_values, Fraction(0), False, intercept)
+
+    def solve(problem: _Problem, scale: Fraction) -> tuple[Any, int]:
+        runs = [_Round(problem, free, scale, up) for up in (False, True)]
+        low = high = Fraction(constant)
+        for sign, level, strict in terms:
+            event = _Problem(problem.laws, problem.fixed, level, strict, intercept)
+            below = _base_round(event, runs[0], free, offset[0])[0]
+            above = _base_round(event, runs[1], free, offset[1])[1]
+            low += sign * (below if sign > 0 else above)
+            high += sign * (above if sign > 0 else below)
+        found = ([max(low, Fraction(0))], [min(high, Fraction(1))])
+        return found, max(r.span for r in runs)
+
+    refiner = _Refiner(max_states, time_limit)
+    if not free:
+        refiner.max_states = 0
+    (low, high), status, last = refiner.run(
+        build, solve, free, ([Fraction(0)], [Fraction(1)])
+    )
+    certificate = _certificate(last, carriers, (), kept_values)
+    return Estimate(tuple(low), tuple(high), None, None, status, certificate, refiner.work)
+
+
+def _kept_events(gam: GAM, x: tuple[Any, ...]) -> tuple[int, list[tuple[int, Fraction, bool]]]:
+    """P(kept) = constant + Σ sign·P(score ≥ level) (> when strict)."""
+    score = Fraction(gam.score_exact(x))
+    task = gam.task
+    if isinstance(task, Classification):
+        level, strict = _event(gam)
+        if task.label_exact(score) == 1:
+            return 0, [(1, level, strict)]
+        return 1, [(-1, level, strict)]
+    tolerance = Fraction(task.tolerance)
+    return 0, [(1, score - tolerance, False), (-1, score + tolerance, True)]
+
+
+register_algorithm(
+    "cc",
+    "grid-convolution",
+    summary="outward rounding onto a grid refined until the bracket is narrow; "
+    "pair terms bounded per feature",
+    theorem="thm:label-grid",
+    priority=30,
+    applies=grid_applies,
+)(grid_completion)
+
+for _query, _kind in (("shap-label", "shapley"), ("banzhaf-label", "banzhaf")):
+    register_algorithm(
+        _query,
+        "grid-convolution",
+        summary="outward rounding onto a grid, coalitions by exact quadrature over q; "
+        "pair terms bounded per feature",
+        theorem="thm:label-grid",
+        priority=30,
+        applies=grid_applies,
+    )(grid_attributions)
