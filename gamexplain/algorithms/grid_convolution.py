@@ -215,10 +215,12 @@ def _sparse(entries: Sequence[tuple[int, Fraction]], weight: Fraction = Fraction
 
 @dataclass(frozen=True)
 class _Dense:
-    """A probability vector: mass ``values[t]`` at index ``offset + t``."""
+    """A probability vector: mass ``values[t]`` at index ``offset + t``, and ``sure``
+    mass already known to end in the event whatever the features still to come add."""
 
     offset: int
     values: NDArray[np.float64]
+    sure: float = 0.0
 
 
 def _convolve(vector: _Dense, law: _Sparse) -> _Dense:
@@ -228,7 +230,21 @@ def _convolve(vector: _Dense, law: _Sparse) -> _Dense:
     for position, mass in zip(law.positions.tolist(), law.masses.tolist(), strict=True):
         out[position : position + size] += mass * vector.values
     deadline.check()
-    return _Dense(vector.offset + law.offset, out)
+    sure = vector.sure * float(np.sum(law.masses)) if vector.sure else 0.0
+    return _Dense(vector.offset + law.offset, out, sure)
+
+
+def _window(vector: _Dense, dead: int, sure: int) -> _Dense:
+    """Drop the indices ≤ ``dead`` (they can no longer reach the event) and move the
+    mass at indices ≥ ``sure`` (it can no longer leave it) into ``sure``: exact, since
+    the features still to come add a bounded number of grid steps."""
+    first = max(dead + 1 - vector.offset, 0)
+    stop = min(max(sure - vector.offset, first), len(vector.values))
+    if first == 0 and stop == len(vector.values):
+        return vector
+    moved = float(np.sum(vector.values[stop:])) if stop < len(vector.values) else 0.0
+    values = vector.values[first:stop] if stop > first else np.zeros(1)
+    return _Dense(vector.offset + first, values, vector.sure + moved)
 
 
 def _upper_tails(vector: _Dense) -> NDArray[np.float64]:
@@ -237,7 +253,8 @@ def _upper_tails(vector: _Dense) -> NDArray[np.float64]:
 
 
 def _tail_dot(left: _Dense, right: _Dense, tails: NDArray[np.float64], threshold: int) -> float:
-    """P(L + R ≥ threshold) with ``tails`` the upper tails of R: Σ_a L[a]·P(R ≥ thr − a).
+    """P(L + R ≥ threshold) with ``tails`` the upper tails of R: Σ_a L[a]·P(R ≥ thr − a),
+    plus the sure masses (a sure part of either is in the event with all of the other).
 
     P(R ≥ thr − a) is the whole mass of R for a ≥ c = thr − offsets and 0 for
     a ≤ c − len(R): one sum and one dot product with the reversed tails in between."""
@@ -248,6 +265,10 @@ def _tail_dot(left: _Dense, right: _Dense, tails: NDArray[np.float64], threshold
     start, stop = max(c - reach + 1, 0), min(c, size)  # a in [start, stop): 0 < c − a < reach
     if start < stop:
         total += float(np.dot(values[start:stop], tails[c - start : c - stop : -1]))
+    if right.sure:
+        total += right.sure * float(np.sum(values))
+    if left.sure:
+        total += left.sure * (float(tails[0]) + right.sure)
     return total
 
 
@@ -319,17 +340,33 @@ class _Round:
     def error(self) -> Fraction:
         """A bound on |float − exact| of any probability this run computes: a relative
         γ of a value at most 1, plus the underflow allowance."""
-        return _gamma(2 * self.steps + 2 * self.span + 16) + ABSOLUTE_SLACK
+        return _gamma(2 * self.steps + 4 * self.span + 16) + ABSOLUTE_SLACK
 
 
 _ONE = _Dense(0, np.ones(1))
 
 
-def _chain(laws: Sequence[_Sparse]) -> list[_Dense]:
-    """Prefix laws: out[k] is the law of the sum of the first k."""
+def _reach(run: _Round, j: int) -> tuple[int, int]:
+    """Grid steps feature j can add in this run, drawn or kept (a kept bound enters the
+    threshold unrounded, within one step of its grid index)."""
+    law = run.laws[j]
+    kept = run.kept[j]
+    return min(law.offset, kept - 1), max(law.offset + law.span - 1, kept + 1)
+
+
+def _chain(laws: Sequence[_Sparse], reach: Sequence[tuple[int, int]], threshold: int
+           ) -> list[_Dense]:  # fmt: skip
+    """Prefix laws: out[k] is the law of the sum of the first k, windowed by what the
+    others (``reach[k:]``) can still add to meet ``threshold`` (two steps of margin for
+    the unrounded kept bounds and a strict event)."""
+    low = [0] * (len(laws) + 1)
+    high = [0] * (len(laws) + 1)
+    for k in range(len(laws) - 1, -1, -1):
+        low[k], high[k] = low[k + 1] + reach[k][0], high[k + 1] + reach[k][1]
     out = [_ONE]
-    for law in laws:
-        out.append(_convolve(out[-1], law))
+    for k, law in enumerate(laws):
+        grown = _convolve(out[-1], law)
+        out.append(_window(grown, threshold - 3 - high[k + 1], threshold + 2 - low[k + 1]))
     return out
 
 
@@ -343,27 +380,27 @@ def _attribution_round(
     kept = np.zeros((len(nodes), n))
     whole = np.zeros(len(nodes))
     threshold = _threshold(problem, Fraction(0), run.scale)
+    reach = [_reach(run, j) for j in range(n)]
     for r, q in enumerate(nodes):
         mixed = [run.law(j, q) for j in range(n)]
-        prefix = _chain(mixed)
-        after = _ONE
-        for i in range(n - 1, -1, -1):
+        prefix = _chain(mixed, reach, threshold)
+        suffix = _chain(mixed[::-1], reach[::-1], threshold)
+        for i in range(n):
             own = _threshold(problem, problem.fixed[i][1 if run.up else 0], run.scale)
+            after = suffix[n - 1 - i]
             kept[r, i] = _tail_dot(prefix[i], after, _upper_tails(after), own)
-            after = _convolve(after, mixed[i])
-        total = prefix[n]
-        at = min(max(threshold - total.offset, 0), len(total.values))
-        whole[r] = float(_upper_tails(total)[at])
+        whole[r] = _tail_dot(prefix[n], _ONE, _upper_tails(_ONE), threshold)
     return kept, whole
 
 
 def _base_round(problem: _Problem, run: _Round, members: Sequence[int], extra: Fraction,
                 ) -> tuple[Fraction, Fraction]:  # fmt: skip
     """A bracket of the run's exact P(β0 + extra + Σ_members A_j in the event)."""
-    total = _chain([run.law(j, Fraction(0)) for j in members])[-1]
-    tails = _upper_tails(total)
-    t = min(max(_threshold(problem, extra, run.scale) - total.offset, 0), len(tails) - 1)
-    value, error = Fraction(float(tails[t])), run.error() + MARGIN
+    threshold = _threshold(problem, extra, run.scale)
+    laws = [run.law(j, Fraction(0)) for j in members]
+    total = _chain(laws, [_reach(run, j) for j in members], threshold)[-1]
+    found = _tail_dot(total, _ONE, _upper_tails(_ONE), threshold)
+    value, error = Fraction(found), run.error() + MARGIN
     return max(value - error, Fraction(0)), min(value + error, Fraction(1))
 
 

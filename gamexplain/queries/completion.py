@@ -169,10 +169,9 @@ def completion_fraction(
     started = time.perf_counter()
     spec, estimate = run_candidates(
         selection.candidates,
-        lambda spec, states, seconds: spec.func(
-            model, instance, fixed, max_states=states, time_limit=seconds
+        lambda spec, seconds, **extra: spec.func(
+            model, instance, fixed, max_states=max_states, time_limit=seconds, **extra
         ),
-        max_states,
         time_limit,
     )
     low, high = estimate.lower[0], estimate.upper[0]

@@ -333,12 +333,12 @@ def _attributions(
     started = time.perf_counter()
     spec, estimate = run_candidates(
         selection.candidates,
-        lambda spec, states, seconds: spec.func(
-            model, instance, output=output, kind=kind, max_states=states, time_limit=seconds
+        lambda spec, seconds, **extra: spec.func(
+            model, instance, output=output, kind=kind, max_states=max_states,
+            time_limit=seconds, **extra,
         ),
-        max_states,
         time_limit,
-    )
+    )  # fmt: skip
     entry = selection.entry
     seconds = time.perf_counter() - started
     cls = ShapResult if kind == "shapley" else BanzhafResult
@@ -354,20 +354,20 @@ def _attributions(
     )
 
 
-PROBE_STATES = 2_000
-"""Under ``method="auto"``, an algorithm with a fallback after it gets at most this many
-states and a quarter of the time: the exact dynamic program answers small models at
-once, and larger ones go on to the algorithm that brackets them."""
+PROBE_SHARE = 0.1
+"""Under ``method="auto"``, an algorithm with a fallback after it runs with
+``exact_only=True`` and at most this share of the time: the exact dynamic program answers
+what fits its state budget at once, and the rest goes on to the algorithm that brackets
+it."""
 
 
 def run_candidates(
     candidates: tuple[AlgorithmSpec, ...],
-    call: Callable[[AlgorithmSpec, int, float | None], Estimate],
-    max_states: int,
+    call: Callable[..., Estimate],
     time_limit: float | None,
 ) -> tuple[AlgorithmSpec, Estimate]:
     """Run the selected algorithms in order: the next only after a status the one before
-    lists in ``fallback_on``; the last one gets the whole budget that is left."""
+    lists in ``fallback_on``; the last one gets the whole time that is left."""
     import time
 
     started = time.perf_counter()
@@ -375,10 +375,11 @@ def run_candidates(
         last = position == len(candidates) - 1
         spent = time.perf_counter() - started
         left = None if time_limit is None else max(time_limit - spent, 0.0)
-        states = max_states if last else min(max_states, PROBE_STATES)
-        seconds = left if last or left is None else left / 4
-        estimate = call(spec, states, seconds)
-        if last or estimate.status not in spec.fallback_on:
+        if last:
+            estimate = call(spec, left)
+            break
+        estimate = call(spec, None if left is None else left * PROBE_SHARE, exact_only=True)
+        if estimate.status not in spec.fallback_on:
             break
     return spec, estimate
 
