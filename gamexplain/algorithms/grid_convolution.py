@@ -63,8 +63,9 @@ MARGIN = Fraction(1, 2**30)
 check that re-derives the bracket with its own (different) rounding errors."""
 
 _UNIT = Fraction(1, 2**53)
-_FIRST_POINTS = 512
+_FIRST_POINTS = 128
 _FIRST_CELLS = 4
+_BATCH = 2**22
 _MAX_CELLS = 1024
 _NODE_BITS = 24
 
@@ -183,7 +184,7 @@ def _fixed(
 # -- sparse laws on the grid ---------------------------------------------------------------
 @dataclass(frozen=True)
 class _Sparse:
-    """A law on the grid: masses at integer indices ``offset + positions``."""
+    """Laws on the grid, one per row: ``masses[r, k]`` at index ``offset + positions[k]``."""
 
     offset: int
     positions: NDArray[np.int64]
@@ -199,38 +200,40 @@ def _index(value: Fraction, scale: Fraction, up: bool) -> int:
     return math.ceil(q) if up else math.floor(q)
 
 
-def _sparse(entries: Sequence[tuple[int, Fraction]], weight: Fraction = Fraction(1)) -> _Sparse:
-    """Merge (index, probability) entries, each probability times ``weight``."""
+def _sparse(entries: Sequence[tuple[int, Fraction]]) -> _Sparse:
+    """Merge (index, probability) entries, exactly, into a one-row law."""
     merged: dict[int, Fraction] = {}
     for k, p in entries:
-        merged[k] = merged.get(k, Fraction(0)) + p * weight
+        merged[k] = merged.get(k, Fraction(0)) + p
     keys = sorted(k for k, p in merged.items() if p)
     offset = keys[0]
     return _Sparse(
         offset,
         np.array([k - offset for k in keys], dtype=np.int64),
-        np.array([float(merged[k]) for k in keys], dtype=np.float64),
+        np.array([[float(merged[k]) for k in keys]], dtype=np.float64),
     )
 
 
 @dataclass(frozen=True)
 class _Dense:
-    """A probability vector: mass ``values[t]`` at index ``offset + t``, and ``sure``
-    mass already known to end in the event whatever the features still to come add."""
+    """Probability vectors, one per row (one per quadrature node): mass ``values[r, t]``
+    at index ``offset + t``, and ``sure[r]`` mass already known to end in the event
+    whatever the features still to come add."""
 
     offset: int
     values: NDArray[np.float64]
-    sure: float = 0.0
+    sure: NDArray[np.float64]
 
 
 def _convolve(vector: _Dense, law: _Sparse) -> _Dense:
-    """The law of the sum: one shifted, scaled copy of ``vector`` per mass of ``law``."""
-    out = np.zeros(len(vector.values) + law.span - 1)
-    size = len(vector.values)
-    for position, mass in zip(law.positions.tolist(), law.masses.tolist(), strict=True):
-        out[position : position + size] += mass * vector.values
+    """The laws of the sums: one shifted, scaled copy of each row per mass of ``law``."""
+    rows = max(len(vector.values), len(law.masses))
+    size = vector.values.shape[1]
+    out = np.zeros((rows, size + law.span - 1))
+    for k, position in enumerate(law.positions.tolist()):
+        out[:, position : position + size] += law.masses[:, k : k + 1] * vector.values
     deadline.check()
-    sure = vector.sure * float(np.sum(law.masses)) if vector.sure else 0.0
+    sure = vector.sure * np.sum(law.masses, axis=1)
     return _Dense(vector.offset + law.offset, out, sure)
 
 
@@ -238,37 +241,40 @@ def _window(vector: _Dense, dead: int, sure: int) -> _Dense:
     """Drop the indices ≤ ``dead`` (they can no longer reach the event) and move the
     mass at indices ≥ ``sure`` (it can no longer leave it) into ``sure``: exact, since
     the features still to come add a bounded number of grid steps."""
+    length = vector.values.shape[1]
     first = max(dead + 1 - vector.offset, 0)
-    stop = min(max(sure - vector.offset, first), len(vector.values))
-    if first == 0 and stop == len(vector.values):
+    stop = min(max(sure - vector.offset, first), length)
+    if first == 0 and stop == length:
         return vector
-    moved = float(np.sum(vector.values[stop:])) if stop < len(vector.values) else 0.0
-    values = vector.values[first:stop] if stop > first else np.zeros(1)
+    moved = np.sum(vector.values[:, stop:], axis=1)
+    values = vector.values[:, first:stop] if stop > first else np.zeros((len(vector.values), 1))
     return _Dense(vector.offset + first, values, vector.sure + moved)
 
 
 def _upper_tails(vector: _Dense) -> NDArray[np.float64]:
-    """tails[t] = mass at indices ≥ offset + t, for t = 0 … len (the last is 0)."""
-    return np.append(np.cumsum(vector.values[::-1])[::-1], 0.0)
+    """tails[r, t] = mass of row r at indices ≥ offset + t, for t = 0 … len (the last 0)."""
+    tails = np.cumsum(vector.values[:, ::-1], axis=1)[:, ::-1]
+    return np.concatenate((tails, np.zeros((len(tails), 1))), axis=1)
 
 
-def _tail_dot(left: _Dense, right: _Dense, tails: NDArray[np.float64], threshold: int) -> float:
-    """P(L + R ≥ threshold) with ``tails`` the upper tails of R: Σ_a L[a]·P(R ≥ thr − a),
-    plus the sure masses (a sure part of either is in the event with all of the other).
+def _tail_dot(left: _Dense, right: _Dense, tails: NDArray[np.float64], threshold: int
+              ) -> NDArray[np.float64]:  # fmt: skip
+    """Per row, P(L + R ≥ threshold) with ``tails`` the upper tails of R:
+    Σ_a L[a]·P(R ≥ thr − a), plus the sure masses (a sure part of either is in the event
+    with all of the other).
 
     P(R ≥ thr − a) is the whole mass of R for a ≥ c = thr − offsets and 0 for
     a ≤ c − len(R): one sum and one dot product with the reversed tails in between."""
     c = threshold - left.offset - right.offset
-    size, reach = len(left.values), len(tails) - 1
     values = left.values
-    total = float(tails[0]) * float(np.sum(values[max(c, 0) :])) if c < size else 0.0
+    size, reach = values.shape[1], tails.shape[1] - 1
+    total = np.zeros(max(len(values), len(tails)))
+    if c < size:
+        total += tails[:, 0] * np.sum(values[:, max(c, 0) :], axis=1)
     start, stop = max(c - reach + 1, 0), min(c, size)  # a in [start, stop): 0 < c − a < reach
     if start < stop:
-        total += float(np.dot(values[start:stop], tails[c - start : c - stop : -1]))
-    if right.sure:
-        total += right.sure * float(np.sum(values))
-    if left.sure:
-        total += left.sure * (float(tails[0]) + right.sure)
+        total += np.sum(values[:, start:stop] * tails[:, c - start : c - stop : -1], axis=1)
+    total += right.sure * np.sum(values, axis=1) + left.sure * (tails[:, 0] + right.sure)
     return total
 
 
@@ -318,24 +324,24 @@ class _Round:
         # per feature: a mass rounded to a float, scaled by 1 − q, merged with the kept
         # value, then one product and one addition per mass of the law; the tails and
         # the dot products add one addition per grid point each
-        self.steps = sum(len(law.positions) + 5 for law in self.laws.values())
+        self.steps = sum(len(law.positions) + 6 for law in self.laws.values())
         self.span = sum(law.span for law in self.laws.values())
 
-    def law(self, j: int, q: Fraction) -> _Sparse:
-        """Feature j drawn with probability 1 − q, kept at its value with probability q
-        (q and 1 − q are dyadic with few bits: exact floats)."""
+    def law(self, j: int, nodes: Sequence[Fraction] = (Fraction(0),)) -> _Sparse:
+        """Per node q, feature j drawn with probability 1 − q and kept at its value with
+        probability q (q and 1 − q are dyadic with few bits: exact floats)."""
         law = self.laws[j]
-        if q == 0:
+        if all(q == 0 for q in nodes):
             return law
         kept = self.kept[j]
         low = min(law.offset, kept)
-        positions = np.append(law.positions + (law.offset - low), kept - low)
-        masses = np.append(law.masses * float(1 - q), float(q))
-        span = int(positions.max()) + 1
-        merged = np.zeros(span)
-        np.add.at(merged, positions, masses)
-        where = np.flatnonzero(merged)
-        return _Sparse(low, where.astype(np.int64), merged[where])
+        drawn = law.positions + (law.offset - low)
+        positions = np.union1d(drawn, [kept - low]).astype(np.int64)
+        q = np.array([float(v) for v in nodes])
+        masses = np.zeros((len(nodes), len(positions)))
+        masses[:, np.searchsorted(positions, drawn)] += (1 - q)[:, None] * law.masses
+        masses[:, np.searchsorted(positions, kept - low)] += q
+        return _Sparse(low, positions, masses)
 
     def error(self) -> Fraction:
         """A bound on |float − exact| of any probability this run computes: a relative
@@ -343,7 +349,7 @@ class _Round:
         return _gamma(2 * self.steps + 4 * self.span + 16) + ABSOLUTE_SLACK
 
 
-_ONE = _Dense(0, np.ones(1))
+_ONE = _Dense(0, np.ones((1, 1)), np.zeros(1))
 
 
 def _reach(run: _Round, j: int) -> tuple[int, int]:
@@ -381,15 +387,18 @@ def _attribution_round(
     whole = np.zeros(len(nodes))
     threshold = _threshold(problem, Fraction(0), run.scale)
     reach = [_reach(run, j) for j in range(n)]
-    for r, q in enumerate(nodes):
-        mixed = [run.law(j, q) for j in range(n)]
+    # rows per batch: the prefix and suffix vectors of a batch stay within _BATCH floats
+    size = max(_BATCH // max(2 * (n + 1) * (run.span + 1), 1), 1)
+    for first in range(0, len(nodes), size):
+        rows = slice(first, first + size)
+        mixed = [run.law(j, nodes[rows]) for j in range(n)]
         prefix = _chain(mixed, reach, threshold)
         suffix = _chain(mixed[::-1], reach[::-1], threshold)
         for i in range(n):
             own = _threshold(problem, problem.fixed[i][1 if run.up else 0], run.scale)
             after = suffix[n - 1 - i]
-            kept[r, i] = _tail_dot(prefix[i], after, _upper_tails(after), own)
-        whole[r] = _tail_dot(prefix[n], _ONE, _upper_tails(_ONE), threshold)
+            kept[rows, i] = _tail_dot(prefix[i], after, _upper_tails(after), own)
+        whole[rows] = _tail_dot(prefix[n], _ONE, _upper_tails(_ONE), threshold)
     return kept, whole
 
 
@@ -397,10 +406,10 @@ def _base_round(problem: _Problem, run: _Round, members: Sequence[int], extra: F
                 ) -> tuple[Fraction, Fraction]:  # fmt: skip
     """A bracket of the run's exact P(β0 + extra + Σ_members A_j in the event)."""
     threshold = _threshold(problem, extra, run.scale)
-    laws = [run.law(j, Fraction(0)) for j in members]
+    laws = [run.law(j) for j in members]
     total = _chain(laws, [_reach(run, j) for j in members], threshold)[-1]
     found = _tail_dot(total, _ONE, _upper_tails(_ONE), threshold)
-    value, error = Fraction(found), run.error() + MARGIN
+    value, error = Fraction(float(found[0])), run.error() + MARGIN
     return max(value - error, Fraction(0)), min(value + error, Fraction(1))
 
 

@@ -326,7 +326,13 @@ def _table(layers: Sequence[_Layer], by_size: bool, budget: _Budget) -> list[dic
             budget.updates += len(row) * (len(layer.law) + by_size)
             if budget.spent():
                 return None
-            for s, w in row.items():
+            for count, (s, w) in enumerate(row.items()):
+                # a layer of a large table takes seconds: stop inside it once it
+                # outgrows the budget or the time is up
+                if count % 1024 == 1023 and (
+                    len(grown[k]) > budget.max_states or budget.out_of_time()
+                ):
+                    return None
                 for a, m in layer.law:
                     grown[k][s + a] += w * m
                 if by_size:
