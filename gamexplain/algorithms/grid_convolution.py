@@ -21,6 +21,7 @@ every bracket is at most :data:`TARGET_WIDTH` wide.
 
 from __future__ import annotations
 
+import bisect
 import math
 import time
 from collections.abc import Mapping, Sequence
@@ -35,7 +36,6 @@ from numpy.typing import NDArray
 from gamexplain.algorithms.brute import brute_force_applies
 from gamexplain.algorithms.partial_sums import Cell, Estimate, feature_cells
 from gamexplain.complexity.registry import register_algorithm
-from gamexplain.distributions import bin_probabilities
 from gamexplain.model.gam import GAM, PairTerm
 from gamexplain.model.task import Classification
 from gamexplain.substrate import deadline
@@ -121,8 +121,9 @@ class _Carried:
 
 
 def _carry(gam: GAM) -> tuple[tuple[int, ...], list[list[_Carried]]]:
-    """Assign every pair term to the feature whose bins leave it the narrower expected
-    range over the partner; the bounds per bin of that feature."""
+    """Assign every pair term to the feature whose bins leave it the narrower mean range
+    over the partner (a choice only: either is sound); the bounds per bin of that
+    feature."""
     carriers: list[int] = []
     carried: list[list[_Carried]] = [[] for _ in gam.features]
     for pair in gam.pairs:
@@ -132,10 +133,7 @@ def _carry(gam: GAM) -> tuple[tuple[int, ...], list[list[_Carried]]]:
             rows = table if axis == 0 else [list(c) for c in zip(*table, strict=True)]
             low = tuple(min(r) for r in rows)
             high = tuple(max(r) for r in rows)
-            feature = gam.features[pair.features[axis]]
-            probs = bin_probabilities(pair, axis, feature)
-            spread = sum((p * (b - a) for p, a, b in zip(probs, low, high, strict=True)),
-                         Fraction(0))  # fmt: skip
+            spread = sum(float(b - a) for a, b in zip(low, high, strict=True)) / len(rows)
             options.append((spread, axis, low, high))
         _, axis, low, high = min(options, key=lambda o: (o[0], o[1]))
         carriers.append(pair.features[axis])
@@ -150,11 +148,25 @@ def _pair_range(gam: GAM, j: int, terms: Sequence[_Carried], left: Any, right: A
     low = high = Fraction(0)
     feature = gam.features[j]
     for term in terms:
-        first = term.pair.bin_of(term.axis, feature, left)
-        last = term.pair.bin_of(term.axis, feature, right)
+        first = _bin(term, feature, left)
+        last = _bin(term, feature, right)
         low += min(term.low[first : last + 1])
         high += max(term.high[first : last + 1])
     return low, high
+
+
+def _bin(term: _Carried, feature: Any, value: Any) -> int:
+    """The bin of ``value`` (:meth:`PairTerm.bin_of`, by bisection on exact edges)."""
+    edges = term.pair.edges[term.axis]
+    if edges is None or not isinstance(value, int | float | Fraction):
+        return int(term.pair.bin_of(term.axis, feature, value))
+    cuts = _edges(edges)
+    return min(max(bisect.bisect_right(cuts, Fraction(value)) - 1, 0), len(cuts) - 2)
+
+
+@lru_cache(maxsize=1024)
+def _edges(edges: tuple[float, ...]) -> list[Fraction]:
+    return [Fraction(e) for e in edges]
 
 
 def _feature_law(
