@@ -66,6 +66,10 @@ WORK_FACTOR = 50
 seconds by default): each round costs about four times the last, so without a cap
 continuous features, whose bounds never meet, would refine for minutes."""
 
+EXACT_ONLY_FACTOR = 2
+"""With ``exact_only`` (another algorithm follows), the scaled rounds stop after this
+many times ``max_states`` table updates, the exact attempt's included."""
+
 _INITIAL_CELLS = 4
 _INITIAL_BUCKETS = 64
 
@@ -322,7 +326,13 @@ def _table(layers: Sequence[_Layer], by_size: bool, budget: _Budget) -> list[dic
             budget.updates += len(row) * (len(layer.law) + by_size)
             if budget.spent():
                 return None
-            for s, w in row.items():
+            for count, (s, w) in enumerate(row.items()):
+                # a layer of a large table takes seconds: stop inside it once it
+                # outgrows the budget or the time is up
+                if count % 1024 == 1023 and (
+                    len(grown[k]) > budget.max_states or budget.out_of_time()
+                ):
+                    return None
                 for a, m in layer.law:
                     grown[k][s + a] += w * m
                 if by_size:
@@ -415,8 +425,10 @@ def _refine(
     size_factor: int,
     budget: _Budget,
     trivial: Bounds,
+    exact_only: bool = False,
 ) -> tuple[Bounds, str, PartialSumCertificate]:
-    """Run the exact program if it fits, else scaled rounds until the bounds meet."""
+    """Run the exact program if it fits, else scaled rounds until the bounds meet (with
+    ``exact_only``, only as many rounds as ``EXACT_ONLY_FACTOR`` allows)."""
     rounds = 0
     exact_first, linear = plan
     if exact_first:
@@ -429,6 +441,10 @@ def _refine(
                 PartialSumCertificate("exact", None, None, 1, budget.largest, laws, linear),
             )
         rounds = 1
+    if exact_only:
+        # scaled rounds only while they are cheap: they can still meet exactly on small
+        # models with dyadic contributions, and the next algorithm brackets the rest
+        budget.max_updates = min(budget.max_updates, EXACT_ONLY_FACTOR * budget.max_states)
     # a power of two: floats are dyadic, so a fine enough scale represents every
     # contribution exactly and the bounds can meet
     buckets = min(_INITIAL_BUCKETS, max(budget.max_states // size_factor, 1))
@@ -637,12 +653,15 @@ def label_attributions(
     kind: str,
     max_states: int = DEFAULT_MAX_STATES,
     time_limit: float | None = None,
+    exact_only: bool = False,
     **options: Any,
 ) -> Estimate:
     """Shapley or Banzhaf values of the label (class 1) by dynamic programming.
 
     Exact over distinct sums when every table fits in ``max_states``; otherwise scaled
-    rounds give certified bounds, refined until they meet or the budget runs out.
+    rounds give certified bounds, refined until they meet or the budget runs out (with
+    ``exact_only``, as when ``method="auto"`` has a fallback after it, a much smaller
+    budget of updates: the fallback brackets what is left).
 
     Notes
     -----
@@ -683,6 +702,7 @@ def label_attributions(
         (n + 1) ** 2,
         budget,
         trivial,
+        exact_only,
     )
     return Estimate(
         tuple(low[:n]), tuple(high[:n]), low[n], high[n], status, certificate, budget.work
@@ -755,6 +775,7 @@ def partial_sums_completion(
     *,
     max_states: int = DEFAULT_MAX_STATES,
     time_limit: float | None = None,
+    exact_only: bool = False,
     **options: Any,
 ) -> Estimate:
     """The probability that a random completion of x_S keeps the prediction.
@@ -812,6 +833,7 @@ def partial_sums_completion(
         len(free) + 1,
         budget,
         ([Fraction(0)], [Fraction(1)]),
+        exact_only,
     )
     return Estimate(tuple(low), tuple(high), None, None, status, certificate, budget.work)
 
@@ -833,6 +855,7 @@ register_algorithm(
     theorem="thm:cc-dp",
     priority=10,
     applies=partial_sums_applies,
+    fallback_on=("budget_exhausted", "time_limit"),
 )(partial_sums_completion)
 
 for _query, _kind in (("shap-label", "shapley"), ("banzhaf-label", "banzhaf")):
@@ -843,4 +866,5 @@ for _query, _kind in (("shap-label", "shapley"), ("banzhaf-label", "banzhaf")):
         theorem="thm:shap-label-dp",
         priority=10,
         applies=partial_sums_applies,
+        fallback_on=("budget_exhausted", "time_limit"),
     )(label_attributions)

@@ -24,6 +24,8 @@ primitives (:mod:`gamexplain.substrate.primitives`) or the solvers' exact signs
   cells is integrated exactly (a linear function is uniform on its range).
 - **label values with pair terms**: every coalition and every completion by the plain
   evaluator.
+- **grid-convolution brackets**: the cells, the pair terms' bounds and a bracket on the
+  certificate's grid, re-derived by :mod:`gamexplain.certify.grid`.
 
 A bound that holds for any model (a label value in [−1, 1], a probability in [0, 1]) is
 accepted without work. Shared with the rest of the package, on purpose: resolving
@@ -734,6 +736,10 @@ def _label_reference(
     if trivial and base[0] <= 0 and base[1] >= 1 and lower != upper:
         return None
     n = model.n_features
+    if cert.algorithm == "grid-convolution":
+        from gamexplain.certify.grid import grid_label_bounds  # imports this module
+
+        return grid_label_bounds(model, x, kind, cert)
     if model.pairs:
         values, exact_base = _enumerate_label(model, x, kind)
         return values, values, exact_base, exact_base
@@ -941,6 +947,10 @@ def _completion_bounds(
     model: Any, x: tuple[Any, ...], fixed_set: set[int], cert: Any
 ) -> tuple[Fraction, Fraction]:
     n = model.n_features
+    if cert.algorithm == "grid-convolution":
+        from gamexplain.certify.grid import grid_completion_bounds  # imports this module
+
+        return grid_completion_bounds(model, x, fixed_set, cert)
     if model.pairs:
         exact = _enumerate_completion(model, x, fixed_set)
         return exact, exact

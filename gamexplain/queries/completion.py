@@ -9,7 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 from gamexplain import certify
-from gamexplain.algorithms.partial_sums import DEFAULT_MAX_STATES, Estimate
+from gamexplain.algorithms.partial_sums import DEFAULT_MAX_STATES
 from gamexplain.certify.attributions import (
     BOUNDS_MESSAGE,
     check_completion,
@@ -21,7 +21,7 @@ from gamexplain.complexity.registry import select_algorithm
 from gamexplain.distributions import describe_distribution, resolve_distribution
 from gamexplain.model.gam import GAM
 from gamexplain.queries.parameters import validate
-from gamexplain.queries.shap import distribution_label, dp_parts
+from gamexplain.queries.shap import distribution_label, dp_parts, run_candidates
 from gamexplain.results import Result, Stats
 
 __all__ = ["CompletionCertificate", "CompletionResult", "completion_fraction"]
@@ -136,7 +136,7 @@ def completion_fraction(
     distribution : "model", "uniform", mapping or sequence
         The marginals (see :func:`~gamexplain.distributions.resolve_distribution`); the
         default takes each feature's stored marginal, uniform where there is none.
-    method : {"auto", "partial-sums", "brute"}
+    method : {"auto", "partial-sums", "grid-convolution", "brute"}
     max_states : int
         Budget of the dynamic-programming table.
     time_limit : float, optional
@@ -151,7 +151,8 @@ def completion_fraction(
     #P-complete (``thm:cc-sharp-p``); the dynamic program over partial sums is
     pseudo-polynomial, O(n·S·a) for S distinct sums and a values per feature
     (``thm:cc-dp``), and gives certified bounds when the sums are too many or the
-    contributions continuous (``thm:label-bounds``).
+    contributions continuous (``thm:label-bounds``); past a small state budget, and with
+    pair terms, a bracket on a refined grid (``thm:label-grid``).
 
     Examples
     --------
@@ -175,10 +176,15 @@ def completion_fraction(
     # x is explained in the feature space widened just enough to hold it; the marginals
     # (recorded from ``model``) stay the same
     covering = model.covering(instance)
-    entry, spec = select_algorithm(covering, "cc", method, {}).chosen
+    selection = select_algorithm(covering, "cc", method, {})
+    entry = selection.entry
     started = time.perf_counter()
-    estimate: Estimate = spec.func(
-        covering, instance, fixed, max_states=max_states, time_limit=time_limit
+    spec, estimate = run_candidates(
+        selection.candidates,
+        lambda spec, seconds, **extra: spec.func(
+            covering, instance, fixed, max_states=max_states, time_limit=seconds, **extra
+        ),
+        time_limit,
     )
     low, high = estimate.lower[0], estimate.upper[0]
     exact = low == high

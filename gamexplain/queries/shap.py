@@ -9,7 +9,7 @@ values by 1/2^(n−1).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
@@ -28,7 +28,7 @@ from gamexplain.certify.attributions import (
     round_down,
     round_up,
 )
-from gamexplain.complexity.registry import select_algorithm
+from gamexplain.complexity.registry import AlgorithmSpec, select_algorithm
 from gamexplain.distributions import describe_distribution, resolve_distribution
 from gamexplain.errors import InvalidParameterError, SolverUnavailableError
 from gamexplain.model.gam import GAM
@@ -270,7 +270,8 @@ def shap_values(
         says which was used.
     method : str
         ``"auto"`` or a registered algorithm: ``"closed-form"`` (score),
-        ``"partial-sums"`` (label), ``"brute"`` (small finite models).
+        ``"partial-sums"`` (label, exact or bounds), ``"grid-convolution"`` (label,
+        certified brackets; pair terms too), ``"brute"`` (small finite models).
     max_states : int
         Budget of one dynamic-programming table (label).
     time_limit : float, optional
@@ -285,7 +286,8 @@ def shap_values(
     Score: O(Σ_i p_i) exact means, theorem ``thm:shap-score-closed-form``. Label:
     #P-complete in general (``thm:shap-label-sharp-p``); pseudo-polynomial by dynamic
     programming over partial sums (``thm:shap-label-dp``), with certified bounds when
-    the sums are too many (``thm:label-bounds``).
+    the sums are too many (``thm:label-bounds``); past a small state budget, brackets
+    on a refined grid, pair terms bounded per feature (``thm:label-grid``).
 
     Examples
     --------
@@ -327,8 +329,8 @@ def banzhaf_values(
     Score: the Shapley closed form (both weightings agree on an additive value
     function; a pair term splits evenly either way), ``thm:shap-score-closed-form``.
     Label: the same dynamic program with equal weights (``thm:shap-label-dp``,
-    ``thm:label-bounds``). Banzhaf values are not efficient: base + Σ φ need not equal
-    the output.
+    ``thm:label-bounds``), or the grid at the one node q = 1/2 (``thm:label-grid``).
+    Banzhaf values are not efficient: base + Σ φ need not equal the output.
     """
     result = _attributions(
         gam, x, "banzhaf", output, distribution, method, max_states, time_limit, "banzhaf_values"
@@ -361,12 +363,17 @@ def _attributions(
     # x is explained in the feature space widened just enough to hold it; the marginals
     # (recorded from ``model``) stay the same
     covering = model.covering(instance)
-    entry, spec = select_algorithm(covering, query, method, {}).chosen
+    selection = select_algorithm(covering, query, method, {})
     started = time.perf_counter()
-    estimate: Estimate = spec.func(
-        covering, instance, output=output, kind=kind, max_states=max_states,
-        time_limit=time_limit,
+    spec, estimate = run_candidates(
+        selection.candidates,
+        lambda spec, seconds, **extra: spec.func(
+            covering, instance, output=output, kind=kind, max_states=max_states,
+            time_limit=seconds, **extra,
+        ),
+        time_limit,
     )  # fmt: skip
+    entry = selection.entry
     seconds = time.perf_counter() - started
     cls = ShapResult if kind == "shapley" else BanzhafResult
     return cls(
@@ -379,6 +386,36 @@ def _attributions(
         instance=instance,
         distribution=distribution_label(model, distribution),
     )
+
+
+PROBE_SHARE = 0.1
+"""Under ``method="auto"``, an algorithm with a fallback after it runs with
+``exact_only=True`` and at most this share of the time: the exact dynamic program answers
+what fits its state budget at once, and the rest goes on to the algorithm that brackets
+it."""
+
+
+def run_candidates(
+    candidates: tuple[AlgorithmSpec, ...],
+    call: Callable[..., Estimate],
+    time_limit: float | None,
+) -> tuple[AlgorithmSpec, Estimate]:
+    """Run the selected algorithms in order: the next only after a status the one before
+    lists in ``fallback_on``; the last one gets the whole time that is left."""
+    import time
+
+    started = time.perf_counter()
+    for position, spec in enumerate(candidates):
+        last = position == len(candidates) - 1
+        spent = time.perf_counter() - started
+        left = None if time_limit is None else max(time_limit - spent, 0.0)
+        if last:
+            estimate = call(spec, left)
+            break
+        estimate = call(spec, None if left is None else left * PROBE_SHARE, exact_only=True)
+        if estimate.status not in spec.fallback_on:
+            break
+    return spec, estimate
 
 
 def distribution_label(model: GAM, distribution: Any) -> Any:

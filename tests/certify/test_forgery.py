@@ -54,6 +54,21 @@ def _paired() -> GAM:
     )
 
 
+def _grid_paired() -> GAM:
+    """Pair terms over an interval feature: too wide for brute force, so label values and
+    completion fractions get grid-convolution brackets."""
+    return GAM(
+        [
+            Feature("a", Finite(["u", "v", "w"]), Table([1.0, -1.0, 0.25])),
+            Feature("b", gx.Interval(0, 4), gx.Piecewise([0, 2, 4], [[-1.0], [0.5]])),
+            Feature("c", Integers(0, 5), gx.Piecewise([0, 5], [[-1.0, 0.5]])),
+        ],
+        intercept=-0.25,
+        task=Classification(threshold=0.0),
+        pairs=[PairTerm((0, 1), [None, [0.0, 2.0, 4.0]], [[0.5, -0.5], [0.0, 1.0], [-1.0, 0.25]])],
+    )
+
+
 def _regression() -> GAM:
     base = _additive()
     return GAM(base.features, intercept=0.0, task=Regression(tolerance=1.0))
@@ -103,6 +118,18 @@ def _results() -> list[tuple[str, GAM, Any]]:
                 (f"{label}-shap-label", gam, gx.shap_values(gam, x, output="label")),
                 (f"{label}-banzhaf-label", gam, gx.banzhaf_values(gam, x, output="label")),
             ]
+    grid = _grid_paired()
+    point = ("v", 2.5, 3)
+    out += [
+        ("grid-pairs-cc", grid, gx.completion_fraction(grid, point, ["a"])),
+        ("grid-pairs-shap-label", grid, gx.shap_values(grid, point, output="label")),
+        ("grid-pairs-banzhaf-label", grid, gx.banzhaf_values(grid, point, output="label")),
+        (
+            "grid-additive-shap-label",
+            _additive(),
+            gx.shap_values(_additive(), ("hi", 1, 2), output="label", method="grid-convolution"),
+        ),
+    ]
     credit = gx.load(example_path("credit"))
     applicant = ("B", 60.0, 35, 3, 0.4)
     out += [

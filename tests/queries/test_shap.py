@@ -185,7 +185,7 @@ def test_label_on_continuous_pieces_is_bounded():
     assert result.verify(gam)
 
 
-def test_pairs_with_label_go_to_brute_force_or_are_refused():
+def test_pairs_with_label_go_to_brute_force_or_get_a_bracket():
     pair = PairTerm((0, 1), [None, [0, 1, 2]], [[1.0, -1.0], [0.0, 2.0]])
     small = GAM(TIE.features, 0.0, TIE.task, pairs=[pair])
     result = shap_values(small, ("u", 1), output="label")
@@ -196,8 +196,11 @@ def test_pairs_with_label_go_to_brute_force_or_are_refused():
         TIE.task,
         pairs=[pair],
     )
+    bracket = shap_values(wide, ("u", 1.0), output="label")
+    assert bracket.algorithm == "grid-convolution" and not bracket.exact
+    assert np.all(bracket.lower <= bracket.upper) and bracket.verify(wide)
     with pytest.raises(UnsupportedQueryError, match="pair terms"):
-        shap_values(wide, ("u", 1.0), output="label")
+        shap_values(wide, ("u", 1.0), output="label", method="partial-sums")
 
 
 def test_time_limit_reports_bounds():

@@ -1,0 +1,728 @@
+"""Certified brackets for label SHAP, label Banzhaf and completion fractions on a grid.
+
+Every contribution (a feature's shape plus, with pair terms, the pair terms it carries)
+is bracketed cell by cell, then rounded outward onto a grid of width h = 2^-e: down in
+one run, up in another. The label is monotone in the score, so the two runs bracket
+every probability the queries need. On the grid the law of a sum is a convolution of
+integer-indexed probability vectors, computed in float64 with nonnegative terms only, so
+its rounding error is a relative bound γ_D (Higham, *Accuracy and Stability of
+Numerical Algorithms*, 2nd ed., Lemma 3.1) applied outward. The grid is refined until
+every bracket is at most :data:`TARGET_WIDTH` wide.
+
+* **Coalitions.** Shapley weights are a Beta integral, Σ_k w_k·D_k = ∫_0^1 Π_{j≠i}
+  ((1 − q)·law_j + q·δ_{x_j}) dq: a polynomial of degree n − 1 in q, integrated exactly
+  by n rational nodes with their exact interpolatory weights. Banzhaf is the one node
+  q = 1/2. At each node one prefix and one suffix chain of convolutions give every
+  feature's leave-one-out law through dot products.
+* **Pair terms.** Each pair term g(x_i, x_j) is carried by one of its features, bounded
+  by its least and largest value over the partner's bins: the model's score lies
+  between two additive scores, so the down and up runs still bracket the label.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gamexplain.algorithms.brute import brute_force_applies
+from gamexplain.algorithms.partial_sums import Cell, Estimate, feature_cells
+from gamexplain.complexity.registry import register_algorithm
+from gamexplain.model.gam import GAM, PairTerm
+from gamexplain.model.task import Classification
+from gamexplain.substrate import deadline
+from gamexplain.substrate.deadline import OutOfTime
+
+__all__ = [
+    "ABSOLUTE_SLACK",
+    "MARGIN",
+    "TARGET_WIDTH",
+    "GridCertificate",
+    "grid_attributions",
+    "grid_completion",
+    "shapley_nodes",
+]
+
+TARGET_WIDTH = Fraction(1, 128)
+"""Refinement stops once every bracket is at most this wide (< 0.01)."""
+
+ABSOLUTE_SLACK = Fraction(1, 2**1000)
+"""Absolute allowance for underflow: fewer than 2^60 multiplications, each off by at most
+2^-1075 beyond its relative error, scaled by factors of at most 2 afterwards."""
+
+MARGIN = Fraction(1, 2**30)
+"""Every reported bound is widened by this much beyond its own error bound: room for a
+check that re-derives the bracket with its own (different) rounding errors."""
+
+_UNIT = Fraction(1, 2**53)
+_FIRST_POINTS = 128
+_FIRST_CELLS = 4
+_BATCH = 2**22
+_MAX_CELLS = 1024
+_NODE_BITS = 24
+
+
+@dataclass(frozen=True)
+class GridCertificate:
+    """What the last completed round used.
+
+    Attributes
+    ----------
+    scale : Fraction
+        The grid width h (a power of two).
+    cells : int
+        Cells per continuous piece.
+    rounds : int
+        Completed rounds.
+    largest_table : int
+        The longest probability vector of the last round.
+    laws : tuple
+        Per feature, its cells (left, right, low, high, probability) with ``low``/``high``
+        bounding the feature's contribution plus the pair terms it carries (None for a
+        feature kept fixed in a completion).
+    fixed : tuple of (Fraction, Fraction)
+        Per feature, bounds on the same at the instance's value.
+    carriers : tuple of int
+        Per pair term, the feature that carries it.
+    nodes : tuple of (Fraction, Fraction)
+        The quadrature (q, weight) pairs (Shapley: n of them; Banzhaf: (1/2, 1);
+        completion: none).
+    """
+
+    scale: Fraction
+    cells: int
+    rounds: int
+    largest_table: int
+    laws: tuple[tuple[Cell, ...] | None, ...]
+    fixed: tuple[tuple[Fraction, Fraction], ...]
+    carriers: tuple[int, ...]
+    nodes: tuple[tuple[Fraction, Fraction], ...]
+    mode: str = "grid"
+    linear: None = None
+
+
+# -- contributions, pair terms included ----------------------------------------------------
+@dataclass(frozen=True)
+class _Carried:
+    """A pair term's bounds on each bin of the feature that carries it."""
+
+    pair: PairTerm
+    axis: int
+    low: tuple[Fraction, ...]
+    high: tuple[Fraction, ...]
+
+
+def _carry(gam: GAM) -> tuple[tuple[int, ...], list[list[_Carried]]]:
+    """Assign every pair term to the feature whose bins leave it the narrower mean range
+    over the partner (a choice only: either is sound); the bounds per bin of that
+    feature."""
+    carriers: list[int] = []
+    carried: list[list[_Carried]] = [[] for _ in gam.features]
+    for pair in gam.pairs:
+        table = [[Fraction(v) for v in row] for row in pair.values]
+        options = []
+        for axis in (0, 1):
+            rows = table if axis == 0 else [list(c) for c in zip(*table, strict=True)]
+            low = tuple(min(r) for r in rows)
+            high = tuple(max(r) for r in rows)
+            spread = sum(float(b - a) for a, b in zip(low, high, strict=True)) / len(rows)
+            options.append((spread, axis, low, high))
+        _, axis, low, high = min(options, key=lambda o: (o[0], o[1]))
+        carriers.append(pair.features[axis])
+        carried[pair.features[axis]].append(_Carried(pair, axis, low, high))
+    return tuple(carriers), carried
+
+
+def _pair_range(gam: GAM, j: int, terms: Sequence[_Carried], left: Any, right: Any) -> tuple[
+    Fraction, Fraction
+]:
+    """Bounds on the carried pair terms for values of feature j in [left, right]."""
+    low = high = Fraction(0)
+    feature = gam.features[j]
+    for term in terms:
+        first = _bin(term, feature, left)
+        last = _bin(term, feature, right)
+        low += min(term.low[first : last + 1])
+        high += max(term.high[first : last + 1])
+    return low, high
+
+
+def _bin(term: _Carried, feature: Any, value: Any) -> int:
+    """The bin of ``value`` (:meth:`PairTerm.bin_of`, by bisection on exact edges)."""
+    edges = term.pair.edges[term.axis]
+    if edges is None or not isinstance(value, int | float | Fraction):
+        return int(term.pair.bin_of(term.axis, feature, value))
+    cuts = _edges(edges)
+    return min(max(bisect.bisect_right(cuts, Fraction(value)) - 1, 0), len(cuts) - 2)
+
+
+@lru_cache(maxsize=1024)
+def _edges(edges: tuple[float, ...]) -> list[Fraction]:
+    return [Fraction(e) for e in edges]
+
+
+def _feature_law(
+    gam: GAM, j: int, cells: int, terms: Sequence[_Carried]
+) -> tuple[Cell, ...]:
+    own = feature_cells(gam.features[j], cells)
+    if not terms:
+        return own
+    out = []
+    for left, right, low, high, p in own:
+        extra = _pair_range(gam, j, terms, left, right)
+        out.append((left, right, low + extra[0], high + extra[1], p))
+    return tuple(out)
+
+
+def _fixed(
+    gam: GAM, x: tuple[Any, ...], carried: Sequence[Sequence[_Carried]]
+) -> tuple[tuple[Fraction, Fraction], ...]:
+    out = []
+    for j, (feature, value) in enumerate(zip(gam.features, x, strict=True)):
+        c = Fraction(feature.contribution_exact(value))
+        extra = _pair_range(gam, j, carried[j], value, value)
+        out.append((c + extra[0], c + extra[1]))
+    return tuple(out)
+
+
+# -- sparse laws on the grid ---------------------------------------------------------------
+@dataclass(frozen=True)
+class _Sparse:
+    """Laws on the grid, one per row: ``masses[r, k]`` at index ``offset + positions[k]``."""
+
+    offset: int
+    positions: NDArray[np.int64]
+    masses: NDArray[np.float64]
+
+    @property
+    def span(self) -> int:
+        return int(self.positions[-1]) + 1 if len(self.positions) else 1
+
+
+def _index(value: Fraction, scale: Fraction, up: bool) -> int:
+    q = value / scale
+    return math.ceil(q) if up else math.floor(q)
+
+
+def _sparse(entries: Sequence[tuple[int, Fraction]]) -> _Sparse:
+    """Merge (index, probability) entries, exactly, into a one-row law."""
+    merged: dict[int, Fraction] = {}
+    for k, p in entries:
+        merged[k] = merged.get(k, Fraction(0)) + p
+    keys = sorted(k for k, p in merged.items() if p)
+    offset = keys[0]
+    return _Sparse(
+        offset,
+        np.array([k - offset for k in keys], dtype=np.int64),
+        np.array([[float(merged[k]) for k in keys]], dtype=np.float64),
+    )
+
+
+@dataclass(frozen=True)
+class _Dense:
+    """Probability vectors, one per row (one per quadrature node): mass ``values[r, t]``
+    at index ``offset + t``, and ``sure[r]`` mass already known to end in the event
+    whatever the features still to come add."""
+
+    offset: int
+    values: NDArray[np.float64]
+    sure: NDArray[np.float64]
+
+
+def _convolve(vector: _Dense, law: _Sparse) -> _Dense:
+    """The laws of the sums: one shifted, scaled copy of each row per mass of ``law``."""
+    rows = max(len(vector.values), len(law.masses))
+    size = vector.values.shape[1]
+    out = np.zeros((rows, size + law.span - 1))
+    for k, position in enumerate(law.positions.tolist()):
+        out[:, position : position + size] += law.masses[:, k : k + 1] * vector.values
+    deadline.check()
+    sure = vector.sure * np.sum(law.masses, axis=1)
+    return _Dense(vector.offset + law.offset, out, sure)
+
+
+def _window(vector: _Dense, dead: int, sure: int) -> _Dense:
+    """Drop the indices ≤ ``dead`` (they can no longer reach the event) and move the
+    mass at indices ≥ ``sure`` (it can no longer leave it) into ``sure``: exact, since
+    the features still to come add a bounded number of grid steps."""
+    length = vector.values.shape[1]
+    first = max(dead + 1 - vector.offset, 0)
+    stop = min(max(sure - vector.offset, first), length)
+    if first == 0 and stop == length:
+        return vector
+    moved = np.sum(vector.values[:, stop:], axis=1)
+    values = vector.values[:, first:stop] if stop > first else np.zeros((len(vector.values), 1))
+    return _Dense(vector.offset + first, values, vector.sure + moved)
+
+
+def _upper_tails(vector: _Dense) -> NDArray[np.float64]:
+    """tails[r, t] = mass of row r at indices ≥ offset + t, for t = 0 … len (the last 0)."""
+    tails = np.cumsum(vector.values[:, ::-1], axis=1)[:, ::-1]
+    return np.concatenate((tails, np.zeros((len(tails), 1))), axis=1)
+
+
+def _tail_dot(left: _Dense, right: _Dense, tails: NDArray[np.float64], threshold: int
+              ) -> NDArray[np.float64]:  # fmt: skip
+    """Per row, P(L + R ≥ threshold) with ``tails`` the upper tails of R:
+    Σ_a L[a]·P(R ≥ thr − a), plus the sure masses (a sure part of either is in the event
+    with all of the other).
+
+    P(R ≥ thr − a) is the whole mass of R for a ≥ c = thr − offsets and 0 for
+    a ≤ c − len(R): one sum and one dot product with the reversed tails in between."""
+    c = threshold - left.offset - right.offset
+    values = left.values
+    size, reach = values.shape[1], tails.shape[1] - 1
+    total = np.zeros(max(len(values), len(tails)))
+    if c < size:
+        total += tails[:, 0] * np.sum(values[:, max(c, 0) :], axis=1)
+    start, stop = max(c - reach + 1, 0), min(c, size)  # a in [start, stop): 0 < c − a < reach
+    if start < stop:
+        total += np.sum(values[:, start:stop] * tails[:, c - start : c - stop : -1], axis=1)
+    total += right.sure * np.sum(values, axis=1) + left.sure * (tails[:, 0] + right.sure)
+    return total
+
+
+# -- rigorous widening --------------------------------------------------------------------
+def _gamma(depth: int) -> Fraction:
+    """γ_d = d·u/(1 − d·u): the relative error of a float computation of nonnegative
+    terms in which every value passes through at most d roundings."""
+    bound = depth * _UNIT
+    return bound / (1 - bound)
+
+
+# -- the problem on one grid ---------------------------------------------------------------
+@dataclass(frozen=True)
+class _Problem:
+    """Everything a round needs, in exact numbers."""
+
+    laws: tuple[tuple[Cell, ...] | None, ...]
+    fixed: tuple[tuple[Fraction, Fraction], ...]
+    level: Fraction  # the event is score ≥ level (> when strict); score = β0 + Σ
+    strict: bool
+    intercept: Fraction
+
+
+def _threshold(problem: _Problem, extra: Fraction, scale: Fraction) -> int:
+    """The least integer s with β0 + extra + s·h in the event."""
+    q = (problem.level - problem.intercept - extra) / scale
+    return math.floor(q) + 1 if problem.strict else math.ceil(q)
+
+
+def _grid_law(cells: tuple[Cell, ...], scale: Fraction, up: bool) -> list[tuple[int, Fraction]]:
+    return [(_index(c[3] if up else c[2], scale, up), c[4]) for c in cells]
+
+
+class _Round:
+    """One run (down or up) on one grid: the laws as sparse vectors and the depth
+    bound of every float computation it makes."""
+
+    def __init__(self, problem: _Problem, members: Sequence[int], scale: Fraction, up: bool):
+        self.scale, self.up = scale, up
+        self.laws: dict[int, _Sparse] = {}
+        self.kept: dict[int, int] = {}
+        for j in members:
+            cells = problem.laws[j]
+            assert cells is not None
+            self.laws[j] = _sparse(_grid_law(cells, scale, up))
+            self.kept[j] = _index(problem.fixed[j][1 if up else 0], scale, up)
+        # per feature: a mass rounded to a float, scaled by 1 − q, merged with the kept
+        # value, then one product and one addition per mass of the law; the tails and
+        # the dot products add one addition per grid point each
+        self.steps = sum(len(law.positions) + 6 for law in self.laws.values())
+        self.span = sum(law.span for law in self.laws.values())
+
+    def law(self, j: int, nodes: Sequence[Fraction] = (Fraction(0),)) -> _Sparse:
+        """Per node q, feature j drawn with probability 1 − q and kept at its value with
+        probability q (q and 1 − q are dyadic with few bits: exact floats)."""
+        law = self.laws[j]
+        if all(q == 0 for q in nodes):
+            return law
+        kept = self.kept[j]
+        low = min(law.offset, kept)
+        drawn = law.positions + (law.offset - low)
+        positions = np.union1d(drawn, [kept - low]).astype(np.int64)
+        q = np.array([float(v) for v in nodes])
+        masses = np.zeros((len(nodes), len(positions)))
+        masses[:, np.searchsorted(positions, drawn)] += (1 - q)[:, None] * law.masses
+        masses[:, np.searchsorted(positions, kept - low)] += q
+        return _Sparse(low, positions, masses)
+
+    def error(self) -> Fraction:
+        """A bound on |float − exact| of any probability this run computes: a relative
+        γ of a value at most 1, plus the underflow allowance."""
+        return _gamma(2 * self.steps + 4 * self.span + 16) + ABSOLUTE_SLACK
+
+
+_ONE = _Dense(0, np.ones((1, 1)), np.zeros(1))
+
+
+def _reach(run: _Round, j: int) -> tuple[int, int]:
+    """Grid steps feature j can add in this run, drawn or kept (a kept bound enters the
+    threshold unrounded, within one step of its grid index)."""
+    law = run.laws[j]
+    kept = run.kept[j]
+    return min(law.offset, kept - 1), max(law.offset + law.span - 1, kept + 1)
+
+
+def _chain(laws: Sequence[_Sparse], reach: Sequence[tuple[int, int]], threshold: int
+           ) -> list[_Dense]:  # fmt: skip
+    """Prefix laws: out[k] is the law of the sum of the first k, windowed by what the
+    others (``reach[k:]``) can still add to meet ``threshold`` (two steps of margin for
+    the unrounded kept bounds and a strict event)."""
+    low = [0] * (len(laws) + 1)
+    high = [0] * (len(laws) + 1)
+    for k in range(len(laws) - 1, -1, -1):
+        low[k], high[k] = low[k + 1] + reach[k][0], high[k + 1] + reach[k][1]
+    out = [_ONE]
+    for k, law in enumerate(laws):
+        grown = _convolve(out[-1], law)
+        out.append(_window(grown, threshold - 3 - high[k + 1], threshold + 2 - low[k + 1]))
+    return out
+
+
+def _attribution_round(
+    problem: _Problem, run: _Round, nodes: Sequence[Fraction]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Floats K[r, i] ≈ P(class 1 | i kept, the others mixed at node r) and W[r] ≈
+    P(class 1 | all mixed at node r), each within :meth:`_Round.error` of the run's
+    exact value."""
+    n = len(problem.fixed)
+    kept = np.zeros((len(nodes), n))
+    whole = np.zeros(len(nodes))
+    threshold = _threshold(problem, Fraction(0), run.scale)
+    reach = [_reach(run, j) for j in range(n)]
+    # rows per batch: the prefix and suffix vectors of a batch stay within _BATCH floats
+    size = max(_BATCH // max(2 * (n + 1) * (run.span + 1), 1), 1)
+    for first in range(0, len(nodes), size):
+        rows = slice(first, first + size)
+        mixed = [run.law(j, nodes[rows]) for j in range(n)]
+        prefix = _chain(mixed, reach, threshold)
+        suffix = _chain(mixed[::-1], reach[::-1], threshold)
+        for i in range(n):
+            own = _threshold(problem, problem.fixed[i][1 if run.up else 0], run.scale)
+            after = suffix[n - 1 - i]
+            kept[rows, i] = _tail_dot(prefix[i], after, _upper_tails(after), own)
+        whole[rows] = _tail_dot(prefix[n], _ONE, _upper_tails(_ONE), threshold)
+    return kept, whole
+
+
+def _base_round(problem: _Problem, run: _Round, members: Sequence[int], extra: Fraction,
+                ) -> tuple[Fraction, Fraction]:  # fmt: skip
+    """A bracket of the run's exact P(β0 + extra + Σ_members A_j in the event)."""
+    threshold = _threshold(problem, extra, run.scale)
+    laws = [run.law(j) for j in members]
+    total = _chain(laws, [_reach(run, j) for j in members], threshold)[-1]
+    found = _tail_dot(total, _ONE, _upper_tails(_ONE), threshold)
+    value, error = Fraction(float(found[0])), run.error() + MARGIN
+    return max(value - error, Fraction(0)), min(value + error, Fraction(1))
+
+
+# -- quadrature ----------------------------------------------------------------------------
+@lru_cache(maxsize=64)
+def shapley_nodes(n: int) -> tuple[tuple[Fraction, Fraction], ...]:
+    """(q, weight) pairs with Σ weight·P(q) = ∫_0^1 P(q) dq for every polynomial P of
+    degree < n: Fejér's nodes rounded to a_r/2^b, their exact interpolatory weights.
+
+    With t = 2^b·q the weight of node r is ∫ Π_(s≠r) (t − a_s) dq / Π_(s≠r) (a_r − a_s)
+    (the powers of 2^b cancel); Π_(s≠r) (t − a_s) is the full product divided by
+    t − a_r, so every weight costs O(n) integer operations. Fejér's weights are positive
+    and the rounding moves them little; a weight that is not is refused.
+    """
+    scale = 2**_NODE_BITS
+    ints = sorted(
+        {round((1 - math.cos((2 * r + 1) * math.pi / (2 * n))) / 2 * scale) for r in range(n)}
+    )
+    if len(ints) != n:
+        raise RuntimeError(f"the quadrature for {n} features lost a node")
+    full = [1]  # coefficients of Π (t − a_s), low → high
+    for a in ints:
+        full = [(full[d - 1] if d else 0) - a * (full[d] if d < len(full) else 0)
+                for d in range(len(full) + 1)]  # fmt: skip
+    common = math.lcm(*range(1, n + 1))
+    out = []
+    for a in ints:
+        quotient = [0] * n  # synthetic division by t − a
+        carry = 0
+        for d in range(n, 0, -1):
+            carry = full[d] + a * carry
+            quotient[d - 1] = carry
+        # ∫_0^1 t^d dq = 2^(b·d)/(d + 1) with t = 2^b·q
+        integral = sum(c * scale**d * (common // (d + 1)) for d, c in enumerate(quotient))
+        spread = math.prod(a - other for other in ints if other != a)
+        out.append((Fraction(a, scale), Fraction(integral, common * spread)))
+    if min(w for _, w in out) <= 0:
+        raise RuntimeError(f"the quadrature for {n} features has a weight that is not positive")
+    return tuple(out)
+
+
+def _nodes(kind: str, n: int) -> tuple[tuple[Fraction, Fraction], ...]:
+    if kind == "banzhaf":
+        return ((Fraction(1, 2), Fraction(1)),)
+    return shapley_nodes(n)
+
+
+def _combine(
+    nodes: Sequence[tuple[Fraction, Fraction]],
+    down: tuple[NDArray[np.float64], NDArray[np.float64]],
+    up: tuple[NDArray[np.float64], NDArray[np.float64]],
+    error: Fraction,
+) -> tuple[list[Fraction], list[Fraction]]:
+    """Bounds on φ_i = Σ_r v_r·(K_r,i − D_r,i), D the probability with i drawn.
+
+    At node q the mixture gives W = (1 − q)·D + q·K, so D = (W − q·K)/(1 − q) and
+    φ_i = Σ_r v_r·K_r,i − c_r·W_r + c_r·q_r·K_r,i with c_r = v_r/(1 − q_r): the lower
+    bound takes K from the down run where its coefficient is positive (every weight is)
+    and W from the up run. Each float is within ``error`` of its run's exact value and
+    the sums add γ_(3m+4) of the coefficients' total."""
+    v = np.array([float(w) for _, w in nodes])
+    c = np.array([float(w / (1 - q)) for q, w in nodes])
+    cq = np.array([float(w * q / (1 - q)) for q, w in nodes])
+    total = sum((w + (1 + q) * w / (1 - q) for q, w in nodes), Fraction(0))
+    slack = total * (error + 2 * _gamma(3 * len(nodes) + 8)) + MARGIN
+    low = v @ down[0] + cq @ up[0] - c @ up[1]
+    high = v @ up[0] + cq @ down[0] - c @ down[1]
+    lows = [max(Fraction(float(a)) - slack, Fraction(-1)) for a in low]
+    highs = [min(Fraction(float(b)) + slack, Fraction(1)) for b in high]
+    return lows, highs
+
+
+# -- refinement ----------------------------------------------------------------------------
+def _first_scale(problem: _Problem, members: Sequence[int]) -> Fraction:
+    span = Fraction(0)
+    for j in members:
+        cells = problem.laws[j]
+        assert cells is not None
+        values = [c[2] for c in cells] + [c[3] for c in cells] + list(problem.fixed[j])
+        span += max(values) - min(values)
+    if not span:
+        return Fraction(1)
+    return Fraction(2) ** math.floor(math.log2(span / _FIRST_POINTS))
+
+
+class _Refiner:
+    """Halve the grid (and double the cells) until the brackets are narrow enough, the
+    grid outgrows ``max_states`` points or the next round would overrun the time."""
+
+    def __init__(self, max_states: int, time_limit: float | None) -> None:
+        self.max_states = max_states
+        self.time_limit = time_limit
+        self.work = 0
+
+    def run(self, build: Any, solve: Any, members: Sequence[int], trivial: Any) -> Any:
+        best, status = None, "budget_exhausted"
+        cells, rounds = _FIRST_CELLS, 0
+        scale = _first_scale(build(cells), members)
+        try:
+            with deadline.limit(self.time_limit):
+                while True:
+                    started = time.monotonic()
+                    problem = build(cells)
+                    found, points = solve(problem, scale)
+                    rounds += 1
+                    self.work += points
+                    best = (found, problem, scale, cells, rounds, points)
+                    width = _width(found)
+                    if width <= TARGET_WIDTH:
+                        break
+                    step, status = self._step(width, points, time.monotonic() - started)
+                    if not step:
+                        break
+                    scale, cells = scale / 2**step, min(cells * 2**step, _MAX_CELLS)
+        except OutOfTime:
+            status = "time_limit"
+        if best is None:
+            return trivial, status, None
+        return best[0], status, best[1:]
+
+    def _step(self, width: Fraction, points: int, seconds: float) -> tuple[int, str]:
+        """How many times to halve the grid next (0: stop, with the reason): enough for
+        the target if the width shrinks with h, at most 8-fold, within the states and
+        the time left (a round costs about as many times more as it has more points)."""
+        wanted = min(max(math.ceil(math.log2(width / TARGET_WIDTH)), 1), 3)
+        left = deadline.remaining()
+        for step in range(wanted, 0, -1):
+            if points * 2**step > self.max_states:
+                continue
+            if left is None or seconds * 2**step <= left:
+                return step, "budget_exhausted"
+        late = left is not None and points * 2 <= self.max_states
+        return 0, "time_limit" if late else "budget_exhausted"
+
+
+def _width(found: tuple[list[Fraction], list[Fraction]]) -> Fraction:
+    return max((b - a for a, b in zip(*found, strict=True)), default=Fraction(0))
+
+
+def _event(gam: GAM) -> tuple[Fraction, bool]:
+    task = gam.task
+    assert isinstance(task, Classification)
+    return Fraction(task.threshold), task.positive == ">"
+
+
+def grid_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
+    """None, except on a model with pair terms small enough for brute force, which
+    answers it exactly (the brackets here never close on pair terms)."""
+    if gam.pairs and brute_force_applies(gam, options) is None:
+        return "brute force enumerates this small model with pair terms exactly"
+    return None
+
+
+def grid_attributions(
+    gam: GAM,
+    x: tuple[Any, ...],
+    *,
+    kind: str,
+    max_states: int = 200_000,
+    time_limit: float | None = None,
+    **options: Any,
+) -> Estimate:
+    """Certified brackets on the Shapley or Banzhaf values of the label of x.
+
+    Notes
+    -----
+    A round on a grid of G points costs O(m·n·G·a) for m quadrature nodes (n for
+    Shapley, 1 for Banzhaf), n features and a grid values per feature; each round
+    halves h, so the width of the brackets roughly halves too. Theorem
+    ``thm:label-grid``; pair terms are bounded, never represented exactly, so the
+    brackets do not close on models with pair terms.
+    """
+    n = gam.n_features
+    carriers, carried = _carry(gam)
+    fixed = _fixed(gam, x, carried)
+    level, strict = _event(gam)
+    intercept = Fraction(gam.intercept)
+    pairs = _nodes(kind, n)
+
+    def build(cells: int) -> _Problem:
+        laws = tuple(_feature_law(gam, j, cells, carried[j]) for j in range(n))
+        return _Problem(laws, fixed, level, strict, intercept)
+
+    def solve(problem: _Problem, scale: Fraction) -> tuple[Any, int]:
+        runs = [_Round(problem, range(n), scale, up) for up in (False, True)]
+        nodes = [q for q, _ in pairs]
+        down, up = (_attribution_round(problem, run, nodes) for run in runs)
+        low, high = _combine(pairs, down, up, max(run.error() for run in runs))
+        base = (
+            _base_round(problem, runs[0], range(n), Fraction(0))[0],
+            _base_round(problem, runs[1], range(n), Fraction(0))[1],
+        )
+        return ([*low, base[0]], [*high, base[1]]), max(r.span for r in runs)
+
+    trivial = ([Fraction(-1)] * n + [Fraction(0)], [Fraction(1)] * (n + 1))
+    refiner = _Refiner(max_states, time_limit)
+    (low, high), status, last = refiner.run(build, solve, range(n), trivial)
+    certificate = _certificate(last, carriers, pairs, fixed)
+    return Estimate(
+        tuple(low[:n]), tuple(high[:n]), low[n], high[n], status, certificate, refiner.work
+    )
+
+
+def _certificate(
+    last: Any,
+    carriers: tuple[int, ...],
+    nodes: tuple[tuple[Fraction, Fraction], ...],
+    fixed: tuple[tuple[Fraction, Fraction], ...],
+) -> GridCertificate | None:
+    if last is None:
+        return None
+    problem, scale, cells, rounds, points = last
+    return GridCertificate(scale, cells, rounds, points, problem.laws, fixed, carriers, nodes)
+
+
+def grid_completion(
+    gam: GAM,
+    x: tuple[Any, ...],
+    fixed: frozenset[int],
+    *,
+    max_states: int = 200_000,
+    time_limit: float | None = None,
+    **options: Any,
+) -> Estimate:
+    """Certified bracket on the probability that a random completion of x_S keeps the
+    prediction (classification: the class; regression: the score within the tolerance).
+
+    Notes
+    -----
+    One chain of convolutions over the free features per run: O(n·G·a) for G grid
+    points and a grid values per feature. Theorem ``thm:label-grid``.
+    """
+    n = gam.n_features
+    carriers, carried = _carry(gam)
+    kept_values = _fixed(gam, x, carried)
+    free = [j for j in range(n) if j not in fixed]
+    offset = (
+        sum((kept_values[j][0] for j in fixed), Fraction(0)),
+        sum((kept_values[j][1] for j in fixed), Fraction(0)),
+    )
+    constant, terms = _kept_events(gam, x)
+    intercept = Fraction(gam.intercept)
+
+    def build(cells: int) -> _Problem:
+        laws = tuple(
+            _feature_law(gam, j, cells, carried[j]) if j in free else None for j in range(n)
+        )
+        return _Problem(laws, kept_values, Fraction(0), False, intercept)
+
+    def solve(problem: _Problem, scale: Fraction) -> tuple[Any, int]:
+        runs = [_Round(problem, free, scale, up) for up in (False, True)]
+        low = high = Fraction(constant)
+        for sign, level, strict in terms:
+            event = _Problem(problem.laws, problem.fixed, level, strict, intercept)
+            below = _base_round(event, runs[0], free, offset[0])[0]
+            above = _base_round(event, runs[1], free, offset[1])[1]
+            low += sign * (below if sign > 0 else above)
+            high += sign * (above if sign > 0 else below)
+        found = ([max(low, Fraction(0))], [min(high, Fraction(1))])
+        return found, max(r.span for r in runs)
+
+    refiner = _Refiner(max_states, time_limit)
+    if not free:
+        refiner.max_states = 0
+    (low, high), status, last = refiner.run(
+        build, solve, free, ([Fraction(0)], [Fraction(1)])
+    )
+    certificate = _certificate(last, carriers, (), kept_values)
+    return Estimate(tuple(low), tuple(high), None, None, status, certificate, refiner.work)
+
+
+def _kept_events(gam: GAM, x: tuple[Any, ...]) -> tuple[int, list[tuple[int, Fraction, bool]]]:
+    """P(kept) = constant + Σ sign·P(score ≥ level) (> when strict)."""
+    score = Fraction(gam.score_exact(x))
+    task = gam.task
+    if isinstance(task, Classification):
+        level, strict = _event(gam)
+        if task.label_exact(score) == 1:
+            return 0, [(1, level, strict)]
+        return 1, [(-1, level, strict)]
+    tolerance = Fraction(task.tolerance)
+    return 0, [(1, score - tolerance, False), (-1, score + tolerance, True)]
+
+
+register_algorithm(
+    "cc",
+    "grid-convolution",
+    summary="outward rounding onto a grid refined until the bracket is narrow; "
+    "pair terms bounded per feature",
+    theorem="thm:label-grid",
+    priority=30,
+    applies=grid_applies,
+)(grid_completion)
+
+for _query, _kind in (("shap-label", "shapley"), ("banzhaf-label", "banzhaf")):
+    register_algorithm(
+        _query,
+        "grid-convolution",
+        summary="outward rounding onto a grid, coalitions by exact quadrature over q; "
+        "pair terms bounded per feature",
+        theorem="thm:label-grid",
+        priority=30,
+        applies=grid_applies,
+    )(grid_attributions)

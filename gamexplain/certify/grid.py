@@ -1,0 +1,424 @@
+"""Independent re-check of grid-convolution brackets (label SHAP, Banzhaf, completion).
+
+A ``grid-convolution`` certificate names a grid width h, per feature the cells of its
+contribution's law, per feature bounds at the instance's value, and which feature
+carries each pair term. This module re-derives, with its own code:
+
+- **the cells**: each cell's probability from the marginal and its contribution range
+  from the raw shape (the cell checks of :mod:`gamexplain.certify.attributions`), plus
+  the least and largest value of every pair term it carries over the bins the cell
+  meets and every bin of the partner; a claimed cell must lie outside that range (its
+  low no higher, its high no lower); the cells must be disjoint and carry probability 1.
+  The bounds at the instance are checked the same way.
+- **the bracket on that grid**: every contribution rounded down (and, separately, up)
+  to a multiple of h; the law of the sum by its own float convolution of nonnegative
+  vectors, whose error it bounds by γ_d (at most d roundings on any path, Higham's
+  Lemma 3.1) plus an underflow allowance; Shapley coalitions by its own rational
+  quadrature nodes over the Beta integral, with each leave-one-out probability (the
+  feature kept, the feature drawn) convolved directly; the weighted sums in exact
+  rationals. The claimed bounds must contain the re-derived ones.
+
+It shares no code with :mod:`gamexplain.algorithms.grid_convolution`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gamexplain.certify import CertificateError, check_size, contribution, exact_number
+from gamexplain.certify.attributions import (
+    _bernstein,
+    _bin,
+    _cell_range,
+    _disjoint,
+    _finite_cell,
+    _measure,
+    _meet,
+    _normalised,
+    _rational,
+    _shift,
+)
+
+__all__ = ["grid_completion_bounds", "grid_label_bounds"]
+
+_U = Fraction(1, 2**53)
+_TINY = Fraction(1, 2**1000)  # underflow: < 2^60 products, each off by ≤ 2^-1075, doubled
+Law = list[tuple[Fraction, Fraction, Fraction]]
+
+
+# -- what the certificate claims about the model ------------------------------------------
+def _carriers(model: Any, cert: Any) -> list[list[tuple[Any, int]]]:
+    if cert.linear is not None or getattr(cert.detail, "mode", None) != "grid":
+        raise CertificateError("a grid certificate integrates no feature exactly")
+    carriers = tuple(cert.detail.carriers)
+    if len(carriers) != len(model.pairs):
+        raise CertificateError("the certificate assigns the pair terms wrongly")
+    out: list[list[tuple[Any, int]]] = [[] for _ in model.features]
+    for pair, j in zip(model.pairs, carriers, strict=True):
+        if j not in pair.features:
+            raise CertificateError("a pair term is carried by a feature outside it")
+        out[j].append((pair, pair.features.index(j)))
+    return out
+
+
+def _pair_bounds(model: Any, terms: Sequence[tuple[Any, int]], left: Any, right: Any
+                 ) -> tuple[Fraction, Fraction]:  # fmt: skip
+    low = high = Fraction(0)
+    for pair, axis in terms:
+        first, last = _bin(model, pair, axis, left), _bin(model, pair, axis, right)
+        if axis == 0:
+            values = [v for row in pair.values[first : last + 1] for v in row]
+        else:
+            values = [row[b] for row in pair.values for b in range(first, last + 1)]
+        low += min(Fraction(v) for v in values)
+        high += max(Fraction(v) for v in values)
+    return low, high
+
+
+def _law(model: Any, j: int, cells: Any, terms: Sequence[tuple[Any, int]]) -> Law:
+    if not isinstance(cells, tuple) or not cells:
+        raise CertificateError(f"feature {j} has no cells")
+    check_size(len(cells), f"the cells of feature {model.features[j].name!r}")
+    finite = model.features[j].domain.kind == "finite"
+    law: Law = []
+    for cell in cells:
+        left, right, low, high, p = cell
+        own = _finite_cell(model, j, left) if finite else _numeric_cell(model, j, left, right)
+        extra = _pair_bounds(model, terms, left, right)
+        if not (isinstance(low, Fraction) and isinstance(high, Fraction)):
+            raise CertificateError("a cell's bounds are not exact numbers")
+        if p != own[2] or not p or low > own[0] + extra[0] or high < own[1] + extra[1]:
+            raise CertificateError(f"cell [{left}, {right}] of feature {j} is not what it says")
+        law.append((low, high, p))
+    spans = [(c[0], c[1]) for c in cells]
+    if finite:
+        if len(set(spans)) != len(spans):
+            raise CertificateError("a value appears twice")
+    else:
+        _disjoint(spans, model.features[j].domain.kind == "integers")
+    if sum((p for _, _, p in law), Fraction(0)) != 1:
+        raise CertificateError(f"the cells of feature {j} do not carry probability 1")
+    return law
+
+
+def _numeric_cell(model: Any, j: int, left: Any, right: Any) -> tuple[Fraction, Fraction, Fraction]:
+    """(low, high, probability) of the contribution on [left, right] of a numeric domain."""
+    feature = model.features[j]
+    left, right = Fraction(left), Fraction(right)
+    domain = feature.domain
+    if not Fraction(domain.low) <= left <= right <= Fraction(domain.high):
+        raise CertificateError("a cell leaves the domain")
+    integers = domain.kind == "integers"
+    p = _probability(feature, left, right, integers or left == right)
+    if left == right:
+        a = _rational(contribution(model, j, left))
+        return a, a, p
+    low, high = _cell_bounds(model, j, left, right)
+    return low, high, p
+
+
+def _cell_bounds(model: Any, j: int, left: Fraction, right: Fraction) -> tuple[Fraction, Fraction]:
+    """Bounds of the contribution on [left, right]: the piece holding ``left`` found by
+    bisection, the cell inside it, its Bernstein coefficients' least and largest."""
+    feature = model.features[j]
+    if type(feature.shape).__name__ == "ReLUNet":
+        return _cell_range(model, j, left, right, False)
+    cuts = _cuts(feature.shape)
+    k = min(max(bisect.bisect_right(cuts, left) - 1, 0), len(cuts) - 2)
+    last = k == len(cuts) - 2
+    closed = feature.domain.kind == "interval" or last
+    if cuts[k] > left or not (right <= cuts[k + 1] if closed else right < cuts[k + 1]):
+        raise CertificateError("a cell spans two pieces")
+    beta = Fraction(feature.weight)
+    poly = _shift(tuple(beta * Fraction(c) for c in feature.shape.coefficients[k]), left - cuts[k])
+    bern = _bernstein(poly, right - left)
+    return min(bern), max(bern)
+
+
+_CUTS: dict[tuple[float, ...], list[Fraction]] = {}
+
+
+def _cuts(shape: Any) -> list[Fraction]:
+    key = tuple(shape.breakpoints)
+    if key not in _CUTS:
+        if len(_CUTS) > 4096:
+            _CUTS.clear()
+        _CUTS[key] = [Fraction(b) for b in key]
+    return _CUTS[key]
+
+
+def _probability(feature: Any, left: Fraction, right: Fraction, closed: bool) -> Fraction:
+    """P(X ∈ [left, right)) (or [left, right]): only the pieces that meet the cell count
+    (a piece [c_k, c_(k+1)) before the one holding ``left`` ends at or before it and is
+    open there; one after the piece holding ``right`` starts beyond it)."""
+    domain = feature.domain
+    integers = domain.kind == "integers"
+    whole = (Fraction(domain.low), Fraction(domain.high), True)
+    cell = (left, right, closed)
+    if whole[0] == whole[1]:
+        return Fraction(left <= whole[0] and (whole[0] < right or (closed and whole[0] == right)))
+
+    def size(span: tuple[Fraction, Fraction, bool]) -> Fraction:
+        return _measure(span[0], span[1], integers, span[2])
+
+    if feature.distribution is None:
+        return size(_meet(cell, whole)) / size(whole)
+    cuts, probs = _cuts(feature.shape), _probabilities(feature)
+    first = min(max(bisect.bisect_right(cuts, left) - 1, 0), len(probs) - 1)
+    last = min(max(bisect.bisect_right(cuts, right) - 1, 0), len(probs) - 1)
+    total = Fraction(0)
+    for k in range(first, last + 1):
+        part = _meet((cuts[k], cuts[k + 1], k == len(probs) - 1), whole)
+        if probs[k] and size(part):
+            total += probs[k] * size(_meet(cell, part)) / size(part)
+    return total
+
+
+_PROBABILITIES: dict[tuple[float, ...], list[Fraction]] = {}
+
+
+def _probabilities(feature: Any) -> list[Fraction]:
+    """The normalised piece probabilities, once per marginal."""
+    key = tuple(feature.distribution)
+    if key not in _PROBABILITIES:
+        if len(_PROBABILITIES) > 4096:
+            _PROBABILITIES.clear()
+        _PROBABILITIES[key] = _normalised(feature.distribution)
+    return _PROBABILITIES[key]
+
+
+def _kept(
+    model: Any, x: Sequence[Any], cert: Any, carried: Any, j: int
+) -> tuple[Fraction, Fraction]:
+    claimed = cert.detail.fixed[j]
+    own = _rational(contribution(model, j, x[j]))
+    extra = _pair_bounds(model, carried[j], x[j], x[j])
+    low, high = claimed
+    if not (isinstance(low, Fraction) and isinstance(high, Fraction)):
+        raise CertificateError("the bounds at the instance are not exact numbers")
+    if low > own + extra[0] or high < own + extra[1]:
+        raise CertificateError(f"the bounds of feature {j} at the instance are too narrow")
+    return low, high
+
+
+def _scale(cert: Any) -> Fraction:
+    h = cert.scale
+    if not (isinstance(h, Fraction) and h > 0):
+        raise CertificateError("the grid width must be a positive exact number")
+    return h
+
+
+# -- the float convolution and its error bound ---------------------------------------------
+class _Grid:
+    """The features' laws rounded to multiples of h, down or up, as integer positions."""
+
+    def __init__(self, laws: dict[int, Law], kept: dict[int, tuple[Fraction, Fraction]],
+                 h: Fraction, up: bool) -> None:  # fmt: skip
+        self.h, self.up = h, up
+        self.draw: dict[int, tuple[int, NDArray[np.float64]]] = {}
+        self.at: dict[int, int] = {}
+        self.value: dict[int, Fraction] = {}
+        depth = span = 0
+        for j, law in laws.items():
+            points: dict[int, Fraction] = {}
+            for low, high, p in law:
+                k = self._round(high if up else low)
+                points[k] = points.get(k, Fraction(0)) + p
+            base = min(points)
+            dense = np.zeros(max(points) - base + 1)
+            for k, p in points.items():
+                dense[k - base] = float(p)
+            self.draw[j] = (base, dense)
+            self.value[j] = kept[j][1] if up else kept[j][0]
+            self.at[j] = self._round(self.value[j])
+            depth += 2 * int(np.count_nonzero(dense)) + 6 + 2 * len(dense)
+            span += len(dense)
+        check_size(span, "the grid")
+        # every probability is a sum of products of masses: ≤ depth roundings on a path,
+        # doubled for a product of two such sums, plus the dot product's length
+        error = _gamma(2 * depth + 16)
+        self.error = error + _TINY
+
+    def _round(self, value: Fraction) -> int:
+        q = value / self.h
+        return math.ceil(q) if self.up else math.floor(q)
+
+    def mixed(self, j: int, q: Fraction) -> tuple[int, NDArray[np.float64]]:
+        base, dense = self.draw[j]
+        at = self.at[j]
+        low = min(base, at)
+        out = np.zeros(max(base + len(dense), at + 1) - low)
+        out[base - low : base - low + len(dense)] += float(1 - q) * dense
+        out[at - low] += float(q)
+        return low, out
+
+
+def _gamma(d: int) -> Fraction:
+    return d * _U / (1 - d * _U)
+
+
+def _add(vector: tuple[int, NDArray[np.float64]], law: tuple[int, NDArray[np.float64]]
+         ) -> tuple[int, NDArray[np.float64]]:  # fmt: skip
+    """The law of the sum of two independent grid variables (``law`` mostly zeros)."""
+    start, values = vector
+    base, dense = law
+    out = np.zeros(len(values) + len(dense) - 1)
+    for k in np.flatnonzero(dense).tolist():
+        out[k : k + len(values)] += dense[k] * values
+    return start + base, out
+
+
+def _at_least(vector: tuple[int, NDArray[np.float64]], other: tuple[int, NDArray[np.float64]],
+              cut: int) -> float:  # fmt: skip
+    """P(V + O ≥ cut) for independent V, O on the grid."""
+    start, values = vector
+    o_start, o_values = other
+    survive = np.concatenate((np.cumsum(o_values[::-1])[::-1], [0.0]))
+    need = cut - start - o_start - np.arange(len(values))
+    return float(values @ survive[np.clip(need, 0, len(o_values))])
+
+
+_POINT = (0, np.ones(1))
+
+
+# -- the checks --------------------------------------------------------------------------------
+def _quadrature(cert: Any, kind: str, n: int) -> tuple[tuple[Fraction, Fraction], ...]:
+    """The certificate's (q, weight) pairs, checked: Banzhaf weighs every coalition by
+    q^k·(1 − q)^(n−1−k) at q = 1/2; Shapley's weights k!(n−1−k)!/n! are the Beta
+    integrals ∫_0^1 q^k·(1 − q)^(n−1−k) dq, so the rule must integrate every power
+    q^d, d < n, exactly."""
+    nodes = tuple(cert.detail.nodes)
+    if kind == "banzhaf":
+        if nodes != ((Fraction(1, 2), Fraction(1)),):
+            raise CertificateError("Banzhaf values are the one node q = 1/2")
+        return nodes
+    if len(nodes) > n or not all(
+        isinstance(q, Fraction) and isinstance(w, Fraction) and 0 <= q <= 1 for q, w in nodes
+    ):
+        raise CertificateError("the quadrature nodes are not exact numbers in [0, 1]")
+    powers = [Fraction(1)] * len(nodes)
+    for d in range(n):
+        if sum((w * p for (_, w), p in zip(nodes, powers, strict=True)), Fraction(0)) != Fraction(
+            1, d + 1
+        ):
+            raise CertificateError(f"the quadrature does not integrate q^{d} exactly")
+        powers = [p * q for (q, _), p in zip(nodes, powers, strict=True)]
+    return nodes
+
+
+def _bounds(value: float, error: Fraction) -> tuple[Fraction, Fraction]:
+    v = Fraction(value)
+    return v - error, v + error
+
+
+def grid_label_bounds(model: Any, x: Sequence[Any], kind: str, cert: Any
+                      ) -> tuple[list[Fraction], list[Fraction], Fraction, Fraction]:  # fmt: skip
+    """Sound bounds on every label value and on v(∅), re-derived at the certificate's
+    grid: a bracket the claimed one must contain."""
+    n = model.n_features
+    carried = _carriers(model, cert)
+    if cert.laws is None or len(cert.laws) != n or len(cert.detail.fixed) != n:
+        raise CertificateError("the certificate's laws are not one per feature")
+    laws = {j: _law(model, j, cert.laws[j], carried[j]) for j in range(n)}
+    kept = {j: _kept(model, x, cert, carried, j) for j in range(n)}
+    h = _scale(cert)
+    nodes = _quadrature(cert, kind, n)
+    level = exact_number(model.task.threshold) - Fraction(model.intercept)
+    strict = model.task.positive == ">"
+    grids = [_Grid(laws, kept, h, up) for up in (False, True)]
+    low = [Fraction(0)] * n
+    high = [Fraction(0)] * n
+    for q, weight in nodes:
+        parts = [_node(grid, q, n, level, strict) for grid in grids]
+        for i in range(n):
+            kept_low, drawn_low = parts[0][i]
+            kept_high, drawn_high = parts[1][i]
+            e0, e1 = grids[0].error, grids[1].error
+            term = (kept_low - e0 - drawn_high - e1, kept_high + e1 - drawn_low + e0)
+            low[i] += weight * (term[0] if weight > 0 else term[1])
+            high[i] += weight * (term[1] if weight > 0 else term[0])
+    base = [_tail(grid, list(range(n)), level, strict, Fraction(0)) for grid in grids]
+    # a label value lies in [−1, 1] and a probability in [0, 1] whatever the grid says
+    return (
+        [max(v, Fraction(-1)) for v in low],
+        [min(v, Fraction(1)) for v in high],
+        max(base[0] - grids[0].error, Fraction(0)),
+        min(base[1] + grids[1].error, Fraction(1)),
+    )
+
+
+def _cut(level: Fraction, h: Fraction, strict: bool) -> int:
+    """The least integer s with s·h ≥ level (> when strict)."""
+    q = level / h
+    return math.floor(q) + 1 if strict else math.ceil(q)
+
+
+def _node(grid: _Grid, q: Fraction, n: int, level: Fraction, strict: bool
+          ) -> list[tuple[Fraction, Fraction]]:  # fmt: skip
+    """Per feature i, the floats P(i kept) and P(i drawn) at node q, as exact numbers."""
+    mixed = [grid.mixed(j, q) for j in range(n)]
+    before = [_POINT]
+    for law in mixed:
+        before.append(_add(before[-1], law))
+    out: list[tuple[Fraction, Fraction]] = [(Fraction(0), Fraction(0))] * n
+    after = _POINT
+    for i in range(n - 1, -1, -1):
+        own = grid.value[i]  # the instance's bound enters the cut exactly, not rounded
+        kept = _at_least(before[i], after, _cut(level - own, grid.h, strict))
+        drawn = _at_least(_add(before[i], grid.draw[i]), after, _cut(level, grid.h, strict))
+        out[i] = (Fraction(kept), Fraction(drawn))
+        after = _add(after, mixed[i])
+    return out
+
+
+def _tail(grid: _Grid, members: Sequence[int], level: Fraction, strict: bool, offset: Fraction
+          ) -> Fraction:  # fmt: skip
+    vector = _POINT
+    for j in members:
+        vector = _add(vector, grid.draw[j])
+    return Fraction(_at_least(vector, _POINT, _cut(level - offset, grid.h, strict)))
+
+
+def grid_completion_bounds(model: Any, x: Sequence[Any], fixed_set: set[int], cert: Any,
+                           ) -> tuple[Fraction, Fraction]:  # fmt: skip
+    """Sound bounds on the completion fraction, re-derived at the certificate's grid."""
+    n = model.n_features
+    carried = _carriers(model, cert)
+    if cert.laws is None or len(cert.laws) != n or len(cert.detail.fixed) != n:
+        raise CertificateError("the certificate's laws are not one per feature")
+    free = [j for j in range(n) if j not in fixed_set]
+    if any(cert.laws[j] is not None for j in fixed_set):
+        raise CertificateError("the certificate gives a law to a fixed feature")
+    laws = {j: _law(model, j, cert.laws[j], carried[j]) for j in free}
+    kept = {j: _kept(model, x, cert, carried, j) for j in range(n)}
+    h = _scale(cert)
+    grids = [_Grid(laws, kept, h, up) for up in (False, True)]
+    offsets = [sum((kept[j][side] for j in fixed_set), Fraction(0)) for side in (0, 1)]
+
+    def probability(level: Fraction, strict: bool) -> tuple[Fraction, Fraction]:
+        """Bounds on P(score ≥ level) (> when strict)."""
+        cut = level - Fraction(model.intercept)
+        down = _tail(grids[0], free, cut, strict, offsets[0]) - grids[0].error
+        up = _tail(grids[1], free, cut, strict, offsets[1]) + grids[1].error
+        return max(down, Fraction(0)), min(up, Fraction(1))
+
+    from gamexplain.certify import label, score  # the plain evaluator
+
+    explained = score(model, x)
+    task = model.task
+    if task.kind == "classification":
+        above = probability(exact_number(task.threshold), task.positive == ">")
+        if label(model, explained) == 1:
+            return above
+        return 1 - above[1], 1 - above[0]
+    delta = Fraction(task.tolerance)
+    at_least = probability(explained - delta, False)
+    beyond = probability(explained + delta, True)
+    return max(at_least[0] - beyond[1], Fraction(0)), min(at_least[1] - beyond[0], Fraction(1))
