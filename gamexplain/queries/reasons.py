@@ -64,7 +64,7 @@ __all__ = [
 Features = Iterable[int | str] | int | str
 Method = Literal[
     "auto", "greedy", "pareto", "deletion", "polynomial-delay", "hitting-set",
-    "variable-elimination", "brute",
+    "variable-elimination", "dual-bound", "brute",
 ]  # fmt: skip
 Certificate = WorstCase | PairWorstCase | Enumeration
 R = TypeVar("R")
@@ -289,9 +289,10 @@ def is_sufficient_reason(
         The instance.
     S : iterable of str or int
         Feature names or positions; ``fixed`` features are kept too.
-    method : {"auto", "greedy", "variable-elimination", "brute"}
+    method : {"auto", "greedy", "variable-elimination", "dual-bound", "brute"}
         ``variable-elimination`` answers models with pairwise terms whose paired features
-        have finite domains or step functions.
+        have finite domains or step functions while its tables stay small;
+        ``dual-bound`` answers them at any width, by Lagrangian dual bounds and branching.
     fixed : iterable of str or int
         Features that may not change.
     time_limit : float, optional
