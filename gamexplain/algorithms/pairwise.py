@@ -271,6 +271,8 @@ class PairOracle:
         self._solved: dict[tuple[frozenset[int], str], _Solved] = {}
         self._parts: dict[tuple[frozenset[int], str], PairBound] = {}
         self._warm: dict[str, dict[tuple[int, int], Any]] = {"min": {}, "max": {}}
+        self._base = Fraction(gam.intercept)
+        self._contributions = [Fraction(c) for c in self.additive.c]
         self.calls = 0
 
     def _free(self, kept: Iterable[int]) -> list[int]:
@@ -392,10 +394,7 @@ class PairOracle:
         factors exact (times the common scale) or ``rounded`` (times 2^shift)."""
         gam = self.problem.gam
         scaled = self._scaled
-        constant = Fraction(gam.intercept) + sum(
-            (Fraction(self.additive.c[i]) for i in range(gam.n_features) if i not in free),
-            Fraction(0),
-        )
+        constant = sum((c for i, c in enumerate(self._contributions) if i not in free), self._base)
         tables: dict[tuple[int, ...], Any] = {
             (j,): c.rounded if rounded else c.unary for j, c in chosen.items()
         }
@@ -552,7 +551,7 @@ def csr_pairwise(problem: Problem, kept: frozenset[int], time_limit: float | Non
     "csr", "dual-bound",
     summary="Lagrangian dual bounds over the pair terms, found in floats on rounded tables "
     "and certified in rationals, with branch and bound until the prediction is decided",
-    theorem="thm:pairs-dual-bound", priority=25, applies=pairwise_applies,
+    theorem="thm:pairs-dual-bound", priority=35, applies=pairwise_applies,
 )  # fmt: skip
 def csr_dual(problem: Problem, kept: frozenset[int], time_limit: float | None = None) -> bool:
     """Whether keeping ``kept`` fixes the prediction of a model with pairwise terms, by
