@@ -62,27 +62,41 @@ DualNode = DualLeaf | DualBranch
 
 @dataclass
 class MinSum:
-    """A pairwise min-sum problem, exactly and rounded to integer units of 2^-shift.
+    """A pairwise min-sum problem, rounded to integer units of 2^-shift and exactly.
 
     ``unary[v]`` (int64, one entry per signature of v) and ``edges`` as (u, v, table)
     with u < v are the rounded tables; ``summands`` counts the rounded tables added into
     them (each off by at most half a unit), so any bound of the rounded tables is within
     ``summands``/2 units of the same bound of the true ones. ``exact_unary`` and
-    ``exact_edges`` are the true tables times ``scale`` (integers, int64 or Python ints).
+    ``exact_edges`` are the true tables times ``scale`` (integers, int64 or Python ints);
+    a caller may leave them to ``build`` (called once, when a certificate needs them) and
+    give ``evaluate``, the true value at an assignment, instead.
     """
 
     unary: dict[int, Any]
     edges: list[tuple[int, int, Any]]
     shift: int
     summands: int
-    exact_unary: dict[int, Any]
-    exact_edges: list[tuple[int, int, Any]]
     scale: int
+    exact_unary: dict[int, Any] | None = None
+    exact_edges: list[tuple[int, int, Any]] | None = None
+    evaluate: Callable[[Mapping[int, int]], Fraction] | None = None
+    build: Callable[[], tuple[dict[int, Any], list[tuple[int, int, Any]]]] | None = None
+
+    def tables(self) -> tuple[dict[int, Any], list[tuple[int, int, Any]]]:
+        """The true tables times ``scale``."""
+        if self.exact_unary is None or self.exact_edges is None:
+            assert self.build is not None, "a MinSum needs its exact tables or a builder"
+            self.exact_unary, self.exact_edges = self.build()
+        return self.exact_unary, self.exact_edges
 
     def exact(self, assignment: Mapping[int, int]) -> Fraction:
         """The true value at an assignment of signature indices."""
-        total = sum(int(t[assignment[v]]) for v, t in self.exact_unary.items())
-        total += sum(int(t[assignment[u], assignment[v]]) for u, v, t in self.exact_edges)
+        if self.evaluate is not None:
+            return self.evaluate(assignment)
+        unary, edges = self.tables()
+        total = sum(int(t[assignment[v]]) for v, t in unary.items())
+        total += sum(int(t[assignment[u], assignment[v]]) for u, v, t in edges)
         return Fraction(total, self.scale)
 
 
@@ -326,9 +340,10 @@ def _leaf_bound(problem: MinSum, domains: Mapping[int, Any], lam: list[Any]) -> 
     def big(array: Any, factor: int) -> Any:
         return np.asarray(array, dtype=object) * factor
 
-    node = {v: big(t[domains[v]], lift) for v, t in problem.exact_unary.items()}
+    exact_unary, exact_edges = problem.tables()
+    node = {v: big(t[domains[v]], lift) for v, t in exact_unary.items()}
     total = 0
-    for e, (u, v, table) in enumerate(problem.exact_edges):
+    for e, (u, v, table) in enumerate(exact_edges):
         sub = big(table[np.ix_(domains[u], domains[v])], lift)
         if e < len(lam):
             a, b = big(lam[e][0], problem.scale), big(lam[e][1], problem.scale)

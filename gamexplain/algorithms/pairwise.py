@@ -273,6 +273,9 @@ class PairOracle:
         self._warm: dict[str, dict[tuple[int, int], Any]] = {"min": {}, "max": {}}
         self._base = Fraction(gam.intercept)
         self._contributions = [Fraction(c) for c in self.additive.c]
+        self._pair_at_x = [
+            Fraction(pair.values[a][b]) for pair, (a, b) in zip(gam.pairs, self._bins, strict=True)
+        ]
         self.calls = 0
 
     def _free(self, kept: Iterable[int]) -> list[int]:
@@ -309,19 +312,19 @@ class PairOracle:
         sign = 1 if side == "min" else -1
         scaled = self._scaled
         chosen = {j: scaled.choice(j, side) for j in sorted(free & self.paired)}
+        backend = self.backend
+        if backend == "auto":
+            small = _full_cost(gam) <= self.state_limit
+            backend = "variable-elimination" if small else "dual-bound"
+        if backend == "dual-bound":
+            solved = self._dual(free, side, chosen, self._constant(free))
+            self._solved[key] = solved
+            return solved
         constant, factors = self._factors(free, chosen, sign)
         domains = {j: c.signatures for j, c in chosen.items()}
         order = min_fill_order(sorted(domains), factors)
         sizes = {j: len(d) for j, d in domains.items()}
         messages: list[ArrayFactor] | None = None
-        backend = self.backend
-        if backend == "auto":
-            small = table_cost(order, factors, sizes) <= self.state_limit
-            backend = "variable-elimination" if small else "dual-bound"
-        if backend == "dual-bound":
-            solved = self._dual(free, side, chosen, constant, factors)
-            self._solved[key] = solved
-            return solved
         if backend == "cp-sat":
             unary = {j: {s: c.contribution for s, c in zip(d.signatures, d.cells, strict=True)}
                      for j, d in chosen.items()}  # fmt: skip
@@ -348,7 +351,6 @@ class PairOracle:
         side: str,
         chosen: Mapping[int, _Choice],
         constant: Fraction,
-        factors: list[ArrayFactor],
     ) -> _Solved:
         """Decide the paired part against the prediction's edge by dual bounds and
         branching (:func:`~gamexplain.algorithms.pair_dual.decide`)."""
@@ -360,15 +362,30 @@ class PairOracle:
             )
         sign = 1 if side == "min" else -1
         _, rounded = self._factors(free, chosen, sign, rounded=True)
-        touched = sum(1 for pair in self.problem.gam.pairs if set(pair.features) & free)
+        touched = [p for p, pair in enumerate(self.problem.gam.pairs) if set(pair.features) & free]
+
+        def build() -> tuple[dict[int, Any], list[tuple[int, int, Any]]]:
+            exact = self._factors(free, chosen, sign)[1]
+            unary = {s[0]: t for s, t in exact if len(s) == 1}
+            return unary, [(s[0], s[1], t) for s, t in exact if len(s) == 2]
+
+        def evaluate(assignment: Mapping[int, int]) -> Fraction:
+            total = sum(int(c.unary[assignment[j]]) for j, c in chosen.items())
+            for p in touched:
+                i, j = self.problem.gam.pairs[p].features
+                a = chosen[i].bins[p][assignment[i]] if i in free else self._bins[p][0]
+                b = chosen[j].bins[p][assignment[j]] if j in free else self._bins[p][1]
+                total += int(scaled.pairs[p][a, b])
+            return Fraction(sign * total, scaled.scale)
+
         minsum = MinSum(
             unary={s[0]: t for s, t in rounded if len(s) == 1},
             edges=[(s[0], s[1], t) for s, t in rounded if len(s) == 2],
             shift=scaled.shift,
-            summands=len(chosen) + touched,
-            exact_unary={s[0]: t for s, t in factors if len(s) == 1},
-            exact_edges=[(s[0], s[1], t) for s, t in factors if len(s) == 2],
+            summands=len(chosen) + len(touched),
             scale=scaled.scale,
+            evaluate=evaluate,
+            build=build,
         )
         free_list = sorted(free)
 
@@ -394,7 +411,7 @@ class PairOracle:
         factors exact (times the common scale) or ``rounded`` (times 2^shift)."""
         gam = self.problem.gam
         scaled = self._scaled
-        constant = sum((c for i, c in enumerate(self._contributions) if i not in free), self._base)
+        constant = self._constant(free)
         tables: dict[tuple[int, ...], Any] = {
             (j,): c.rounded if rounded else c.unary for j, c in chosen.items()
         }
@@ -410,10 +427,18 @@ class PairOracle:
             elif j in free:
                 scope, block = (j,), matrix[bin_i, chosen[j].bins[p]]
             else:
-                constant += Fraction(pair.values[bin_i][bin_j])
                 continue
             tables[scope] = tables[scope] + block if scope in tables else block
         return constant, [(scope, sign * table) for scope, table in tables.items()]
+
+    def _constant(self, free: frozenset[int]) -> Fraction:
+        """The intercept, the kept main effects and the pair terms of two kept features."""
+        gam = self.problem.gam
+        constant = sum((c for i, c in enumerate(self._contributions) if i not in free), self._base)
+        for p, pair in enumerate(gam.pairs):
+            if not set(pair.features) & free:
+                constant += self._pair_at_x[p]
+        return constant
 
     def _sides(self) -> tuple[str, ...]:
         return self.additive.sides
