@@ -91,14 +91,42 @@ def shrink(oracle: SufficiencyOracle, kept: Iterable[int], free: Iterable[int]) 
     return frozenset(chosen)
 
 
-def grow(oracle: SufficiencyOracle, seed: Iterable[int], free: Iterable[int]) -> frozenset[int]:
+def grow(
+    oracle: SufficiencyOracle,
+    seed: Iterable[int],
+    free: Iterable[int],
+    x: tuple[Any, ...] | None = None,
+) -> frozenset[int]:
     """A maximal insufficient superset of the insufficient set ``seed``: its complement in
-    ``free`` is a subset-minimal contrastive reason."""
+    ``free`` is a subset-minimal contrastive reason.
+
+    Given the instance ``x``, every free feature on which a counterexample agrees with x
+    joins at once: the counterexample still changes the prediction with it kept, so the
+    set stays insufficient without asking the oracle."""
+    free = list(free)
     chosen = set(seed)
+    if x is not None:
+        chosen |= _agreeing(oracle, chosen, free, x)
     for i in free:
         if i not in chosen and not oracle.sufficient(chosen | {i}):
             chosen.add(i)
+            if x is not None:
+                chosen |= _agreeing(oracle, chosen, free, x)
     return frozenset(chosen)
+
+
+def _agreeing(
+    oracle: SufficiencyOracle, kept: set[int], free: list[int], x: tuple[Any, ...]
+) -> set[int]:
+    """The free features on which a counterexample to the insufficient ``kept`` equals x."""
+    z = oracle.counterexample(kept)
+    if z is None or len(z) != len(x):  # not a point of the model: nothing to compare
+        return set()
+    return {i for i in free if i < len(x) and _same(z[i], x[i])}
+
+
+def _same(a: Any, b: Any) -> bool:
+    return a is b or (type(a) is type(b) and a == b)
 
 
 def _hitman() -> Any:
@@ -134,7 +162,7 @@ def minimum_sufficient(
                 lower = len(hitting)
                 if counted.sufficient(hitting):
                     return Answer(hitting | problem.fixed, work=counted.calls, cores=tuple(cores))
-                seed = grow(counted, hitting, free)
+                seed = grow(counted, hitting, free, problem.x)
                 core = frozenset(free) - seed
                 # the record verify re-checks: changing this set alone flips, at this point
                 cores.append((core, counted.counterexample(seed)))
@@ -233,7 +261,7 @@ def _next_reason(
     seed = {i for i in free if var[i] in chosen}
     if counted.sufficient(seed):
         return "sr", shrink(counted, seed, sorted(seed)) | problem.fixed
-    return "cr", frozenset(free) - grow(counted, seed, free)
+    return "cr", frozenset(free) - grow(counted, seed, free, problem.x)
 
 
 def _only(kind: str, events: Generator[Event, None, str]) -> Generator[frozenset[int], None, str]:
