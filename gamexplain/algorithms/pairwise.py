@@ -271,11 +271,20 @@ class PairOracle:
         self._solved: dict[tuple[frozenset[int], str], _Solved] = {}
         self._parts: dict[tuple[frozenset[int], str], PairBound] = {}
         self._warm: dict[str, dict[tuple[int, int], Any]] = {"min": {}, "max": {}}
-        self._base = Fraction(gam.intercept)
-        self._contributions = [Fraction(c) for c in self.additive.c]
-        self._pair_at_x = [
+        self._rests: dict[tuple[frozenset[int], str], tuple[Exact, bool]] = {}
+        # the intercept, main effects at x and pair terms at x over one denominator, so
+        # the constant of a free set is one integer sum
+        exact = [Fraction(gam.intercept), *map(Fraction, self.additive.c)]
+        exact += [
             Fraction(pair.values[a][b]) for pair, (a, b) in zip(gam.pairs, self._bins, strict=True)
         ]
+        self._denominator = math.lcm(*(v.denominator for v in exact))
+        scaled_terms = [v.numerator * (self._denominator // v.denominator) for v in exact]
+        self._base = scaled_terms[0]
+        self._contributions = scaled_terms[1 : gam.n_features + 1]
+        self._pair_at_x = scaled_terms[gam.n_features + 1 :]
+        small = backend != "auto" or _full_cost(gam) <= state_limit
+        self._auto = "variable-elimination" if small else "dual-bound"
         self.calls = 0
 
     def _free(self, kept: Iterable[int]) -> list[int]:
@@ -314,8 +323,7 @@ class PairOracle:
         chosen = {j: scaled.choice(j, side) for j in sorted(free & self.paired)}
         backend = self.backend
         if backend == "auto":
-            small = _full_cost(gam) <= self.state_limit
-            backend = "variable-elimination" if small else "dual-bound"
+            backend = self._auto
         if backend == "dual-bound":
             solved = self._dual(free, side, chosen, self._constant(free))
             self._solved[key] = solved
@@ -434,17 +442,23 @@ class PairOracle:
     def _constant(self, free: frozenset[int]) -> Fraction:
         """The intercept, the kept main effects and the pair terms of two kept features."""
         gam = self.problem.gam
-        constant = sum((c for i, c in enumerate(self._contributions) if i not in free), self._base)
+        total = self._base + sum(c for i, c in enumerate(self._contributions) if i not in free)
         for p, pair in enumerate(gam.pairs):
-            if not set(pair.features) & free:
-                constant += self._pair_at_x[p]
-        return constant
+            if pair.features[0] not in free and pair.features[1] not in free:
+                total += self._pair_at_x[p]
+        return Fraction(total, self._denominator)
 
     def _sides(self) -> tuple[str, ...]:
         return self.additive.sides
 
     def _unpaired(self, free: list[int], side: str) -> tuple[Exact, bool]:
         """The free unpaired features' extremes summed, and whether one is only approached."""
+        key = (frozenset(i for i in free if i not in self.paired), side)
+        if key not in self._rests:
+            self._rests[key] = self._sum_unpaired(key[0], side)
+        return self._rests[key]
+
+    def _sum_unpaired(self, free: Iterable[int], side: str) -> tuple[Exact, bool]:
         total: Exact = Fraction(0)
         loose = False
         for i in free:
