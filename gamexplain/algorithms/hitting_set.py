@@ -276,7 +276,8 @@ def _only(kind: str, events: Generator[Event, None, str]) -> Generator[frozenset
 
 _SUMMARY_MSR = (
     "implicit hitting sets: a minimum hitting set (incremental RC2 MaxSAT) of the "
-    "contrastive sets found so far, checked by the exact pairwise worst case"
+    "contrastive sets found so far, each checked exactly by the pairwise worst case "
+    "(variable elimination, or dual bounds with branch and bound past its budget)"
 )
 
 

@@ -203,6 +203,10 @@ def _node(
     return ("branch", v, children)
 
 
+def _integers(values: Any) -> Any:
+    return np.clip(np.rint(values), -(2**55), 2**55).astype(np.int64)
+
+
 class _Local:
     """The problem restricted to the signatures left at a node, with float multipliers."""
 
@@ -243,7 +247,9 @@ class _Local:
             self.swept += 1
 
     def integer_multipliers(self) -> list[tuple[Any, Any]]:
-        return [(np.rint(a).astype(np.int64), np.rint(b).astype(np.int64)) for a, b in self.lam]
+        """The multipliers rounded to integers and clipped to ±2^55 (any multipliers give
+        a valid bound; the clip keeps every int64 sum below 2^62)."""
+        return [(_integers(a), _integers(b)) for a, b in self.lam]
 
     def lower(self) -> Fraction:
         """A rigorous lower bound on the true minimum over this node: the exact int64
