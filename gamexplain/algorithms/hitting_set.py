@@ -145,11 +145,13 @@ def minimum_sufficient(
     -----
     A minimum hitting set of the contrastive sets found so far is a lower bound on the
     free part of any sufficient reason; when it is sufficient it is optimal, otherwise
-    :func:`grow` turns it into a new contrastive set it misses. At most one round per
-    subset-minimal contrastive reason, each one incremental MaxSAT call and at most n
-    sufficiency checks (thm:pairs-hitting-set). ``cores`` records each contrastive set
-    with a point that changes only it and flips. Past the deadline or ``time_limit`` the
-    answer is stopped with no reason: the last lower bound and the cores so far.
+    :func:`grow` turns it into a new contrastive set it misses, and then the hitting set
+    with that set added into another, disjoint one, until the union is sufficient (the
+    disjoint-cores phase of MaxHS, Davies and Bacchus, CP 2011). At most one MaxSAT call
+    per round and n sufficiency checks per contrastive set found (thm:pairs-hitting-set).
+    ``cores`` records each contrastive set with a point that changes only it and flips.
+    Past the deadline or ``time_limit`` the answer is stopped with no reason: the last
+    lower bound and the cores so far.
     """
     counted = _Counted(oracle)
     free = problem.free
@@ -162,11 +164,16 @@ def minimum_sufficient(
                 lower = len(hitting)
                 if counted.sufficient(hitting):
                     return Answer(hitting | problem.fixed, work=counted.calls, cores=tuple(cores))
-                seed = grow(counted, hitting, free, problem.x)
-                core = frozenset(free) - seed
-                # the record verify re-checks: changing this set alone flips, at this point
-                cores.append((core, counted.counterexample(seed)))
-                hitman.hit(sorted(core))
+                # contrastive sets disjoint from each other while the union stays
+                # insufficient: each one the hitting set misses, so each raises the bound
+                taken = hitting
+                while not counted.sufficient(taken):
+                    seed = grow(counted, taken, free, problem.x)
+                    core = frozenset(free) - seed
+                    # the record verify re-checks: changing this set alone flips, at this point
+                    cores.append((core, counted.counterexample(seed)))
+                    hitman.hit(sorted(core))
+                    taken = taken | core
     except OutOfTime:
         # the query finds a subset-minimal reason in its grace time
         return Answer(None, "time_limit", lower + len(problem.fixed), None,
