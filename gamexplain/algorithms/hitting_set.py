@@ -191,9 +191,11 @@ def minimum_contrastive(
     Changing C can flip exactly when the other features are not sufficient, that is when
     C meets every sufficient reason: a minimum hitting set of the subset-minimal
     sufficient reasons found so far is a lower bound, optimal once freeing it flips;
-    otherwise the kept rest shrinks (:func:`shrink`) to a new sufficient reason it misses
-    (thm:pairs-hitting-set). ``cores`` records each sufficient reason with its worst
-    case. Past the deadline or ``time_limit`` the answer is stopped with no reason.
+    otherwise the kept rest shrinks (:func:`shrink`) to a new sufficient reason it misses,
+    and what is left of the rest without it into another while it stays sufficient
+    (disjoint cores, as in :func:`minimum_sufficient`; thm:pairs-hitting-set). ``cores``
+    records each sufficient reason with its worst case. Past the deadline or
+    ``time_limit`` the answer is stopped with no reason.
     """
     counted = _Counted(oracle)
     free = problem.free
@@ -209,10 +211,14 @@ def minimum_contrastive(
                 rest = problem.all_features - hitting
                 if not counted.sufficient(rest):
                     return Answer(hitting, work=counted.calls, cores=tuple(cores))
-                kept = shrink(counted, rest, free)
-                # the record verify re-checks: keeping this set fixes the prediction
-                cores.append((kept, counted.worst_case(kept)))
-                hitman.hit(sorted(kept - problem.fixed))
+                # sufficient reasons disjoint off the fixed features while what is left
+                # stays sufficient: the hitting set misses each, so each raises the bound
+                while counted.sufficient(rest):
+                    kept = shrink(counted, rest, free)
+                    # the record verify re-checks: keeping this set fixes the prediction
+                    cores.append((kept, counted.worst_case(kept)))
+                    hitman.hit(sorted(kept - problem.fixed))
+                    rest = rest - (kept - problem.fixed)
     except OutOfTime:
         return Answer(None, "time_limit", lower, None, work=counted.calls, cores=tuple(cores))
 
