@@ -91,14 +91,42 @@ def shrink(oracle: SufficiencyOracle, kept: Iterable[int], free: Iterable[int]) 
     return frozenset(chosen)
 
 
-def grow(oracle: SufficiencyOracle, seed: Iterable[int], free: Iterable[int]) -> frozenset[int]:
+def grow(
+    oracle: SufficiencyOracle,
+    seed: Iterable[int],
+    free: Iterable[int],
+    x: tuple[Any, ...] | None = None,
+) -> frozenset[int]:
     """A maximal insufficient superset of the insufficient set ``seed``: its complement in
-    ``free`` is a subset-minimal contrastive reason."""
+    ``free`` is a subset-minimal contrastive reason.
+
+    Given the instance ``x``, every free feature on which a counterexample agrees with x
+    joins at once: the counterexample still changes the prediction with it kept, so the
+    set stays insufficient without asking the oracle."""
+    free = list(free)
     chosen = set(seed)
+    if x is not None:
+        chosen |= _agreeing(oracle, chosen, free, x)
     for i in free:
         if i not in chosen and not oracle.sufficient(chosen | {i}):
             chosen.add(i)
+            if x is not None:
+                chosen |= _agreeing(oracle, chosen, free, x)
     return frozenset(chosen)
+
+
+def _agreeing(
+    oracle: SufficiencyOracle, kept: set[int], free: list[int], x: tuple[Any, ...]
+) -> set[int]:
+    """The free features on which a counterexample to the insufficient ``kept`` equals x."""
+    z = oracle.counterexample(kept)
+    if z is None or len(z) != len(x):  # not a point of the model: nothing to compare
+        return set()
+    return {i for i in free if i < len(x) and _same(z[i], x[i])}
+
+
+def _same(a: Any, b: Any) -> bool:
+    return a is b or (type(a) is type(b) and a == b)
 
 
 def _hitman() -> Any:
@@ -117,11 +145,13 @@ def minimum_sufficient(
     -----
     A minimum hitting set of the contrastive sets found so far is a lower bound on the
     free part of any sufficient reason; when it is sufficient it is optimal, otherwise
-    :func:`grow` turns it into a new contrastive set it misses. At most one round per
-    subset-minimal contrastive reason, each one incremental MaxSAT call and at most n
-    sufficiency checks (thm:pairs-hitting-set). ``cores`` records each contrastive set
-    with a point that changes only it and flips. Past the deadline or ``time_limit`` the
-    answer is stopped with no reason: the last lower bound and the cores so far.
+    :func:`grow` turns it into a new contrastive set it misses, and then the hitting set
+    with that set added into another, disjoint one, until the union is sufficient (the
+    disjoint-cores phase of MaxHS, Davies and Bacchus, CP 2011). At most one MaxSAT call
+    per round and n sufficiency checks per contrastive set found (thm:pairs-hitting-set).
+    ``cores`` records each contrastive set with a point that changes only it and flips.
+    Past the deadline or ``time_limit`` the answer is stopped with no reason: the last
+    lower bound and the cores so far.
     """
     counted = _Counted(oracle)
     free = problem.free
@@ -134,11 +164,16 @@ def minimum_sufficient(
                 lower = len(hitting)
                 if counted.sufficient(hitting):
                     return Answer(hitting | problem.fixed, work=counted.calls, cores=tuple(cores))
-                seed = grow(counted, hitting, free)
-                core = frozenset(free) - seed
-                # the record verify re-checks: changing this set alone flips, at this point
-                cores.append((core, counted.counterexample(seed)))
-                hitman.hit(sorted(core))
+                # contrastive sets disjoint from each other while the union stays
+                # insufficient: each one the hitting set misses, so each raises the bound
+                taken = hitting
+                while not counted.sufficient(taken):
+                    seed = grow(counted, taken, free, problem.x)
+                    core = frozenset(free) - seed
+                    # the record verify re-checks: changing this set alone flips, at this point
+                    cores.append((core, counted.counterexample(seed)))
+                    hitman.hit(sorted(core))
+                    taken = taken | core
     except OutOfTime:
         # the query finds a subset-minimal reason in its grace time
         return Answer(None, "time_limit", lower + len(problem.fixed), None,
@@ -156,9 +191,11 @@ def minimum_contrastive(
     Changing C can flip exactly when the other features are not sufficient, that is when
     C meets every sufficient reason: a minimum hitting set of the subset-minimal
     sufficient reasons found so far is a lower bound, optimal once freeing it flips;
-    otherwise the kept rest shrinks (:func:`shrink`) to a new sufficient reason it misses
-    (thm:pairs-hitting-set). ``cores`` records each sufficient reason with its worst
-    case. Past the deadline or ``time_limit`` the answer is stopped with no reason.
+    otherwise the kept rest shrinks (:func:`shrink`) to a new sufficient reason it misses,
+    and what is left of the rest without it into another while it stays sufficient
+    (disjoint cores, as in :func:`minimum_sufficient`; thm:pairs-hitting-set). ``cores``
+    records each sufficient reason with its worst case. Past the deadline or
+    ``time_limit`` the answer is stopped with no reason.
     """
     counted = _Counted(oracle)
     free = problem.free
@@ -174,10 +211,14 @@ def minimum_contrastive(
                 rest = problem.all_features - hitting
                 if not counted.sufficient(rest):
                     return Answer(hitting, work=counted.calls, cores=tuple(cores))
-                kept = shrink(counted, rest, free)
-                # the record verify re-checks: keeping this set fixes the prediction
-                cores.append((kept, counted.worst_case(kept)))
-                hitman.hit(sorted(kept - problem.fixed))
+                # sufficient reasons disjoint off the fixed features while what is left
+                # stays sufficient: the hitting set misses each, so each raises the bound
+                while counted.sufficient(rest):
+                    kept = shrink(counted, rest, free)
+                    # the record verify re-checks: keeping this set fixes the prediction
+                    cores.append((kept, counted.worst_case(kept)))
+                    hitman.hit(sorted(kept - problem.fixed))
+                    rest = rest - (kept - problem.fixed)
     except OutOfTime:
         return Answer(None, "time_limit", lower, None, work=counted.calls, cores=tuple(cores))
 
@@ -233,7 +274,7 @@ def _next_reason(
     seed = {i for i in free if var[i] in chosen}
     if counted.sufficient(seed):
         return "sr", shrink(counted, seed, sorted(seed)) | problem.fixed
-    return "cr", frozenset(free) - grow(counted, seed, free)
+    return "cr", frozenset(free) - grow(counted, seed, free, problem.x)
 
 
 def _only(kind: str, events: Generator[Event, None, str]) -> Generator[frozenset[int], None, str]:
@@ -248,7 +289,8 @@ def _only(kind: str, events: Generator[Event, None, str]) -> Generator[frozenset
 
 _SUMMARY_MSR = (
     "implicit hitting sets: a minimum hitting set (incremental RC2 MaxSAT) of the "
-    "contrastive sets found so far, checked by the exact pairwise worst case"
+    "contrastive sets found so far, each checked exactly by the pairwise worst case "
+    "(variable elimination, or dual bounds with branch and bound past its budget)"
 )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -40,6 +41,14 @@ from gamexplain.algorithms.pair_cells import (
     slots,
 )
 from gamexplain.algorithms.pair_cpsat import cpsat_minimum
+from gamexplain.algorithms.pair_dual import (
+    Crossing,
+    DualNode,
+    MinSum,
+    Proof,
+    certificate,
+    decide,
+)
 from gamexplain.algorithms.worst_case import (
     AdditiveOracle,
     FeatureBound,
@@ -47,6 +56,7 @@ from gamexplain.algorithms.worst_case import (
     _approach,
 )
 from gamexplain.complexity.registry import register_algorithm
+from gamexplain.errors import UnsupportedQueryError
 from gamexplain.exact import Exact, compare
 from gamexplain.model.task import Classification
 from gamexplain.substrate.scaling import common_denominator
@@ -56,12 +66,14 @@ __all__ = [
     "PairBound",
     "PairOracle",
     "PairWorstCase",
+    "csr_dual",
     "csr_pairwise",
+    "elimination_applies",
     "pair_oracle",
 ]
 
-STATE_LIMIT = 2_000_000
-"""Most table entries variable elimination may build before CP-SAT takes over."""
+STATE_LIMIT = 10_000
+"""Most table entries variable elimination may build before dual bounds take over."""
 
 
 # -- the integer scaling --------------------------------------------------------------------
@@ -75,6 +87,7 @@ class _Choice:
     cells: tuple[Cell, ...]
     unary: Any
     bins: dict[int, Any]
+    rounded: Any
 
 
 class _Scaled:
@@ -106,7 +119,21 @@ class _Scaled:
             self._integers([[Fraction(v) for v in row] for row in pair.values])
             for pair in gam.pairs
         ]
+        # the grid of the rounded tables: every sum of them stays below 2^51 units
+        self.shift = max(0, 50 - math.ceil(math.log2(float(reach)))) if reach else 50
+        self.fits = reach * 2**self.shift < 2**52
+        self.rounded = [
+            self._rounded([[Fraction(v) for v in row] for row in pair.values]) for pair in gam.pairs
+        ]
         self._choices: dict[tuple[int, str], _Choice] = {}
+
+    def _rounded(self, values: Any) -> Any:
+        """Each value times 2^shift rounded to the nearest integer (off by at most ½);
+        None when the model's magnitudes leave no room for int64 sums."""
+        if not self.fits:
+            return None
+        grid = np.array(values, dtype=object) * 2**self.shift
+        return np.array([round(v) for v in grid.reshape(-1)], dtype=np.int64).reshape(grid.shape)
 
     def _integers(self, values: Any) -> Any:
         scaled = np.array(values, dtype=object) * self.scale
@@ -125,6 +152,7 @@ class _Scaled:
                 unary=self._integers([c.contribution for c in best.values()]),
                 bins={p: np.array([s[k] for s in best], dtype=np.intp)
                       for k, p in enumerate(terms)},
+                rounded=self._rounded([c.contribution for c in best.values()]),
             )  # fmt: skip
         return self._choices[key]
 
@@ -144,13 +172,18 @@ class PairBound:
     side : {"min", "max"}
     value : Fraction
         The minimum (maximum) over the free paired features of the score minus the free
-        unpaired features' main effects.
+        unpaired features' main effects; with ``backend="dual-bound"`` a certified lower
+        (upper) bound on it.
     point : tuple of (str, value)
-        Values of the free paired features that attain it.
+        Values of the free paired features that attain it; empty for a dual bound.
     steps : tuple of Step or None
         The elimination messages (of −score for ``max``) proving no completion does
-        better; None when CP-SAT solved it (then only the point is independently checked).
-    backend : {"variable-elimination", "cp-sat"}
+        better; None when CP-SAT or dual bounds solved it.
+    backend : {"variable-elimination", "cp-sat", "dual-bound"}
+    dual : DualLeaf or DualBranch or None
+        For ``dual-bound``: Lagrangian multipliers per pairwise table, under a tree of
+        splits of signatures, whose least leaf bound is sign·``value``
+        (thm:pairs-dual-bound); None otherwise.
     """
 
     side: str
@@ -158,6 +191,7 @@ class PairBound:
     point: tuple[tuple[str, Any], ...]
     steps: tuple[Step, ...] | None
     backend: str
+    dual: DualNode | None = None
 
 
 @dataclass(frozen=True)
@@ -166,7 +200,8 @@ class PairWorstCase:
 
     ``bounds`` are the claimed extremes of the free features in no pair term (as in
     :class:`~gamexplain.algorithms.worst_case.WorstCase`), ``pairs`` the paired part per
-    direction; ``low``/``high`` the score's infimum and supremum over the completions.
+    direction; ``low``/``high`` the score's infimum and supremum over the completions, or
+    where a part is a dual bound, the certified bound on them that part gives.
     """
 
     kept: tuple[str, ...]
@@ -178,8 +213,9 @@ class PairWorstCase:
 
 @dataclass(frozen=True)
 class _Solved:
-    """A paired part solved once: the exact value and point, and for elimination the
-    order and integer messages a :class:`PairBound` turns into Fractions on demand."""
+    """A paired part solved once: the exact value and point (a crossing point for a dual
+    search that found one), for elimination the order and integer messages a
+    :class:`PairBound` turns into Fractions on demand, for a dual search its proof."""
 
     value: Fraction
     point: tuple[tuple[str, Any], ...]
@@ -187,6 +223,7 @@ class _Solved:
     order: list[int]
     messages: list[ArrayFactor] | None
     backend: str
+    proof: tuple[MinSum, Proof, Fraction] | None = None
 
 
 def _fractions(
@@ -203,14 +240,17 @@ class PairOracle:
     Parameters
     ----------
     problem : Problem
-    backend : {"auto", "variable-elimination", "cp-sat"}
-        ``auto`` eliminates while the tables stay within ``state_limit`` entries.
+    backend : {"auto", "variable-elimination", "dual-bound", "cp-sat"}
+        ``auto`` eliminates while the tables stay within ``state_limit`` entries and
+        decides by dual bounds past it.
 
     Notes
     -----
     A sufficiency check costs O(n·k^(w+1)) for k signatures per paired feature and
     induced width w of the free interaction graph along the min-fill order
-    (thm:pairs-variable-elimination), or one CP-SAT solve (thm:pairs-cpsat).
+    (thm:pairs-variable-elimination), or a branch and bound over Lagrangian dual bounds
+    of O(Σ_e k_u·k_v) per sweep and node (thm:pairs-dual-bound), or one CP-SAT solve
+    (thm:pairs-cpsat).
     """
 
     def __init__(
@@ -230,6 +270,21 @@ class PairOracle:
         ]
         self._solved: dict[tuple[frozenset[int], str], _Solved] = {}
         self._parts: dict[tuple[frozenset[int], str], PairBound] = {}
+        self._warm: dict[str, dict[tuple[int, int], Any]] = {"min": {}, "max": {}}
+        self._rests: dict[tuple[frozenset[int], str], tuple[Exact, bool]] = {}
+        # the intercept, main effects at x and pair terms at x over one denominator, so
+        # the constant of a free set is one integer sum
+        exact = [Fraction(gam.intercept), *map(Fraction, self.additive.c)]
+        exact += [
+            Fraction(pair.values[a][b]) for pair, (a, b) in zip(gam.pairs, self._bins, strict=True)
+        ]
+        self._denominator = math.lcm(*(v.denominator for v in exact))
+        scaled_terms = [v.numerator * (self._denominator // v.denominator) for v in exact]
+        self._base = scaled_terms[0]
+        self._contributions = scaled_terms[1 : gam.n_features + 1]
+        self._pair_at_x = scaled_terms[gam.n_features + 1 :]
+        small = backend != "auto" or _full_cost(gam) <= state_limit
+        self._auto = "variable-elimination" if small else "dual-bound"
         self.calls = 0
 
     def _free(self, kept: Iterable[int]) -> list[int]:
@@ -237,18 +292,23 @@ class PairOracle:
         return [i for i in range(self.problem.gam.n_features) if i not in keep]
 
     def part(self, free: Iterable[int], side: str) -> PairBound:
-        """The paired part's extreme in direction ``side`` with ``free`` features free."""
+        """The paired part's extreme in direction ``side`` with ``free`` features free
+        (a certified bound on it when dual bounds decided it)."""
         key = (frozenset(free), side)
         if key not in self._parts:
             solved = self._solve(key[0], side)
-            steps = None
+            steps, dual, value = None, None, solved.value
             if solved.messages is not None:
                 scale = self._scaled.scale
                 steps = tuple(
                     Step(v, scope, _fractions(scope, table, solved.domains, scale))
                     for v, (scope, table) in zip(solved.order, solved.messages, strict=True)
                 )
-            self._parts[key] = PairBound(side, solved.value, solved.point, steps, solved.backend)
+            if solved.proof is not None:
+                minsum, proof, constant = solved.proof
+                dual, bound = certificate(minsum, proof.tree, solved.domains)
+                value = constant + (bound if side == "min" else -bound)
+            self._parts[key] = PairBound(side, value, solved.point, steps, solved.backend, dual)
         return self._parts[key]
 
     def _solve(self, free: frozenset[int], side: str) -> _Solved:
@@ -261,47 +321,111 @@ class PairOracle:
         sign = 1 if side == "min" else -1
         scaled = self._scaled
         chosen = {j: scaled.choice(j, side) for j in sorted(free & self.paired)}
+        backend = self.backend
+        if backend == "auto":
+            backend = self._auto
+        if backend == "dual-bound":
+            solved = self._dual(free, side, chosen, self._constant(free))
+            self._solved[key] = solved
+            return solved
         constant, factors = self._factors(free, chosen, sign)
         domains = {j: c.signatures for j, c in chosen.items()}
         order = min_fill_order(sorted(domains), factors)
         sizes = {j: len(d) for j, d in domains.items()}
         messages: list[ArrayFactor] | None = None
-        if self.backend == "cp-sat" or (
-            self.backend == "auto" and table_cost(order, factors, sizes) > self.state_limit
-        ):
+        if backend == "cp-sat":
             unary = {j: {s: c.contribution for s, c in zip(d.signatures, d.cells, strict=True)}
                      for j, d in chosen.items()}  # fmt: skip
             exact = factors_of(gam, self.problem.x, free, unary, sign)
             minimum, found = cpsat_minimum({j: list(d) for j, d in domains.items()}, exact)
             value = sign * minimum
             assignment = {j: domains[j].index(found[j]) for j in found}
-            backend = "cp-sat"
         else:
             total, assignment, messages = eliminate(sizes, factors, order)
             value = constant + Fraction(sign * total, scaled.scale)
-            backend = "variable-elimination"
-        point = tuple(
-            (gam.features[j].name, chosen[j].cells[assignment[j]].value) for j in sorted(chosen)
-        )
-        solved = _Solved(value, point, domains, order, messages, backend)
+        solved = _Solved(value, self._point(chosen, assignment), domains, order, messages, backend)
         self._solved[key] = solved
         return solved
 
+    def _point(self, chosen: Mapping[int, _Choice], assignment: Mapping[int, int]) -> Any:
+        gam = self.problem.gam
+        return tuple(
+            (gam.features[j].name, chosen[j].cells[assignment[j]].value) for j in sorted(chosen)
+        )
+
+    def _dual(
+        self,
+        free: frozenset[int],
+        side: str,
+        chosen: Mapping[int, _Choice],
+        constant: Fraction,
+    ) -> _Solved:
+        """Decide the paired part against the prediction's edge by dual bounds and
+        branching (:func:`~gamexplain.algorithms.pair_dual.decide`)."""
+        scaled = self._scaled
+        if not scaled.fits:
+            raise UnsupportedQueryError(
+                "the pairwise model's scores reach beyond 2^52 in magnitude, too large for "
+                "the rounded tables of its dual bounds"
+            )
+        sign = 1 if side == "min" else -1
+        _, rounded = self._factors(free, chosen, sign, rounded=True)
+        touched = [p for p, pair in enumerate(self.problem.gam.pairs) if set(pair.features) & free]
+
+        def build() -> tuple[dict[int, Any], list[tuple[int, int, Any]]]:
+            exact = self._factors(free, chosen, sign)[1]
+            unary = {s[0]: t for s, t in exact if len(s) == 1}
+            return unary, [(s[0], s[1], t) for s, t in exact if len(s) == 2]
+
+        def evaluate(assignment: Mapping[int, int]) -> Fraction:
+            total = sum(int(c.unary[assignment[j]]) for j, c in chosen.items())
+            for p in touched:
+                i, j = self.problem.gam.pairs[p].features
+                a = chosen[i].bins[p][assignment[i]] if i in free else self._bins[p][0]
+                b = chosen[j].bins[p][assignment[j]] if j in free else self._bins[p][1]
+                total += int(scaled.pairs[p][a, b])
+            return Fraction(sign * total, scaled.scale)
+
+        minsum = MinSum(
+            unary={s[0]: t for s, t in rounded if len(s) == 1},
+            edges=[(s[0], s[1], t) for s, t in rounded if len(s) == 2],
+            shift=scaled.shift,
+            summands=len(chosen) + len(touched),
+            scale=scaled.scale,
+            evaluate=evaluate,
+            build=build,
+        )
+        free_list = sorted(free)
+
+        def crosses(m: Fraction) -> bool:
+            return self._gap(free_list, side, constant + sign * m) is not None
+
+        outcome = decide(minsum, crosses, self._warm[side])
+        domains = {j: c.signatures for j, c in chosen.items()}
+        if isinstance(outcome, Crossing):
+            value = constant + sign * outcome.value
+            point = self._point(chosen, outcome.assignment)
+            return _Solved(value, point, domains, [], None, "dual-bound")
+        self._warm[side].update(outcome.warm)
+        # a proven bound that does not cross; the certificate's exact one is at least as good
+        value = constant + sign * outcome.lower
+        return _Solved(value, (), domains, [], None, "dual-bound", (minsum, outcome, constant))
+
     def _factors(
-        self, free: frozenset[int], chosen: Mapping[int, _Choice], sign: int
+        self, free: frozenset[int], chosen: Mapping[int, _Choice], sign: int, rounded: bool = False
     ) -> tuple[Fraction, list[ArrayFactor]]:
         """The score minus the free unpaired features' main effects, as a constant and the
-        integer factors of sign·(the rest), with the scopes of :func:`factors_of`."""
+        integer factors of sign·(the rest), with the scopes of :func:`factors_of`; the
+        factors exact (times the common scale) or ``rounded`` (times 2^shift)."""
         gam = self.problem.gam
         scaled = self._scaled
-        constant = Fraction(gam.intercept) + sum(
-            (Fraction(self.additive.c[i]) for i in range(gam.n_features) if i not in free),
-            Fraction(0),
-        )
-        tables: dict[tuple[int, ...], Any] = {(j,): c.unary for j, c in chosen.items()}
+        constant = self._constant(free)
+        tables: dict[tuple[int, ...], Any] = {
+            (j,): c.rounded if rounded else c.unary for j, c in chosen.items()
+        }
         for p, pair in enumerate(gam.pairs):
             i, j = pair.features
-            matrix = scaled.pairs[p]
+            matrix = scaled.rounded[p] if rounded else scaled.pairs[p]
             bin_i, bin_j = self._bins[p]
             if i in free and j in free:
                 scope: tuple[int, ...] = (i, j)
@@ -311,17 +435,31 @@ class PairOracle:
             elif j in free:
                 scope, block = (j,), matrix[bin_i, chosen[j].bins[p]]
             else:
-                constant += Fraction(pair.values[bin_i][bin_j])
                 continue
             tables[scope] = tables[scope] + block if scope in tables else block
         return constant, [(scope, sign * table) for scope, table in tables.items()]
 
+    def _constant(self, free: frozenset[int]) -> Fraction:
+        """The intercept, the kept main effects and the pair terms of two kept features."""
+        gam = self.problem.gam
+        total = self._base + sum(c for i, c in enumerate(self._contributions) if i not in free)
+        for p, pair in enumerate(gam.pairs):
+            if pair.features[0] not in free and pair.features[1] not in free:
+                total += self._pair_at_x[p]
+        return Fraction(total, self._denominator)
+
     def _sides(self) -> tuple[str, ...]:
         return self.additive.sides
 
-    def _extreme(self, free: list[int], side: str) -> tuple[Exact, bool]:
-        """The infimum (supremum) of the score and whether it is only approached."""
-        total: Exact = self._solve(frozenset(free), side).value
+    def _unpaired(self, free: list[int], side: str) -> tuple[Exact, bool]:
+        """The free unpaired features' extremes summed, and whether one is only approached."""
+        key = (frozenset(i for i in free if i not in self.paired), side)
+        if key not in self._rests:
+            self._rests[key] = self._sum_unpaired(key[0], side)
+        return self._rests[key]
+
+    def _sum_unpaired(self, free: Iterable[int], side: str) -> tuple[Exact, bool]:
+        total: Exact = Fraction(0)
         loose = False
         for i in free:
             if i not in self.paired:
@@ -332,7 +470,13 @@ class PairOracle:
 
     def _excess(self, free: list[int], side: str) -> Exact | None:
         """How far the worst case passes the prediction's edge; None when it keeps it."""
-        value, loose = self._extreme(free, side)
+        return self._gap(free, side, self._solve(frozenset(free), side).value)
+
+    def _gap(self, free: list[int], side: str, part: Exact) -> Exact | None:
+        """How far the score's extreme passes the prediction's edge when the paired part
+        is ``part``; None when it keeps it."""
+        rest, loose = self._unpaired(free, side)
+        value = part + rest
         problem = self.problem
         task = problem.gam.task
         if isinstance(task, Classification):
@@ -381,29 +525,54 @@ class PairOracle:
                 bounds.append(
                     FeatureBound(gam.features[i].name, side, e.value, e.argument, e.attained)
                 )
-        ends = {side: self._extreme(free, side)[0] for side in self._sides()}
+        parts = {side: self.part(free, side) for side in self._sides()}
+        ends = {side: parts[side].value + self._unpaired(free, side)[0] for side in parts}
         names = tuple(f.name for i, f in enumerate(gam.features) if i not in free)
         return PairWorstCase(
             kept=names,
             bounds=tuple(bounds),
-            pairs=tuple(self.part(free, side) for side in self._sides()),
+            pairs=tuple(parts.values()),
             low=ends.get("min"),
             high=ends.get("max"),
         )
 
 
 @functools.lru_cache(maxsize=16)
-def pair_oracle(problem: Problem) -> PairOracle:
+def pair_oracle(problem: Problem, backend: str = "auto") -> PairOracle:
     """The :class:`PairOracle` of a problem, shared by every caller (problems hash by
     identity)."""
-    return PairOracle(problem)
+    return PairOracle(problem, backend)
+
+
+def elimination_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
+    """None when the model reduces to cells and eliminating every paired feature builds
+    at most :data:`STATE_LIMIT` table entries, else why not."""
+    refused = pairwise_applies(gam, options)
+    if refused is not None:
+        return refused
+    cost = _full_cost(gam)
+    if cost > STATE_LIMIT:
+        return (
+            f"eliminating the {len(paired(gam))} paired features would build {cost:.3g} table "
+            f"entries, more than {STATE_LIMIT:,}"
+        )
+    return None
+
+
+@functools.lru_cache(maxsize=64)
+def _full_cost(gam: Any) -> int:
+    """Table entries of eliminating every paired feature along the min-fill order."""
+    sizes = {j: len(signatures(gam, j, "min")) for j in paired(gam)}
+    scopes: list[Any] = [(tuple(pair.features), {}) for pair in gam.pairs]
+    order = min_fill_order(sorted(sizes), scopes)
+    return table_cost(order, scopes, sizes)
 
 
 @register_algorithm(
     "csr", "variable-elimination",
-    summary="exact worst case over cells of the paired features: variable elimination "
-    "along a min-fill order, CP-SAT past a state budget",
-    theorem="thm:pairs-variable-elimination", priority=30, applies=pairwise_applies,
+    summary="exact worst case over cells of the paired features by variable elimination "
+    "along a min-fill order, while its tables stay small",
+    theorem="thm:pairs-variable-elimination", priority=30, applies=elimination_applies,
 )  # fmt: skip
 def csr_pairwise(problem: Problem, kept: frozenset[int], time_limit: float | None = None) -> bool:
     """Whether keeping ``kept`` fixes the prediction of a model with pairwise terms.
@@ -411,7 +580,25 @@ def csr_pairwise(problem: Problem, kept: frozenset[int], time_limit: float | Non
     Notes
     -----
     O(n·k^(w+1)) for k signatures per paired feature and induced width w
-    (thm:pairs-variable-elimination); CP-SAT when that passes :data:`STATE_LIMIT`
-    (thm:pairs-cpsat).
+    (thm:pairs-variable-elimination); dual bounds where a free set's tables pass
+    :data:`STATE_LIMIT` (thm:pairs-dual-bound).
     """
     return pair_oracle(problem).sufficient(kept)
+
+
+@register_algorithm(
+    "csr", "dual-bound",
+    summary="Lagrangian dual bounds over the pair terms, found in floats on rounded tables "
+    "and certified in rationals, with branch and bound until the prediction is decided",
+    theorem="thm:pairs-dual-bound", priority=35, applies=pairwise_applies,
+)  # fmt: skip
+def csr_dual(problem: Problem, kept: frozenset[int], time_limit: float | None = None) -> bool:
+    """Whether keeping ``kept`` fixes the prediction of a model with pairwise terms, by
+    dual bounds and branching (:mod:`gamexplain.algorithms.pair_dual`).
+
+    Notes
+    -----
+    O(Σ_e k_u·k_v) per sweep of block-coordinate ascent and node of the branch and
+    bound, exponential in the worst case only through the branching (thm:pairs-dual-bound).
+    """
+    return pair_oracle(problem, "dual-bound").sufficient(kept)

@@ -170,6 +170,9 @@ def pair_value(gam: Any, pair: Any, point: Sequence[Any]) -> Fraction:
             k = _position(gam.features[i].domain.values, value)
             if k is None:
                 raise CertificateError(f"{value!r} is not a value of feature {i}")
+        elif isinstance(value, int | float | Fraction) and not isinstance(value, bool):
+            # a rational's bin: how many inner edges lie at or below it
+            k = bisect.bisect_right(_inner_edges(tuple(edges)), Fraction(value))
         else:
             k = 0
             for b in range(1, len(edges) - 1):
@@ -177,6 +180,13 @@ def pair_value(gam: Any, pair: Any, point: Sequence[Any]) -> Fraction:
                     k = b
         cells.append(k)
     return Fraction(pair.values[cells[0]][cells[1]])
+
+
+@lru_cache(maxsize=4096)
+def _inner_edges(edges: tuple[Any, ...]) -> list[Fraction]:
+    """A bin axis's inner edges as exact rationals, in order (the model keeps its edges
+    strictly increasing)."""
+    return sorted(Fraction(e) for e in edges[1:-1])
 
 
 def score(gam: Any, point: Sequence[Any]) -> Number:

@@ -30,6 +30,7 @@ enumeration; anything malformed makes the check answer False (``certify.checked`
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import math
@@ -696,6 +697,9 @@ def _paired_part(
     before enumerating.
     """
     moving = [i for i in free if i in paired]
+    if getattr(part, "dual", None) is not None:
+        plain = part.point == () and part.steps is None and part.backend == "dual-bound"
+        return part.value if plain and _dual_bound(gam, x, free, moving, part) else None
     point = list(x)
     named = dict(part.point)
     if set(named) != {gam.features[i].name for i in moving} or len(named) != len(part.point):
@@ -754,52 +758,143 @@ def _messages_bound(
     return sum((t[()] for _, t in pool), Fraction(0)) == sign * part.value
 
 
+def _dual_bound(gam: Any, x: Sequence[Any], free: list[int], moving: list[int], part: Any) -> bool:
+    """The dual certificate proves sign·value a lower bound of sign·(the paired part):
+    factors rebuilt here from the raw model, then every leaf's Lagrangian bound
+    recomputed in exact rationals over the signatures its branches leave, the branches
+    checked to split each variable's signatures exactly, and the least leaf bound
+    compared with the claim (thm:pairs-dual-bound)."""
+    sign = 1 if part.side == "min" else -1
+    domains, factors = _pair_factors(gam, x, free, moving, sign)
+    entries = sum(math.prod(len(domains[u]) for u in scope) for scope, _ in factors)
+    check_size(_leaves(part.dual) * entries, "the leaves of a dual certificate")
+    bound = _tree_bound(domains, factors, part.dual)
+    return bound is not None and bound == sign * exact_rational(part.value)
+
+
+def _leaves(node: Any) -> int:
+    if type(node).__name__ == "DualBranch":
+        return sum(_leaves(child) for _, child in node.parts)
+    return 1
+
+
+def _tree_bound(
+    domains: dict[int, list[Any]],
+    factors: list[tuple[tuple[int, ...], dict[Any, Fraction]]],
+    node: Any,
+) -> Fraction | None:
+    """The least bound of the tree's leaves; None when a split does not partition its
+    variable's signatures or a leaf is malformed."""
+    kind = type(node).__name__
+    if kind == "DualLeaf":
+        return _leaf_bound(domains, factors, node.multipliers)
+    if kind != "DualBranch" or node.variable not in domains or not node.parts:
+        return None
+    v = node.variable
+    parts = [set(signs) for signs, _ in node.parts]
+    flat = [s for signs, _ in node.parts for s in signs]
+    if any(not p for p in parts) or len(set(flat)) != len(flat) or set(flat) != set(domains[v]):
+        return None
+    bounds = []
+    for part, (_, child) in zip(parts, node.parts, strict=True):
+        below = {**domains, v: [s for s in domains[v] if s in part]}
+        bound = _tree_bound(below, factors, child)
+        if bound is None:
+            return None
+        bounds.append(bound)
+    return min(bounds)
+
+
+def _leaf_bound(
+    domains: dict[int, list[Any]],
+    factors: list[tuple[tuple[int, ...], dict[Any, Fraction]]],
+    multipliers: Any,
+) -> Fraction | None:
+    """Σ_v min_s [θ_v(s) + Σ λ→v(s)] + Σ_(u,v) min_(s,t) [θ_uv(s,t) − λ→u(s) − λ→v(t)]
+    over the signatures left, in exact rationals: a lower bound of the factors' sum for
+    any multipliers λ, because the λ cancel on every assignment."""
+    scopes = {scope for scope, _ in factors if len(scope) == 2}
+    if not isinstance(multipliers, dict) or not set(multipliers) <= scopes:
+        return None
+    node = {v: dict.fromkeys(signs, Fraction(0)) for v, signs in domains.items()}
+    total = Fraction(0)
+    for scope, table in factors:
+        if not scope:
+            total += table[()]
+        elif len(scope) == 1:
+            for s in domains[scope[0]]:
+                node[scope[0]][s] += table[(s,)]
+        else:
+            u, v = scope
+            to_u, to_v = multipliers.get(scope, ({}, {}))
+            if not (set(to_u) <= set(domains[u]) and set(to_v) <= set(domains[v])):
+                return None
+            lu = [Fraction(to_u.get(s, 0)) for s in domains[u]]
+            lv = [Fraction(to_v.get(t, 0)) for t in domains[v]]
+            for s, a in zip(domains[u], lu, strict=True):
+                node[u][s] += a
+            for t, b in zip(domains[v], lv, strict=True):
+                node[v][t] += b
+            total += min(
+                table[s, t] - a - b
+                for s, a in zip(domains[u], lu, strict=True)
+                for t, b in zip(domains[v], lv, strict=True)
+            )
+    return total + sum((min(values.values()) for values in node.values()), Fraction(0))
+
+
 def _pair_factors(
     gam: Any, x: Sequence[Any], free: list[int], moving: list[int], sign: int
 ) -> tuple[dict[int, list[Any]], list[tuple[tuple[int, ...], dict[Any, Fraction]]]]:
     """sign·(the paired part) as factors over the signatures of the moving features."""
     free_set = set(free)
-    best: dict[int, dict[Any, Fraction]] = {}
-    for j in moving:
-        effects: dict[Any, Fraction] = {}
-        for v in _cell_points(gam, j):
-            key = tuple(_bin(gam, pair, j, v) for pair in gam.pairs if j in pair.features)
-            effect = sign * exact_rational(contribution(gam, j, v))
-            if key not in effects or effect < effects[key]:
-                effects[key] = effect
-        best[j] = effects
+    best = {j: _signature_effects(gam, j, sign) for j in moving}
     domains = {j: list(best[j]) for j in moving}
     constant = _kept_part(gam, x, frozenset(range(gam.n_features)) - free_set)
     tables: dict[tuple[int, ...], dict[Any, Fraction]] = {
         (j,): {(k,): e for k, e in best[j].items()} for j in moving
     }
-    for pair in gam.pairs:
+    for p, pair in enumerate(gam.pairs):
         i, j = pair.features
         scope = tuple(k for k in (i, j) if k in free_set)
+        values = _pair_values(gam, p)
         if not scope:
-            constant = _sum(
-                [
-                    constant,
-                    Fraction(pair.values[_bin(gam, pair, i, x[i])][_bin(gam, pair, j, x[j])]),
-                ]
-            )
+            fixed = values[_bin(gam, pair, i, x[i])][_bin(gam, pair, j, x[j])]
+            constant = _sum([constant, fixed])
             continue
         table = tables.setdefault(
             scope, {key: Fraction(0) for key in itertools.product(*(domains[k] for k in scope))}
         )
+        # where pair p sits in each free end's signature (its pair terms in order)
+        at = {k: [q for q, other in enumerate(gam.pairs) if k in other.features].index(p)
+              for k in scope}  # fmt: skip
+        bin_i = None if i in free_set else _bin(gam, pair, i, x[i])
+        bin_j = None if j in free_set else _bin(gam, pair, j, x[j])
         for key in table:
             sigs = dict(zip(scope, key, strict=True))
-            a = _slot(gam, pair, i, sigs) if i in free_set else _bin(gam, pair, i, x[i])
-            b = _slot(gam, pair, j, sigs) if j in free_set else _bin(gam, pair, j, x[j])
-            table[key] += sign * Fraction(pair.values[a][b])
+            a = sigs[i][at[i]] if bin_i is None else bin_i
+            b = sigs[j][at[j]] if bin_j is None else bin_j
+            table[key] += sign * values[a][b]
     factors = [((), {(): sign * exact_rational(constant)}), *tables.items()]
     return domains, factors
 
 
-def _slot(gam: Any, pair: Any, j: int, sigs: dict[int, Any]) -> int:
-    """The bin of pair term ``pair`` inside feature j's signature (its pairs in order)."""
-    mine = [p for p in gam.pairs if j in p.features]
-    return sigs[j][next(k for k, p in enumerate(mine) if p is pair)]
+@lru_cache(maxsize=1024)
+def _pair_values(gam: Any, p: int) -> list[list[Fraction]]:
+    return [[Fraction(v) for v in row] for row in gam.pairs[p].values]
+
+
+@lru_cache(maxsize=1024)
+def _signature_effects(gam: Any, j: int, sign: int) -> dict[Any, Fraction]:
+    """Per signature (the bins of feature j in its pair terms, in pair order) the least
+    sign·(main effect) over j's cells that have it."""
+    effects: dict[Any, Fraction] = {}
+    for v in _cell_points(gam, j):
+        key = tuple(_bin(gam, pair, j, v) for pair in gam.pairs if j in pair.features)
+        effect = sign * exact_rational(contribution(gam, j, v))
+        if key not in effects or effect < effects[key]:
+            effects[key] = effect
+    return effects
 
 
 def _bin(gam: Any, pair: Any, j: int, value: Any) -> int:
@@ -809,11 +904,20 @@ def _bin(gam: Any, pair: Any, j: int, value: Any) -> int:
     if edges is None:
         values = gam.features[j].domain.values
         return next(k for k, v in enumerate(values) if _same(v, value))
+    if isinstance(value, (int, float, Fraction)) and not isinstance(value, bool):
+        return bisect.bisect_right(_inner_edges(tuple(edges)), Fraction(value))
     k = 0
     for b in range(1, len(edges) - 1):
         if compare(value, edges[b]) >= 0:
             k = b
     return k
+
+
+@lru_cache(maxsize=4096)
+def _inner_edges(edges: tuple[Any, ...]) -> list[Fraction]:
+    """A bin axis's inner edges as exact rationals: the bin of a rational is the number
+    of them at or below it (the edges are validated increasing with the model)."""
+    return sorted(Fraction(e) for e in edges[1:-1])
 
 
 def exact_rational(value: Number) -> Fraction:

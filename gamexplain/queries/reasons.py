@@ -66,7 +66,7 @@ __all__ = [
 Features = Iterable[int | str] | int | str
 Method = Literal[
     "auto", "greedy", "pareto", "deletion", "polynomial-delay", "hitting-set",
-    "variable-elimination", "brute",
+    "variable-elimination", "dual-bound", "brute",
 ]  # fmt: skip
 Certificate = WorstCase | PairWorstCase | Enumeration
 R = TypeVar("R")
@@ -323,9 +323,10 @@ def is_sufficient_reason(
         The instance.
     S : iterable of str or int
         Feature names or positions; ``fixed`` features are kept too.
-    method : {"auto", "greedy", "variable-elimination", "brute"}
+    method : {"auto", "greedy", "variable-elimination", "dual-bound", "brute"}
         ``variable-elimination`` answers models with pairwise terms whose paired features
-        have finite domains or step functions.
+        have finite domains or step functions while its tables stay small;
+        ``dual-bound`` answers them at any width, by Lagrangian dual bounds and branching.
     fixed : iterable of str or int
         Features that may not change.
     time_limit : float, optional
@@ -846,6 +847,7 @@ def _stopped_sufficient(problem: Problem, answer: Answer, build: Build) -> Suffi
         elif oracle.sufficient(kept - {i}):
             kept.discard(i)
     lower = len(problem.fixed) if answer.lower is None else answer.lower
+    lower = _checkable(problem, answer.cores, lower, len(problem.fixed) + 1, len(problem.fixed))
     size = len(kept)
     reason = dataclasses.replace(
         answer, features=frozenset(kept), lower=min(lower, size), upper=size
@@ -871,11 +873,26 @@ def _stopped_contrastive(problem: Problem, answer: Answer, build: Build) -> Cont
         if point is not None:
             changed, witness = rest, point
     lower = 1 if answer.lower is None else answer.lower
+    lower = _checkable(problem, answer.cores, lower, 1, 1)
     size = len(changed)
     reason = dataclasses.replace(
         answer, features=frozenset(changed), lower=min(lower, size), upper=size
     )
     return build(reason, {-1: witness})
+
+
+def _checkable(problem: Problem, cores: Any, lower: int, offset: int, floor: int) -> int:
+    """The largest lower bound up to ``lower`` (and at least ``floor``, which needs no
+    search) that verify can re-check from the recorded cores, searching hitting sets of
+    ``bound − offset`` features within its budget: a smaller claim stays true, since no
+    hitting set of some size means none of a smaller one."""
+    gam = problem.gam
+    if not gam.pairs or not cores:
+        return lower
+    named = tuple((tuple(gam.features[i].name for i in sorted(c)), p) for c, p in cores)
+    while lower > floor and not checks.cores_checkable(gam, problem.fixed, named, lower - offset):
+        lower -= 1
+    return lower
 
 
 def _cost(feature: Any) -> int:

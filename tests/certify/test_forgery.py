@@ -87,6 +87,29 @@ def _steps(task: Any) -> GAM:
     )
 
 
+def _dense() -> tuple[GAM, Any]:
+    """Five features, every pair a term: too wide for elimination, so the pairwise worst
+    cases are dual bounds (thm:pairs-dual-bound)."""
+    import itertools
+
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    cells = list(range(9))
+    features = [
+        Feature(
+            f"d{i}", Integers(0, 7), gx.Piecewise(cells, [[float(v)] for v in rng.normal(0, 1, 8)])
+        )
+        for i in range(5)
+    ]
+    pairs = [
+        PairTerm((i, j), (cells, cells), rng.normal(0, 0.5, (8, 8)).tolist())
+        for i, j in itertools.combinations(range(5), 2)
+    ]
+    gam = GAM(features, task=Classification(threshold=0.0), pairs=pairs)
+    return gam, gam.instance([1, 3, 5, 7, 2])
+
+
 def _results() -> list[tuple[str, GAM, Any]]:
     out = []
     steps, level = _steps(Classification(threshold=0.0)), _steps(Regression(tolerance=1.0))
@@ -129,6 +152,13 @@ def _results() -> list[tuple[str, GAM, Any]]:
             _additive(),
             gx.shap_values(_additive(), ("hi", 1, 2), output="label", method="grid-convolution"),
         ),
+    ]
+    dense, point = _dense()
+    msr = gx.minimum_sufficient_reason(dense, point)
+    out += [
+        ("dense-csr-holds", dense, gx.is_sufficient_reason(dense, point, list(msr.features))),
+        ("dense-msr", dense, msr),
+        ("dense-mcr", dense, gx.minimum_contrastive_reason(dense, point)),
     ]
     credit = gx.load(example_path("credit"))
     applicant = ("B", 60.0, 35, 3, 0.4)
