@@ -42,7 +42,7 @@ import bisect
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -969,6 +969,17 @@ def _completion_bounds(
     def tail(level: Fraction, strict: bool) -> tuple[Fraction, Fraction]:
         return _tail_bounds(laws, values, members, linear, rounding, level - offset, strict)
 
+    return kept_bounds(model, x, tail)
+
+
+Tail = Callable[[Fraction, bool], tuple[Fraction, Fraction]]
+
+
+def kept_bounds(model: Any, x: Sequence[Any], tail: Tail) -> tuple[Fraction, Fraction]:
+    """Bounds on the probability that a completion keeps x's prediction, from ``tail``:
+    bounds on P(free sum ≥ level), or > when ``strict``, with the level measured on the
+    score. Classification reads one tail at the threshold (its complement for class 0);
+    regression the band [f(x) − δ, f(x) + δ] as the difference of two tails."""
     explained = score(model, x)
     task = model.task
     if task.kind == "classification":

@@ -44,6 +44,7 @@ from gamexplain.certify.attributions import (
     _normalised,
     _rational,
     _shift,
+    kept_bounds,
 )
 
 __all__ = ["grid_completion_bounds", "grid_label_bounds"]
@@ -409,16 +410,4 @@ def grid_completion_bounds(model: Any, x: Sequence[Any], fixed_set: set[int], ce
         up = _tail(grids[1], free, cut, strict, offsets[1]) + grids[1].error
         return max(down, Fraction(0)), min(up, Fraction(1))
 
-    from gamexplain.certify import label, score  # the plain evaluator
-
-    explained = score(model, x)
-    task = model.task
-    if task.kind == "classification":
-        above = probability(exact_number(task.threshold), task.positive == ">")
-        if label(model, explained) == 1:
-            return above
-        return 1 - above[1], 1 - above[0]
-    delta = Fraction(task.tolerance)
-    at_least = probability(explained - delta, False)
-    beyond = probability(explained + delta, True)
-    return max(at_least[0] - beyond[1], Fraction(0)), min(at_least[1] - beyond[0], Fraction(1))
+    return kept_bounds(model, x, probability)
