@@ -18,7 +18,7 @@ from typing import Any
 
 from gamexplain.errors import InvalidParameterError, SolverUnavailableError
 
-__all__ = ["attribution_plot", "completion_plot", "reason_plot", "scaling_plot"]
+__all__ = ["attribution_plot", "completion_plot", "heatmap_plot", "reason_plot", "scaling_plot"]
 
 KEPT, CHANGED, OTHER, WITNESS = "tab:blue", "tab:red", "lightgray", "tab:orange"
 
@@ -136,4 +136,18 @@ def scaling_plot(
     ax.set_ylabel("work (algorithm steps)")
     ax.set_title(title)
     ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def heatmap_plot(
+    values: Any, rows: Sequence[str], columns: Sequence[str], title: str, ax: Any = None
+) -> Any:
+    """A rows × columns heatmap of ``values`` (regions × features for R-LOCO), with a
+    colour bar; returns the axes."""
+    ax = _axes(ax)
+    image = ax.imshow(values, aspect="auto", cmap="viridis")
+    ax.set_xticks(range(len(columns)), list(columns), rotation=90)
+    ax.set_yticks(range(len(rows)), list(rows))
+    ax.set_title(title)
+    ax.figure.colorbar(image, ax=ax)
     return ax

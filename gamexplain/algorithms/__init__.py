@@ -10,9 +10,12 @@ from gamexplain.algorithms import (  # noqa: F401
     grid_convolution,
     hitting_set,
     images_fr,
+    loco,
+    loco_population,
     pairwise,
     pareto,
     partial_sums,
     partial_sums_fr,
     redundancy,
+    segmentation,
 )

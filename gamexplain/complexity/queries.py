@@ -38,6 +38,7 @@ __all__ = [
     "Attribution",
     "Completion",
     "Enumeration",
+    "Importance",
     "QuerySpec",
     "ReasonSearch",
     "Redundancy",
@@ -93,6 +94,13 @@ class Attribution(Protocol):
         self, gam: Any, x: tuple[Any, ...], *, output: str, kind: str, max_states: int,
         time_limit: float | None,
     ) -> Any: ...  # fmt: skip
+
+
+class Importance(Protocol):
+    """``loco``, ``regional*``, ``importance``: LOCO values or importances of ``gam`` for
+    ``problem`` (the data, loss and references the query module prepared)."""
+
+    def __call__(self, gam: Any, problem: Any, *, time_limit: float | None = None) -> Any: ...
 
 
 # -- the table ---------------------------------------------------------------------------------
@@ -172,6 +180,42 @@ def _values(function: str, family: str, result: str, question: str) -> QuerySpec
                      Attribution, question, cli)  # fmt: skip
 
 
+def _regional_specs() -> tuple[QuerySpec, ...]:
+    """The LOCO queries of :mod:`gamexplain.queries.regional` (THEORY §6): not reasons or
+    attributions of one instance, so they share the :class:`Importance` convention."""
+    from gamexplain.complexity.regional_options import (
+        DEPTH,
+        FLAG,
+        IMPORTANCE_KIND,
+        LOSS,
+        N_REGIONS,
+        REGIONS,
+        ROWS,
+        SEED,
+        TARGET,
+    )
+
+    module = "gamexplain.queries.regional"
+    regional_keys: dict[str, Mapping[str, Any]] = {
+        "regional": {}, "regional-population": {"population": True},
+        "regional-kmeans": {"regions": "kmeans"}}
+    return (
+        QuerySpec("loco_values", module, {"loco": {}}, ("X",),
+                  {"X": ROWS, "y": TARGET, "loss": LOSS, "exact": FLAG,
+                   "method": Methods(("loco",)), "time_limit": SECONDS},
+                  "LocoResult", Importance, "point LOCO vectors of rows"),
+        QuerySpec("regional_attributions", module, regional_keys, ("X",),
+                  {"X": ROWS, "y": TARGET, "loss": LOSS, "regions": REGIONS, "n_regions": N_REGIONS,
+                   "max_depth": DEPTH, "random_state": SEED, "population": FLAG,
+                   "method": Methods(tuple(regional_keys)), "time_limit": SECONDS},
+                  "RegionalResult", Importance, "regional LOCO importances (R-LOCO)"),
+        QuerySpec("feature_importances", module, {"importance": {}}, (),
+                  {"kind": IMPORTANCE_KIND, "method": Methods(("importance",)),
+                   "time_limit": SECONDS},
+                  "ImportanceResult", Importance, "global importances of the components"),
+    )  # fmt: skip
+
+
 #: Every public query, in the order of the complexity table's columns.
 QUERY_TABLE: tuple[QuerySpec, ...] = (
     _reason("is_sufficient_reason", "csr", "SufficiencyResult", "CSR",
@@ -195,6 +239,7 @@ QUERY_TABLE: tuple[QuerySpec, ...] = (
               "CompletionResult", Completion, "CC", {"cc": "cc"}),
     _values("shap_values", "shap", "ShapResult", "SHAP of the score or the label"),
     _values("banzhaf_values", "banzhaf", "BanzhafResult", "Banzhaf values"),
+    *_regional_specs(),
 )  # fmt: skip
 
 #: Every registry key, in the table's order.

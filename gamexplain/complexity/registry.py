@@ -270,6 +270,31 @@ def _row(domain: str, component: str, task: str) -> _Row:
     return row
 
 
+#: LOCO (THEORY §6): closed forms for the means and one look-up per term and row; the mean
+#: of a network on a range is as hard as SHAP of its score; optimal k-means is NP-hard.
+_LOCO: _Row = {
+    "loco": (None, "PTIME", "thm:loco-closed-form",
+             "one exact mean per feature, then one look-up per term and row"),
+    "regional": (None, "PTIME", "thm:regional-closed-form",
+                 "given the regions, each region's empirical means and one pass over its rows"),
+    "regional-population": (None, "PTIME", "thm:regional-population",
+                            "sums of moments over the cells of a box: polynomial"),
+    "regional-kmeans": (None, "NP-complete", "thm:kmeans-np-hard",
+                        "optimal k-means segmentation is NP-hard (Aloise et al. 2009); "
+                        "gamexplain runs seeded Lloyd, a heuristic, then exact importances"),
+    "importance": (None, "PTIME", "thm:regional-population",
+                   "sums of moments over the cells of the domain: polynomial"),
+}  # fmt: skip
+
+
+def _loco_row(domain: str, component: str) -> _Row:
+    if component != "nam" or domain == "finite":
+        return _LOCO
+    hard = ("#P-complete", "thm:nam-shap-score-sharp-p",
+            "the mean of a CNF-evaluating net counts models")  # fmt: skip
+    return {**_LOCO, **{q: (None, *hard) for q in ("loco", "regional-population", "importance")}}
+
+
 def _build() -> dict[Cell, CellEntry]:
     entries = [
         CellEntry(Cell(query, domain, component, task), *entry)
@@ -277,7 +302,7 @@ def _build() -> dict[Cell, CellEntry]:
         for component in CELL_COMPONENTS
         if component != "table" or domain == "finite"
         for task in TASKS
-        for query, entry in _row(domain, component, task).items()
+        for query, entry in (_row(domain, component, task) | _loco_row(domain, component)).items()
     ]
     entries.sort(
         key=lambda e: (

@@ -19,6 +19,15 @@ from gamexplain.queries.reasons import (
     sufficient_reasons,
 )
 from gamexplain.queries.redundancy import RedundancyResult, is_redundant
+from gamexplain.queries.regional import (
+    Empirical,
+    ImportanceResult,
+    LocoResult,
+    RegionalResult,
+    feature_importances,
+    loco_values,
+    regional_attributions,
+)
 from gamexplain.queries.shap import (
     BanzhafResult,
     ShapBatchResult,
@@ -31,8 +40,12 @@ __all__ = [
     "BanzhafResult",
     "CompletionResult",
     "ContrastiveReason",
+    "Empirical",
+    "ImportanceResult",
+    "LocoResult",
     "Reasons",
     "RedundancyResult",
+    "RegionalResult",
     "ShapBatchResult",
     "ShapResult",
     "SufficiencyResult",
@@ -40,11 +53,14 @@ __all__ = [
     "banzhaf_values",
     "completion_fraction",
     "contrastive_reasons",
+    "feature_importances",
     "is_redundant",
     "is_sufficient_reason",
+    "loco_values",
     "minimal_sufficient_reason",
     "minimum_contrastive_reason",
     "minimum_sufficient_reason",
+    "regional_attributions",
     "shap_values",
     "sufficient_reasons",
 ]

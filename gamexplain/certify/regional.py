@@ -1,0 +1,381 @@
+"""Independent checks of LOCO values, regional importances and global importances.
+
+Everything is re-derived from the definitions with the plain evaluator
+(:mod:`gamexplain.certify.evaluate`) and the marginals' exact laws of
+:mod:`gamexplain.certify.attributions`, row by row in Fractions, sharing no code with
+:mod:`gamexplain.algorithms.loco` (which groups rows by keys and vectorises):
+
+* **LOCO values**: the reference means (E a_j, and each pair table's mean over one
+  feature at every bin of the other) from the stated marginals or the reference rows,
+  bound to the certificate; then every row's Δ_j = ℓ(f − d_j) − ℓ(f) from its
+  definition. Floats must match to 1e-9 relative and exact values exactly; the log loss
+  is evaluated with 60-digit mpmath.
+* **Regional importances**: every label in range and every region non-empty of the
+  stated size; a box region's rows inside its box (exact comparisons); per region the
+  empirical means of its rows and the mean of the rows' Δ, which the exact importances
+  must equal and the floats round to. Population importances are re-derived by
+  enumerating each box's points under the model's law (finite and integer domains; a
+  real interval raises :class:`~gamexplain.errors.CertificateTooLargeError`, as does
+  any enumeration past :data:`~gamexplain.certify.MAX_CHECK_POINTS`).
+* **Global importances**: by enumerating the product of the domains under the model's
+  law, from the definitions of each kind (same limits).
+
+Which regions a heuristic found, their rule texts and centroids are descriptions, not
+claims, and are not checked.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+import mpmath
+import numpy as np
+
+from gamexplain.certify import check_size
+from gamexplain.certify.attributions import _bin, _bin_law, _mean, _value_probabilities
+from gamexplain.certify.evaluate import contribution, model_digest, pair_value
+from gamexplain.certify.numbers import CertificateError
+from gamexplain.complexity.registry import algorithms_for, question_cell
+from gamexplain.distributions import resolve_distribution
+from gamexplain.errors import CertificateTooLargeError
+
+__all__ = ["check_importances", "check_loco", "check_regional"]
+
+TOLERANCE = 1e-9
+
+
+def _rational(value: Any) -> Fraction:
+    if isinstance(value, Fraction):
+        return value
+    raise CertificateError(f"{value!r} is not rational")
+
+
+def _question(model: Any, key: str, result: Any) -> bool:
+    entry = question_cell(model, key)
+    names = {spec.name for spec in algorithms_for(entry.cell)}
+    return result.cell == str(entry.cell) and result.algorithm in names
+
+
+def _close(exact: Any, shown: Any) -> bool:
+    return abs(float(exact) - float(shown)) <= TOLERANCE * (1 + abs(float(exact)))
+
+
+# -- references --------------------------------------------------------------------------------
+def _model_means(model: Any) -> tuple[list[Fraction], list[tuple[list[Fraction], list[Fraction]]]]:
+    means = [_mean(model, i) for i in range(model.n_features)]
+    pairs = []
+    for pair in model.pairs:
+        p, q = _bin_law(model, pair, 0), _bin_law(model, pair, 1)
+        rows, cols = len(p), len(q)
+        over_first = [sum((p[a] * Fraction(pair.values[a][b]) for a in range(rows)), Fraction(0))
+                      for b in range(cols)]  # fmt: skip
+        over_second = [sum((q[b] * Fraction(pair.values[a][b]) for b in range(cols)), Fraction(0))
+                       for a in range(rows)]  # fmt: skip
+        pairs.append((over_first, over_second))
+    return means, pairs
+
+
+def _data_means(
+    model: Any, rows: Sequence[Sequence[Any]]
+) -> tuple[list[Fraction], list[tuple[list[Fraction], list[Fraction]]]]:
+    n = len(rows)
+    means = [sum((_rational(contribution(model, i, row[i])) for row in rows), Fraction(0)) / n
+             for i in range(model.n_features)]  # fmt: skip
+    pairs = []
+    for pair in model.pairs:
+        rows_n, cols_n = len(pair.values), len(pair.values[0])
+        p, q = [Fraction(0)] * rows_n, [Fraction(0)] * cols_n
+        for row in rows:
+            p[_bin(model, pair, 0, row[pair.features[0]])] += Fraction(1, n)
+            q[_bin(model, pair, 1, row[pair.features[1]])] += Fraction(1, n)
+        over_first = [sum((p[a] * Fraction(pair.values[a][b]) for a in range(rows_n)), Fraction(0))
+                      for b in range(cols_n)]  # fmt: skip
+        over_second = [sum((q[b] * Fraction(pair.values[a][b]) for b in range(cols_n)),
+                           Fraction(0)) for a in range(rows_n)]  # fmt: skip
+        pairs.append((over_first, over_second))
+    return means, pairs
+
+
+def _differences(model: Any, row: Sequence[Any], means: Any, pairs: Any) -> list[Fraction]:
+    d = [_rational(contribution(model, j, row[j])) - means[j] for j in range(model.n_features)]
+    for pair, (over_first, over_second) in zip(model.pairs, pairs, strict=True):
+        i, k = pair.features
+        g = pair_value(model, pair, row)
+        d[i] += g - over_first[_bin(model, pair, 1, row[k])]
+        d[k] += g - over_second[_bin(model, pair, 0, row[i])]
+    return d
+
+
+def _score(model: Any, row: Sequence[Any]) -> Fraction:
+    total = Fraction(model.intercept)
+    for j in range(model.n_features):
+        total += _rational(contribution(model, j, row[j]))
+    for pair in model.pairs:
+        total += pair_value(model, pair, row)
+    return total
+
+
+def _loss_change(loss: str, d: Fraction, score: Fraction, y: Any) -> Any:
+    if loss == "fidelity":
+        return d * d
+    if loss == "squared":
+        return d * d + 2 * (Fraction(float(y)) - score) * d
+    with mpmath.workdps(60):
+        t = 1 if float(y) == 1.0 else -1
+        full = mpmath.mpf(score.numerator) / score.denominator
+        removed = full - mpmath.mpf(d.numerator) / d.denominator
+        return float(mpmath.log1p(mpmath.exp(-t * removed)) - mpmath.log1p(mpmath.exp(-t * full)))
+
+
+def _row_values(model: Any, row: Any, means: Any, pairs: Any, loss: str, y: Any) -> list[Any]:
+    score = _score(model, row) if loss != "fidelity" else Fraction(0)
+    return [_loss_change(loss, d, score, y) for d in _differences(model, row, means, pairs)]
+
+
+def _target_ok(loss: str, y: Any, n: int) -> bool:
+    if loss == "fidelity":
+        return y is None
+    return y is not None and len(y) == n
+
+
+# -- LOCO values -------------------------------------------------------------------------------
+def check_loco(result: Any, gam: Any) -> bool:
+    """Re-check a :class:`~gamexplain.queries.regional.LocoResult`."""
+    cert = result.certificate
+    if cert.model != model_digest(gam):
+        return False
+    rows = [tuple(r) for r in np.asarray(result.rows, dtype=object)]
+    n, p = len(rows), gam.n_features
+    check_size(n * p, "the rows' LOCO values")
+    if cert.marginals is not None:
+        model = resolve_distribution(gam, list(cert.marginals), "verify")
+        means, pairs = _model_means(model)
+    else:
+        model = gam
+        means, pairs = _data_means(gam, [tuple(r) for r in cert.reference_rows])
+    exact = result.loss != "log"
+    if not (
+        list(cert.means) == means
+        and [(list(a), list(b)) for a, b in cert.pair_means] == pairs
+        and result.feature_names == gam.feature_names
+        and np.shape(result.values) == (n, p)
+        and result.exact is exact
+        and result.status == "solved"
+        and _target_ok(result.loss, result.y, n)
+        and _question(model, "loco", result)
+    ):
+        return False
+    shown_exact = result.exact_values
+    if shown_exact is not None and (not exact or np.shape(shown_exact) != (n, p)):
+        return False
+    for r, row in enumerate(rows):
+        y = None if result.y is None else result.y[r]
+        values = _row_values(model, row, means, pairs, result.loss, y)
+        if not all(_close(v, s) for v, s in zip(values, result.values[r], strict=True)):
+            return False
+        if shown_exact is not None and list(shown_exact[r]) != values:
+            return False
+    return True
+
+
+# -- regional importances ----------------------------------------------------------------------
+def _key(result: Any) -> str:
+    if result.population:
+        return "regional-population"
+    return "regional-kmeans" if result.segmentation == "kmeans" else "regional"
+
+
+def _in_box(gam: Any, row: Sequence[Any], bounds: Sequence[Any]) -> bool:
+    for feature, value, (low, high) in zip(gam.features, row, bounds, strict=True):
+        domain = feature.domain
+        if domain.kind == "finite" and not domain.is_numeric:
+            code = Fraction(list(domain.values).index(value))
+        else:
+            code = Fraction(value)
+        if (low is not None and not code > low) or (high is not None and not code <= high):
+            return False
+    return True
+
+
+def check_regional(result: Any, gam: Any) -> bool:
+    """Re-check a :class:`~gamexplain.queries.regional.RegionalResult`."""
+    if result.certificate != model_digest(gam):
+        return False
+    rows = [tuple(r) for r in np.asarray(result.rows, dtype=object)]
+    labels = [int(v) for v in result.labels]
+    k, p = len(result.regions), gam.n_features
+    check_size(len(rows) * p, "the regions' rows")
+    exact = result.loss != "log"
+    if not (
+        len(labels) == len(rows)
+        and all(0 <= v < k for v in labels)
+        and [labels.count(r) for r in range(k)] == [reg.size for reg in result.regions]
+        and all(reg.size > 0 for reg in result.regions)
+        and np.shape(result.importances) == (k, p)
+        and result.exact is exact
+        and result.status == "solved"
+        and (result.exact_importances is not None) is exact
+        and _target_ok(result.loss, result.y, len(rows))
+        and result.feature_names == gam.feature_names
+        and _question(gam, _key(result), result)
+    ):
+        return False
+    if result.segmentation == "tree" and not all(
+        reg.box is not None and _in_box(gam, row, reg.box.bounds)
+        for row, label in zip(rows, labels, strict=True)
+        for reg in [result.regions[label]]
+    ):
+        return False
+    if result.population:
+        values = [_population(gam, reg.box.bounds) for reg in result.regions]
+    else:
+        values = [_region_values(gam, rows, labels, r, result) for r in range(k)]
+    for r, row in enumerate(values):
+        if not all(_close(v, s) for v, s in zip(row, result.importances[r], strict=True)):
+            return False
+        if exact and (list(result.exact_importances[r]) != row
+                      or [float(v) for v in row] != list(result.importances[r])):  # fmt: skip
+            return False
+    return True
+
+
+def _region_values(gam: Any, rows: Any, labels: list[int], r: int, result: Any) -> list[Any]:
+    members = [i for i, v in enumerate(labels) if v == r]
+    inside = [rows[i] for i in members]
+    means, pairs = _data_means(gam, inside)
+    total: list[Any] = [Fraction(0)] * gam.n_features
+    for i in members:
+        y = None if result.y is None else result.y[i]
+        for j, v in enumerate(_row_values(gam, rows[i], means, pairs, result.loss, y)):
+            total[j] += v
+    return [t / len(members) for t in total]
+
+
+# -- enumeration under the model's law ---------------------------------------------------------
+def _points(gam: Any, j: int, bounds: Any) -> list[tuple[Any, Fraction]]:
+    """(value, probability) of feature j's points inside ``low < x ≤ high``, renormalised."""
+    feature = gam.features[j]
+    domain = feature.domain
+    if domain.kind == "finite":
+        law = list(zip(domain.values, _value_probabilities(feature), strict=True))
+    elif domain.kind == "integers":
+        low, high = int(domain.low), int(domain.high)
+        check_size(high - low + 1, f"the integers of feature {feature.name!r}")
+        law = _integer_law(feature, low, high)
+    elif Fraction(domain.low) == Fraction(domain.high):
+        law = [(Fraction(domain.low), Fraction(1))]
+    else:
+        raise CertificateTooLargeError(
+            f"feature {feature.name!r} ranges over a real interval: its law has no points "
+            "to enumerate, so this certificate cannot be re-checked by enumeration"
+        )
+    low_b, high_b = bounds
+    kept = []
+    for k, (value, prob) in enumerate(law):
+        code = Fraction(k) if domain.kind == "finite" and not domain.is_numeric else Fraction(value)
+        if prob and (low_b is None or code > low_b) and (high_b is None or code <= high_b):
+            kept.append((value, prob))
+    total = sum((q for _, q in kept), Fraction(0))
+    if total == 0:
+        raise CertificateError("a region holds no probability")
+    return [(v, q / total) for v, q in kept]
+
+
+def _integer_law(feature: Any, low: int, high: int) -> list[tuple[Any, Fraction]]:
+    if feature.distribution is None:
+        return [(v, Fraction(1, high - low + 1)) for v in range(low, high + 1)]
+    cuts = [Fraction(b) for b in feature.shape.breakpoints]
+    probs = [Fraction(w) for w in feature.distribution]
+    total = sum(probs, Fraction(0))
+    last = len(probs) - 1
+    out = []
+    for k, prob in enumerate(probs):
+        first = max(math.ceil(cuts[k]), low)
+        final = min(math.floor(cuts[k + 1]) if k == last else math.ceil(cuts[k + 1]) - 1, high)
+        count = final - first + 1
+        out += [(v, prob / total / count) for v in range(first, final + 1)] if count > 0 else []
+    return out
+
+
+def _enumerate(
+    gam: Any, laws: list[list[tuple[Any, Fraction]]]
+) -> list[tuple[tuple[Any, ...], Fraction]]:
+    size = math.prod(len(law) for law in laws)
+    check_size(size, "the product of the domains")
+    return [
+        (tuple(v for v, _ in combo), math.prod((q for _, q in combo), start=Fraction(1)))
+        for combo in itertools.product(*laws)
+    ]
+
+
+def _population(gam: Any, bounds: Sequence[Any]) -> list[Fraction]:
+    laws = [_points(gam, j, bounds[j]) for j in range(gam.n_features)]
+    return _loco_by_enumeration(gam, laws)
+
+
+def _loco_by_enumeration(gam: Any, laws: list[list[tuple[Any, Fraction]]]) -> list[Fraction]:
+    """E[(f(X) − E_{X'_j} f(X_{-j}, X'_j))²] for every j, from the definition."""
+    points = _enumerate(gam, laws)
+    out = []
+    for j in range(gam.n_features):
+        total = Fraction(0)
+        for x, prob in points:
+            score = _score(gam, x)
+            removed = sum((q * _score(gam, (*x[:j], v, *x[j + 1:])) for v, q in laws[j]),
+                          Fraction(0))  # fmt: skip
+            total += prob * (score - removed) ** 2
+        out.append(total)
+    return out
+
+
+# -- global importances ------------------------------------------------------------------------
+def check_importances(result: Any, gam: Any) -> bool:
+    """Re-check an :class:`~gamexplain.queries.regional.ImportanceResult` by enumeration."""
+    if result.certificate != model_digest(gam):
+        return False
+    marginals = result.distribution
+    if isinstance(marginals, str):
+        model = resolve_distribution(gam, marginals, "verify")
+    else:
+        model = resolve_distribution(gam, list(marginals), "verify")
+    if not (result.feature_names == gam.feature_names and result.exact is True
+            and result.status == "solved" and _question(model, "importance", result)):  # fmt: skip
+        return False
+    laws = [_points(model, j, (None, None)) for j in range(model.n_features)]
+    if result.kind == "loco":
+        values = _loco_by_enumeration(model, laws)
+    else:
+        values = _norms(model, laws, result.kind)
+    shown = list(result.exact_importances)
+    return shown == values and [float(v) for v in values] == list(result.importances)
+
+
+def _norm(kind: str, law: list[tuple[Fraction, Fraction]]) -> Fraction:
+    """L1, squared L2 or range of a term taking value v with probability q."""
+    mean = sum((q * v for v, q in law), Fraction(0))
+    if kind == "l1":
+        return sum((q * abs(v - mean) for v, q in law), Fraction(0))
+    if kind == "l2":
+        return sum((q * (v - mean) ** 2 for v, q in law), Fraction(0))
+    support = [v for v, q in law if q]
+    return max(support) - min(support)
+
+
+def _norms(model: Any, laws: list[list[tuple[Any, Fraction]]], kind: str) -> list[Fraction]:
+    out = [_norm(kind, [(_rational(contribution(model, j, v)), q) for v, q in laws[j]])
+           for j in range(model.n_features)]  # fmt: skip
+    for pair in model.pairs:
+        i, k = pair.features
+        law = []
+        for (u, p), (v, q) in itertools.product(laws[i], laws[k]):
+            point = [None] * model.n_features
+            point[i], point[k] = u, v
+            law.append((pair_value(model, pair, point), p * q))
+        norm = _norm(kind, law)
+        out[i] += norm
+        out[k] += norm
+    return out
