@@ -43,9 +43,42 @@ from gamexplain.complexity.registry import algorithms_for, question_cell
 from gamexplain.distributions import resolve_distribution
 from gamexplain.errors import CertificateTooLargeError
 
-__all__ = ["check_importances", "check_loco", "check_regional"]
+__all__ = [
+    "LOG_MESSAGE",
+    "check_importances",
+    "check_loco",
+    "check_regional",
+    "regional_message",
+]
 
 TOLERANCE = 1e-9
+LOSSES = ("fidelity", "squared", "log")
+SEGMENTATIONS = ("tree", "kmeans", "given")
+KINDS = ("loco", "l1", "l2", "range")
+#: What a result of the log loss says of its values.
+LOG_MESSAGE = "log-loss values are floats of exact scores (logarithms are transcendental)"
+
+
+def regional_message(loss: str, segmentation: str) -> str:
+    """The message a regional result carries: what is a float, what is a heuristic."""
+    parts = [LOG_MESSAGE] if loss == "log" else []
+    if segmentation != "given":
+        parts.append(f"the {segmentation} segmentation is a heuristic; the importances "
+                     "given its regions are exact" if loss != "log" else
+                     f"the {segmentation} segmentation is a heuristic")  # fmt: skip
+    return "; ".join(parts)
+
+
+def _label_ok(gam: Any, label: Any, marginals: Any) -> bool:
+    """Whether a result's ``distribution`` names the reference its certificate used."""
+    if marginals is None:
+        return bool(label == "empirical")
+    if isinstance(label, str):
+        if label not in ("model", "uniform"):
+            return False
+        model = resolve_distribution(gam, label, "verify")
+        return tuple(f.distribution for f in model.features) == tuple(marginals)
+    return tuple(label) == tuple(marginals)
 
 
 def _rational(value: Any) -> Fraction:
@@ -157,9 +190,13 @@ def check_loco(result: Any, gam: Any) -> bool:
     else:
         model = gam
         means, pairs = _data_means(gam, [tuple(r) for r in cert.reference_rows])
+    if result.loss not in LOSSES:
+        return False
     exact = result.loss != "log"
     if not (
-        list(cert.means) == means
+        result.message == ("" if exact else LOG_MESSAGE)
+        and _label_ok(gam, result.distribution, cert.marginals)
+        and list(cert.means) == means
         and [(list(a), list(b)) for a, b in cert.pair_means] == pairs
         and result.feature_names == gam.feature_names
         and np.shape(result.values) == (n, p)
@@ -209,9 +246,15 @@ def check_regional(result: Any, gam: Any) -> bool:
     labels = [int(v) for v in result.labels]
     k, p = len(result.regions), gam.n_features
     check_size(len(rows) * p, "the regions' rows")
+    if result.loss not in LOSSES or result.segmentation not in SEGMENTATIONS:
+        return False
     exact = result.loss != "log"
     if not (
-        len(labels) == len(rows)
+        result.message == regional_message(result.loss, result.segmentation)
+        and (result.segmentation == "given") is (result.assigner is None)
+        and (result.population is False or result.segmentation == "tree")
+        and _valid_label(result.distribution)
+        and len(labels) == len(rows)
         and all(0 <= v < k for v in labels)
         and [labels.count(r) for r in range(k)] == [reg.size for reg in result.regions]
         and all(reg.size > 0 for reg in result.regions)
@@ -219,6 +262,7 @@ def check_regional(result: Any, gam: Any) -> bool:
         and result.exact is exact
         and result.status == "solved"
         and (result.exact_importances is not None) is exact
+        and (not exact or len(result.exact_importances) == k)
         and _target_ok(result.loss, result.y, len(rows))
         and result.feature_names == gam.feature_names
         and _question(gam, _key(result), result)
@@ -241,6 +285,12 @@ def check_regional(result: Any, gam: Any) -> bool:
                       or [float(v) for v in row] != list(result.importances[r])):  # fmt: skip
             return False
     return True
+
+
+def _valid_label(label: Any) -> bool:
+    """The reference of the point vectors only drove the (heuristic) segmentation, so it
+    is not re-derived; it must still be a reference's name or marginals."""
+    return label in ("model", "uniform", "empirical") or isinstance(label, tuple)
 
 
 def _region_values(gam: Any, rows: Any, labels: list[int], r: int, result: Any) -> list[Any]:
@@ -343,6 +393,7 @@ def check_importances(result: Any, gam: Any) -> bool:
     else:
         model = resolve_distribution(gam, list(marginals), "verify")
     if not (result.feature_names == gam.feature_names and result.exact is True
+            and result.kind in KINDS and result.message == ""
             and result.status == "solved" and _question(model, "importance", result)):  # fmt: skip
         return False
     laws = [_points(model, j, (None, None)) for j in range(model.n_features)]

@@ -13,7 +13,8 @@ is the LOCO computed inside it, with P_j the region's own law of x_j.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -37,9 +38,10 @@ from gamexplain.algorithms.segmentation import (
 )
 from gamexplain.certify import checked
 from gamexplain.certify.evaluate import model_digest
+from gamexplain.certify.regional import LOG_MESSAGE, regional_message
 from gamexplain.complexity.registry import select_algorithm
 from gamexplain.distributions import describe_distribution, resolve_distribution
-from gamexplain.errors import InvalidInstanceError, InvalidParameterError
+from gamexplain.errors import InvalidInstanceError, InvalidParameterError, TimeLimitError
 from gamexplain.model.domains import Finite
 from gamexplain.model.gam import GAM
 from gamexplain.queries.parameters import validate
@@ -346,6 +348,17 @@ def _reference(
     return model, model_reference(model), label, marginals, None
 
 
+@contextmanager
+def _clock(seconds: float | None, caller: str) -> Iterator[None]:
+    """The query's deadline; running out is a :class:`TimeLimitError`: these queries have
+    no partial answer worth returning (a bound on a LOCO value is not one)."""
+    try:
+        with deadline.limit(seconds):
+            yield
+    except deadline.OutOfTime:
+        raise TimeLimitError(f"{caller} ran out of its time limit ({seconds} s)") from None
+
+
 def _certificate(gam: GAM, ref: Reference, marginals: Any, ref_rows: Any) -> LocoCertificate:
     return LocoCertificate(marginals, ref_rows, ref.means, ref.pair_means, model_digest(gam))
 
@@ -420,13 +433,13 @@ def loco_values(
     model, ref, label, marginals, ref_rows = _reference(gam, distribution, caller)
     entry, spec = select_algorithm(model, "loco", method, {}).chosen
     problem = LocoProblem(read_columns(model, columns), ref, loss, target, exact)
-    with deadline.limit(chosen["time_limit"]):
+    with _clock(chosen["time_limit"], caller):
         values, exact_values = spec.func(model, problem)
     return LocoResult(
         values=values, exact_values=exact_values, feature_names=gam.feature_names, loss=loss,
         rows=rows, y=target, distribution=label, exact=loss != "log", algorithm=spec.name,
         cell=str(entry.cell), certificate=_certificate(gam, ref, marginals, ref_rows),
-        message="" if loss != "log" else "log-loss values are floats of exact scores",
+        message="" if loss != "log" else LOG_MESSAGE,
         stats=Stats(seconds=time.perf_counter() - started),
     )  # fmt: skip
 
@@ -573,7 +586,7 @@ def regional_attributions(
     model, ref, label, _, _ = _reference(gam, distribution, caller)
     selection = select_algorithm(model, key, method, {})
     data = read_columns(model, columns)
-    with deadline.limit(chosen["time_limit"]):
+    with _clock(chosen["time_limit"], caller):
         parts = _segment(model, rows, columns, data, ref, chosen, target, given, selection)
         labels, region_list, assigner, segmentation, algorithm = parts
         floats, exact_rows = _importances(model, data, labels, region_list, target, loss,
@@ -586,9 +599,7 @@ def regional_attributions(
         population=population, rows=rows, y=target, distribution=label, assigner=assigner,
         exact=loss != "log", algorithm=algorithm, cell=str(entry.cell),
         certificate=model_digest(gam),
-        message=("" if loss != "log" else "log-loss importances are floats") + (
-            "" if segmentation == "given" else
-            f"{'; ' if loss == 'log' else ''}the {segmentation} segmentation is a heuristic"),
+        message=regional_message(loss, segmentation),
         stats=Stats(seconds=time.perf_counter() - started),
     )  # fmt: skip
 
@@ -729,7 +740,7 @@ def feature_importances(
         )
     model, _, label, _, _ = _reference(gam, distribution, caller)
     entry, spec = select_algorithm(model, "importance", method, {}).chosen
-    with deadline.limit(chosen["time_limit"]):
+    with _clock(chosen["time_limit"], caller):
         exact_values = spec.func(model, {"kind": kind})
     return ImportanceResult(
         importances=np.array([float(v) for v in exact_values]),

@@ -173,7 +173,31 @@ def _results() -> list[tuple[str, GAM, Any]]:
             gx.shap_values(credit, applicant, output="label", time_limit=20),
         ),
     ]
-    return out
+    return out + _regional_results()
+
+
+def _regional_results() -> list[tuple[str, GAM, Any]]:
+    """LOCO values, regional attributions and global importances (issue 13); the paired
+    model with its label feature last, so that the rows' first value is a number."""
+    base = _paired()
+    a, b, c = base.features
+    gam = GAM([b, c, a], intercept=-0.5, task=Classification(threshold=0.0),
+              pairs=[PairTerm((0, 2), (None, None), [[0.5, 0.0, -2.0], [-0.5, 1.0, 0.25]])])
+    rows = [(b, c, a) for a in ("lo", "mid", "hi") for b in (0, 1) for c in (0, 3)]
+    labels = [int(a == "hi") for _, _, a in rows]
+    y = [float(b) for b, _, _ in rows]
+    return [
+        ("loco", gam, gx.loco_values(gam, rows, exact=True)),
+        ("loco-log", gam, gx.loco_values(gam, rows, y=y, loss="log")),
+        ("loco-empirical", gam, gx.loco_values(gam, rows, distribution=gx.Empirical(rows[:5]))),
+        ("regional-given", gam, gx.regional_attributions(gam, rows, regions=labels)),
+        ("regional-squared", gam,
+         gx.regional_attributions(gam, rows, y=y, loss="squared", regions=labels)),
+        ("regional-tree", gam, gx.regional_attributions(gam, rows)),
+        ("regional-population", gam, gx.regional_attributions(gam, rows, population=True)),
+        ("importances-loco", gam, gx.feature_importances(gam)),
+        ("importances-l1", gam, gx.feature_importances(gam, kind="l1")),
+    ]  # fmt: skip
 
 
 RESULTS = _results()

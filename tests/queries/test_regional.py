@@ -356,3 +356,12 @@ def test_bad_input_is_a_clear_parameter_error(call, fragment) -> None:
 def test_a_value_outside_the_domain_names_the_feature() -> None:
     with pytest.raises(gx.InvalidInstanceError, match="'z'"):
         loco_values(_showcase(), [(7, 0, 0)])
+
+
+def test_running_out_of_time_is_a_time_limit_error() -> None:
+    gam = gx.load("breast_cancer_ebm")
+    from sklearn.datasets import load_breast_cancer
+
+    X = load_breast_cancer(as_frame=True).data
+    with pytest.raises(gx.TimeLimitError, match="loco_values"):
+        loco_values(gam, X, exact=True, time_limit=1e-9)
