@@ -20,9 +20,11 @@ arithmetic runs once per distinct key, not once per row.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -85,9 +87,12 @@ class Columns:
     exact : list of list of Fraction
         Per feature, a_j of each distinct value, exactly.
     floats : list of ndarray
-        Per feature, a_j of each distinct value, by the model's float evaluation.
+        Per feature, a_j of each distinct value, by the model's float evaluation; or,
+        when ``per_row``, a_j of each row (the float-only fast path, which skips finding
+        the distinct values; ``values``, ``inverse`` and ``exact`` are then empty).
     bins : list of (ndarray, ndarray)
         Per pair term, each row's bin of its first and of its second feature.
+    per_row : bool
     """
 
     values: list[list[Any]]
@@ -95,13 +100,19 @@ class Columns:
     exact: list[list[Fraction]]
     floats: list[NDArray[np.float64]]
     bins: list[tuple[NDArray[np.intp], NDArray[np.intp]]]
+    per_row: bool = False
 
     @property
     def n_rows(self) -> int:
-        return len(self.inverse[0])
+        return len(self.floats[0]) if self.per_row else len(self.inverse[0])
+
+    def contribution(self, j: int) -> NDArray[np.float64]:
+        """a_j of every row, in floats."""
+        return self.floats[j] if self.per_row else self.floats[j][self.inverse[j]]
 
     def take(self, rows: NDArray[np.intp]) -> Columns:
         """The same data restricted to ``rows`` (the distinct values are kept)."""
+        assert not self.per_row
         return Columns(
             self.values,
             [inv[rows] for inv in self.inverse],
@@ -139,21 +150,25 @@ class LocoProblem:
 
 
 # -- reading data ------------------------------------------------------------------------------
-def read_columns(gam: GAM, columns: Sequence[NDArray[Any]]) -> Columns:
-    """Index validated columns (:meth:`GAM._matrix`) by their distinct values."""
-    values, inverse, exact, floats = [], [], [], []
-    for feature, column in zip(gam.features, columns, strict=True):
-        distinct, inv = _distinct(feature, column)
-        values.append(distinct)
-        inverse.append(inv)
-        exact.append([_rational(feature.contribution_exact(v)) for v in distinct])
-        floats.append(feature.contribution(np.asarray(distinct, dtype=object))
-                      if distinct else np.zeros(0))  # fmt: skip
+def read_columns(gam: GAM, columns: Sequence[NDArray[Any]], distinct: bool = True) -> Columns:
+    """Index validated columns (:meth:`GAM._matrix`) by their distinct values, or only
+    evaluate every row's contributions in floats (``distinct=False``)."""
     bins = [
         (pair.bins(0, gam.features[pair.features[0]], columns[pair.features[0]]),
          pair.bins(1, gam.features[pair.features[1]], columns[pair.features[1]]))
         for pair in gam.pairs
     ]  # fmt: skip
+    if not distinct:
+        rows = [f.contribution(c) for f, c in zip(gam.features, columns, strict=True)]
+        return Columns([], [], [], rows, bins, per_row=True)
+    values, inverse, exact, floats = [], [], [], []
+    for feature, column in zip(gam.features, columns, strict=True):
+        found, inv = _distinct(feature, column)
+        values.append(found)
+        inverse.append(inv)
+        exact.append([_rational(feature.contribution_exact(v)) for v in found])
+        floats.append(feature.contribution(np.asarray(found, dtype=object))
+                      if found else np.zeros(0))  # fmt: skip
     return Columns(values, inverse, exact, floats, bins)
 
 
@@ -179,18 +194,28 @@ def _objects(values: Sequence[Fraction]) -> NDArray[Any]:
     return out
 
 
+@lru_cache(maxsize=1024)
 def _table(pair: PairTerm) -> NDArray[Any]:
     return np.array([[Fraction(v) for v in row] for row in pair.values], dtype=object)
+
+
+def scaled(values: Any) -> tuple[NDArray[Any], int]:
+    """Integers k and one denominator L with values = k / L (an object array): exact
+    sums of products then run on Python integers, many times faster than on Fractions."""
+    flat = list(np.asarray(values, dtype=object).reshape(-1))
+    common = math.lcm(*(v.denominator for v in flat)) if flat else 1
+    ints = np.array([v.numerator * (common // v.denominator) for v in flat] or [0], dtype=object)
+    return ints[: len(flat)].reshape(np.shape(values)), common
 
 
 def _pair_reference(
     table: NDArray[Any], p: Sequence[Fraction], q: Sequence[Fraction]
 ) -> tuple[tuple[Fraction, ...], tuple[Fraction, ...]]:
-    rows, cols = table.shape
-    over_first = tuple(sum((p[a] * table[a, b] for a in range(rows)), Fraction(0))
-                       for b in range(cols))  # fmt: skip
-    over_second = tuple(sum((q[b] * table[a, b] for b in range(cols)), Fraction(0))
-                        for a in range(rows))  # fmt: skip
+    ints, scale = scaled(table)
+    p_ints, p_scale = scaled(_objects(p))
+    q_ints, q_scale = scaled(_objects(q))
+    over_first = tuple(Fraction(v, scale * p_scale) for v in p_ints.dot(ints))
+    over_second = tuple(Fraction(v, scale * q_scale) for v in ints.dot(q_ints))
     return over_first, over_second
 
 
@@ -203,15 +228,24 @@ def model_reference(gam: GAM) -> Reference:
     linear in its pieces) and one pass over each pair table.
     """
     means = tuple(contribution_mean(f, f.distribution) for f in gam.features)
+    laws: dict[tuple[Any, ...], list[Fraction]] = {}
     pairs = tuple(
-        _pair_reference(
-            _table(pair),
-            bin_probabilities(pair, 0, gam.features[pair.features[0]]),
-            bin_probabilities(pair, 1, gam.features[pair.features[1]]),
-        )
+        _pair_reference(_table(pair), _bin_law(gam, pair, 0, laws), _bin_law(gam, pair, 1, laws))
         for pair in gam.pairs
     )
     return Reference(means, pairs)
+
+
+def _bin_law(
+    gam: GAM, pair: PairTerm, axis: int, laws: dict[tuple[Any, ...], list[Fraction]]
+) -> list[Fraction]:
+    """The bin law of one axis, computed once per feature and edges: a fitted EBM bins a
+    feature the same way in each of its pair terms."""
+    feature = gam.features[pair.features[axis]]
+    key = (pair.features[axis], pair.edges[axis], pair.shape[axis])
+    if key not in laws:
+        laws[key] = bin_probabilities(pair, axis, feature)
+    return laws[key]
 
 
 def _frequencies(inv: NDArray[np.intp], size: int) -> list[Fraction]:
@@ -249,7 +283,7 @@ def differences(gam: GAM, data: Columns, ref: Reference) -> NDArray[np.float64]:
     """
     out = np.empty((data.n_rows, gam.n_features))
     for j in range(gam.n_features):
-        out[:, j] = data.floats[j][data.inverse[j]] - float(ref.means[j])
+        out[:, j] = data.contribution(j) - float(ref.means[j])
     for pair, (a, b), (over_i, over_k) in zip(gam.pairs, data.bins, ref.pair_means, strict=True):
         i, k = pair.features
         g = np.asarray(pair.values, dtype=float)[a, b]
@@ -278,7 +312,7 @@ def scores(gam: GAM, data: Columns) -> NDArray[np.float64]:
     """f(x) per row in floats, from the same look-ups as :func:`differences`."""
     total = np.full(data.n_rows, gam.intercept)
     for j in range(gam.n_features):
-        total = total + data.floats[j][data.inverse[j]]
+        total = total + data.contribution(j)
     for pair, (a, b) in zip(gam.pairs, data.bins, strict=True):
         total = total + np.asarray(pair.values, dtype=float)[a, b]
     return total
@@ -349,33 +383,31 @@ def _regional_feature(
     gam: GAM, data: Columns, ref: Reference, j: int, residual: NDArray[Any] | None
 ) -> Fraction:
     """Σ over the rows of Δ_j (fidelity, or squared when ``residual`` = y − f is given),
-    exact, grouped by the key d_j reads: x_j's value and the partners' bins."""
-    keys = [data.inverse[j]]
-    for t, axis in _partners(gam, j):
-        keys.append(data.bins[t][1 - axis])
-    stacked = np.column_stack(keys)
-    distinct, inv, counts = np.unique(stacked, axis=0, return_inverse=True, return_counts=True)
-    inv = inv.reshape(-1)
-    sums = None
-    if residual is not None:
-        sums = [Fraction(0)] * len(distinct)
-        for k, r in zip(inv.tolist(), residual.tolist(), strict=True):
-            sums[k] += r
-    total = Fraction(0)
+    exact, grouped by the key d_j reads: x_j's value and the partners' bins. The sums
+    run on integers over one common denominator."""
     partners = _partners(gam, j)
-    tables = {t: _table(gam.pairs[t]) for t, _ in partners}
-    own_bins = {t: [gam.pairs[t].bin_of(axis, gam.features[j], v) for v in data.values[j]]
-                for t, axis in partners}  # fmt: skip
-    for row, key in enumerate(distinct.tolist()):
-        d = data.exact[j][key[0]] - ref.means[j]
-        for column, (t, axis) in enumerate(partners, start=1):
-            other, own = key[column], own_bins[t][key[0]]
-            g = tables[t][own, other] if axis == 0 else tables[t][other, own]
-            d += g - ref.pair_means[t][axis][other]
-        total += int(counts[row]) * d * d
-        if sums is not None:
-            total += 2 * sums[row] * d
-    return total
+    keys = [data.inverse[j]] + [data.bins[t][1 - axis] for t, axis in partners]
+    distinct, inv, counts = np.unique(
+        np.column_stack(keys), axis=0, return_inverse=True, return_counts=True
+    )
+    own = distinct[:, 0]
+    parts: list[Any] = [_objects(data.exact[j])[own] - ref.means[j]]
+    values = np.asarray(data.values[j], dtype=object)
+    for column, (t, axis) in enumerate(partners, start=1):
+        pair, other = gam.pairs[t], distinct[:, column]
+        table = _table(pair) if axis == 0 else _table(pair).T
+        own_bins = pair.bins(axis, gam.features[j], values)[own]
+        parts.append(table[own_bins, other] - _objects(ref.pair_means[t][axis])[other])
+    d_ints, scale = scaled(np.concatenate(parts))
+    d_ints = d_ints.reshape(len(parts), -1).sum(axis=0)
+    total = Fraction(int(np.dot(counts.astype(object), d_ints * d_ints)), scale * scale)
+    if residual is None:
+        return total
+    sums = [Fraction(0)] * len(distinct)
+    for k, r in zip(inv.reshape(-1).tolist(), residual.tolist(), strict=True):
+        sums[k] += r
+    return total + 2 * sum((s * Fraction(int(d), scale) for s, d in zip(sums, d_ints, strict=True)),
+                           Fraction(0))  # fmt: skip
 
 
 @register_algorithm(

@@ -42,7 +42,7 @@ from gamexplain.certify.regional import LOG_MESSAGE, regional_message
 from gamexplain.complexity.registry import select_algorithm
 from gamexplain.distributions import describe_distribution, resolve_distribution
 from gamexplain.errors import InvalidInstanceError, InvalidParameterError, TimeLimitError
-from gamexplain.model.domains import Finite
+from gamexplain.model.domains import Finite, Integers
 from gamexplain.model.gam import GAM
 from gamexplain.queries.parameters import validate
 from gamexplain.results import Result, Stats
@@ -289,9 +289,45 @@ def _reference_words(label: Any) -> str:
     return describe_distribution(label)
 
 
-def _rows(gam: GAM, X: Any, caller: str) -> tuple[NDArray[np.object_], list[NDArray[Any]]]:
-    """The rows as an object array and their validated columns; only floats and labels
-    (a Fraction or a huge integer would be rounded by the fast path, so it is refused)."""
+def _float_matrix(gam: GAM, X: Any) -> NDArray[np.float64] | None:
+    """``X`` as a float matrix when it is one (a float array, or a DataFrame of numeric
+    columns named by the features) and every value is valid, checked column by column
+    without a Python loop over the values; None sends ``X`` down the general path, which
+    also names any bad value. Batch inputs at large (Dask, chunks) are issue 15's."""
+    if any(isinstance(f.domain, Finite) and not f.domain.is_numeric for f in gam.features):
+        return None
+    if hasattr(X, "columns") and hasattr(X, "to_numpy"):
+        try:
+            frame = X[list(gam.feature_names)]
+        except (KeyError, TypeError, ValueError):
+            return None
+        if not all(getattr(t, "kind", "O") in "fiu" for t in frame.dtypes):
+            return None
+        matrix = frame.to_numpy(dtype=float)
+    elif isinstance(X, np.ndarray) and X.dtype.kind == "f" and X.ndim == 2:
+        matrix = np.asarray(X, dtype=float)
+    else:
+        return None
+    if matrix.shape[1] != gam.n_features or not len(matrix) or not np.isfinite(matrix).all():
+        return None
+    for j, feature in enumerate(gam.features):
+        column, domain = matrix[:, j], feature.domain
+        if isinstance(domain, Finite):
+            if not np.isin(column, [float(v) for v in domain.values]).all():
+                return None
+        elif isinstance(domain, Integers) and (
+            max(abs(domain.low), abs(domain.high)) > 2**53 or (np.floor(column) != column).any()
+        ):
+            return None
+    return matrix
+
+
+def _rows(gam: GAM, X: Any, caller: str) -> tuple[NDArray[Any], list[NDArray[Any]]]:
+    """The rows and their validated columns; only floats and labels (a Fraction or a huge
+    integer would be rounded by the fast path, so it is refused)."""
+    matrix = _float_matrix(gam, X)
+    if matrix is not None:
+        return matrix, [matrix[:, j] for j in range(gam.n_features)]
     rows = gam._rows(X)
     if len(rows) == 0:
         raise InvalidInstanceError(f"{caller} needs at least one row")
@@ -432,7 +468,7 @@ def loco_values(
     target = _target(gam, chosen["y"], loss, len(rows), caller)
     model, ref, label, marginals, ref_rows = _reference(gam, distribution, caller)
     entry, spec = select_algorithm(model, "loco", method, {}).chosen
-    problem = LocoProblem(read_columns(model, columns), ref, loss, target, exact)
+    problem = LocoProblem(read_columns(model, columns, distinct=exact), ref, loss, target, exact)
     with _clock(chosen["time_limit"], caller):
         values, exact_values = spec.func(model, problem)
     return LocoResult(
