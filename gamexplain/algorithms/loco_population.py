@@ -17,6 +17,7 @@ sum over the box's cells.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from collections.abc import Mapping, Sequence
@@ -234,11 +235,24 @@ def _pair_parts(
         if axis == 1:
             table = table.T
         law = [Fraction(0)] * table.shape[1]
-        for cell in laws[k]:
-            law[pair.bin_of(1 - axis, gam.features[k], cell.point)] += cell.mass
-        own = [pair.bin_of(axis, gam.features[j], cell.point) for cell in laws[j]]
+        for b, cell in zip(_bins(pair, 1 - axis, gam, laws[k]), laws[k], strict=True):
+            law[b] += cell.mass
+        own = _bins(pair, axis, gam, laws[j])
         parts.append((t, table, law, own))
     return parts
+
+
+def _bins(pair: Any, axis: int, gam: GAM, cells: list[Cell]) -> list[int]:
+    """The bin of each cell's point on one axis of a pair term (bisection on the exact
+    edges; values beyond them fall in the first or last bin)."""
+    feature = gam.features[pair.features[axis]]
+    edges = pair.edges[axis]
+    if edges is None:
+        return [pair.bin_of(axis, feature, cell.point) for cell in cells]
+    cuts = [Fraction(e) for e in edges]
+    last = len(cuts) - 2
+    return [min(max(bisect.bisect_right(cuts, Fraction(cell.point)) - 1, 0), last)
+            for cell in cells]  # fmt: skip
 
 
 def _loco(gam: GAM, j: int, laws: Sequence[list[Cell]]) -> Fraction:
@@ -253,12 +267,16 @@ def _loco(gam: GAM, j: int, laws: Sequence[list[Cell]]) -> Fraction:
             own_law[a] += c.mass
         h = [sum((own_law[a] * table[a, b] for a in range(rows)), Fraction(0))
              for b in range(table.shape[1])]  # fmt: skip
-        for n, a in enumerate(own):
+        # the pair part depends on the cell only through its bin: once per bin
+        by_bin = {}
+        for a in set(own):
             first = sum((q * (table[a, b] - h[b]) for b, q in enumerate(law) if q), Fraction(0))
             second = sum((q * (table[a, b] - h[b]) ** 2 for b, q in enumerate(law) if q),
                          Fraction(0))  # fmt: skip
-            mu[n] += first
-            var[n] += second - first * first
+            by_bin[a] = (first, second - first * first)
+        for n, a in enumerate(own):
+            mu[n] += by_bin[a][0]
+            var[n] += by_bin[a][1]
     total = Fraction(0)
     for c, m, v in zip(cells, mu, var, strict=True):
         centred_sq = c.moment(2) - 2 * mean * c.moment(1) + mean * mean * c.mass
@@ -309,8 +327,8 @@ def _pair_norm(kind: str, gam: GAM, t: int, laws: Sequence[list[Cell]]) -> Fract
     marginals = []
     for axis, i in enumerate(pair.features):
         law = [Fraction(0)] * pair.shape[axis]
-        for cell in laws[i]:
-            law[pair.bin_of(axis, gam.features[i], cell.point)] += cell.mass
+        for b, cell in zip(_bins(pair, axis, gam, laws[i]), laws[i], strict=True):
+            law[b] += cell.mass
         marginals.append(law)
     values = [(p * q, Fraction(pair.values[a][b]))
               for a, p in enumerate(marginals[0]) for b, q in enumerate(marginals[1])]  # fmt: skip
