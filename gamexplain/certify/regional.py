@@ -13,12 +13,14 @@ Everything is re-derived from the definitions with the plain evaluator
 * **Regional importances**: every label in range and every region non-empty of the
   stated size; a box region's rows inside its box (exact comparisons); per region the
   empirical means of its rows and the mean of the rows' Δ, which the exact importances
-  must equal and the floats round to. Population importances are re-derived by
-  enumerating each box's points under the model's law (finite and integer domains; a
-  real interval raises :class:`~gamexplain.errors.CertificateTooLargeError`, as does
-  any enumeration past :data:`~gamexplain.certify.MAX_CHECK_POINTS`).
+  must equal and the floats round to. Population importances are re-derived under the
+  model's law truncated to each box, as the global importances below.
 * **Global importances**: by enumerating the product of the domains under the model's
-  law, from the definitions of each kind (same limits).
+  law, from the definitions of each kind; past a product of ``ENUMERATED``
+  points, by conditioning on each feature's points (the pair partners are independent).
+  A real interval enters as its parts between breakpoints, pair edges and bounds when
+  the shape is a step function (an EBM); curved pieces there raise
+  :class:`~gamexplain.errors.CertificateTooLargeError`.
 
 Which regions a heuristic found, their rule texts and centroids are descriptions, not
 claims, and are not checked.
@@ -36,7 +38,13 @@ import mpmath
 import numpy as np
 
 from gamexplain.certify import check_size
-from gamexplain.certify.attributions import _bin, _bin_law, _mean, _value_probabilities
+from gamexplain.certify.attributions import (
+    _bin,
+    _bin_law,
+    _mean,
+    _range_probability,
+    _value_probabilities,
+)
 from gamexplain.certify.evaluate import contribution, model_digest, pair_value
 from gamexplain.certify.numbers import CertificateError
 from gamexplain.complexity.registry import algorithms_for, question_cell
@@ -52,6 +60,9 @@ __all__ = [
 ]
 
 TOLERANCE = 1e-9
+#: Points of a product law small enough to check LOCO by enumerating it (each point costs
+#: a score per value of the removed feature).
+ENUMERATED = 500
 LOSSES = ("fidelity", "squared", "log")
 SEGMENTATIONS = ("tree", "kmeans", "given")
 KINDS = ("loco", "l1", "l2", "range")
@@ -319,10 +330,7 @@ def _points(gam: Any, j: int, bounds: Any) -> list[tuple[Any, Fraction]]:
     elif Fraction(domain.low) == Fraction(domain.high):
         law = [(Fraction(domain.low), Fraction(1))]
     else:
-        raise CertificateTooLargeError(
-            f"feature {feature.name!r} ranges over a real interval: its law has no points "
-            "to enumerate, so this certificate cannot be re-checked by enumeration"
-        )
+        law = _step_atoms(gam, j, bounds)
     low_b, high_b = bounds
     kept = []
     for k, (value, prob) in enumerate(law):
@@ -333,6 +341,32 @@ def _points(gam: Any, j: int, bounds: Any) -> list[tuple[Any, Fraction]]:
     if total == 0:
         raise CertificateError("a region holds no probability")
     return [(v, q / total) for v, q in kept]
+
+
+def _step_atoms(gam: Any, j: int, bounds: Any) -> list[tuple[Any, Fraction]]:
+    """A real interval cut at the shape's breakpoints, the pair edges reading j and the
+    bounds: (the midpoint, the probability) of each part. Every term reading j is
+    constant on a part when the shape is a step function; curved pieces are refused."""
+    feature = gam.features[j]
+    shape = feature.shape
+    if type(shape).__name__ != "Piecewise" or any(
+        any(c != 0 for c in row[1:]) for row in shape.coefficients
+    ):
+        raise CertificateTooLargeError(
+            f"feature {feature.name!r} ranges over a real interval with curved pieces: "
+            "this check enumerates points or constant parts only"
+        )
+    low, high = Fraction(feature.domain.low), Fraction(feature.domain.high)
+    cuts = {low, high, *(Fraction(b) for b in shape.breakpoints)}
+    for pair in gam.pairs:
+        for axis, i in enumerate(pair.features):
+            if i == j and pair.edges[axis] is not None:
+                cuts |= {Fraction(e) for e in pair.edges[axis]}
+    cuts |= {Fraction(b) for b in bounds if b is not None}
+    inside = sorted(c for c in cuts if low <= c <= high)
+    check_size(len(inside), f"the parts of feature {feature.name!r}")
+    return [((a + b) / 2, _range_probability(feature, a, b, closed=b == high))
+            for a, b in itertools.pairwise(inside)]  # fmt: skip
 
 
 def _integer_law(feature: Any, low: int, high: int) -> list[tuple[Any, Fraction]]:
@@ -364,7 +398,55 @@ def _enumerate(
 
 def _population(gam: Any, bounds: Sequence[Any]) -> list[Fraction]:
     laws = [_points(gam, j, bounds[j]) for j in range(gam.n_features)]
-    return _loco_by_enumeration(gam, laws)
+    return _loco(gam, laws)
+
+
+def _loco(gam: Any, laws: list[list[tuple[Any, Fraction]]]) -> list[Fraction]:
+    """From the definition by enumeration when the product of the laws is small enough;
+    otherwise by conditioning on each feature's points (the partners are independent)."""
+    if math.prod(len(law) for law in laws) <= ENUMERATED:
+        return _loco_by_enumeration(gam, laws)
+    return [_loco_by_conditioning(gam, laws, j) for j in range(gam.n_features)]
+
+
+def _bin_laws(gam: Any, pair: Any, laws: Any) -> list[list[Fraction]]:
+    out = []
+    for axis, i in enumerate(pair.features):
+        law = [Fraction(0)] * (len(pair.values) if axis == 0 else len(pair.values[0]))
+        for v, q in laws[i]:
+            law[_bin(gam, pair, axis, v)] += q
+        out.append(law)
+    return out
+
+
+def _loco_by_conditioning(gam: Any, laws: Any, j: int) -> Fraction:
+    """E[d_j²] = Σ_u P(u)·((a_j(u) − E a_j + Σ_t m_t(u))² + Σ_t (s_t(u) − m_t(u)²)), with
+    m_t, s_t the first two moments over pair t's partner of g_t(u, X_k) − E_{X_j} g_t(X_j, X_k)."""
+    law = laws[j]
+    values = [_rational(contribution(gam, j, u)) for u, _ in law]
+    mean = sum((q * v for (_, q), v in zip(law, values, strict=True)), Fraction(0))
+    shifts = [v - mean for v in values]
+    spreads = [Fraction(0)] * len(law)
+    for pair in gam.pairs:
+        if j not in pair.features:
+            continue
+        axis = pair.features.index(j)
+        both = _bin_laws(gam, pair, laws)
+        own_law, other_law = both[axis], both[1 - axis]
+
+        def g(a: int, b: int, pair: Any = pair, axis: int = axis) -> Fraction:
+            return Fraction(pair.values[a][b] if axis == 0 else pair.values[b][a])
+
+        h = [sum((own_law[a] * g(a, b) for a in range(len(own_law))), Fraction(0))
+             for b in range(len(other_law))]  # fmt: skip
+        for n, (u, _) in enumerate(law):
+            a = _bin(gam, pair, axis, u)
+            m = sum((q * (g(a, b) - h[b]) for b, q in enumerate(other_law)), Fraction(0))
+            second = sum((q * (g(a, b) - h[b]) ** 2 for b, q in enumerate(other_law)), Fraction(0))
+            shifts[n] += m
+            spreads[n] += second - m * m
+    return sum((q * (d * d + v) for (_, q), d, v in zip(law, shifts, spreads, strict=True)),
+               Fraction(0))  # fmt: skip
 
 
 def _loco_by_enumeration(gam: Any, laws: list[list[tuple[Any, Fraction]]]) -> list[Fraction]:
@@ -384,7 +466,8 @@ def _loco_by_enumeration(gam: Any, laws: list[list[tuple[Any, Fraction]]]) -> li
 
 # -- global importances ------------------------------------------------------------------------
 def check_importances(result: Any, gam: Any) -> bool:
-    """Re-check an :class:`~gamexplain.queries.regional.ImportanceResult` by enumeration."""
+    """Re-check an :class:`~gamexplain.queries.regional.ImportanceResult`: by enumeration,
+    or by conditioning on each feature's points when the product is too large."""
     if result.certificate != model_digest(gam):
         return False
     marginals = result.distribution
@@ -397,10 +480,7 @@ def check_importances(result: Any, gam: Any) -> bool:
             and result.status == "solved" and _question(model, "importance", result)):  # fmt: skip
         return False
     laws = [_points(model, j, (None, None)) for j in range(model.n_features)]
-    if result.kind == "loco":
-        values = _loco_by_enumeration(model, laws)
-    else:
-        values = _norms(model, laws, result.kind)
+    values = _loco(model, laws) if result.kind == "loco" else _norms(model, laws, result.kind)
     shown = list(result.exact_importances)
     return shown == values and [float(v) for v in values] == list(result.importances)
 
@@ -421,11 +501,9 @@ def _norms(model: Any, laws: list[list[tuple[Any, Fraction]]], kind: str) -> lis
            for j in range(model.n_features)]  # fmt: skip
     for pair in model.pairs:
         i, k = pair.features
-        law = []
-        for (u, p), (v, q) in itertools.product(laws[i], laws[k]):
-            point = [None] * model.n_features
-            point[i], point[k] = u, v
-            law.append((pair_value(model, pair, point), p * q))
+        first, second = _bin_laws(model, pair, laws)
+        law = [(Fraction(pair.values[a][b]), p * q)
+               for a, p in enumerate(first) for b, q in enumerate(second)]  # fmt: skip
         norm = _norm(kind, law)
         out[i] += norm
         out[k] += norm

@@ -365,3 +365,35 @@ def test_running_out_of_time_is_a_time_limit_error() -> None:
     X = load_breast_cancer(as_frame=True).data
     with pytest.raises(gx.TimeLimitError, match="loco_values"):
         loco_values(gam, X, exact=True, time_limit=1e-9)
+
+
+def _steps_ga2m() -> GAM:
+    """Six step features on real intervals and two pair terms: too many parts to
+    enumerate their product, so verify conditions on each feature's parts."""
+    feats = [
+        Feature(f"t{k}", gx.Interval(0, 6), gx.Piecewise([0, 1, 2, 3, 4, 5, 6],
+                [[float((k * 7 + m * 3) % 5 - 2)] for m in range(6)]))
+        for k in range(6)
+    ]  # fmt: skip
+    pairs = [
+        PairTerm((0, 1), ([0, 2.5, 6], [0, 3, 6]), [[1.0, -1.0], [0.5, 2.0]]),
+        PairTerm((0, 2), ([0, 1.5, 6], [0, 4, 6]), [[0.0, 1.0], [-2.0, 0.5]]),
+    ]
+    return GAM(feats, task=Regression(), pairs=pairs)
+
+
+def test_importances_of_steps_on_intervals_verify_by_conditioning() -> None:
+    gam = _steps_ga2m()
+    for kind in ("loco", "l1", "l2", "range"):
+        result = feature_importances(gam, kind=kind)
+        assert result.verify(gam), kind
+        forged = (result.exact_importances[0] + Fraction(1, 7), *result.exact_importances[1:])
+        assert not dataclasses.replace(result, exact_importances=forged).verify(gam)
+    rows = np.random.default_rng(1).uniform(0, 6, size=(40, 6))
+    population = regional_attributions(gam, rows, population=True)
+    assert population.verify(gam)
+    # without pair terms reading it, a feature's population LOCO is its variance
+    t5 = feature_importances(gam).exact_importances[5]
+    values = [Fraction((5 * 7 + m * 3) % 5 - 2) for m in range(6)]
+    mean = sum(values) / 6
+    assert t5 == sum((v - mean) ** 2 for v in values) / 6
