@@ -10,6 +10,7 @@ from gamexplain.algorithms import (  # noqa: F401
     grid_convolution,
     hitting_set,
     images_fr,
+    multiclass,
     pairwise,
     pareto,
     partial_sums,

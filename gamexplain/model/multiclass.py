@@ -39,7 +39,7 @@ from gamexplain.model.gam import GAM, Feature, Instance, PairTerm
 from gamexplain.model.shapes import Piecewise, ReLUNet, Table, rational_piecewise
 from gamexplain.model.task import Classification, Multiclass, Regression
 
-__all__ = ["MulticlassGAM", "rival_model", "shared_feature"]
+__all__ = ["MulticlassGAM", "rival_model"]
 
 
 @dataclass(frozen=True)
@@ -98,8 +98,17 @@ class MulticlassGAM:
 
     @property
     def features(self) -> tuple[Feature, ...]:
-        """The first class's features: names, domains, weights and marginals are shared."""
-        return tuple(self.scores[0].features)
+        """One feature per position as the classes share it: names, domains, weights and
+        marginals are shared; the shape is the class's of highest degree, so the
+        feature's component (table, ebm or spline) is the hardest any class has."""
+        cached = self.__dict__.get("_features")
+        if cached is None:
+            cached = tuple(
+                max((m.features[i] for m in self.scores), key=_degree)
+                for i in range(self.n_features)
+            )
+            object.__setattr__(self, "_features", cached)
+        return cached
 
     @property
     def pairs(self) -> tuple[PairTerm, ...]:
@@ -143,7 +152,15 @@ class MulticlassGAM:
         widened = tuple(m.covering(x) for m in self.scores)
         if all(w is m for w, m in zip(widened, self.scores, strict=True)):
             return self
-        return MulticlassGAM(self.task, widened)
+        # kept per widening, so that its rival models (and the solvers' caches keyed
+        # on them) are built once
+        cache: dict[tuple[int, ...], MulticlassGAM] = self.__dict__.setdefault("_coverings", {})
+        key = tuple(id(w) for w in widened)
+        if key not in cache:
+            if len(cache) > 64:
+                cache.clear()
+            cache[key] = MulticlassGAM(self.task, widened)
+        return cache[key]
 
     # -- evaluation -----------------------------------------------------------------
     def decision_function(self, X: ArrayLike) -> NDArray[np.float64]:
@@ -198,9 +215,8 @@ class MulticlassGAM:
         return self.classes[self.predict_index(x)]
 
 
-def shared_feature(gam: MulticlassGAM, i: int) -> Feature:
-    """Feature ``i`` as the classes share it (the first class's shape)."""
-    return gam.features[i]
+def _degree(feature: Feature) -> int:
+    return feature.shape.degree if isinstance(feature.shape, Piecewise) else 0
 
 
 def _check_shared(first: GAM, other: GAM, where: str) -> None:
@@ -225,11 +241,38 @@ def _check_shared(first: GAM, other: GAM, where: str) -> None:
 
 
 # -- rival models ---------------------------------------------------------------------
+class _Hashed:
+    """A frozen model value whose hash is computed once: rival models hold exact
+    rationals, whose hashes are slow, and the algorithms' caches hash their models on
+    every question."""
+
+    def __hash__(self) -> int:
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            cached = super().__hash__()
+            object.__setattr__(self, "_hash", cached)
+        return int(cached)
+
+
+class _RivalGAM(_Hashed, GAM):
+    """A rival model (see :func:`rival_model`)."""
+
+
+class _RivalFeature(_Hashed, Feature):
+    """A feature of a rival model."""
+
+
+def _number(value: Fraction) -> float | Fraction:
+    """``value`` as a float when a float holds it exactly, else the rational itself."""
+    rounded = float(value)
+    return rounded if Fraction(rounded) == value else value
+
+
 def _rational_table(values: Sequence[Fraction]) -> Table:
     """A table holding exact rationals (a rival model's differences), built past the
     float check of :class:`Table` as :func:`rational_piecewise` does for pieces."""
     table = Table.__new__(Table)
-    object.__setattr__(table, "values", tuple(Fraction(v) for v in values))
+    object.__setattr__(table, "values", tuple(_number(Fraction(v)) for v in values))
     return table
 
 
@@ -238,7 +281,7 @@ def _rational_pair(pair: PairTerm, values: Sequence[Sequence[Fraction]]) -> Pair
     term = PairTerm.__new__(PairTerm)
     object.__setattr__(term, "features", pair.features)
     object.__setattr__(term, "edges", pair.edges)
-    object.__setattr__(term, "values", tuple(tuple(row) for row in values))
+    object.__setattr__(term, "values", tuple(tuple(_number(v) for v in row) for row in values))
     return term
 
 
@@ -287,7 +330,7 @@ def _difference(p: GAM, c: GAM, ties_win: bool) -> GAM:
         for a, b in zip(p.pairs, c.pairs, strict=True)
     ]
     task = Classification(threshold=0.0, positive=">=" if ties_win else ">")
-    return GAM(features, 0.0, task, pairs)
+    return _RivalGAM(features, 0.0, task, pairs)
 
 
 def _feature_difference(a: Feature, b: Feature, offset: Fraction) -> Feature:
@@ -295,7 +338,7 @@ def _feature_difference(a: Feature, b: Feature, offset: Fraction) -> Feature:
     if isinstance(a.shape, Table) and isinstance(b.shape, Table):
         values = [wa * Fraction(u) - wb * Fraction(v) + offset
                   for u, v in zip(a.shape.values, b.shape.values, strict=True)]  # fmt: skip
-        return Feature(a.name, a.domain, _rational_table(values))
+        return _RivalFeature(a.name, a.domain, _rational_table(values))
     assert isinstance(a.shape, Piecewise) and isinstance(b.shape, Piecewise)
     rows = []
     for pa, pb in zip(a.shape.coefficients, b.shape.coefficients, strict=True):
@@ -303,4 +346,4 @@ def _feature_difference(a: Feature, b: Feature, offset: Fraction) -> Feature:
                for u, v in itertools.zip_longest(pa, pb, fillvalue=0.0)]  # fmt: skip
         row[0] += offset
         rows.append(row)
-    return Feature(a.name, a.domain, rational_piecewise(a.shape.breakpoints, rows))
+    return _RivalFeature(a.name, a.domain, rational_piecewise(a.shape.breakpoints, rows))
