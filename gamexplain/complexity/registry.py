@@ -344,6 +344,12 @@ def cell_entry(cell: Cell) -> CellEntry:
     try:
         return _TABLE[cell]
     except KeyError:
+        if cell.task == "multiclass":
+            known = sorted({c.query for c in _TABLE if c.task == "multiclass"})
+            raise UnsupportedQueryError(
+                f"gamexplain has no multiclass cell for {cell.query!r} yet (the multiclass "
+                f"queries: {', '.join(known)}); cell {cell}"
+            ) from None
         raise UnsupportedQueryError(f"no cell {cell} in the complexity table") from None
 
 
