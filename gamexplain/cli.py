@@ -333,13 +333,10 @@ def _show(args: argparse.Namespace) -> int:
     gam = load_model(args.model)
     rows = _model_rows(gam)
     intercept = getattr(gam, "intercepts", None) or gam.intercept
-    shown = ", ".join(f"{b:g}" for b in intercept) if isinstance(intercept, tuple) else (
-        f"{intercept:g}"
-    )
-    header = (
-        f"{len(gam.features)} features, {describe_task(gam.task)}, intercept {shown}"
-        + (f", {len(gam.pairs)} pair terms" if gam.pairs else "")
-    )
+    many = isinstance(intercept, tuple)
+    shown = ", ".join(f"{b:g}" for b in intercept) if many else f"{intercept:g}"
+    pairs = f", {len(gam.pairs)} pair terms" if gam.pairs else ""
+    header = f"{len(gam.features)} features, {describe_task(gam.task)}, intercept {shown}{pairs}"
     text = header + "\n" + format_table(rows, ["feature", "domain", "shape", "component", "weight"])
     data = {"task": describe_task(gam.task), "intercept": intercept, "features": rows}
     return _emit(args, data, text)

@@ -74,6 +74,11 @@ class MulticlassProblem:
     rival: Rival = field(repr=False)
     decide: Decide = field(repr=False)
     asked: Any = field(default=None, repr=False)
+    counts: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def count(self, what: str, by: int = 1) -> None:
+        """Add to a deterministic work counter (reported in the result's ``stats``)."""
+        self.counts[what] = self.counts.get(what, 0) + by
 
     @property
     def rivals(self) -> tuple[int, ...]:
@@ -110,6 +115,7 @@ def _search(problem: MulticlassProblem, kept: frozenset[int]) -> tuple[Any, ...]
     every point it keeps is re-evaluated by ``verify``)."""
     for c in problem.rivals:
         deadline.check()
+        problem.count("rival_checks")
         holds, point = problem.decide(c, kept | problem.fixed)
         if not holds:
             return point
@@ -120,6 +126,7 @@ def _check(problem: MulticlassProblem, kept: frozenset[int]) -> RivalCheck:
     results = []
     for c in problem.rivals:
         deadline.check()
+        problem.count("rival_checks")
         result = problem.rival("csr", c, kept | problem.fixed)
         results.append((c, result))
         if not result:
@@ -170,6 +177,7 @@ def mcr_rivals(
     out = []
     for c in problem.rivals:
         deadline.check()
+        problem.count("rival_checks")
         out.append((c, problem.rival("mcr", c, problem.fixed)))
     return tuple(out)
 
@@ -229,16 +237,21 @@ class HittingSet:
     cores: tuple[tuple[frozenset[int], tuple[Any, ...]], ...]
 
 
-def minimum_hitting_set(sets: list[frozenset[int]], universe: frozenset[int]) -> frozenset[int]:
+def minimum_hitting_set(
+    sets: list[frozenset[int]], universe: frozenset[int], problem: MulticlassProblem | None = None
+) -> frozenset[int]:
     """A minimum-size subset of ``universe`` that meets every set, by size order.
 
     Notes
     -----
-    Exponential in the answer's size: at most Σ_{k ≤ answer} C(|universe|, k) tries.
+    Exponential in the answer's size: at most Σ_{k ≤ answer} C(|universe|, k) tries,
+    counted as ``hitting_set_tries`` on ``problem``.
     """
     for size in range(len(universe) + 1):
         for chosen in itertools.combinations(sorted(universe), size):
             deadline.check()
+            if problem is not None:
+                problem.count("hitting_set_tries")
             pick = frozenset(chosen)
             if all(pick & s for s in sets):
                 return pick
@@ -277,7 +290,7 @@ def msr_rivals(problem: MulticlassProblem, time_limit: float | None = None) -> H
     """
     cores: list[tuple[frozenset[int], tuple[Any, ...]]] = []
     while True:
-        chosen = minimum_hitting_set([c for c, _ in cores], problem.free)
+        chosen = minimum_hitting_set([c for c, _ in cores], problem.free, problem)
         point = _search(problem, chosen)
         if point is None:
             return HittingSet(chosen | problem.fixed, _check(problem, chosen), tuple(cores))

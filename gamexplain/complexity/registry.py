@@ -459,8 +459,7 @@ def register_algorithm(
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         _ALGORITHMS[(query, name)] = AlgorithmSpec(
-            query, name, summary, theorem, priority, solves, applies, func, fallback_on,
-            multiclass,
+            query, name, summary, theorem, priority, solves, applies, func, fallback_on, multiclass
         )
         return func
 

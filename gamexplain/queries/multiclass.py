@@ -139,7 +139,11 @@ def _common(problem: MulticlassProblem, spec: Any, entry: Any, start: float) -> 
         "exact": True,
         "algorithm": spec.name,
         "cell": str(entry.cell),
-        "stats": Stats(seconds=time.perf_counter() - start),
+        "stats": Stats(
+            seconds=time.perf_counter() - start,
+            oracle_calls=problem.counts.get("rival_checks", 0),
+            work={k: v for k, v in problem.counts.items() if k != "rival_checks"},
+        ),
         "instance": problem.x,
         "prediction": gam.classes[problem.prediction],
         "target": checks.target_text(gam, problem.prediction),

@@ -28,3 +28,13 @@ def test_the_reduction_refuses_what_it_cannot_hold() -> None:
     gam = gx.load("credit")
     with pytest.raises(gx.InvalidParameterError, match="regression"):
         regression_to_multiclass(gam, [0] * gam.n_features)
+
+
+def test_the_lab_sees_multiclass_msr_grow_exponentially_and_csr_polynomially() -> None:
+    from gamexplain.lab.scaling import scaling
+
+    hard = scaling("msr", "finite", "table", "multiclass", sizes=[3, 5, 7, 9])
+    easy = scaling("csr", "interval", "ebm", "multiclass", sizes=[2, 4, 8, 16])
+    assert hard.fit.growth == "exponential" and hard.agrees
+    assert easy.fit.growth == "polynomial" and easy.agrees
+    assert all(m.exact for m in hard.measurements + easy.measurements)
