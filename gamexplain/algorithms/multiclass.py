@@ -19,7 +19,6 @@ the binary queries' own certified results, so every per-rival step keeps its cer
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +34,6 @@ __all__ = [
     "csr_rivals",
     "mcr_rivals",
     "minimal_rivals",
-    "minimum_hitting_set",
     "msr_rivals",
 ]
 
@@ -237,27 +235,6 @@ class HittingSet:
     cores: tuple[tuple[frozenset[int], tuple[Any, ...]], ...]
 
 
-def minimum_hitting_set(
-    sets: list[frozenset[int]], universe: frozenset[int], problem: MulticlassProblem | None = None
-) -> frozenset[int]:
-    """A minimum-size subset of ``universe`` that meets every set, by size order.
-
-    Notes
-    -----
-    Exponential in the answer's size: at most Σ_{k ≤ answer} C(|universe|, k) tries,
-    counted as ``hitting_set_tries`` on ``problem``.
-    """
-    for size in range(len(universe) + 1):
-        for chosen in itertools.combinations(sorted(universe), size):
-            deadline.check()
-            if problem is not None:
-                problem.count("hitting_set_tries")
-            pick = frozenset(chosen)
-            if all(pick & s for s in sets):
-                return pick
-    return universe
-
-
 def _shrink(problem: MulticlassProblem, core: frozenset[int], point: tuple[Any, ...]) -> Any:
     """A subset-minimal contrastive set inside ``core`` and its breaking point."""
     everything = frozenset(range(problem.gam.n_features))
@@ -284,18 +261,25 @@ def msr_rivals(problem: MulticlassProblem, time_limit: float | None = None) -> H
     Notes
     -----
     NP-hard from K = 3 classes (thm:multiclass-msr-np). Each round solves a minimum
-    hitting set exactly and asks K − 1 binary worst cases; a failing candidate yields a
+    hitting set exactly (incremental RC2 MaxSAT, python-sat) and asks K − 1 binary
+    worst cases; a failing candidate yields a
     new contrastive set disjoint from it, so the rounds are at most the number of
     subset-minimal contrastive reasons.
     """
+    from pysat.examples.hitman import Hitman
+
     cores: list[tuple[frozenset[int], tuple[Any, ...]]] = []
-    while True:
-        chosen = minimum_hitting_set([c for c, _ in cores], problem.free, problem)
-        point = _search(problem, chosen)
-        if point is None:
-            return HittingSet(chosen | problem.fixed, _check(problem, chosen), tuple(cores))
-        moved = frozenset(i for i in problem.free if point[i] != problem.x[i]) - chosen
-        cores.append(_shrink(problem, moved, point))
+    with Hitman(htype="rc2") as hitman:
+        while True:
+            problem.count("maxsat_calls")
+            chosen = frozenset(hitman.get() or ())
+            point = _search(problem, chosen)
+            if point is None:
+                return HittingSet(chosen | problem.fixed, _check(problem, chosen), tuple(cores))
+            moved = frozenset(i for i in problem.free if point[i] != problem.x[i]) - chosen
+            core, witness = _shrink(problem, moved, point)
+            cores.append((core, witness))
+            hitman.hit(sorted(core))
 
 
 @dataclass(frozen=True, eq=False)
