@@ -25,6 +25,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
+import numpy as np
+
 from gamexplain.complexity.queries import QUERIES, QUERY_TABLE, Attribution, QuerySpec
 from gamexplain.errors import GamExplainError, InvalidInstanceError, InvalidParameterError
 from gamexplain.io.adapters import converters
@@ -88,7 +90,9 @@ def _parser() -> argparse.ArgumentParser:
 
     table = sub.add_parser("table", help="the complexity table, errata marked")
     table.add_argument("--query", help="only this query (e.g. msr)")
-    table.add_argument("--task", default="classification", choices=["classification", "regression"])
+    table.add_argument(
+        "--task", default="classification", choices=["classification", "regression", "multiclass"]
+    )
     table.add_argument("--json", action="store_true")
     table.set_defaults(handler=_table)
 
@@ -304,6 +308,8 @@ def describe_shape(shape: Any) -> str:
 
 
 def describe_task(task: Any) -> str:
+    if task.kind == "multiclass":
+        return f"multiclass: the argmax of {len(task.classes)} class scores {list(task.classes)}"
     if task.kind == "classification":
         return f"classification: class 1 iff score {task.positive} {task.threshold:g}"
     return f"regression (tolerance {task.tolerance:g})"
@@ -347,12 +353,13 @@ def _emit(args: argparse.Namespace, data: Any, text: str) -> int:
 def _show(args: argparse.Namespace) -> int:
     gam = load_model(args.model)
     rows = _model_rows(gam)
-    header = (
-        f"{len(gam.features)} features, {describe_task(gam.task)}, intercept {gam.intercept:g}"
-        + (f", {len(gam.pairs)} pair terms" if gam.pairs else "")
-    )
+    intercept = getattr(gam, "intercepts", None) or gam.intercept
+    many = isinstance(intercept, tuple)
+    shown = ", ".join(f"{b:g}" for b in intercept) if many else f"{intercept:g}"
+    pairs = f", {len(gam.pairs)} pair terms" if gam.pairs else ""
+    header = f"{len(gam.features)} features, {describe_task(gam.task)}, intercept {shown}{pairs}"
     text = header + "\n" + format_table(rows, ["feature", "domain", "shape", "component", "weight"])
-    data = {"task": describe_task(gam.task), "intercept": gam.intercept, "features": rows}
+    data = {"task": describe_task(gam.task), "intercept": intercept, "features": rows}
     return _emit(args, data, text)
 
 
@@ -364,11 +371,11 @@ def _predict(args: argparse.Namespace) -> int:
     scores = gam.decision_function(rows)
     labels = gam.predict(rows)
     records = [
-        {"row": k, "score": float(s), "prediction": p.item()}
+        {"row": k, "score": _score(s), "prediction": p.item() if hasattr(p, "item") else p}
         for k, (s, p) in enumerate(zip(scores, labels, strict=True))
     ]
     text = format_table(
-        [{**r, "score": f"{r['score']:.6g}"} for r in records], ["row", "score", "prediction"]
+        [{**r, "score": _show_score(r["score"])} for r in records], ["row", "score", "prediction"]
     )
     return _emit(args, records, text)
 
@@ -410,6 +417,13 @@ def _regions(args: argparse.Namespace) -> int:
             "cell": result.cell, "exact": result.exact, "message": result.message,
             "regions": records}  # fmt: skip
     return _emit(args, data, str(result))
+def _score(row: Any) -> float | list[float]:
+    """A row's score, or its K class scores for a multiclass model."""
+    return [float(v) for v in row] if np.ndim(row) else float(row)
+
+
+def _show_score(score: float | list[float]) -> str:
+    return " ".join(f"{v:.6g}" for v in score) if isinstance(score, list) else f"{score:.6g}"
 
 
 def _table(args: argparse.Namespace) -> int:
@@ -428,13 +442,21 @@ def _table(args: argparse.Namespace) -> int:
             "domain": e.cell.domain,
             "component": e.cell.component,
             "paper": e.stated or "—",
-            "gamexplain": e.established + (" (erratum)" if e.erratum else ""),
+            "gamexplain": e.established + _beyond(e),
             "theorem": e.theorem,
         }
         for e in entries
     ]
     text = format_table(rows, ["query", "domain", "component", "paper", "gamexplain", "theorem"])
     return _emit(args, rows, text)
+
+
+def _beyond(entry: Any) -> str:
+    """The table's mark: an erratum of the paper, or a cell gamexplain adds (multiclass
+    cells, which the paper does not treat)."""
+    if entry.erratum:
+        return " (erratum)"
+    return " (beyond the paper)" if entry.cell.task == "multiclass" else ""
 
 
 def _plan(args: argparse.Namespace) -> int:
@@ -574,6 +596,8 @@ def attribution_bars(result: Any, width: int = 30, top: int = 10) -> str:
     saying which marginals they were taken under."""
     from gamexplain.distributions import describe_distribution
 
+    if np.ndim(result.values) == 2:
+        return _class_bars(result, width, top)
     values = result.values
     order = sorted(range(len(values)), key=lambda k: -abs(values[k]))[:top]
     scale = max((abs(values[k]) for k in order), default=0.0) or 1.0
@@ -592,6 +616,17 @@ def attribution_bars(result: Any, width: int = 30, top: int = 10) -> str:
     if len(values) > top:
         lines.append(f"  … and {len(values) - top} more features")
     return "\n".join(lines)
+
+
+def _class_bars(result: Any, width: int, top: int) -> str:
+    """The bars of a multiclass attribution, one block per class score."""
+    import dataclasses
+
+    blocks = []
+    for c, single in result.certificate.rivals:
+        one = dataclasses.replace(single, values=np.asarray(result.values)[:, c])
+        blocks.append(f"class #{c}: " + attribution_bars(one, width, top))
+    return "\n".join(blocks)
 
 
 def _explain(args: argparse.Namespace) -> int:

@@ -242,3 +242,45 @@ def exact_points(feature: Feature) -> list[Fraction]:
     low, high = Fraction(domain.low), Fraction(domain.high)
     grid = [low + (high - low) * Fraction(k, 64) for k in range(65)]
     return grid
+
+
+# -- multiclass models ---------------------------------------------------------------------
+def _redraw_shape(draw: st.DrawFn, shape: Any) -> Any:
+    """A shape of the same kind and breakpoints as ``shape`` with fresh numbers."""
+    if isinstance(shape, Table):
+        return Table([draw(small_numbers) for _ in shape.values])
+    return Piecewise(
+        shape.breakpoints, [[draw(small_numbers) for _ in row] for row in shape.coefficients]
+    )
+
+
+@st.composite
+def multiclass_gams(
+    draw: st.DrawFn,
+    max_classes: int = 4,
+    max_features: int = 3,
+    domain_kinds: tuple[str, ...] = DOMAIN_KINDS,
+    components: tuple[str, ...] = ("table", "ebm", "spline"),
+    pairs: bool = False,
+    with_distribution: bool | None = False,
+) -> Any:
+    """A random multiclass GAM: K score models sharing one structure, small integer
+    numbers so that ties between classes are frequent."""
+    from gamexplain import Multiclass, MulticlassGAM
+
+    base = draw(gams(1, max_features, domain_kinds, components, st.just(Regression()), pairs,
+                     with_distribution=with_distribution))  # fmt: skip
+    k = draw(st.integers(2, max_classes))
+    labels = draw(st.sampled_from([list(range(k)), [f"c{c}" for c in range(k)]]))
+    scores = []
+    for _ in range(k):
+        feats = [
+            Feature(f.name, f.domain, _redraw_shape(draw, f.shape), f.weight, f.distribution)
+            for f in base.features
+        ]
+        terms = [
+            PairTerm(p.features, p.edges, [[draw(small_numbers) for _ in row] for row in p.values])
+            for p in base.pairs
+        ]
+        scores.append(GAM(feats, draw(small_numbers), Regression(), terms))
+    return MulticlassGAM(Multiclass(labels), scores)

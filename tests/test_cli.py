@@ -6,6 +6,7 @@ import functools
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -382,3 +383,31 @@ def test_explain_answers_a_row_beyond_the_training_range(capsys):
     data = json.loads(out)
     answers = [a for v in data.values() for a in (v if isinstance(v, list) else [v])]
     assert answers and all(a["success"] for a in answers)
+
+
+def test_multiclass_models_show_predict_plan_and_explain(capsys, tmp_path):
+    from gamexplain import dump, loads
+
+    sys.path.insert(0, str(Path(__file__).parent / "queries"))
+    from test_multiclass_queries import MODEL
+
+    path = tmp_path / "three.json"
+    dump(loads(MODEL), path)
+    status, out, _ = run(capsys, "show", str(path))
+    assert status == 0 and "multiclass: the argmax of 3 class scores" in out
+    status, out, _ = run(capsys, "predict", str(path), "--instance", '["y", 0.5]', "--json")
+    assert status == 0 and json.loads(out)[0]["prediction"] == "B"
+    assert len(json.loads(out)[0]["score"]) == 3
+    status, out, _ = run(capsys, "plan", str(path), "msr")
+    assert status == 0 and "thm:multiclass-msr-np" in out and "rivals-hitting-set" in out
+    status, out, _ = run(
+        capsys, "explain", str(path), "--instance", '["y", 0.5]', "--query", "msr,mcr,shap"
+    )
+    assert status == 0 and "guarantees class B" in out and "class #2" in out
+
+
+def test_table_marks_the_multiclass_cells_as_beyond_the_paper(capsys):
+    status, out, _ = run(capsys, "table", "--task", "multiclass", "--query", "msr")
+    assert status == 0 and "thm:multiclass-msr-np" in out
+    rows = [line for line in out.splitlines() if " finite " in line and " table " in line]
+    assert rows and "NP-complete (beyond the paper)" in rows[0] and " — " in rows[0]

@@ -12,6 +12,7 @@ from gamexplain.algorithms import (  # noqa: F401
     images_fr,
     loco,
     loco_population,
+    multiclass,
     pairwise,
     pareto,
     partial_sums,

@@ -41,6 +41,7 @@ from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 
+import mpmath
 import numpy as np
 import sympy
 
@@ -344,7 +345,9 @@ def show(value: Any) -> str:
         approx = float(number)
     else:
         low, high = enclose(number, 80)
-        approx = float((low + high) / 2)
+        # the midpoint of the endpoints as plain mpf: interval arithmetic on them at the
+        # default precision widens the midpoint, which float() then refuses
+        approx = float((mpmath.mpf(low.a) + mpmath.mpf(high.b)) / 2)
     return str(int(approx)) if approx.is_integer() else f"{approx:.6g}"
 
 

@@ -189,7 +189,8 @@ def explain_plan(gam: Any, query: str, **options: Any) -> Plan:
     >>> plan.algorithm, plan.cell.erratum
     ('greedy', True)
     """
-    check_gam(gam, "explain_plan")
+    if getattr(getattr(gam, "task", None), "kind", None) != "multiclass":
+        check_gam(gam, "explain_plan")
     method = options.pop("method", "auto")
     selection = dispatch(gam, query, method, options, caller="explain_plan")
     entry, run = selection.entry, selection.candidates

@@ -55,7 +55,7 @@ COMPONENTS: tuple[str, ...] = ("table", "ebm", "spline", "nam")
 #: in the ``pairs`` cell of each paired feature's domain kind.
 PAIRS = "pairs"
 CELL_COMPONENTS: tuple[str, ...] = (*COMPONENTS, PAIRS)
-TASKS: tuple[str, ...] = ("classification", "regression")
+TASKS: tuple[str, ...] = ("classification", "regression", "multiclass")
 
 #: Complexity classes from easiest to hardest; a question's cell is the hardest cell of
 #: any of its features.
@@ -242,6 +242,8 @@ _FR_REGRESSION = (
 
 
 def _row(domain: str, component: str, task: str) -> _Row:
+    if task == "multiclass":
+        return _multiclass_row(domain, component)
     if component == PAIRS:
         row = dict(_PAIRS)
         if task == "regression":
@@ -295,6 +297,37 @@ def _loco_row(domain: str, component: str) -> _Row:
     return {**_LOCO, **{q: (None, *hard) for q in ("loco", "regional-population", "importance")}}
 
 
+#: Multiclass cells (THEORY §7; proofs/multiclass.md): the paper treats binary tasks only.
+_MULTICLASS: _Row = {
+    "csr": (None, "PTIME", "thm:multiclass-csr",
+            "one worst case per rival class: min of score_pred − score_c separates per feature"),
+    "msr": (None, "NP-complete", "thm:multiclass-msr-np",
+            "K − 1 knapsack constraints at once (NP-complete from K = 3); exact by implicit "
+            "hitting sets over the per-rival worst case"),
+    "minimal-sr": (None, "PTIME", "thm:multiclass-csr", "n checks of K − 1 worst cases"),
+    "mcr": (None, "PTIME", "thm:multiclass-mcr",
+            "the greedy contrastive reason per rival class, the smallest over rivals"),
+    "shap-score": (None, "PTIME", "thm:multiclass-shap-score",
+                   "one closed-form vector per class: n_features × K"),
+    "banzhaf-score": (None, "PTIME", "thm:multiclass-shap-score",
+                      "one closed-form vector per class: n_features × K"),
+}  # fmt: skip
+_MULTICLASS_PAIRS: _Row = {
+    "csr": (None, "coNP-complete", "thm:pairs-conp", "contains the binary case (K = 2)"),
+    "msr": (None, "coNP-hard", "thm:pairs-conp", "contains CSR"),
+    "minimal-sr": (None, "coNP-hard", "thm:pairs-conp", "contains CSR"),
+    "mcr": (None, "NP-complete", "thm:pairs-conp", "contains the binary case (K = 2)"),
+    "shap-score": (None, "PTIME", "thm:multiclass-shap-score",
+                   "each class's pair terms split in closed form"),
+    "banzhaf-score": (None, "PTIME", "thm:multiclass-shap-score",
+                      "each class's pair terms split in closed form"),
+}  # fmt: skip
+
+
+def _multiclass_row(domain: str, component: str) -> _Row:
+    return dict(_MULTICLASS_PAIRS if component == PAIRS else _MULTICLASS)
+
+
 def _build() -> dict[Cell, CellEntry]:
     entries = [
         CellEntry(Cell(query, domain, component, task), *entry)
@@ -302,7 +335,11 @@ def _build() -> dict[Cell, CellEntry]:
         for component in CELL_COMPONENTS
         if component != "table" or domain == "finite"
         for task in TASKS
-        for query, entry in (_row(domain, component, task) | _loco_row(domain, component)).items()
+        if task != "multiclass" or component != "nam"
+        for query, entry in (
+            _row(domain, component, task)
+            | (_loco_row(domain, component) if task != "multiclass" else {})
+        ).items()
     ]
     entries.sort(
         key=lambda e: (
@@ -335,6 +372,12 @@ def cell_entry(cell: Cell) -> CellEntry:
     try:
         return _TABLE[cell]
     except KeyError:
+        if cell.task == "multiclass":
+            known = sorted({c.query for c in _TABLE if c.task == "multiclass"})
+            raise UnsupportedQueryError(
+                f"gamexplain has no multiclass cell for {cell.query!r} yet (the multiclass "
+                f"queries: {', '.join(known)}); cell {cell}"
+            ) from None
         raise UnsupportedQueryError(f"no cell {cell} in the complexity table") from None
 
 
@@ -411,6 +454,7 @@ class AlgorithmSpec:
     applies: Applies
     func: Callable[..., Any]
     fallback_on: tuple[str, ...] = ()
+    multiclass: bool = False
 
 
 _ALGORITHMS: dict[tuple[str, str], AlgorithmSpec] = {}
@@ -431,17 +475,19 @@ def register_algorithm(
     solves: Callable[[Cell], bool] = lambda cell: True,
     applies: Applies = _always,
     fallback_on: tuple[str, ...] = (),
+    multiclass: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator that registers ``func`` as algorithm ``name`` for ``query``.
 
-    The keyword arguments are the fields of :class:`AlgorithmSpec`.
+    The keyword arguments are the fields of :class:`AlgorithmSpec`; ``multiclass``
+    algorithms answer the multiclass cells and only those.
     """
     if query not in QUERIES:
         raise ValueError(f"unknown query {query!r}")
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         _ALGORITHMS[(query, name)] = AlgorithmSpec(
-            query, name, summary, theorem, priority, solves, applies, func, fallback_on
+            query, name, summary, theorem, priority, solves, applies, func, fallback_on, multiclass
         )
         return func
 
@@ -461,7 +507,12 @@ def registered_algorithms(query: str | None = None) -> list[AlgorithmSpec]:
 
 def algorithms_for(cell: Cell) -> list[AlgorithmSpec]:
     """The algorithms that solve ``cell``, in the order ``method="auto"`` tries them."""
-    return [s for s in registered_algorithms(cell.query) if s.solves(cell)]
+    multiclass = cell.task == "multiclass"
+    return [
+        s
+        for s in registered_algorithms(cell.query)
+        if s.multiclass == multiclass and s.solves(cell)
+    ]
 
 
 @dataclass(frozen=True)

@@ -34,9 +34,10 @@ from gamexplain.errors import (
 from gamexplain.io import kit
 from gamexplain.model.domains import Domain, Finite, Integers, Interval
 from gamexplain.model.gam import GAM, Feature, PairTerm
+from gamexplain.model.multiclass import MulticlassGAM
 from gamexplain.model.shapes import Piecewise, Table
 from gamexplain.model.spans import piece_measures
-from gamexplain.model.task import Task
+from gamexplain.model.task import Classification, Multiclass, Regression, Task
 
 __all__ = ["from_ebm", "from_ebm_json"]
 
@@ -63,6 +64,8 @@ class _Ebm:
     weights: tuple[NDArray[np.float64] | None, ...]
     intercept: float
     task: Task
+    classes: tuple[Any, ...] | None = None
+    intercepts: tuple[float, ...] = ()
 
 
 def from_ebm(
@@ -72,13 +75,13 @@ def from_ebm(
     domains: Mapping[str | int, Domain] | None = None,
     tolerance: float = 0.0,
     feature_names: Sequence[str] | None = None,
-) -> GAM:
+) -> GAM | MulticlassGAM:
     """Convert a fitted InterpretML EBM to an exact :class:`~gamexplain.GAM`.
 
     Parameters
     ----------
     ebm : ExplainableBoostingClassifier or ExplainableBoostingRegressor
-        A fitted binary classifier or regressor (also the differentially private
+        A fitted classifier (binary or multiclass) or regressor (also the differentially private
         variants, and EBMs edited by ``monotonize``, ``remove_terms``, ``scale`` …). Read
         by its fitted attributes only, so interpret need not be importable here.
     names : sequence of str or DataFrame, optional
@@ -99,8 +102,11 @@ def from_ebm(
 
     Returns
     -------
-    GAM
-        Continuous features become degree-0 ``Piecewise`` shapes on
+    GAM or MulticlassGAM
+        A multiclass EBM gives a :class:`~gamexplain.model.multiclass.MulticlassGAM`:
+        one score model per class (the last axis of interpret's ``term_scores_``), labels
+        from ``classes_``; everything below holds for each class. Continuous features
+        become degree-0 ``Piecewise`` shapes on
         ``Interval(*ebm.feature_bounds_[i])``, with EBM's cut points as breakpoints (a
         value equal to a cut goes to the bin on its right, as in EBM). The first and last
         bins extend beyond those bounds, as in EBM: a row outside the training range is
@@ -117,7 +123,7 @@ def from_ebm(
     Raises
     ------
     UnsupportedModelError
-        Multiclass EBMs, regression links other than identity, terms of three or more
+        Regression links other than identity, terms of three or more
         features, and continuous features without recorded bounds (give ``domains``).
     InvalidModelError
         The object is not a fitted EBM, or its arrays are inconsistent.
@@ -155,7 +161,7 @@ def from_ebm_json(
     domains: Mapping[str | int, Domain] | None = None,
     tolerance: float = 0.0,
     feature_names: Sequence[str] | None = None,
-) -> GAM:
+) -> GAM | MulticlassGAM:
     """Load an EBM from the JSON file interpret writes with ``ebm.to_json``.
 
     Parameters
@@ -220,8 +226,9 @@ def _names(
 # -- reading the two sources ------------------------------------------------------------
 def _task(n_classes: int | None, n_intercepts: int, link: object) -> Task:
     if n_intercepts > 1:
-        # a multiclass EBM keeps one intercept per class even where classes_ is missing
-        return kit.binary_task(max(n_classes or 0, n_intercepts), "EBMs")
+        # a multiclass EBM keeps one intercept per class: each class's score is a
+        # regression model, and the classes make a MulticlassGAM (see _build)
+        return Regression()
     if n_classes is None and link != "identity":
         raise UnsupportedModelError(
             f"regression link {link!r} is not supported: a gamexplain regression "
@@ -266,7 +273,19 @@ def _read_estimator(ebm: Any) -> _Ebm:
         ),
         intercept=float(np.ravel(ebm.intercept_)[0]),
         task=task,
+        **_classes(classes, np.ravel(ebm.intercept_)),
     )
+
+
+def _classes(labels: Any, intercepts: NDArray[np.float64]) -> dict[str, Any]:
+    """The class labels and per-class intercepts of a multiclass EBM (none for others)."""
+    if intercepts.size < 2:
+        return {}
+    given = range(intercepts.size) if labels is None else labels
+    found = tuple(v.item() if isinstance(v, np.generic) else v for v in given)
+    if len(found) != intercepts.size:
+        raise InvalidModelError(f"{len(found)} classes but {intercepts.size} intercepts")
+    return {"classes": found, "intercepts": tuple(float(b) for b in intercepts)}
 
 
 def _numbers(values: Any) -> NDArray[np.float64]:
@@ -339,6 +358,7 @@ def _read_json_model(model: Any) -> _Ebm:
         weights=tuple(_numbers(t["bin_weights"]) if "bin_weights" in t else None for t in terms),
         intercept=float(intercept[0]),
         task=task,
+        **_classes(classes, intercept),
     )
 
 
@@ -466,6 +486,23 @@ def _split_terms(
 
 
 def _build(
+    ebm: _Ebm,
+    given_names: tuple[Sequence[str] | None, str],
+    domains: Mapping[str | int, Domain] | None,
+    tolerance: float,
+    caller: str,
+) -> GAM | MulticlassGAM:
+    if ebm.classes is None:
+        return _build_one(ebm, given_names, domains, tolerance, caller)
+    kit.with_tolerance(Classification(), tolerance, caller)  # a classifier takes none
+    scores = []
+    for c, b0 in enumerate(ebm.intercepts):
+        one = replace(ebm, scores=tuple(s[..., c] for s in ebm.scores), intercept=b0)
+        scores.append(_build_one(one, given_names, domains, 0.0, caller))
+    return MulticlassGAM(Multiclass(ebm.classes), scores)
+
+
+def _build_one(
     ebm: _Ebm,
     given_names: tuple[Sequence[str] | None, str],
     domains: Mapping[str | int, Domain] | None,

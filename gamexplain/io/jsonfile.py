@@ -34,13 +34,16 @@ import sys
 import zlib
 from collections.abc import Callable, Sequence
 from fractions import Fraction
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from gamexplain.errors import InvalidModelError, InvalidParameterError
 from gamexplain.model.domains import Domain, Finite, Integers, Interval, Label
 from gamexplain.model.gam import GAM, Feature, PairTerm
 from gamexplain.model.shapes import Layer, Piecewise, ReLUNet, Shape, Table
 from gamexplain.model.task import Classification, Regression, Task
+
+if TYPE_CHECKING:
+    from gamexplain.model.multiclass import MulticlassGAM
 
 __all__ = ["FORMAT", "dump", "dumps", "load", "loads"]
 
@@ -170,7 +173,7 @@ def _inflate(content: bytes, where: str) -> bytes:
     return bytes(out)
 
 
-def dumps(gam: GAM, *, description: str | None = None) -> str:
+def dumps(gam: GAM | MulticlassGAM, *, description: str | None = None) -> str:
     """Write a model as ``gamexplain/1`` JSON text.
 
     Parameters
@@ -218,7 +221,9 @@ def dumps(gam: GAM, *, description: str | None = None) -> str:
     >>> loads(dumps(gam)) == gam
     True
     """
-    if not isinstance(gam, GAM):
+    from gamexplain.model.multiclass import MulticlassGAM
+
+    if not isinstance(gam, GAM | MulticlassGAM):
         raise InvalidParameterError(
             f"The 'gam' parameter of dumps must be a GAM. Got {gam!r} instead."
         )
@@ -227,11 +232,15 @@ def dumps(gam: GAM, *, description: str | None = None) -> str:
             "The 'description' parameter of dumps must be a str or None. "
             f"Got {description!r} instead."
         )
+    if isinstance(gam, MulticlassGAM):
+        from gamexplain.io._multiclass import encode_multiclass
+
+        return _format(encode_multiclass(gam, description), 0)
     return _format(_encode_model(gam, description), 0)
 
 
 def dump(
-    gam: GAM,
+    gam: GAM | MulticlassGAM,
     target: str | os.PathLike[str] | IO[str],
     *,
     description: str | None = None,
@@ -445,6 +454,10 @@ def _read_model(data: Any) -> GAM:
     )
     if "description" in obj:
         _string(obj["description"], "description")
+    if _kind(obj["task"], "task", _TASK_KINDS) == "multiclass":
+        from gamexplain.io._multiclass import read_multiclass
+
+        return read_multiclass(obj)  # type: ignore[return-value]
     task = _read_task(obj["task"], "task")
     intercept = _number(obj["intercept"], "intercept")
     features = _list(obj["features"], "features", _read_feature)
@@ -453,6 +466,9 @@ def _read_model(data: Any) -> GAM:
     positions = {feature.name: i for i, feature in enumerate(gam.features)}
     pairs = _list(obj.get("pairs", []), "pairs", lambda v, p: _read_pair(v, p, positions))
     return _build(GAM, "", gam.features, intercept, task, pairs) if pairs else gam
+
+
+_TASK_KINDS = ("classification", "regression", "multiclass")
 
 
 def _read_task(value: Any, path: str) -> Task:

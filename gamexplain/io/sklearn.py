@@ -35,8 +35,9 @@ from gamexplain.io._affine import (
 from gamexplain.io._splines import ExactPieces, Extension, bspline_pieces
 from gamexplain.model.domains import Domain, Interval
 from gamexplain.model.gam import GAM, Feature
+from gamexplain.model.multiclass import MulticlassGAM
 from gamexplain.model.shapes import Shape
-from gamexplain.model.task import Task
+from gamexplain.model.task import Classification, Multiclass, Regression, Task
 
 __all__ = ["from_sklearn"]
 
@@ -63,7 +64,7 @@ def from_sklearn(
     X: ArrayLike | None = None,
     names: Sequence[str] | None = None,
     tolerance: float = 0.0,
-) -> GAM:
+) -> GAM | MulticlassGAM:
     """Convert a fitted spline pipeline, scalers included, exactly.
 
     Parameters
@@ -102,9 +103,12 @@ def from_sklearn(
 
     Returns
     -------
-    GAM
-        Regression on the prediction, or ``Classification(0, ">")`` for
-        ``LogisticRegression`` (class 1 iff its decision function is > 0).
+    GAM or MulticlassGAM
+        Regression on the prediction, or ``Classification(0, ">")`` for a binary
+        ``LogisticRegression`` (class 1 iff its decision function is > 0). A
+        ``LogisticRegression`` with three or more classes (multinomial) gives a
+        :class:`~gamexplain.model.multiclass.MulticlassGAM` with one score model per
+        row of ``coef_``, labels from ``classes_``.
 
     Raises
     ------
@@ -112,7 +116,7 @@ def from_sklearn(
         Any other step (``PolynomialFeatures``, ``Normalizer``, ``QuantileTransformer``,
         a ``FunctionTransformer`` with a function, a scaler or a second spline after a
         spline), named with its position; scaling parameters that are not finite and
-        positive; a multi-output or multiclass model; a spline of degree above 3.
+        positive; a multi-output regression; a spline of degree above 3.
     InvalidParameterError
         An unfitted pipeline; bad ``names``, ``domains`` or ``X``; a feature with no
         domain (one that reaches the model only linearly, or not at all, needs
@@ -141,6 +145,8 @@ def from_sklearn(
         raise UnsupportedModelError(
             f"the last step must be one of {_LINEAR_MODELS}, got {type(model).__name__}"
         )
+    if _multinomial(model):
+        return _multiclass(pipeline, steps, model, names, domains, X, tolerance)
     weights, intercept, task = _linear(model, tolerance)
     first = next(s for _, s in pipeline.steps if hasattr(s, "n_features_in_"))
     n_features = int(first.n_features_in_)
@@ -155,12 +161,66 @@ def from_sklearn(
         raise UnsupportedModelError(f"{len(weights)} coefficients for {len(columns)} columns")
     chosen = kit.positions(domains, labels, "from_sklearn")
     observed = None if X is None else kit.domains_from_data(X, n_features, "from_sklearn")
+    return _gam(columns, weights, intercept, task, labels, chosen, observed)
+
+
+def _gam(
+    columns: list[_Column],
+    weights: np.ndarray,
+    intercept: Fraction,
+    task: Task,
+    labels: Sequence[str],
+    chosen: Mapping[int, Domain],
+    observed: list[Domain] | None,
+) -> GAM:
     terms = _terms(columns, weights)
     features = [
         Feature(labels[i], *_feature(terms.get(i, []), chosen.get(i), observed, i, labels[i]))
-        for i in range(n_features)
+        for i in range(len(labels))
     ]
     return GAM(features=features, intercept=float(intercept), task=task)
+
+
+def _multinomial(model: Any) -> bool:
+    """A LogisticRegression with one row of coefficients per class (three or more)."""
+    return (
+        type(model).__name__ == "LogisticRegression"
+        and np.ndim(model.coef_) == 2
+        and (np.shape(model.coef_)[0] > 1)
+    )
+
+
+def _multiclass(
+    pipeline: Any,
+    steps: list[Any],
+    model: Any,
+    names: Any,
+    domains: Any,
+    X: Any,
+    tolerance: float,
+) -> MulticlassGAM:
+    """A multinomial LogisticRegression: one score model per class over the same columns
+    (its ``decision_function`` is the K scores, ``predict`` their argmax)."""
+    kit.with_tolerance(Classification(), tolerance, "from_sklearn")
+    first = next(s for _, s in pipeline.steps if hasattr(s, "n_features_in_"))
+    n_features = int(first.n_features_in_)
+    known = getattr(first, "feature_names_in_", None)
+    labels = kit.feature_names(
+        names, kit.default_names(n_features) if known is None else known, "from_sklearn"
+    )
+    columns: list[_Column] = [Affine(i) for i in range(n_features)]
+    for label, step in steps:
+        columns = _through(step, columns, f"pipeline step {label!r}")
+    coef = np.asarray(model.coef_, dtype=float)
+    if coef.shape[1] != len(columns):
+        raise UnsupportedModelError(f"{coef.shape[1]} coefficients for {len(columns)} columns")
+    chosen = kit.positions(domains, labels, "from_sklearn")
+    observed = None if X is None else kit.domains_from_data(X, n_features, "from_sklearn")
+    scores = [
+        _gam(columns, coef[c], Fraction(float(b)), Regression(), labels, chosen, observed)
+        for c, b in enumerate(np.ravel(model.intercept_))
+    ]
+    return MulticlassGAM(Multiclass(model.classes_), scores)
 
 
 def _check_fitted(pipeline: Any) -> None:

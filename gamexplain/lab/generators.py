@@ -40,7 +40,7 @@ from gamexplain.complexity.registry import (
     cell_entry,
 )
 from gamexplain.errors import InvalidParameterError
-from gamexplain.lab.reductions import cnf_to_relu_net
+from gamexplain.lab.reductions import cnf_to_relu_net, regression_to_multiclass
 from gamexplain.model.domains import Finite, Integers, Interval
 from gamexplain.model.gam import GAM, Feature, PairTerm
 from gamexplain.model.shapes import Layer, Piecewise, ReLUNet, Table
@@ -95,7 +95,7 @@ def generate(
     n: int = 8,
     knob: int | None = None,
     seed: int = 0,
-) -> tuple[GAM, tuple[Any, ...], dict[str, Any]]:
+) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
     """A seeded instance of one cell of the complexity table.
 
     Parameters
@@ -104,7 +104,9 @@ def generate(
         A registry query key (``"csr"``, ``"msr"``, ``"cc"``, …).
     domain : {"finite", "integers", "interval"}
     component : {"table", "ebm", "spline", "nam", "pairs"}
-    task : {"classification", "regression"}
+    task : {"classification", "regression", "multiclass"}
+        A multiclass instance is the regression instance of the same cell turned into
+        three classes by :func:`~gamexplain.lab.reductions.regression_to_multiclass`.
     n : int
         The size: features (random, knapsack, partition) or CNF variables (cnf).
     knob : int, optional
@@ -113,7 +115,7 @@ def generate(
 
     Returns
     -------
-    gam : GAM
+    gam : GAM or MulticlassGAM
     x : tuple
         An instance inside the domains.
     extra : dict
@@ -132,6 +134,12 @@ def generate(
     (4, 'random', 'msr | interval | ebm | classification')
     """
     cell = _generate_iv(query, domain, component, task, n, knob, seed)
+    if task == "multiclass":
+        # the regression instance of the same size, through the reduction of
+        # thm:multiclass-msr-np: three classes, "inside" while |f(z) − f(x)| ≤ δ
+        base, x, extra = generate(query, domain, component, "regression", n, knob, seed)
+        three, x = regression_to_multiclass(base, x)
+        return three, x, {**extra, "family": family_of(cell), "cell": str(cell)}
     family = family_of(cell)
     rng = random.Random(f"{seed}:{cell}:{n}:{knob}")
     build = {

@@ -12,7 +12,10 @@ run, not only read (Bassan, Moshkovitz and Katz, NeurIPS 2025; THEORY §4):
   gadget, on an interval;
 * :func:`cnf_count_to_shap` — counting models of a CNF to SHAP of the score of a NAM (#P);
 * :func:`unpenalised_cnf_to_nam` — the interval gadget without its penalty, kept to
-  demonstrate the erratum (``thm:nam-interval-penalty``).
+  demonstrate the erratum (``thm:nam-interval-penalty``);
+* :func:`regression_to_multiclass` — sufficient reasons of a regression with tolerance
+  to those of a three-class model, so MSR is NP-complete from K = 3
+  (``thm:multiclass-msr-np``).
 
 ``cnf_to_relu_net`` builds the network all the CNF reductions share: a one-input ReLU
 network that reads the bits of an integer input and evaluates a CNF on them, so its
@@ -27,9 +30,10 @@ from typing import Any, Literal
 
 from gamexplain.errors import InvalidParameterError
 from gamexplain.model.domains import Finite, Integers, Interval
-from gamexplain.model.gam import GAM, Feature
-from gamexplain.model.shapes import Layer, ReLUNet, Table
-from gamexplain.model.task import Classification, Regression
+from gamexplain.model.gam import GAM, Feature, PairTerm
+from gamexplain.model.multiclass import MulticlassGAM
+from gamexplain.model.shapes import Layer, Piecewise, ReLUNet, Table
+from gamexplain.model.task import Classification, Multiclass, Regression
 
 __all__ = [
     "assignment_of",
@@ -38,6 +42,7 @@ __all__ = [
     "cnf_to_relu_net",
     "count_models",
     "knapsack_count_to_completion",
+    "regression_to_multiclass",
     "subset_sum_to_redundancy",
     "unpenalised_cnf_to_nam",
 ]
@@ -417,3 +422,72 @@ def _domain_iv(domain: str, func: str) -> None:
             f"The 'domain' parameter of {func} must be one of {{'integers', 'interval'}}. "
             f"Got {domain!r} instead."
         )
+
+
+def regression_to_multiclass(gam: GAM, x: Sequence[Any]) -> tuple[MulticlassGAM, tuple[Any, ...]]:
+    """A three-class model whose class at z is "inside" exactly when a regression keeps
+    its prediction at z: |f(z) − f(x)| ≤ δ.
+
+    Parameters
+    ----------
+    gam : GAM
+        A regression model with tolerance δ.
+    x : sequence
+        The instance.
+
+    Returns
+    -------
+    MulticlassGAM
+        Classes ``("inside", "above", "below")`` with scores 0, f(z) − f(x) − δ and
+        f(x) − f(z) − δ: "inside" wins (ties go to it, the lowest index) iff the score
+        stays within δ of f(x). So the sufficient reasons, subset-minimal and minimum,
+        and the contrastive reasons of the two questions coincide.
+    tuple
+        x, validated.
+
+    Raises
+    ------
+    InvalidParameterError
+        ``gam`` is not a regression, or f(x) ± δ is not a float (the intercepts must
+        hold it exactly; integer models always qualify).
+
+    Notes
+    -----
+    Linear in the size of the model (thm:multiclass-msr-np).
+    """
+    from fractions import Fraction
+
+    if not isinstance(gam, GAM) or not isinstance(gam.task, Regression):
+        raise InvalidParameterError("regression_to_multiclass needs a regression GAM")
+    point = gam.instance(x)
+    centre = Fraction(gam.score_exact(point)) - Fraction(gam.intercept)
+    delta = Fraction(gam.task.tolerance)
+    offsets = [Fraction(0), -centre - delta, centre - delta]
+    if any(Fraction(float(b)) != b for b in offsets):
+        raise InvalidParameterError("f(x) ± δ must be floats for the intercepts to hold them")
+    signs = (0.0, 1.0, -1.0)
+    scores = [
+        GAM(
+            [
+                Feature(f.name, f.domain, _scaled(f.shape, sign), f.weight, f.distribution)
+                for f in gam.features
+            ],
+            sign * gam.intercept + float(offset),
+            Regression(),
+            [
+                PairTerm(p.features, p.edges, [[sign * v for v in row] for row in p.values])
+                for p in gam.pairs
+            ],
+        )
+        for sign, offset in zip(signs, offsets, strict=True)
+    ]
+    return MulticlassGAM(Multiclass(["inside", "above", "below"]), scores), point
+
+
+def _scaled(shape: Any, sign: float) -> Any:
+    """``shape`` times 0, 1 or −1 (exact in floats)."""
+    if isinstance(shape, Table):
+        return Table([sign * v for v in shape.values])
+    if isinstance(shape, Piecewise):
+        return Piecewise(shape.breakpoints, [[sign * c for c in row] for row in shape.coefficients])
+    raise InvalidParameterError("multiclass models take tables and pieces only, not networks")

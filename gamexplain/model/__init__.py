@@ -6,8 +6,9 @@ in :mod:`gamexplain.substrate`, because they may need a solver.
 
 from gamexplain.model.domains import Domain, Finite, Integers, Interval
 from gamexplain.model.gam import GAM, Feature, PairTerm
+from gamexplain.model.multiclass import MulticlassGAM
 from gamexplain.model.shapes import Layer, Piecewise, ReLUNet, Shape, Table
-from gamexplain.model.task import Classification, Regression, Task
+from gamexplain.model.task import Classification, Multiclass, Regression, Task
 
 __all__ = [
     "GAM",
@@ -18,6 +19,8 @@ __all__ = [
     "Integers",
     "Interval",
     "Layer",
+    "Multiclass",
+    "MulticlassGAM",
     "PairTerm",
     "Piecewise",
     "ReLUNet",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import ClassVar, Literal, TypeAlias
+from typing import Any, ClassVar, Literal, TypeAlias
 
 import numpy as np
 from numpy.typing import NDArray
@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 from gamexplain.errors import InvalidModelError
 from gamexplain.exact import Exact, compare
 
-__all__ = ["Classification", "Regression", "Task"]
+__all__ = ["Classification", "Multiclass", "Regression", "Task"]
 
 
 @dataclass(frozen=True)
@@ -79,3 +79,38 @@ class Classification:
 
 
 Task: TypeAlias = Regression | Classification
+
+
+@dataclass(frozen=True)
+class Multiclass:
+    """K classes scored by K additive functions; the prediction is the argmax.
+
+    Ties go to the lowest class index, as numpy's ``argmax``, scikit-learn and EBM do.
+    The classes keep their labels (numbers or strings, distinct, at least two).
+    """
+
+    classes: tuple[Any, ...]
+    kind: ClassVar[str] = "multiclass"
+
+    def __init__(self, classes: Any) -> None:
+        try:
+            labels = tuple(c.item() if isinstance(c, np.generic) else c for c in classes)
+        except TypeError as exc:
+            raise InvalidModelError(
+                f"expected a list of labels, got {classes!r}", "classes"
+            ) from exc
+        if len(labels) < 2:
+            raise InvalidModelError(
+                f"a multiclass task needs ≥ 2 classes, got {len(labels)}", "classes"
+            )
+        for k, label in enumerate(labels):
+            bad = isinstance(label, bool) or not isinstance(label, str | int | float)
+            if bad or (isinstance(label, float) and not math.isfinite(label)):
+                raise InvalidModelError(f"{label!r} is not a class label", f"classes[{k}]")
+        if len(set(labels)) != len(labels):
+            raise InvalidModelError("class labels must be distinct", "classes")
+        object.__setattr__(self, "classes", labels)
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes)

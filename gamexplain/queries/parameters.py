@@ -36,7 +36,10 @@ def validate(func: str, gam: Any, **options: Any) -> dict[str, Any]:
     InvalidParameterError
         Naming the function, the parameter, what it accepts and the value given.
     """
-    model = check_gam(gam, func)
+    # a multiclass model answers to the same options (its features are shared by classes)
+    model = gam if getattr(getattr(gam, "task", None), "kind", "") == "multiclass" else (
+        check_gam(gam, func)
+    )
     declared = PARAMETERS[func]
     out = {}
     for name, value in options.items():

@@ -352,6 +352,10 @@ def is_sufficient_reason(
     >>> print(is_sufficient_reason(gam, ["hi", "lo"], ["a"]))
     keeping a = hi guarantees class 1
     """
+    if _is_multiclass(gam):
+        from gamexplain.queries.multiclass import is_sufficient_reason_multiclass as ask
+
+        return ask(gam, x, S, method=method, fixed=fixed, time_limit=time_limit)
     start = time.perf_counter()
     problem, entry, spec, options, _ = _setup(
         gam, x, "csr", "is_sufficient_reason", S=S, method=method, fixed=fixed,
@@ -419,6 +423,10 @@ def minimum_sufficient_reason(
     >>> print(minimum_sufficient_reason(gam, ["hi", "hi"]))
     keeping a = hi guarantees class 1 whatever the other 1 feature is
     """
+    if _is_multiclass(gam):
+        from gamexplain.queries.multiclass import minimum_sufficient_reason_multiclass as ask
+
+        return ask(gam, x, method=method, fixed=fixed, time_limit=time_limit)
     return _optimum(
         gam, x, "msr", "minimum", method, fixed, time_limit, "minimum_sufficient_reason"
     )
@@ -444,6 +452,10 @@ def minimal_sufficient_reason(
     -----
     Deletion: n sufficiency checks (thm:minimal-deletion).
     """
+    if _is_multiclass(gam):
+        from gamexplain.queries.multiclass import minimal_sufficient_reason_multiclass as ask
+
+        return ask(gam, x, method=method, fixed=fixed, time_limit=time_limit)
     return _optimum(
         gam,
         x,
@@ -530,6 +542,10 @@ def minimum_contrastive_reason(
     >>> print(minimum_contrastive_reason(gam, ["hi", "hi"]))
     changing only a to lo flips the prediction from 1 to 0
     """
+    if _is_multiclass(gam):
+        from gamexplain.queries.multiclass import minimum_contrastive_reason_multiclass as ask
+
+        return ask(gam, x, method=method, fixed=fixed, time_limit=time_limit, witness=witness)
     func = "minimum_contrastive_reason"
     start = time.perf_counter()
     problem, entry, spec, options, instant = _setup(
@@ -599,6 +615,12 @@ def _setup(
         ) from None
     problem = make_problem(model, instance, chosen["fixed"], asked=gam)
     return problem, entry, spec, chosen, instant
+
+
+def _is_multiclass(gam: Any) -> bool:
+    """Whether ``gam`` is a multiclass model, which :mod:`gamexplain.queries.multiclass`
+    answers (its task names the kind; no import of the model type needed)."""
+    return getattr(getattr(gam, "task", None), "kind", None) == "multiclass"
 
 
 # -- building results -------------------------------------------------------------------

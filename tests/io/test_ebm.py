@@ -197,18 +197,18 @@ def test_distributions_are_the_normalised_bin_weights(classifier, nominal):
             assert np.allclose(feature.distribution, weights / weights.sum(), rtol=0, atol=1e-15)
 
 
-def test_multiclass_is_not_yet_supported():
+def test_multiclass_ebms_load_from_the_estimator_and_its_export():
+    # issue 14 lifted the refusal; tests/io/test_ebm_multiclass.py checks the scores
     X, y = datasets.load_iris(return_X_y=True)
     model = glassbox.ExplainableBoostingClassifier(
         outer_bags=1, max_rounds=5, interactions=0, random_state=0
     )
     _fit(model, X, y)
-    with pytest.raises(UnsupportedModelError, match=r"multiclass .* not yet supported"):
-        from_ebm(model)
     exported = io.StringIO()
     model.to_json(exported)
-    with pytest.raises(UnsupportedModelError, match=r"multiclass .* not yet supported"):
-        from_ebm_json(exported.getvalue())
+    for gam in (from_ebm(model), from_ebm_json(exported.getvalue())):
+        assert gam.classes == (0, 1, 2)
+        assert np.array_equal(gam.predict(X), model.predict(X))
 
 
 def test_regression_needs_the_identity_link(diabetes):

@@ -1,0 +1,403 @@
+"""The queries on multiclass GAMs: the front doors the binary queries hand them to.
+
+Each public query of :mod:`gamexplain.queries.reasons` and :mod:`gamexplain.queries.shap`
+checks first whether its model is a :class:`~gamexplain.model.multiclass.MulticlassGAM`
+and, if so, calls the function of the same name here. The answers come back in the
+binary queries' result types (same fields; ``prediction`` is the class label and
+``target`` says "class <label>"), subclassed only to re-check a
+:class:`~gamexplain.certify.multiclass.RivalCertificate` in ``verify``.
+
+Per-rival questions go to the binary queries on the rival models
+(:func:`~gamexplain.model.multiclass.rival_model`), so every step keeps the certificate
+and the cell of its binary cell; the multiclass algorithms
+(:mod:`gamexplain.algorithms.multiclass`) combine them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from gamexplain import certify
+from gamexplain.algorithms.brute_reasons import oracle_for
+from gamexplain.algorithms.multiclass import MulticlassProblem, PerClass
+from gamexplain.algorithms.worst_case import make_problem
+from gamexplain.certify import multiclass as checks
+from gamexplain.complexity.registry import select_algorithm
+from gamexplain.errors import TimeLimitError, UnsupportedQueryError
+from gamexplain.model.multiclass import MulticlassGAM, rival_model
+from gamexplain.queries.parameters import validate
+from gamexplain.queries.reasons import (
+    ContrastiveReason,
+    SufficiencyResult,
+    SufficientReason,
+    is_sufficient_reason,
+    minimum_contrastive_reason,
+)
+from gamexplain.queries.shap import BanzhafResult, ShapResult
+from gamexplain.results import Stats
+from gamexplain.substrate import deadline
+from gamexplain.substrate.deadline import OutOfTime
+
+__all__ = [
+    "MulticlassAttribution",
+    "MulticlassBanzhaf",
+    "MulticlassContrastiveReason",
+    "MulticlassSufficiency",
+    "MulticlassSufficientReason",
+    "attributions",
+    "is_sufficient_reason_multiclass",
+    "minimal_sufficient_reason_multiclass",
+    "minimum_contrastive_reason_multiclass",
+    "minimum_sufficient_reason_multiclass",
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class MulticlassSufficiency(SufficiencyResult):
+    """:class:`SufficiencyResult` of a multiclass model."""
+
+    @certify.checked
+    def verify(self, gam: Any) -> bool:
+        """Re-check every rival's worst case or the breaking point
+        (:mod:`gamexplain.certify.multiclass`)."""
+        return checks.check_sufficiency(self, gam)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MulticlassSufficientReason(SufficientReason):
+    """:class:`SufficientReason` of a multiclass model."""
+
+    @certify.checked
+    def verify(self, gam: Any) -> bool:
+        """Re-check sufficiency against every rival, the breakers and the size claim
+        (:mod:`gamexplain.certify.multiclass`)."""
+        return checks.check_sufficient_reason(self, gam)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MulticlassContrastiveReason(ContrastiveReason):
+    """:class:`ContrastiveReason` of a multiclass model."""
+
+    @certify.checked
+    def verify(self, gam: Any) -> bool:
+        """Re-check the witness and every rival's minimum
+        (:mod:`gamexplain.certify.multiclass`)."""
+        return checks.check_contrastive(self, gam)
+
+
+# -- reasons ----------------------------------------------------------------------------------
+def _setup(
+    gam: MulticlassGAM, x: Any, query: str, func: str, **options: Any
+) -> tuple[MulticlassProblem, Any, Any, dict[str, Any], float | None]:
+    chosen = validate(func, gam, **options)
+    limit = chosen["time_limit"]
+    instant = None if limit is None else time.monotonic() + limit
+    instance = gam.instance(x)
+    model = gam.covering(instance)
+    entry, spec = select_algorithm(model, query, chosen["method"], {}).chosen
+    p = model.predict_index(instance)
+
+    def rival(question: str, c: int, kept: frozenset[int]) -> Any:
+        binary = rival_model(model, p, c)
+        if question == "csr":
+            return is_sufficient_reason(binary, instance, kept)
+        return minimum_contrastive_reason(binary, instance, fixed=kept)
+
+    searches: dict[int, Any] = {}
+
+    def decide(c: int, kept: frozenset[int]) -> tuple[bool, Any]:
+        if c not in searches:
+            binary = rival_model(model, p, c)
+            searches[c] = (select_algorithm(binary, "csr", "auto", {}).chosen[1],
+                           make_problem(binary, instance))  # fmt: skip
+        spec, question = searches[c]
+        if spec.func(question, kept):
+            return True, None
+        return False, oracle_for(question).counterexample(kept)
+
+    problem = MulticlassProblem(model, instance, p, frozenset(chosen["fixed"]), rival, decide, gam)
+    return problem, entry, spec, chosen, instant
+
+
+def _run(
+    problem: MulticlassProblem, spec: Any, func: str, instant: float | None, *args: Any
+) -> Any:
+    try:
+        with deadline.limit_at(instant):
+            return spec.func(problem, *args)
+    except OutOfTime:
+        raise TimeLimitError(f"{func} ran out of time") from None
+
+
+def _common(problem: MulticlassProblem, spec: Any, entry: Any, start: float) -> dict[str, Any]:
+    gam = problem.gam
+    return {
+        "exact": True,
+        "algorithm": spec.name,
+        "cell": str(entry.cell),
+        "stats": Stats(
+            seconds=time.perf_counter() - start,
+            oracle_calls=problem.counts.get("rival_checks", 0),
+            work={k: v for k, v in problem.counts.items() if k != "rival_checks"},
+        ),
+        "instance": problem.x,
+        "prediction": gam.classes[problem.prediction],
+        "target": checks.target_text(gam, problem.prediction),
+    }
+
+
+def _names(gam: MulticlassGAM, kept: frozenset[int]) -> tuple[str, ...]:
+    return tuple(gam.feature_names[i] for i in sorted(kept))
+
+
+def _values(problem: MulticlassProblem, kept: frozenset[int]) -> tuple[Any, ...]:
+    return tuple(problem.x[i] for i in sorted(kept))
+
+
+def is_sufficient_reason_multiclass(
+    gam: MulticlassGAM, x: Any, S: Any, *, method: str, fixed: Any, time_limit: float | None
+) -> SufficiencyResult:
+    """:func:`~gamexplain.is_sufficient_reason` on a multiclass model.
+
+    Notes
+    -----
+    K − 1 binary worst cases (thm:multiclass-csr).
+    """
+    start = time.perf_counter()
+    problem, entry, spec, chosen, instant = _setup(
+        gam, x, "csr", "is_sufficient_reason", S=S, method=method, fixed=fixed,
+        time_limit=time_limit,
+    )  # fmt: skip
+    kept = frozenset(chosen["S"]) | problem.fixed
+    check = _run(problem, spec, "is_sufficient_reason", instant, kept)
+    holds = bool(check)
+    certificate = checks.RivalCertificate(
+        model=checks.digest(gam),
+        prediction=problem.prediction,
+        rivals=check.results if holds else (),
+        witness=None if holds else check.witness,
+    )
+    message = "" if holds else _breaks(problem, check.witness)
+    return MulticlassSufficiency(
+        certificate=certificate, holds=holds, features=_names(problem.gam, kept),
+        values=_values(problem, kept), message=message, **_common(problem, spec, entry, start),
+    )  # fmt: skip
+
+
+def _breaks(problem: MulticlassProblem, point: Any) -> str:
+    gam = problem.gam
+    moved = [
+        f"{gam.feature_names[i]} = {point[i]!r}"
+        for i in range(gam.n_features)
+        if point[i] != problem.x[i]
+    ]
+    return f"{', '.join(moved)} gives class {gam.predict_exact(point)}"
+
+
+def _sufficient(
+    problem: MulticlassProblem, found: Any, kind: str, spec: Any, entry: Any, start: float
+) -> SufficientReason:
+    gam = problem.gam
+    breakers = getattr(found, "breakers", None)
+    if breakers is None:
+        breakers = _breakers(problem, found.kept)
+    certificate = checks.RivalCertificate(
+        model=checks.digest(problem.asked), prediction=problem.prediction,
+        rivals=found.check.results,
+        breakers=tuple(breakers), cores=getattr(found, "cores", ()),
+    )  # fmt: skip
+    return MulticlassSufficientReason(
+        certificate=certificate, features=_names(gam, found.kept),
+        values=_values(problem, found.kept), kind=kind,
+        fixed=_names(gam, problem.fixed), minimum_certified=True if kind == "minimum" else None,
+        **_common(problem, spec, entry, start),
+    )  # fmt: skip
+
+
+def _breakers(problem: MulticlassProblem, kept: frozenset[int]) -> list[tuple[int, Any]]:
+    """Per kept free feature, a point breaking the reason without it."""
+    out = []
+    for j in sorted(kept - problem.fixed):
+        for c in problem.rivals:
+            holds, point = problem.decide(c, kept - {j})
+            if not holds:
+                out.append((j, point))
+                break
+    return out
+
+
+def minimum_sufficient_reason_multiclass(
+    gam: MulticlassGAM, x: Any, *, method: str, fixed: Any, time_limit: float | None
+) -> SufficientReason:
+    """:func:`~gamexplain.minimum_sufficient_reason` on a multiclass model.
+
+    Notes
+    -----
+    NP-hard from K = 3 (thm:multiclass-msr-np); implicit hitting sets.
+    """
+    start = time.perf_counter()
+    func = "minimum_sufficient_reason"
+    problem, entry, spec, _, instant = _setup(
+        gam, x, "msr", func, method=method, fixed=fixed, time_limit=time_limit
+    )
+    found = _run(problem, spec, func, instant)
+    return _sufficient(problem, found, "minimum", spec, entry, start)
+
+
+def minimal_sufficient_reason_multiclass(
+    gam: MulticlassGAM, x: Any, *, method: str, fixed: Any, time_limit: float | None
+) -> SufficientReason:
+    """:func:`~gamexplain.minimal_sufficient_reason` on a multiclass model.
+
+    Notes
+    -----
+    n·(K − 1) binary worst cases (thm:multiclass-csr).
+    """
+    start = time.perf_counter()
+    func = "minimal_sufficient_reason"
+    problem, entry, spec, _, instant = _setup(
+        gam, x, "minimal-sr", func, method=method, fixed=fixed, time_limit=time_limit
+    )
+    found = _run(problem, spec, func, instant)
+    return _sufficient(problem, found, "subset-minimal", spec, entry, start)
+
+
+def minimum_contrastive_reason_multiclass(
+    gam: MulticlassGAM,
+    x: Any,
+    *,
+    method: str,
+    fixed: Any,
+    time_limit: float | None,
+    witness: str = "extreme",
+) -> ContrastiveReason:
+    """:func:`~gamexplain.minimum_contrastive_reason` on a multiclass model.
+
+    Notes
+    -----
+    The smallest of the K − 1 rivals' greedy reasons (thm:multiclass-mcr).
+    """
+    start = time.perf_counter()
+    func = "minimum_contrastive_reason"
+    problem, entry, spec, chosen, instant = _setup(
+        gam, x, "mcr", func, method=method, fixed=fixed, time_limit=time_limit, witness=witness
+    )
+    if chosen["witness"] != "extreme":
+        raise UnsupportedQueryError(
+            "witness='nearest' is not supported on multiclass models yet; the witness "
+            "is the rival's extreme point"
+        )
+    rivals = _run(problem, spec, func, instant)
+    found = [(sub.size, c, sub) for c, sub in rivals if sub.exists]
+    best = min(found, key=lambda t: (t[0], t[1]))[2] if found else None
+    point = None if best is None else best.witness
+    changed = None if best is None else frozenset(problem.gam.index(n) for n in best.features)
+    certificate = checks.RivalCertificate(
+        model=checks.digest(gam), prediction=problem.prediction, rivals=rivals, witness=point
+    )
+    model = problem.gam
+    return MulticlassContrastiveReason(
+        certificate=certificate,
+        features=None if changed is None else _names(model, changed),
+        values=None if changed is None or point is None
+        else tuple(point[i] for i in sorted(changed)),
+        kind="minimum", witness=point,
+        witness_prediction=None if point is None else model.predict_exact(point),
+        fixed=_names(model, problem.fixed), minimum_certified=True,
+        **_common(problem, spec, entry, start),
+    )  # fmt: skip
+
+
+# -- attributions of the class scores -----------------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class MulticlassAttribution(ShapResult):
+    """SHAP or Banzhaf values of every class score: ``values`` has shape
+    (n_features, n_classes), one column per class, as the ``shap`` package's
+    multi-output explanations; ``base_value`` holds one base value per class. The
+    certificate holds the per-class binary-layer results (regression score models)."""
+
+    @certify.checked
+    def verify(self, gam: Any) -> bool:
+        """Re-check every class's result on its score model and the stacked fields."""
+        if not isinstance(gam, MulticlassGAM) or self.certificate.model != checks.digest(gam):
+            return False
+        per_class = self.certificate.rivals
+        if [c for c, _ in per_class] != list(range(gam.n_classes)):
+            return False
+        stacked = np.column_stack([r.values for _, r in per_class])
+        return (
+            all(r.verify(gam.scores[c]) for c, r in per_class)
+            and np.array_equal(stacked, np.asarray(self.values))
+            and all(tuple(r.instance) == tuple(self.instance) for _, r in per_class)
+        )
+
+    def __str__(self) -> str:
+        head = ", ".join(str(c) for c in self.feature_names)
+        k = np.asarray(self.values).shape[1]
+        return f"{self.output} attributions of {k} class scores over {head}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class MulticlassBanzhaf(MulticlassAttribution, BanzhafResult):
+    """:class:`MulticlassAttribution` with Banzhaf weights."""
+
+
+def attributions(gam: Any, x: Any, *, kind: str, output: str, **options: Any) -> Any:
+    """:func:`~gamexplain.shap_values` / :func:`~gamexplain.banzhaf_values` of the class
+    scores: the binary query on each class's score model, stacked to n_features × K.
+
+    Notes
+    -----
+    K closed forms (thm:multiclass-shap-score).
+    """
+    from gamexplain.queries.shap import banzhaf_values, shap_values
+
+    func = "shap_values" if kind == "shapley" else "banzhaf_values"
+    validate(func, gam, output=output, method=options.get("method", "auto"),
+             max_states=options["max_states"], time_limit=options["time_limit"])  # fmt: skip
+    if output != "score":
+        raise UnsupportedQueryError(
+            f"{func}(output='label') on a multiclass model is not supported yet; "
+            "output='score' gives one vector per class"
+        )
+    start = time.perf_counter()
+    instance = gam.instance(x)
+    model = gam.covering(instance)
+    query = "shap-score" if kind == "shapley" else "banzhaf-score"
+    entry, spec = select_algorithm(model, query, options.get("method", "auto"), {}).chosen
+    public = shap_values if kind == "shapley" else banzhaf_values
+
+    def ask(c: int) -> Any:
+        return public(gam.scores[c], instance, output="score",
+                      distribution=options["distribution"], max_states=options["max_states"],
+                      time_limit=options["time_limit"])  # fmt: skip
+
+    per_class = spec.func(
+        PerClass(model, ask), instance, output=output, kind=kind,
+        max_states=options["max_states"], time_limit=options["time_limit"],
+    )  # fmt: skip
+    results = [r for _, r in per_class]
+    kind_of = MulticlassAttribution if kind == "shapley" else MulticlassBanzhaf
+    return kind_of(
+        exact=all(r.exact for r in results),
+        algorithm=spec.name,
+        cell=str(entry.cell),
+        certificate=checks.RivalCertificate(
+            model=checks.digest(gam), prediction=model.predict_index(instance), rivals=per_class
+        ),
+        stats=Stats(seconds=time.perf_counter() - start),
+        values=np.column_stack([r.values for r in results]),
+        exact_values=None,
+        base_value=np.array([r.base_value for r in results]),  # type: ignore[arg-type]
+        exact_base_value=None,
+        lower=np.column_stack([r.lower for r in results]),
+        upper=np.column_stack([r.upper for r in results]),
+        output="score",
+        feature_names=gam.feature_names,
+        instance=instance,
+        distribution=options["distribution"],
+    )
