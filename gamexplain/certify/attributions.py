@@ -39,6 +39,7 @@ check raises :class:`~gamexplain.errors.CertificateTooLargeError` before doing t
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import math
 from collections import defaultdict
@@ -52,6 +53,7 @@ import sympy
 from gamexplain.certify import (
     CertificateError,
     check_size,
+    compare,
     contribution,
     covering,
     exact_number,
@@ -148,7 +150,7 @@ def check_attributions(result: Any, gam: Any) -> bool:
     base = (Fraction(cert.base_lower), Fraction(cert.base_upper))
     reference: tuple[Sequence[Fraction], Sequence[Fraction], Fraction, Fraction] | None
     if output == "score":
-        values, exact_base = _score_values(model, tuple(result.instance))
+        values, exact_base = _score_values(model, tuple(result.instance), cert.model)
         reference = (values, values, exact_base, exact_base)
     else:
         reference = _label_reference(model, tuple(result.instance), kind, cert, lower, upper, base)
@@ -212,16 +214,59 @@ def _weight(kind: str, n: int, size: int) -> Fraction:
 
 
 # -- the score: the closed form, independently -------------------------------------------------
-def _score_values(model: Any, x: tuple[Any, ...]) -> tuple[tuple[Fraction, ...], Fraction]:
-    means = [_mean(model, i) for i in range(model.n_features)]
+def _score_values(
+    model: Any, x: tuple[Any, ...], digest: str
+) -> tuple[tuple[Fraction, ...], Fraction]:
+    """The exact SHAP (= Banzhaf) values of the score at x and the base value, in
+    ``model`` (the verified model ``digest`` names, with its marginals and widening)."""
+    means, games, base = _score_terms(model, digest)
     values = [_rational(contribution(model, i, v)) - means[i] for i, v in enumerate(x)]
-    base = Fraction(model.intercept) + sum(means, Fraction(0))
-    for pair in model.pairs:
-        game = _PairGame(model, pair)
-        for me, share in zip(pair.features, game.shares(x), strict=True):
+    for game in games:
+        for me, share in zip(game.pair.features, game.shares(x), strict=True):
             values[me] += share
-        base += game.mean
     return tuple(values), base
+
+
+# -- the expectations, once per model ---------------------------------------------------------
+# Each feature's mean and each pair's conditional expectations depend only on the model's
+# parameters (bound by its SHA-256 digest) and on the feature's domain and marginal (which
+# ``distribution=`` and widening to an instance may change), so they are kept under that
+# key: every row a verify re-checks, and every later verify on the same model, reuses
+# them. They are computed here, by this module's own code, never taken from a result.
+_TERMS: dict[tuple[Any, ...], Any] = {}
+_MAX_TERMS = 4096
+
+
+def _held(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    held = _TERMS.get(key)
+    if held is None:
+        if len(_TERMS) >= _MAX_TERMS:
+            _TERMS.clear()
+        held = compute()
+        _TERMS[key] = held
+    return held
+
+
+def _feature_key(model: Any, i: int) -> tuple[Any, ...]:
+    feature = model.features[i]
+    return (i, feature.domain, feature.distribution)
+
+
+def _score_terms(model: Any, digest: str) -> tuple[list[Fraction], list[_PairGame], Fraction]:
+    """Every feature's mean, every pair's game and the base value E[F(X)] in ``model``:
+    the model whose parameters ``digest`` binds, with the domains and marginals it now
+    has (both part of every key)."""
+    means: list[Fraction] = []
+    for i in range(model.n_features):
+        key = (digest, "mean", *_feature_key(model, i))
+        means.append(_held(key, functools.partial(_mean, model, i)))
+    games: list[_PairGame] = []
+    for p, pair in enumerate(model.pairs):
+        first, second = (_feature_key(model, j) for j in pair.features)
+        key = (digest, "pair", p, *first, *second)
+        games.append(_held(key, functools.partial(_PairGame, model, pair)))
+    base = Fraction(model.intercept) + sum(means, Fraction(0))
+    return means, games, base + sum((g.mean for g in games), Fraction(0))
 
 
 def _rational(value: Any) -> Fraction:
@@ -232,24 +277,33 @@ def _rational(value: Any) -> Fraction:
 
 
 class _PairGame:
-    """A pair term as a two-player game under the features' marginals."""
+    """A pair term as a two-player game under the features' marginals.
+
+    The table's expectation given either feature's bin is computed for every bin at
+    once, in integers over one common denominator (the table's entries and each axis's
+    bin probabilities scaled to integers), so a row's shares are two look-ups.
+    """
 
     def __init__(self, model: Any, pair: Any) -> None:
         self.model, self.pair = model, pair
-        self.laws = [_bin_law(model, pair, axis) for axis in (0, 1)]
-        self.mean = self._value(None, None)
-
-    def _value(self, a: Any, b: Any) -> Fraction:
-        """E[g] with the first feature at bin a and the second at bin b (None: random)."""
-        rows = [(a, Fraction(1))] if a is not None else list(enumerate(self.laws[0]))
-        cols = [(b, Fraction(1))] if b is not None else list(enumerate(self.laws[1]))
-        table = self.pair.values
-        return sum((p * q * Fraction(table[r][c]) for r, p in rows for c, q in cols), Fraction(0))
+        laws = [_bin_law(model, pair, axis) for axis in (0, 1)]
+        (p_num, p_den), (q_num, q_den) = (_over_one(law) for law in laws)
+        table, t_den = _table_over_one(pair.values)
+        # E[g | first in bin r] = rows[r] / (q_den·t_den), E[g | second in bin c] likewise
+        rows = [sum(q * t for q, t in zip(q_num, row, strict=True)) for row in table]
+        cols = [
+            sum(p * row[c] for p, row in zip(p_num, table, strict=True)) for c in range(len(q_num))
+        ]
+        self.given_first = [Fraction(v, q_den * t_den) for v in rows]
+        self.given_second = [Fraction(v, p_den * t_den) for v in cols]
+        total = sum(p * v for p, v in zip(p_num, rows, strict=True))
+        self.mean = Fraction(total, p_den * q_den * t_den)
 
     def shares(self, x: Sequence[Any]) -> tuple[Fraction, Fraction]:
         i, j = self.pair.features
         a, b = _bin(self.model, self.pair, 0, x[i]), _bin(self.model, self.pair, 1, x[j])
-        both, first, second = self._value(a, b), self._value(a, None), self._value(None, b)
+        both = Fraction(self.pair.values[a][b])
+        first, second = self.given_first[a], self.given_second[b]
         # each player joins the other one half of the time, in either weighting
         return (
             ((first - self.mean) + (both - second)) / 2,
@@ -257,15 +311,47 @@ class _PairGame:
         )
 
 
+def _over_one(law: Sequence[Fraction]) -> tuple[list[int], int]:
+    """Probabilities as integers over their least common denominator."""
+    denominator = math.lcm(*(p.denominator for p in law)) if law else 1
+    return [p.numerator * (denominator // p.denominator) for p in law], denominator
+
+
+def _table_over_one(values: Sequence[Sequence[Any]]) -> tuple[list[list[int]], int]:
+    """A table's entries (floats exactly, or rationals) as integers over one denominator."""
+    ratios = [[_ratio(v) for v in row] for row in values]
+    denominator = math.lcm(*(d for row in ratios for _, d in row))
+    return [[n * (denominator // d) for n, d in row] for row in ratios], denominator
+
+
+def _ratio(value: Any) -> tuple[int, int]:
+    if type(value) is float:
+        return value.as_integer_ratio()
+    exact = Fraction(value)
+    return exact.numerator, exact.denominator
+
+
 def _bin(model: Any, pair: Any, axis: int, value: Any) -> int:
     edges = pair.edges[axis]
     if edges is None:
         return list(model.features[pair.features[axis]].domain.values).index(value)
+    number = exact_number(value)
+    if isinstance(number, Fraction):
+        # how many inner edges lie at or below the value (the edges strictly increase)
+        return bisect.bisect_right(_exact_inner_edges(tuple(edges)), number)
     k = 0
     for b in range(1, len(edges) - 1):
-        if exact_number(value) >= exact_number(edges[b]):
+        if compare(number, edges[b]) >= 0:
             k = b
     return k
+
+
+@functools.lru_cache(maxsize=4096)
+def _exact_inner_edges(edges: tuple[Any, ...]) -> list[Fraction]:
+    inner = [Fraction(e) for e in edges[1:-1]]
+    if any(a >= b for a, b in itertools.pairwise(inner)):
+        raise CertificateError("a pair term's bin edges do not increase")
+    return inner
 
 
 def _bin_law(model: Any, pair: Any, axis: int) -> list[Fraction]:
@@ -425,6 +511,13 @@ def _range_probability(feature: Any, left: Fraction, right: Fraction, closed: bo
 
     if feature.distribution is None:
         return size(_meet(cell, whole)) / size(whole)
+    if not integers:
+        # a real interval: the sum below is G(right) − G(left) for the piecewise-linear
+        # G(t) = Σ_k p_k·|[a_k, b_k] ∩ (−∞, t]| / |[a_k, b_k]|, kept per feature
+        if left > right:
+            return Fraction(0)
+        cdf = _Cdf.of(feature, low, high)
+        return cdf(right) - cdf(left)
     cuts, probs = _piece_marginal(feature.shape.breakpoints, feature.distribution)
     total = Fraction(0)
     # only the pieces that can meet [left, right] (an EBM has hundreds per feature)
@@ -436,6 +529,61 @@ def _range_probability(feature: Any, left: Fraction, right: Fraction, closed: bo
             total += p * size(_meet(cell, part)) / size(part)
         k += 1
     return total
+
+
+class _Cdf:
+    """G(t) = P(X ≤ t) for a stored per-piece marginal on a real interval [low, high]:
+    each piece's probability spread evenly over the piece cut to the domain (pieces of
+    length zero carry nothing, as in :func:`_range_probability`'s sum)."""
+
+    def __init__(self, cuts: Sequence[Fraction], probs: Sequence[Fraction],
+                 low: Fraction, high: Fraction) -> None:  # fmt: skip
+        self.starts: list[Fraction] = []
+        self.ends: list[Fraction] = []
+        self.probs: list[Fraction] = []
+        self.before: list[Fraction] = [Fraction(0)]  # the mass of the pieces before
+        for k, p in enumerate(probs):
+            start, end = max(cuts[k], low), min(cuts[k + 1], high)
+            if end > start and p:
+                self.starts.append(start)
+                self.ends.append(end)
+                self.probs.append(p)
+                self.before.append(self.before[-1] + p)
+        self.rounded = [float(e) for e in self.ends]
+
+    def _ended(self, t: Fraction) -> int:
+        """How many pieces end at or before t: a search over the ends rounded to floats
+        (rounding keeps order, so it brackets the count), then exact comparisons."""
+        near = float(t)
+        k = bisect.bisect_left(self.rounded, near)  # these ends are < t exactly
+        top = bisect.bisect_right(self.rounded, near)  # no more than these are ≤ t
+        while k < top and self.ends[k] <= t:
+            k += 1
+        return k
+
+    def __call__(self, t: Fraction) -> Fraction:
+        k = self._ended(t)
+        total = self.before[k]
+        if k < len(self.starts) and self.starts[k] < t:
+            total += self.probs[k] * (t - self.starts[k]) / (self.ends[k] - self.starts[k])
+        return total
+
+    @staticmethod
+    def of(feature: Any, low: Fraction, high: Fraction) -> _Cdf:
+        """The feature's G, built once per (breakpoints, marginal, domain)."""
+        breakpoints, distribution = feature.shape.breakpoints, feature.distribution
+        key = (id(breakpoints), id(distribution), low, high)
+        held = _CDFS.get(key)
+        if held is None or held[0] is not breakpoints or held[1] is not distribution:
+            if len(_CDFS) > 256:
+                _CDFS.clear()
+            cuts, probs = _piece_marginal(breakpoints, distribution)
+            held = (breakpoints, distribution, _Cdf(cuts, probs, low, high))
+            _CDFS[key] = held
+        return held[2]
+
+
+_CDFS: dict[tuple[Any, ...], Any] = {}
 
 
 def _piece_marginal(
@@ -1023,10 +1171,7 @@ def check_score_batch(result: Any, gam: Any, tolerance: float = 1e-9) -> bool:
         and _question(model, "shap-score", result.algorithm, result.cell, "closed-form")
     ):
         return False
-    means = [_mean(model, i) for i in range(n)]
-    games = [_PairGame(model, pair) for pair in model.pairs]
-    base = Fraction(model.intercept) + sum(means, Fraction(0)) + sum((g.mean for g in games),
-                                                                    Fraction(0))  # fmt: skip
+    means, games, base = _score_terms(model, result.certificate.model)
     if not _close(base, result.base_value, tolerance):
         return False
     for row, shown in zip(rows, values, strict=True):
