@@ -127,9 +127,7 @@ def _member(domain: Any, value: Any) -> bool:
 def contribution(gam: Any, i: int, value: Any) -> Number:
     """β_i·f_i(value), exactly."""
     feature = gam.features[i]
-    return _remembered(
-        "contribution", feature, value, lambda: _contribution(feature, value)
-    )
+    return _remembered("contribution", feature, value, lambda: _contribution(feature, value))
 
 
 def _contribution(feature: Any, value: Any) -> Number:

@@ -151,3 +151,46 @@ def test_the_kept_expectations_never_cross_models() -> None:
     uniform = gx.shap_values(first, x, distribution="uniform")
     assert uniform.verify(first) and kept.verify(first)
     assert not np.array_equal(uniform.values, kept.values)
+
+
+def _exact_batch_decision(result: gx.ShapBatchResult, gam: GAM, values: np.ndarray) -> bool:
+    """The plain check: every row's exact values, each entry within 1e-9 relative."""
+    means, games, _ = attributions._score_terms(gam, result.certificate.model)
+    for row, shown in zip(result.rows, values, strict=True):
+        point = tuple(row)
+        exact = [Fraction(contribution(gam, i, v)) - means[i] for i, v in enumerate(point)]
+        for game in games:
+            for me, share in zip(game.pair.features, game.shares(point), strict=True):
+                exact[me] += share
+        for e, s in zip(exact, shown, strict=True):
+            if abs(e - Fraction(float(s))) > Fraction(1e-9) * (1 + abs(e)):
+                return False
+    return True
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    gams(
+        min_features=2,
+        max_features=3,
+        domain_kinds=("interval", "integers"),
+        components=("ebm", "spline"),
+        pairs=True,
+        with_distribution=None,
+    ),
+    st.data(),
+)
+def test_batch_check_in_floats_decides_as_the_exact_one(gam: GAM, data: st.DataObject) -> None:
+    rows = np.array([data.draw(instances(gam)) for _ in range(3)], dtype=float)
+    result = gx.shap_values(gam, rows)
+    assert isinstance(result, gx.ShapBatchResult)
+    assert result.verify(gam)
+    r = data.draw(st.integers(0, len(rows) - 1))
+    i = data.draw(st.integers(0, gam.n_features - 1))
+    values = np.array(result.values, dtype=float)
+    scale = 1 + abs(values[r, i])
+    # moves well inside, near and beyond the tolerance, and onto its very edge
+    move = data.draw(st.sampled_from([0.0, 0.5e-9, 0.999999e-9, 1e-9, 1.000001e-9, 3e-9, 1.0]))
+    values[r, i] += move * scale * data.draw(st.sampled_from([1, -1]))
+    forged = dataclasses.replace(result, values=values)
+    assert forged.verify(gam) is _exact_batch_decision(result, gam, values)
