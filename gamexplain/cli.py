@@ -863,9 +863,10 @@ def _minimum_lines(answer: _Answer, names: Sequence[str]) -> list[str]:
         return [f"  certified minimum: {_count(r.features)}", *_reason_lines(answer, names)]
     low, high = r.size_bounds or (0, len(r.features))
     return [
-        f"  stopped early ({r.status}), so only bounds: the smallest sufficient reason has",
-        f"  between {low} and {high} features; the best one found keeps {_count(r.features)}.",
-        f"  verify re-checks that it is sufficient and that none has fewer than {low}.",
+        f"  not certified minimal, only bounds ({r.status}; {r.message}): the smallest",
+        f"  sufficient reason has between {low} and {high} features; the best one found",
+        f"  keeps {_count(r.features)}. verify re-checks that it is sufficient and that none",
+        f"  has fewer than {low}.",
     ]
 
 
