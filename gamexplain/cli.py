@@ -71,8 +71,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    demo = sub.add_parser("demo", help="explain one patient of the bundled breast-cancer EBM")
+    demo = sub.add_parser(
+        "demo", help="explain one patient of the bundled default breast-cancer EBM (pair terms)"
+    )
     demo.add_argument("--json", action="store_true", help="machine-readable output")
+    demo.add_argument(
+        "--time-limit",
+        type=float,
+        default=DEMO_TIME_LIMIT,
+        help=f"seconds each query may take (default {DEMO_TIME_LIMIT:g})",
+    )
     demo.set_defaults(handler=_demo)
 
     show = sub.add_parser("show", help="list a model's features, domains and shapes")
@@ -126,6 +134,12 @@ def _parser() -> argparse.ArgumentParser:
         help="the marginals of shap, banzhaf and cc: the model's stored ones (uniform for "
         "features without one) or uniform; by default the library's default, and the "
         "answer says which was used",
+    )
+    explain.add_argument(
+        "--tolerance",
+        type=float,
+        help="for a regression model: the band, in the target's units, within which the "
+        "score counts as the same prediction (replaces the model file's tolerance)",
     )
     explain.add_argument(
         "--strict",
@@ -641,7 +655,7 @@ def _explain(args: argparse.Namespace) -> int:
             f"--time-limit must be a positive, finite number of seconds. "
             f"Got {args.time_limit!r} instead."
         )
-    gam = load_model(args.model)
+    gam = _with_band(load_model(args.model), args.tolerance)
     x = parse_instance(gam, args.instance)
     queries = [_query_name(q.strip()) for q in args.query.split(",") if q.strip()]
     _names(gam, args.fixed)  # a misspelt feature is bad input, not a failed query
@@ -704,53 +718,265 @@ def _adapter_options(args: argparse.Namespace) -> dict[str, Any]:
     return {"tolerance": args.tolerance}
 
 
+DEMO_MODEL = "breast_cancer_default_ebm"
+"""The model the demo explains: interpret's default ExplainableBoostingClassifier (pair
+terms included) on breast cancer, as the docs tell users to fit theirs."""
+
+DEMO_TIME_LIMIT = 10.0
+"""Seconds each of the demo's queries may take (``--time-limit``)."""
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """One of the demo's queries: its result (None when it failed), what it cost and
+    whether ``verify`` re-checked it."""
+
+    result: Any
+    seconds: float
+    verified: bool | None
+    verify_seconds: float
+    error: str = ""
+
+    def how(self) -> str:
+        """[algorithm; exact or bounds; verified] and the seconds, for the printout."""
+        if self.result is None:
+            return f"[no answer: {self.error}]"
+        r = self.result
+        exact = "exact" if r.exact else f"not exact: {r.status}"
+        checked = {True: "verified", False: "VERIFY FAILED", None: "not verified"}[self.verified]
+        return (
+            f"[{r.algorithm}; {exact}; {checked}; {self.seconds:.1f} s + verify "
+            f"{self.verify_seconds:.1f} s]"
+        )
+
+
+def _timed_answer(gam: Any, call: Callable[[], Any]) -> _Answer:
+    import time
+
+    started = time.perf_counter()
+    try:
+        result = call()
+    except GamExplainError as error:
+        return _Answer(None, time.perf_counter() - started, None, 0.0, f"{error}")
+    seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    verified = result.verify(gam)
+    return _Answer(result, seconds, verified, time.perf_counter() - started)
+
+
+def _with_band(gam: Any, tolerance: float | None) -> Any:
+    """``gam`` with a regression tolerance given on the command line (``--tolerance``)."""
+    if tolerance is None:
+        return gam
+    import dataclasses
+
+    from gamexplain.model.task import Regression
+
+    if not (math.isfinite(tolerance) and tolerance >= 0):
+        raise InvalidParameterError(
+            f"--tolerance must be a finite number ≥ 0. Got {tolerance!r} instead."
+        )
+    if not isinstance(gam.task, Regression):
+        raise InvalidParameterError(
+            "--tolerance applies to regression models only; this model is a "
+            "classifier, whose reasons keep its class"
+        )
+    return dataclasses.replace(gam, task=Regression(tolerance=tolerance))
+
+
 def _demo(args: argparse.Namespace) -> int:
+    data, text = demo_report(args.time_limit)
+    return _emit(args, data, text)
+
+
+def demo_report(limit: float = DEMO_TIME_LIMIT) -> tuple[dict[str, Any], str]:
+    """The demo's answers (for ``--json``) and its printout."""
+    import time
+
     import gamexplain as gx
-    from gamexplain.complexity import explain_plan
+    from gamexplain.complexity.registry import question_cell
     from gamexplain.examples import demo_instance, example_path
     from gamexplain.io.jsonfile import load
 
-    # by name only: a file called breast_cancer_ebm in the working directory is not the demo
-    gam = load(example_path("breast_cancer_ebm"))
-    x = demo_instance("breast_cancer_ebm")
+    started = time.perf_counter()
+    # by name only: a file called like the example in the working directory is not the demo
+    gam = load(example_path(DEMO_MODEL))
+    x = demo_instance(DEMO_MODEL)
     score = float(gam.decision_function([x])[0])
     label = int(gam.predict([x])[0])
-    msr = gx.minimum_sufficient_reason(gam, x)
-    mcr = gx.minimum_contrastive_reason(gam, x)
-    near = gx.minimum_contrastive_reason(gam, x, witness="nearest")
-    shap = gx.shap_values(gam, x, distribution="model")
-    plan = explain_plan(gam, "msr")
-    checked = all(r.verify(gam) for r in (msr, mcr, near, shap))
+    minimal = _timed_answer(gam, lambda: gx.minimal_sufficient_reason(gam, x, time_limit=limit))
+    msr = _timed_answer(gam, lambda: gx.minimum_sufficient_reason(gam, x, time_limit=limit))
+    mcr = _timed_answer(gam, lambda: gx.minimum_contrastive_reason(gam, x, time_limit=limit))
+    shap = _timed_answer(gam, lambda: gx.shap_values(gam, x, time_limit=limit))
+    answers = (minimal, msr, mcr, shap)
+    # the cell msr falls in; which algorithm ran is the answer's own (explain_plan would
+    # re-test every candidate's applicability, which costs seconds on 90 pair terms)
+    cell = question_cell(gam, "msr")
+    ran = msr.result.algorithm if msr.result is not None else "(none in time)"
+    regression_lines, regression = _demo_regression(limit)
+    checked = all(a.verified for a in (*answers, *regression.values()) if a.result is not None)
+    name = DEMO_CLASSES[label]
     lines = [
-        "gamexplain demo: an Explainable Boosting Machine fitted on scikit-learn's",
-        f"breast-cancer data ({len(gam.features)} features, {describe_task(gam.task)}).",
+        "gamexplain demo: interpret's default ExplainableBoostingClassifier (pair terms",
+        f"included: {len(gam.features)} features, {len(gam.pairs)} pair terms) fitted on 80% of",
+        "scikit-learn's breast-cancer data; one held-out patient (test row 13).",
+        "Each answer says [algorithm; exact or not; verify's verdict; seconds]; every query",
+        f"may take {limit:g} s.",
         "",
-        f"Patient: score {score:.4f} → class {label} ({DEMO_CLASSES[label]}).",
+        f"Patient: score {score:.4f} → class {label} ({name}).",
         "",
-        f"Why {DEMO_CLASSES[label]}? A minimum sufficient reason ({_count(msr.features)}):",
-        f"  {msr}",
+        f"Why {name}? A subset-minimal sufficient reason {minimal.how()}:",
+        *_reason_lines(minimal, gam.feature_names),
         "",
-        f"What would change it? A minimum contrastive reason ({_count(mcr.features)}):",
-        f"  {mcr}",
-        "  Its witness moves each feature to its extreme; the nearest witness of any",
-        "  minimum contrastive reason (L1 distance, each feature in units of its range):",
-        *_moves(gam, x, mcr, near),
+        f"The smallest such reason {msr.how()}:",
+        *_minimum_lines(msr, gam.feature_names),
         "",
-        attribution_bars(shap),
+        f"What would change it? A minimum contrastive reason {mcr.how()}:",
+        *_contrastive_lines(gam, x, mcr),
         "",
-        f"How: {_plan_line(plan)}",
-        f"Every certificate re-checked in exact rational arithmetic: {'yes' if checked else 'NO'}.",
+        f"SHAP values of the score {shap.how()}:",
+        attribution_bars(shap.result) if shap.result is not None else "  (none)",
+        "",
+        f"How (the minimum sufficient reason): {_cell_line(cell, ran)}",
+        "",
+        *regression_lines,
+        "",
+        f"Every answer's certificate re-checked in exact arithmetic: {'yes' if checked else 'NO'}.",
+        f"Total: {time.perf_counter() - started:.1f} s.",
     ]
     data: dict[str, Any] = {
+        "model": DEMO_MODEL,
         "score": score,
         "prediction": label,
-        "minimum_sufficient_reason": msr,
-        "minimum_contrastive_reason": mcr,
-        "nearest_contrastive_reason": near,
-        "shap": shap,
+        "time_limit": limit,
+        **{
+            key: _answer_data(answer)
+            for key, answer in zip(
+                ("minimal_sufficient_reason", "minimum_sufficient_reason",
+                 "minimum_contrastive_reason", "shap"),
+                answers,
+                strict=True,
+            )
+        },
+        "regression": {key: _answer_data(answer) for key, answer in regression.items()},
         "verified": checked,
+    }  # fmt: skip
+    return data, "\n".join(lines)
+
+
+REGRESSION_MODEL = "diabetes_ebm"
+"""The demo's regression: an EBM regressor on diabetes whose file sets a tolerance."""
+
+
+def _demo_regression(limit: float) -> tuple[list[str], dict[str, _Answer]]:
+    """The demo's second part: what a regression tolerance means, on the diabetes EBM."""
+    import gamexplain as gx
+    from gamexplain.examples import demo_instance, example_path
+    from gamexplain.io.jsonfile import load
+
+    gam = load(example_path(REGRESSION_MODEL))
+    x = demo_instance(REGRESSION_MODEL)
+    delta = getattr(gam.task, "tolerance", 0.0)
+    strict = gx.GAM(gam.features, intercept=gam.intercept, pairs=gam.pairs,
+                    task=gx.Regression(tolerance=0.0))  # fmt: skip
+    answers = {
+        "minimum_sufficient_reason": _timed_answer(
+            gam, lambda: gx.minimum_sufficient_reason(gam, x, time_limit=limit)
+        ),
+        "minimum_sufficient_reason_tolerance_0": _timed_answer(
+            strict, lambda: gx.minimum_sufficient_reason(strict, x, time_limit=limit)
+        ),
+        "nearest_contrastive_reason": _timed_answer(
+            gam,
+            lambda: gx.minimum_contrastive_reason(gam, x, witness="nearest", time_limit=limit),
+        ),
     }
-    return _emit(args, data, "\n".join(lines))
+    msr, msr_0, near = answers.values()
+    score = float(gam.decision_function([x])[0])
+    lines = [
+        "A regression needs a tolerance: the bundled diabetes EBM (ExplainableBoostingRegressor,",
+        f"main effects, on 80% of scikit-learn's diabetes data) stores tolerance {delta:g}, in the",
+        "target's units (disease progression after one year; standard deviation 77): a",
+        f"prediction counts as kept while it stays within {delta:g} of the patient's.",
+        f"Patient (held-out row 0): predicted {score:.1f}.",
+        f"  Minimum sufficient reason at tolerance {delta:g} {msr.how()}:",
+        *(f"  {line}" for line in _reason_lines(msr, gam.feature_names)),
+        f"  The same at tolerance 0 (the adapters' default) {msr_0.how()}:",
+        f"    {_count(msr_0.result.features) if msr_0.result is not None else '(none)'}: "
+        "with no band every feature can move the score, so every feature is kept.",
+        f"  The nearest change that leaves the band {near.how()}:",
+        *(f"  {line}" for line in _nearest_lines(gam, x, near)),
+        f"  Set a band with from_ebm(ebm, tolerance={delta:g}) (every adapter takes it) or",
+        f"  `gamexplain convert ... --tolerance {delta:g}`.",
+    ]
+    return lines, answers
+
+
+def _nearest_lines(gam: Any, x: Sequence[Any], answer: _Answer) -> list[str]:
+    r = answer.result
+    if r is None:
+        return ["  (no answer within the time limit)"]
+    return [f"  {r}", *_moves(gam, x, r)]
+
+
+def _answer_data(answer: _Answer) -> dict[str, Any]:
+    return {
+        "result": answer.result,
+        "error": answer.error or None,
+        "verified": answer.verified,
+        "seconds": answer.seconds,
+        "verify_seconds": answer.verify_seconds,
+    }
+
+
+def _reason_lines(answer: _Answer, names: Sequence[str]) -> list[str]:
+    r = answer.result
+    if r is None:
+        return ["  (no answer within the time limit)"]
+    kept = set(r.features)
+    if len(kept) <= 12:
+        return [f"  {r}", f"  ({_count(r.features)} of {len(names)})"]
+    free = [name for name in names if name not in kept]
+    lines = [
+        f"  keeping the patient's values of {len(kept)} of the {len(names)} features, every one",
+        f"  except {', '.join(free) or '(none)'},",
+        f"  guarantees {r.target} whatever {'that one is' if len(free) == 1 else 'those are'}",
+    ]
+    if not r.exact:
+        low, high = r.size_bounds or (0, len(kept))
+        lines.append(
+            f"  (stopped at the time limit: subset-minimality unproven; sizes in [{low}, {high}])"
+        )
+    return lines
+
+
+def _minimum_lines(answer: _Answer, names: Sequence[str]) -> list[str]:
+    r = answer.result
+    if r is None:
+        return ["  (no answer within the time limit: the search could not start in time)"]
+    if r.exact:
+        return [f"  certified minimum: {_count(r.features)}", *_reason_lines(answer, names)]
+    low, high = r.size_bounds or (0, len(r.features))
+    return [
+        f"  not certified minimal, only bounds ({r.status}; {r.message}): the smallest",
+        f"  sufficient reason has between {low} and {high} features; the best one found",
+        f"  keeps {_count(r.features)}. verify re-checks that it is sufficient and that none",
+        f"  has fewer than {low}.",
+    ]
+
+
+def _contrastive_lines(gam: Any, x: Sequence[Any], answer: _Answer) -> list[str]:
+    r = answer.result
+    if r is None:
+        return ["  (no answer within the time limit)"]
+    lines = [f"  {r}"]
+    if not r.exact:
+        low, high = r.size_bounds or (0, len(r.features))
+        lines.append(f"  (stopped at the time limit: the minimum size lies in [{low}, {high}])")
+    lines += _moves(gam, x, r)
+    lines.append('  (witness="nearest", the closest such change, needs a purely additive model:')
+    lines.append("   try it on the main-effects example, `gamexplain explain breast_cancer_ebm`.)")
+    return lines
 
 
 #: scikit-learn's breast-cancer targets: 0 is malignant, 1 benign
@@ -762,33 +988,26 @@ def _count(features: Sequence[Any] | None) -> str:
     return f"{size} feature" + ("" if size == 1 else "s")
 
 
-def _moves(gam: Any, x: Sequence[Any], extreme: Any, nearest: Any) -> list[str]:
-    """A row per feature either witness changes: its value now, at the extreme witness
-    and at the nearest one ("-" where a witness leaves it alone)."""
+def _moves(gam: Any, x: Sequence[Any], reason: Any) -> list[str]:
+    """A row per feature the witness changes: its value now and at the witness."""
     from gamexplain.certify.reasons import show
 
-    if extreme.witness is None or nearest.witness is None:
+    if reason.witness is None:
         return ["  (no change of the free features flips the prediction)"]
-    changed = {*extreme.features, *nearest.features}
-    moved = [i for i, f in enumerate(gam.features) if f.name in changed]
-    width = max(len(gam.features[i].name) for i in moved)
-    lines = [f"    {'feature':<{width}}  {'now':>10}  {'extreme':>10}  {'nearest':>10}"]
+    moved = [i for i, f in enumerate(gam.features) if f.name in set(reason.features)]
+    width = max(len("feature"), *(len(gam.features[i].name) for i in moved))
+    lines = [f"    {'feature':<{width}}  {'now':>10}  {'witness':>10}"]
     for i in moved:
-        after = [w[i] for w in (extreme.witness, nearest.witness)]
-        cells = [show(x[i]), *("-" if v == x[i] else show(v) for v in after)]
-        row = "  ".join(f"{c:>10}" for c in cells)
+        row = f"{show(x[i]):>10}  {show(reason.witness[i]):>10}"
         lines.append(f"    {gam.features[i].name:<{width}}  {row}")
-    away = show(nearest.distance)
-    lines.append(f"    the nearest witness is {away} range-widths from the patient")
     return lines
 
 
-def _plan_line(plan: Any) -> str:
-    cell = plan.cell
+def _cell_line(cell: Any, algorithm: str) -> str:
     stated = f" (the paper says {cell.stated}: erratum, see {cell.theorem})" if cell.erratum else ""
     return (
         f"the question falls in the cell {cell.cell.domain}/{cell.cell.component}, "
-        f"{cell.established}{stated}; gamexplain ran '{plan.algorithm}'."
+        f"{cell.established}{stated}; gamexplain ran '{algorithm}'."
     )
 
 

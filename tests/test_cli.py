@@ -19,40 +19,83 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return status, out, err
 
 
-def test_demo_explains_the_bundled_patient(capsys):
-    status, out, _ = run(capsys, "demo")
-    assert status == 0
+@functools.cache
+def _demo() -> tuple[dict, str]:
+    """The demo's answers and printout, computed once for the tests below (it explains
+    the default EBM with 90 pair terms) in a folder holding files named like the demo's
+    models, which it must not read."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from gamexplain.cli import demo_report
+    from gamexplain.examples import example_path
+
+    here = os.getcwd()
+    with tempfile.TemporaryDirectory() as folder:
+        for name in ("breast_cancer_default_ebm", "breast_cancer_ebm", "diabetes_ebm"):
+            (Path(folder) / name).write_text(example_path("credit").read_text())
+        os.chdir(folder)
+        try:
+            return demo_report(2.0)
+        finally:
+            os.chdir(here)
+
+
+def test_demo_explains_the_default_ebm_with_pairs():
+    data, out = _demo()
+    assert "30 features, 90 pair terms" in out and "held-out patient (test row 13)" in out
     assert "class 0 (malignant)" in out
-    assert "minimum sufficient reason (9 features)" in out
-    assert "flips the prediction from 0 to 1" in out
-    # the nearest counterfactual beside the extreme one, one row per changed feature
-    assert "feature" in out and "extreme" in out and "nearest" in out
-    assert "worst smoothness             0.1805     0.07117     0.09385" in out
-    assert "the nearest witness is 1.67653 range-widths from the patient" in out
-    assert "SHAP values of the score" in out
-    assert "erratum, see thm:ebm-ptime" in out
-    assert "re-checked in exact rational arithmetic: yes" in out
+    # every query shown says its algorithm, whether it is exact and verify's verdict, or
+    # that it gave no answer in time (the reason queries on pairs run under a time limit)
+    for query in ("subset-minimal sufficient reason", "smallest such reason",
+                  "minimum contrastive reason", "SHAP values of the score"):  # fmt: skip
+        line = next(line for line in out.splitlines() if query in line and "[" in line)
+        assert ("exact" in line and "verified;" in line) or "no answer" in line, line
+    assert "VERIFY FAILED" not in out and "re-checked in exact arithmetic: yes" in out
+    assert "[closed-form; exact; verified;" in out  # SHAP of the score is never cut short
+    mcr = data["minimum_contrastive_reason"]["result"]
+    if mcr is not None and mcr.exact:
+        assert mcr.features == ("radius error",)
+        assert "flips the prediction from 0 to 1" in out
+    assert 'witness="nearest"' in out and "purely additive" in out
+
+
+def test_demo_json_is_machine_readable():
+    from gamexplain.results import to_jsonable
+
+    data, _ = _demo()
+    loaded = json.loads(json.dumps(to_jsonable(data)))
+    assert loaded["model"] == "breast_cancer_default_ebm" and loaded["prediction"] == 0
+    assert loaded["verified"] is True and loaded["time_limit"] == 2.0
+    assert loaded["shap"]["verified"] is True and loaded["shap"]["result"]["exact"] is True
+    for key in ("minimal_sufficient_reason", "minimum_sufficient_reason",
+                "minimum_contrastive_reason"):  # fmt: skip
+        answer = loaded[key]
+        assert answer["verified"] is True or answer["error"], key
+    nearest = loaded["regression"]["nearest_contrastive_reason"]["result"]
+    if nearest is not None:
+        assert nearest["witness_kind"] == "nearest" and nearest["features"] == ["s5"]
+
+
+def test_demo_shows_a_regression_tolerance_in_target_units():
+    _, out = _demo()
+    assert "stores tolerance 25" in out and "standard deviation 77" in out
+    assert "Minimum sufficient reason at tolerance 25 [pareto; exact; verified;" in out
+    assert "guarantees a score within 25 of 234.158 whatever the other 2 features are" in out
+    assert "10 features: with no band every feature" in out
+    assert "changing only s5 to 5.06575" in out
 
 
 def test_demo_reasons_hold_in_exact_arithmetic():
     import gamexplain as gx
     from gamexplain.examples import demo_instance, example_path
 
-    gam = gx.load(example_path("breast_cancer_ebm"))
-    x = demo_instance("breast_cancer_ebm")
+    gam = gx.load(example_path("diabetes_ebm"))
+    x = demo_instance("diabetes_ebm")
     msr = gx.minimum_sufficient_reason(gam, x)
     assert gx.is_sufficient_reason(gam, x, msr.features)
     assert not gx.is_sufficient_reason(gam, x, msr.features[1:])
-
-
-def test_demo_json_is_machine_readable(capsys):
-    status, out, _ = run(capsys, "demo", "--json")
-    assert status == 0
-    data = json.loads(out)
-    assert data["prediction"] == 0 and data["verified"] is True
-    assert len(data["minimum_sufficient_reason"]["features"]) == 9
-    nearest = data["nearest_contrastive_reason"]
-    assert nearest["witness_kind"] == "nearest" and len(nearest["features"]) == 6
 
 
 def test_show_lists_every_feature_with_its_component(capsys):
@@ -411,3 +454,21 @@ def test_table_marks_the_multiclass_cells_as_beyond_the_paper(capsys):
     assert status == 0 and "thm:multiclass-msr-np" in out
     rows = [line for line in out.splitlines() if " finite " in line and " table " in line]
     assert rows and "NP-complete (beyond the paper)" in rows[0] and " — " in rows[0]
+
+
+def test_explain_takes_a_regression_tolerance(capsys):
+    x = "[54, 2, 36.1, 115, 163, 98.4, 43, 4, 4.6821, 101]"
+    widths = {}
+    for band in ("0", "25", "40"):
+        status, out, _ = run(capsys, "explain", "diabetes_ebm", "--instance", x,
+                             "--query", "msr", "--tolerance", band, "--json")  # fmt: skip
+        assert status == 0
+        widths[band] = len(json.loads(out)["msr"]["features"])
+    assert widths == {"0": 10, "25": 8, "40": 7}
+    for bad in ("-1", "nan"):
+        status, _, err = run(capsys, "explain", "diabetes_ebm", "--instance", x,
+                             "--tolerance", bad)  # fmt: skip
+        assert status == 2 and "--tolerance must be a finite number" in err
+    status, _, err = run(capsys, "explain", "credit", "--instance", '["C", 45, 33, 3, 0.55]',
+                         "--tolerance", "1")  # fmt: skip
+    assert status == 2 and "regression models only" in err

@@ -3,7 +3,6 @@ which model it read (issue 9, finding 11)."""
 
 from __future__ import annotations
 
-import json
 import pickle
 
 import pytest
@@ -115,11 +114,30 @@ def test_a_local_file_shadowing_an_example_is_said(capsys, tmp_path, monkeypatch
     assert "reading the file 'credit'" in err and "not the bundled example" in err
 
 
-def test_demo_is_not_hijacked_by_a_local_file(capsys, tmp_path, monkeypatch):
+def test_demo_is_not_hijacked_by_a_local_file(tmp_path, monkeypatch):
+    """The demo reads its models by name from the package, never a file named like
+    them (tests/test_cli.py runs the whole demo in such a folder)."""
+    from gamexplain import cli
+    from gamexplain.io import jsonfile
+
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "breast_cancer_ebm").write_text(example_path("credit").read_text())
-    status, out, _ = run(capsys, "demo", "--json")
-    assert status == 0 and json.loads(out)["prediction"] == 0
+    for name in (cli.DEMO_MODEL, cli.REGRESSION_MODEL):
+        (tmp_path / name).write_text(example_path("credit").read_text())
+    read: list[object] = []
+    original = jsonfile.load
+
+    def spy(path: object) -> object:
+        read.append(path)
+        return original(path)
+
+    def skipped(gam: object, call: object) -> object:
+        return cli._Answer(None, 0.0, None, 0.0, "skipped")
+
+    monkeypatch.setattr(jsonfile, "load", spy)
+    monkeypatch.setattr(cli, "_timed_answer", skipped)
+    data, _ = cli.demo_report(1.0)
+    assert set(read) == {example_path(cli.DEMO_MODEL), example_path(cli.REGRESSION_MODEL)}
+    assert data["model"] == cli.DEMO_MODEL and data["prediction"] == 0
 
 
 def test_explain_passes_a_default_time_limit_to_every_query(capsys, monkeypatch):

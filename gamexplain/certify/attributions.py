@@ -39,6 +39,7 @@ check raises :class:`~gamexplain.errors.CertificateTooLargeError` before doing t
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import math
 from collections import defaultdict
@@ -52,6 +53,7 @@ import sympy
 from gamexplain.certify import (
     CertificateError,
     check_size,
+    compare,
     contribution,
     covering,
     exact_number,
@@ -148,7 +150,7 @@ def check_attributions(result: Any, gam: Any) -> bool:
     base = (Fraction(cert.base_lower), Fraction(cert.base_upper))
     reference: tuple[Sequence[Fraction], Sequence[Fraction], Fraction, Fraction] | None
     if output == "score":
-        values, exact_base = _score_values(model, tuple(result.instance))
+        values, exact_base = _score_values(model, tuple(result.instance), cert.model)
         reference = (values, values, exact_base, exact_base)
     else:
         reference = _label_reference(model, tuple(result.instance), kind, cert, lower, upper, base)
@@ -212,16 +214,59 @@ def _weight(kind: str, n: int, size: int) -> Fraction:
 
 
 # -- the score: the closed form, independently -------------------------------------------------
-def _score_values(model: Any, x: tuple[Any, ...]) -> tuple[tuple[Fraction, ...], Fraction]:
-    means = [_mean(model, i) for i in range(model.n_features)]
+def _score_values(
+    model: Any, x: tuple[Any, ...], digest: str
+) -> tuple[tuple[Fraction, ...], Fraction]:
+    """The exact SHAP (= Banzhaf) values of the score at x and the base value, in
+    ``model`` (the verified model ``digest`` names, with its marginals and widening)."""
+    means, games, base = _score_terms(model, digest)
     values = [_rational(contribution(model, i, v)) - means[i] for i, v in enumerate(x)]
-    base = Fraction(model.intercept) + sum(means, Fraction(0))
-    for pair in model.pairs:
-        game = _PairGame(model, pair)
-        for me, share in zip(pair.features, game.shares(x), strict=True):
+    for game in games:
+        for me, share in zip(game.pair.features, game.shares(x), strict=True):
             values[me] += share
-        base += game.mean
     return tuple(values), base
+
+
+# -- the expectations, once per model ---------------------------------------------------------
+# Each feature's mean and each pair's conditional expectations depend only on the model's
+# parameters (bound by its SHA-256 digest) and on the feature's domain and marginal (which
+# ``distribution=`` and widening to an instance may change), so they are kept under that
+# key: every row a verify re-checks, and every later verify on the same model, reuses
+# them. They are computed here, by this module's own code, never taken from a result.
+_TERMS: dict[tuple[Any, ...], Any] = {}
+_MAX_TERMS = 4096
+
+
+def _held(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    held = _TERMS.get(key)
+    if held is None:
+        if len(_TERMS) >= _MAX_TERMS:
+            _TERMS.clear()
+        held = compute()
+        _TERMS[key] = held
+    return held
+
+
+def _feature_key(model: Any, i: int) -> tuple[Any, ...]:
+    feature = model.features[i]
+    return (i, feature.domain, feature.distribution)
+
+
+def _score_terms(model: Any, digest: str) -> tuple[list[Fraction], list[_PairGame], Fraction]:
+    """Every feature's mean, every pair's game and the base value E[F(X)] in ``model``:
+    the model whose parameters ``digest`` binds, with the domains and marginals it now
+    has (both part of every key)."""
+    means: list[Fraction] = []
+    for i in range(model.n_features):
+        key = (digest, "mean", *_feature_key(model, i))
+        means.append(_held(key, functools.partial(_mean, model, i)))
+    games: list[_PairGame] = []
+    for p, pair in enumerate(model.pairs):
+        first, second = (_feature_key(model, j) for j in pair.features)
+        key = (digest, "pair", p, *first, *second)
+        games.append(_held(key, functools.partial(_PairGame, model, pair)))
+    base = Fraction(model.intercept) + sum(means, Fraction(0))
+    return means, games, base + sum((g.mean for g in games), Fraction(0))
 
 
 def _rational(value: Any) -> Fraction:
@@ -232,24 +277,33 @@ def _rational(value: Any) -> Fraction:
 
 
 class _PairGame:
-    """A pair term as a two-player game under the features' marginals."""
+    """A pair term as a two-player game under the features' marginals.
+
+    The table's expectation given either feature's bin is computed for every bin at
+    once, in integers over one common denominator (the table's entries and each axis's
+    bin probabilities scaled to integers), so a row's shares are two look-ups.
+    """
 
     def __init__(self, model: Any, pair: Any) -> None:
         self.model, self.pair = model, pair
-        self.laws = [_bin_law(model, pair, axis) for axis in (0, 1)]
-        self.mean = self._value(None, None)
-
-    def _value(self, a: Any, b: Any) -> Fraction:
-        """E[g] with the first feature at bin a and the second at bin b (None: random)."""
-        rows = [(a, Fraction(1))] if a is not None else list(enumerate(self.laws[0]))
-        cols = [(b, Fraction(1))] if b is not None else list(enumerate(self.laws[1]))
-        table = self.pair.values
-        return sum((p * q * Fraction(table[r][c]) for r, p in rows for c, q in cols), Fraction(0))
+        laws = [_bin_law(model, pair, axis) for axis in (0, 1)]
+        (p_num, p_den), (q_num, q_den) = (_over_one(law) for law in laws)
+        table, t_den = _table_over_one(pair.values)
+        # E[g | first in bin r] = rows[r] / (q_den·t_den), E[g | second in bin c] likewise
+        rows = [sum(q * t for q, t in zip(q_num, row, strict=True)) for row in table]
+        cols = [
+            sum(p * row[c] for p, row in zip(p_num, table, strict=True)) for c in range(len(q_num))
+        ]
+        self.given_first = [Fraction(v, q_den * t_den) for v in rows]
+        self.given_second = [Fraction(v, p_den * t_den) for v in cols]
+        total = sum(p * v for p, v in zip(p_num, rows, strict=True))
+        self.mean = Fraction(total, p_den * q_den * t_den)
 
     def shares(self, x: Sequence[Any]) -> tuple[Fraction, Fraction]:
         i, j = self.pair.features
         a, b = _bin(self.model, self.pair, 0, x[i]), _bin(self.model, self.pair, 1, x[j])
-        both, first, second = self._value(a, b), self._value(a, None), self._value(None, b)
+        both = Fraction(self.pair.values[a][b])
+        first, second = self.given_first[a], self.given_second[b]
         # each player joins the other one half of the time, in either weighting
         return (
             ((first - self.mean) + (both - second)) / 2,
@@ -257,15 +311,47 @@ class _PairGame:
         )
 
 
+def _over_one(law: Sequence[Fraction]) -> tuple[list[int], int]:
+    """Probabilities as integers over their least common denominator."""
+    denominator = math.lcm(*(p.denominator for p in law)) if law else 1
+    return [p.numerator * (denominator // p.denominator) for p in law], denominator
+
+
+def _table_over_one(values: Sequence[Sequence[Any]]) -> tuple[list[list[int]], int]:
+    """A table's entries (floats exactly, or rationals) as integers over one denominator."""
+    ratios = [[_ratio(v) for v in row] for row in values]
+    denominator = math.lcm(*(d for row in ratios for _, d in row))
+    return [[n * (denominator // d) for n, d in row] for row in ratios], denominator
+
+
+def _ratio(value: Any) -> tuple[int, int]:
+    if type(value) is float:
+        return value.as_integer_ratio()
+    exact = Fraction(value)
+    return exact.numerator, exact.denominator
+
+
 def _bin(model: Any, pair: Any, axis: int, value: Any) -> int:
     edges = pair.edges[axis]
     if edges is None:
         return list(model.features[pair.features[axis]].domain.values).index(value)
+    number = exact_number(value)
+    if isinstance(number, Fraction):
+        # how many inner edges lie at or below the value (the edges strictly increase)
+        return bisect.bisect_right(_exact_inner_edges(tuple(edges)), number)
     k = 0
     for b in range(1, len(edges) - 1):
-        if exact_number(value) >= exact_number(edges[b]):
+        if compare(number, edges[b]) >= 0:
             k = b
     return k
+
+
+@functools.lru_cache(maxsize=4096)
+def _exact_inner_edges(edges: tuple[Any, ...]) -> list[Fraction]:
+    inner = [Fraction(e) for e in edges[1:-1]]
+    if any(a >= b for a, b in itertools.pairwise(inner)):
+        raise CertificateError("a pair term's bin edges do not increase")
+    return inner
 
 
 def _bin_law(model: Any, pair: Any, axis: int) -> list[Fraction]:
@@ -425,6 +511,13 @@ def _range_probability(feature: Any, left: Fraction, right: Fraction, closed: bo
 
     if feature.distribution is None:
         return size(_meet(cell, whole)) / size(whole)
+    if not integers:
+        # a real interval: the sum below is G(right) − G(left) for the piecewise-linear
+        # G(t) = Σ_k p_k·|[a_k, b_k] ∩ (−∞, t]| / |[a_k, b_k]|, kept per feature
+        if left > right:
+            return Fraction(0)
+        cdf = _Cdf.of(feature, low, high)
+        return cdf(right) - cdf(left)
     cuts, probs = _piece_marginal(feature.shape.breakpoints, feature.distribution)
     total = Fraction(0)
     # only the pieces that can meet [left, right] (an EBM has hundreds per feature)
@@ -436,6 +529,61 @@ def _range_probability(feature: Any, left: Fraction, right: Fraction, closed: bo
             total += p * size(_meet(cell, part)) / size(part)
         k += 1
     return total
+
+
+class _Cdf:
+    """G(t) = P(X ≤ t) for a stored per-piece marginal on a real interval [low, high]:
+    each piece's probability spread evenly over the piece cut to the domain (pieces of
+    length zero carry nothing, as in :func:`_range_probability`'s sum)."""
+
+    def __init__(self, cuts: Sequence[Fraction], probs: Sequence[Fraction],
+                 low: Fraction, high: Fraction) -> None:  # fmt: skip
+        self.starts: list[Fraction] = []
+        self.ends: list[Fraction] = []
+        self.probs: list[Fraction] = []
+        self.before: list[Fraction] = [Fraction(0)]  # the mass of the pieces before
+        for k, p in enumerate(probs):
+            start, end = max(cuts[k], low), min(cuts[k + 1], high)
+            if end > start and p:
+                self.starts.append(start)
+                self.ends.append(end)
+                self.probs.append(p)
+                self.before.append(self.before[-1] + p)
+        self.rounded = [float(e) for e in self.ends]
+
+    def _ended(self, t: Fraction) -> int:
+        """How many pieces end at or before t: a search over the ends rounded to floats
+        (rounding keeps order, so it brackets the count), then exact comparisons."""
+        near = float(t)
+        k = bisect.bisect_left(self.rounded, near)  # these ends are < t exactly
+        top = bisect.bisect_right(self.rounded, near)  # no more than these are ≤ t
+        while k < top and self.ends[k] <= t:
+            k += 1
+        return k
+
+    def __call__(self, t: Fraction) -> Fraction:
+        k = self._ended(t)
+        total = self.before[k]
+        if k < len(self.starts) and self.starts[k] < t:
+            total += self.probs[k] * (t - self.starts[k]) / (self.ends[k] - self.starts[k])
+        return total
+
+    @staticmethod
+    def of(feature: Any, low: Fraction, high: Fraction) -> _Cdf:
+        """The feature's G, built once per (breakpoints, marginal, domain)."""
+        breakpoints, distribution = feature.shape.breakpoints, feature.distribution
+        key = (id(breakpoints), id(distribution), low, high)
+        held = _CDFS.get(key)
+        if held is None or held[0] is not breakpoints or held[1] is not distribution:
+            if len(_CDFS) > 256:
+                _CDFS.clear()
+            cuts, probs = _piece_marginal(breakpoints, distribution)
+            held = (breakpoints, distribution, _Cdf(cuts, probs, low, high))
+            _CDFS[key] = held
+        return held[2]
+
+
+_CDFS: dict[tuple[Any, ...], Any] = {}
 
 
 def _piece_marginal(
@@ -1023,14 +1171,14 @@ def check_score_batch(result: Any, gam: Any, tolerance: float = 1e-9) -> bool:
         and _question(model, "shap-score", result.algorithm, result.cell, "closed-form")
     ):
         return False
-    means = [_mean(model, i) for i in range(n)]
-    games = [_PairGame(model, pair) for pair in model.pairs]
-    base = Fraction(model.intercept) + sum(means, Fraction(0)) + sum((g.mean for g in games),
-                                                                    Fraction(0))  # fmt: skip
+    means, games, base = _score_terms(model, result.certificate.model)
     if not _close(base, result.base_value, tolerance):
         return False
-    for row, shown in zip(rows, values, strict=True):
-        point = tuple(row)
+    undecided = _float_rows(model, rows, values, means, games, tolerance)
+    if undecided is None:
+        return False
+    for r in undecided:
+        point = tuple(rows[r])
         # a row beyond a numeric domain is scored by the extended pieces; the means are
         # those of the original marginals, which widening keeps
         if not in_domain(covering(model, point), point):
@@ -1039,10 +1187,112 @@ def check_score_batch(result: Any, gam: Any, tolerance: float = 1e-9) -> bool:
         for game in games:
             for me, share in zip(game.pair.features, game.shares(point), strict=True):
                 exact[me] += share
-        if not all(_close(e, s, tolerance) for e, s in zip(exact, shown, strict=True)):
+        if not all(_close(e, s, tolerance) for e, s in zip(exact, values[r], strict=True)):
             return False
     return True
 
 
+_UNIT = 2.0**-53  # the unit roundoff of a float
+
+
+def _float_rows(
+    model: Any,
+    rows: Sequence[Any],
+    shown: np.ndarray,
+    means: Sequence[Fraction],
+    games: Sequence[_PairGame],
+    tolerance: float,
+) -> list[int] | None:
+    """Decide the rows whose values are plain floats on piecewise shapes in floats, each
+    with a rigorous bound on its rounding error; return the rows left to the exact path
+    (the others, and any entry whose decision the bound leaves open), or None when an
+    entry is certainly farther than ``tolerance`` from its exact value.
+
+    The estimate of φ_i = β_i·p_k(t − b_k) − E[a_i] + Σ pair shares rounds each exact
+    number once (≤ u relative) and adds a few terms; Horner's rule on a polynomial of
+    degree ≤ 3 in a rounded offset errs by at most 16u times Σ|β c_r||t − b_k|^r, so
+    64u times the sum of the terms' magnitudes bounds the whole error with room to spare.
+    """
+    n = model.n_features
+    shapes = [f.shape for f in model.features]
+    if (
+        not rows
+        or any(
+            type(shape).__name__ != "Piecewise"
+            or f.domain.kind not in ("interval", "integers")
+            or not all(type(b) is float for b in shape.breakpoints)  # pieces found in floats
+            for f, shape in zip(model.features, shapes, strict=True)
+        )
+        or any(type(e) is not float for g in games for axis in g.pair.edges for e in axis or ())
+    ):
+        return list(range(len(rows)))
+    plain = [
+        r for r, row in enumerate(rows)
+        if len(row) == n and all(_plain_float(v) for v in row)
+    ]  # fmt: skip
+    if not plain:
+        return list(range(len(rows)))
+    t = np.array([[float(v) for v in rows[r]] for r in plain], dtype=float)
+    ok = np.isfinite(t).all(axis=1)
+    for i, f in enumerate(model.features):
+        if f.domain.kind == "integers":
+            ok &= t[:, i] == np.floor(t[:, i])
+    estimate = np.empty_like(t)
+    size = np.empty_like(t)
+    for i, (f, shape) in enumerate(zip(model.features, shapes, strict=True)):
+        cuts = np.asarray(shape.breakpoints, dtype=float)
+        k = np.clip(np.searchsorted(cuts, t[:, i], side="right") - 1, 0, shape.n_pieces - 1)
+        offset = np.where(ok, t[:, i] - cuts[k], 0.0)
+        table = np.zeros((shape.n_pieces, 4))
+        for row_k, row in enumerate(shape.coefficients):
+            table[row_k, : len(row)] = [float(c) for c in row]
+        value, magnitude = np.zeros(len(t)), np.zeros(len(t))
+        for r in range(3, -1, -1):
+            value = value * offset + table[k, r]
+            magnitude = magnitude * np.abs(offset) + np.abs(table[k, r])
+        weight = float(Fraction(f.weight))
+        mean = float(means[i])
+        estimate[:, i] = weight * value - mean
+        size[:, i] = abs(weight) * magnitude + abs(mean)
+    for game in games:
+        first, second = game.pair.features
+        bins = [
+            np.searchsorted(np.asarray(_exact_inner_edges(tuple(edges)), dtype=float),
+                            t[:, j], side="right")
+            for edges, j in zip(game.pair.edges, (first, second), strict=True)
+        ]  # fmt: skip
+        table = np.asarray(game.pair.values, dtype=float)[bins[0], bins[1]]
+        given_first = np.array([float(v) for v in game.given_first])[bins[0]]
+        given_second = np.array([float(v) for v in game.given_second])[bins[1]]
+        mean = float(game.mean)
+        estimate[:, first] += ((given_first - mean) + (table - given_second)) / 2
+        estimate[:, second] += ((given_second - mean) + (table - given_first)) / 2
+        magnitude = np.abs(table) + np.abs(given_first) + np.abs(given_second) + abs(mean)
+        size[:, first] += magnitude
+        size[:, second] += magnitude
+    target = shown[plain].astype(float)
+    error = 64 * _UNIT * size * 1.01 + 1e-300
+    slack = error * (1 + tolerance) + 4 * _UNIT * (1 + np.abs(estimate) + np.abs(target))
+    gap = np.abs(estimate - target)
+    allowed = tolerance * (1 + np.abs(estimate))
+    if np.any(ok[:, None] & (gap > allowed + 2 * slack)):
+        return None
+    settled = ok & np.all(gap <= allowed - 2 * slack, axis=1)
+    done = {r for r, good in zip(plain, settled, strict=True) if good}
+    return [r for r in range(len(rows)) if r not in done]
+
+
+def _plain_float(value: Any) -> bool:
+    """A float (numpy's too), or an int a float holds exactly: its float is its value."""
+    if isinstance(value, float):
+        return True
+    return type(value) is int and abs(value) <= 2**53
+
+
 def _close(exact: Fraction, shown: Any, tolerance: float) -> bool:
-    return abs(float(exact) - float(shown)) <= tolerance * (1 + abs(float(exact)))
+    """|exact − shown| ≤ tolerance·(1 + |exact|), decided exactly."""
+    shown_float = float(shown)
+    if not math.isfinite(shown_float):
+        return False
+    gap = abs(exact - Fraction(shown_float))
+    return gap <= Fraction(tolerance) * (1 + abs(exact))

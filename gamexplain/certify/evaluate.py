@@ -80,7 +80,33 @@ def in_domain(gam: Any, point: Sequence[Any]) -> bool:
             return False
     except TypeError:
         return False
-    return all(_member(f.domain, v) for f, v in zip(gam.features, point, strict=True))
+    return all(
+        _remembered("member", f.domain, v, lambda f=f, v=v: _member(f.domain, v))
+        for f, v in zip(gam.features, point, strict=True)
+    )
+
+
+# A check evaluates the same few values again and again (a witness's extremes, the
+# instance's own values), so each feature's contribution at a value, and a domain's
+# membership of it, is kept under the identity of the (immutable) feature or domain,
+# which the entry holds so the identity stays its own, and the value with its type.
+_MEMO: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+_MAX_MEMO = 200_000
+
+
+def _remembered(kind: str, owner: Any, value: Any, compute: Any) -> Any:
+    try:
+        key = (kind, id(owner), type(value), value)
+        held = _MEMO.get(key)
+    except TypeError:  # an unhashable value
+        return compute()
+    if held is not None and held[0] is owner:
+        return held[1]
+    answer = compute()
+    if len(_MEMO) >= _MAX_MEMO:
+        _MEMO.clear()
+    _MEMO[key] = (owner, answer)
+    return answer
 
 
 def _member(domain: Any, value: Any) -> bool:
@@ -101,6 +127,10 @@ def _member(domain: Any, value: Any) -> bool:
 def contribution(gam: Any, i: int, value: Any) -> Number:
     """β_i·f_i(value), exactly."""
     feature = gam.features[i]
+    return _remembered("contribution", feature, value, lambda: _contribution(feature, value))
+
+
+def _contribution(feature: Any, value: Any) -> Number:
     shape = feature.shape
     kind = type(shape).__name__
     if kind == "Table":

@@ -16,7 +16,12 @@ SOURCE = Path(__file__).resolve().parents[2] / "examples"
 
 
 def test_every_example_loads_and_ships_in_the_package():
-    assert list_examples() == ["breast_cancer_default_ebm", "breast_cancer_ebm", "credit"]
+    assert list_examples() == [
+        "breast_cancer_default_ebm",
+        "breast_cancer_ebm",
+        "credit",
+        "diabetes_ebm",
+    ]
     for name in list_examples():
         packaged = example_path(name)
         x = demo_instance(name)
@@ -99,3 +104,23 @@ def test_the_command_line_reads_what_load_reads(tmp_path, monkeypatch):
     assert load_model("credit") == load("credit")
     (tmp_path / "credit").write_text(example_path("breast_cancer_ebm").read_text())
     assert load_model("credit") == load("credit") and len(load("credit").features) == 30
+
+
+def test_diabetes_example_is_what_the_build_script_fits():
+    """The demo's regression model: main effects, tolerance 25 in the target's units, and
+    its demo patient is held-out row 0."""
+    pytest.importorskip("interpret")
+    datasets = pytest.importorskip("sklearn.datasets")
+    selection = pytest.importorskip("sklearn.model_selection")
+    spec = importlib.util.spec_from_file_location("build_examples", SOURCE / "build_examples.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    ebm = script.fit_diabetes()
+    gam = load(example_path("diabetes_ebm"))
+    assert gam == from_ebm(ebm, tolerance=25.0)
+    assert gam.task.tolerance == 25.0 and not gam.pairs
+    X, y = datasets.load_diabetes(return_X_y=True, as_frame=True, scaled=False)
+    _, test, _, _ = selection.train_test_split(X, y, test_size=0.2, random_state=0)
+    assert tuple(float(v) for v in test.iloc[0]) == demo_instance("diabetes_ebm")
+    assert np.allclose(gam.decision_function(test.to_numpy()), ebm.predict(test), atol=1e-9)
