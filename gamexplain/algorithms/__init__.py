@@ -15,4 +15,5 @@ from gamexplain.algorithms import (  # noqa: F401
     partial_sums,
     partial_sums_fr,
     redundancy,
+    responsiveness,
 )

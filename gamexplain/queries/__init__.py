@@ -19,6 +19,12 @@ from gamexplain.queries.reasons import (
     sufficient_reasons,
 )
 from gamexplain.queries.redundancy import RedundancyResult, is_redundant
+from gamexplain.queries.responsiveness import (
+    FixedResult,
+    ResponsivenessResult,
+    is_fixed,
+    responsiveness_scores,
+)
 from gamexplain.queries.shap import (
     BanzhafResult,
     ShapBatchResult,
@@ -31,8 +37,10 @@ __all__ = [
     "BanzhafResult",
     "CompletionResult",
     "ContrastiveReason",
+    "FixedResult",
     "Reasons",
     "RedundancyResult",
+    "ResponsivenessResult",
     "ShapBatchResult",
     "ShapResult",
     "SufficiencyResult",
@@ -40,11 +48,13 @@ __all__ = [
     "banzhaf_values",
     "completion_fraction",
     "contrastive_reasons",
+    "is_fixed",
     "is_redundant",
     "is_sufficient_reason",
     "minimal_sufficient_reason",
     "minimum_contrastive_reason",
     "minimum_sufficient_reason",
+    "responsiveness_scores",
     "shap_values",
     "sufficient_reasons",
 ]
