@@ -108,6 +108,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     explain.add_argument("--fixed", default="", help="comma-separated features that may not change")
     explain.add_argument("--keep", default="", help="features kept for the cc query")
+    explain.add_argument(
+        "--actions",
+        help="an action-set JSON file for the responsiveness and fixed queries (default: "
+        "every feature actionable within its domain); see docs/responsiveness.md",
+    )
     explain.add_argument("--method", default="auto", help="a named algorithm instead of auto")
     explain.add_argument(
         "--time-limit",
@@ -423,6 +428,8 @@ def run_query(gam: Any, x: Any, query: str, args: argparse.Namespace) -> tuple[A
         ]  # fmt: skip
         return results, "\n".join(str(r) for r in results)
     given = {"S": _names(gam, args.keep)} if "S" in spec.arguments else {}
+    if "actions" in spec.arguments:
+        given["actions"] = getattr(args, "actions", None)
     result = _ask(spec, query, gam, x, given, options)
     return result, attribution_bars(result) if spec.convention is Attribution else str(result)
 
@@ -625,7 +632,8 @@ def _demo(args: argparse.Namespace) -> int:
     near = gx.minimum_contrastive_reason(gam, x, witness="nearest")
     shap = gx.shap_values(gam, x, distribution="model")
     plan = explain_plan(gam, "msr")
-    checked = all(r.verify(gam) for r in (msr, mcr, near, shap))
+    responsive = gx.responsiveness_scores(gam, x, None)
+    checked = all(r.verify(gam) for r in (msr, mcr, near, shap, responsive))
     lines = [
         "gamexplain demo: an Explainable Boosting Machine fitted on scikit-learn's",
         f"breast-cancer data ({len(gam.features)} features, {describe_task(gam.task)}).",
@@ -643,6 +651,8 @@ def _demo(args: argparse.Namespace) -> int:
         "",
         attribution_bars(shap),
         "",
+        *_responsive_lines(responsive),
+        "",
         f"How: {_plan_line(plan)}",
         f"Every certificate re-checked in exact rational arithmetic: {'yes' if checked else 'NO'}.",
     ]
@@ -653,9 +663,24 @@ def _demo(args: argparse.Namespace) -> int:
         "minimum_contrastive_reason": mcr,
         "nearest_contrastive_reason": near,
         "shap": shap,
+        "responsiveness": responsive,
         "verified": checked,
     }
     return _emit(args, data, "\n".join(lines))
+
+
+def _responsive_lines(result: Any, top: int = 3) -> list[str]:
+    """The demo's recourse lines: the most responsive features and whether it is fixed."""
+    fixed = {True: "fixed", False: "not fixed", None: "undecided"}[result.fixed]
+    head = "Responsiveness (the share of a feature's moves within its range that flip the class):"
+    if result.all_zero and result.fixed is False:
+        body = "every score is 0, yet the prediction is not fixed: features moved together flip it."
+    elif result.all_zero:
+        body = f"every score is 0; the prediction is {fixed}."
+    else:
+        ranked = ", ".join(f"{name} {score:.2f}" for name, score in result.ranked()[:top])
+        body = f"{ranked}; the prediction is {fixed}."
+    return [head, f"  {body}"]
 
 
 #: scikit-learn's breast-cancer targets: 0 is malignant, 1 benign

@@ -340,7 +340,10 @@ def check_fixed(result: Any, gam: Any) -> bool:
     if result.status != "solved":
         return not result.exact and not result.holds
     x, target = result.instance, certificate.target
-    if result.witness != certificate.witness:
+    if result.witness is not None and (
+        certificate.witness is None
+        or any(not _same(a, b) for a, b in zip(result.witness, certificate.witness, strict=True))
+    ):
         return False
     if result.witness is not None:
         return not result.holds and _decides(gam, x, result.actions, target, [], True,

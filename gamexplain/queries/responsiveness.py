@@ -87,6 +87,21 @@ def resolve_target(gam: GAM, instance: tuple[Any, ...], target: Any) -> Target:
     return Target("<" if task.positive == ">=" else "<=", threshold)
 
 
+def _natural(point: tuple[Any, ...] | None, actions: ActionSet) -> tuple[Any, ...] | None:
+    """A witness with integers as ints and rationals that are floats as floats."""
+    if point is None:
+        return None
+    out = []
+    for value, domain in zip(point, actions.domains, strict=True):
+        if isinstance(value, Fraction):
+            if value.denominator == 1 and domain.kind != "interval":
+                value = int(value)
+            elif Fraction(float(value)) == value:
+                value = float(value)
+        out.append(value)
+    return tuple(out)
+
+
 def _describe(target: Target) -> str:
     return f"score {target.sense} {to_float(target.level):.6g}"
 
@@ -390,7 +405,7 @@ def is_fixed(
     decided = reaches is not None
     return FixedResult(
         holds=decided and not reaches,
-        witness=tally.reach.witness,
+        witness=_natural(tally.reach.witness, action_set),
         target=_describe(goal),
         instance=instance,
         actions=action_set,

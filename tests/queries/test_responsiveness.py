@@ -322,3 +322,30 @@ def test_the_docs_page_examples_run():
     for block in blocks:
         exec(block, namespace)
     assert blocks
+
+
+def test_the_cli_ranks_scores_and_reads_an_action_file(tmp_path, capsys):
+    from gamexplain.cli import main
+
+    path = tmp_path / "actions.json"
+    path.write_text(json.dumps({"features": {"age": {"actionable": False},
+                                             "income": {"step_ub": 30}}}))  # fmt: skip
+    instance = '["D", 10.0, 30, 1, 0.9]'
+    status = main(["explain", "credit", "--instance", instance, "--query",
+                   "responsiveness,fixed", "--actions", str(path)])  # fmt: skip
+    out = capsys.readouterr().out
+    assert status == 0 and "responsiveness toward score >= 0" in out and "not fixed" in out
+    status = main(["explain", "credit", "--instance", instance, "--query", "responsiveness",
+                   "--actions", str(path), "--json"])  # fmt: skip
+    data = json.loads(capsys.readouterr().out)["responsiveness"]
+    assert data["reachable"][2] == {"float": 0.0, "exact": "0"} and data["success"]
+
+
+def test_the_result_plots_its_bars():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    gam = gx.load("credit")
+    ax = responsiveness_scores(gam, ("D", 10.0, 30, 1, 0.9), None).plot()
+    assert len(ax.patches) == 5
