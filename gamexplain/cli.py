@@ -427,7 +427,7 @@ def run_query(gam: Any, x: Any, query: str, args: argparse.Namespace) -> tuple[A
             for f in gam.features
         ]  # fmt: skip
         return results, "\n".join(str(r) for r in results)
-    given = {"S": _names(gam, args.keep)} if "S" in spec.arguments else {}
+    given: dict[str, Any] = {"S": _names(gam, args.keep)} if "S" in spec.arguments else {}
     if "actions" in spec.arguments:
         given["actions"] = getattr(args, "actions", None)
     result = _ask(spec, query, gam, x, given, options)

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from gamexplain.complexity.registry import register_algorithm
@@ -99,7 +100,7 @@ def _separable(
     gam: Any, x: Sequence[Any], actions: ActionSet, j: int, target: Target, base: Exact
 ) -> Count:
     """A numeric feature alone: level-set measure and extremes over its reachable range."""
-    here = gam.features[j].contribution_exact(x[j]) + shift_on(gam, j, x, x[j])
+    here = _contribution(gam.features[j], x[j]) + shift_on(gam, j, x, x[j])
     span = own_range(actions, j, x[j])
     stay: tuple[Exact, bool, tuple[Any, ...] | None] = (Fraction(0), True, (x[j],))
     if span is None:
@@ -136,6 +137,7 @@ def _enumerated(
     best: tuple[Exact, bool, tuple[Any, ...] | None] = (Fraction(0), True, None)
     sign = 1 if target.upward else -1
     examined = 0
+    scorer = _scorer(gam, x, members, base)
     exhausted = True
     for values in points:
         if max_states is not None and examined >= max_states:
@@ -149,10 +151,10 @@ def _enumerated(
             point[m] = v
         if point == list(x) or not actions.admits(x, point):
             continue
-        score = gam.score_exact(point)
+        score = scorer(point, values)
         meets = target.meets(score)
         for k, m in enumerate(members):
-            if point[m] != x[m]:
+            if point[m] != x[m] and actions.features[m].actionable:
                 totals[k] += 1
                 hits[k] += meets
         change = score - base
@@ -163,6 +165,36 @@ def _enumerated(
     unseen = 0 if exhausted else max(bound - examined, 1)
     return Count(members, _kind(actions, members), tuple(Fraction(t) for t in totals),
                  tuple(Fraction(h) for h in hits), unseen, best, examined)  # fmt: skip
+
+
+@lru_cache(maxsize=65536)
+def _contribution(feature: Any, value: Any) -> Exact:
+    """a_i(value), exactly, remembered: enumerations score the same few values often."""
+    return feature.contribution_exact(value)
+
+
+def _scorer(gam: Any, x: Sequence[Any], members: tuple[int, ...], base: Exact) -> Any:
+    """Exact scores of points that move only ``members``: base plus the members'
+    contribution changes (memoised per value), or the full score when a pair term
+    touches a member."""
+    if any(m in p.features for p in gam.pairs for m in members):
+        return lambda point, values: gam.score_exact(point)
+    memo: dict[tuple[int, Any], Exact] = {}
+
+    def change(m: int, value: Any) -> Exact:
+        if (m, value) not in memo:
+            feature = gam.features[m]
+            memo[m, value] = _contribution(feature, value) - _contribution(feature, x[m])
+        return memo[m, value]
+
+    def score(point: Sequence[Any], values: Sequence[Any]) -> Exact:
+        total = base
+        for m, value in zip(members, values, strict=True):
+            if value != x[m]:
+                total = total + change(m, value)
+        return total
+
+    return score
 
 
 def _component(

@@ -241,7 +241,7 @@ def _enumerate(
         value = score(gam, point)
         meets = _meets(target, value)
         for k, m in enumerate(members):
-            if not _same(point[m], x[m]):
+            if not _same(point[m], x[m]) and actions.features[m].actionable:
                 totals[k] += 1
                 hits[k] += meets
         change = value - base

@@ -27,6 +27,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar, TypeAlias
 
@@ -580,15 +581,30 @@ class ActionSet:
                     f"the instance breaks constraints[{k}] ({c.kind} of {list(c.names)})"
                 )
 
+    @cached_property
+    def _links(self) -> dict[int, tuple[tuple[str, Fraction], ...]]:
+        """Per linkage target, its (source, scale) pairs."""
+        links: dict[int, list[tuple[str, Fraction]]] = {}
+        for c in self.constraints:
+            if isinstance(c, DirectionalLinkage):
+                for name, scale in zip(c.targets, c.scales, strict=True):
+                    links.setdefault(self.names.index(name), []).append((c.source, scale))
+        return {k: tuple(v) for k, v in links.items()}
+
+    @cached_property
+    def _component_constraints(self) -> tuple[tuple[Constraint, ...], ...]:
+        """Per component, the constraints among its members."""
+        return tuple(
+            tuple(c for c in self.constraints if self.names.index(c.names[0]) in members)
+            for members in self.components
+        )
+
     def linked_change(self, feature: int, before: Mapping[str, Fraction],
                       after: Mapping[str, Fraction]) -> Fraction:  # fmt: skip
         """The change of ``feature`` that linkages impose from their sources' moves."""
-        name = self.names[feature]
         total = Fraction(0)
-        for c in self.constraints:
-            if isinstance(c, DirectionalLinkage) and name in c.targets:
-                scale = c.scales[c.targets.index(name)]
-                total += scale * (after[c.source] - before[c.source])
+        for source, scale in self._links.get(feature, ()):
+            total += scale * (after[source] - before[source])
         return total
 
     def own_move_allowed(self, feature: int, old: Any, new: Any) -> bool:
@@ -604,7 +620,7 @@ class ActionSet:
         if isinstance(domain, Finite) and not domain.is_numeric:
             rank = domain.values.index(new) - domain.values.index(old)
             return action.step_direction == 0 or rank * action.step_direction > 0
-        step = Fraction(new) - Fraction(old)
+        step = _as_number(new) - _as_number(old)
         if action.step_direction and step * action.step_direction < 0:
             return False
         if action.step_lb is not None and step < action.step_lb:
@@ -616,7 +632,7 @@ class ActionSet:
         action = self.features[feature]
         if action.lb is None and action.ub is None:
             return True
-        number = Fraction(value)
+        number = _as_number(value)
         return (action.lb is None or number >= action.lb) and (
             action.ub is None or number <= action.ub
         )
@@ -630,26 +646,28 @@ class ActionSet:
         every constraint of a component that moves holds. Staying put is always admitted,
         so R(x) is the product of the components' reachable sets.
         """
-        if list(before) == list(after):
+        moved = [k for k, members in enumerate(self.components)
+                 if any(before[i] != after[i] for i in members)]  # fmt: skip
+        for k in moved:
+            members = self.components[k]
+            numeric = _numeric_state(self, before, members), _numeric_state(self, after, members)
+            for i in members:
+                if not self._moves_ok(i, before[i], after[i], numeric):
+                    return False
+            if not all(c.holds(*numeric) for c in self._component_constraints[k]):
+                return False
+        return True
+
+    def _moves_ok(self, i: int, old: Any, new: Any, numeric: tuple[Any, Any]) -> bool:
+        """Whether feature i's change is its own allowed move plus what linkages impose."""
+        linked = self.linked_change(i, *numeric) if i in self._links else 0
+        if old == new and not linked:
             return True
-        numeric = _numeric_state(self, before), _numeric_state(self, after)
-        for i, (old, new) in enumerate(zip(before, after, strict=True)):
-            linked = self.linked_change(i, *numeric)
-            if old == new and not linked:
-                continue
-            own = new if not linked else _shift(new, -linked)
-            if not self.own_move_allowed(i, old, own):
-                return False
-            moved = new != old and not self.in_bounds(i, new)
-            if moved and (own != old or self._keeps_bounds(i)):
-                return False
-        moved = {k for k, c in enumerate(self.components)
-                 if any(before[i] != after[i] for i in c)}  # fmt: skip
-        return all(
-            c.holds(*numeric)
-            for c in self.constraints
-            if self.components.index(self.component_of(self.names.index(c.names[0]))) in moved
-        )
+        own = new if not linked else _shift(new, -linked)
+        if not self.own_move_allowed(i, old, own):
+            return False
+        out_of_bounds = new != old and not self.in_bounds(i, new)
+        return not (out_of_bounds and (own != old or self._keeps_bounds(i)))
 
     def _keeps_bounds(self, feature: int) -> bool:
         name = self.names[feature]
@@ -657,18 +675,21 @@ class ActionSet:
                    if isinstance(c, DirectionalLinkage) and name in c.targets)  # fmt: skip
 
 
-def _shift(value: Any, delta: Fraction) -> Fraction:
-    return Fraction(value) + delta
+def _shift(value: Any, delta: Fraction | int) -> Fraction:
+    return _as_number(value) + delta
 
 
 def _as_number(value: Any) -> Fraction | Any:
-    if isinstance(value, str):
+    """A label as itself, an int as itself, any other number as its exact rational."""
+    if isinstance(value, str | int | Fraction):
         return value
     return Fraction(value)
 
 
-def _numeric_state(actions: ActionSet, point: Sequence[Any]) -> dict[str, Any]:
-    return {n: _as_number(v) for n, v in zip(actions.names, point, strict=True)}
+def _numeric_state(
+    actions: ActionSet, point: Sequence[Any], members: Sequence[int]
+) -> dict[str, Any]:
+    return {actions.names[i]: _as_number(point[i]) for i in members}
 
 
 def _check_constraints(actions: ActionSet) -> None:

@@ -50,7 +50,7 @@ def reference(gam: GAM, x: tuple[Any, ...], actions: ActionSet, wanted: Any) -> 
         if component is None or any(point[i] != x[i] for i in range(len(x)) if i not in component):
             continue
         for j in component:
-            if point[j] != x[j]:
+            if point[j] != x[j] and actions.features[j].actionable:
                 totals[j] += 1
                 hits[j] += meets
     return totals, hits, not reaches
@@ -229,9 +229,11 @@ def test_a_linkage_moves_an_immutable_target():
     actions = ActionSet.from_gam(gam, years={"step_direction": 1}, age={"actionable": False})
     actions = actions.with_constraints({"type": "DirectionalLinkage", "names": ["years", "age"]})
     result = responsiveness_scores(gam, [0, 20], actions)
-    # years 1..5 drag age to 21..25: ages 24 and 25 flip it
-    assert result.reachable == (5, 5) and result.exact_scores == (Fraction(2, 5),) * 2
+    # years 1..5 drag age to 21..25: ages 24 and 25 flip it; age itself is not actionable,
+    # so it scores 0 (reachml 0.2.0a1 instead finds no move of years at all: proofs/errata.md)
+    assert result.reachable == (5, 0) and result.exact_scores == (Fraction(2, 5), 0)
     assert result.components == (0, 0) and result.verify(gam)
+    assert not is_fixed(gam, [0, 20], actions).holds
 
 
 def test_a_budget_gives_certified_bounds():
@@ -349,3 +351,31 @@ def test_the_result_plots_its_bars():
     gam = gx.load("credit")
     ax = responsiveness_scores(gam, ("D", 10.0, 30, 1, 0.9), None).plot()
     assert len(ax.patches) == 5
+
+
+def _binary(name: str, weight: float) -> Feature:
+    return Feature(name, Integers(0, 1), Piecewise([0, 1, 2], [[0.0], [weight]]))
+
+
+def test_an_if_then_keeps_every_legal_action():
+    # reachml 0.2.0a1 drops (a=1, n<3): its encoding makes the consequence force the premise
+    feats = [_binary("a", 1.0), Feature("n", Integers(0, 5), Piecewise([0, 6], [[0.0, 1.0]]))]
+    gam = GAM(feats, intercept=-0.5, task=Classification(0.0))
+    actions = ActionSet.from_gam(gam).with_constraints(
+        {"type": "IfThenConstraint", "if": ["n", ">=", 3], "then": ["a", "==", 1]}
+    )
+    result = responsiveness_scores(gam, [0, 0], actions)
+    assert result.reachable == (6, 7) and result.verify(gam)
+
+
+def test_components_are_transitive():
+    # reachml 0.2.0a1 scores a with the features of a's own constraints only ({a, b})
+    gam = GAM([_binary("a", 1.0), _binary("b", 1.0), _binary("c", 1.0)], intercept=-0.5,
+              task=Classification(0.0))  # fmt: skip
+    actions = ActionSet.from_gam(gam).with_constraints(
+        {"type": "ThermometerEncoding", "names": ["a", "b"]},
+        {"type": "OneHotEncoding", "names": ["b", "c"], "limit_type": "max"},
+    )
+    assert actions.components == ((0, 1, 2),)
+    result = responsiveness_scores(gam, [0, 0, 0], actions)
+    assert result.reachable == (3, 1, 2) and result.verify(gam)
