@@ -84,6 +84,7 @@ class Tally:
     counts: tuple[Count, ...]
     reach: Reach
     status: str
+    note: str = ""
 
 
 # -- one component -------------------------------------------------------------------------
@@ -293,16 +294,21 @@ def _tally(
             for c in actions.components
         )
         complete = all(c.unseen == 0 for c in counts)
+        note = ""
         if _joined(gam, actions):
-            reach = _joint(gam, x, actions, target, max_states)
+            try:
+                reach = _joint(gam, x, actions, target, max_states)
+            except UnsupportedQueryError as error:  # the scores stand; "fixed" is undecided
+                reach, note = Reach(None, None), str(error)
         elif complete or any(c.best[0] != 0 for c in counts):
             reach = _separated(x, counts, target, base)
             if not reach.reaches and not complete:
                 reach = Reach(None, None)
         else:
             reach = Reach(None, None)
-    status = "solved" if complete and reach.reaches is not None else "budget_exhausted"
-    return Tally(counts, reach, status)
+    decided = reach.reaches is not None or bool(note)
+    status = "solved" if complete and decided else "budget_exhausted"
+    return Tally(counts, reach, status, note)
 
 
 def _brute_applies(gam: Any, options: Mapping[str, Any]) -> str | None:

@@ -298,9 +298,17 @@ def check_responsiveness(result: Any, gam: Any) -> bool:
                       and compare(truth, Fraction(result.upper[m])) <= 0):  # fmt: skip
                 return False
     if result.fixed is None:
-        return result.status != "solved"
+        return result.status != "solved" or _undecidable(gam, result.actions)
     return _decides(gam, x, result.actions, target, recount, not result.fixed,
                     certificate.witness)  # fmt: skip
+
+
+def _undecidable(gam: Any, actions: Any) -> bool:
+    """Whether "fixed" is left open by design: pair terms join components and some
+    feature is continuous (the joint enumeration needs a discrete action set)."""
+    where = {m: k for k, c in enumerate(actions.components) for m in c}
+    joined = any(where[p.features[0]] != where[p.features[1]] for p in gam.pairs)
+    return joined and any(isinstance(d, Interval) for d in actions.domains)
 
 
 def _decides(gam: Any, x: Sequence[Any], actions: Any, target: Any, recount: list[Any],

@@ -27,6 +27,7 @@ from gamexplain.algorithms.responsiveness import Tally
 from gamexplain.certify.attributions import round_down, round_up
 from gamexplain.certify.responsiveness import check_fixed, check_responsiveness
 from gamexplain.complexity.registry import select_algorithm
+from gamexplain.errors import UnsupportedQueryError
 from gamexplain.exact import Exact, to_float
 from gamexplain.model.actions import ActionSet
 from gamexplain.model.gam import GAM
@@ -347,7 +348,7 @@ def responsiveness_scores(
             certify.model_digest(gam),
         ),
         status=tally.status,  # type: ignore[arg-type]
-        message="" if exact else _BOUNDS,
+        message=tally.note if exact else _BOUNDS,
         stats=Stats(
             seconds=time.perf_counter() - started,
             work={"points": sum(c.examined for c in tally.counts)},
@@ -401,6 +402,8 @@ def is_fixed(
     tally, spec, selection, instance, action_set, goal, started = _run(
         "is_fixed", "fixed", gam, x, actions, target, method, max_states, time_limit
     )
+    if tally.note:
+        raise UnsupportedQueryError(tally.note)
     reaches = tally.reach.reaches
     decided = reaches is not None
     return FixedResult(

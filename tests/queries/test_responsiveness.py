@@ -379,3 +379,43 @@ def test_components_are_transitive():
     assert actions.components == ((0, 1, 2),)
     result = responsiveness_scores(gam, [0, 0, 0], actions)
     assert result.reachable == (3, 1, 2) and result.verify(gam)
+
+
+def _grid_share(gam: GAM, x: tuple[Any, ...], j: int, low: float, high: float, wanted: Any,
+                steps: int) -> float:  # fmt: skip
+    """The share of a fine grid of [low, high] (cell midpoints) meeting the target."""
+    hits = 0
+    for k in range(steps):
+        point = list(x)
+        point[j] = Fraction(low) + (Fraction(high) - Fraction(low)) * Fraction(2 * k + 1, 2 * steps)
+        hits += wanted(gam.score_exact(point))
+    return hits / steps
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_an_interval_feature_matches_a_fine_grid(data):
+    gam = data.draw(gams(max_features=2, domain_kinds=("interval",), components=("ebm", "spline"),
+                         pairs=True, task=st.just(Classification(0.0))))  # fmt: skip
+    x = data.draw(instances(gam))
+    steps = data.draw(st.sampled_from([None, 1, 2]))
+    elements = (
+        {f.name: {"step_ub": steps, "step_lb": -steps} for f in gam.features} if steps else {}
+    )
+    actions = ActionSet.from_gam(gam, **elements)
+    result = responsiveness_scores(gam, x, actions)
+    assert result.verify(gam)
+    wanted = wanted_class(gam, x)
+    for j, feature in enumerate(gam.features):
+        low, high = Fraction(feature.domain.low), Fraction(feature.domain.high)
+        if steps:
+            low, high = max(low, Fraction(x[j]) - steps), min(high, Fraction(x[j]) + steps)
+        if high - low <= 0:
+            continue
+        assert result.reachable[j] == high - low
+        # every level-set boundary costs at most one grid cell: pieces and pair bins
+        # (≤ 4 each), at most 3 roots per piece
+        cells = 400
+        slack = 40 / cells
+        share = _grid_share(gam, x, j, low, high, wanted, cells)
+        assert abs(float(result.exact_scores[j]) - share) <= slack
