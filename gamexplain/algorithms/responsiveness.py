@@ -312,11 +312,11 @@ def _tally(
 
 
 def _brute_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
+    if any(isinstance(f.domain, Interval) for f in gam.features):
+        return "brute force needs a discrete action set"
     actions, x = options.get("actions"), options.get("x")
     if actions is None or x is None:
         return None
-    if any(isinstance(d, Interval) for d in actions.domains):
-        return "brute force needs a discrete action set"
     if sum(product_bound(actions, c, x) for c in actions.components) > BRUTE_POINTS:
         return f"brute force takes at most {BRUTE_POINTS} candidate points"
     return None

@@ -31,8 +31,15 @@ from typing import Any
 import sympy
 
 from gamexplain.certify import check_size
-from gamexplain.certify.evaluate import contribution, model_digest, pair_value, score
+from gamexplain.certify.evaluate import (
+    contribution,
+    covering,
+    model_digest,
+    pair_value,
+    score,
+)
 from gamexplain.certify.numbers import compare
+from gamexplain.certify.provenance import provenance_consistent
 from gamexplain.model.domains import Finite, Integers, Interval
 from gamexplain.substrate.pieces import Segment, lower
 
@@ -278,29 +285,107 @@ def _share(total: Any, hits: Any) -> Any:
     return Fraction(0) if total == 0 else hits / total
 
 
-def check_responsiveness(result: Any, gam: Any) -> bool:
-    """Whether every score, |R_j|, count and ``fixed`` of ``result`` re-count on ``gam``."""
+def _describe(target: Any) -> str:
+    return f"score {target.sense} {float(target.level):.6g}"
+
+
+def _kind(actions: Any, members: Sequence[int]) -> str:
+    if len(members) == 1:
+        return "separable"
+    names = {actions.names[m] for m in members}
+    kinds = {c.kind for c in actions.constraints if set(c.members()) & names}
+    encodings = {"OneHotEncoding", "OrdinalEncoding", "ThermometerEncoding"}
+    return "encoding" if kinds <= encodings else "coupled"
+
+
+def _labels_bound(result: Any, gam: Any, query: str) -> bool:
+    """The labels a user reads: target text, provenance, exactness and message."""
     certificate = result.certificate
     if certificate.model != model_digest(gam) or certificate.actions != result.actions:
         return False
+    if result.target != _describe(certificate.target):
+        return False
+    if result.exact != (result.status == "solved"):
+        return False
+    if len(result.instance) != len(gam.features) or len(certificate.counts) != len(
+        result.actions.components
+    ):
+        return False
+    model = covering(gam, result.instance)
+    return provenance_consistent(model, result, (query,))
+
+
+def _near(value: float, truth: Any) -> bool:
+    return abs(value - float(truth)) <= 1e-12 * max(1.0, abs(float(truth)))
+
+
+def _feature_fields(result: Any, gam: Any, recount: list[Any]) -> bool:
+    """Names, component indices and kinds, measures, and the float views of the scores."""
+    actions = result.actions
+    n = len(gam.features)
+    if result.features != tuple(f.name for f in gam.features):
+        return False
+    if any(len(getattr(result, k)) != n for k in (
+            "scores", "exact_scores", "lower", "upper", "reachable", "reaching", "measure",
+            "components", "component_kinds")):  # fmt: skip
+        return False
+    for k, (members, totals, hits, _best) in enumerate(recount):
+        kind = _kind(actions, members)
+        claimed = result.certificate.counts[k]
+        if tuple(claimed.members) != tuple(members) or claimed.kind != kind:
+            return False
+        if any(compare(t, result.reachable[m]) or compare(h, result.reaching[m])
+               for m, t, h in zip(members, claimed.totals, claimed.hits, strict=True)):  # fmt: skip
+            return False
+        for m, total, hit in zip(members, totals, hits, strict=True):
+            truth = _share(total, hit)
+            continuous = isinstance(actions.domains[m], Interval) and kind == "separable"
+            measure = "length" if continuous and total != 0 else "count"
+            if (result.components[m], result.component_kinds[m], result.measure[m]) != (
+                    k, kind, measure):  # fmt: skip
+                return False
+            if not (result.lower[m] <= result.scores[m] <= result.upper[m]):
+                return False
+            if result.exact and not (_near(result.scores[m], truth) and _near(
+                    result.lower[m], truth) and _near(result.upper[m], truth)):  # fmt: skip
+                return False
+    return True
+
+
+def _within(low: float, truth: Any, high: float) -> bool:
+    return compare(Fraction(low), truth) <= 0 and compare(truth, Fraction(high)) <= 0
+
+
+def check_responsiveness(result: Any, gam: Any) -> bool:
+    """Whether every score, |R_j|, count and ``fixed`` of ``result`` re-count on ``gam``,
+    and every label it shows (names, components, measures, target, provenance) holds."""
+    if not _labels_bound(result, gam, "responsiveness"):
+        return False
     x = result.instance
-    target = certificate.target
-    recount = _recount(gam, x, result.actions, target)
+    target = result.certificate.target
+    model = covering(gam, x)
+    recount = _recount(model, x, result.actions, target)
+    if not _feature_fields(result, gam, recount):
+        return False
     for members, totals, hits, _best in recount:
         for m, total, hit in zip(members, totals, hits, strict=True):
             truth = _share(total, hit)
             if result.exact_scores[m] is not None:
-                if compare(result.exact_scores[m], truth) != 0:
+                if not result.exact or compare(result.exact_scores[m], truth) != 0:
                     return False
                 if compare(result.reachable[m], total) or compare(result.reaching[m], hit):
                     return False
-            elif not (compare(Fraction(result.lower[m]), truth) <= 0
-                      and compare(truth, Fraction(result.upper[m])) <= 0):  # fmt: skip
+            elif result.exact or not _within(result.lower[m], truth, result.upper[m]):
                 return False
     if result.fixed is None:
-        return result.status != "solved" or _undecidable(gam, result.actions)
-    return _decides(gam, x, result.actions, target, recount, not result.fixed,
-                    certificate.witness)  # fmt: skip
+        undecided = result.status != "solved" or _undecidable(model, result.actions)
+        return undecided and bool(result.message)
+    if result.exact and result.message:
+        return False
+    if result.fixed is not (result.certificate.reaches is False):
+        return False
+    return _decides(model, x, result.actions, target, recount, not result.fixed,
+                    result.certificate.witness)  # fmt: skip
 
 
 def _undecidable(gam: Any, actions: Any) -> bool:
@@ -343,11 +428,14 @@ def check_fixed(result: Any, gam: Any) -> bool:
     """Whether the decision of ``result`` re-derives on ``gam`` (a witness must be reachable
     and meet the target; "fixed" must follow from the re-derived best changes)."""
     certificate = result.certificate
-    if certificate.model != model_digest(gam) or certificate.actions != result.actions:
+    if not _labels_bound(result, gam, "fixed"):
         return False
     if result.status != "solved":
-        return not result.exact and not result.holds
+        return not result.holds and result.witness is None and bool(result.message)
+    if result.message or certificate.reaches is not (not result.holds):
+        return False
     x, target = result.instance, certificate.target
+    gam = covering(gam, x)
     if result.witness is not None and (
         certificate.witness is None
         or any(not _same(a, b) for a, b in zip(result.witness, certificate.witness, strict=True))
