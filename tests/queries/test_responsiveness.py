@@ -127,6 +127,7 @@ def encoded(draw: st.DrawFn) -> tuple[GAM, ActionSet]:
                      [[draw(st.integers(-2, 2)) * 1.0], [draw(st.integers(-2, 2)) * 1.0]]))
              for k in range(n)]  # fmt: skip
     feats.append(Feature("z", Integers(0, 3), Piecewise([0, 2, 4], [[-1.0], [1.0]])))
+    feats.append(Feature("w", Integers(0, 4), Piecewise([0, 3, 5], [[0.5], [-1.5]])))
     gam = GAM(feats, intercept=draw(st.sampled_from([-0.5, 0.5])), task=Classification(0.0))
     names = [f"d{k}" for k in range(n)]
     kind = draw(st.sampled_from(["OneHotEncoding", "ThermometerEncoding", "OrdinalEncoding",
@@ -142,7 +143,16 @@ def encoded(draw: st.DrawFn) -> tuple[GAM, ActionSet]:
     if kind == "MutabilitySwitch":
         data["names"] = [*group, "z"]
         data["force_change_when_off"] = draw(st.booleans())
-    actions = ActionSet.from_gam(gam).with_constraints(data)
+    extra: list[dict[str, Any]] = []
+    if draw(st.booleans()):  # mix in a cross-feature implication on the free member z
+        extra.append({"type": "IfThenConstraint", "if": ["z", ">=", draw(st.integers(1, 3))],
+                      "then": [names[-1], "==", draw(st.integers(0, 1))]})  # fmt: skip
+    if draw(st.booleans()):  # and a second integer feature dragged by z
+        extra.append({"type": "DirectionalLinkage", "names": ["z", "w"],
+                      "scales": [draw(st.sampled_from([1, -1]))]})  # fmt: skip
+    elements = {"z": {"step_direction": draw(st.sampled_from([-1, 0, 1]))},
+                "w": {"actionable": draw(st.booleans())}}  # fmt: skip
+    actions = ActionSet.from_gam(gam, **elements).with_constraints(data, *extra)
     return gam, actions
 
 
