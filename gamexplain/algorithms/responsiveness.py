@@ -32,6 +32,7 @@ from gamexplain.model.domains import Finite, Interval
 from gamexplain.substrate import deadline
 from gamexplain.substrate.reach import (
     Target,
+    clipped_pieces,
     component_points,
     own_range,
     product_bound,
@@ -114,11 +115,12 @@ def _separable(
         return _enumerated(gam, x, actions, (j,), target, base, [(low,)], 1)
     rest = base - here
     total: Exact = range_measure(low, high, integers)
-    hits = range_level_measure(gam, j, x, low, high, rest, target)
+    pieces = clipped_pieces(gam, j, x, low, high)
+    hits = range_level_measure(pieces, rest, target)
     if integers and low <= Fraction(x[j]) <= high:
         total = total - 1
         hits = hits - int(target.meets(base))
-    value, argument, attained = range_extreme(gam, j, x, low, high, target.upward)
+    value, argument, attained = range_extreme(pieces, target.upward)
     change = value - here
     if compare(change, 0) * (1 if target.upward else -1) <= 0:
         best = stay
@@ -139,6 +141,8 @@ def _enumerated(
     sign = 1 if target.upward else -1
     examined = 0
     scorer = _scorer(gam, x, members, base)
+    component = actions.components.index(actions.component_of(members[0]))
+    here = tuple(x[m] for m in members)
     exhausted = True
     for values in points:
         if max_states is not None and examined >= max_states:
@@ -147,15 +151,17 @@ def _enumerated(
         examined += 1
         if examined % 4096 == 0:
             deadline.check()
+        if values == here:
+            continue
         point = list(x)
         for m, v in zip(members, values, strict=True):
             point[m] = v
-        if point == list(x) or not actions.admits(x, point):
+        if not actions.admits_on(component, x, point):
             continue
         score = scorer(point, values)
         meets = target.meets(score)
         for k, m in enumerate(members):
-            if point[m] != x[m] and actions.features[m].actionable:
+            if values[k] != here[k] and actions.features[m].actionable:
                 totals[k] += 1
                 hits[k] += meets
         change = score - base

@@ -648,15 +648,17 @@ class ActionSet:
         """
         moved = [k for k, members in enumerate(self.components)
                  if any(before[i] != after[i] for i in members)]  # fmt: skip
-        for k in moved:
-            members = self.components[k]
-            numeric = _numeric_state(self, before, members), _numeric_state(self, after, members)
-            for i in members:
-                if not self._moves_ok(i, before[i], after[i], numeric):
-                    return False
-            if not all(c.holds(*numeric) for c in self._component_constraints[k]):
+        return all(self.admits_on(k, before, after) for k in moved)
+
+    def admits_on(self, component: int, before: Sequence[Any], after: Sequence[Any]) -> bool:
+        """:meth:`admits` restricted to one component (index into ``components``), whose
+        members move from their values in ``before`` to those in ``after``."""
+        members = self.components[component]
+        numeric = _numeric_state(self, before, members), _numeric_state(self, after, members)
+        for i in members:
+            if not self._moves_ok(i, before[i], after[i], numeric):
                 return False
-        return True
+        return all(c.holds(*numeric) for c in self._component_constraints[component])
 
     def _moves_ok(self, i: int, old: Any, new: Any, numeric: tuple[Any, Any]) -> bool:
         """Whether feature i's change is its own allowed move plus what linkages impose."""

@@ -34,6 +34,7 @@ from gamexplain.substrate.primitives import _segment_level_measure
 __all__ = [
     "Target",
     "candidate_bound",
+    "clipped_pieces",
     "component_points",
     "own_range",
     "product_bound",
@@ -175,18 +176,26 @@ def _pieces_on(
                 yield part, shift
 
 
+def clipped_pieces(
+    gam: Any, i: int, x: Sequence[Any], low: Fraction, high: Fraction
+) -> list[tuple[Segment, Fraction]]:
+    """Feature i's exact pieces on [low, high], each with its pair terms' constant there
+    (partners at x): what :func:`range_level_measure` and :func:`range_extreme` read."""
+    return list(_pieces_on(gam, i, x, low, high))
+
+
 def range_level_measure(
-    gam: Any, i: int, x: Sequence[Any], low: Fraction, high: Fraction, rest: Exact,
-    target: Target,
-) -> Exact:  # fmt: skip
-    """The measure of {v ∈ [low, high] : rest + a_i(v) + pairs_i(v) meets ``target``}.
+    pieces: Sequence[tuple[Segment, Fraction]], rest: Exact, target: Target
+) -> Exact:
+    """The measure of {v : rest + a_i(v) + pairs_i(v) meets ``target``} over the pieces
+    of :func:`clipped_pieces`.
 
     ``rest`` is the score of x without feature i's contribution and pair terms. A count
     on integer domains, a length on intervals; exact (algebraic where a level set ends
     at an irrational root).
     """
     total: Exact = Fraction(0)
-    for segment, shift in _pieces_on(gam, i, x, low, high):
+    for segment, shift in pieces:
         level = target.level - rest - shift
         if target.upward:
             part = _segment_level_measure(segment, level, target.sense == ">")
@@ -204,12 +213,12 @@ def _size(segment: Segment) -> Fraction:
 
 
 def range_extreme(
-    gam: Any, i: int, x: Sequence[Any], low: Fraction, high: Fraction, upward: bool
+    pieces: Sequence[tuple[Segment, Fraction]], upward: bool
 ) -> tuple[Exact, Any, bool]:
-    """The supremum (``upward``) or infimum over [low, high] of a_i(v) + pairs_i(v):
-    (value, argument, attained)."""
+    """The supremum (``upward``) or infimum of a_i(v) + pairs_i(v) over the pieces of
+    :func:`clipped_pieces`: (value, argument, attained)."""
     best: tuple[Exact, Any, bool] | None = None
-    for segment, shift in _pieces_on(gam, i, x, low, high):
+    for segment, shift in pieces:
         for value, argument, attained in segment_candidates(segment):
             candidate = (value + shift, argument, attained)
             if best is None or _better(candidate, best, upward):
