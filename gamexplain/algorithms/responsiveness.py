@@ -67,6 +67,7 @@ class Count:
     unseen: int
     best: tuple[Exact, bool, tuple[Any, ...] | None]
     examined: int = 0
+    timed_out: bool = False
 
 
 @dataclass(frozen=True)
@@ -144,13 +145,13 @@ def _enumerated(
     component = actions.components.index(actions.component_of(members[0]))
     here = tuple(x[m] for m in members)
     exhausted = True
+    timed_out = False
     for values in points:
-        if max_states is not None and examined >= max_states:
+        timed_out = examined % 1024 == 1023 and deadline.expired()
+        if timed_out or (max_states is not None and examined >= max_states):
             exhausted = False
             break
         examined += 1
-        if examined % 4096 == 0:
-            deadline.check()
         if values == here:
             continue
         point = list(x)
@@ -171,7 +172,7 @@ def _enumerated(
         best = (Fraction(0), True, tuple(x[m] for m in members))
     unseen = 0 if exhausted else max(bound - examined, 1)
     return Count(members, _kind(actions, members), tuple(Fraction(t) for t in totals),
-                 tuple(Fraction(h) for h in hits), unseen, best, examined)  # fmt: skip
+                 tuple(Fraction(h) for h in hits), unseen, best, examined, timed_out)  # fmt: skip
 
 
 @lru_cache(maxsize=65536)
@@ -264,7 +265,7 @@ def _joint(
         nonlocal examined
         if k == len(per):
             examined += 1
-            if examined > max_states:
+            if examined > max_states or deadline.expired():
                 return False
             return tuple(point) if target.meets(gam.score_exact(point)) else None
         component = actions.components[k]
@@ -312,8 +313,9 @@ def _tally(
                 reach = Reach(None, None)
         else:
             reach = Reach(None, None)
-    decided = reach.reaches is not None or bool(note)
-    status = "solved" if complete and decided else "budget_exhausted"
+        decided = reach.reaches is not None or bool(note)
+        late = any(c.timed_out for c in counts) or deadline.expired()
+    status = "solved" if complete and decided else "time_limit" if late else "budget_exhausted"
     return Tally(counts, reach, status, note)
 
 

@@ -49,8 +49,8 @@ __all__ = [
 DEFAULT_MAX_STATES = 1_000_000
 """Joint points a component may enumerate before the answer becomes bounds."""
 
-_BOUNDS = ("a component had more joint points than max_states: its features' scores are "
-           "certified bounds")  # fmt: skip
+_BOUNDS = ("a component had more joint points than max_states, or the time limit passed: "
+           "its features' scores are certified bounds")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -418,8 +418,8 @@ def is_fixed(
         certificate=ResponsivenessCertificate(
             goal, action_set, tally.counts, reaches, tally.reach.witness, certify.model_digest(gam)
         ),
-        status="solved" if decided else "budget_exhausted",
-        message="" if decided else "a component had more joint points than max_states",
+        status="solved" if decided else tally.status,  # type: ignore[arg-type]
+        message="" if decided else "undecided: " + _BOUNDS,
         stats=Stats(
             seconds=time.perf_counter() - started,
             work={"points": sum(c.examined for c in tally.counts)},

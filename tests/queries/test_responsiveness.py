@@ -429,3 +429,19 @@ def test_an_interval_feature_matches_a_fine_grid(data):
         slack = 40 / cells
         share = _grid_share(gam, x, j, low, high, wanted, cells)
         assert abs(float(result.exact_scores[j]) - share) <= slack
+
+
+def test_a_time_limit_gives_certified_bounds():
+    feats = [_binary(f"d{k}", 1.0) for k in range(12)]
+    gam = GAM(feats, intercept=-5.5, task=Classification(0.0))
+    actions = ActionSet.from_gam(gam).with_constraints(
+        {"type": "OneHotEncoding", "names": [f"d{k}" for k in range(12)], "limit": 12,
+         "limit_type": "max"}
+    )  # fmt: skip
+    result = responsiveness_scores(gam, [0] * 12, actions, time_limit=1e-4)
+    assert result.status == "time_limit" and not result.exact and result.verify(gam)
+    # a point already seen that flips the class decides "not fixed" even so
+    assert result.fixed in (False, None)
+    decision = is_fixed(gam, [0] * 12, actions, time_limit=1e-4)
+    assert not decision.holds and decision.verify(gam)
+    assert decision.status == "time_limit" or decision.witness is not None
