@@ -90,6 +90,8 @@ def _pieces(gam: Any, x: Sequence[Any], i: int, low: Fraction, high: Fraction) -
     integers = isinstance(gam.features[i].domain, Integers)
     cuts = [low, *[e for e in _edges(gam, i) if low < e < high], high]
     out = []
+    segments = [s for s in lower(gam.features[i]) if isinstance(s, Segment)]
+    first = 0  # the runs and the segments both ascend
     for k in range(len(cuts) - 1):
         start, end = cuts[k], cuts[k + 1]
         last = k == len(cuts) - 2
@@ -102,8 +104,11 @@ def _pieces(gam: Any, x: Sequence[Any], i: int, low: Fraction, high: Fraction) -
         point[i] = start
         shift = sum((pair_value(gam, p, point) for p in gam.pairs if i in p.features),
                     Fraction(0))  # fmt: skip
-        for segment in lower(gam.features[i]):
-            assert isinstance(segment, Segment)
+        while first < len(segments) and segments[first].high < start:
+            first += 1
+        for segment in segments[first:]:
+            if segment.low > end:
+                break
             a, b = max(segment.low, start), min(segment.high, end)
             if segment.high < end:
                 closed = segment.closed

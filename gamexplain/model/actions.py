@@ -682,10 +682,11 @@ def _shift(value: Any, delta: Fraction | int) -> Fraction:
 
 
 def _as_number(value: Any) -> Fraction | Any:
-    """A label as itself, an int as itself, any other number as its exact rational."""
-    if isinstance(value, str | int | Fraction):
-        return value
-    return Fraction(value)
+    """A label, an int, a rational or an algebraic number (a sympy expression, such as a
+    witness at an irrational maximum) as itself; a float as the rational it denotes."""
+    if isinstance(value, float):
+        return Fraction(value)
+    return value
 
 
 def _numeric_state(

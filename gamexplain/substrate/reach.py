@@ -167,10 +167,15 @@ def _pieces_on(
     feature = gam.features[i]
     integers = isinstance(feature.domain, Integers)
     segments = lower(feature)
+    first = 0  # runs and segments both ascend: visit only the segments a run overlaps
     for start, end, closed in _runs(gam, i, low, high, integers):
         shift = shift_on(gam, i, x, start)
-        for segment in segments:
+        while first < len(segments) and segments[first].high < start:  # type: ignore[union-attr]
+            first += 1
+        for segment in segments[first:]:
             assert isinstance(segment, Segment)
+            if segment.low > end:
+                break
             part = _clip(segment, start, end, closed)
             if part is not None:
                 yield part, shift

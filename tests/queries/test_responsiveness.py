@@ -445,3 +445,13 @@ def test_a_time_limit_gives_certified_bounds():
     decision = is_fixed(gam, [0] * 12, actions, time_limit=1e-4)
     assert not decision.holds and decision.verify(gam)
     assert decision.status == "time_limit" or decision.witness is not None
+
+
+def test_a_witness_at_an_irrational_maximum_verifies():
+    # t − t³ peaks at 1/√3 on [0, 1): the witness of "not fixed" is algebraic
+    shape = Piecewise([-1.0, 0.0, 1.0, 2.0], [[0.0], [0.0, 1.0, 0.0, -1.0], [-1.0]])
+    gam = GAM([Feature("t", Interval(0, 1), shape)], task=Classification(0.0))
+    result = responsiveness_scores(gam, (1.0,), None)
+    assert result.exact_scores == (1,) and result.fixed is False and result.verify(gam)
+    decision = is_fixed(gam, (1.0,), None)
+    assert not decision.holds and decision.verify(gam)
