@@ -267,7 +267,7 @@ def _enumerate(
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, str) or isinstance(b, str):
         return a == b
-    return Fraction(a) == Fraction(b)
+    return compare(a, b) == 0
 
 
 def _recount(gam: Any, x: Sequence[Any], actions: Any, target: Any) -> list[Any]:
