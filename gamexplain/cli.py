@@ -120,6 +120,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     explain.add_argument("--fixed", default="", help="comma-separated features that may not change")
     explain.add_argument("--keep", default="", help="features kept for the cc query")
+    explain.add_argument(
+        "--actions",
+        help="an action-set JSON file for the responsiveness and fixed queries (default: "
+        "every feature actionable within its domain); see docs/responsiveness.md",
+    )
     explain.add_argument("--method", default="auto", help="a named algorithm instead of auto")
     explain.add_argument(
         "--time-limit",
@@ -518,7 +523,9 @@ def run_query(gam: Any, x: Any, query: str, args: argparse.Namespace) -> tuple[A
             for f in gam.features
         ]  # fmt: skip
         return results, "\n".join(str(r) for r in results)
-    given = {"S": _names(gam, args.keep)} if "S" in spec.arguments else {}
+    given: dict[str, Any] = {"S": _names(gam, args.keep)} if "S" in spec.arguments else {}
+    if "actions" in spec.arguments:
+        given["actions"] = getattr(args, "actions", None)
     result = _ask(spec, query, gam, x, given, options)
     return result, attribution_bars(result) if spec.convention is Attribution else str(result)
 
@@ -808,7 +815,10 @@ def demo_report(limit: float = DEMO_TIME_LIMIT) -> tuple[dict[str, Any], str]:
     msr = _timed_answer(gam, lambda: gx.minimum_sufficient_reason(gam, x, time_limit=limit))
     mcr = _timed_answer(gam, lambda: gx.minimum_contrastive_reason(gam, x, time_limit=limit))
     shap = _timed_answer(gam, lambda: gx.shap_values(gam, x, time_limit=limit))
-    answers = (minimal, msr, mcr, shap)
+    responsive = _timed_answer(
+        gam, lambda: gx.responsiveness_scores(gam, x, None, time_limit=limit)
+    )
+    answers = (minimal, msr, mcr, shap, responsive)
     # the cell msr falls in; which algorithm ran is the answer's own (explain_plan would
     # re-test every candidate's applicability, which costs seconds on 90 pair terms)
     cell = question_cell(gam, "msr")
@@ -837,6 +847,8 @@ def demo_report(limit: float = DEMO_TIME_LIMIT) -> tuple[dict[str, Any], str]:
         f"SHAP values of the score {shap.how()}:",
         attribution_bars(shap.result) if shap.result is not None else "  (none)",
         "",
+        *_responsive_lines(responsive),
+        "",
         f"How (the minimum sufficient reason): {_cell_line(cell, ran)}",
         "",
         *regression_lines,
@@ -853,7 +865,7 @@ def demo_report(limit: float = DEMO_TIME_LIMIT) -> tuple[dict[str, Any], str]:
             key: _answer_data(answer)
             for key, answer in zip(
                 ("minimal_sufficient_reason", "minimum_sufficient_reason",
-                 "minimum_contrastive_reason", "shap"),
+                 "minimum_contrastive_reason", "shap", "responsiveness"),
                 answers,
                 strict=True,
             )
@@ -977,6 +989,26 @@ def _contrastive_lines(gam: Any, x: Sequence[Any], answer: _Answer) -> list[str]
     lines.append('  (witness="nearest", the closest such change, needs a purely additive model:')
     lines.append("   try it on the main-effects example, `gamexplain explain breast_cancer_ebm`.)")
     return lines
+
+
+def _responsive_lines(answer: _Answer, top: int = 3) -> list[str]:
+    """The demo's recourse lines: the most responsive features and whether it is fixed."""
+    result = answer.result
+    if result is None:
+        return ["Responsiveness: (no answer within the time limit)"]
+    fixed = {True: "fixed", False: "not fixed", None: "undecided"}[result.fixed]
+    head = (
+        f"Responsiveness {answer.how()}: the share of each feature's moves within its range"
+        " that flip the class:"
+    )
+    if result.all_zero and result.fixed is False:
+        body = "every score is 0, yet the prediction is not fixed: features moved together flip it."
+    elif result.all_zero:
+        body = f"every score is 0; the prediction is {fixed}."
+    else:
+        ranked = ", ".join(f"{name} {score:.2f}" for name, score in result.ranked()[:top])
+        body = f"{ranked}; the prediction is {fixed}."
+    return [head, f"  {body}"]
 
 
 #: scikit-learn's breast-cancer targets: 0 is malignant, 1 benign

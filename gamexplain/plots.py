@@ -18,7 +18,14 @@ from typing import Any
 
 from gamexplain.errors import InvalidParameterError, SolverUnavailableError
 
-__all__ = ["attribution_plot", "completion_plot", "heatmap_plot", "reason_plot", "scaling_plot"]
+__all__ = [
+    "attribution_plot",
+    "completion_plot",
+    "heatmap_plot",
+    "reason_plot",
+    "responsiveness_plot",
+    "scaling_plot",
+]
 
 KEPT, CHANGED, OTHER, WITNESS = "tab:blue", "tab:red", "lightgray", "tab:orange"
 
@@ -150,4 +157,18 @@ def heatmap_plot(
     ax.set_yticks(range(len(rows)), list(rows))
     ax.set_title(title)
     ax.figure.colorbar(image, ax=ax)
+    return ax
+
+
+def responsiveness_plot(
+    names: Sequence[str], scores: Sequence[float], *, title: str, ax: Any = None
+) -> Any:
+    """Horizontal bars of responsiveness scores in [0, 1], the first name on top."""
+    ax = _axes(ax)
+    rows = list(range(len(names)))[::-1]
+    ax.barh(rows, scores, color=CHANGED)
+    ax.set_yticks(rows, labels=list(names))
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("responsiveness (share of reachable points that attain the target)")
+    ax.set_title(title)
     return ax

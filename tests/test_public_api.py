@@ -17,7 +17,7 @@ GAM = gx.load(example_path("credit"))
 X = demo_instance("credit")
 
 #: a value for every positional argument a query of the table may take besides the model
-SAMPLE = {"x": X, "X": [X, X], "S": ("grade",), "feature": "grade"}
+SAMPLE = {"x": X, "X": [X, X], "S": ("grade",), "feature": "grade", "actions": None}
 #: every public query, by function name
 NAMES = sorted(spec.function for spec in QUERY_TABLE)
 

@@ -18,5 +18,6 @@ from gamexplain.algorithms import (  # noqa: F401
     partial_sums,
     partial_sums_fr,
     redundancy,
+    responsiveness,
     segmentation,
 )

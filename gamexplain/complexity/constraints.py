@@ -17,12 +17,15 @@ from typing import Any
 from gamexplain.errors import GamExplainError
 
 __all__ = [
+    "ACTIONS",
     "COUNT",
     "FEATURES",
     "MAX_SECONDS",
     "OUTPUT",
     "SECONDS",
+    "TARGET",
     "WITNESS",
+    "ActionsOption",
     "Constraint",
     "Count",
     "Features",
@@ -31,6 +34,7 @@ __all__ = [
     "Output",
     "Rejected",
     "Seconds",
+    "TargetOption",
     "Witness",
 ]
 
@@ -195,3 +199,67 @@ class Features(Constraint):
 SECONDS, COUNT, FEATURES = Seconds(), Count(), Features()
 OUTPUT = Output(("score", "label"))
 WITNESS = Witness(("extreme", "nearest"))
+
+
+@dataclass(frozen=True)
+class ActionsOption(Constraint):
+    """An action set for the model's features: an ``ActionSet``, the data of an
+    action-set file, the path of one, or None (every feature actionable in its domain)."""
+
+    def describe(self) -> str:
+        return "an ActionSet of the model's features, action-set data or file path, or None"
+
+    def normalise(self, value: Any, gam: Any) -> Any:
+        from gamexplain.model.actions import ActionSet, load_actions
+
+        try:
+            if value is None:
+                return ActionSet.from_gam(gam)
+            if isinstance(value, ActionSet):
+                if value.names != gam.feature_names or value.domains != tuple(
+                    f.domain for f in gam.features
+                ):
+                    raise Rejected("it was built for another model's features")
+                return value
+            if isinstance(value, Mapping):
+                return ActionSet.from_dict(gam, value)
+            if isinstance(value, str) and value.endswith(".json"):
+                return load_actions(value, gam)
+        except GamExplainError as error:
+            raise Rejected(str(error)) from None
+        raise Rejected
+
+    def invalid(self) -> tuple[Any, ...]:
+        return (3, "actions.txt", {"format": "other"}, {"features": {"nope": {}}})
+
+
+@dataclass(frozen=True)
+class TargetOption(Constraint):
+    """None (the default target), a class 0 or 1 of a classifier, or a condition
+    ``(sense, value)`` on the score with sense one of >=, >, <=, <."""
+
+    def describe(self) -> str:
+        return (
+            "None, a class (0 or 1) of a classifier, or (sense, value) with sense in "
+            ">=, >, <=, <"
+        )
+
+    def normalise(self, value: Any, gam: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            if gam.task.kind != "classification" or value not in (0, 1):
+                raise Rejected
+            return value
+        if isinstance(value, tuple | list) and len(value) == 2:
+            sense, level = value
+            number = isinstance(level, int | float) and not isinstance(level, bool)
+            if sense in (">=", ">", "<=", "<") and number and math.isfinite(level):
+                return (sense, level)
+        raise Rejected
+
+    def invalid(self) -> tuple[Any, ...]:
+        return (2, "yes", ("~", 1.0), (">=", float("nan")), True)
+
+
+ACTIONS, TARGET = ActionsOption(), TargetOption()

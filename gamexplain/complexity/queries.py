@@ -21,10 +21,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from gamexplain.complexity.constraints import (
+    ACTIONS,
     COUNT,
     FEATURES,
     OUTPUT,
     SECONDS,
+    TARGET,
     WITNESS,
     Constraint,
     Features,
@@ -42,6 +44,7 @@ __all__ = [
     "QuerySpec",
     "ReasonSearch",
     "Redundancy",
+    "Responsiveness",
     "SufficiencyCheck",
     "query_spec",
 ]
@@ -101,6 +104,16 @@ class Importance(Protocol):
     ``problem`` (the data, loss and references the query module prepared)."""
 
     def __call__(self, gam: Any, problem: Any, *, time_limit: float | None = None) -> Any: ...
+
+
+class Responsiveness(Protocol):
+    """``responsiveness``, ``fixed``: per-component counts of the points reachable from
+    ``x`` under ``actions`` and whether they reach ``target`` (a ``Tally``)."""
+
+    def __call__(
+        self, gam: Any, x: tuple[Any, ...], actions: Any, target: Any, *, max_states: int,
+        time_limit: float | None,
+    ) -> Any: ...  # fmt: skip
 
 
 # -- the table ---------------------------------------------------------------------------------
@@ -240,6 +253,17 @@ QUERY_TABLE: tuple[QuerySpec, ...] = (
     _values("shap_values", "shap", "ShapResult", "SHAP of the score or the label"),
     _values("banzhaf_values", "banzhaf", "BanzhafResult", "Banzhaf values"),
     *_regional_specs(),
+    QuerySpec("responsiveness_scores", "gamexplain.queries.responsiveness",
+              {"responsiveness": {}}, ("x", "actions"),
+              {"actions": ACTIONS, "target": TARGET, "method": Methods(("responsiveness",)),
+               "max_states": COUNT, "time_limit": SECONDS},
+              "ResponsivenessResult", Responsiveness,
+              "responsiveness scores under an action set", {"responsiveness": "responsiveness"}),
+    QuerySpec("is_fixed", "gamexplain.queries.responsiveness", {"fixed": {}}, ("x", "actions"),
+              {"actions": ACTIONS, "target": TARGET, "method": Methods(("fixed",)),
+               "max_states": COUNT, "time_limit": SECONDS},
+              "FixedResult", Responsiveness,
+              "whether no reachable point attains the target", {"fixed": "fixed"}),
 )  # fmt: skip
 
 #: Every registry key, in the table's order.

@@ -241,9 +241,26 @@ _FR_REGRESSION = (
 )
 
 
+#: Responsiveness under an action set (Cheon et al.): a separable feature is one level set
+#: of its contribution; a linearly coupled component counts knapsack solutions.
+_RESPONSIVENESS: _Row = {
+    "responsiveness": (None, "#P-hard", "thm:resp-sharp-p",
+                       "PTIME per separable feature (a level set over its reachable range, "
+                       "thm:resp-separable); a component of many binary features counts knapsack "
+                       "solutions"),
+    "fixed": (None, "coNP-complete", "thm:fixed-separates",
+              "the best score over R(x) separates over components; pair terms across "
+              "components encode MAX-CUT"),
+}  # fmt: skip
+
+
 def _row(domain: str, component: str, task: str) -> _Row:
     if task == "multiclass":
         return _multiclass_row(domain, component)
+    return {**_model_row(domain, component, task), **_RESPONSIVENESS}
+
+
+def _model_row(domain: str, component: str, task: str) -> _Row:
     if component == PAIRS:
         row = dict(_PAIRS)
         if task == "regression":

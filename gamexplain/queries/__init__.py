@@ -28,6 +28,12 @@ from gamexplain.queries.regional import (
     loco_values,
     regional_attributions,
 )
+from gamexplain.queries.responsiveness import (
+    FixedResult,
+    ResponsivenessResult,
+    is_fixed,
+    responsiveness_scores,
+)
 from gamexplain.queries.shap import (
     BanzhafResult,
     ShapBatchResult,
@@ -41,11 +47,13 @@ __all__ = [
     "CompletionResult",
     "ContrastiveReason",
     "Empirical",
+    "FixedResult",
     "ImportanceResult",
     "LocoResult",
     "Reasons",
     "RedundancyResult",
     "RegionalResult",
+    "ResponsivenessResult",
     "ShapBatchResult",
     "ShapResult",
     "SufficiencyResult",
@@ -54,6 +62,7 @@ __all__ = [
     "completion_fraction",
     "contrastive_reasons",
     "feature_importances",
+    "is_fixed",
     "is_redundant",
     "is_sufficient_reason",
     "loco_values",
@@ -61,6 +70,7 @@ __all__ = [
     "minimum_contrastive_reason",
     "minimum_sufficient_reason",
     "regional_attributions",
+    "responsiveness_scores",
     "shap_values",
     "sufficient_reasons",
 ]

@@ -127,6 +127,10 @@ def roots_and_signs(local: tuple[Exact, ...], anchor: Fraction) -> tuple[list[Ex
         return [], [0]
     if all(c == 0 for c in local[1:]):
         return [], [exact_sign(local[0])]
+    if all(c == 0 for c in local[2:]) and isinstance(local[0], Fraction):
+        # a line: one rational root, no sympy needed (EBM and linear pieces are this case)
+        slope = exact_sign(local[1])
+        return [anchor - local[0] / local[1]], [-slope, slope]
     shift = to_sympy(anchor)
     poly = sympy.Poly(
         sum((to_sympy(c) * (_X - shift) ** r for r, c in enumerate(local)), sympy.Integer(0)), _X

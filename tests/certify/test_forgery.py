@@ -173,6 +173,14 @@ def _results() -> list[tuple[str, GAM, Any]]:
             gx.shap_values(credit, applicant, output="label", time_limit=20),
         ),
     ]
+    actions = gx.ActionSet.from_gam(credit, age={"actionable": False}, income={"step_ub": 20})
+    paired = _paired()
+    out += [
+        ("credit-responsiveness", credit, gx.responsiveness_scores(credit, applicant, actions)),
+        ("credit-fixed", credit, gx.is_fixed(credit, applicant, actions)),
+        ("pairs-responsiveness", paired, gx.responsiveness_scores(paired, ("hi", 1, 2), None)),
+        ("pairs-fixed", paired, gx.is_fixed(paired, ("hi", 1, 2), None, target=1)),
+    ]
     return out + _regional_results()
 
 

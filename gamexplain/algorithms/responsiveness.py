@@ -1,0 +1,367 @@
+"""Responsiveness counts and fixed predictions under an action set (Cheon et al., ICLR 2025).
+
+Two registered algorithms answer both ``responsiveness`` and ``fixed``:
+
+- ``exact``: a separable numeric feature by the exact level-set measure and extremes of
+  its contribution (with its pair terms, partners at x) over its reachable range
+  (:mod:`gamexplain.substrate.reach`); finite features and components of several
+  features by enumerating their candidate joint points, each decided by the action set's
+  definition, within ``max_states`` points (past it, certified bounds and
+  ``status="budget_exhausted"``);
+- ``brute``: every candidate point of every component enumerated from the definition,
+  the reference (discrete action sets only).
+
+"Fixed" separates over components when no pair term joins two of them: the best score
+over R(x) is score(x) plus each component's best change. Components joined by pair terms
+are enumerated jointly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any
+
+from gamexplain.complexity.registry import register_algorithm
+from gamexplain.errors import UnsupportedQueryError
+from gamexplain.exact import Exact, compare
+from gamexplain.model.actions import ActionSet
+from gamexplain.model.domains import Finite, Interval
+from gamexplain.substrate import deadline
+from gamexplain.substrate.reach import (
+    Target,
+    clipped_pieces,
+    component_points,
+    own_range,
+    product_bound,
+    range_extreme,
+    range_level_measure,
+    range_measure,
+    shift_on,
+)
+
+__all__ = ["Count", "Reach", "Tally", "brute_responsiveness", "exact_responsiveness"]
+
+BRUTE_POINTS = 200_000
+"""The most candidate points the brute-force reference takes on."""
+
+
+@dataclass(frozen=True)
+class Count:
+    """One component's share of the answer.
+
+    ``totals[k]`` and ``hits[k]`` are |R_j(x)| and the part of it meeting the target for
+    member ``members[k]`` (counts, or lengths on a separable interval feature); ``unseen``
+    bounds the joint points not examined (0 when complete). ``best`` is the best change
+    of the score over R_P(x) ∪ {x} toward the target, whether it is attained, and the
+    members' values attaining it (None when not attained); ``kind`` is ``separable``,
+    ``encoding`` or ``coupled``.
+    """
+
+    members: tuple[int, ...]
+    kind: str
+    totals: tuple[Exact, ...]
+    hits: tuple[Exact, ...]
+    unseen: int
+    best: tuple[Exact, bool, tuple[Any, ...] | None]
+    examined: int = 0
+    timed_out: bool = False
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Whether R(x) reaches the target: ``reaches`` (None when undecided in budget) and
+    a witness point when it does."""
+
+    reaches: bool | None
+    witness: tuple[Any, ...] | None
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Every component's count and the decision on R(x)."""
+
+    counts: tuple[Count, ...]
+    reach: Reach
+    status: str
+    note: str = ""
+
+
+# -- one component -------------------------------------------------------------------------
+def _kind(actions: ActionSet, members: tuple[int, ...]) -> str:
+    if len(members) == 1:
+        return "separable"
+    names = {actions.names[m] for m in members}
+    kinds = {c.kind for c in actions.constraints if set(c.members()) & names}
+    encodings = {"OneHotEncoding", "OrdinalEncoding", "ThermometerEncoding"}
+    return "encoding" if kinds <= encodings else "coupled"
+
+
+def _separable(
+    gam: Any, x: Sequence[Any], actions: ActionSet, j: int, target: Target, base: Exact
+) -> Count:
+    """A numeric feature alone: level-set measure and extremes over its reachable range."""
+    here = _contribution(gam.features[j], x[j]) + shift_on(gam, j, x, x[j])
+    span = own_range(actions, j, x[j])
+    stay: tuple[Exact, bool, tuple[Any, ...] | None] = (Fraction(0), True, (x[j],))
+    if span is None:
+        return Count((j,), "separable", (Fraction(0),), (Fraction(0),), 0, stay)
+    low, high = span
+    integers = not isinstance(actions.domains[j], Interval)
+    if not integers and low == high:  # one point: counted, not measured
+        if low == Fraction(x[j]):
+            return Count((j,), "separable", (Fraction(0),), (Fraction(0),), 0, stay)
+        return _enumerated(gam, x, actions, (j,), target, base, [(low,)], 1)
+    rest = base - here
+    total: Exact = range_measure(low, high, integers)
+    pieces = clipped_pieces(gam, j, x, low, high)
+    hits = range_level_measure(pieces, rest, target)
+    if integers and low <= Fraction(x[j]) <= high:
+        total = total - 1
+        hits = hits - int(target.meets(base))
+    value, argument, attained = range_extreme(pieces, target.upward)
+    change = value - here
+    if compare(change, 0) * (1 if target.upward else -1) <= 0:
+        best = stay
+    else:
+        value_of = int(argument) if integers else argument
+        best = (change, attained, (value_of,) if attained else None)
+    return Count((j,), "separable", (total,), (hits,), 0, best)
+
+
+def _enumerated(
+    gam: Any, x: Sequence[Any], actions: ActionSet, members: tuple[int, ...], target: Target,
+    base: Exact, points: Any, bound: int, max_states: int | None = None,
+) -> Count:  # fmt: skip
+    """Count the admitted points among ``points`` (member values), up to ``max_states``."""
+    totals = [0] * len(members)
+    hits = [0] * len(members)
+    best: tuple[Exact, bool, tuple[Any, ...] | None] = (Fraction(0), True, None)
+    sign = 1 if target.upward else -1
+    examined = 0
+    scorer = _scorer(gam, x, members, base)
+    component = actions.components.index(actions.component_of(members[0]))
+    here = tuple(x[m] for m in members)
+    exhausted = True
+    timed_out = False
+    for values in points:
+        timed_out = examined % 1024 == 1023 and deadline.expired()
+        if timed_out or (max_states is not None and examined >= max_states):
+            exhausted = False
+            break
+        examined += 1
+        if values == here:
+            continue
+        point = list(x)
+        for m, v in zip(members, values, strict=True):
+            point[m] = v
+        if not actions.admits_on(component, x, point):
+            continue
+        score = scorer(point, values)
+        meets = target.meets(score)
+        for k, m in enumerate(members):
+            if values[k] != here[k] and actions.features[m].actionable:
+                totals[k] += 1
+                hits[k] += meets
+        change = score - base
+        if compare(change, best[0]) * sign > 0:
+            best = (change, True, tuple(values))
+    if best[2] is None:
+        best = (Fraction(0), True, tuple(x[m] for m in members))
+    unseen = 0 if exhausted else max(bound - examined, 1)
+    return Count(members, _kind(actions, members), tuple(Fraction(t) for t in totals),
+                 tuple(Fraction(h) for h in hits), unseen, best, examined, timed_out)  # fmt: skip
+
+
+@lru_cache(maxsize=65536)
+def _contribution(feature: Any, value: Any) -> Exact:
+    """a_i(value), exactly, remembered: enumerations score the same few values often."""
+    return feature.contribution_exact(value)
+
+
+def _scorer(gam: Any, x: Sequence[Any], members: tuple[int, ...], base: Exact) -> Any:
+    """Exact scores of points that move only ``members``: base plus the members'
+    contribution changes (memoised per value), or the full score when a pair term
+    touches a member."""
+    if any(m in p.features for p in gam.pairs for m in members):
+        return lambda point, values: gam.score_exact(point)
+    memo: dict[tuple[int, Any], Exact] = {}
+
+    def change(m: int, value: Any) -> Exact:
+        if (m, value) not in memo:
+            feature = gam.features[m]
+            memo[m, value] = _contribution(feature, value) - _contribution(feature, x[m])
+        return memo[m, value]
+
+    def score(point: Sequence[Any], values: Sequence[Any]) -> Exact:
+        total = base
+        for m, value in zip(members, values, strict=True):
+            if value != x[m]:
+                total = total + change(m, value)
+        return total
+
+    return score
+
+
+def _component(
+    gam: Any, x: Sequence[Any], actions: ActionSet, members: tuple[int, ...], target: Target,
+    base: Exact, max_states: int, brute: bool,
+) -> Count:  # fmt: skip
+    numeric = [m for m in members if not isinstance(actions.domains[m], Finite)]
+    if len(members) == 1 and numeric and not brute:
+        return _separable(gam, x, actions, members[0], target, base)
+    if any(isinstance(actions.domains[m], Interval) for m in members):
+        raise UnsupportedQueryError(
+            "a component of several features with a continuous member "
+            f"({[actions.names[m] for m in members]}) needs a discrete action set"
+        )
+    bound = product_bound(actions, members, x)
+    points = component_points(actions, members, x)
+    return _enumerated(gam, x, actions, members, target, base, points, bound, max_states)
+
+
+# -- the whole reachable set ---------------------------------------------------------------
+def _joined(gam: Any, actions: ActionSet) -> bool:
+    """Whether some pair term joins two components (then "fixed" does not separate)."""
+    where = {m: k for k, c in enumerate(actions.components) for m in c}
+    return any(where[p.features[0]] != where[p.features[1]] for p in gam.pairs)
+
+
+def _separated(x: Sequence[Any], counts: Sequence[Count], target: Target, base: Exact) -> Reach:
+    total = base
+    attained = True
+    witness = list(x)
+    for count in counts:
+        change, reached, values = count.best
+        total = total + change
+        attained = attained and reached
+        if values is not None:
+            for m, v in zip(count.members, values, strict=True):
+                witness[m] = v
+    side = compare(total, target.level) * (1 if target.upward else -1)
+    strict = target.sense in (">", "<")
+    reaches = side > 0 or (side == 0 and attained and not strict)
+    if not reaches:
+        return Reach(False, None)
+    return Reach(True, tuple(witness) if attained else None)
+
+
+def _joint(
+    gam: Any, x: Sequence[Any], actions: ActionSet, target: Target, max_states: int
+) -> Reach:
+    """Enumerate R(x) jointly (pair terms join components): discrete action sets only."""
+    if any(isinstance(d, Interval) for d in actions.domains):
+        raise UnsupportedQueryError(
+            "deciding a fixed prediction when pair terms join components needs a discrete "
+            "action set"
+        )
+    examined = 0
+    per = [list(component_points(actions, c, x)) for c in actions.components]
+    point = list(x)
+
+    def walk(k: int) -> tuple[Any, ...] | bool | None:
+        nonlocal examined
+        if k == len(per):
+            examined += 1
+            if examined > max_states or deadline.expired():
+                return False
+            return tuple(point) if target.meets(gam.score_exact(point)) else None
+        component = actions.components[k]
+        for values in per[k]:
+            trial = list(x)
+            for m, v in zip(component, values, strict=True):
+                trial[m] = v
+            if not actions.admits(x, trial):
+                continue
+            for m, v in zip(component, values, strict=True):
+                point[m] = v
+            found = walk(k + 1)
+            if found is not None:
+                return found
+        for m in component:
+            point[m] = x[m]
+        return None
+
+    found = walk(0)
+    if found is False:
+        return Reach(None, None)
+    return Reach(found is not None, found if isinstance(found, tuple) else None)
+
+
+def _tally(
+    gam: Any, x: tuple[Any, ...], actions: ActionSet, target: Target, *, max_states: int,
+    time_limit: float | None, brute: bool,
+) -> Tally:  # fmt: skip
+    base = gam.score_exact(x)
+    with deadline.limit(time_limit):
+        counts = tuple(
+            _component(gam, x, actions, c, target, base, max_states, brute)
+            for c in actions.components
+        )
+        complete = all(c.unseen == 0 for c in counts)
+        note = ""
+        if _joined(gam, actions):
+            try:
+                reach = _joint(gam, x, actions, target, max_states)
+            except UnsupportedQueryError as error:  # the scores stand; "fixed" is undecided
+                reach, note = Reach(None, None), str(error)
+        elif complete or any(c.best[0] != 0 for c in counts):
+            reach = _separated(x, counts, target, base)
+            if not reach.reaches and not complete:
+                reach = Reach(None, None)
+        else:
+            reach = Reach(None, None)
+        decided = reach.reaches is not None or bool(note)
+        late = any(c.timed_out for c in counts) or deadline.expired()
+    status = "solved" if complete and decided else "time_limit" if late else "budget_exhausted"
+    return Tally(counts, reach, status, note)
+
+
+def _brute_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
+    if any(isinstance(f.domain, Interval) for f in gam.features):
+        return "brute force needs a discrete action set"
+    actions, x = options.get("actions"), options.get("x")
+    if actions is None or x is None:
+        return None
+    if sum(product_bound(actions, c, x) for c in actions.components) > BRUTE_POINTS:
+        return f"brute force takes at most {BRUTE_POINTS} candidate points"
+    return None
+
+
+def _register(query: str) -> None:
+    register_algorithm(
+        query, "exact",
+        summary="separable features by exact level sets and extremes over their reachable "
+                "range; components by enumerating their joint points within max_states",
+        theorem="thm:resp-separable", priority=10, fallback_on=("budget_exhausted",),
+    )(exact_responsiveness)  # fmt: skip
+    register_algorithm(
+        query, "brute",
+        summary="every candidate point of every component, decided by the definition; "
+                "the reference",
+        theorem="thm:resp-brute", priority=100, applies=_brute_applies,
+    )(brute_responsiveness)  # fmt: skip
+
+
+def exact_responsiveness(
+    gam: Any, x: tuple[Any, ...], actions: ActionSet, target: Target, *, max_states: int,
+    time_limit: float | None,
+) -> Tally:  # fmt: skip
+    """Counts by the per-component algorithms (``thm:resp-separable``)."""
+    return _tally(gam, x, actions, target, max_states=max_states, time_limit=time_limit,
+                  brute=False)  # fmt: skip
+
+
+def brute_responsiveness(
+    gam: Any, x: tuple[Any, ...], actions: ActionSet, target: Target, *, max_states: int,
+    time_limit: float | None,
+) -> Tally:  # fmt: skip
+    """Counts by enumerating every component (``thm:resp-brute``)."""
+    return _tally(gam, x, actions, target, max_states=BRUTE_POINTS, time_limit=time_limit,
+                  brute=True)  # fmt: skip
+
+
+for _query in ("responsiveness", "fixed"):
+    _register(_query)

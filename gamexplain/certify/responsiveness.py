@@ -1,0 +1,453 @@
+"""Checks of responsiveness scores and fixed predictions: every component re-counted.
+
+What is re-derived, without :mod:`gamexplain.algorithms` or the substrate's reach and
+level-set code:
+
+- the reachable range of a separable numeric feature, from its action element;
+- its level-set measure, piece by piece on the exact pieces, with the real roots of
+  (piece − level) found by sympy and the sign on each gap decided by
+  :mod:`gamexplain.certify.numbers`; its supremum (infimum) from the piece's endpoints
+  and the real roots of its derivative;
+- every other component by enumerating the product of its members' domain values
+  (bounded by :data:`~gamexplain.certify.MAX_CHECK_POINTS`), each point decided by
+  :meth:`~gamexplain.model.actions.ActionSet.admits` — the definition itself, which the
+  algorithms only use as a filter on candidates they generate — and scored by the
+  independent evaluator :func:`gamexplain.certify.evaluate.score`.
+
+An exact answer must equal the re-count; bounds (a component past its budget) must
+contain it. "Fixed" is re-decided from the re-derived best change per component (or a
+joint enumeration when pair terms join components); a witness must be reachable and
+meet the target.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+import sympy
+
+from gamexplain.certify import check_size
+from gamexplain.certify.evaluate import (
+    contribution,
+    covering,
+    model_digest,
+    pair_value,
+    score,
+)
+from gamexplain.certify.numbers import compare
+from gamexplain.certify.provenance import provenance_consistent
+from gamexplain.model.domains import Finite, Integers, Interval
+from gamexplain.substrate.pieces import Segment, lower
+
+__all__ = ["check_fixed", "check_responsiveness"]
+
+
+def _meets(target: Any, value: Any) -> bool:
+    side = compare(value, target.level)
+    return {">=": side >= 0, ">": side > 0, "<=": side <= 0, "<": side < 0}[target.sense]
+
+
+# -- separable numeric features --------------------------------------------------------------
+def _range(actions: Any, i: int, value: Any) -> tuple[Fraction, Fraction] | None:
+    element, domain = actions.features[i], actions.domains[i]
+    if not element.actionable:
+        return None
+    x = Fraction(value)
+    low, high = Fraction(domain.low), Fraction(domain.high)
+    if element.lb is not None:
+        low = max(low, element.lb)
+    if element.ub is not None:
+        high = min(high, element.ub)
+    if element.step_lb is not None:
+        low = max(low, x + element.step_lb)
+    if element.step_ub is not None:
+        high = min(high, x + element.step_ub)
+    if element.step_direction == 1:
+        low = max(low, x)
+    elif element.step_direction == -1:
+        high = min(high, x)
+    if isinstance(domain, Integers):
+        low, high = Fraction(math.ceil(low)), Fraction(math.floor(high))
+    return (low, high) if low <= high else None
+
+
+def _edges(gam: Any, i: int) -> list[Fraction]:
+    found: set[Fraction] = set()
+    for pair in gam.pairs:
+        if i in pair.features:
+            cuts = pair.edges[pair.features.index(i)]
+            found.update(Fraction(e) for e in (cuts or ())[1:-1])
+    return sorted(found)
+
+
+def _pieces(gam: Any, x: Sequence[Any], i: int, low: Fraction, high: Fraction) -> list[Any]:
+    """(a, b, b included, polynomial in v, constant of the pair terms) over [low, high]."""
+    t = sympy.Symbol("t")
+    integers = isinstance(gam.features[i].domain, Integers)
+    cuts = [low, *[e for e in _edges(gam, i) if low < e < high], high]
+    out = []
+    segments = [s for s in lower(gam.features[i]) if isinstance(s, Segment)]
+    first = 0  # the runs and the segments both ascend
+    for k in range(len(cuts) - 1):
+        start, end = cuts[k], cuts[k + 1]
+        last = k == len(cuts) - 2
+        if integers:
+            start = Fraction(math.ceil(start)) if k else start
+            end = end if last else Fraction(math.ceil(end) - 1)
+            if start > end:
+                continue
+        point = list(x)
+        point[i] = start
+        shift = sum((pair_value(gam, p, point) for p in gam.pairs if i in p.features),
+                    Fraction(0))  # fmt: skip
+        while first < len(segments) and segments[first].high < start:
+            first += 1
+        for segment in segments[first:]:
+            if segment.low > end:
+                break
+            a, b = max(segment.low, start), min(segment.high, end)
+            if segment.high < end:
+                closed = segment.closed
+            elif segment.high > end:
+                closed = last
+            else:
+                closed = segment.closed and last
+            closed = closed or integers
+            if a > b or (a == b and not closed):
+                continue
+            poly = sum((sympy.Rational(c.numerator, c.denominator) * (t - _sym(segment.anchor)) ** r
+                        for r, c in enumerate(segment.coefficients)), sympy.Integer(0))  # fmt: skip
+            out.append((a, b, closed, sympy.Poly(poly, t), shift))
+    return out
+
+
+def _sym(value: Fraction) -> sympy.Rational:
+    return sympy.Rational(value.numerator, value.denominator)
+
+
+def _at(poly: sympy.Poly, v: Any) -> Any:
+    result = poly.eval(v if not isinstance(v, Fraction) else _sym(v))
+    return Fraction(int(result.p), int(result.q)) if result.is_Rational else result
+
+
+def _roots_inside(poly: sympy.Poly, a: Fraction, b: Fraction) -> list[Any]:
+    if poly.is_zero or poly.degree() < 1:
+        return []
+    roots = sorted(set(sympy.Poly(poly, poly.gens[0]).real_roots()), key=lambda r: float(r))
+    return [r for r in roots if compare(r, a) > 0 and compare(r, b) < 0]
+
+
+def _level_measure(target: Any, rest: Any, pieces: list[Any], integers: bool) -> Any:
+    total: Any = Fraction(0)
+    for a, b, _closed, poly, shift in pieces:
+
+        def meets(v: Any, poly: sympy.Poly = poly, shift: Fraction = shift) -> bool:
+            return _meets(target, _at(poly, v) + shift + rest)
+
+        level = target.level - shift - rest
+        roots = _roots_inside(poly - _sym(level) if isinstance(level, Fraction) else poly - level,
+                              a, b)  # fmt: skip
+        ends = [a, *roots, b]
+        for u, w in itertools.pairwise(ends):
+            middle = (sympy.sympify(u) + sympy.sympify(w)) / 2
+            if not meets(middle):
+                continue
+            if integers:
+                first = int(sympy.floor(u)) + 1
+                last = int(sympy.ceiling(w)) - 1
+                total += max(0, last - first + 1)
+            else:
+                total = total + (w - u)
+        if integers:
+            special = {a, b} | {Fraction(int(r)) for r in roots if r.is_Integer}
+            total += sum(1 for v in special if meets(v))
+    return total
+
+
+def _extreme(target: Any, pieces: list[Any], integers: bool) -> tuple[Any, bool]:
+    """The supremum (infimum) of piece + pair constant over the range, and whether attained."""
+    best: tuple[Any, bool] | None = None
+    upward = target.sense in (">=", ">")
+    for a, b, closed, poly, shift in pieces:
+        candidates = [(a, True), (b, closed)]
+        derivative = poly.diff()
+        for r in _roots_inside(derivative, a, b):
+            if integers:
+                candidates += [(Fraction(int(sympy.floor(r))), True),
+                               (Fraction(int(sympy.ceiling(r))), True)]  # fmt: skip
+            else:
+                candidates.append((r, True))
+        for v, attained in candidates:
+            value = _at(poly, v) + shift
+            if best is None:
+                best = (value, attained)
+                continue
+            side = compare(value, best[0]) * (1 if upward else -1)
+            if side > 0 or (side == 0 and attained and not best[1]):
+                best = (value, attained)
+    assert best is not None
+    return best
+
+
+def _separable(gam: Any, x: Sequence[Any], actions: Any, i: int, target: Any,
+               base: Any) -> tuple[Any, Any, Any]:  # fmt: skip
+    """(|R_i|, part meeting the target, best change and whether attained) of feature i."""
+    span = _range(actions, i, x[i])
+    if span is None:
+        return Fraction(0), Fraction(0), (Fraction(0), True)
+    low, high = span
+    integers = isinstance(actions.domains[i], Integers)
+    if not integers and low == high:
+        return _enumerate(gam, x, actions, (i,), target, base, [[low]])
+    own = contribution(gam, i, x[i]) + sum(
+        (pair_value(gam, p, x) for p in gam.pairs if i in p.features), Fraction(0)
+    )
+    rest = base - own
+    pieces = _pieces(gam, x, i, low, high)
+    hits = _level_measure(target, rest, pieces, integers)
+    total: Any = high - low + 1 if integers else high - low
+    if integers and low <= Fraction(x[i]) <= high:
+        total -= 1
+        hits -= int(_meets(target, base))
+    value, attained = _extreme(target, pieces, integers)
+    change = value - own
+    upward = target.sense in (">=", ">")
+    if compare(change, 0) * (1 if upward else -1) <= 0:
+        return total, hits, (Fraction(0), True)
+    return total, hits, (change, attained)
+
+
+# -- enumerated components --------------------------------------------------------------------
+def _domain_values(domain: Any) -> list[Any]:
+    if isinstance(domain, Finite):
+        return list(domain.values)
+    return list(range(int(domain.low), int(domain.high) + 1))
+
+
+def _enumerate(
+    gam: Any, x: Sequence[Any], actions: Any, members: Sequence[int], target: Any, base: Any,
+    choices: list[list[Any]] | None = None,
+) -> tuple[Any, Any, Any]:  # fmt: skip
+    """Per member counts (lists) and the best change, by the product of domain values."""
+    if choices is None:
+        sizes = [1 if isinstance(actions.domains[m], Interval) else len(
+            _domain_values(actions.domains[m])) for m in members]  # fmt: skip
+        if any(isinstance(actions.domains[m], Interval) for m in members):
+            raise ValueError("a component with a continuous member cannot be enumerated")
+        check_size(math.prod(sizes), "a component of the action set")
+        choices = [_domain_values(actions.domains[m]) for m in members]
+    totals = [Fraction(0)] * len(members)
+    hits = [Fraction(0)] * len(members)
+    upward = target.sense in (">=", ">")
+    best: tuple[Any, bool] = (Fraction(0), True)
+    for values in itertools.product(*choices):
+        point = list(x)
+        for m, v in zip(members, values, strict=True):
+            point[m] = v
+        if all(_same(point[m], x[m]) for m in members) or not actions.admits(x, point):
+            continue
+        value = score(gam, point)
+        meets = _meets(target, value)
+        for k, m in enumerate(members):
+            if not _same(point[m], x[m]) and actions.features[m].actionable:
+                totals[k] += 1
+                hits[k] += meets
+        change = value - base
+        if compare(change, best[0]) * (1 if upward else -1) > 0:
+            best = (change, True)
+    if len(members) == 1:
+        return totals[0], hits[0], best
+    return totals, hits, best
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, str) or isinstance(b, str):
+        return a == b
+    return compare(a, b) == 0
+
+
+def _recount(gam: Any, x: Sequence[Any], actions: Any, target: Any) -> list[Any]:
+    base = score(gam, x)
+    out = []
+    for members in actions.components:
+        m = members[0]
+        if len(members) == 1 and not isinstance(actions.domains[m], Finite):
+            total, hits, best = _separable(gam, x, actions, m, target, base)
+            out.append((members, [total], [hits], best))
+        else:
+            totals, hits, best = _enumerate(gam, x, actions, members, target, base)
+            if len(members) == 1:
+                totals, hits = [totals], [hits]
+            out.append((members, totals, hits, best))
+    return out
+
+
+def _share(total: Any, hits: Any) -> Any:
+    return Fraction(0) if total == 0 else hits / total
+
+
+def _describe(target: Any) -> str:
+    return f"score {target.sense} {float(target.level):.6g}"
+
+
+def _kind(actions: Any, members: Sequence[int]) -> str:
+    if len(members) == 1:
+        return "separable"
+    names = {actions.names[m] for m in members}
+    kinds = {c.kind for c in actions.constraints if set(c.members()) & names}
+    encodings = {"OneHotEncoding", "OrdinalEncoding", "ThermometerEncoding"}
+    return "encoding" if kinds <= encodings else "coupled"
+
+
+def _labels_bound(result: Any, gam: Any, query: str) -> bool:
+    """The labels a user reads: target text, provenance, exactness and message."""
+    certificate = result.certificate
+    if certificate.model != model_digest(gam) or certificate.actions != result.actions:
+        return False
+    if result.target != _describe(certificate.target):
+        return False
+    if result.exact != (result.status == "solved"):
+        return False
+    if len(result.instance) != len(gam.features) or len(certificate.counts) != len(
+        result.actions.components
+    ):
+        return False
+    model = covering(gam, result.instance)
+    return provenance_consistent(model, result, (query,))
+
+
+def _near(value: float, truth: Any) -> bool:
+    return abs(value - float(truth)) <= 1e-12 * max(1.0, abs(float(truth)))
+
+
+def _feature_fields(result: Any, gam: Any, recount: list[Any]) -> bool:
+    """Names, component indices and kinds, measures, and the float views of the scores."""
+    actions = result.actions
+    n = len(gam.features)
+    if result.features != tuple(f.name for f in gam.features):
+        return False
+    if any(len(getattr(result, k)) != n for k in (
+            "scores", "exact_scores", "lower", "upper", "reachable", "reaching", "measure",
+            "components", "component_kinds")):  # fmt: skip
+        return False
+    for k, (members, totals, hits, _best) in enumerate(recount):
+        kind = _kind(actions, members)
+        claimed = result.certificate.counts[k]
+        if tuple(claimed.members) != tuple(members) or claimed.kind != kind:
+            return False
+        if any(compare(t, result.reachable[m]) or compare(h, result.reaching[m])
+               for m, t, h in zip(members, claimed.totals, claimed.hits, strict=True)):  # fmt: skip
+            return False
+        for m, total, hit in zip(members, totals, hits, strict=True):
+            truth = _share(total, hit)
+            continuous = isinstance(actions.domains[m], Interval) and kind == "separable"
+            measure = "length" if continuous and total != 0 else "count"
+            if (result.components[m], result.component_kinds[m], result.measure[m]) != (
+                    k, kind, measure):  # fmt: skip
+                return False
+            if not (result.lower[m] <= result.scores[m] <= result.upper[m]):
+                return False
+            if result.exact and not (_near(result.scores[m], truth) and _near(
+                    result.lower[m], truth) and _near(result.upper[m], truth)):  # fmt: skip
+                return False
+    return True
+
+
+def _within(low: float, truth: Any, high: float) -> bool:
+    return compare(Fraction(low), truth) <= 0 and compare(truth, Fraction(high)) <= 0
+
+
+def check_responsiveness(result: Any, gam: Any) -> bool:
+    """Whether every score, |R_j|, count and ``fixed`` of ``result`` re-count on ``gam``,
+    and every label it shows (names, components, measures, target, provenance) holds."""
+    if not _labels_bound(result, gam, "responsiveness"):
+        return False
+    x = result.instance
+    target = result.certificate.target
+    model = covering(gam, x)
+    recount = _recount(model, x, result.actions, target)
+    if not _feature_fields(result, gam, recount):
+        return False
+    for members, totals, hits, _best in recount:
+        for m, total, hit in zip(members, totals, hits, strict=True):
+            truth = _share(total, hit)
+            if result.exact_scores[m] is not None:
+                if not result.exact or compare(result.exact_scores[m], truth) != 0:
+                    return False
+                if compare(result.reachable[m], total) or compare(result.reaching[m], hit):
+                    return False
+            elif result.exact or not _within(result.lower[m], truth, result.upper[m]):
+                return False
+    if result.fixed is None:
+        undecided = result.status != "solved" or _undecidable(model, result.actions)
+        return undecided and bool(result.message)
+    if result.exact and result.message:
+        return False
+    if result.fixed is not (result.certificate.reaches is False):
+        return False
+    return _decides(model, x, result.actions, target, recount, not result.fixed,
+                    result.certificate.witness)  # fmt: skip
+
+
+def _undecidable(gam: Any, actions: Any) -> bool:
+    """Whether "fixed" is left open by design: pair terms join components and some
+    feature is continuous (the joint enumeration needs a discrete action set)."""
+    where = {m: k for k, c in enumerate(actions.components) for m in c}
+    joined = any(where[p.features[0]] != where[p.features[1]] for p in gam.pairs)
+    return joined and any(isinstance(d, Interval) for d in actions.domains)
+
+
+def _decides(gam: Any, x: Sequence[Any], actions: Any, target: Any, recount: list[Any],
+             reaches: bool, witness: Any) -> bool:  # fmt: skip
+    if witness is not None:
+        return reaches and actions.admits(x, witness) and _meets(target, score(gam, witness))
+    joined = {frozenset(c) for c in actions.components}
+    where = {m: c for c in joined for m in c}
+    if any(where[p.features[0]] != where[p.features[1]] for p in gam.pairs):
+        return reaches is False and not _joint_reaches(gam, x, actions, target)
+    total = score(gam, x)
+    attained = True
+    for _members, _totals, _hits, (change, reached) in recount:
+        total = total + change
+        attained = attained and reached
+    side = compare(total, target.level) * (1 if target.sense in (">=", ">") else -1)
+    truth = side > 0 or (side == 0 and attained and target.sense in (">=", "<="))
+    return truth == reaches
+
+
+def _joint_reaches(gam: Any, x: Sequence[Any], actions: Any, target: Any) -> bool:
+    sizes = [len(_domain_values(d)) for d in actions.domains]
+    check_size(math.prod(sizes), "the reachable set of the action set")
+    for values in itertools.product(*[_domain_values(d) for d in actions.domains]):
+        point = list(values)
+        if actions.admits(x, point) and _meets(target, score(gam, point)):
+            return True
+    return False
+
+
+def check_fixed(result: Any, gam: Any) -> bool:
+    """Whether the decision of ``result`` re-derives on ``gam`` (a witness must be reachable
+    and meet the target; "fixed" must follow from the re-derived best changes)."""
+    certificate = result.certificate
+    if not _labels_bound(result, gam, "fixed"):
+        return False
+    if result.status != "solved":
+        return not result.holds and result.witness is None and bool(result.message)
+    if result.message or certificate.reaches is not (not result.holds):
+        return False
+    x, target = result.instance, certificate.target
+    gam = covering(gam, x)
+    if result.witness is not None and (
+        certificate.witness is None
+        or any(not _same(a, b) for a, b in zip(result.witness, certificate.witness, strict=True))
+    ):
+        return False
+    if result.witness is not None:
+        return not result.holds and _decides(gam, x, result.actions, target, [], True,
+                                             result.witness)  # fmt: skip
+    recount = _recount(gam, x, result.actions, target)
+    return _decides(gam, x, result.actions, target, recount, not result.holds, None)

@@ -1,0 +1,427 @@
+"""Responsiveness scores and fixed predictions under an action set.
+
+After Cheon, Wernerfelt, Friedler and Ustun, *Feature Responsiveness Scores:
+Model-Agnostic Explanations for Recourse* (ICLR 2025). For feature j of component P of
+the action set, R_j(x) is every point reachable from x by one feasible joint action on P
+that moves j; its responsiveness μ_j(x) is the share of R_j(x) (counted on discrete
+features, measured by length on a separable continuous one) whose score meets the
+target. The prediction is *fixed* when no point of R(x) = ∏_P R_P(x) meets it — which
+μ_j = 0 for every j does not imply. Semantics and defaults: ``docs/responsiveness.md``.
+
+Extension points: a multiclass target becomes one more :class:`Target` kind in
+:func:`resolve_target`; batches of rows call :func:`responsiveness_scores` per row and
+may share the per-component counts of rows that agree on a component's features (the
+counts depend on x only through those features and the rest of the score).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from gamexplain import certify
+from gamexplain.algorithms.responsiveness import Tally
+from gamexplain.certify.attributions import round_down, round_up
+from gamexplain.certify.responsiveness import check_fixed, check_responsiveness
+from gamexplain.complexity.registry import select_algorithm
+from gamexplain.errors import UnsupportedQueryError
+from gamexplain.exact import Exact, to_float
+from gamexplain.model.actions import ActionSet
+from gamexplain.model.gam import GAM
+from gamexplain.model.task import Classification
+from gamexplain.queries.parameters import validate
+from gamexplain.results import DecisionResult, Result, Stats
+from gamexplain.substrate.reach import Target
+
+__all__ = [
+    "DEFAULT_MAX_STATES",
+    "FixedResult",
+    "ResponsivenessCertificate",
+    "ResponsivenessResult",
+    "is_fixed",
+    "resolve_target",
+    "responsiveness_scores",
+]
+
+DEFAULT_MAX_STATES = 1_000_000
+"""Joint points a component may enumerate before the answer becomes bounds."""
+
+_BOUNDS = ("a component had more joint points than max_states, or the time limit passed: "
+           "its features' scores are certified bounds")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ResponsivenessCertificate:
+    """What the check re-derives the answer from: the target, the action set and, per
+    component, the counts the algorithm claims (``counts``, of
+    :class:`~gamexplain.algorithms.responsiveness.Count`), the decision on R(x) and the
+    digest of the model asked."""
+
+    target: Target
+    actions: ActionSet
+    counts: tuple[Any, ...]
+    reaches: bool | None
+    witness: tuple[Any, ...] | None
+    model: str
+
+
+def resolve_target(gam: GAM, instance: tuple[Any, ...], target: Any) -> Target:
+    """The target condition on the exact score.
+
+    Classification: a class c means "the label is c"; the default is the class opposite
+    the prediction. Regression: ``(sense, value)``; the default ``(">", f(x))`` asks for
+    a higher prediction. A ``(sense, value)`` pair is taken for either task.
+    """
+    if isinstance(target, tuple):
+        return Target(target[0], Fraction(target[1]))
+    if gam.task.kind == "regression":
+        return Target(">", gam.score_exact(instance))
+    task = gam.task
+    assert isinstance(task, Classification)
+    wanted = 1 - task.label_exact(gam.score_exact(instance)) if target is None else target
+    threshold = Fraction(task.threshold)
+    if wanted == 1:
+        return Target(task.positive, threshold)
+    return Target("<" if task.positive == ">=" else "<=", threshold)
+
+
+def _natural(point: tuple[Any, ...] | None, actions: ActionSet) -> tuple[Any, ...] | None:
+    """A witness with integers as ints and rationals that are floats as floats."""
+    if point is None:
+        return None
+    out = []
+    for value, domain in zip(point, actions.domains, strict=True):
+        if isinstance(value, Fraction):
+            if value.denominator == 1 and domain.kind != "interval":
+                value = int(value)
+            elif Fraction(float(value)) == value:
+                value = float(value)
+        out.append(value)
+    return tuple(out)
+
+
+def _describe(target: Target) -> str:
+    return f"score {target.sense} {to_float(target.level):.6g}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResponsivenessResult(Result):
+    """Per-feature responsiveness scores under an action set.
+
+    Attributes
+    ----------
+    features : tuple of str
+        The model's features, in order; every tuple below follows it.
+    scores : tuple of float
+        μ_j(x) (the midpoint of the bounds when a component ran out of budget).
+    exact_scores : tuple of (Fraction or sympy number or None)
+        The exact μ_j(x); None where only bounds are known.
+    lower, upper : tuple of float
+        Certified bounds on μ_j(x), rounded outward.
+    reachable : tuple
+        |R_j(x)| (a count; a length for a separable continuous feature), exact.
+    reaching : tuple
+        The part of R_j(x) that meets the target, exact.
+    measure : tuple of str
+        ``"count"`` or ``"length"`` per feature.
+    components : tuple of int
+        The index (into ``actions.components``) of each feature's component.
+    component_kinds : tuple of str
+        ``separable``, ``encoding`` or ``coupled`` per feature.
+    fixed : bool or None
+        Whether no point of R(x) meets the target (None: undecided within the budget).
+    target : str
+        The target condition, e.g. ``score < 0``.
+    instance : tuple
+    actions : ActionSet
+    """
+
+    features: tuple[str, ...]
+    scores: tuple[float, ...]
+    exact_scores: tuple[Exact | None, ...]
+    lower: tuple[float, ...]
+    upper: tuple[float, ...]
+    reachable: tuple[Exact, ...]
+    reaching: tuple[Exact, ...]
+    measure: tuple[str, ...]
+    components: tuple[int, ...]
+    component_kinds: tuple[str, ...]
+    fixed: bool | None
+    target: str
+    instance: tuple[Any, ...]
+    actions: ActionSet
+
+    @property
+    def all_zero(self) -> bool:
+        """Whether every score is exactly 0 (which does not make the prediction fixed)."""
+        return all(s == 0 for s in self.exact_scores)
+
+    def ranked(self) -> list[tuple[str, float]]:
+        """(feature, score) from the most responsive down, ties by name."""
+        return sorted(zip(self.features, self.scores, strict=True), key=lambda p: (-p[1], p[0]))
+
+    def __str__(self) -> str:
+        lines = [f"responsiveness toward {self.target}:"]
+        for name, score in self.ranked():
+            k = self.features.index(name)
+            size = to_float(self.reachable[k])
+            lines.append(f"  {name:<24} {score:8.4f}   |R_j| = {size:.6g} ({self.measure[k]}, "
+                         f"{self.component_kinds[k]})")  # fmt: skip
+        state = {True: "fixed: no reachable point attains it",
+                 False: "not fixed: some reachable point attains it",
+                 None: "fixed or not: undecided within the budget"}[self.fixed]  # fmt: skip
+        lines.append(f"prediction {state}")
+        return "\n".join(lines)
+
+    def plot(self, ax: Any = None) -> Any:
+        """Bar chart of the scores, most responsive first (matplotlib, the ``plot`` extra)."""
+        from gamexplain.plots import responsiveness_plot
+
+        names, values = zip(*self.ranked(), strict=True)
+        return responsiveness_plot(list(names), list(values), ax=ax,
+                                   title=f"responsiveness toward {self.target}")  # fmt: skip
+
+    @certify.checked
+    def verify(self, gam: GAM) -> bool:
+        """Re-count every component without the algorithm that ran (see
+        :func:`gamexplain.certify.responsiveness.check_responsiveness`)."""
+        return check_responsiveness(self, gam)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FixedResult(DecisionResult):
+    """Whether the prediction of x is fixed under an action set; truthy when fixed.
+
+    Attributes
+    ----------
+    holds : bool
+        True when no point of R(x) meets the target; False when one does, and also when
+        the run stopped early (``status`` then says so and ``exact`` is False).
+    witness : tuple or None
+        A point of R(x) that meets the target, when not fixed.
+    target : str
+    instance : tuple
+    actions : ActionSet
+    """
+
+    witness: tuple[Any, ...] | None
+    target: str
+    instance: tuple[Any, ...]
+    actions: ActionSet
+
+    def __str__(self) -> str:
+        if self.status != "solved":
+            return f"whether the prediction is fixed is undecided: {self.message}"
+        if self.holds:
+            return f"fixed: no point reachable under the action set has {self.target}"
+        return f"not fixed: {self.witness} is reachable and has {self.target}"
+
+    @certify.checked
+    def verify(self, gam: GAM) -> bool:
+        """Re-check the decision (see :func:`gamexplain.certify.responsiveness.check_fixed`)."""
+        return check_fixed(self, gam)
+
+
+def _run(
+    func: str, query: str, gam: GAM, x: Any, actions: Any, target: Any, method: str,
+    max_states: int, time_limit: float | None,
+) -> tuple[Tally, Any, Any, tuple[Any, ...], ActionSet, Target, float]:  # fmt: skip
+    options = validate(func, gam, actions=actions, target=target, method=method,
+                       max_states=max_states, time_limit=time_limit)  # fmt: skip
+    instance = gam.instance(x)
+    action_set: ActionSet = options["actions"]
+    action_set.check_instance(instance)
+    goal = resolve_target(gam, instance, options["target"])
+    covering = gam.covering(instance)
+    selection = select_algorithm(covering, query, method,
+                                 {"actions": action_set, "x": instance})  # fmt: skip
+    started = time.perf_counter()
+    for spec in selection.candidates:
+        tally = spec.func(covering, instance, action_set, goal, max_states=max_states,
+                          time_limit=options["time_limit"])  # fmt: skip
+        if tally.status not in spec.fallback_on:
+            break
+    return tally, spec, selection, instance, action_set, goal, started
+
+
+def _score_bounds(total: Exact, hits: Exact, unseen: int) -> tuple[Exact, Exact]:
+    size = total + unseen
+    if size == 0:
+        return Fraction(0), Fraction(0)
+    return hits / size, (hits + unseen) / size
+
+
+def responsiveness_scores(
+    gam: GAM,
+    x: Any,
+    actions: Any,
+    *,
+    target: Any = None,
+    method: str = "auto",
+    max_states: int = DEFAULT_MAX_STATES,
+    time_limit: float | None = None,
+) -> ResponsivenessResult:
+    """Exact responsiveness μ_j(x) of every feature under an action set.
+
+    Parameters
+    ----------
+    gam : GAM
+    x : array-like or mapping
+        The instance.
+    actions : ActionSet, mapping, path or None
+        The action set (see :class:`~gamexplain.model.actions.ActionSet`); a mapping is
+        the data of an action-set file, a ``.json`` path one to read; None makes every
+        feature actionable in both directions within its domain.
+    target : None, 0, 1 or (sense, value)
+        What counts as reaching (see :func:`resolve_target`): by default the class
+        opposite the prediction, or a higher score for a regression.
+    method : {"auto", "exact", "brute"}
+    max_states : int
+        Joint points one component may enumerate before its scores become bounds.
+    time_limit : float, optional
+
+    Returns
+    -------
+    ResponsivenessResult
+
+    Notes
+    -----
+    A separable feature costs one level-set measure and one extremum of its contribution
+    over its reachable range: O(p) exact pieces, never an iteration over an integer range
+    (``thm:resp-separable``). A component of k features with at most v candidate values
+    each costs O(v^k) definition checks; counting the points of a linearly coupled
+    component that reach a threshold is #P-hard (``thm:resp-sharp-p``). ``fixed``
+    separates over components (``thm:fixed-separates``). The reference enumerates every
+    component (``thm:resp-brute``).
+
+    Examples
+    --------
+    >>> from gamexplain import GAM, Feature, Integers, Piecewise, Classification
+    >>> from gamexplain import ActionSet, responsiveness_scores
+    >>> gam = GAM([Feature("x", Integers(0, 5), Piecewise([0, 3, 5], [[-1.0], [1.0]]))],
+    ...           task=Classification(0.0))
+    >>> responsiveness_scores(gam, [0], ActionSet.from_gam(gam)).exact_scores
+    (Fraction(3, 5),)
+    """
+    tally, spec, selection, instance, action_set, goal, started = _run(
+        "responsiveness_scores", "responsiveness", gam, x, actions, target, method,
+        max_states, time_limit,
+    )  # fmt: skip
+    n = len(instance)
+    per: dict[int, tuple[Exact, Exact, int, int, str]] = {}
+    for k, count in enumerate(tally.counts):
+        for m, total, hits in zip(count.members, count.totals, count.hits, strict=True):
+            per[m] = (total, hits, count.unseen, k, count.kind)
+    bounds = [_score_bounds(per[j][0], per[j][1], per[j][2]) for j in range(n)]
+    exact = tally.status == "solved"
+    measure = tuple(
+        "length" if per[j][4] == "separable" and action_set.domains[j].kind == "interval"
+        and per[j][0] != 0 else "count" for j in range(n)
+    )  # fmt: skip
+    return ResponsivenessResult(
+        features=gam.feature_names,
+        scores=tuple(to_float((lo + hi) / 2) for lo, hi in bounds),
+        exact_scores=tuple(lo if lo == hi else None for lo, hi in bounds),
+        lower=tuple(_outward(lo, -1) for lo, _ in bounds),
+        upper=tuple(_outward(hi, 1) for _, hi in bounds),
+        reachable=tuple(per[j][0] for j in range(n)),
+        reaching=tuple(per[j][1] for j in range(n)),
+        measure=measure,
+        components=tuple(per[j][3] for j in range(n)),
+        component_kinds=tuple(per[j][4] for j in range(n)),
+        fixed=None if tally.reach.reaches is None else not tally.reach.reaches,
+        target=_describe(goal),
+        instance=instance,
+        actions=action_set,
+        exact=exact,
+        algorithm=spec.name,
+        cell=str(selection.entry.cell),
+        certificate=ResponsivenessCertificate(
+            goal,
+            action_set,
+            tally.counts,
+            tally.reach.reaches,
+            tally.reach.witness,
+            certify.model_digest(gam),
+        ),
+        status=tally.status,  # type: ignore[arg-type]
+        message=tally.note if exact else _BOUNDS,
+        stats=Stats(
+            seconds=time.perf_counter() - started,
+            work={"points": sum(c.examined for c in tally.counts)},
+        ),
+    )
+
+
+def _outward(value: Exact, direction: int) -> float:
+    """``value`` as a float rounded outward (down for -1, up for 1)."""
+    if isinstance(value, Fraction):
+        return round_down(value) if direction < 0 else round_up(value)
+    return math.nextafter(to_float(value), -math.inf if direction < 0 else math.inf)
+
+
+def is_fixed(
+    gam: GAM,
+    x: Any,
+    actions: Any,
+    *,
+    target: Any = None,
+    method: str = "auto",
+    max_states: int = DEFAULT_MAX_STATES,
+    time_limit: float | None = None,
+) -> FixedResult:
+    """Whether no point reachable from x under the action set meets the target.
+
+    Parameters are those of :func:`responsiveness_scores`.
+
+    Returns
+    -------
+    FixedResult
+        With a witness point when the prediction is not fixed.
+
+    Notes
+    -----
+    When no pair term joins two components the best score over R(x) is score(x) plus
+    each component's best change, so the decision costs one extremum per separable
+    feature and one enumeration per other component (``thm:fixed-separates``); deciding
+    it is coNP-complete in general (a linkage component encodes subset sum). Components
+    joined by pair terms are enumerated jointly.
+
+    Examples
+    --------
+    >>> from gamexplain import GAM, Feature, Integers, Piecewise, Classification
+    >>> from gamexplain import ActionSet, is_fixed
+    >>> gam = GAM([Feature("x", Integers(0, 5), Piecewise([0, 3, 5], [[-1.0], [1.0]]))],
+    ...           task=Classification(0.0))
+    >>> bool(is_fixed(gam, [0], ActionSet.from_gam(gam, x={"ub": 2})))
+    True
+    """
+    tally, spec, selection, instance, action_set, goal, started = _run(
+        "is_fixed", "fixed", gam, x, actions, target, method, max_states, time_limit
+    )
+    if tally.note:
+        raise UnsupportedQueryError(tally.note)
+    reaches = tally.reach.reaches
+    decided = reaches is not None
+    return FixedResult(
+        holds=decided and not reaches,
+        witness=_natural(tally.reach.witness, action_set),
+        target=_describe(goal),
+        instance=instance,
+        actions=action_set,
+        exact=decided,
+        algorithm=spec.name,
+        cell=str(selection.entry.cell),
+        certificate=ResponsivenessCertificate(
+            goal, action_set, tally.counts, reaches, tally.reach.witness, certify.model_digest(gam)
+        ),
+        status="solved" if decided else tally.status,  # type: ignore[arg-type]
+        message="" if decided else "undecided: " + _BOUNDS,
+        stats=Stats(
+            seconds=time.perf_counter() - started,
+            work={"points": sum(c.examined for c in tally.counts)},
+        ),
+    )
