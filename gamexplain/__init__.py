@@ -46,6 +46,7 @@ from gamexplain.model import (
     ReLUNet,
     Table,
 )
+from gamexplain.queries.batch import BatchResult, batch_plan, explain
 from gamexplain.queries.completion import CompletionResult, completion_fraction
 from gamexplain.queries.reasons import (
     ContrastiveReason,
@@ -74,6 +75,7 @@ from gamexplain.complexity import explain_plan
 __all__ = [
     "GAM",
     "BanzhafResult",
+    "BatchResult",
     "CertificateError",
     "CertificateTooLargeError",
     "Classification",
@@ -106,11 +108,13 @@ __all__ = [
     "UnsupportedQueryError",
     "__version__",
     "banzhaf_values",
+    "batch_plan",
     "completion_fraction",
     "complexity_table",
     "contrastive_reasons",
     "dump",
     "dumps",
+    "explain",
     "explain_plan",
     "from_ebm",
     "from_ebm_json",
