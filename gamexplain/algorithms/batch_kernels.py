@@ -401,7 +401,8 @@ def mcr_batch(rows: RowBatch, **options: Any) -> KernelOutput:
         w, rank = rows.pushes()
         count, exists, unknown = _largest_prefix(rows, w, rank, rows.slack)
         order = _descending(rows, rank)
-        return KernelOutput(unknown | rows.unsure, mask=_scatter(order, count), exists=exists)
+        mask = _scatter(order, count) & exists[:, None]
+        return KernelOutput(unknown | rows.unsure, mask=mask, exists=exists)
     tolerance = np.full(len(rows.level), float(rows.levels.gam.task.tolerance))
     best_mask = np.zeros(rows.level.shape, dtype=bool)
     best = np.full(len(rows.level), np.iinfo(np.intp).max)

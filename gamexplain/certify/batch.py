@@ -29,7 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gamexplain.certify.attributions import _mean
-from gamexplain.certify.evaluate import contribution, model_digest
+from gamexplain.certify.evaluate import contribution, covering, model_digest, prediction
 from gamexplain.certify.reasons import feature_extreme
 
 __all__ = ["check_batch"]
@@ -121,12 +121,9 @@ def _predictions(result: Any, gam: Any, vector: NDArray[np.bool_], fast: Any) ->
             return False
     for r in others:
         x = [_plain(v) for v in result.instances[r]]
-        exact = _exact_score(gam, x)
-        if classification:
-            label = _label(gam, exact)
-            if result.prediction[r] != label:
-                return False
-        elif result.prediction[r] != float(exact):
+        exact = prediction(covering(gam, x), x)
+        shown = result.prediction[r]
+        if shown != (exact if classification else float(exact)):
             return False
     return True
 
@@ -347,7 +344,8 @@ def _contrastive(
     exists: NDArray[np.bool_], mask: NDArray[np.bool_], view: _View
 ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
     changed = mask & ~view.fixed[None, :]
-    if np.any(mask & view.fixed[None, :]) or np.any(exists & ~changed.any(axis=1)):
+    wrong = np.any(mask & view.fixed[None, :]) or np.any(mask & ~exists[:, None])
+    if wrong or np.any(exists & ~changed.any(axis=1)):
         return np.zeros(len(mask), dtype=bool), np.zeros(len(mask), dtype=bool)
     sides = view.sides()
     movable = ~view.fixed[None, :]

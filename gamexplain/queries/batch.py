@@ -426,6 +426,7 @@ class _Batch:
         a = _empty(query, n, p)
         a.path[~self.good] = FAILED
         a.status[~self.good] = "invalid row"
+        a.exact[~self.good] = False
         kernel = BATCH_KERNELS.get(query)
         reason = "no batch kernel" if kernel is None else kernel.applies(self.gam)
         redo = np.ones(len(self.where), dtype=bool)
