@@ -21,7 +21,7 @@ Fractions. What is re-derived, per row:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
 from fractions import Fraction
 from typing import Any
 
@@ -141,15 +141,30 @@ def _label(gam: Any, score: Fraction) -> int:
 
 
 # -- the model's levels, re-derived ------------------------------------------------------------
-@dataclass(frozen=True, eq=False)
 class _Tables:
-    gam: Any
-    exact: tuple[tuple[Fraction, ...], ...]
-    low: tuple[Fraction, ...]
-    high: tuple[Fraction, ...]
-    means: tuple[Fraction, ...]
+    """The model's levels re-derived exactly, with their floats (built once per model)."""
+
+    def __init__(self, gam: Any, exact: list[tuple[Fraction, ...]], low: list[Fraction],
+                 high: list[Fraction]) -> None:  # fmt: skip
+        self.gam, self.exact = gam, tuple(exact)
+        self.c = _float_rows(exact)
+        self.down = _float_rows(
+            [tuple(v - lo for v in row) for row, lo in zip(exact, low, strict=True)]
+        )
+        self.up = _float_rows(
+            [tuple(hi - v for v in row) for row, hi in zip(exact, high, strict=True)]
+        )
+
+    @functools.cached_property
+    def phi(self) -> list[NDArray[np.float64]]:
+        """Per level, the nearest float to c − E c (means by the attribution checks)."""
+        means = [_mean(self.gam, i) for i in range(self.gam.n_features)]
+        return _float_rows(
+            [tuple(v - m for v in row) for row, m in zip(self.exact, means, strict=True)]
+        )
 
     @staticmethod
+    @functools.lru_cache(maxsize=8)
     def of(gam: Any) -> _Tables | None:
         if gam.pairs:
             return None
@@ -174,8 +189,7 @@ class _Tables:
                 return None
             low.append(Fraction(lo.value))
             high.append(Fraction(hi.value))
-        means = tuple(_mean(gam, i) for i in range(gam.n_features))
-        return _Tables(gam, tuple(exact), tuple(low), tuple(high), means)
+        return _Tables(gam, exact, low, high)
 
     def view(self, rows: NDArray[np.object_], fixed: NDArray[np.bool_]) -> _View | None:
         """The rows' levels, or None when a row is not a float inside the domain."""
@@ -187,7 +201,7 @@ class _Tables:
                 index = {v: k for k, v in enumerate(feature.domain.values)}
                 level[:, f] = [index[_plain(v)] for v in column]
                 continue
-            if not all(type(_plain(v)) in (int, float) for v in column):
+            if rows.dtype.kind != "f" and not all(type(_plain(v)) in (int, float) for v in column):
                 return None
             numbers = np.asarray(column, dtype=float)
             if not _inside(numbers, feature.domain) or np.any(np.abs(numbers) > 2.0**53):
@@ -196,6 +210,10 @@ class _Tables:
             found = np.searchsorted(cuts, numbers, side="right") - 1
             level[:, f] = np.clip(found, 0, len(feature.shape.coefficients) - 1)
         return _View(self, level, fixed)
+
+
+def _float_rows(rows: list[tuple[Fraction, ...]]) -> list[NDArray[np.float64]]:
+    return [np.array([float(v) for v in row]) for row in rows]
 
 
 def _inside(x: NDArray[np.float64], domain: Any) -> bool:
@@ -215,7 +233,7 @@ class _View:
     def __init__(self, tables: _Tables, level: NDArray[np.intp], fixed: NDArray[np.bool_]) -> None:
         gam = tables.gam
         self.tables, self.level, self.fixed = tables, level, fixed
-        self.c = self._gather(tables.exact)
+        self.c = self._gather(tables.c)
         offset = Fraction(gam.intercept)
         self.classification = gam.task.kind == "classification"
         if self.classification:
@@ -223,26 +241,31 @@ class _View:
         raw = float(offset) + self.c.sum(axis=1)
         self.score = float(gam.intercept) + self.c.sum(axis=1)
         self.magnitude = abs(float(offset)) + np.abs(self.c).sum(axis=1)
-        shifted_down = [
-            tuple(v - lo for v in row) for row, lo in zip(tables.exact, tables.low, strict=True)
-        ]
-        shifted_up = [
-            tuple(hi - v for v in row) for row, hi in zip(tables.exact, tables.high, strict=True)
-        ]
-        self.down = self._gather(tuple(shifted_down))
-        self.up = self._gather(tuple(shifted_up))
-        self.bound = 2.0 * _gamma(2 * gam.n_features + 10) * (
-            self.magnitude + self.down.sum(axis=1) + self.up.sum(axis=1)
-            + float(getattr(gam.task, "tolerance", 0.0))
-        )  # fmt: skip
-        self.unsure = np.abs(raw) <= self.bound
+        self.unsure = np.abs(raw) <= 2.0 * _gamma(2 * gam.n_features + 10) * self.magnitude
         self.label = (raw > 0).astype(np.int64)
         self.slack = np.abs(raw)
-        self.threat = np.where((raw > 0)[:, None], self.down, self.up)
 
-    def _gather(self, tables: tuple[tuple[Fraction, ...], ...]) -> NDArray[np.float64]:
-        floats = [np.array([float(v) for v in row]) for row in tables]
-        return np.column_stack([t[self.level[:, f]] for f, t in enumerate(floats)])
+    @functools.cached_property
+    def down(self) -> NDArray[np.float64]:
+        return self._gather(self.tables.down)
+
+    @functools.cached_property
+    def up(self) -> NDArray[np.float64]:
+        return self._gather(self.tables.up)
+
+    @functools.cached_property
+    def bound(self) -> NDArray[np.float64]:
+        """A rigorous bound on the error of any float sum of a row's terms."""
+        tolerance = float(getattr(self.tables.gam.task, "tolerance", 0.0))
+        size = self.magnitude + self.down.sum(axis=1) + self.up.sum(axis=1) + tolerance
+        return 2.0 * _gamma(2 * self.tables.gam.n_features + 10) * size
+
+    @functools.cached_property
+    def threat(self) -> NDArray[np.float64]:
+        return np.where(self.label[:, None] == 1, self.down, self.up)
+
+    def _gather(self, tables: list[NDArray[np.float64]]) -> NDArray[np.float64]:
+        return np.column_stack([t[self.level[:, f]] for f, t in enumerate(tables)])
 
     def sides(self) -> list[tuple[NDArray[np.float64], NDArray[np.float64]]]:
         """(pushes, room) per threatening direction."""
@@ -283,9 +306,7 @@ def _check_query(result: Any, answer: Any, view: _View, rows: NDArray[np.intp], 
 
 
 def _attributions(values: NDArray[np.float64], view: _View, mine: NDArray[np.bool_]) -> bool:
-    tables = view.tables
-    phi = [np.array([float(v - m) for v in row])
-           for row, m in zip(tables.exact, tables.means, strict=True)]  # fmt: skip
+    phi = view.tables.phi
     expected = np.column_stack([t[view.level[mine, f]] for f, t in enumerate(phi)])
     return bool(np.array_equal(values, expected))
 

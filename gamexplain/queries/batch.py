@@ -231,20 +231,55 @@ def is_many(x: Any) -> bool:
     return len(shape) == 2 and shape[0] != 1
 
 
-def _rows(gam: Any, X: Any) -> tuple[NDArray[np.object_], Any]:
-    """The rows in feature order and their labels."""
+def _rows(gam: Any, X: Any) -> tuple[NDArray[Any], Any]:
+    """The rows in feature order and their labels (a numeric array stays numeric)."""
     if type(X).__module__.startswith("pandas") and getattr(X, "ndim", 1) == 2:
         return gam._rows(X), X.index
+    if isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in "fiu":
+        if X.shape[1] != gam.n_features:
+            raise InvalidInstanceError(
+                f"expected rows of {gam.n_features} values (one per feature), "
+                f"got an array of shape {X.shape}"
+            )
+        return X, range(len(X))
     rows = gam._rows(X)
     return rows, range(len(rows))
 
 
+def _numeric_columns(gam: Any, rows: NDArray[Any]) -> list[NDArray[Any]] | None:
+    """The columns of a float (or small-integer) array whose every value is valid, checked
+    in numpy; None sends the rows through the model's own per-value validation."""
+    if rows.dtype.kind not in "fiu" or (rows.dtype.kind != "f" and np.abs(rows).max() > 2**53):
+        return None
+    columns: list[NDArray[Any]] = []
+    for f, feature in enumerate(gam.features):
+        column = rows[:, f].astype(float)
+        if not np.isfinite(column).all():
+            return None
+        domain = feature.domain
+        if domain.kind == "finite":
+            values = np.array(domain.values, dtype=object)
+            if not domain.is_numeric or not np.isin(column, values.astype(float)).all():
+                return None
+            # the labels themselves, so finite features are looked up by value
+            lookup = {float(v): v for v in domain.values}
+            columns.append(np.array([lookup[v] for v in column.tolist()], dtype=object))
+            continue
+        if domain.kind == "integers" and not (np.floor(column) == column).all():
+            return None
+        columns.append(column)
+    return columns
+
+
 def _validated(
-    gam: Any, rows: NDArray[np.object_], errors: str
+    gam: Any, rows: NDArray[Any], errors: str
 ) -> tuple[list[NDArray[Any]] | None, NDArray[np.bool_], dict[int, str]]:
     """(columns, which rows need exact values, bad rows) — the columns of the good rows."""
+    fast = _numeric_columns(gam, rows)
+    if fast is not None:
+        return fast, np.zeros(len(rows), dtype=bool), {}
     try:
-        columns, inexact = gam._columns(rows)
+        columns, inexact = gam._columns(np.asarray(rows, dtype=object))
         return columns, inexact, {}
     except InvalidInstanceError:
         if errors == "raise":
@@ -258,7 +293,7 @@ def _validated(
     good = np.array([r not in bad for r in range(len(rows))], dtype=bool)
     if not good.any():
         return None, np.zeros(0, dtype=bool), bad
-    columns, inexact = gam._columns(rows[good])
+    columns, inexact = gam._columns(np.asarray(rows[good], dtype=object))
     return columns, inexact, bad
 
 
