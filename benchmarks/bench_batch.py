@@ -48,9 +48,7 @@ def rows(gam: Any, n: int, seed: int = 0) -> np.ndarray:
 
 
 def floor(gam: Any, X: np.ndarray) -> np.ndarray:
-    contributions = np.column_stack(
-        [f.contribution(X[:, i]) for i, f in enumerate(gam.features)]
-    )
+    contributions = np.column_stack([f.contribution(X[:, i]) for i, f in enumerate(gam.features)])
     return np.argsort(contributions, axis=1)
 
 
@@ -101,8 +99,10 @@ def dask_speedup(gam: Any, n: int) -> None:
     frame = pd.DataFrame(rows(gam, n, seed=1), columns=list(gam.feature_names))
     timings = {}
     for workers in (1, 2):
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster, Client(cluster) as client:  # fmt: skip
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        with cluster, Client(cluster) as client:
             data = dd.from_pandas(frame, npartitions=8).persist()
             started = time.perf_counter()
             out = gx.explain(gam, data, queries=("msr", "mcr"), client=client)
@@ -134,8 +134,11 @@ def parquet_memory(gam: Any, n: int) -> None:
         summary = explain_file(gam, path, queries=("msr",), out=Path(tmp) / "out.parquet")
         seconds = time.perf_counter() - started
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        print(f"parquet, {n} rows in chunks: {seconds:.1f} s ({n / seconds:,.0f} rows/s), "
-              f"peak RSS {peak / 1024:.0f} MB (before {before / 1024:.0f} MB); {summary}")  # fmt: skip
+        print(
+            f"parquet, {n} rows in chunks: {seconds:.1f} s ({n / seconds:,.0f} rows/s), "
+            f"peak RSS {peak / 1024:.0f} MB (before {before / 1024:.0f} MB); "
+            f"{summary.exact_path_rows} exact-path rows, {len(summary.failures)} failures"
+        )
 
 
 if __name__ == "__main__":
