@@ -47,6 +47,10 @@ def check_batch(result: Any, gam: Any) -> bool:
     """Re-check every row of a batch result and every column it shows."""
     if result.model != model_digest(gam) or tuple(result.feature_names) != gam.feature_names:
         return False
+    if tuple(result.answers) != tuple(result.queries) or len(result.prediction) != len(
+        result.instances
+    ):
+        return False
     n = len(result.instances)
     fixed = np.isin(np.arange(gam.n_features), [gam.index(f) for f in result.fixed])
     for query, answer in result.answers.items():

@@ -153,6 +153,21 @@ def test_verify_rejects_a_tampered_row():
     assert not dataclasses.replace(result, prediction=prediction).verify(gam)
     other = gx.load("credit")
     assert not result.verify(other)
+    shifted = dataclasses.replace(gam, intercept=gam.intercept + 0.375)
+    assert not result.verify(shifted)
+    for field, value in [
+        ("queries", result.queries[:-1]),
+        ("feature_names", result.feature_names[::-1]),
+        ("model", "0" * 64),
+        ("instances", X[::-1]),
+    ]:
+        assert not dataclasses.replace(result, **{field: value}).verify(gam), field
+    status = result.answers["msr"].status.copy()
+    status[2] = "time_limit"
+    assert not _tamper(result, "msr", 2, status=status).verify(gam)
+    path = result.answers["mcr"].path.copy()
+    path[2] = EXACT  # a row claimed answered by the single-row query, with no result
+    assert not _tamper(result, "mcr", 2, path=path).verify(gam)
 
 
 def test_a_longer_reason_than_the_minimum_is_rejected():
