@@ -204,18 +204,28 @@ class RowBatch:
     slack: NDArray[np.float64]
     side: NDArray[np.bool_]
 
-    def gather(self, tables: tuple[NDArray[Any], ...]) -> NDArray[Any]:
-        """Per row and feature, the entry of the row's level."""
-        return np.column_stack([t[self.level[:, f]] for f, t in enumerate(tables)])
+    def gather(
+        self, tables: tuple[NDArray[Any], ...], level: NDArray[np.intp] | None = None
+    ) -> NDArray[Any]:
+        """Per row and feature, the entry of the row's level (or of ``level``)."""
+        level = self.level if level is None else level
+        # gathered feature by feature into rows of a (features × rows) array, then
+        # turned once into the (rows × features) layout the row-wise sorts read
+        stacked = np.stack([t[level[:, f]] for f, t in enumerate(tables)])
+        return np.ascontiguousarray(stacked.T)
 
     def pushes(self, side: str | None = None) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
         """(float pushes, exact ranks) toward ``side``, or toward each row's threat."""
+        levels = self.levels
         if side is not None:
-            return self.gather(self.levels.pushes[side]), self.gather(self.levels.ranks[side])
-        w_min, r_min = self.pushes("min")
-        w_max, r_max = self.pushes("max")
-        pick = self.side[:, None]
-        return np.where(pick, w_min, w_max), np.where(pick, r_min, r_max)
+            return self.gather(levels.pushes[side]), self.gather(levels.ranks[side])
+        # one table per feature holds the pushes down, then up: a row threatened from
+        # below reads the first half
+        both = tuple(np.concatenate(pair) for pair in zip(*levels.pushes.values(), strict=True))
+        ranks = tuple(np.concatenate(pair) for pair in zip(*levels.ranks.values(), strict=True))
+        sizes = np.array([len(t) for t in levels.pushes["min"]])
+        shifted = self.level + np.where(self.side[:, None], 0, sizes[None, :])
+        return self.gather(both, shifted), self.gather(ranks, shifted)
 
     def bound(self, extra: NDArray[np.float64]) -> NDArray[np.float64]:
         """A rigorous bound on the error of any float sum of these rows' terms."""
@@ -229,7 +239,7 @@ def level_matrix(
     """The level of every row and feature, and which rows leave a numeric domain."""
     gam = levels.gam
     n = len(columns[0])
-    out = np.empty((n, gam.n_features), dtype=np.intp)
+    out = np.empty((n, gam.n_features), dtype=np.intp, order="F")
     outside = np.zeros(n, dtype=bool)
     for f, (feature, column) in enumerate(zip(gam.features, columns, strict=True)):
         if isinstance(feature.domain, Finite):
@@ -250,7 +260,7 @@ def prepare_rows(levels: Levels, level: NDArray[np.intp], fixed: frozenset[int])
     O(n·p) gathers and additions.
     """
     gam = levels.gam
-    contributions = np.column_stack([t[level[:, f]] for f, t in enumerate(levels.contrib)])
+    contributions = np.stack([t[level[:, f]] for f, t in enumerate(levels.contrib)]).T
     task = gam.task
     offset = Fraction(gam.intercept)
     classification = isinstance(task, Classification)

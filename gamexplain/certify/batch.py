@@ -67,7 +67,8 @@ def check_batch(result: Any, gam: Any) -> bool:
     if tables is None:
         return False
     rows = np.flatnonzero(vector)
-    view = tables.view(result.instances[rows], fixed)
+    chosen = result.instances if len(rows) == n else result.instances[rows]
+    view = tables.view(chosen, fixed)
     if view is None or not _predictions(result, gam, vector, (rows, view)):
         return False
     return all(_check_query(result, answer, view, rows, gam) for answer in result.answers.values())
@@ -198,9 +199,11 @@ class _Tables:
     def view(self, rows: NDArray[np.object_], fixed: NDArray[np.bool_]) -> _View | None:
         """The rows' levels, or None when a row is not a float inside the domain."""
         gam = self.gam
-        level = np.empty(rows.shape, dtype=np.intp)
+        level = np.empty(rows.shape, dtype=np.intp, order="F")
+        # one column per feature, each contiguous
+        by_feature = np.ascontiguousarray(rows.T)
         for f, feature in enumerate(gam.features):
-            column = rows[:, f]
+            column = by_feature[f]
             if feature.domain.kind == "finite":
                 index = {v: k for k, v in enumerate(feature.domain.values)}
                 level[:, f] = [index[_plain(v)] for v in column]
@@ -223,6 +226,8 @@ def _float_rows(rows: list[tuple[Fraction, ...]]) -> list[NDArray[np.float64]]:
 def _inside(x: NDArray[np.float64], domain: Any) -> bool:
     low, high = Fraction(domain.low), Fraction(domain.high)
     lf, hf = float(low), float(high)
+    if len(x) and x.min() > lf and x.max() < hf and domain.kind == "interval":
+        return True
     above = (x > lf) | ((x == lf) & (Fraction(lf) >= low))
     below = (x < hf) | ((x == hf) & (Fraction(hf) <= high))
     ok = bool(np.all(above & below))
@@ -269,7 +274,8 @@ class _View:
         return np.where(self.label[:, None] == 1, self.down, self.up)
 
     def _gather(self, tables: list[NDArray[np.float64]]) -> NDArray[np.float64]:
-        return np.column_stack([t[self.level[:, f]] for f, t in enumerate(tables)])
+        stacked = np.stack([t[self.level[:, f]] for f, t in enumerate(tables)])
+        return np.ascontiguousarray(stacked.T)
 
     def sides(self) -> list[tuple[NDArray[np.float64], NDArray[np.float64]]]:
         """(pushes, room) per threatening direction."""
@@ -296,9 +302,7 @@ def _check_query(result: Any, answer: Any, view: _View, rows: NDArray[np.intp], 
     mine = answer.path[rows] == _VECTOR
     if not mine.any():
         return True
-    if not (
-        answer.exact[rows][mine].all() and all(s == "solved" for s in answer.status[rows][mine])
-    ):
+    if not (answer.exact[rows][mine].all() and bool((answer.status[rows][mine] == "solved").all())):
         return False
     if answer.values is not None:
         return _attributions(answer.values[rows][mine], view, mine)
