@@ -13,6 +13,7 @@ query. The result says how many rows took each path.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -163,30 +164,38 @@ class BatchResult:
     @property
     def table(self) -> Any:
         """A pandas DataFrame, one row per instance (the input's index): the prediction,
-        per query its features (names), size, exact flag, path and status, and per
-        attribution query one column per feature."""
+        per query its features (a tuple of names, None where no contrastive reason
+        exists), size, exact flag, path and status, and per attribution query one column
+        per feature."""
+        return self.frame(flat=False)
+
+    def frame(self, flat: bool = True) -> Any:
+        """:attr:`table`; with ``flat`` its feature sets are ``|``-joined strings and its
+        paths and statuses plain strings, the columns CSV, Parquet and JSON lines hold."""
         import pandas as pd
 
         data: dict[str, Any] = {"prediction": self.prediction}
-        names = np.array(self.feature_names, dtype=object)
         for query, a in self.answers.items():
             short = _short(query)
             if a.mask is not None:
-                sets: list[tuple[Any, ...] | None] = [tuple(names[m]) for m in a.mask]
-                if a.exists is not None:
-                    sets = [s if e else None for s, e in zip(sets, a.exists, strict=True)]
+                exists = np.ones(len(a.mask), dtype=bool) if a.exists is None else a.exists
+                sets = _joined(self.feature_names, a.mask) if flat else _tuples(
+                    self.feature_names, a.mask
+                )  # fmt: skip
+                sets[~exists] = None
                 data[f"{short}_features"] = sets
-                data[f"{short}_size"] = pd.array(
-                    [None if s is None else len(s) for s in sets], dtype="Int64"
-                )
+                size = pd.array(a.mask.sum(axis=1), dtype="Int64")
+                size[~exists] = pd.NA
+                data[f"{short}_size"] = size
             if a.holds is not None:
                 data[f"{short}_holds"] = a.holds
             if a.values is not None:
                 for f, name in enumerate(self.feature_names):
                     data[f"{short}[{name}]"] = a.values[:, f]
             data[f"{short}_exact"] = a.exact
-            data[f"{short}_path"] = pd.Categorical.from_codes(a.path, PATHS)
-            data[f"{short}_status"] = a.status
+            paths = pd.Categorical.from_codes(a.path, PATHS)
+            data[f"{short}_path"] = np.asarray(paths, dtype=str) if flat else paths
+            data[f"{short}_status"] = a.status.astype(str) if flat else a.status
         return pd.DataFrame(data, index=self.index)
 
     @certify.checked
@@ -204,6 +213,19 @@ class BatchResult:
         if self.failures:
             lines.append(f"  failures: {dict(list(self.failures.items())[:10])}")
         return "\n".join(lines)
+
+
+def _tuples(names: Sequence[str], mask: NDArray[np.bool_]) -> NDArray[np.object_]:
+    out = np.empty(len(mask), dtype=object)
+    out[:] = [tuple(itertools.compress(names, row)) for row in mask.tolist()]
+    return out
+
+
+def _joined(names: Sequence[str], mask: NDArray[np.bool_]) -> NDArray[np.object_]:
+    """Per row, the names of its marked features joined by ``|``."""
+    out = np.empty(len(mask), dtype=object)
+    out[:] = ["|".join(itertools.compress(names, row)) for row in mask.tolist()]
+    return out
 
 
 def _short(query: str) -> str:
@@ -423,12 +445,15 @@ def explain(
     if "csr" in names and kept is None:
         raise InvalidParameterError("The query 'csr' of explain needs the set S to check.")
     fast = _frame(gam, X)
+    columns: list[NDArray[Any]] | None
+    bad: dict[int, str] = {}
     if fast is not None:
-        rows, index, columns, inexact, bad = *fast, {}
+        rows, index, columns, inexact = fast
     else:
         rows, index = _rows(gam, X)
         columns, inexact, bad = _validated(gam, rows, errors)
-    good = np.array([r not in bad for r in range(len(rows))], dtype=bool)
+    good = np.ones(len(rows), dtype=bool)
+    good[list(bad)] = False
     batch = _Batch(gam, rows, good, columns, inexact, fixed_set, kept, time_limit, errors)
     answers = {q: batch.answer(q) for q in names}
     failures = dict(bad)

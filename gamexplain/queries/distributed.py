@@ -17,6 +17,7 @@ Dask, distributed and pyarrow are the ``dask`` extra; they are imported here laz
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -43,15 +44,9 @@ def _dask() -> Any:
 
 
 def flat_table(result: BatchResult, offset: int = 0) -> Any:
-    """The result's table with plain columns (feature sets as ``|``-joined strings, paths
-    as strings) that CSV, Parquet and JSON lines hold, and a ``row`` column numbering
-    the rows from ``offset``."""
-    table = result.table
-    for column in table.columns:
-        if column.endswith("_features"):
-            table[column] = [None if s is None else "|".join(s) for s in table[column]]
-        elif column.endswith("_path") or column.endswith("_status"):
-            table[column] = table[column].astype(str)
+    """The result's :meth:`~gamexplain.queries.batch.BatchResult.frame` with a ``row``
+    column numbering the rows from ``offset``."""
+    table = result.frame(flat=True)
     table.insert(0, "row", np.arange(offset, offset + len(table)))
     return table
 
@@ -378,13 +373,21 @@ def _on_client(
     gam: Any, path: Path, queries: Sequence[str], chunk_rows: int, options: dict[str, Any],
     client: Any,
 ) -> Iterator[BatchResult]:  # fmt: skip
-    """Chunks explained on the workers, a few in flight at a time, yielded in file order."""
+    """Chunks explained on the workers, a few in flight at a time, yielded in file order
+    (each comes back without its rows, which the caller has already)."""
     model = client.scatter(gam, broadcast=True, hash=False)
     window = 2 * max(len(client.scheduler_info()["workers"]), 1)
     pending: list[Any] = []
     for chunk in _chunks(gam, path, chunk_rows):
-        pending.append(client.submit(explain, model, chunk, tuple(queries), pure=False, **options))
+        pending.append(client.submit(_slim, model, chunk, tuple(queries), options, pure=False))
         if len(pending) >= window:
             yield pending.pop(0).result()
     for future in pending:
         yield future.result()
+
+
+def _slim(gam: Any, chunk: Any, queries: Sequence[str], options: dict[str, Any]) -> BatchResult:
+    """A chunk's result without its rows and single-row results, for the trip back."""
+    result = explain(gam, chunk, queries, **options)
+    light = {q: dataclasses.replace(a, results={}) for q, a in result.answers.items()}
+    return dataclasses.replace(result, instances=result.instances[:, :0], answers=light)
