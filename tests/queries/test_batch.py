@@ -240,3 +240,18 @@ def test_bad_input_is_refused_or_skipped():
         gx.explain(gam, pd.DataFrame({"colour": ["red"], "age": [1.0]}), queries=("msr",))
     with pytest.raises(gx.InvalidParameterError, match="method"):
         gx.minimum_sufficient_reason(gam, rows[:2], method="brute")
+
+
+def test_a_wide_regression_model_equals_row_by_row_and_verifies():
+    # 30 features: float sums in another order than the checks' own, so the shown
+    # scores are bound by the rounding bound, not bit for bit
+    ebm = gx.load("breast_cancer_ebm")
+    gam = gx.GAM(ebm.features, intercept=ebm.intercept, task=gx.Regression(tolerance=2.0))
+    low = np.array([float(f.domain.low) for f in gam.features])
+    high = np.array([float(f.domain.high) for f in gam.features])
+    X = low + (high - low) * np.random.default_rng(5).random((12, 30))
+    result = _equal_row_by_row(gam, [list(x) for x in X], (3,), tuple(range(10)))
+    assert (result.answers["mcr"].path == VECTOR).all()
+    prediction = result.prediction.copy()
+    prediction[3] += 1e-9
+    assert not dataclasses.replace(result, prediction=prediction).verify(gam)
