@@ -207,8 +207,13 @@ def _chunks(gam: Any, path: Path, chunk_rows: int) -> Iterator[Any]:
     if suffix == ".parquet":
         import pyarrow.parquet as pq
 
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows):
-            yield batch.to_pandas()
+        # one row group at a time, dropped before the next is read
+        source = pq.ParquetFile(path)
+        for group in range(source.num_row_groups):
+            table = source.read_row_group(group)
+            for batch in table.to_batches(max_chunksize=chunk_rows):
+                yield batch.to_pandas()
+            del table
     elif suffix == ".csv":
         for chunk in pd.read_csv(path, chunksize=chunk_rows):
             yield _numbers(gam, chunk)
