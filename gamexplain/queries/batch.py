@@ -34,7 +34,7 @@ from gamexplain.algorithms.batch_kernels import (
 )
 from gamexplain.certify import batch as batch_checks
 from gamexplain.errors import GamExplainError, InvalidInstanceError, InvalidParameterError
-from gamexplain.model.gam import _check_column, check_gam
+from gamexplain.model.gam import check_gam
 from gamexplain.queries.parameters import validate
 
 __all__ = ["QUERY_NAMES", "BatchResult", "QueryAnswers", "batch_plan", "explain", "is_many"]
@@ -271,9 +271,9 @@ def _rows(gam: Any, X: Any) -> tuple[NDArray[Any], Any]:
 def _frame(
     gam: Any, X: Any
 ) -> tuple[NDArray[Any], Any, list[NDArray[Any]], NDArray[np.bool_]] | None:
-    """A DataFrame validated column by column: numeric columns of numeric features in
-    numpy, the others value by value (labels, categories). None sends it through the
-    row-wise path, which names what is wrong with it."""
+    """A DataFrame of numbers for numeric features, validated in numpy. None sends it
+    through the row-wise path (labels, categories, bad values: that path names what is
+    wrong)."""
     import pandas as pd
 
     if not (isinstance(X, pd.DataFrame) and set(X.columns) == set(gam.feature_names)):
@@ -281,28 +281,17 @@ def _frame(
     if not X.columns.is_unique:
         return None
     columns: list[NDArray[Any]] = []
-    inexact = np.zeros(len(X), dtype=bool)
-    numeric = True
-    for position, feature in enumerate(gam.features):
+    for feature in gam.features:
         series = X[feature.name]
-        if feature.domain.kind != "finite" and _plain_numbers(series):
-            column = series.to_numpy(dtype=float)
-            if not np.isfinite(column).all():
-                return None
-            if feature.domain.kind == "integers" and not (np.floor(column) == column).all():
-                return None
-        else:
-            try:
-                column, rounded = _check_column(feature, position, series.to_numpy(dtype=object))
-            except InvalidInstanceError:
-                return None
-            inexact |= rounded
-            numeric = numeric and column.dtype.kind == "f"
+        if feature.domain.kind == "finite" or not _plain_numbers(series):
+            return None
+        column = series.to_numpy(dtype=float)
+        if not np.isfinite(column).all():
+            return None
+        if feature.domain.kind == "integers" and not (np.floor(column) == column).all():
+            return None
         columns.append(column)
-    rows = np.column_stack(columns) if numeric else np.column_stack(
-        [c.astype(object) for c in columns]
-    )  # fmt: skip
-    return rows, X.index, columns, inexact
+    return np.column_stack(columns), X.index, columns, np.zeros(len(X), dtype=bool)
 
 
 def _plain_numbers(series: Any) -> bool:
