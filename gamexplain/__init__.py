@@ -60,6 +60,7 @@ from gamexplain.model.actions import (
     dump_actions,
     load_actions,
 )
+from gamexplain.queries.batch import BatchResult, batch_plan, explain
 from gamexplain.queries.completion import CompletionResult, completion_fraction
 from gamexplain.queries.reasons import (
     ContrastiveReason,
@@ -104,6 +105,7 @@ __all__ = [
     "GAM",
     "ActionSet",
     "BanzhafResult",
+    "BatchResult",
     "CertificateError",
     "CertificateTooLargeError",
     "Classification",
@@ -151,12 +153,14 @@ __all__ = [
     "UnsupportedQueryError",
     "__version__",
     "banzhaf_values",
+    "batch_plan",
     "completion_fraction",
     "complexity_table",
     "contrastive_reasons",
     "dump",
     "dump_actions",
     "dumps",
+    "explain",
     "explain_plan",
     "feature_importances",
     "from_ebm",

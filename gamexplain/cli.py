@@ -110,9 +110,13 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--json", action="store_true")
     plan.set_defaults(handler=_plan)
 
-    explain = sub.add_parser("explain", help="exact explanations of one instance")
+    explain = sub.add_parser("explain", help="exact explanations of one instance or a table")
     explain.add_argument("model")
-    explain.add_argument("--instance", required=True, help="a JSON object or list")
+    rows = explain.add_mutually_exclusive_group(required=True)
+    rows.add_argument("--instance", help="a JSON object or list")
+    rows.add_argument("--csv", type=Path, help="a CSV file of rows (its header names features)")
+    rows.add_argument("--parquet", type=Path, help="a Parquet file of rows")
+    _add_table_options(explain)
     explain.add_argument(
         "--query",
         default="msr,mcr,shap",
@@ -650,6 +654,37 @@ def _class_bars(result: Any, width: int, top: int) -> str:
     return "\n".join(blocks)
 
 
+def _add_table_options(explain: Any) -> None:
+    """The options of ``explain --csv/--parquet`` (:func:`_explain_rows`)."""
+    explain.add_argument("--out", type=Path,
+                         help="write the per-row results to .parquet, .csv or .jsonl "
+                         "(default: CSV on standard output)")  # fmt: skip
+    where = explain.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, help="run on a local Dask cluster of N workers")
+    where.add_argument("--scheduler", help="run on the Dask scheduler at this address")
+    explain.add_argument("--chunk-rows", type=int, default=100_000, help="rows per chunk")
+    explain.add_argument("--bad-rows", choices=["skip", "fail"], default="skip",
+                         help="report a bad row and go on (default), or fail the run")  # fmt: skip
+    explain.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _explain_rows(args: argparse.Namespace) -> int:
+    """Every row of a CSV or Parquet file, chunk by chunk (see
+    :func:`gamexplain.queries.distributed.explain_file`); a summary on standard error."""
+    from gamexplain.queries.distributed import explain_file, table_run
+
+    gam = _with_band(load_model(args.model), args.tolerance)
+    path = args.csv or args.parquet
+    queries = [q.strip() for q in args.query.split(",") if q.strip()]
+    options = {"fixed": _names(gam, args.fixed), "time_limit": args.time_limit,
+               "errors": "skip" if args.bad_rows == "skip" else "raise"}  # fmt: skip
+    with table_run(path, args.workers, args.scheduler, not args.no_progress) as (client, bar):
+        summary = explain_file(gam, path, queries, out=args.out, chunk_rows=args.chunk_rows,
+                               progress=bar, client=client, **options)  # fmt: skip
+    say(json.dumps(summary.jsonable()) if args.json else str(summary), sys.stderr)
+    return EXIT_QUERY_FAILED if summary.failures and args.strict else 0
+
+
 def _explain(args: argparse.Namespace) -> int:
     """Each query's answer or its failure, in order.
 
@@ -662,6 +697,8 @@ def _explain(args: argparse.Namespace) -> int:
             f"--time-limit must be a positive, finite number of seconds. "
             f"Got {args.time_limit!r} instead."
         )
+    if args.instance is None:
+        return _explain_rows(args)
     gam = _with_band(load_model(args.model), args.tolerance)
     x = parse_instance(gam, args.instance)
     queries = [_query_name(q.strip()) for q in args.query.split(",") if q.strip()]

@@ -44,6 +44,7 @@ from gamexplain.errors import (
     TimeLimitError,
 )
 from gamexplain.model.distance import feature_distance
+from gamexplain.queries.batch import is_many, many_rows
 from gamexplain.queries.parameters import validate
 from gamexplain.results import DecisionResult, Result, Stats
 from gamexplain.substrate import deadline
@@ -352,6 +353,9 @@ def is_sufficient_reason(
     >>> print(is_sufficient_reason(gam, ["hi", "lo"], ["a"]))
     keeping a = hi guarantees class 1
     """
+    if is_many(x):  # many rows: the batch result (gamexplain.queries.batch)
+        return many_rows(gam, x, "csr", "is_sufficient_reason", S=S, method=method, fixed=fixed,
+                         time_limit=time_limit)  # fmt: skip
     if _is_multiclass(gam):
         from gamexplain.queries.multiclass import is_sufficient_reason_multiclass as ask
 
@@ -423,6 +427,9 @@ def minimum_sufficient_reason(
     >>> print(minimum_sufficient_reason(gam, ["hi", "hi"]))
     keeping a = hi guarantees class 1 whatever the other 1 feature is
     """
+    if is_many(x):  # many rows: the batch result (gamexplain.queries.batch)
+        return many_rows(gam, x, "msr", "minimum_sufficient_reason", method=method, fixed=fixed,
+                         time_limit=time_limit)  # fmt: skip
     if _is_multiclass(gam):
         from gamexplain.queries.multiclass import minimum_sufficient_reason_multiclass as ask
 
@@ -452,6 +459,9 @@ def minimal_sufficient_reason(
     -----
     Deletion: n sufficiency checks (thm:minimal-deletion).
     """
+    if is_many(x):  # many rows: the batch result (gamexplain.queries.batch)
+        return many_rows(gam, x, "minimal-sr", "minimal_sufficient_reason", method=method,
+                         fixed=fixed, time_limit=time_limit)  # fmt: skip
     if _is_multiclass(gam):
         from gamexplain.queries.multiclass import minimal_sufficient_reason_multiclass as ask
 
@@ -542,6 +552,9 @@ def minimum_contrastive_reason(
     >>> print(minimum_contrastive_reason(gam, ["hi", "hi"]))
     changing only a to lo flips the prediction from 1 to 0
     """
+    if is_many(x):  # many rows: the batch result (gamexplain.queries.batch)
+        return many_rows(gam, x, "mcr", "minimum_contrastive_reason", method=method, fixed=fixed,
+                         time_limit=time_limit, witness=witness)  # fmt: skip
     if _is_multiclass(gam):
         from gamexplain.queries.multiclass import minimum_contrastive_reason_multiclass as ask
 

@@ -1,0 +1,148 @@
+"""Batch queries at numpy speed: the kernels of issue 15 against numpy's own floor.
+
+Run: ``python benchmarks/bench_batch.py [--rows 100000] [--dask-rows 1000000]
+[--parquet-rows 10000000]``.
+
+On the bundled breast-cancer EBM (30 features, main effects) and ``--rows`` rows drawn
+uniformly inside every feature's domain, each figure is a ratio measured in this run:
+
+* the *floor*: numpy alone computing the rows' contributions (one vectorised shape
+  evaluation per feature) and argsorting each row (``np.argsort(C, axis=1)``);
+* MSR, MCR and SHAP of the score through :func:`gamexplain.explain`, input validation
+  included, against the floor (the issue's goals: MSR and MCR ≤ 10×, SHAP ≤ 3×);
+* ``verify`` of each batch against its computation (goal ≤ 2×);
+* the single-row query on a sample of rows, scaled, against the batch (the speed-up);
+* with ``--dask-rows``: the same MSR+MCR on a ``LocalCluster`` of 2 single-threaded
+  worker processes against 1, and with ``--parquet-rows`` the peak resident memory of
+  streaming a Parquet file of that many rows in chunks (each needs the ``dask`` extra).
+
+Nothing here is asserted: the figures are measured and printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+import gamexplain as gx
+
+
+def best(func: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
+    """The fastest of ``repeat`` runs, and the last result."""
+    times, out = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        out = func()
+        times.append(time.perf_counter() - started)
+    return min(times), out
+
+
+def rows(gam: Any, n: int, seed: int = 0) -> np.ndarray:
+    low = np.array([float(f.domain.low) for f in gam.features])
+    high = np.array([float(f.domain.high) for f in gam.features])
+    return low + (high - low) * np.random.default_rng(seed).random((n, gam.n_features))
+
+
+def floor(gam: Any, X: np.ndarray) -> np.ndarray:
+    contributions = np.column_stack([f.contribution(X[:, i]) for i, f in enumerate(gam.features)])
+    return np.argsort(contributions, axis=1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--single", type=int, default=200)
+    parser.add_argument("--dask-rows", type=int, default=0)
+    parser.add_argument("--parquet-rows", type=int, default=0)
+    args = parser.parse_args()
+    gam = gx.load("breast_cancer_ebm")
+    X = rows(gam, args.rows)
+    gx.explain(gam, X[:10], queries=("msr", "mcr", "shap"))  # the per-model tables, once
+    base, _ = best(lambda: floor(gam, X))
+    print(f"breast_cancer_ebm, {args.rows} rows; numpy floor (contributions + argsort): "
+          f"{base:.3f} s")  # fmt: skip
+    print(f"{'query':<6} {'batch s':>8} {'x floor':>8} {'verify s':>9} {'x batch':>8} "
+          f"{'exact rows':>10} {'row s (1 by 1)':>15} {'speed-up':>9}")  # fmt: skip
+    singles = {
+        "msr": gx.minimum_sufficient_reason,
+        "mcr": gx.minimum_contrastive_reason,
+        "shap": gx.shap_values,
+    }
+    for query, single in singles.items():
+        seconds, result = best(lambda q=query: gx.explain(gam, X, queries=(q,)))
+        checked, ok = best(lambda r=result: r.verify(gam), repeat=1)
+        exact_rows = sum(c["exact"] + c["row"] for c in result.counts().values())
+        sample = X[: args.single]
+        started = time.perf_counter()
+        for x in sample:
+            single(gam, list(x))
+        per_row = (time.perf_counter() - started) / len(sample)
+        print(f"{query:<6} {seconds:>8.3f} {seconds / base:>8.1f} {checked:>9.3f} "
+              f"{checked / seconds:>8.2f} {exact_rows:>10} {per_row * 1e3:>12.2f} ms "
+              f"{per_row * len(X) / seconds:>8.0f}x  verify={ok}")  # fmt: skip
+    if args.dask_rows:
+        dask_speedup(gam, args.dask_rows)
+    if args.parquet_rows:
+        parquet_memory(gam, args.parquet_rows)
+
+
+def dask_speedup(gam: Any, n: int) -> None:
+    """MSR + MCR of ``n`` rows on 1 and on 2 single-threaded worker processes."""
+    import dask.dataframe as dd
+    import pandas as pd
+    from distributed import Client, LocalCluster
+
+    frame = pd.DataFrame(rows(gam, n, seed=1), columns=list(gam.feature_names))
+    timings = {}
+    for workers in (1, 2):
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        with cluster, Client(cluster) as client:
+            data = dd.from_pandas(frame, npartitions=8).persist()
+            started = time.perf_counter()
+            out = gx.explain(gam, data, queries=("msr", "mcr"), client=client)
+            # the tables stay on the workers; only a sum comes back
+            total = int(out["msr_size"].sum().compute())
+            timings[workers] = time.perf_counter() - started
+        print(
+            f"dask, {workers} worker(s): {n} rows in {timings[workers]:.2f} s (Σ msr size {total})"
+        )
+    print(f"dask speed-up 2 vs 1 workers: {timings[1] / timings[2]:.2f}x")
+
+
+def parquet_memory(gam: Any, n: int) -> None:
+    """Peak resident memory of streaming ``n`` rows of Parquet through MSR in chunks."""
+    import resource
+    import tempfile
+    from pathlib import Path
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from gamexplain.queries.distributed import explain_file
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "rows.parquet"
+        with pq.ParquetWriter(path, pa.schema([(c, pa.float64()) for c in gam.feature_names])) as w:
+            for start in range(0, n, 500_000):
+                chunk = rows(gam, min(500_000, n - start), seed=start)
+                w.write_table(pa.table(dict(zip(gam.feature_names, chunk.T, strict=True))))
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        started = time.perf_counter()
+        summary = explain_file(gam, path, queries=("msr",), out=Path(tmp) / "out.parquet")
+        seconds = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(
+            f"parquet, {n} rows in chunks: {seconds:.1f} s ({n / seconds:,.0f} rows/s), "
+            f"peak RSS {peak / 1024:.0f} MB (before {before / 1024:.0f} MB); "
+            f"{summary.exact_path_rows} exact-path rows, {len(summary.failures)} failures"
+        )
+
+
+if __name__ == "__main__":
+    main()

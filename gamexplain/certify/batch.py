@@ -1,0 +1,454 @@
+"""Independent checks of a batch of answers (:class:`gamexplain.queries.batch.BatchResult`).
+
+Rows answered by a single-row query carry that query's own result, re-checked by its
+own ``verify`` and bound to the columns shown. Rows answered by a vectorised kernel are
+re-checked here, in columns, from the model's parameters alone: each feature's value
+per level (a domain value, a step of a step function) is re-derived exactly
+(:func:`gamexplain.certify.evaluate.contribution`), its extremes by
+:func:`gamexplain.certify.reasons.feature_extreme`, its mean by the attribution checks'
+own code. Sums are taken in floats over correctly rounded inputs with a rigorous error
+bound; a row whose check lies within that bound of its threshold is re-checked in
+Fractions. What is re-derived, per row:
+
+* the prediction;
+* ``csr``: whether the set is sufficient;
+* sufficient reasons: sufficiency, and minimum size (the m + 1 smallest pushes already
+  reach the slack) or subset-minimality (each kept feature's push does);
+* contrastive reasons: that changing the reason flips, that the |C| − 1 largest pushes
+  cannot, or that nothing can when none is claimed;
+* attributions: each value is the nearest float to c_i − E c_i.
+"""
+
+from __future__ import annotations
+
+import functools
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gamexplain.certify.attributions import _mean
+from gamexplain.certify.evaluate import contribution, covering, model_digest, prediction
+from gamexplain.certify.reasons import feature_extreme
+
+__all__ = ["check_batch"]
+
+_U = 2.0**-53
+_VECTOR, _EXACT, _ROW, _FAILED = 0, 1, 2, 3
+_SETS = ("msr", "minimal-sr", "mcr")
+
+
+def _gamma(k: int) -> float:
+    return k * _U / (1 - k * _U)
+
+
+def check_batch(result: Any, gam: Any) -> bool:
+    """Re-check every row of a batch result and every column it shows."""
+    if result.model != model_digest(gam) or tuple(result.feature_names) != gam.feature_names:
+        return False
+    if tuple(result.answers) != tuple(result.queries) or len(result.prediction) != len(
+        result.instances
+    ):
+        return False
+    n = len(result.instances)
+    fixed = np.isin(np.arange(gam.n_features), [gam.index(f) for f in result.fixed])
+    for query, answer in result.answers.items():
+        if answer.query != query or len(answer.path) != n:
+            return False
+        if not _single_rows(result, answer, gam):
+            return False
+    vector = np.zeros(n, dtype=bool)
+    for answer in result.answers.values():
+        vector |= answer.path == _VECTOR
+    if not vector.any():
+        return _predictions(result, gam, np.zeros(n, dtype=bool), None)
+    tables = _Tables.of(gam)
+    if tables is None:
+        return False
+    rows = np.flatnonzero(vector)
+    chosen = result.instances if len(rows) == n else result.instances[rows]
+    view = tables.view(chosen, fixed)
+    if view is None or not _predictions(result, gam, vector, (rows, view)):
+        return False
+    return all(_check_query(result, answer, view, rows, gam) for answer in result.answers.values())
+
+
+# -- rows with their own results ---------------------------------------------------------------
+def _single_rows(result: Any, answer: Any, gam: Any) -> bool:
+    """Each row not answered by the kernel: its own result verifies and shows the same."""
+    names = gam.feature_names
+    for r in np.flatnonzero((answer.path == _EXACT) | (answer.path == _ROW)):
+        single = answer.results.get(int(r))
+        if single is None or not single.verify(gam):
+            return False
+        if tuple(single.instance) != tuple(_plain(v) for v in result.instances[r]):
+            return False
+        if bool(answer.exact[r]) != bool(single.exact) or answer.status[r] != single.status:
+            return False
+        if answer.mask is not None:
+            shown = single.features or ()
+            if list(answer.mask[r]) != [n in shown for n in names]:
+                return False
+            if answer.exists is not None and bool(answer.exists[r]) != (
+                single.features is not None
+            ):
+                return False
+        if answer.holds is not None and bool(answer.holds[r]) != bool(single.holds):
+            return False
+        if answer.values is not None and not np.array_equal(
+            answer.values[r], np.asarray(single.values, dtype=float)
+        ):
+            return False
+    failed = np.flatnonzero(answer.path == _FAILED)
+    return all(int(r) in result.failures and not answer.exact[r] for r in failed)
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _predictions(result: Any, gam: Any, vector: NDArray[np.bool_], fast: Any) -> bool:
+    """Every shown prediction: the kernel rows' in columns, the others exactly."""
+    classification = gam.task.kind == "classification"
+    failed = np.zeros(len(vector), dtype=bool)
+    for a in result.answers.values():
+        failed |= a.path == _FAILED
+    others = np.flatnonzero(~vector & ~failed)
+    if fast is not None:
+        rows, view = fast
+        shown = result.prediction[rows]
+        if classification:
+            if not np.array_equal(shown[~view.unsure], view.label[~view.unsure]):
+                return False
+            others = np.concatenate([others, rows[view.unsure]])
+        else:
+            # a float score within the rounding bound of the exact one (both this
+            # evaluation and the batch's lie within their bounds of it)
+            error = 2.0 * _gamma(2 * gam.n_features + 10) * view.magnitude
+            if not (np.abs(shown.astype(float) - view.score) <= 2 * error).all():
+                return False
+    for r in others:
+        x = [_plain(v) for v in result.instances[r]]
+        exact = prediction(covering(gam, x), x)
+        shown = result.prediction[r]
+        if shown != (exact if classification else float(exact)):
+            return False
+    return True
+
+
+def _exact_score(gam: Any, x: list[Any]) -> Fraction:
+    total = Fraction(gam.intercept)
+    for i, v in enumerate(x):
+        total += Fraction(contribution(gam, i, v))
+    return total
+
+
+def _label(gam: Any, score: Fraction) -> int:
+    threshold = Fraction(gam.task.threshold)
+    return int(score > threshold or (score == threshold and gam.task.positive == ">="))
+
+
+# -- the model's levels, re-derived ------------------------------------------------------------
+class _Tables:
+    """The model's levels re-derived exactly, with their floats (built once per model)."""
+
+    def __init__(self, gam: Any, exact: list[tuple[Fraction, ...]], low: list[Fraction],
+                 high: list[Fraction]) -> None:  # fmt: skip
+        self.gam, self.exact = gam, tuple(exact)
+        self.c = _float_rows(exact)
+        self.down = _float_rows(
+            [tuple(v - lo for v in row) for row, lo in zip(exact, low, strict=True)]
+        )
+        self.up = _float_rows(
+            [tuple(hi - v for v in row) for row, hi in zip(exact, high, strict=True)]
+        )
+
+    @functools.cached_property
+    def phi(self) -> list[NDArray[np.float64]]:
+        """Per level, the nearest float to c − E c (means by the attribution checks)."""
+        means = [_mean(self.gam, i) for i in range(self.gam.n_features)]
+        return _float_rows(
+            [tuple(v - m for v in row) for row, m in zip(self.exact, means, strict=True)]
+        )
+
+    @staticmethod
+    @functools.lru_cache(maxsize=8)
+    def of(gam: Any) -> _Tables | None:
+        if gam.pairs:
+            return None
+        exact = []
+        for i, feature in enumerate(gam.features):
+            shape = feature.shape
+            if feature.domain.kind == "finite":
+                exact.append(
+                    tuple(Fraction(contribution(gam, i, v)) for v in feature.domain.values)
+                )
+            elif type(shape).__name__ == "Piecewise" and all(
+                len(row) == 1 or not any(row[1:]) for row in shape.coefficients
+            ):
+                beta = Fraction(feature.weight)
+                exact.append(tuple(beta * Fraction(row[0]) for row in shape.coefficients))
+            else:
+                return None
+        low, high = [], []
+        for feature in gam.features:
+            lo, hi = feature_extreme(feature, "min"), feature_extreme(feature, "max")
+            if not (lo.attained and hi.attained):
+                return None
+            low.append(Fraction(lo.value))
+            high.append(Fraction(hi.value))
+        return _Tables(gam, exact, low, high)
+
+    def view(self, rows: NDArray[np.object_], fixed: NDArray[np.bool_]) -> _View | None:
+        """The rows' levels, or None when a row is not a float inside the domain."""
+        gam = self.gam
+        level = np.empty(rows.shape, dtype=np.intp, order="F")
+        # one column per feature, each contiguous
+        by_feature = np.ascontiguousarray(rows.T)
+        for f, feature in enumerate(gam.features):
+            column = by_feature[f]
+            if feature.domain.kind == "finite":
+                index = {v: k for k, v in enumerate(feature.domain.values)}
+                level[:, f] = [index[_plain(v)] for v in column]
+                continue
+            if rows.dtype.kind != "f" and not all(type(_plain(v)) in (int, float) for v in column):
+                return None
+            numbers = np.asarray(column, dtype=float)
+            if not _inside(numbers, feature.domain) or np.any(np.abs(numbers) > 2.0**53):
+                return None
+            cuts = np.asarray(feature.shape.breakpoints, dtype=float)
+            found = np.searchsorted(cuts, numbers, side="right") - 1
+            level[:, f] = np.clip(found, 0, len(feature.shape.coefficients) - 1)
+        return _View(self, level, fixed)
+
+
+def _float_rows(rows: list[tuple[Fraction, ...]]) -> list[NDArray[np.float64]]:
+    return [np.array([float(v) for v in row]) for row in rows]
+
+
+def _inside(x: NDArray[np.float64], domain: Any) -> bool:
+    low, high = Fraction(domain.low), Fraction(domain.high)
+    lf, hf = float(low), float(high)
+    if len(x) and x.min() > lf and x.max() < hf and domain.kind == "interval":
+        return True
+    above = (x > lf) | ((x == lf) & (Fraction(lf) >= low))
+    below = (x < hf) | ((x == hf) & (Fraction(hf) <= high))
+    ok = bool(np.all(above & below))
+    if domain.kind == "integers":
+        ok = ok and bool(np.all(np.floor(x) == x))
+    return ok
+
+
+class _View:
+    """Floats of the rows' exact contributions, pushes and slacks, with error bounds."""
+
+    def __init__(self, tables: _Tables, level: NDArray[np.intp], fixed: NDArray[np.bool_]) -> None:
+        gam = tables.gam
+        self.tables, self.level, self.fixed = tables, level, fixed
+        self.c = self._gather(tables.c)
+        offset = Fraction(gam.intercept)
+        self.classification = gam.task.kind == "classification"
+        if self.classification:
+            offset -= Fraction(gam.task.threshold)
+        raw = float(offset) + self.c.sum(axis=1)
+        self.score = float(gam.intercept) + self.c.sum(axis=1)
+        self.magnitude = abs(float(offset)) + np.abs(self.c).sum(axis=1)
+        self.unsure = np.abs(raw) <= 2.0 * _gamma(2 * gam.n_features + 10) * self.magnitude
+        self.label = (raw > 0).astype(np.int64)
+        self.slack = np.abs(raw)
+
+    @functools.cached_property
+    def down(self) -> NDArray[np.float64]:
+        return self._gather(self.tables.down)
+
+    @functools.cached_property
+    def up(self) -> NDArray[np.float64]:
+        return self._gather(self.tables.up)
+
+    @functools.cached_property
+    def bound(self) -> NDArray[np.float64]:
+        """A rigorous bound on the error of any float sum of a row's terms."""
+        tolerance = float(getattr(self.tables.gam.task, "tolerance", 0.0))
+        size = self.magnitude + self.down.sum(axis=1) + self.up.sum(axis=1) + tolerance
+        return 2.0 * _gamma(2 * self.tables.gam.n_features + 10) * size
+
+    @functools.cached_property
+    def threat(self) -> NDArray[np.float64]:
+        return np.where(self.label[:, None] == 1, self.down, self.up)
+
+    def _gather(self, tables: list[NDArray[np.float64]]) -> NDArray[np.float64]:
+        stacked = np.stack([t[self.level[:, f]] for f, t in enumerate(tables)])
+        return np.ascontiguousarray(stacked.T)
+
+    def sides(self) -> list[tuple[NDArray[np.float64], NDArray[np.float64]]]:
+        """(pushes, room) per threatening direction."""
+        if self.classification:
+            return [(self.threat, self.slack)]
+        tolerance = np.full(len(self.level), float(self.tables.gam.task.tolerance))
+        return [(self.down, tolerance), (self.up, tolerance)]
+
+    def flips(
+        self, totals: list[NDArray[np.float64]]
+    ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+        """(certainly flips, certainly does not) for free sets with these push totals per side."""
+        yes = np.zeros(len(self.level), dtype=bool)
+        no = np.ones(len(self.level), dtype=bool)
+        for total, (_, room) in zip(totals, self.sides(), strict=True):
+            gap = total - room
+            yes |= gap > self.bound
+            no &= gap < -self.bound
+        return yes, no
+
+
+# -- the kernel rows ---------------------------------------------------------------------------
+def _check_query(result: Any, answer: Any, view: _View, rows: NDArray[np.intp], gam: Any) -> bool:
+    mine = answer.path[rows] == _VECTOR
+    if not mine.any():
+        return True
+    if not (answer.exact[rows][mine].all() and bool((answer.status[rows][mine] == "solved").all())):
+        return False
+    if answer.values is not None:
+        return _attributions(answer.values[rows][mine], view, mine)
+    good, undecided = _reason_rows(result, answer, view, rows)
+    if not (good | undecided)[mine].all():
+        return False
+    redo = np.flatnonzero(mine & (undecided | (view.unsure if view.classification else False)))
+    return all(_exact_row(result, answer, gam, int(rows[k])) for k in redo)
+
+
+def _attributions(values: NDArray[np.float64], view: _View, mine: NDArray[np.bool_]) -> bool:
+    phi = view.tables.phi
+    expected = np.column_stack([t[view.level[mine, f]] for f, t in enumerate(phi)])
+    return bool(np.array_equal(values, expected))
+
+
+def _reason_rows(
+    result: Any, answer: Any, view: _View, rows: NDArray[np.intp]
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """(certainly right, undecided) per kernel row."""
+    fixed = view.fixed[None, :]
+    query = answer.query
+    if query == "csr":
+        kept = np.isin(
+            np.arange(view.level.shape[1]), [view.tables.gam.index(f) for f in result.kept]
+        )
+        free = ~kept[None, :] & ~fixed
+        yes, no = view.flips([(w * free).sum(axis=1) for w, _ in view.sides()])
+        holds = answer.holds[rows]
+        return np.where(holds, no, yes), ~(yes | no)
+    mask = answer.mask[rows]
+    if query == "mcr":
+        return _contrastive(answer.exists[rows], mask, view)
+    free = ~mask
+    if np.any(free & fixed):
+        return np.zeros(len(rows), dtype=bool), np.zeros(len(rows), dtype=bool)
+    sides = view.sides()
+    yes, no = view.flips([(w * free).sum(axis=1) for w, _ in sides])
+    good, undecided = no.copy(), ~(yes | no)
+    if query == "msr":
+        more, less = _smallest(view, free.sum(axis=1) + 1)
+        good &= more
+        undecided |= ~(more | less)
+    else:
+        for f in range(mask.shape[1]):
+            step = mask[:, f] & ~view.fixed[f]
+            totals = [(w * free).sum(axis=1) + w[:, f] for w, _ in sides]
+            y, n = view.flips(totals)
+            good &= ~step | y
+            undecided |= step & ~(y | n)
+    return good, undecided
+
+
+def _smallest(view: _View, count: NDArray[np.intp]) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """Whether freeing the ``count`` smallest pushes certainly flips (or certainly not);
+    a count past the free features cannot be freed at all."""
+    w, _ = view.sides()[0]
+    w = np.where(view.fixed[None, :], np.inf, w)
+    cum = np.cumsum(np.sort(w, axis=1), axis=1)
+    past = count > (~view.fixed).sum()
+    at = np.minimum(count, w.shape[1]) - 1
+    total = cum[np.arange(len(cum)), at]
+    yes, no = view.flips([total])
+    return yes | past, no & ~past
+
+
+def _contrastive(
+    exists: NDArray[np.bool_], mask: NDArray[np.bool_], view: _View
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    changed = mask & ~view.fixed[None, :]
+    wrong = np.any(mask & view.fixed[None, :]) or np.any(mask & ~exists[:, None])
+    if wrong or np.any(exists & ~changed.any(axis=1)):
+        return np.zeros(len(mask), dtype=bool), np.zeros(len(mask), dtype=bool)
+    sides = view.sides()
+    movable = ~view.fixed[None, :]
+    yes, no = view.flips([(w * np.where(exists[:, None], changed, movable)).sum(axis=1)
+                          for w, _ in sides])  # fmt: skip
+    good = np.where(exists, yes, no)
+    undecided = ~(yes | no)
+    size = changed.sum(axis=1)
+    totals = []
+    for w, _ in sides:
+        ranked = -np.sort(-np.where(view.fixed[None, :], 0.0, w), axis=1)
+        cum = np.concatenate([np.zeros((len(w), 1)), np.cumsum(ranked, axis=1)], axis=1)
+        totals.append(cum[np.arange(len(w)), np.maximum(size - 1, 0)])
+    y, n = view.flips(totals)
+    good &= ~exists | n
+    undecided |= exists & ~(y | n)
+    return good, undecided
+
+
+# -- one row in Fractions ---------------------------------------------------------------------
+def _exact_row(result: Any, answer: Any, gam: Any, r: int) -> bool:
+    """The checks of :func:`_reason_rows` for one row, in exact arithmetic."""
+    x = [_plain(v) for v in result.instances[r]]
+    p = gam.n_features
+    c = [Fraction(contribution(gam, i, v)) for i, v in enumerate(x)]
+    low = [Fraction(feature_extreme(f, "min").value) for f in gam.features]
+    high = [Fraction(feature_extreme(f, "max").value) for f in gam.features]
+    score = Fraction(gam.intercept) + sum(c, Fraction(0))
+    fixed = {gam.index(f) for f in result.fixed}
+    if gam.task.kind == "classification":
+        label = _label(gam, score)
+        if result.prediction[r] != label:
+            return False
+        threshold = Fraction(gam.task.threshold)
+        room = score - threshold if label == 1 else threshold - score
+        pushes = [[ci - lo for ci, lo in zip(c, low, strict=True)] if label == 1
+                  else [hi - ci for ci, hi in zip(c, high, strict=True)]]  # fmt: skip
+        strict = (label == 1) == (gam.task.positive == ">")
+
+        def flips(totals: list[Fraction]) -> bool:
+            return totals[0] >= room if strict else totals[0] > room
+    else:
+        tolerance = Fraction(gam.task.tolerance)
+        pushes = [[ci - lo for ci, lo in zip(c, low, strict=True)],
+                  [hi - ci for ci, hi in zip(c, high, strict=True)]]  # fmt: skip
+
+        def flips(totals: list[Fraction]) -> bool:
+            return any(t > tolerance for t in totals)
+
+    def total(members: set[int]) -> list[Fraction]:
+        return [sum((w[i] for i in members), Fraction(0)) for w in pushes]
+
+    movable = [i for i in range(p) if i not in fixed]
+    if answer.query == "csr":
+        kept = {gam.index(f) for f in result.kept} | fixed
+        return bool(answer.holds[r]) == (not flips(total(set(range(p)) - kept)))
+    members = {i for i in range(p) if answer.mask[r, i]}
+    if answer.query == "mcr":
+        if not answer.exists[r]:
+            return not flips(total(set(movable)))
+        if members & fixed or not flips(total(members)):
+            return False
+        return not any(flips([sum(sorted((w[i] for i in movable), reverse=True)[: len(members) - 1],
+                                  Fraction(0))]) for w in pushes)  # fmt: skip
+    if not fixed <= members:
+        return False
+    free = set(range(p)) - members
+    if flips(total(free)):
+        return False
+    if answer.query == "msr":
+        smallest = sorted(pushes[0][i] for i in movable)[: len(free) + 1]
+        return len(free) + 1 > len(movable) or flips([sum(smallest, Fraction(0))])
+    return all(flips(total(free | {i})) for i in members - fixed)

@@ -1,0 +1,670 @@
+"""Explain a whole table at once: the batch front door :func:`explain`.
+
+Each query of a batch is answered for every row with the same semantics as its
+single-row function (a batch answer equals the row-by-row answer, tie-breaking
+included). On a main-effects model whose features take finitely many contribution
+values (finite domains, step functions such as EBM bins) the vectorised kernels of
+:mod:`gamexplain.algorithms.batch_kernels` answer all rows in numpy; rows they cannot
+decide in floats (a tie, a score on the threshold) take the *exact path*, the single-row
+query in exact arithmetic; rows outside the model's domain, models with pair terms or
+other components, and queries without a kernel go *one by one* through the single-row
+query. The result says how many rows took each path.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gamexplain import certify
+from gamexplain.algorithms.batch_kernels import (
+    BATCH_KERNELS,
+    KernelOutput,
+    RowBatch,
+    batch_levels,
+    discrete_reason,
+    level_matrix,
+    prepare_rows,
+)
+from gamexplain.certify import batch as batch_checks
+from gamexplain.errors import GamExplainError, InvalidInstanceError, InvalidParameterError
+from gamexplain.model.gam import check_gam
+from gamexplain.queries.parameters import validate
+
+__all__ = ["QUERY_NAMES", "BatchResult", "QueryAnswers", "batch_plan", "explain", "is_many"]
+
+#: The names :func:`explain` accepts, and the registry query each one asks.
+QUERY_NAMES: dict[str, str] = {
+    "csr": "csr",
+    "msr": "msr",
+    "minimal": "minimal-sr",
+    "minimal-sr": "minimal-sr",
+    "mcr": "mcr",
+    "shap": "shap-score",
+    "shap-score": "shap-score",
+    "banzhaf": "banzhaf-score",
+    "banzhaf-score": "banzhaf-score",
+}
+
+VECTOR, EXACT, ONE_BY_ONE, FAILED = 0, 1, 2, 3
+PATHS = ("vector", "exact", "row", "failed")
+
+
+@dataclass
+class QueryAnswers:
+    """One query's answers for every row, in columns.
+
+    Attributes
+    ----------
+    query : str
+        The registry query (``"msr"``, ``"shap-score"``, …).
+    mask : ndarray of bool (rows × features) or None
+        The reason's features: kept (sufficient reasons), changed (contrastive reasons).
+    exists : ndarray of bool or None
+        Contrastive reasons: False where no change of the free features flips.
+    holds : ndarray of bool or None
+        ``csr``: whether the given set is sufficient.
+    values : ndarray of float (rows × features) or None
+        Attributions: the exact values rounded to the nearest float.
+    exact, path : ndarray
+        Per row: whether the answer is exact, and how it was found
+        (0 vector, 1 exact path, 2 one by one, 3 failed; see ``PATHS``).
+    status : ndarray of str
+    results : dict of int to Result
+        The single-row results of the rows not answered by the kernel (their own
+        certificates, re-checked by ``verify``).
+    kernel : str or None
+        The kernel that answered the vector rows, None when every row went one by one.
+    reason : str
+        Why rows went one by one, when they all did.
+    """
+
+    query: str
+    mask: NDArray[np.bool_] | None
+    exists: NDArray[np.bool_] | None
+    holds: NDArray[np.bool_] | None
+    values: NDArray[np.float64] | None
+    exact: NDArray[np.bool_]
+    path: NDArray[np.int8]
+    status: NDArray[np.object_]
+    results: dict[int, Any] = field(default_factory=dict)
+    kernel: str | None = None
+    reason: str = ""
+
+    def count(self, path: int) -> int:
+        return int((self.path == path).sum())
+
+
+@dataclass(frozen=True, eq=False)
+class BatchResult:
+    """The answers of several queries for many rows, with their certificates.
+
+    Attributes
+    ----------
+    queries : tuple of str
+        Registry query names, in the order asked.
+    feature_names : tuple of str
+    index : pandas Index or range
+        The rows' labels (a DataFrame's index is kept).
+    instances : ndarray of object (rows × features)
+        The validated rows, in feature order.
+    prediction : ndarray
+        The class of each row (classification) or its score (regression; a float, exact
+        values in ``results``), exact.
+    answers : dict of str to QueryAnswers
+    fixed : tuple of str
+    kept : tuple of str or None
+        The set ``csr`` asked about.
+    model : str
+        The digest of the model explained.
+    failures : dict of int to str
+        Rows skipped as bad input (``errors="skip"``) or whose query failed, with why.
+    seconds : float
+    """
+
+    queries: tuple[str, ...]
+    feature_names: tuple[str, ...]
+    index: Any
+    instances: NDArray[np.object_]
+    prediction: NDArray[Any]
+    answers: dict[str, QueryAnswers]
+    fixed: tuple[str, ...]
+    kept: tuple[str, ...] | None
+    model: str
+    failures: dict[int, str]
+    seconds: float
+
+    def __len__(self) -> int:
+        return len(self.instances)
+
+    @property
+    def exact(self) -> bool:
+        """Whether every answer of every row is exact."""
+        return all(bool(a.exact.all()) for a in self.answers.values())
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Per query, how many rows took each path (vector, exact, row, failed)."""
+        return {q: {p: a.count(k) for k, p in enumerate(PATHS)} for q, a in self.answers.items()}
+
+    def features(self, query: str, row: int) -> tuple[str, ...] | None:
+        """The reason of one row (position) by name; None when no contrastive reason exists."""
+        answer = self.answers[QUERY_NAMES.get(query, query)]
+        if answer.mask is None:
+            raise InvalidParameterError(f"query {query!r} has no feature set")
+        if answer.exists is not None and not answer.exists[row]:
+            return None
+        return tuple(n for n, m in zip(self.feature_names, answer.mask[row], strict=True) if m)
+
+    @property
+    def table(self) -> Any:
+        """A pandas DataFrame, one row per instance (the input's index): the prediction,
+        per query its features (a tuple of names, None where no contrastive reason
+        exists), size, exact flag, path and status, and per attribution query one column
+        per feature."""
+        return self.frame(flat=False)
+
+    def frame(self, flat: bool = True) -> Any:
+        """:attr:`table`; with ``flat`` its feature sets are ``|``-joined strings and its
+        paths and statuses plain strings, the columns CSV, Parquet and JSON lines hold."""
+        import pandas as pd
+
+        data: dict[str, Any] = {"prediction": self.prediction}
+        for query, a in self.answers.items():
+            short = _short(query)
+            if a.mask is not None:
+                exists = np.ones(len(a.mask), dtype=bool) if a.exists is None else a.exists
+                sets = _joined(self.feature_names, a.mask) if flat else _tuples(
+                    self.feature_names, a.mask
+                )  # fmt: skip
+                sets[~exists] = None
+                data[f"{short}_features"] = sets
+                size = pd.array(a.mask.sum(axis=1), dtype="Int64")
+                size[~exists] = pd.NA
+                data[f"{short}_size"] = size
+            if a.holds is not None:
+                data[f"{short}_holds"] = a.holds
+            if a.values is not None:
+                for f, name in enumerate(self.feature_names):
+                    data[f"{short}[{name}]"] = a.values[:, f]
+            data[f"{short}_exact"] = a.exact
+            paths = pd.Categorical.from_codes(a.path, PATHS)
+            data[f"{short}_path"] = np.asarray(paths, dtype=str) if flat else paths
+            data[f"{short}_status"] = a.status.astype(str) if flat else a.status
+        return pd.DataFrame(data, index=self.index)
+
+    @certify.checked
+    def verify(self, gam: Any) -> bool:
+        """Re-check every row's answer and every shown column, vectorised, in exact
+        arithmetic where floats cannot decide (:mod:`gamexplain.certify.batch`)."""
+        return batch_checks.check_batch(self, gam)
+
+    def __str__(self) -> str:
+        lines = [f"{len(self)} rows, {len(self.queries)} queries in {self.seconds:.3g} s"]
+        for query, counts in self.counts().items():
+            a = self.answers[query]
+            how = a.kernel or f"one by one ({a.reason})"
+            lines.append(f"  {query}: {how}; " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        if self.failures:
+            lines.append(f"  failures: {dict(list(self.failures.items())[:10])}")
+        return "\n".join(lines)
+
+
+def _tuples(names: Sequence[str], mask: NDArray[np.bool_]) -> NDArray[np.object_]:
+    out = np.empty(len(mask), dtype=object)
+    out[:] = [tuple(itertools.compress(names, row)) for row in mask.tolist()]
+    return out
+
+
+def _joined(names: Sequence[str], mask: NDArray[np.bool_]) -> NDArray[np.object_]:
+    """Per row, the names of its marked features joined by ``|``."""
+    out = np.empty(len(mask), dtype=object)
+    out[:] = ["|".join(itertools.compress(names, row)) for row in mask.tolist()]
+    return out
+
+
+def _short(query: str) -> str:
+    return {"minimal-sr": "minimal", "shap-score": "shap", "banzhaf-score": "banzhaf"}.get(
+        query, query
+    )
+
+
+# -- input -------------------------------------------------------------------------------------
+def is_many(x: Any) -> bool:
+    """Whether ``x`` holds several rows (a 2-D array of more than one row, a DataFrame
+    of other than one row, a Dask DataFrame): what the single-row queries hand to
+    :func:`explain`."""
+    module = type(x).__module__
+    if module.startswith("dask"):
+        return True
+    if module.startswith("pandas"):
+        return getattr(x, "ndim", 1) == 2 and len(x) != 1
+    if isinstance(x, dict):
+        return False
+    try:
+        shape = np.shape(x)
+    except ValueError:
+        return False
+    return len(shape) == 2 and shape[0] != 1
+
+
+def _rows(gam: Any, X: Any) -> tuple[NDArray[Any], Any]:
+    """The rows in feature order and their labels (a numeric array stays numeric)."""
+    if type(X).__module__.startswith("pandas") and getattr(X, "ndim", 1) == 2:
+        return gam._rows(X), X.index
+    if isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in "fiu":
+        if X.shape[1] != gam.n_features:
+            raise InvalidInstanceError(
+                f"expected rows of {gam.n_features} values (one per feature), "
+                f"got an array of shape {X.shape}"
+            )
+        return X, range(len(X))
+    rows = gam._rows(X)
+    return rows, range(len(rows))
+
+
+def _frame(
+    gam: Any, X: Any
+) -> tuple[NDArray[Any], Any, list[NDArray[Any]], NDArray[np.bool_]] | None:
+    """A DataFrame of numbers for numeric features, validated in numpy. None sends it
+    through the row-wise path (labels, categories, bad values: that path names what is
+    wrong)."""
+    import pandas as pd
+
+    if not (isinstance(X, pd.DataFrame) and set(X.columns) == set(gam.feature_names)):
+        return None
+    if not X.columns.is_unique:
+        return None
+    columns: list[NDArray[Any]] = []
+    for feature in gam.features:
+        series = X[feature.name]
+        if feature.domain.kind == "finite" or not _plain_numbers(series):
+            return None
+        column = series.to_numpy(dtype=float)
+        if not np.isfinite(column).all():
+            return None
+        if feature.domain.kind == "integers" and not (np.floor(column) == column).all():
+            return None
+        columns.append(column)
+    return np.column_stack(columns), X.index, columns, np.zeros(len(X), dtype=bool)
+
+
+def _plain_numbers(series: Any) -> bool:
+    """A float column, or an integer one whose values floats hold exactly."""
+    import pandas as pd
+
+    if pd.api.types.is_float_dtype(series.dtype):
+        return True
+    if pd.api.types.is_integer_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series):
+        return bool(len(series) == 0 or series.abs().max() <= 2**53)
+    return False
+
+
+def _numeric_columns(gam: Any, rows: NDArray[Any]) -> list[NDArray[Any]] | None:
+    """The columns of a float (or small-integer) array whose every value is valid, checked
+    in numpy; None sends the rows through the model's own per-value validation."""
+    if rows.dtype.kind not in "fiu" or (rows.dtype.kind != "f" and np.abs(rows).max() > 2**53):
+        return None
+    columns: list[NDArray[Any]] = []
+    for f, feature in enumerate(gam.features):
+        column = rows[:, f].astype(float)
+        if not np.isfinite(column).all():
+            return None
+        domain = feature.domain
+        if domain.kind == "finite":
+            values = np.array(domain.values, dtype=object)
+            if not domain.is_numeric or not np.isin(column, values.astype(float)).all():
+                return None
+            # the labels themselves, so finite features are looked up by value
+            lookup = {float(v): v for v in domain.values}
+            columns.append(np.array([lookup[v] for v in column.tolist()], dtype=object))
+            continue
+        if domain.kind == "integers" and not (np.floor(column) == column).all():
+            return None
+        columns.append(column)
+    return columns
+
+
+def _validated(
+    gam: Any, rows: NDArray[Any], errors: str
+) -> tuple[list[NDArray[Any]] | None, NDArray[np.bool_], dict[int, str]]:
+    """(columns, which rows need exact values, bad rows) — the columns of the good rows."""
+    fast = _numeric_columns(gam, rows)
+    if fast is not None:
+        return fast, np.zeros(len(rows), dtype=bool), {}
+    try:
+        columns, inexact = gam._columns(np.asarray(rows, dtype=object))
+        return columns, inexact, {}
+    except InvalidInstanceError:
+        if errors == "raise":
+            raise
+    bad: dict[int, str] = {}
+    for r, row in enumerate(rows):
+        try:
+            gam.instance(list(row))
+        except InvalidInstanceError as error:
+            bad[r] = str(error)
+    good = np.array([r not in bad for r in range(len(rows))], dtype=bool)
+    if not good.any():
+        return None, np.zeros(0, dtype=bool), bad
+    columns, inexact = gam._columns(np.asarray(rows[good], dtype=object))
+    return columns, inexact, bad
+
+
+# -- the front door --------------------------------------------------------------------------
+def explain(
+    gam: Any,
+    X: Any,
+    queries: Sequence[str] | str = ("msr", "mcr", "shap"),
+    *,
+    fixed: Iterable[int | str] = (),
+    S: Iterable[int | str] | None = None,
+    errors: Literal["raise", "skip"] = "raise",
+    time_limit: float | None = None,
+    client: Any = None,
+    scheduler: str | None = None,
+) -> Any:
+    """Answer several queries for every row of a table.
+
+    Parameters
+    ----------
+    gam : GAM
+    X : 2-D array-like, pandas DataFrame or Dask DataFrame
+        Arrays give the features by position; DataFrames by column name (categorical
+        columns give a finite feature's labels), and their index labels the results.
+    queries : sequence of str
+        Among ``"csr"``, ``"msr"``, ``"minimal"``, ``"mcr"``, ``"shap"``, ``"banzhaf"``.
+    fixed : iterable of str or int
+        Features that may not change (reasons).
+    S : iterable of str or int, optional
+        The set ``"csr"`` asks about.
+    errors : {"raise", "skip"}
+        A bad row raises :class:`~gamexplain.errors.InvalidInstanceError`, or is skipped
+        and reported in ``failures`` (its answers marked ``failed``).
+    time_limit : float, optional
+        Seconds for each row answered by the single-row query.
+    client, scheduler : optional
+        Run on Dask: a ``distributed.Client`` or a scheduler address; implied by a Dask
+        DataFrame ``X`` (see :mod:`gamexplain.queries.distributed`).
+
+    Returns
+    -------
+    BatchResult
+        Its ``table`` is a pandas DataFrame with one row per instance; ``verify(gam)``
+        re-checks every row. With Dask, a lazy Dask DataFrame of those tables.
+
+    Notes
+    -----
+    The vectorised kernels cost O(n·p log p) for n rows of p features after O(L log L)
+    exact work on the L levels of the model (thm:msr-greedy, thm:mcr-greedy,
+    thm:minimal-deletion, thm:csr-worst-case, thm:shap-score-closed-form). Rows on the
+    exact path or one by one cost what their single-row query costs.
+
+    Examples
+    --------
+    >>> import gamexplain as gx
+    >>> gam = gx.load("breast_cancer_ebm")
+    >>> X = [[gam.features[i].domain.low for i in range(30)]] * 3
+    >>> result = gx.explain(gam, X, queries=("msr", "mcr"))
+    >>> result.counts()["msr"]["vector"]
+    3
+    >>> result.verify(gam)
+    True
+    """
+    check_gam(gam, "explain")
+    names = _queries(queries)
+    if errors not in ("raise", "skip"):
+        raise InvalidParameterError(
+            f"The 'errors' parameter of explain must be one of {{'raise', 'skip'}}. "
+            f"Got {errors!r} instead."
+        )
+    if client is not None or scheduler is not None or type(X).__module__.startswith("dask"):
+        from gamexplain.queries.distributed import explain_dask
+
+        return explain_dask(gam, X, names, client=client, scheduler=scheduler, fixed=fixed,
+                            S=S, errors=errors, time_limit=time_limit)  # fmt: skip
+    start = time.perf_counter()
+    fixed_set = _positions(gam, fixed, "fixed")
+    kept = None if S is None else _positions(gam, S, "S")
+    if "csr" in names and kept is None:
+        raise InvalidParameterError("The query 'csr' of explain needs the set S to check.")
+    fast = _frame(gam, X)
+    columns: list[NDArray[Any]] | None
+    bad: dict[int, str] = {}
+    if fast is not None:
+        rows, index, columns, inexact = fast
+    else:
+        rows, index = _rows(gam, X)
+        columns, inexact, bad = _validated(gam, rows, errors)
+    good = np.ones(len(rows), dtype=bool)
+    good[list(bad)] = False
+    batch = _Batch(gam, rows, good, columns, inexact, fixed_set, kept, time_limit, errors)
+    answers = {q: batch.answer(q) for q in names}
+    failures = dict(bad)
+    for a in answers.values():
+        for r in np.flatnonzero(a.path == FAILED):
+            failures.setdefault(int(r), str(a.status[r]))
+    return BatchResult(
+        queries=names,
+        feature_names=gam.feature_names,
+        index=index,
+        instances=rows,
+        prediction=batch.prediction(),
+        answers=answers,
+        fixed=tuple(gam.feature_names[i] for i in sorted(fixed_set)),
+        kept=None if kept is None else tuple(gam.feature_names[i] for i in sorted(kept)),
+        model=certify.model_digest(gam),
+        failures=failures,
+        seconds=time.perf_counter() - start,
+    )
+
+
+def _queries(queries: Sequence[str] | str) -> tuple[str, ...]:
+    items = [queries] if isinstance(queries, str) else list(queries)
+    unknown = [q for q in items if q not in QUERY_NAMES]
+    if unknown or not items:
+        raise InvalidParameterError(
+            f"The 'queries' parameter of explain must name some of {sorted(QUERY_NAMES)}. "
+            f"Got {queries!r} instead."
+        )
+    return tuple(dict.fromkeys(QUERY_NAMES[q] for q in items))
+
+
+def _positions(gam: Any, features: Iterable[int | str], what: str) -> frozenset[int]:
+    if isinstance(features, str | int):
+        features = [features]
+    try:
+        return frozenset(gam.index(f) for f in features)
+    except InvalidInstanceError as error:
+        raise InvalidParameterError(f"The {what!r} parameter of explain: {error}") from None
+
+
+def batch_plan(gam: Any, queries: Sequence[str] | str = ("msr", "mcr", "shap")) -> dict[str, str]:
+    """Per query, what :func:`explain` runs on ``gam``: the kernel, or why rows go one by
+    one through the single-row query (an ``explain_plan`` for batches)."""
+    check_gam(gam, "batch_plan")
+    plan = {}
+    for query in _queries(queries):
+        kernel = BATCH_KERNELS.get(query)
+        why = "no batch kernel is registered" if kernel is None else kernel.applies(gam)
+        if kernel is not None and why is None:
+            plan[query] = f"{kernel.name}: {kernel.summary} ({kernel.theorem})"
+        else:
+            plan[query] = f"one by one through the single-row query: {why}"
+    return plan
+
+
+class _Batch:
+    """The rows of one call, their kernel view (when the model has one) and the
+    single-row fallbacks."""
+
+    def __init__(self, gam: Any, rows: NDArray[np.object_], good: NDArray[np.bool_],
+                 columns: list[NDArray[Any]] | None, inexact: NDArray[np.bool_],
+                 fixed: frozenset[int], kept: frozenset[int] | None,
+                 time_limit: float | None, errors: str) -> None:  # fmt: skip
+        self.gam, self.rows, self.good = gam, rows, good
+        self.fixed, self.kept, self.time_limit, self.errors = fixed, kept, time_limit, errors
+        self.where = np.flatnonzero(good)
+        self.view: RowBatch | None = None
+        self.why = discrete_reason(gam)
+        self.alone = np.ones(len(self.where), dtype=bool)
+        if self.why is None and columns is not None and len(self.where):
+            levels = batch_levels(gam)
+            level, outside = level_matrix(levels, columns)
+            self.view = prepare_rows(levels, level, fixed)
+            self.alone = outside | inexact
+            if self.alone.any():
+                self.why = "outside the model's domain or not a float"
+        self.exact_predictions: dict[int, Any] = {}
+
+    def answer(self, query: str) -> QueryAnswers:
+        n, p = len(self.rows), self.gam.n_features
+        a = _empty(query, n, p)
+        a.path[~self.good] = FAILED
+        a.status[~self.good] = "invalid row"
+        a.exact[~self.good] = False
+        kernel = BATCH_KERNELS.get(query)
+        reason = "no batch kernel" if kernel is None else kernel.applies(self.gam)
+        redo = np.ones(len(self.where), dtype=bool)
+        if kernel is not None and reason is None and self.view is not None:
+            out = kernel.func(self.view, kept=self.kept)
+            _fill(a, out, self.where)
+            a.kernel = kernel.name
+            redo = out.unknown | self.alone
+            a.path[self.where[out.unknown & ~self.alone]] = EXACT
+        else:
+            a.reason = reason or self.why or "no rows"
+        for k in np.flatnonzero(redo):
+            r = int(self.where[k])
+            if a.path[r] != EXACT:
+                a.path[r] = ONE_BY_ONE
+            self._single(query, a, r)
+        return a
+
+    def _single(self, query: str, a: QueryAnswers, r: int) -> None:
+        x = tuple(v.item() if isinstance(v, np.generic) else v for v in self.rows[r])
+        try:
+            result = _SINGLE[query](self.gam, x, self)
+        except GamExplainError as error:
+            if self.errors == "raise":
+                raise
+            a.path[r], a.status[r], a.exact[r] = FAILED, f"failed: {error}", False
+            return
+        a.results[r] = result
+        a.exact[r], a.status[r] = bool(result.exact), str(result.status)
+        names = self.gam.feature_names
+        if a.mask is not None:
+            shown = result.features or ()
+            a.mask[r] = [n in shown for n in names]
+            if a.exists is not None:
+                a.exists[r] = result.features is not None
+        if a.holds is not None:
+            a.holds[r] = bool(result.holds)
+        if a.values is not None:
+            a.values[r] = np.asarray(result.values, dtype=float)
+        self.exact_predictions[r] = getattr(result, "prediction", None)
+
+    def prediction(self) -> NDArray[Any]:
+        from gamexplain.model.task import Classification
+
+        n = len(self.rows)
+        classification = isinstance(self.gam.task, Classification)
+        out = np.full(
+            n, -1 if classification else np.nan, dtype=np.int64 if classification else float
+        )
+        redo = np.flatnonzero(self.good)
+        if self.view is not None:
+            fast = self.view.prediction if classification else self.view.score
+            assert fast is not None
+            out[self.where] = fast
+            redo = self.where[self.alone | self.view.unsure]
+        for r in redo:
+            x = tuple(v.item() if isinstance(v, np.generic) else v for v in self.rows[r])
+            exact = self.gam.predict_exact(x)
+            out[r] = exact if classification else float(exact)
+        return out
+
+
+def _empty(query: str, n: int, p: int) -> QueryAnswers:
+    sets = query in ("msr", "minimal-sr", "mcr")
+    return QueryAnswers(
+        query=query,
+        mask=np.zeros((n, p), dtype=bool) if sets else None,
+        exists=np.ones(n, dtype=bool) if query == "mcr" else None,
+        holds=np.zeros(n, dtype=bool) if query == "csr" else None,
+        values=np.full((n, p), np.nan) if query.endswith("-score") else None,
+        exact=np.ones(n, dtype=bool),
+        path=np.zeros(n, dtype=np.int8),
+        status=np.full(n, "solved", dtype=object),
+    )
+
+
+def _fill(a: QueryAnswers, out: KernelOutput, where: NDArray[np.intp]) -> None:
+    for name in ("mask", "exists", "holds", "values"):
+        column, found = getattr(a, name), getattr(out, name)
+        if column is not None and found is not None:
+            column[where] = found
+
+
+def _run_single(func: Callable[..., Any], **extra: Any) -> Callable[[Any, Any, _Batch], Any]:
+    def call(gam: Any, x: Any, batch: _Batch) -> Any:
+        options = {"fixed": tuple(batch.fixed), "time_limit": batch.time_limit, **extra}
+        if func.__name__ == "is_sufficient_reason":
+            return func(gam, x, tuple(batch.kept or ()), **options)
+        if func.__name__ in ("shap_values", "banzhaf_values"):
+            return func(gam, x, time_limit=batch.time_limit)
+        return func(gam, x, **options)
+
+    return call
+
+
+def _single_table() -> dict[str, Callable[[Any, Any, _Batch], Any]]:
+    from gamexplain.queries import reasons, shap
+
+    return {
+        "csr": _run_single(reasons.is_sufficient_reason),
+        "msr": _run_single(reasons.minimum_sufficient_reason),
+        "minimal-sr": _run_single(reasons.minimal_sufficient_reason),
+        "mcr": _run_single(reasons.minimum_contrastive_reason),
+        "shap-score": _run_single(shap.shap_values),
+        "banzhaf-score": _run_single(shap.banzhaf_values),
+    }
+
+
+class _Lazy(dict[str, Callable[[Any, Any, _Batch], Any]]):
+    """The single-row functions, imported on first use (the query modules hand many rows
+    to this module, so it must not import them at load time)."""
+
+    def __missing__(self, key: str) -> Callable[[Any, Any, _Batch], Any]:
+        self.update(_single_table())
+        return dict.__getitem__(self, key)
+
+
+_SINGLE = _Lazy()
+
+
+def many_rows(gam: Any, X: Any, query: str, caller: str, **options: Any) -> Any:
+    """What a single-row query returns for many rows: :func:`explain` of that query.
+
+    Raises
+    ------
+    InvalidParameterError
+        An option the batch cannot honour (a named ``method``, a nearest witness).
+    """
+    options = validate(caller, gam, **options)
+    method = options.pop("method", "auto")
+    witness = options.pop("witness", "extreme")
+    if "S" in options:
+        options["S"] = tuple(options["S"])
+    options["fixed"] = tuple(options["fixed"])
+    if method != "auto" or witness != "extreme":
+        raise InvalidParameterError(
+            f"{caller} of many rows runs method='auto' with extreme witnesses; "
+            f"got method={method!r}, witness={witness!r} (ask row by row instead)"
+        )
+    return explain(gam, X, queries=(query,), **options)
