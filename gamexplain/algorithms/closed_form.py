@@ -8,7 +8,6 @@ split evenly between its features. Shapley and Banzhaf weights give the same spl
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,7 +21,6 @@ from numpy.typing import NDArray
 from gamexplain.algorithms.partial_sums import Estimate
 from gamexplain.complexity.registry import register_algorithm
 from gamexplain.distributions import bin_probabilities
-from gamexplain.exact import as_fraction
 from gamexplain.model.gam import GAM, Feature, PairTerm
 from gamexplain.substrate.primitives import contribution_mean
 
@@ -67,14 +65,11 @@ class PairTable:
         E g(X_i, X_j).
     rows, columns : tuple of Fraction
         E g(a, X_j) per bin a of the first feature; E g(X_i, b) per bin b of the second.
-    cuts : (tuple of Fraction or None, tuple of Fraction or None)
-        Per axis, the exact inner bin edges (None: a finite domain, binned by its values).
     """
 
     mean: Fraction
     rows: tuple[Fraction, ...]
     columns: tuple[Fraction, ...]
-    cuts: tuple[tuple[Fraction, ...] | None, tuple[Fraction, ...] | None]
 
     def split(self, pair: PairTerm, a: int, b: int) -> tuple[Fraction, Fraction]:
         """The shares of the first and second feature at bins (a, b).
@@ -85,17 +80,6 @@ class PairTable:
         g = Fraction(pair.values[a][b])
         row, column = self.rows[a], self.columns[b]
         return ((row - self.mean) + (g - column)) / 2, ((column - self.mean) + (g - row)) / 2
-
-    def bin_of(self, pair: PairTerm, axis: int, feature: Feature, value: Any) -> int:
-        """The bin of ``value`` (right-continuous), by bisection over the exact cuts."""
-        cuts = self.cuts[axis]
-        try:
-            number = None if cuts is None else as_fraction(value)
-        except ValueError:  # an algebraic number: the model's own exact comparisons
-            number = None
-        if cuts is None or number is None:
-            return pair.bin_of(axis, feature, value)
-        return bisect.bisect_right(cuts, number)
 
 
 _AXIS_LAWS: dict[Any, tuple[Fraction, ...]] = {}
@@ -134,14 +118,10 @@ def _pair_table(pair: PairTerm, first: Feature, second: Feature) -> PairTable:
     rows = table.dot(q)
     columns = p.dot(table)
     mean = Fraction(int(p.dot(rows)), dp * t * dq)
-    cuts = tuple(
-        None if edges is None else tuple(Fraction(e) for e in edges[1:-1]) for edges in pair.edges
-    )
     return PairTable(
         mean,
         tuple(Fraction(int(r), t * dq) for r in rows),
         tuple(Fraction(int(c), dp * t) for c in columns),
-        cuts,  # type: ignore[arg-type]
     )
 
 
@@ -200,8 +180,8 @@ def score_attributions(gam: GAM, x: tuple[Any, ...], **options: Any) -> Estimate
     pair_means, shares = [], []
     for pair, table in zip(gam.pairs, pair_tables(gam), strict=True):
         i, j = pair.features
-        a = table.bin_of(pair, 0, gam.features[i], x[i])
-        b = table.bin_of(pair, 1, gam.features[j], x[j])
+        a = pair.bin_of(0, gam.features[i], x[i])
+        b = pair.bin_of(1, gam.features[j], x[j])
         first, second = table.split(pair, a, b)
         values[i] += first
         values[j] += second

@@ -104,28 +104,33 @@ class _Scaled:
 
     def __init__(self, gam: Any) -> None:
         self.gam = gam
-        values = [Fraction(v) for pair in gam.pairs for row in pair.values for v in row]
+        tables = [np.asarray(pair.values, dtype=float) for pair in gam.pairs]
+        # a float's denominator is a power of two: the largest one per table is their lcm
+        denominators = [max(v.as_integer_ratio()[1] for v in table.reshape(-1)) for table in tables]
         # the main effects the elimination can use: the best cell per signature each way
         effects = [[c.contribution for side in ("min", "max")
                     for c in signatures(gam, j, side).values()] for j in paired(gam)]  # fmt: skip
-        self.scale = common_denominator(itertools.chain(values, *effects))
-        reach = sum(
-            (max(abs(Fraction(v)) for row in pair.values for v in row) for pair in gam.pairs),
-            Fraction(0),
-        )
+        self.scale = math.lcm(*denominators, common_denominator(itertools.chain(*effects)))
+        reach = sum((Fraction(float(np.abs(t).max())) for t in tables), Fraction(0))
         reach += sum((max(map(abs, found)) for found in effects), Fraction(0))
         self.dtype: Any = np.int64 if reach * self.scale < 2**63 else object
-        self.pairs = [
-            self._integers([[Fraction(v) for v in row] for row in pair.values])
-            for pair in gam.pairs
-        ]
+        self.pairs = [self._exact_table(t) for t in tables]
         # the grid of the rounded tables: every sum of them stays below 2^51 units
         self.shift = max(0, 50 - math.ceil(math.log2(float(reach)))) if reach else 50
         self.fits = reach * 2**self.shift < 2**52
-        self.rounded = [
-            self._rounded([[Fraction(v) for v in row] for row in pair.values]) for pair in gam.pairs
+        # each value times 2^shift is a float with the same mantissa, below 2^52 when the
+        # tables fit: rint rounds it exactly, half to even as Python's round does
+        self.rounded: list[Any] = [
+            np.rint(np.ldexp(t, self.shift)).astype(np.int64) if self.fits else None for t in tables
         ]
         self._choices: dict[tuple[int, str], _Choice] = {}
+
+    def _exact_table(self, table: Any) -> Any:
+        """A float table times ``scale``, exactly: a power-of-two scale only moves each
+        float's exponent, and every product is an integer below 2^63 for int64."""
+        if self.dtype is np.int64 and self.scale & (self.scale - 1) == 0:
+            return np.ldexp(table, self.scale.bit_length() - 1).astype(np.int64)
+        return self._integers([[Fraction(v) for v in row] for row in table.tolist()])
 
     def _rounded(self, values: Any) -> Any:
         """Each value times 2^shift rounded to the nearest integer (off by at most ½);
