@@ -124,13 +124,19 @@ class _Scaled:
             np.rint(np.ldexp(t, self.shift)).astype(np.int64) if self.fits else None for t in tables
         ]
         self._choices: dict[tuple[int, str], _Choice] = {}
+        self._blocks: dict[tuple[int, str, bool], Any] = {}
 
     def _exact_table(self, table: Any) -> Any:
-        """A float table times ``scale``, exactly: a power-of-two scale only moves each
-        float's exponent, and every product is an integer below 2^63 for int64."""
-        if self.dtype is np.int64 and self.scale & (self.scale - 1) == 0:
-            return np.ldexp(table, self.scale.bit_length() - 1).astype(np.int64)
-        return self._integers([[Fraction(v) for v in row] for row in table.tolist()])
+        """A float table times ``scale``, exactly. With scale = odd·2^k and 2^k a multiple
+        of every float's denominator, moving each exponent by k gives an integer-valued
+        float (no bits lost); int() of it and the odd factor are exact integer steps."""
+        power = (self.scale & -self.scale).bit_length() - 1
+        odd = self.scale >> power
+        moved = np.ldexp(table, power)
+        if self.dtype is np.int64:
+            return moved.astype(np.int64) * odd
+        flat = [int(v) * odd for v in moved.reshape(-1).tolist()]
+        return np.array(flat, dtype=object).reshape(table.shape)
 
     def _rounded(self, values: Any) -> Any:
         """Each value times 2^shift rounded to the nearest integer (off by at most ½);
@@ -160,6 +166,17 @@ class _Scaled:
                 rounded=self._rounded([c.contribution for c in best.values()]),
             )  # fmt: skip
         return self._choices[key]
+
+    def block(self, p: int, side: str, rounded: bool) -> Any:
+        """Pair term p's table over the signatures both its features keep for ``side``
+        (exact or rounded), built once per direction."""
+        key = (p, side, rounded)
+        if key not in self._blocks:
+            i, j = self.gam.pairs[p].features
+            matrix = self.rounded[p] if rounded else self.pairs[p]
+            rows, columns = self.choice(i, side).bins[p], self.choice(j, side).bins[p]
+            self._blocks[key] = matrix[np.ix_(rows, columns)]
+        return self._blocks[key]
 
 
 @functools.lru_cache(maxsize=64)
@@ -329,6 +346,10 @@ class PairOracle:
         backend = self.backend
         if backend == "auto":
             backend = self._auto
+            counts = [len(c.signatures) for c in chosen.values()]
+            # a free set whose full table is small is eliminated exactly, whatever the model
+            if len(counts) * math.prod(counts) <= self.state_limit:
+                backend = "variable-elimination"
         if backend == "dual-bound":
             solved = self._dual(free, side, chosen, self._constant(free))
             self._solved[key] = solved
@@ -434,7 +455,7 @@ class PairOracle:
             bin_i, bin_j = self._bins[p]
             if i in free and j in free:
                 scope: tuple[int, ...] = (i, j)
-                block = matrix[np.ix_(chosen[i].bins[p], chosen[j].bins[p])]
+                block = scaled.block(p, "min" if sign > 0 else "max", rounded)
             elif i in free:
                 scope, block = (i,), matrix[chosen[i].bins[p], bin_j]
             elif j in free:

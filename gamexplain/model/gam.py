@@ -348,6 +348,14 @@ class PairTerm:
     def _inner_cuts(self) -> tuple[tuple[Fraction, ...], ...]:
         return tuple(tuple(map(Fraction, (axis or ())[1:-1])) for axis in self.edges)
 
+    def __hash__(self) -> int:
+        # a term is immutable, and the per-model caches hash it often: hash its table once
+        found: int | None = self.__dict__.get("_hash")
+        if found is None:
+            found = hash((self.features, self.edges, self.values))
+            self.__dict__["_hash"] = found
+        return found
+
     def bins(self, axis: int, feature: Feature, column: NDArray[Any]) -> NDArray[np.intp]:
         """Vectorised bins of a validated column."""
         cuts = self.edges[axis]
