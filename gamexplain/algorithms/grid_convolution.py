@@ -21,7 +21,6 @@ every bracket is at most :data:`TARGET_WIDTH` wide.
 
 from __future__ import annotations
 
-import bisect
 import math
 import time
 from collections.abc import Mapping, Sequence
@@ -112,33 +111,38 @@ class GridCertificate:
 # -- contributions, pair terms included ----------------------------------------------------
 @dataclass(frozen=True)
 class _Carried:
-    """A pair term's bounds on each bin of the feature that carries it."""
+    """A pair term's bounds on each bin of the feature that carries it: the least and
+    largest table value over the partner's bins (floats, which are exact rationals)."""
 
     pair: PairTerm
     axis: int
-    low: tuple[Fraction, ...]
-    high: tuple[Fraction, ...]
+    low: NDArray[np.float64]
+    high: NDArray[np.float64]
 
 
 def _carry(gam: GAM) -> tuple[tuple[int, ...], list[list[_Carried]]]:
     """Assign every pair term to the feature whose bins leave it the narrower mean range
     over the partner (a choice only: either is sound); the bounds per bin of that
-    feature."""
+    feature. Cached on the (immutable) model: it depends on the pair tables only."""
+    cached = gam.__dict__.get("_grid_carriers")
+    if cached is not None:
+        return cached
     carriers: list[int] = []
     carried: list[list[_Carried]] = [[] for _ in gam.features]
     for pair in gam.pairs:
-        table = [[Fraction(v) for v in row] for row in pair.values]
+        table = np.asarray(pair.values, dtype=float)
         options = []
         for axis in (0, 1):
-            rows = table if axis == 0 else [list(c) for c in zip(*table, strict=True)]
-            low = tuple(min(r) for r in rows)
-            high = tuple(max(r) for r in rows)
-            spread = sum(float(b - a) for a, b in zip(low, high, strict=True)) / len(rows)
-            options.append((spread, axis, low, high))
+            rows = table if axis == 0 else table.T
+            # min and max of floats are exact; only the choice uses the float mean
+            low, high = rows.min(axis=1), rows.max(axis=1)
+            options.append((float(np.mean(high - low)), axis, low, high))
         _, axis, low, high = min(options, key=lambda o: (o[0], o[1]))
         carriers.append(pair.features[axis])
         carried[pair.features[axis]].append(_Carried(pair, axis, low, high))
-    return tuple(carriers), carried
+    found = (tuple(carriers), carried)
+    object.__setattr__(gam, "_grid_carriers", found)
+    return found
 
 
 def _pair_range(gam: GAM, j: int, terms: Sequence[_Carried], left: Any, right: Any) -> tuple[
@@ -150,36 +154,34 @@ def _pair_range(gam: GAM, j: int, terms: Sequence[_Carried], left: Any, right: A
     for term in terms:
         first = _bin(term, feature, left)
         last = _bin(term, feature, right)
-        low += min(term.low[first : last + 1])
-        high += max(term.high[first : last + 1])
+        low += Fraction(float(term.low[first : last + 1].min()))
+        high += Fraction(float(term.high[first : last + 1].max()))
     return low, high
 
 
 def _bin(term: _Carried, feature: Any, value: Any) -> int:
     """The bin of ``value`` (:meth:`PairTerm.bin_of`, by bisection on exact edges)."""
-    edges = term.pair.edges[term.axis]
-    if edges is None or not isinstance(value, int | float | Fraction):
-        return int(term.pair.bin_of(term.axis, feature, value))
-    cuts = _edges(edges)
-    return min(max(bisect.bisect_right(cuts, Fraction(value)) - 1, 0), len(cuts) - 2)
-
-
-@lru_cache(maxsize=1024)
-def _edges(edges: tuple[float, ...]) -> list[Fraction]:
-    return [Fraction(e) for e in edges]
+    return int(term.pair.bin_of(term.axis, feature, value))
 
 
 def _feature_law(
     gam: GAM, j: int, cells: int, terms: Sequence[_Carried]
 ) -> tuple[Cell, ...]:
+    """Feature j's cells with the pair terms it carries (cached on the model per number
+    of cells: the laws do not depend on the instance, so later rows reuse them)."""
+    deadline.check()
     own = feature_cells(gam.features[j], cells)
     if not terms:
         return own
-    out = []
-    for left, right, low, high, p in own:
-        extra = _pair_range(gam, j, terms, left, right)
-        out.append((left, right, low + extra[0], high + extra[1], p))
-    return tuple(out)
+    laws: dict[tuple[int, int], tuple[Cell, ...]] = gam.__dict__.setdefault("_grid_laws", {})
+    key = (j, cells)
+    if key not in laws:
+        out = []
+        for left, right, low, high, p in own:
+            extra = _pair_range(gam, j, terms, left, right)
+            out.append((left, right, low + extra[0], high + extra[1], p))
+        laws[key] = tuple(out)
+    return laws[key]
 
 
 def _fixed(
@@ -519,9 +521,9 @@ class _Refiner:
     def run(self, build: Any, solve: Any, members: Sequence[int], trivial: Any) -> Any:
         best, status = None, "budget_exhausted"
         cells, rounds = _FIRST_CELLS, 0
-        scale = _first_scale(build(cells), members)
         try:
             with deadline.limit(self.time_limit):
+                scale = _first_scale(build(cells), members)
                 while True:
                     started = time.monotonic()
                     problem = build(cells)

@@ -19,6 +19,8 @@ query's deadline (:mod:`gamexplain.substrate.deadline`) and its own ``time_limit
 
 from __future__ import annotations
 
+import itertools
+import math
 import time
 from collections.abc import Generator, Iterable, Iterator
 from typing import Any, Protocol
@@ -31,6 +33,7 @@ from gamexplain.substrate import deadline
 from gamexplain.substrate.deadline import OutOfTime
 
 __all__ = [
+    "ENUMERATE_BUDGET",
     "SufficiencyOracle",
     "enum_cr_hitting_set",
     "enum_sr_hitting_set",
@@ -44,6 +47,10 @@ __all__ = [
 ]
 
 Event = tuple[str, frozenset[int]]
+
+ENUMERATE_BUDGET = 500
+"""Most subsets of one size a minimum contrastive search on a pair model tries one by one
+before its hitting sets (all pairs of up to 32 free features)."""
 
 
 class SufficiencyOracle(Protocol):
@@ -181,7 +188,10 @@ def minimum_sufficient(
 
 
 def minimum_contrastive(
-    problem: Problem, oracle: SufficiencyOracle, time_limit: float | None = None
+    problem: Problem,
+    oracle: SufficiencyOracle,
+    time_limit: float | None = None,
+    enumerate_budget: int = 0,
 ) -> Answer:
     """A minimum-size contrastive reason by implicit hitting sets of sufficient reasons
     (``Answer(None)`` when keeping only the fixed features is already sufficient).
@@ -196,6 +206,12 @@ def minimum_contrastive(
     (disjoint cores, as in :func:`minimum_sufficient`; thm:pairs-hitting-set). ``cores``
     records each sufficient reason with its worst case. Past the deadline or
     ``time_limit`` the answer is stopped with no reason.
+
+    With ``enumerate_budget``, the sizes k = 1, 2, … whose C(|free|, k) subsets fit the
+    budget are first tried one by one (:func:`_by_size`): the first that flips is a
+    minimum, and the kept rest of every subset of the size below, each sufficient, is a
+    core that no smaller set hits. Those cores seed the hitting sets when no small set
+    flips. At most Σ_k C(|free|, k) sufficiency checks, each on a small free set.
     """
     counted = _Counted(oracle)
     free = problem.free
@@ -205,6 +221,12 @@ def minimum_contrastive(
         with deadline.limit(time_limit), _hitman() as hitman:
             if counted.sufficient(()):
                 return Answer(None, work=counted.calls)
+            found, level = _by_size(problem, counted, enumerate_budget)
+            cores += [(kept, counted.worst_case(kept)) for kept in level]
+            if found is not None:
+                return Answer(found, work=counted.calls, cores=tuple(cores))
+            for kept, _ in cores:
+                hitman.hit(sorted(kept - problem.fixed))
             while True:
                 hitting = frozenset(hitman.get())
                 lower = max(len(hitting), 1)
@@ -221,6 +243,27 @@ def minimum_contrastive(
                     rest = rest - (kept - problem.fixed)
     except OutOfTime:
         return Answer(None, "time_limit", lower, None, work=counted.calls, cores=tuple(cores))
+
+
+def _by_size(
+    problem: Problem, oracle: SufficiencyOracle, budget: int
+) -> tuple[frozenset[int] | None, list[frozenset[int]]]:
+    """The first set of the smallest size that flips, trying every free subset of sizes
+    1, 2, … while C(|free|, size) ≤ ``budget``; with the kept rests of every subset one
+    size below (each sufficient), or of the last size tried when none flipped."""
+    free = sorted(problem.free)
+    everything = problem.all_features
+    below: list[frozenset[int]] = []
+    size = 1
+    while size <= len(free) and math.comb(len(free), size) <= budget:
+        rests = []
+        for combo in itertools.combinations(free, size):
+            rest = everything - frozenset(combo)
+            if not oracle.sufficient(rest):
+                return frozenset(combo), below
+            rests.append(rest)
+        below, size = rests, size + 1
+    return None, below
 
 
 def marco(
@@ -311,7 +354,7 @@ def msr_hitting_set(problem: Problem, time_limit: float | None = None) -> Answer
 def mcr_hitting_set(problem: Problem, time_limit: float | None = None) -> Answer:
     """A minimum-size contrastive reason of a model with pairwise terms, None if none
     (:func:`minimum_contrastive` over the pairwise worst case, thm:pairs-hitting-set)."""
-    return minimum_contrastive(problem, oracle_for(problem), time_limit)
+    return minimum_contrastive(problem, oracle_for(problem), time_limit, ENUMERATE_BUDGET)
 
 
 _SUMMARY = "hitting-set duality with a SAT solver (MARCO); one SAT call per reason"

@@ -11,6 +11,7 @@ worst completion is MAP inference in a pairwise model over the interaction graph
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import math
@@ -105,7 +106,8 @@ def _cells(gam: Any, j: int) -> tuple[Cell, ...] | str:
 def _starts(segment: Segment, cuts: list[Fraction]) -> list[Any]:
     """One point of each part of the segment between consecutive bin edges: its left end
     (pieces and bins are right-continuous, so the part is constant from there)."""
-    inner = [c for c in cuts if segment.low < c <= segment.high]
+    # the cuts are sorted: those in (low, high] by bisection
+    inner = cuts[bisect.bisect_right(cuts, segment.low) : bisect.bisect_right(cuts, segment.high)]
     if segment.integers:
         firsts = [int(segment.low), *(math.ceil(c) for c in inner)]
         return sorted({v for v in firsts if v <= segment.high})

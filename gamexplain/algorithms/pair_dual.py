@@ -203,6 +203,13 @@ def _node(
     return ("branch", v, children)
 
 
+def _restrict(table: Any, rows: Any, columns: Any) -> Any:
+    """The table on the signatures left (itself at the root, where none is cut away)."""
+    if len(rows) == table.shape[0] and len(columns) == table.shape[1]:
+        return table
+    return table[np.ix_(rows, columns)]
+
+
 def _integers(values: Any) -> Any:
     return np.clip(np.rint(values), -(2**55), 2**55).astype(np.int64)
 
@@ -219,7 +226,7 @@ class _Local:
         self.problem = problem
         self.domains = domains
         self.unary = {v: problem.unary[v][d] for v, d in domains.items()}
-        self.edges = [(u, v, t[np.ix_(domains[u], domains[v])]) for u, v, t in problem.edges]
+        self.edges = [(u, v, _restrict(t, domains[u], domains[v])) for u, v, t in problem.edges]
         self.floats = [t.astype(float) for _, _, t in self.edges]
         self.lam = [
             [np.array(start[u, v][0], dtype=float)[domains[u]],

@@ -104,28 +104,39 @@ class _Scaled:
 
     def __init__(self, gam: Any) -> None:
         self.gam = gam
-        values = [Fraction(v) for pair in gam.pairs for row in pair.values for v in row]
+        tables = [np.asarray(pair.values, dtype=float) for pair in gam.pairs]
+        # a float's denominator is a power of two: the largest one per table is their lcm
+        denominators = [max(v.as_integer_ratio()[1] for v in table.reshape(-1)) for table in tables]
         # the main effects the elimination can use: the best cell per signature each way
         effects = [[c.contribution for side in ("min", "max")
                     for c in signatures(gam, j, side).values()] for j in paired(gam)]  # fmt: skip
-        self.scale = common_denominator(itertools.chain(values, *effects))
-        reach = sum(
-            (max(abs(Fraction(v)) for row in pair.values for v in row) for pair in gam.pairs),
-            Fraction(0),
-        )
+        self.scale = math.lcm(*denominators, common_denominator(itertools.chain(*effects)))
+        reach = sum((Fraction(float(np.abs(t).max())) for t in tables), Fraction(0))
         reach += sum((max(map(abs, found)) for found in effects), Fraction(0))
         self.dtype: Any = np.int64 if reach * self.scale < 2**63 else object
-        self.pairs = [
-            self._integers([[Fraction(v) for v in row] for row in pair.values])
-            for pair in gam.pairs
-        ]
+        self.pairs = [self._exact_table(t) for t in tables]
         # the grid of the rounded tables: every sum of them stays below 2^51 units
         self.shift = max(0, 50 - math.ceil(math.log2(float(reach)))) if reach else 50
         self.fits = reach * 2**self.shift < 2**52
-        self.rounded = [
-            self._rounded([[Fraction(v) for v in row] for row in pair.values]) for pair in gam.pairs
+        # each value times 2^shift is a float with the same mantissa, below 2^52 when the
+        # tables fit: rint rounds it exactly, half to even as Python's round does
+        self.rounded: list[Any] = [
+            np.rint(np.ldexp(t, self.shift)).astype(np.int64) if self.fits else None for t in tables
         ]
         self._choices: dict[tuple[int, str], _Choice] = {}
+        self._blocks: dict[tuple[int, str, bool], Any] = {}
+
+    def _exact_table(self, table: Any) -> Any:
+        """A float table times ``scale``, exactly. With scale = odd·2^k and 2^k a multiple
+        of every float's denominator, moving each exponent by k gives an integer-valued
+        float (no bits lost); int() of it and the odd factor are exact integer steps."""
+        power = (self.scale & -self.scale).bit_length() - 1
+        odd = self.scale >> power
+        moved = np.ldexp(table, power)
+        if self.dtype is np.int64:
+            return moved.astype(np.int64) * odd
+        flat = [int(v) * odd for v in moved.reshape(-1).tolist()]
+        return np.array(flat, dtype=object).reshape(table.shape)
 
     def _rounded(self, values: Any) -> Any:
         """Each value times 2^shift rounded to the nearest integer (off by at most ½);
@@ -155,6 +166,17 @@ class _Scaled:
                 rounded=self._rounded([c.contribution for c in best.values()]),
             )  # fmt: skip
         return self._choices[key]
+
+    def block(self, p: int, side: str, rounded: bool) -> Any:
+        """Pair term p's table over the signatures both its features keep for ``side``
+        (exact or rounded), built once per direction."""
+        key = (p, side, rounded)
+        if key not in self._blocks:
+            i, j = self.gam.pairs[p].features
+            matrix = self.rounded[p] if rounded else self.pairs[p]
+            rows, columns = self.choice(i, side).bins[p], self.choice(j, side).bins[p]
+            self._blocks[key] = matrix[np.ix_(rows, columns)]
+        return self._blocks[key]
 
 
 @functools.lru_cache(maxsize=64)
@@ -324,6 +346,10 @@ class PairOracle:
         backend = self.backend
         if backend == "auto":
             backend = self._auto
+            counts = [len(c.signatures) for c in chosen.values()]
+            # a free set whose full table is small is eliminated exactly, whatever the model
+            if len(counts) * math.prod(counts) <= self.state_limit:
+                backend = "variable-elimination"
         if backend == "dual-bound":
             solved = self._dual(free, side, chosen, self._constant(free))
             self._solved[key] = solved
@@ -429,7 +455,7 @@ class PairOracle:
             bin_i, bin_j = self._bins[p]
             if i in free and j in free:
                 scope: tuple[int, ...] = (i, j)
-                block = matrix[np.ix_(chosen[i].bins[p], chosen[j].bins[p])]
+                block = scaled.block(p, "min" if sign > 0 else "max", rounded)
             elif i in free:
                 scope, block = (i,), matrix[chosen[i].bins[p], bin_j]
             elif j in free:

@@ -7,6 +7,8 @@ instance.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import itertools
 import math
 from collections.abc import Mapping, Sequence
@@ -335,10 +337,24 @@ class PairTerm:
             assert isinstance(feature.domain, Finite)
             return feature.domain.values.index(value)
         number = _exact_number(value)
+        if isinstance(number, Fraction):  # bisection over the exact inner edges
+            return bisect.bisect_right(self._inner_cuts[axis], number)
         k = 0
         while k < len(cuts) - 2 and compare(number, Fraction(cuts[k + 1])) >= 0:
             k += 1
         return k
+
+    @functools.cached_property
+    def _inner_cuts(self) -> tuple[tuple[Fraction, ...], ...]:
+        return tuple(tuple(map(Fraction, (axis or ())[1:-1])) for axis in self.edges)
+
+    def __hash__(self) -> int:
+        # a term is immutable, and the per-model caches hash it often: hash its table once
+        found: int | None = self.__dict__.get("_hash")
+        if found is None:
+            found = hash((self.features, self.edges, self.values))
+            self.__dict__["_hash"] = found
+        return found
 
     def bins(self, axis: int, feature: Feature, column: NDArray[Any]) -> NDArray[np.intp]:
         """Vectorised bins of a validated column."""

@@ -246,3 +246,18 @@ def test_a_fitted_ebm_gets_a_narrow_label_bracket():
     cc = completion_fraction(gam, x, [], time_limit=20)
     assert cc.upper - cc.lower <= 0.01 and cc.verify(gam)
     assert Fraction(1, 100) > TARGET_WIDTH
+
+
+@given(
+    data=st.data(),
+    gam=gams(min_features=2, max_features=3, domain_kinds=("finite", "integers"),
+             task=classifiers, pairs=True),
+)  # fmt: skip
+def test_laws_cached_on_the_model_equal_a_fresh_build(data, gam):
+    """A second row on the same model reuses the pair laws of the first; a copy of the
+    model, built afresh, gives the same bracket and certificate."""
+    first, second = data.draw(instances(gam)), data.draw(instances(gam))
+    grid_attributions(gam, first, kind="shapley")
+    again = grid_attributions(gam, second, kind="shapley")
+    fresh = GAM(gam.features, gam.intercept, gam.task, pairs=gam.pairs)
+    assert again == grid_attributions(fresh, second, kind="shapley")

@@ -84,20 +84,28 @@ def test_minimum_sufficient_matches_brute_force(question: tuple[Problem, Upward]
         assert witness == tuple(sorted((set(problem.free) - core) | problem.fixed))
 
 
-@given(questions())
-def test_minimum_contrastive_matches_brute_force(question: tuple[Problem, Upward]) -> None:
+@given(questions(), st.sampled_from([0, 1, 6, 20, 500]))
+def test_minimum_contrastive_matches_brute_force(
+    question: tuple[Problem, Upward], budget: int
+) -> None:
+    """With and without the size-by-size phase (``budget``): the minimum, and cores that
+    no smaller set hits (what verify re-checks)."""
     problem, oracle = question
     _, reasons = brute(problem, oracle)
-    answer = minimum_contrastive(problem, oracle)
+    answer = minimum_contrastive(problem, oracle, enumerate_budget=budget)
     assert answer.status == "solved"
     if not reasons:
         assert answer.features is None
         return
     assert answer.features is not None
     assert not oracle.sufficient(problem.all_features - answer.features)
-    assert len(answer.features) == min(len(r) for r in reasons)
+    size = min(len(r) for r in reasons)
+    assert len(answer.features) == size
     for kept, proof in answer.cores:  # each core is a sufficient set holding the fixed ones
         assert problem.fixed <= kept and oracle.sufficient(kept) and proof == kept
+    sets = [kept - problem.fixed for kept, _ in answer.cores]
+    smaller = itertools.combinations(sorted(problem.free), size - 1)
+    assert size == 1 or not any(all(s & set(c) for s in sets) for c in smaller)
 
 
 @given(questions())
