@@ -56,7 +56,7 @@ def test_demo_explains_the_default_ebm_with_pairs():
     assert "[closed-form; exact; verified;" in out  # SHAP of the score is never cut short
     mcr = data["minimum_contrastive_reason"]["result"]
     if mcr is not None and mcr.exact:
-        assert mcr.features == ("radius error",)
+        assert len(mcr.features) == 1  # a minimum of size one (several exist)
         assert "flips the prediction from 0 to 1" in out
     assert 'witness="nearest"' in out and "purely additive" in out
 

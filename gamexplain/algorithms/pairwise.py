@@ -104,25 +104,37 @@ class _Scaled:
 
     def __init__(self, gam: Any) -> None:
         self.gam = gam
-        tables = [np.asarray(pair.values, dtype=float) for pair in gam.pairs]
-        # a float's denominator is a power of two: the largest one per table is their lcm
-        denominators = [max(v.as_integer_ratio()[1] for v in table.reshape(-1)) for table in tables]
         # the main effects the elimination can use: the best cell per signature each way
         effects = [[c.contribution for side in ("min", "max")
                     for c in signatures(gam, j, side).values()] for j in paired(gam)]  # fmt: skip
-        self.scale = math.lcm(*denominators, common_denominator(itertools.chain(*effects)))
-        reach = sum((Fraction(float(np.abs(t).max())) for t in tables), Fraction(0))
+        floats = all(type(v) is float for pair in gam.pairs for row in pair.values for v in row)
+        if floats:  # fast path: a float's denominator is a power of two, the table's lcm
+            tables = [np.asarray(pair.values, dtype=float) for pair in gam.pairs]
+            denominators = [max(v.as_integer_ratio()[1] for v in t.reshape(-1)) for t in tables]
+            self.scale = math.lcm(*denominators, common_denominator(itertools.chain(*effects)))
+            reach = sum((Fraction(float(np.abs(t).max())) for t in tables), Fraction(0))
+        else:  # rationals that are no floats (a multiclass rival's differences): exact path
+            exact = [[[Fraction(v) for v in row] for row in pair.values] for pair in gam.pairs]
+            values = (v for table in exact for row in table for v in row)
+            self.scale = common_denominator(itertools.chain(values, *effects))
+            reach = sum((max(abs(v) for row in t for v in row) for t in exact), Fraction(0))
         reach += sum((max(map(abs, found)) for found in effects), Fraction(0))
         self.dtype: Any = np.int64 if reach * self.scale < 2**63 else object
-        self.pairs = [self._exact_table(t) for t in tables]
         # the grid of the rounded tables: every sum of them stays below 2^51 units
         self.shift = max(0, 50 - math.ceil(math.log2(float(reach)))) if reach else 50
         self.fits = reach * 2**self.shift < 2**52
-        # each value times 2^shift is a float with the same mantissa, below 2^52 when the
-        # tables fit: rint rounds it exactly, half to even as Python's round does
-        self.rounded: list[Any] = [
-            np.rint(np.ldexp(t, self.shift)).astype(np.int64) if self.fits else None for t in tables
-        ]
+        self.rounded: list[Any]
+        if floats:
+            self.pairs = [self._exact_table(t) for t in tables]
+            # each value times 2^shift is a float with the same mantissa, below 2^52 when
+            # the tables fit: rint rounds it exactly, half to even as Python's round does
+            self.rounded = [
+                np.rint(np.ldexp(t, self.shift)).astype(np.int64) if self.fits else None
+                for t in tables
+            ]
+        else:
+            self.pairs = [self._integers(t) for t in exact]
+            self.rounded = [self._rounded(t) for t in exact]
         self._choices: dict[tuple[int, str], _Choice] = {}
         self._blocks: dict[tuple[int, str, bool], Any] = {}
 

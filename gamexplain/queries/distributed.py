@@ -171,8 +171,10 @@ class FileSummary:
         }
 
     def __str__(self) -> str:
+        rate = self.rows_per_second
+        shown = f"{rate:,.0f}" if rate >= 100 else f"{rate:.3g}"
         lines = [
-            f"{self.rows} rows in {self.seconds:.2f} s ({self.rows_per_second:,.0f} rows/s); "
+            f"{self.rows} rows in {self.seconds:.2f} s ({shown} rows/s); "
             f"{self.exact_path_rows} exact-path rows; {len(self.failures)} failures"
         ]
         for query, counts in self.paths.items():

@@ -37,3 +37,21 @@ def test_bins_by_bisection_equal_the_scan(data, gam):
                 continue
             scan = sum(Fraction(x[k]) >= Fraction(e) for e in edges[1:-1])
             assert pair.bin_of(axis, gam.features[k], x[k]) == scan
+
+
+@given(gam=gams(min_features=2, max_features=3, domain_kinds=("finite", "integers"),
+                components=("table", "ebm"), pairs=True),
+       thirds=st.integers(1, 9))  # fmt: skip
+def test_rational_pair_tables_stay_exact(gam, thirds):
+    """A pair table of rationals that are no floats (a multiclass rival's differences of
+    class scores) is scaled exactly, not through float copies of its values."""
+    from gamexplain.model.multiclass import _rational_pair
+
+    pairs = [_rational_pair(p, [[Fraction(v) + Fraction(thirds, 3) for v in row]
+                                for row in p.values]) for p in gam.pairs]  # fmt: skip
+    rational = type(gam)(gam.features, intercept=gam.intercept, pairs=pairs, task=gam.task)
+    scaled = _Scaled(rational)
+    for pair, exact in zip(pairs, scaled.pairs, strict=True):
+        assert [[int(v) for v in row] for row in exact] == [
+            [Fraction(v) * scaled.scale for v in row] for row in pair.values
+        ]
