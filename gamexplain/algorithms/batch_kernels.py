@@ -41,6 +41,8 @@ from gamexplain.substrate.primitives import contribution_max, contribution_mean,
 
 __all__ = [
     "BATCH_KERNELS",
+    "MULTICLASS_ROWS",
+    "ROW_QUERIES",
     "BatchKernel",
     "KernelOutput",
     "Levels",
@@ -49,6 +51,7 @@ __all__ = [
     "discrete_reason",
     "prepare_rows",
     "register_batch_kernel",
+    "register_row_query",
 ]
 
 UNIT = 2.0**-53
@@ -332,6 +335,36 @@ def register_batch_kernel(
         return func
 
     return decorate
+
+
+#: Queries the batch front door answers only row by row, each with why (no vectorised
+#: kernel yet): a vectorised kernel for one of them registers with
+#: :func:`register_batch_kernel` and removes its row here.
+ROW_QUERIES: dict[str, str] = {}
+
+#: Why every row of a multiclass model goes through the single-row multiclass query.
+MULTICLASS_ROWS = (
+    "a multiclass model: each row goes through the single-row multiclass query (its "
+    "rival models for reasons, the K class scores' closed forms for SHAP, "
+    "thm:multiclass-shap-score); no vectorised multiclass kernel yet"
+)
+
+
+def register_row_query(query: str, why: str) -> None:
+    """Register ``query`` as answered row by row by its single-row function, and why."""
+    ROW_QUERIES[query] = why
+
+
+register_row_query(
+    "responsiveness",
+    "each row counts its reachable set under the action set (thm:resp-separable per "
+    "separable feature, an enumeration per coupled component); no vectorised kernel yet",
+)
+register_row_query(
+    "fixed",
+    "each row takes one extremum per component under the action set "
+    "(thm:fixed-separates); no vectorised kernel yet",
+)
 
 
 def _classification_only(gam: Any) -> str | None:

@@ -32,7 +32,7 @@ from gamexplain.certify.attributions import _mean
 from gamexplain.certify.evaluate import contribution, covering, model_digest, prediction
 from gamexplain.certify.reasons import feature_extreme
 
-__all__ = ["check_batch"]
+__all__ = ["check_batch", "digest"]
 
 _U = 2.0**-53
 _VECTOR, _EXACT, _ROW, _FAILED = 0, 1, 2, 3
@@ -43,9 +43,19 @@ def _gamma(k: int) -> float:
     return k * _U / (1 - k * _U)
 
 
+def digest(gam: Any) -> str:
+    """The digest a batch result binds: the model's, or a multiclass model's classes and
+    class score models'."""
+    if gam.task.kind == "multiclass":
+        from gamexplain.certify.multiclass import digest as multiclass_digest
+
+        return multiclass_digest(gam)
+    return model_digest(gam)
+
+
 def check_batch(result: Any, gam: Any) -> bool:
     """Re-check every row of a batch result and every column it shows."""
-    if result.model != model_digest(gam) or tuple(result.feature_names) != gam.feature_names:
+    if result.model != digest(gam) or tuple(result.feature_names) != gam.feature_names:
         return False
     if tuple(result.answers) != tuple(result.queries) or len(result.prediction) != len(
         result.instances
@@ -94,12 +104,15 @@ def _single_rows(result: Any, answer: Any, gam: Any) -> bool:
                 single.features is not None
             ):
                 return False
-        if answer.holds is not None and bool(answer.holds[r]) != bool(single.holds):
-            return False
-        if answer.values is not None and not np.array_equal(
-            answer.values[r], np.asarray(single.values, dtype=float)
-        ):
-            return False
+        # a responsiveness result shows its scores and whether the prediction is fixed
+        if answer.holds is not None:
+            holds = single.fixed if answer.query == "responsiveness" else single.holds
+            if bool(answer.holds[r]) != bool(holds):
+                return False
+        if answer.values is not None:
+            values = single.scores if answer.query == "responsiveness" else single.values
+            if not np.array_equal(answer.values[r], np.asarray(values, dtype=float)):
+                return False
     failed = np.flatnonzero(answer.path == _FAILED)
     return all(int(r) in result.failures and not answer.exact[r] for r in failed)
 
@@ -128,6 +141,16 @@ def _predictions(result: Any, gam: Any, vector: NDArray[np.bool_], fast: Any) ->
             error = 2.0 * _gamma(2 * gam.n_features + 10) * view.magnitude
             if not (np.abs(shown.astype(float) - view.score) <= 2 * error).all():
                 return False
+    if gam.task.kind == "multiclass":
+        from gamexplain.certify.multiclass import class_of
+
+        if tuple(result.classes) != tuple(gam.classes):
+            return False
+        for r in others:
+            x = gam.instance([_plain(v) for v in result.instances[r]])
+            if result.prediction[r] != gam.classes[class_of(gam, x)]:
+                return False
+        return True
     for r in others:
         x = [_plain(v) for v in result.instances[r]]
         exact = prediction(covering(gam, x), x)

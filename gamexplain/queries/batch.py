@@ -25,6 +25,8 @@ from numpy.typing import NDArray
 from gamexplain import certify
 from gamexplain.algorithms.batch_kernels import (
     BATCH_KERNELS,
+    MULTICLASS_ROWS,
+    ROW_QUERIES,
     KernelOutput,
     RowBatch,
     batch_levels,
@@ -33,7 +35,12 @@ from gamexplain.algorithms.batch_kernels import (
     prepare_rows,
 )
 from gamexplain.certify import batch as batch_checks
-from gamexplain.errors import GamExplainError, InvalidInstanceError, InvalidParameterError
+from gamexplain.errors import (
+    GamExplainError,
+    InvalidInstanceError,
+    InvalidParameterError,
+    UnsupportedQueryError,
+)
 from gamexplain.model.gam import check_gam
 from gamexplain.queries.parameters import validate
 
@@ -50,7 +57,12 @@ QUERY_NAMES: dict[str, str] = {
     "shap-score": "shap-score",
     "banzhaf": "banzhaf-score",
     "banzhaf-score": "banzhaf-score",
+    "responsiveness": "responsiveness",
+    "fixed": "fixed",
 }
+
+#: The queries asked under an action set (``actions=``), row by row.
+ACTION_QUERIES = ("responsiveness", "fixed")
 
 VECTOR, EXACT, ONE_BY_ONE, FAILED = 0, 1, 2, 3
 PATHS = ("vector", "exact", "row", "failed")
@@ -121,6 +133,11 @@ class BatchResult:
     fixed : tuple of str
     kept : tuple of str or None
         The set ``csr`` asked about.
+    classes : tuple
+        A multiclass model's class labels (``prediction`` holds labels; attributions
+        have one column per feature and class), empty otherwise.
+    actions, target :
+        The action set and target of ``responsiveness`` and ``fixed``.
     model : str
         The digest of the model explained.
     failures : dict of int to str
@@ -139,6 +156,9 @@ class BatchResult:
     model: str
     failures: dict[int, str]
     seconds: float
+    classes: tuple[Any, ...] = ()
+    actions: Any = None
+    target: Any = None
 
     def __len__(self) -> int:
         return len(self.instances)
@@ -188,8 +208,13 @@ class BatchResult:
                 size[~exists] = pd.NA
                 data[f"{short}_size"] = size
             if a.holds is not None:
-                data[f"{short}_holds"] = a.holds
-            if a.values is not None:
+                data[_HOLDS.get(query, f"{short}_holds")] = a.holds
+            if a.values is not None and a.values.ndim == 3:
+                # a multiclass model: one column per feature and class label
+                for f, name in enumerate(self.feature_names):
+                    for c, label in enumerate(self.classes):
+                        data[f"{short}[{name}][{label}]"] = a.values[:, f, c]
+            elif a.values is not None:
                 for f, name in enumerate(self.feature_names):
                     data[f"{short}[{name}]"] = a.values[:, f]
             data[f"{short}_exact"] = a.exact
@@ -226,6 +251,9 @@ def _joined(names: Sequence[str], mask: NDArray[np.bool_]) -> NDArray[np.object_
     out = np.empty(len(mask), dtype=object)
     out[:] = ["|".join(itertools.compress(names, row)) for row in mask.tolist()]
     return out
+
+
+_HOLDS = {"fixed": "fixed", "responsiveness": "responsiveness_fixed"}
 
 
 def _short(query: str) -> str:
@@ -368,6 +396,8 @@ def explain(
     time_limit: float | None = None,
     client: Any = None,
     scheduler: str | None = None,
+    actions: Any = None,
+    target: Any = None,
 ) -> Any:
     """Answer several queries for every row of a table.
 
@@ -378,7 +408,8 @@ def explain(
         Arrays give the features by position; DataFrames by column name (categorical
         columns give a finite feature's labels), and their index labels the results.
     queries : sequence of str
-        Among ``"csr"``, ``"msr"``, ``"minimal"``, ``"mcr"``, ``"shap"``, ``"banzhaf"``.
+        Among ``"csr"``, ``"msr"``, ``"minimal"``, ``"mcr"``, ``"shap"``, ``"banzhaf"``,
+        ``"responsiveness"`` and ``"fixed"`` (these two row by row, under ``actions``).
     fixed : iterable of str or int
         Features that may not change (reasons).
     S : iterable of str or int, optional
@@ -391,6 +422,11 @@ def explain(
     client, scheduler : optional
         Run on Dask: a ``distributed.Client`` or a scheduler address; implied by a Dask
         DataFrame ``X`` (see :mod:`gamexplain.queries.distributed`).
+    actions : ActionSet, mapping, path or None
+        The action set of ``responsiveness`` and ``fixed``, as in
+        :func:`~gamexplain.responsiveness_scores` (None: every feature actionable).
+    target : optional
+        Their target, as in :func:`~gamexplain.responsiveness_scores`.
 
     Returns
     -------
@@ -403,7 +439,10 @@ def explain(
     The vectorised kernels cost O(n·p log p) for n rows of p features after O(L log L)
     exact work on the L levels of the model (thm:msr-greedy, thm:mcr-greedy,
     thm:minimal-deletion, thm:csr-worst-case, thm:shap-score-closed-form). Rows on the
-    exact path or one by one cost what their single-row query costs.
+    exact path or one by one cost what their single-row query costs; so do every row of
+    a multiclass model (:class:`~gamexplain.MulticlassGAM`: its prediction column holds
+    class labels, its attributions one column per feature and class) and every row of
+    ``responsiveness`` (thm:resp-separable) and ``fixed`` (thm:fixed-separates).
 
     Examples
     --------
@@ -416,14 +455,21 @@ def explain(
     >>> result.verify(gam)
     True
     """
-    check_gam(gam, "explain")
+    multiclass = _check_model(gam, "explain")
     names = _queries(queries)
+    actions, target = _action_options(gam, names, actions, target, multiclass)
     if errors not in ("raise", "skip"):
         raise InvalidParameterError(
             f"The 'errors' parameter of explain must be one of {{'raise', 'skip'}}. "
             f"Got {errors!r} instead."
         )
     if client is not None or scheduler is not None or type(X).__module__.startswith("dask"):
+        if multiclass or actions is not None:
+            raise UnsupportedQueryError(
+                "explain on Dask runs the vectorised binary queries; a multiclass model "
+                "and the queries 'responsiveness' and 'fixed' are not supported there yet "
+                "(pass a pandas DataFrame or an array)"
+            )
         from gamexplain.queries.distributed import explain_dask
 
         return explain_dask(gam, X, names, client=client, scheduler=scheduler, fixed=fixed,
@@ -439,11 +485,16 @@ def explain(
     if fast is not None:
         rows, index, columns, inexact = fast
     else:
-        rows, index = _rows(gam, X)
-        columns, inexact, bad = _validated(gam, rows, errors)
+        rows, index = _rows(gam.scores[0] if multiclass else gam, X)
+        if multiclass:
+            # every row goes through the single-row multiclass query, which validates it
+            columns, inexact = None, np.zeros(len(rows), dtype=bool)
+        else:
+            columns, inexact, bad = _validated(gam, rows, errors)
     good = np.ones(len(rows), dtype=bool)
     good[list(bad)] = False
     batch = _Batch(gam, rows, good, columns, inexact, fixed_set, kept, time_limit, errors)
+    batch.actions, batch.target = actions, target
     answers = {q: batch.answer(q) for q in names}
     failures = dict(bad)
     for a in answers.values():
@@ -458,10 +509,47 @@ def explain(
         answers=answers,
         fixed=tuple(gam.feature_names[i] for i in sorted(fixed_set)),
         kept=None if kept is None else tuple(gam.feature_names[i] for i in sorted(kept)),
-        model=certify.model_digest(gam),
+        model=batch_checks.digest(gam),
         failures=failures,
         seconds=time.perf_counter() - start,
+        classes=tuple(gam.classes) if multiclass else (),
+        actions=actions,
+        target=target,
     )
+
+
+def _check_model(gam: Any, caller: str) -> bool:
+    """Whether ``gam`` is a multiclass model; a parameter error unless it is a GAM or one."""
+    from gamexplain.model.multiclass import MulticlassGAM
+
+    if isinstance(gam, MulticlassGAM):
+        return True
+    check_gam(gam, caller)
+    return False
+
+
+def _action_options(
+    gam: Any, names: tuple[str, ...], actions: Any, target: Any, multiclass: bool
+) -> tuple[Any, Any]:
+    """The action set (validated once for every row) and target, None without an action
+    query; a parameter error for a bad action set or one no query reads."""
+    if not any(q in ACTION_QUERIES for q in names):
+        if actions is not None or target is not None:
+            raise InvalidParameterError(
+                "The 'actions' and 'target' parameters of explain are read only by the "
+                f"queries {ACTION_QUERIES}; got queries {names}"
+            )
+        return None, None
+    if multiclass:
+        raise UnsupportedQueryError(
+            "explain: the queries 'responsiveness' and 'fixed' of a multiclass model are "
+            "not supported yet"
+        )
+    try:
+        options = validate("responsiveness_scores", gam, actions=actions, target=target)
+    except InvalidParameterError as error:
+        raise InvalidParameterError(f"explain: {error}") from None
+    return options["actions"], options["target"]
 
 
 def _queries(queries: Sequence[str] | str) -> tuple[str, ...]:
@@ -487,9 +575,13 @@ def _positions(gam: Any, features: Iterable[int | str], what: str) -> frozenset[
 def batch_plan(gam: Any, queries: Sequence[str] | str = ("msr", "mcr", "shap")) -> dict[str, str]:
     """Per query, what :func:`explain` runs on ``gam``: the kernel, or why rows go one by
     one through the single-row query (an ``explain_plan`` for batches)."""
-    check_gam(gam, "batch_plan")
+    multiclass = _check_model(gam, "batch_plan")
     plan = {}
     for query in _queries(queries):
+        if multiclass or query in ROW_QUERIES:
+            rows_why = MULTICLASS_ROWS if multiclass else ROW_QUERIES[query]
+            plan[query] = f"row by row through the single-row query: {rows_why}"
+            continue
         kernel = BATCH_KERNELS.get(query)
         why = "no batch kernel is registered" if kernel is None else kernel.applies(gam)
         if kernel is not None and why is None:
@@ -511,7 +603,10 @@ class _Batch:
         self.fixed, self.kept, self.time_limit, self.errors = fixed, kept, time_limit, errors
         self.where = np.flatnonzero(good)
         self.view: RowBatch | None = None
-        self.why = discrete_reason(gam)
+        self.actions: Any = None
+        self.target: Any = None
+        self.classes = int(getattr(gam, "n_classes", 0)) if gam.task.kind == "multiclass" else 0
+        self.why = MULTICLASS_ROWS if self.classes else discrete_reason(gam)
         self.alone = np.ones(len(self.where), dtype=bool)
         if self.why is None and columns is not None and len(self.where):
             levels = batch_levels(gam)
@@ -524,12 +619,15 @@ class _Batch:
 
     def answer(self, query: str) -> QueryAnswers:
         n, p = len(self.rows), self.gam.n_features
-        a = _empty(query, n, p)
+        a = _empty(query, n, p, self.classes)
         a.path[~self.good] = FAILED
         a.status[~self.good] = "invalid row"
         a.exact[~self.good] = False
-        kernel = BATCH_KERNELS.get(query)
-        reason = "no batch kernel" if kernel is None else kernel.applies(self.gam)
+        kernel = None if self.classes or query in ROW_QUERIES else BATCH_KERNELS.get(query)
+        if self.classes or query in ROW_QUERIES:
+            reason: str | None = self.why if self.classes else ROW_QUERIES[query]
+        else:
+            reason = "no batch kernel" if kernel is None else kernel.applies(self.gam)
         redo = np.ones(len(self.where), dtype=bool)
         if kernel is not None and reason is None and self.view is not None:
             out = kernel.func(self.view, kept=self.kept)
@@ -564,15 +662,25 @@ class _Batch:
             if a.exists is not None:
                 a.exists[r] = result.features is not None
         if a.holds is not None:
-            a.holds[r] = bool(result.holds)
+            # a responsiveness result's fixed is None when undecided (then not exact)
+            a.holds[r] = bool(getattr(result, "holds", getattr(result, "fixed", False)))
         if a.values is not None:
-            a.values[r] = np.asarray(result.values, dtype=float)
+            shown = result.scores if query == "responsiveness" else result.values
+            a.values[r] = np.asarray(shown, dtype=float)
         self.exact_predictions[r] = getattr(result, "prediction", None)
 
     def prediction(self) -> NDArray[Any]:
         from gamexplain.model.task import Classification
 
         n = len(self.rows)
+        if self.classes:
+            labels = np.empty(n, dtype=object)
+            for r in np.flatnonzero(self.good):
+                try:
+                    labels[r] = self.gam.predict_exact(self.gam.instance(list(self.rows[r])))
+                except InvalidInstanceError:
+                    labels[r] = None  # a bad row skipped (errors="skip"), in ``failures``
+            return labels
         classification = isinstance(self.gam.task, Classification)
         out = np.full(
             n, -1 if classification else np.nan, dtype=np.int64 if classification else float
@@ -590,14 +698,18 @@ class _Batch:
         return out
 
 
-def _empty(query: str, n: int, p: int) -> QueryAnswers:
+def _empty(query: str, n: int, p: int, classes: int = 0) -> QueryAnswers:
     sets = query in ("msr", "minimal-sr", "mcr")
+    # attributions of a multiclass model: rows × features × classes
+    shape = (n, p, classes) if classes and query.endswith("-score") else (n, p)
     return QueryAnswers(
         query=query,
         mask=np.zeros((n, p), dtype=bool) if sets else None,
         exists=np.ones(n, dtype=bool) if query == "mcr" else None,
-        holds=np.zeros(n, dtype=bool) if query == "csr" else None,
-        values=np.full((n, p), np.nan) if query.endswith("-score") else None,
+        holds=np.zeros(n, dtype=bool) if query in ("csr", *ACTION_QUERIES) else None,
+        values=np.full(shape, np.nan)
+        if query.endswith("-score") or query == "responsiveness"
+        else None,
         exact=np.ones(n, dtype=bool),
         path=np.zeros(n, dtype=np.int8),
         status=np.full(n, "solved", dtype=object),
@@ -623,10 +735,19 @@ def _run_single(func: Callable[..., Any], **extra: Any) -> Callable[[Any, Any, _
     return call
 
 
+def _under_actions(func: Callable[..., Any]) -> Callable[[Any, Any, _Batch], Any]:
+    def call(gam: Any, x: Any, batch: _Batch) -> Any:
+        return func(gam, x, batch.actions, target=batch.target, time_limit=batch.time_limit)
+
+    return call
+
+
 def _single_table() -> dict[str, Callable[[Any, Any, _Batch], Any]]:
-    from gamexplain.queries import reasons, shap
+    from gamexplain.queries import reasons, responsiveness, shap
 
     return {
+        "responsiveness": _under_actions(responsiveness.responsiveness_scores),
+        "fixed": _under_actions(responsiveness.is_fixed),
         "csr": _run_single(reasons.is_sufficient_reason),
         "msr": _run_single(reasons.minimum_sufficient_reason),
         "minimal-sr": _run_single(reasons.minimal_sufficient_reason),
