@@ -91,7 +91,39 @@ def _algebraic_sign(expr: sympy.Expr) -> int:
     terms = _surds(expr)
     if terms is not None and len({d for _, d in terms if d != 1}) <= 2:
         return _surd_sign(terms)
+    if terms is not None:  # many radicands: integer bounds on each root decide most signs
+        sign = _bracketed_sign(terms)
+        if sign is not None:
+            return sign
     return _isolated_sign(expr)
+
+
+def _bracketed_sign(terms: list[tuple[Fraction, Fraction]], bits: int = 4096) -> int | None:
+    """The sign of Σ c_k·√d_k from rational brackets of every root, or None when the
+    brackets still straddle 0 at ``bits`` bits (the sum may be 0: the caller decides).
+
+    For d = n/m, √d = √(n·m)/m, and isqrt(n·m·4^b) = ⌊√(n·m)·2^b⌋ brackets √(n·m)·2^b
+    between two consecutive integers: every bound is an exact rational, so a bracket
+    of the sum that excludes 0 proves its sign. Precision doubles from 64 bits."""
+    if any(d < 0 for _, d in terms):
+        return None
+    precision = 64
+    while precision <= bits:
+        low = high = Fraction(0)
+        for c, d in terms:
+            n, m = d.numerator, d.denominator
+            scaled = (n * m) << (2 * precision)
+            root = math.isqrt(scaled)
+            below = Fraction(root, m << precision)
+            above = below if root * root == scaled else Fraction(root + 1, m << precision)
+            low += c * (below if c > 0 else above)
+            high += c * (above if c > 0 else below)
+        if low > 0:
+            return 1
+        if high < 0:
+            return -1
+        precision *= 2
+    return None
 
 
 def _surds(expr: sympy.Expr) -> list[tuple[Fraction, Fraction]] | None:
