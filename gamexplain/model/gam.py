@@ -590,6 +590,9 @@ class GAM:
                 return np.array([self.instance(X)], dtype=object)
             columns = self._by_name(_frame_columns(X), "column(s)", "no column for feature(s)")
             return np.column_stack(columns)
+        if isinstance(X, list | tuple) and X and all(isinstance(r, Mapping) for r in X):
+            # records, each matched by name as one instance is
+            return np.array([self.instance(r) for r in X], dtype=object).reshape(len(X), -1)
         try:
             rows = np.asarray(X, dtype=object)
         except ValueError as exc:  # ragged nested sequences

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -272,8 +272,10 @@ def is_many(x: Any) -> bool:
         return True
     if module.startswith("pandas"):
         return getattr(x, "ndim", 1) == 2 and len(x) != 1
-    if isinstance(x, dict):
+    if isinstance(x, Mapping):
         return False
+    if isinstance(x, list | tuple) and x and all(isinstance(r, Mapping) for r in x):
+        return len(x) != 1  # records, one mapping per row
     try:
         shape = np.shape(x)
     except ValueError:

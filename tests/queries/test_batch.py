@@ -255,3 +255,18 @@ def test_a_wide_regression_model_equals_row_by_row_and_verifies():
     prediction = result.prediction.copy()
     prediction[3] += 1e-9
     assert not dataclasses.replace(result, prediction=prediction).verify(gam)
+
+
+def test_records_are_rows_matched_by_name():
+    """A list of mappings is a table of rows, each matched by name as one instance is."""
+    gam = gx.load("credit")
+    x = {"grade": "A", "income": 150.0, "age": 45, "open_accounts": 1, "utilisation": 0.2}
+    records = [x, {**x, "grade": "C", "income": 40.0}]
+    reordered = [dict(reversed(list(r.items()))) for r in records]
+    batch = gx.explain(gam, reordered, queries=("msr", "mcr"))
+    assert batch.verify(gam)
+    for k, record in enumerate(records):
+        assert batch.table["msr_features"][k] == gx.minimum_sufficient_reason(gam, record).features
+    assert list(gam.predict(reordered)) == [gam.predict([gam.instance(r)])[0] for r in records]
+    with pytest.raises(gx.InvalidInstanceError, match="no value for feature"):
+        gx.explain(gam, [x, {"grade": "A"}], queries=("msr",))
