@@ -28,8 +28,9 @@ from gamexplain.errors import InvalidModelError, InvalidParameterError, Unsuppor
 from gamexplain.io import kit
 from gamexplain.model.domains import Domain, Finite, Integers, Interval
 from gamexplain.model.gam import GAM, Feature, PairTerm
+from gamexplain.model.multiclass import MulticlassGAM
 from gamexplain.model.shapes import Piecewise
-from gamexplain.model.task import Task
+from gamexplain.model.task import Classification, Multiclass, Regression, Task
 
 __all__ = ["Forest", "Tree", "after", "build", "float32_boundary", "float32_of"]
 
@@ -184,14 +185,23 @@ class Forest:
         A range the model records per feature (LightGBM's ``feature_infos``), or None.
     library : str
         Named in messages.
+    groups : tuple of int
+        A multiclass forest's class index of each tree (empty otherwise): every library
+        read here grows one tree per class and iteration, and a class's score is the sum
+        of its own trees.
+    bases : tuple of float
+        A multiclass forest's base score per class (empty otherwise); ``base`` is then
+        unused.
     """
 
     names: tuple[str, ...]
     trees: tuple[Tree, ...]
     base: float
-    task: Task
+    task: Task | Multiclass
     bounds: tuple[Interval | None, ...]
     library: str
+    groups: tuple[int, ...] = ()
+    bases: tuple[float, ...] = ()
 
 
 def build(
@@ -202,38 +212,83 @@ def build(
     domains: Mapping[str | int, Domain] | None,
     tolerance: float,
     caller: str,
-) -> GAM:
+) -> GAM | MulticlassGAM:
     """The GAM of ``forest``: steps per feature, 2-D tables per pair, exact leaves.
+
+    A multiclass forest gives a :class:`~gamexplain.MulticlassGAM`: one score model per
+    class from that class's trees, on breakpoints and pair edges shared by the classes
+    (the union of every class's thresholds, so each class's steps are exact on them).
 
     Raises
     ------
     UnsupportedModelError
         A tree reads three or more features.
     InvalidParameterError
-        Bad ``names``, ``domains``, ``X`` or ``tolerance``; a feature with no domain.
+        Bad ``names``, ``domains``, ``X`` or ``tolerance``; a feature with no domain, or
+        a tolerance for a classifier.
     """
+    if isinstance(forest.task, Multiclass):
+        if tolerance != 0.0:
+            kit.with_tolerance(Classification(), tolerance, caller)
+        return _multiclass(forest, X=X, names=names, domains=domains, caller=caller)
     task = kit.with_tolerance(forest.task, tolerance, caller)
     labels = kit.feature_names(names, forest.names, caller)
     chosen = _domains(forest, labels, domains, X, caller)
-    constants, mains, pairs = _group(forest, labels)
-    features = [_feature(label, chosen[i], i, mains.get(i, [])) for i, label in enumerate(labels)]
-    terms = [_pair(pair, trees, chosen) for pair, trees in sorted(pairs.items())]
+    constants, mains, pairs = _group(forest.trees, labels, forest.library)
+    features = [
+        _feature(label, chosen[i], i, _edges(mains[i], i, chosen[i]) if i in mains else None, mains)
+        for i, label in enumerate(labels)
+    ]
+    terms = [_pair(pair, trees, trees, chosen) for pair, trees in sorted(pairs.items())]
     return GAM(features, math.fsum([forest.base, *constants]), task, terms)
 
 
+def _multiclass(
+    forest: Forest,
+    *,
+    X: ArrayLike | None,
+    names: Sequence[str] | None,
+    domains: Mapping[str | int, Domain] | None,
+    caller: str,
+) -> MulticlassGAM:
+    assert isinstance(forest.task, Multiclass)
+    k = forest.task.n_classes
+    if len(forest.groups) != len(forest.trees) or len(forest.bases) != k:
+        raise InvalidModelError(
+            f"a {k}-class forest needs a class per tree and a base score per class"
+        )
+    labels = kit.feature_names(names, forest.names, caller)
+    chosen = _domains(forest, labels, domains, X, caller)
+    _, all_mains, all_pairs = _group(forest.trees, labels, forest.library)
+    edges = {i: _edges(trees, i, chosen[i]) for i, trees in all_mains.items()}
+    scores = []
+    for c in range(k):
+        own = tuple(t for t, g in zip(forest.trees, forest.groups, strict=True) if g == c)
+        constants, mains, pairs = _group(own, labels, forest.library)
+        features = [
+            _feature(label, chosen[i], i, edges.get(i), mains) for i, label in enumerate(labels)
+        ]
+        terms = [
+            _pair(pair, trees, pairs.get(pair, []), chosen)
+            for pair, trees in sorted(all_pairs.items())
+        ]
+        scores.append(GAM(features, math.fsum([forest.bases[c], *constants]), Regression(), terms))
+    return MulticlassGAM(forest.task, scores)
+
+
 def _group(
-    forest: Forest, labels: tuple[str, ...]
+    trees: Sequence[Tree], labels: tuple[str, ...], library: str
 ) -> tuple[list[float], dict[int, list[Tree]], dict[tuple[int, int], list[Tree]]]:
     """Leaf values of constant trees, and trees per feature and per pair they read."""
     constants: list[float] = []
     mains: dict[int, list[Tree]] = {}
     pairs: dict[tuple[int, int], list[Tree]] = {}
-    for tree in forest.trees:
+    for tree in trees:
         used = tree.features
         if len(used) > 2:
             read = ", ".join(repr(labels[f]) for f in used)
             raise UnsupportedModelError(
-                f"{forest.library} tree {tree.index} splits on {len(used)} features ({read}); "
+                f"{library} tree {tree.index} splits on {len(used)} features ({read}); "
                 "gamexplain holds main effects and pairs only: train with interaction "
                 "constraints of at most two features per group"
             )
@@ -256,22 +311,29 @@ def _edges(trees: list[Tree], feature: int, domain: Domain) -> list[float]:
 
 def _summed(trees: list[Tree], columns: Mapping[int, NDArray[np.float64]]) -> list[float]:
     """Per point, the sum of the trees' leaves, rounded once (math.fsum)."""
+    if not trees:
+        return [0.0] * len(next(iter(columns.values())))
     leaves = np.array([tree.evaluate(columns) for tree in trees])
     return [math.fsum(point) for point in leaves.T.tolist()]
 
 
-def _feature(name: str, domain: Domain, i: int, trees: list[Tree]) -> Feature:
-    if not trees:
+def _feature(
+    name: str, domain: Domain, i: int, edges: list[float] | None, mains: Mapping[int, list[Tree]]
+) -> Feature:
+    """Feature i's steps on ``edges`` (None: no tree reads it in any class)."""
+    if edges is None:
         return Feature(name, domain, kit.zero_shape(domain))
-    edges = _edges(trees, i, domain)
     # every tree is constant on each piece, so the piece's left end stands for it
-    values = _summed(trees, {i: np.array(edges[:-1])})
+    values = _summed(mains.get(i, []), {i: np.array(edges[:-1])})
     return Feature(name, domain, Piecewise(edges, [[v] for v in values]))
 
 
-def _pair(pair: tuple[int, int], trees: list[Tree], domains: list[Domain]) -> PairTerm:
+def _pair(
+    pair: tuple[int, int], shared: list[Tree], trees: list[Tree], domains: list[Domain]
+) -> PairTerm:
+    """The pair's 2-D table of ``trees`` on the edges of every tree in ``shared``."""
     i, j = pair
-    rows, columns = _edges(trees, i, domains[i]), _edges(trees, j, domains[j])
+    rows, columns = _edges(shared, i, domains[i]), _edges(shared, j, domains[j])
     grid_i, grid_j = np.meshgrid(rows[:-1], columns[:-1], indexing="ij")
     values = np.array(_summed(trees, {i: grid_i.ravel(), j: grid_j.ravel()}))
     return PairTerm((i, j), (rows, columns), values.reshape(grid_i.shape).tolist())

@@ -16,7 +16,7 @@ from gamexplain.errors import GamExplainError, InvalidModelError, UnsupportedMod
 from gamexplain.io import kit
 from gamexplain.io._forest import Forest, Tree, after
 from gamexplain.model.domains import Interval
-from gamexplain.model.task import Regression, Task
+from gamexplain.model.task import Multiclass, Regression, Task
 
 __all__ = ["lightgbm_dump_forest", "lightgbm_text_forest"]
 
@@ -68,20 +68,33 @@ def _forest(
     trees: tuple[Tree, ...],
     bounds: tuple[Interval | None, ...],
 ) -> Forest:
+    task = _task(str(header["objective"]), int(header["num_tree_per_iteration"]))
+    k = task.n_classes if isinstance(task, Multiclass) else 0
     return Forest(
         names=tuple(names),
         trees=trees,
         base=0.0,
-        task=_task(str(header["objective"]), int(header["num_tree_per_iteration"])),
+        task=task,
         bounds=bounds,
         library="LightGBM",
+        # one tree per class and iteration, in class order; the initial scores are in
+        # the first iteration's leaves, so the bases are 0
+        groups=tuple(t % k for t in range(len(trees))) if k else (),
+        bases=(0.0,) * k,
     )
 
 
-def _task(objective: str, per_iteration: int) -> Task:
+def _task(objective: str, per_iteration: int) -> Task | Multiclass:
     name = objective.split()[0] if objective.strip() else objective
+    if name in ("multiclass", "multiclassova") and per_iteration > 1:
+        # softmax and one-vs-all sigmoids are increasing in each raw score: the class
+        # LightGBM predicts is the argmax of the raw scores
+        return Multiclass(range(per_iteration))
     if per_iteration > 1 or name in ("multiclass", "multiclassova"):
-        return kit.binary_task(max(per_iteration, 3), "LightGBM models")
+        raise UnsupportedModelError(
+            f"the LightGBM objective {objective!r} with {per_iteration} trees per iteration "
+            "is not supported"
+        )
     if name == "binary":
         return kit.binary_task(2, "LightGBM models")
     if name in _IDENTITY:

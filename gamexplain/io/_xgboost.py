@@ -18,7 +18,7 @@ import numpy as np
 from gamexplain.errors import GamExplainError, InvalidModelError, UnsupportedModelError
 from gamexplain.io import kit
 from gamexplain.io._forest import Forest, Tree, float32_boundary, float32_of
-from gamexplain.model.task import Regression, Task
+from gamexplain.model.task import Multiclass, Regression, Task
 
 __all__ = ["xgboost_forest"]
 
@@ -29,6 +29,7 @@ _XGB_IDENTITY = (
     "reg:quantileerror",
 )
 _XGB_BINARY = ("binary:logistic",)
+_XGB_MULTI = ("multi:softprob", "multi:softmax")
 
 
 def xgboost_forest(document: Any) -> Forest:
@@ -61,11 +62,21 @@ def _xgboost_model(document: Any) -> Forest:
     objective = learner["objective"]["name"]
     n_features = int(params["num_feature"])
     task = _xgboost_task(objective, int(params.get("num_class", 0)))
-    base = _xgboost_base(params, objective)
     trees = tuple(
         Tree.of(k, _xgboost_nodes(k, tree), n_features)
         for k, tree in enumerate(booster["model"]["trees"])
     )
+    if isinstance(task, Multiclass):
+        groups = tuple(int(g) for g in booster["model"]["tree_info"])
+        bases = _xgboost_bases(params, task.n_classes)
+        if len(groups) != len(trees) or not all(0 <= g < task.n_classes for g in groups):
+            raise InvalidModelError(
+                "tree_info does not give every tree a class", "learner.gradient_booster"
+            )
+        base = 0.0
+    else:
+        groups, bases = (), ()
+        base = _xgboost_base(params, objective)
     names = learner.get("feature_names") or [f"f{i}" for i in range(n_features)]
     if len(names) != n_features:
         raise InvalidModelError(
@@ -78,12 +89,19 @@ def _xgboost_model(document: Any) -> Forest:
         task=task,
         bounds=(None,) * n_features,
         library="XGBoost",
+        groups=groups,
+        bases=bases,
     )
 
 
-def _xgboost_task(objective: str, num_class: int) -> Task:
+def _xgboost_task(objective: str, num_class: int) -> Task | Multiclass:
+    if objective in _XGB_MULTI:
+        return Multiclass(range(num_class))
     if num_class > 1 or objective.startswith("multi:"):
-        return kit.binary_task(max(num_class, 3), "XGBoost models")
+        raise UnsupportedModelError(
+            f"the XGBoost objective {objective!r} with {num_class} classes is not supported: "
+            f"gamexplain reads multiclass models trained with {' or '.join(_XGB_MULTI)}"
+        )
     if objective in _XGB_BINARY:
         return kit.binary_task(2, "XGBoost models")
     if objective == "binary:logitraw":
@@ -112,6 +130,15 @@ def _xgboost_base(params: Mapping[str, Any], objective: str) -> float:
             raise InvalidModelError(f"base_score {score} is not a probability", "learner")
         return float(np.float32(math.log(score / (1 - score))))
     return score
+
+
+def _xgboost_bases(params: Mapping[str, Any], k: int) -> tuple[float, ...]:
+    """A multiclass model's base margins: softmax's link is the identity on margins, so
+    ``base_score`` (one number, or one per class) is added to every class as stored."""
+    values = [float32_of(v.strip()) for v in str(params["base_score"]).strip("[]").split(",")]
+    if int(params.get("num_target", 1)) > 1 or len(values) not in (1, k):
+        raise UnsupportedModelError("multi-target XGBoost models are not supported")
+    return tuple(values * k if len(values) == 1 else values)
 
 
 def _xgboost_nodes(k: int, tree: Mapping[str, Any]) -> list[tuple[int, float, int, int] | float]:

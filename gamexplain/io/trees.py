@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -36,7 +38,8 @@ from gamexplain.io._lightgbm import lightgbm_dump_forest, lightgbm_text_forest
 from gamexplain.io._xgboost import xgboost_forest
 from gamexplain.model.domains import Domain
 from gamexplain.model.gam import GAM
-from gamexplain.model.task import Regression, Task
+from gamexplain.model.multiclass import MulticlassGAM
+from gamexplain.model.task import Multiclass, Regression, Task
 
 __all__ = [
     "from_hist_gradient_boosting",
@@ -54,18 +57,19 @@ def from_xgboost(
     names: Sequence[str] | None = None,
     domains: Mapping[str | int, Domain] | None = None,
     tolerance: float = 0.0,
-) -> GAM:
+) -> GAM | MulticlassGAM:
     """Convert a fitted XGBoost model whose trees split on at most two features.
 
     Parameters
     ----------
     model : xgboost.XGBClassifier, XGBRegressor or Booster
-        A ``gbtree`` model with the ``binary:logistic`` objective, or an identity-link
-        regression (``reg:squarederror``, ``reg:absoluteerror``,
-        ``reg:pseudohubererror``, one ``reg:quantileerror`` quantile). Read from its
-        JSON dump (``save_raw("json")``), so xgboost is never imported here. A Booster
-        gives all its trees, as ``Booster.predict`` uses; an estimator fitted with early
-        stopping only those up to ``best_iteration``, as its ``predict`` does.
+        A ``gbtree`` model with the ``binary:logistic`` objective, a multiclass one
+        (``multi:softprob``, ``multi:softmax``), or an identity-link regression
+        (``reg:squarederror``, ``reg:absoluteerror``, ``reg:pseudohubererror``, one
+        ``reg:quantileerror`` quantile). Read from its JSON dump (``save_raw("json")``), so xgboost
+        is never imported here. A Booster gives all its trees, as ``Booster.predict`` uses; an
+        estimator fitted with early stopping only those up to ``best_iteration``, as its ``predict``
+        does.
     X : array-like of shape (n_samples, n_features), optional
         Training data: a feature without a given domain takes its observed range
         (``Integers`` when every value is whole, else ``Interval``). XGBoost stores no
@@ -92,12 +96,18 @@ def from_xgboost(
         each piece sums its leaves with one rounding. A classifier predicts class 1
         when the score is > 0 (``Classification(0, ">")``); XGBoost's rule
         ``sigmoid(margin) > 0.5`` in float32 differs only for margins within ~1e-7 of 0.
+    MulticlassGAM
+        For a multiclass model: one score model per class from that class's trees
+        (``tree_info``), with ``base_score`` (one or one per class) added to each class
+        as a margin; ``decision_function`` equals ``predict(X, output_margin=True)`` to
+        about 1e-6 and the predicted class is the argmax, labelled with the estimator's
+        ``classes_``.
 
     Raises
     ------
     UnsupportedModelError
         A tree splitting on three or more features (named with its index), a
-        categorical split, a multiclass or multi-target model, another booster
+        categorical split, a multi-target model, another booster
         (``dart``, ``gblinear``) or an objective whose prediction is not its margin
         (``reg:logistic``, ``count:poisson`` …).
     InvalidModelError
@@ -120,7 +130,7 @@ def from_xgboost(
     True
     """
     document = _json(_xgboost_bytes(model), "XGBoost")
-    forest = xgboost_forest(document)
+    forest = _with_classes(xgboost_forest(document), model)
     return build(
         forest, X=X, names=names, domains=domains, tolerance=tolerance, caller="from_xgboost"
     )
@@ -133,7 +143,7 @@ def from_xgboost_json(
     names: Sequence[str] | None = None,
     domains: Mapping[str | int, Domain] | None = None,
     tolerance: float = 0.0,
-) -> GAM:
+) -> GAM | MulticlassGAM:
     """Load an XGBoost model from the JSON file ``save_model("model.json")`` writes.
 
     Parameters
@@ -172,22 +182,24 @@ def from_lightgbm(
     names: Sequence[str] | None = None,
     domains: Mapping[str | int, Domain] | None = None,
     tolerance: float = 0.0,
-) -> GAM:
+) -> GAM | MulticlassGAM:
     """Convert a fitted LightGBM model whose trees split on at most two features.
 
     Parameters
     ----------
     model : lightgbm.LGBMClassifier, LGBMRegressor or Booster
-        A ``gbdt`` (or ``goss``) model for a ``binary`` objective or an identity-link
-        regression (``regression``, ``regression_l1``, ``huber``, ``fair``,
-        ``quantile``, ``mape``), read from its text model (``model_to_string()``:
-        the iterations LightGBM itself predicts with, up to the best one after early
-        stopping; every number in 17 digits, so exactly).
+        A ``gbdt`` (or ``goss``) model for a ``binary``, ``multiclass`` or ``multiclassova``
+        objective or an identity-link regression (``regression``, ``regression_l1``, ``huber``,
+        ``fair``, ``quantile``, ``mape``), read from its text model (``model_to_string()``: the
+        iterations LightGBM itself predicts with, up to the best one after early stopping; every
+        number in 17 digits, so exactly).
     X : array-like of shape (n_samples, n_features), optional
         Training data whose observed ranges give the domains; default the training
         ranges the model records (``feature_infos``).
     names : sequence of str or DataFrame, optional
-        Default the model's feature names (``Column_0``, … when fitted without names).
+        Default the model's feature names (``Column_0``, … when fitted without names);
+        when ``X`` is the training frame whose column names LightGBM stored with its
+        substitutions (``mean radius`` as ``mean_radius``), the frame's own names.
     domains, tolerance
         As in :func:`from_xgboost`.
 
@@ -198,12 +210,17 @@ def from_lightgbm(
         split sends ``x <= t`` left, so the piece boundary is the double after t. The
         score equals ``predict(X, raw_score=True)`` up to the rounding of the sums;
         a classifier predicts class 1 when it is > 0, as LightGBM does.
+    MulticlassGAM
+        For a multiclass model: class c's score model sums trees c, c + K, c + 2K, …
+        (the initial scores are in the first iteration's leaves); softmax and
+        one-vs-all sigmoids increase with each raw score, so the predicted class is the
+        argmax of ``predict(X, raw_score=True)``.
 
     Raises
     ------
     UnsupportedModelError
         A tree splitting on three or more features, categorical splits, linear trees,
-        ``average_output`` (random forest mode), multiclass models, non-identity
+        ``average_output`` (random forest mode), non-identity
         regression links (``poisson``, ``gamma``, ``tweedie``, ``cross_entropy``), and
         ``zero_as_missing`` splits whose default direction differs from the threshold's
         for values near 0.
@@ -227,10 +244,41 @@ def from_lightgbm(
     booster = getattr(model, "booster_", model)
     if not hasattr(booster, "model_to_string"):
         raise InvalidModelError(f"{type(model).__name__} is not a fitted LightGBM model")
-    forest = lightgbm_text_forest(booster.model_to_string())
+    forest = _with_classes(lightgbm_text_forest(booster.model_to_string()), model)
+    if names is None:
+        names = _unsanitized(forest.names, X)
     return build(
         forest, X=X, names=names, domains=domains, tolerance=tolerance, caller="from_lightgbm"
     )
+
+
+def _with_classes(forest: Forest, model: Any) -> Forest:
+    """A multiclass forest with the estimator's own class labels (``classes_``)."""
+    labels = getattr(model, "classes_", None)
+    if not isinstance(forest.task, Multiclass) or labels is None:
+        return forest
+    if len(labels) != forest.task.n_classes:
+        raise InvalidModelError(
+            f"{len(labels)} classes_ for a model scoring {forest.task.n_classes} classes"
+        )
+    return replace(forest, task=Multiclass(labels))
+
+
+def _unsanitized(names: tuple[str, ...], X: Any) -> list[str] | None:
+    """The training frame's column names, where LightGBM stored them with its
+    substitutions (a space or JSON character becomes ``_``), so that a row from the same
+    frame is matched by the names its user knows."""
+    columns = getattr(X, "columns", None)
+    if columns is None or len(columns) != len(names):
+        return None
+    columns = [str(c) for c in columns]
+
+    def plain(name: str) -> str:
+        return re.sub(r"[^0-9A-Za-z]", "_", name)
+
+    if columns == list(names) or [plain(c) for c in columns] != [plain(n) for n in names]:
+        return None
+    return columns
 
 
 def from_lightgbm_model(
@@ -240,7 +288,7 @@ def from_lightgbm_model(
     names: Sequence[str] | None = None,
     domains: Mapping[str | int, Domain] | None = None,
     tolerance: float = 0.0,
-) -> GAM:
+) -> GAM | MulticlassGAM:
     """Load a LightGBM model file: the text ``booster.save_model`` writes, or the JSON
     of ``booster.dump_model()``.
 
@@ -289,13 +337,13 @@ def from_hist_gradient_boosting(
     names: Sequence[str] | None = None,
     domains: Mapping[str | int, Domain] | None = None,
     tolerance: float = 0.0,
-) -> GAM:
+) -> GAM | MulticlassGAM:
     """Convert a fitted scikit-learn HistGradientBoostingClassifier or -Regressor.
 
     Parameters
     ----------
     model : HistGradientBoostingClassifier or HistGradientBoostingRegressor
-        Binary, or a regressor with an identity link (``squared_error``,
+        Binary or multiclass, or a regressor with an identity link (``squared_error``,
         ``absolute_error``, ``quantile``), on numeric features; its trees must split on
         at most two features (``interaction_cst="no_interactions"`` or pairs).
     X : array-like of shape (n_samples, n_features), optional
@@ -314,12 +362,15 @@ def from_hist_gradient_boosting(
         intercept is the baseline prediction. The score equals ``decision_function``
         (classifier) or ``predict`` (regressor) up to the rounding of the sums (about
         1e-15); a classifier predicts class 1 when it is > 0.
+    MulticlassGAM
+        For a multiclass classifier: one score model per class, whose scores equal
+        ``decision_function`` to about 1e-15 and whose argmax is ``predict``.
 
     Raises
     ------
     UnsupportedModelError
-        A tree splitting on three or more features, categorical features, multiclass
-        models, non-identity links (``poisson``, ``gamma``).
+        A tree splitting on three or more features, categorical features,
+        non-identity links (``poisson``, ``gamma``).
     InvalidModelError, InvalidParameterError
         As in :func:`from_xgboost`.
 
@@ -406,22 +457,35 @@ def _hgb_forest(model: Any) -> Forest:
         )
     task = _hgb_task(model)
     n_features = int(model.n_features_in_)
+    per_iteration = [list(iteration) for iteration in predictors]
     trees = tuple(
-        Tree.of(k, _hgb_nodes(k, iteration), n_features) for k, iteration in enumerate(predictors)
+        Tree.of(k, _hgb_nodes(k, predictor), n_features)
+        for k, predictor in enumerate(p for iteration in per_iteration for p in iteration)
     )
     names = getattr(model, "feature_names_in_", None)
+    baseline = [float(b) for b in np.ravel(model._baseline_prediction)]
+    multiclass = isinstance(task, Multiclass)
+    per_class = task.n_classes if isinstance(task, Multiclass) else 1
+    if any(len(iteration) != per_class for iteration in per_iteration):
+        raise InvalidModelError("an iteration does not hold one tree per class")
     return Forest(
         names=tuple(str(n) for n in (kit.default_names(n_features) if names is None else names)),
         trees=trees,
-        base=float(np.ravel(model._baseline_prediction)[0]),
+        base=baseline[0],
         task=task,
         bounds=(None,) * n_features,
         library="HistGradientBoosting",
+        groups=tuple(c for iteration in per_iteration for c in range(len(iteration)))
+        if multiclass
+        else (),
+        bases=tuple(baseline) if multiclass else (),
     )
 
 
-def _hgb_task(model: Any) -> Task:
+def _hgb_task(model: Any) -> Task | Multiclass:
     classes = getattr(model, "classes_", None)
+    if classes is not None and len(classes) > 2:
+        return Multiclass(classes)
     if classes is not None:
         return kit.binary_task(len(classes), "HistGradientBoosting classifiers")
     link = type(getattr(model._loss, "link", None)).__name__
@@ -433,10 +497,8 @@ def _hgb_task(model: Any) -> Task:
     return Regression()
 
 
-def _hgb_nodes(k: int, iteration: Sequence[Any]) -> list[tuple[int, float, int, int] | float]:
-    if len(iteration) != 1:
-        raise UnsupportedModelError("multiclass HistGradientBoosting models are not supported")
-    nodes = iteration[0].nodes
+def _hgb_nodes(k: int, predictor: Any) -> list[tuple[int, float, int, int] | float]:
+    nodes = predictor.nodes
     if np.any(nodes["is_categorical"][nodes["is_leaf"] == 0]):
         raise UnsupportedModelError(f"HistGradientBoosting tree {k} has a categorical split")
     return [

@@ -297,9 +297,6 @@ def test_a_tree_of_three_features_is_refused_by_index_and_names(cancer):
 _HGB = ensemble.HistGradientBoostingClassifier
 _HGBR = ensemble.HistGradientBoostingRegressor
 _REFUSED = [
-    (from_xgboost, xgb.XGBClassifier, {}, "three", "multiclass"),
-    (from_lightgbm, lgb.LGBMClassifier, {"verbose": -1}, "three", "multiclass"),
-    (from_hist_gradient_boosting, _HGB, {}, "three", "multiclass"),
     (from_xgboost, xgb.XGBRegressor, {"objective": "count:poisson"}, "reg", "count:poisson"),
     (from_lightgbm, lgb.LGBMRegressor, {"objective": "poisson", "verbose": -1}, "reg", "poisson"),
     (from_hist_gradient_boosting, _HGBR, {"loss": "poisson"}, "reg", "LogLink"),
@@ -315,7 +312,6 @@ def test_unsupported_models_are_refused_clearly(
     Xtr, ytr, _, _, _ = cancer
     X, y = {
         "two": (Xtr, ytr),
-        "three": (Xtr, np.arange(len(ytr)) % 3),
         "reg": (diabetes[0], diabetes[1]),
     }[target]
     if estimator in (_HGB, _HGBR):
