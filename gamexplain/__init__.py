@@ -20,6 +20,7 @@ from gamexplain.errors import (
     UnsupportedModelError,
     UnsupportedQueryError,
 )
+from gamexplain.io.convert import from_fitted
 from gamexplain.io.ebm import from_ebm, from_ebm_json
 from gamexplain.io.jsonfile import dump, dumps, load, loads
 from gamexplain.io.nam import from_nam, from_nbm
@@ -165,6 +166,7 @@ __all__ = [
     "feature_importances",
     "from_ebm",
     "from_ebm_json",
+    "from_fitted",
     "from_hist_gradient_boosting",
     "from_lightgbm",
     "from_lightgbm_model",

@@ -4,7 +4,7 @@ The adapters are declared once, in :data:`gamexplain.io.adapters.ADAPTERS`, and 
 steps every library needs from :mod:`gamexplain.io.kit`.
 """
 
-from gamexplain.io.convert import convert_model
+from gamexplain.io.convert import convert_model, from_fitted
 from gamexplain.io.ebm import from_ebm, from_ebm_json
 from gamexplain.io.jsonfile import FORMAT, dump, dumps, load, loads
 from gamexplain.io.nam import from_nam, from_nbm
@@ -25,6 +25,7 @@ __all__ = [
     "dumps",
     "from_ebm",
     "from_ebm_json",
+    "from_fitted",
     "from_hist_gradient_boosting",
     "from_lightgbm",
     "from_lightgbm_model",

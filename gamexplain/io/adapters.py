@@ -16,7 +16,7 @@ from typing import Any
 from gamexplain.errors import InvalidParameterError
 from gamexplain.model.gam import GAM
 
-__all__ = ["ADAPTERS", "Adapter", "converter", "converters", "loader_names"]
+__all__ = ["ADAPTERS", "Adapter", "adapter_for", "converter", "converters", "loader_names"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,9 @@ class Adapter:
         The end(s) of a file name that mark that export, compared case-insensitively.
     description : str
         One line for the command line's help and the docs.
+    types : tuple of str
+        The fitted objects :func:`adapter_for` sends here: prefixes of their class's
+        ``module.QualifiedName`` (empty: the loader needs more than the object).
     """
 
     name: str
@@ -51,6 +54,7 @@ class Adapter:
     data_loader: str | None
     data_suffix: str | tuple[str, ...] | None
     description: str
+    types: tuple[str, ...] = ()
 
     @property
     def formats(self) -> str:
@@ -75,6 +79,7 @@ ADAPTERS: tuple[Adapter, ...] = (
         data_loader="from_ebm_json",
         data_suffix=".json",
         description="Explainable Boosting Machines, read bin for bin",
+        types=("interpret.",),
     ),
     Adapter(
         name="pygam",
@@ -85,6 +90,7 @@ ADAPTERS: tuple[Adapter, ...] = (
         data_loader=None,
         data_suffix=None,
         description="pyGAM models: s(), l() and f() terms, spline pieces in rationals",
+        types=("pygam.",),
     ),
     Adapter(
         name="sklearn",
@@ -98,6 +104,7 @@ ADAPTERS: tuple[Adapter, ...] = (
             "SplineTransformer pipelines (affine scalers and ColumnTransformer routing "
             "allowed) ending in a linear model"
         ),
+        types=("sklearn.pipeline.", "sklearn.compose.", "sklearn.linear_model."),
     ),
     Adapter(
         name="nam",
@@ -128,6 +135,7 @@ ADAPTERS: tuple[Adapter, ...] = (
         data_loader="from_xgboost_json",
         data_suffix=".json",
         description="boosted trees of one or two features each, from XGBoost's JSON model",
+        types=("xgboost.",),
     ),
     Adapter(
         name="lightgbm",
@@ -138,6 +146,7 @@ ADAPTERS: tuple[Adapter, ...] = (
         data_loader="from_lightgbm_model",
         data_suffix=(".txt", ".json"),
         description="boosted trees of one or two features each, from LightGBM's model file",
+        types=("lightgbm.",),
     ),
     Adapter(
         name="hgb",
@@ -148,6 +157,7 @@ ADAPTERS: tuple[Adapter, ...] = (
         data_loader=None,
         data_suffix=None,
         description="HistGradientBoosting with trees of one or two features each",
+        types=("sklearn.ensemble._hist_gradient_boosting.",),
     ),
 )
 
@@ -178,4 +188,25 @@ def converter(source: Any, caller: str = "convert_model") -> Adapter:
     choices = ", ".join(repr(a.name) for a in converters())
     raise InvalidParameterError(
         f"The 'source' parameter of {caller} must be one of {{{choices}}}. Got {source!r} instead."
+    )
+
+
+def adapter_for(model: Any, caller: str = "from_fitted") -> Adapter:
+    """The adapter that reads the fitted object ``model``, found by its class.
+
+    Raises
+    ------
+    InvalidParameterError
+        No adapter reads objects of ``model``'s class.
+    """
+    kind = type(model)
+    qualified = f"{kind.__module__}.{kind.__qualname__}"
+    for adapter in ADAPTERS:
+        if any(qualified.startswith(prefix) for prefix in adapter.types):
+            return adapter
+    readable = ", ".join(f"{a.library} ({a.loader})" for a in ADAPTERS if a.types)
+    raise InvalidParameterError(
+        f"The 'model' parameter of {caller} must be a fitted model of a library gamexplain "
+        f"reads: {readable}. Got {qualified} instead (neural additive models need "
+        "from_nam or from_nbm with their domains)."
     )

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from gamexplain.errors import InvalidModelError, InvalidParameterError
-from gamexplain.io.adapters import converter
+from gamexplain.io.adapters import adapter_for, converter
 from gamexplain.model.gam import GAM
+from gamexplain.model.multiclass import MulticlassGAM
 
-__all__ = ["PICKLE_WARNING", "convert_model", "reads_data", "reads_pickle"]
+__all__ = ["PICKLE_WARNING", "convert_model", "from_fitted", "reads_data", "reads_pickle"]
 
 PICKLE_WARNING = (
     "Loading a pickle EXECUTES CODE stored in the file. Convert only model files from a "
@@ -73,6 +74,48 @@ def convert_model(
             "code stored in the file; pass allow_pickle=True only for trusted files"
         )
     return adapter.function(adapter.data_loader)(file, **options)
+
+
+def from_fitted(model: Any, **options: Any) -> GAM | MulticlassGAM:
+    """Convert a fitted model with the adapter its class calls for.
+
+    Parameters
+    ----------
+    model : object
+        A fitted EBM, pyGAM model, scikit-learn spline pipeline or linear model,
+        XGBoost or LightGBM model (estimator or Booster) or HistGradientBoosting
+        estimator; the adapter is chosen by the object's class
+        (:data:`~gamexplain.io.adapters.ADAPTERS`).
+    **options
+        Passed to that adapter (``X=`` for the domains of boosted trees, ``domains=``,
+        ``names=``, ``tolerance=`` …).
+
+    Returns
+    -------
+    GAM or MulticlassGAM
+        What the adapter returns.
+
+    Raises
+    ------
+    InvalidParameterError
+        No adapter reads ``model``'s class; or the adapter's own errors.
+
+    Notes
+    -----
+    The adapter's cost; choosing it is constant time.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.ensemble import HistGradientBoostingRegressor
+    >>> X = np.arange(40.0).reshape(20, 2)
+    >>> model = HistGradientBoostingRegressor(max_iter=3, interaction_cst="no_interactions")
+    >>> gam = from_fitted(model.fit(X, np.arange(20.0)), X=X, tolerance=1.0)
+    >>> bool(np.allclose(gam.decision_function(X), model.predict(X), atol=1e-12))
+    True
+    """
+    adapter = adapter_for(model)
+    return adapter.function(adapter.loader)(model, **options)
 
 
 def reads_data(source: str) -> bool:

@@ -19,7 +19,32 @@ def test_every_declared_loader_is_exported_once():
     assert len(declared) == len(loader_names())
     for package in (gamexplain, gamexplain.io):
         exported = {name for name in package.__all__ if name.startswith("from_")}
-        assert exported == declared, package.__name__
+        assert exported == declared | {"from_fitted"}, package.__name__
+
+
+def test_from_fitted_picks_the_adapter_by_class():
+    ensemble = pytest.importorskip("sklearn.ensemble")
+    pipeline = pytest.importorskip("sklearn.pipeline")
+    preprocessing = pytest.importorskip("sklearn.preprocessing")
+    linear = pytest.importorskip("sklearn.linear_model")
+    np = pytest.importorskip("numpy")
+    X = np.linspace(0, 1, 40).reshape(20, 2)
+    y = (X[:, 0] > 0.5).astype(int)
+    trees = ensemble.HistGradientBoostingClassifier(max_iter=2, interaction_cst="no_interactions")
+    splines = pipeline.make_pipeline(
+        preprocessing.SplineTransformer(n_knots=3), linear.LogisticRegression()
+    )
+    for model, loader in (
+        (trees.fit(X, y), "from_hist_gradient_boosting"),
+        (splines.fit(X, y), "from_sklearn"),
+    ):
+        options = {"X": X} if loader != "from_sklearn" else {}
+        gam = gamexplain.from_fitted(model, **options)
+        expected = getattr(gamexplain, loader)(model, **options)
+        assert gamexplain.dumps(gam) == gamexplain.dumps(expected)
+    refused = r"'model' parameter of from_fitted.*pygam.*RandomForestClassifier"
+    with pytest.raises(InvalidParameterError, match=refused):
+        gamexplain.from_fitted(ensemble.RandomForestClassifier())
 
 
 @pytest.mark.parametrize("adapter", ADAPTERS, ids=lambda a: a.name)
