@@ -346,7 +346,7 @@ ROW_QUERIES: dict[str, str] = {}
 MULTICLASS_ROWS = (
     "a multiclass model: each row goes through the single-row multiclass query (its "
     "rival models for reasons, the K class scores' closed forms for SHAP, "
-    "thm:multiclass-shap-score); no vectorised multiclass kernel yet"
+    "thm:multiclass-shap-score)"
 )
 
 

@@ -34,6 +34,13 @@ from gamexplain.algorithms.batch_kernels import (
     level_matrix,
     prepare_rows,
 )
+from gamexplain.algorithms.batch_multiclass import (
+    MULTICLASS_KERNELS,
+    MULTICLASS_MSR,
+    MulticlassRows,
+    multiclass_rows,
+    multiclass_why,
+)
 from gamexplain.certify import batch as batch_checks
 from gamexplain.errors import (
     GamExplainError,
@@ -481,18 +488,19 @@ def explain(
     kept = None if S is None else _positions(gam, S, "S")
     if "csr" in names and kept is None:
         raise InvalidParameterError("The query 'csr' of explain needs the set S to check.")
-    fast = _frame(gam, X)
+    fast = _frame(gam.scores[0] if multiclass else gam, X)
     columns: list[NDArray[Any]] | None
     bad: dict[int, str] = {}
     if fast is not None:
         rows, index, columns, inexact = fast
     else:
         rows, index = _rows(gam.scores[0] if multiclass else gam, X)
-        if multiclass:
+        if multiclass and multiclass_why(gam) is not None:
             # every row goes through the single-row multiclass query, which validates it
             columns, inexact = None, np.zeros(len(rows), dtype=bool)
         else:
-            columns, inexact, bad = _validated(gam, rows, errors)
+            # a multiclass model's score models share their domains: the first validates
+            columns, inexact, bad = _validated(gam.scores[0] if multiclass else gam, rows, errors)
     good = np.ones(len(rows), dtype=bool)
     good[list(bad)] = False
     batch = _Batch(gam, rows, good, columns, inexact, fixed_set, kept, time_limit, errors)
@@ -580,6 +588,14 @@ def batch_plan(gam: Any, queries: Sequence[str] | str = ("msr", "mcr", "shap")) 
     multiclass = _check_model(gam, "batch_plan")
     plan = {}
     for query in _queries(queries):
+        if multiclass and query not in ROW_QUERIES:
+            mkernel = MULTICLASS_KERNELS.get(query)
+            rows_why = multiclass_why(gam) or MULTICLASS_MSR
+            if mkernel is not None and multiclass_why(gam) is None:
+                plan[query] = f"{mkernel.name}: {mkernel.summary} ({mkernel.theorem})"
+            else:
+                plan[query] = f"row by row through the single-row query: {rows_why}"
+            continue
         if multiclass or query in ROW_QUERIES:
             rows_why = MULTICLASS_ROWS if multiclass else ROW_QUERIES[query]
             plan[query] = f"row by row through the single-row query: {rows_why}"
@@ -608,9 +624,15 @@ class _Batch:
         self.actions: Any = None
         self.target: Any = None
         self.classes = int(getattr(gam, "n_classes", 0)) if gam.task.kind == "multiclass" else 0
-        self.why = MULTICLASS_ROWS if self.classes else discrete_reason(gam)
+        self.multi: MulticlassRows | None = None
+        self.why = multiclass_why(gam) if self.classes else discrete_reason(gam)
         self.alone = np.ones(len(self.where), dtype=bool)
-        if self.why is None and columns is not None and len(self.where):
+        if self.classes and self.why is None and columns is not None and len(self.where):
+            self.multi = multiclass_rows(gam, columns, fixed)
+            self.alone = self.multi.outside | inexact
+            if self.alone.any():
+                self.why = "outside the model's domain or not a float"
+        elif self.why is None and columns is not None and len(self.where):
             levels = batch_levels(gam)
             level, outside = level_matrix(levels, columns)
             self.view = prepare_rows(levels, level, fixed)
@@ -625,9 +647,12 @@ class _Batch:
         a.path[~self.good] = FAILED
         a.status[~self.good] = "invalid row"
         a.exact[~self.good] = False
-        kernel = None if self.classes or query in ROW_QUERIES else BATCH_KERNELS.get(query)
-        if self.classes or query in ROW_QUERIES:
-            reason: str | None = self.why if self.classes else ROW_QUERIES[query]
+        if self.classes:
+            self._multiclass(query, a)
+            return a
+        kernel = None if query in ROW_QUERIES else BATCH_KERNELS.get(query)
+        if query in ROW_QUERIES:
+            reason: str | None = ROW_QUERIES[query]
         else:
             reason = "no batch kernel" if kernel is None else kernel.applies(self.gam)
         redo = np.ones(len(self.where), dtype=bool)
@@ -645,6 +670,25 @@ class _Batch:
                 a.path[r] = ONE_BY_ONE
             self._single(query, a, r)
         return a
+
+    def _multiclass(self, query: str, a: QueryAnswers) -> None:
+        """A multiclass model's answers: its kernel where one applies, else row by row."""
+        kernel = MULTICLASS_KERNELS.get(query) if query not in ROW_QUERIES else None
+        redo = np.ones(len(self.where), dtype=bool)
+        if kernel is not None and self.multi is not None:
+            out = kernel.func(self.multi, len(self.where), self.gam.n_features, kept=self.kept)
+            _fill(a, out, self.where)
+            a.kernel = kernel.name
+            redo = out.unknown | self.alone
+            a.path[self.where[out.unknown & ~self.alone]] = EXACT
+        else:
+            a.reason = (MULTICLASS_MSR if query == "msr" else "no batch kernel") if (
+                kernel is None) else (self.why or "no rows")  # fmt: skip
+        for k in np.flatnonzero(redo):
+            r = int(self.where[k])
+            if a.path[r] != EXACT:
+                a.path[r] = ONE_BY_ONE
+            self._single(query, a, r)
 
     def _single(self, query: str, a: QueryAnswers, r: int) -> None:
         x = tuple(v.item() if isinstance(v, np.generic) else v for v in self.rows[r])
@@ -677,7 +721,13 @@ class _Batch:
         n = len(self.rows)
         if self.classes:
             labels = np.empty(n, dtype=object)
-            for r in np.flatnonzero(self.good):
+            redo = np.flatnonzero(self.good)
+            if self.multi is not None:
+                known = ~(self.alone | self.multi.unsure)
+                winners = self.multi.winner[known].tolist()
+                labels[self.where[known]] = [self.gam.classes[k] for k in winners]
+                redo = self.where[~known]
+            for r in redo:
                 try:
                     labels[r] = self.gam.predict_exact(self.gam.instance(list(self.rows[r])))
                 except InvalidInstanceError:
