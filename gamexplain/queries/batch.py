@@ -448,10 +448,12 @@ def explain(
     The vectorised kernels cost O(n·p log p) for n rows of p features after O(L log L)
     exact work on the L levels of the model (thm:msr-greedy, thm:mcr-greedy,
     thm:minimal-deletion, thm:csr-worst-case, thm:shap-score-closed-form). Rows on the
-    exact path or one by one cost what their single-row query costs; so do every row of
-    a multiclass model (:class:`~gamexplain.MulticlassGAM`: its prediction column holds
-    class labels, its attributions one column per feature and class) and every row of
-    ``responsiveness`` (thm:resp-separable) and ``fixed`` (thm:fixed-separates).
+    exact path or one by one cost what their single-row query costs. A multiclass model
+    (:class:`~gamexplain.MulticlassGAM`: its prediction column holds class labels, its
+    attributions one column per feature and class) runs the binary kernels once per
+    rival class, O(K·n·p log p) (thm:multiclass-csr, thm:multiclass-mcr,
+    thm:multiclass-shap-score), its minimum sufficient reasons row by row
+    (thm:multiclass-msr-np). :func:`batch_plan` says which runs for each query.
 
     Examples
     --------
@@ -473,16 +475,12 @@ def explain(
             f"Got {errors!r} instead."
         )
     if client is not None or scheduler is not None or type(X).__module__.startswith("dask"):
-        if multiclass or actions is not None:
-            raise UnsupportedQueryError(
-                "explain on Dask runs the vectorised binary queries; a multiclass model "
-                "and the queries 'responsiveness' and 'fixed' are not supported there yet "
-                "(pass a pandas DataFrame or an array)"
-            )
         from gamexplain.queries.distributed import explain_dask
 
+        # the action set, validated above, travels to the workers with the model
+        extra = {} if actions is None else {"actions": actions, "target": target}
         return explain_dask(gam, X, names, client=client, scheduler=scheduler, fixed=fixed,
-                            S=S, errors=errors, time_limit=time_limit)  # fmt: skip
+                            S=S, errors=errors, time_limit=time_limit, **extra)  # fmt: skip
     start = time.perf_counter()
     fixed_set = _positions(gam, fixed, "fixed")
     kept = None if S is None else _positions(gam, S, "S")
