@@ -367,6 +367,19 @@ register_row_query(
 )
 
 
+for _query, _hard, _dp in (
+    ("shap-label", "thm:shap-label-sharp-p", "thm:shap-label-dp"),
+    ("banzhaf-label", "thm:shap-label-sharp-p", "thm:shap-label-dp"),
+    ("cc", "thm:cc-sharp-p", "thm:cc-dp"),
+):
+    register_row_query(
+        _query,
+        f"#P-complete in every cell of the registry ({_hard}): each row runs the "
+        f"pseudo-polynomial dynamic program over partial sums ({_dp}), or certified "
+        "brackets past its state budget (thm:label-bounds, thm:label-grid)",
+    )
+
+
 def _classification_only(gam: Any) -> str | None:
     if gam.task.kind != "classification":
         return "a minimum sufficient reason in regression is NP-hard (thm:msr-regression-np)"

@@ -115,6 +115,12 @@ def _single_rows(result: Any, answer: Any, gam: Any) -> bool:
             values = single.scores if answer.query == "responsiveness" else single.values
             if not np.array_equal(answer.values[r], np.asarray(values, dtype=float)):
                 return False
+        # a completion fraction shows its value and certified bracket
+        fraction, bounds = getattr(answer, "fraction", None), getattr(answer, "bounds", None)
+        if fraction is not None and bounds is not None and not (
+            fraction[r] == single.fraction and tuple(bounds[r]) == (single.lower, single.upper)
+        ):
+            return False
     failed = np.flatnonzero(answer.path == _FAILED)
     return all(int(r) in result.failures and not answer.exact[r] for r in failed)
 

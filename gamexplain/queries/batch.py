@@ -66,6 +66,9 @@ QUERY_NAMES: dict[str, str] = {
     "banzhaf-score": "banzhaf-score",
     "responsiveness": "responsiveness",
     "fixed": "fixed",
+    "shap-label": "shap-label",
+    "banzhaf-label": "banzhaf-label",
+    "cc": "cc",
 }
 
 #: The queries asked under an action set (``actions=``), row by row.
@@ -90,7 +93,11 @@ class QueryAnswers:
     holds : ndarray of bool or None
         ``csr``: whether the given set is sufficient.
     values : ndarray of float (rows × features) or None
-        Attributions: the exact values rounded to the nearest float.
+        Attributions: the exact values rounded to the nearest float (label attributions
+        that are not exact: the midpoints of their certified brackets).
+    fraction, bounds : ndarray of float or None
+        ``cc``: the completion fraction of S per row, and its certified bracket
+        (rows × 2, equal ends when exact).
     exact, path : ndarray
         Per row: whether the answer is exact, and how it was found
         (0 vector, 1 exact path, 2 one by one, 3 failed; see ``PATHS``).
@@ -115,6 +122,8 @@ class QueryAnswers:
     results: dict[int, Any] = field(default_factory=dict)
     kernel: str | None = None
     reason: str = ""
+    fraction: NDArray[np.float64] | None = None
+    bounds: NDArray[np.float64] | None = None
 
     def count(self, path: int) -> int:
         return int((self.path == path).sum())
@@ -216,6 +225,9 @@ class BatchResult:
                 data[f"{short}_size"] = size
             if a.holds is not None:
                 data[_HOLDS.get(query, f"{short}_holds")] = a.holds
+            if a.fraction is not None and a.bounds is not None:
+                data[f"{short}_fraction"] = a.fraction
+                data[f"{short}_lower"], data[f"{short}_upper"] = a.bounds[:, 0], a.bounds[:, 1]
             if a.values is not None and a.values.ndim == 3:
                 # a multiclass model: one column per feature and class label
                 for f, name in enumerate(self.feature_names):
@@ -264,9 +276,13 @@ _HOLDS = {"fixed": "fixed", "responsiveness": "responsiveness_fixed"}
 
 
 def _short(query: str) -> str:
-    return {"minimal-sr": "minimal", "shap-score": "shap", "banzhaf-score": "banzhaf"}.get(
-        query, query
-    )
+    return {
+        "minimal-sr": "minimal",
+        "shap-score": "shap",
+        "banzhaf-score": "banzhaf",
+        "shap-label": "shap_label",
+        "banzhaf-label": "banzhaf_label",
+    }.get(query, query)
 
 
 # -- input -------------------------------------------------------------------------------------
@@ -484,8 +500,9 @@ def explain(
     start = time.perf_counter()
     fixed_set = _positions(gam, fixed, "fixed")
     kept = None if S is None else _positions(gam, S, "S")
-    if "csr" in names and kept is None:
-        raise InvalidParameterError("The query 'csr' of explain needs the set S to check.")
+    for needs in ("csr", "cc"):
+        if needs in names and kept is None:
+            raise InvalidParameterError(f"The query {needs!r} of explain needs the set S.")
     fast = _frame(gam.scores[0] if multiclass else gam, X)
     columns: list[NDArray[Any]] | None
     bad: dict[int, str] = {}
@@ -711,6 +728,9 @@ class _Batch:
         if a.values is not None:
             shown = result.scores if query == "responsiveness" else result.values
             a.values[r] = np.asarray(shown, dtype=float)
+        if a.fraction is not None and a.bounds is not None:
+            a.fraction[r] = result.fraction
+            a.bounds[r] = (result.lower, result.upper)
         self.exact_predictions[r] = getattr(result, "prediction", None)
 
     def prediction(self) -> NDArray[Any]:
@@ -758,11 +778,13 @@ def _empty(query: str, n: int, p: int, classes: int = 0) -> QueryAnswers:
         exists=np.ones(n, dtype=bool) if query == "mcr" else None,
         holds=np.zeros(n, dtype=bool) if query in ("csr", *ACTION_QUERIES) else None,
         values=np.full(shape, np.nan)
-        if query.endswith("-score") or query == "responsiveness"
+        if query.endswith(("-score", "-label")) or query == "responsiveness"
         else None,
         exact=np.ones(n, dtype=bool),
         path=np.zeros(n, dtype=np.int8),
         status=np.full(n, "solved", dtype=object),
+        fraction=np.full(n, np.nan) if query == "cc" else None,
+        bounds=np.full((n, 2), np.nan) if query == "cc" else None,
     )
 
 
@@ -792,10 +814,26 @@ def _under_actions(func: Callable[..., Any]) -> Callable[[Any, Any, _Batch], Any
     return call
 
 
+def _label(func: Callable[..., Any]) -> Callable[[Any, Any, _Batch], Any]:
+    def call(gam: Any, x: Any, batch: _Batch) -> Any:
+        return func(gam, x, output="label", time_limit=batch.time_limit)
+
+    return call
+
+
+def _completion(gam: Any, x: Any, batch: _Batch) -> Any:
+    from gamexplain.queries.completion import completion_fraction
+
+    return completion_fraction(gam, x, tuple(batch.kept or ()), time_limit=batch.time_limit)
+
+
 def _single_table() -> dict[str, Callable[[Any, Any, _Batch], Any]]:
     from gamexplain.queries import reasons, responsiveness, shap
 
     return {
+        "shap-label": _label(shap.shap_values),
+        "banzhaf-label": _label(shap.banzhaf_values),
+        "cc": _completion,
         "responsiveness": _under_actions(responsiveness.responsiveness_scores),
         "fixed": _under_actions(responsiveness.is_fixed),
         "csr": _run_single(reasons.is_sufficient_reason),
@@ -838,4 +876,31 @@ def many_rows(gam: Any, X: Any, query: str, caller: str, **options: Any) -> Any:
             f"{caller} of many rows runs method='auto' with extreme witnesses; "
             f"got method={method!r}, witness={witness!r} (ask row by row instead)"
         )
+    return explain(gam, X, queries=(query,), **options)
+
+
+def many_counting(gam: Any, X: Any, query: str, caller: str, *, distribution: Any,
+                  method: str, max_states: int, time_limit: float | None,
+                  S: Any = None) -> Any:  # fmt: skip
+    """What a label attribution or completion fraction of many rows returns: :func:`explain`
+    of that query (every row by its single-row query, the model's stored marginals).
+
+    Raises
+    ------
+    InvalidParameterError
+        A distribution, method or state budget the batch does not pass on.
+    """
+    from gamexplain.algorithms.partial_sums import DEFAULT_MAX_STATES
+
+    if not (isinstance(distribution, str) and distribution == "model") or method != "auto" or (
+        max_states != DEFAULT_MAX_STATES
+    ):
+        raise InvalidParameterError(
+            f"{caller} of many rows runs distribution='model', method='auto' and the "
+            f"default max_states; got distribution={distribution!r}, method={method!r}, "
+            f"max_states={max_states!r} (ask row by row instead)"
+        )
+    options: dict[str, Any] = {"time_limit": time_limit}
+    if S is not None:
+        options["S"] = tuple([S] if isinstance(S, str | int) else S)
     return explain(gam, X, queries=(query,), **options)
