@@ -108,6 +108,8 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("model")
     plan.add_argument("query", help=f"one of {', '.join(PLAN_QUERIES)}")
     plan.add_argument("--json", action="store_true")
+    plan.add_argument("--batch", action="store_true",
+                      help="also say what explain --csv/--parquet runs for many rows")  # fmt: skip
     plan.set_defaults(handler=_plan)
 
     explain = sub.add_parser("explain", help="exact explanations of one instance or a table")
@@ -491,7 +493,7 @@ def _plan(args: argparse.Namespace) -> int:
             f"The 'query' argument of plan must be one of {{{', '.join(PLAN_QUERIES)}}}. "
             f"Got {args.query!r} instead."
         )
-    result = explain_plan(gam, args.query)
+    result = explain_plan(gam, args.query, batch=getattr(args, "batch", False))
     return _emit(args, result, str(result))
 
 

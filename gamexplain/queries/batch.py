@@ -42,6 +42,7 @@ from gamexplain.algorithms.batch_multiclass import (
     multiclass_why,
 )
 from gamexplain.certify import batch as batch_checks
+from gamexplain.complexity.plan import register_batch_planner
 from gamexplain.errors import (
     GamExplainError,
     InvalidInstanceError,
@@ -598,30 +599,62 @@ def _positions(gam: Any, features: Iterable[int | str], what: str) -> frozenset[
 
 
 def batch_plan(gam: Any, queries: Sequence[str] | str = ("msr", "mcr", "shap")) -> dict[str, str]:
-    """Per query, what :func:`explain` runs on ``gam``: the kernel, or why rows go one by
-    one through the single-row query (an ``explain_plan`` for batches)."""
-    multiclass = _check_model(gam, "batch_plan")
-    plan = {}
-    for query in _queries(queries):
-        if multiclass and query not in ROW_QUERIES:
-            mkernel = MULTICLASS_KERNELS.get(query)
-            rows_why = multiclass_why(gam) or MULTICLASS_MSR
-            if mkernel is not None and multiclass_why(gam) is None:
-                plan[query] = f"{mkernel.name}: {mkernel.summary} ({mkernel.theorem})"
-            else:
-                plan[query] = f"row by row through the single-row query: {rows_why}"
-            continue
-        if multiclass or query in ROW_QUERIES:
-            rows_why = MULTICLASS_ROWS if multiclass else ROW_QUERIES[query]
-            plan[query] = f"row by row through the single-row query: {rows_why}"
-            continue
-        kernel = BATCH_KERNELS.get(query)
-        why = "no batch kernel is registered" if kernel is None else kernel.applies(gam)
-        if kernel is not None and why is None:
-            plan[query] = f"{kernel.name}: {kernel.summary} ({kernel.theorem})"
-        else:
-            plan[query] = f"one by one through the single-row query: {why}"
-    return plan
+    """Per query, what :func:`explain` runs on ``gam``: the kernel and the single-row
+    algorithm that redoes the rows the kernel leaves, or why rows go one by one through
+    the single-row query (an ``explain_plan`` for batches; ``explain_plan(gam, query,
+    batch=True)`` prints the same line).
+
+    Examples
+    --------
+    >>> import gamexplain as gx
+    >>> gx.batch_plan(gx.load("breast_cancer_ebm"), "msr")["msr"].split(":")[0]
+    'batch-greedy'
+    """
+    _check_model(gam, "batch_plan")
+    return {query: _plan_one(gam, query) for query in _queries(queries)}
+
+
+def _plan_one(gam: Any, query: str) -> str:
+    multiclass = gam.task.kind == "multiclass"
+    if multiclass and query not in ROW_QUERIES:
+        mkernel = MULTICLASS_KERNELS.get(query)
+        why = multiclass_why(gam)
+        if mkernel is not None and why is None:
+            return f"{mkernel.name}: {mkernel.summary} ({mkernel.theorem}){_redo(gam, query)}"
+        return f"row by row through the single-row query: {why or MULTICLASS_MSR}"
+    if multiclass or query in ROW_QUERIES:
+        rows_why = MULTICLASS_ROWS if multiclass else ROW_QUERIES[query]
+        return f"row by row through the single-row query: {rows_why}"
+    kernel = BATCH_KERNELS.get(query)
+    why = "no batch kernel is registered" if kernel is None else kernel.applies(gam)
+    if kernel is not None and why is None:
+        return f"{kernel.name}: {kernel.summary} ({kernel.theorem}){_redo(gam, query)}"
+    return f"one by one through the single-row query: {why}"
+
+
+def _redo(gam: Any, query: str) -> str:
+    """Which single-row algorithm redoes the rows a kernel leaves (ties, the threshold,
+    values outside the domain)."""
+    from gamexplain.complexity.plan import explain_plan
+
+    try:
+        algorithm = explain_plan(gam, query).algorithm
+    except GamExplainError:
+        return ""
+    return (
+        f"; rows within the float error bound of a tie or the threshold, or outside the "
+        f"domain, are redone exactly by the single-row query ({algorithm})"
+    )
+
+
+def _registry_plan(gam: Any, query: str) -> str:
+    """``explain_plan(..., batch=True)``: the batch line of a registry query."""
+    if query not in QUERY_NAMES.values():
+        return f"explain takes no query {query!r}; ask it row by row"
+    return _plan_one(gam, query)
+
+
+register_batch_planner(_registry_plan)
 
 
 class _Batch:
