@@ -925,8 +925,10 @@ def many_counting(gam: Any, X: Any, query: str, caller: str, *, distribution: An
     """
     from gamexplain.algorithms.partial_sums import DEFAULT_MAX_STATES
 
-    if not (isinstance(distribution, str) and distribution == "model") or method != "auto" or (
-        max_states != DEFAULT_MAX_STATES
+    if (
+        not (isinstance(distribution, str) and distribution == "model")
+        or method != "auto"
+        or (max_states != DEFAULT_MAX_STATES)
     ):
         raise InvalidParameterError(
             f"{caller} of many rows runs distribution='model', method='auto' and the "
