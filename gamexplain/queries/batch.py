@@ -688,6 +688,7 @@ class _Batch:
             if self.alone.any():
                 self.why = "outside the model's domain or not a float"
         self.exact_predictions: dict[int, Any] = {}
+        self.memo: dict[tuple[str, tuple[Any, ...]], Any] = {}
 
     def answer(self, query: str) -> QueryAnswers:
         n, p = len(self.rows), self.gam.n_features
@@ -740,8 +741,13 @@ class _Batch:
 
     def _single(self, query: str, a: QueryAnswers, r: int) -> None:
         x = tuple(v.item() if isinstance(v, np.generic) else v for v in self.rows[r])
+        # a row equal to an earlier one (value and type) shares its answer: a table of
+        # discrete features repeats rows, and the single-row queries are the slow path
+        key = (query, tuple((type(v), v) for v in x))
         try:
-            result = _SINGLE[query](self.gam, x, self)
+            result = self.memo.get(key)
+            if result is None:
+                result = self.memo[key] = _SINGLE[query](self.gam, x, self)
         except GamExplainError as error:
             if self.errors == "raise":
                 raise

@@ -97,3 +97,23 @@ def test_verify_rejects_a_tampered_fraction_or_label_attribution():
     result = gx.explain(gam, rows, queries=("shap-label",))
     result.answers["shap-label"].values[2, 1] += 0.5
     assert not result.verify(gam)
+
+
+def test_equal_rows_share_one_single_row_answer_and_each_row_is_still_checked():
+    gam, rows = _credit_rows()
+    many = [*rows, *rows, [*rows[0]]]
+    result = gx.explain(gam, many, queries=("cc", "shap-label"), S=("grade",))
+    cc = result.answers["cc"]
+    assert cc.results[0] is cc.results[3] is cc.results[6]
+    assert cc.results[0] is not cc.results[1]
+    assert result.verify(gam)
+    # an integer 1 and a float 1.0 are different inputs: not shared
+    ints = list(rows[0])
+    floats = [float(v) if isinstance(v, int) else v for v in ints]
+    assert any(type(a) is not type(b) for a, b in zip(ints, floats, strict=True))
+    mixed = gx.explain(gam, [ints, floats], queries=("cc",), S=("grade",))
+    assert mixed.answers["cc"].results[0] is not mixed.answers["cc"].results[1]
+    assert mixed.verify(gam)
+    # a row showing another value than its (shared) result is rejected
+    result.answers["shap-label"].values[3, 0] += 0.25
+    assert not result.verify(gam)
