@@ -360,8 +360,11 @@ def _check_query(result: Any, answer: Any, view: _View, rows: NDArray[np.intp], 
 
 def _attributions(values: NDArray[np.float64], view: _View, mine: NDArray[np.bool_]) -> bool:
     phi = view.tables.phi
-    expected = np.column_stack([t[view.level[mine, f]] for f, t in enumerate(phi)])
-    return bool(np.array_equal(values, expected))
+    level = view.level if mine.all() else view.level[mine]
+    if values.shape != level.shape:
+        return False
+    # column by column: no (rows × features) copy of the expected values
+    return all(np.array_equal(values[:, f], t[level[:, f]]) for f, t in enumerate(phi))
 
 
 def _reason_rows(
