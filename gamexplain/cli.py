@@ -125,7 +125,7 @@ def _parser() -> argparse.ArgumentParser:
         help=f"comma-separated, from {', '.join(EXPLAIN_QUERIES)} (default msr,mcr,shap)",
     )
     explain.add_argument("--fixed", default="", help="comma-separated features that may not change")
-    explain.add_argument("--keep", default="", help="features kept for the cc query")
+    explain.add_argument("--keep", default="", help="features kept for the cc and csr queries")
     explain.add_argument(
         "--actions",
         help="an action-set JSON file for the responsiveness and fixed queries (default: "
@@ -680,6 +680,8 @@ def _explain_rows(args: argparse.Namespace) -> int:
     queries = [q.strip() for q in args.query.split(",") if q.strip()]
     options = {"fixed": _names(gam, args.fixed), "time_limit": args.time_limit,
                "errors": "skip" if args.bad_rows == "skip" else "raise"}  # fmt: skip
+    if args.keep:  # the set S of csr and cc
+        options["S"] = _names(gam, args.keep)
     with table_run(path, args.workers, args.scheduler, not args.no_progress) as (client, bar):
         summary = explain_file(gam, path, queries, out=args.out, chunk_rows=args.chunk_rows,
                                progress=bar, client=client, **options)  # fmt: skip

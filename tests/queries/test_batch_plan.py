@@ -38,3 +38,19 @@ def test_the_command_line_plan_says_what_a_batch_runs(capsys):
     assert main(["plan", "breast_cancer_ebm", "shap-score", "--batch", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["batch"].startswith("batch-closed-form")
+
+
+def test_the_command_line_passes_the_kept_set_to_csr_and_cc(tmp_path, capsys):
+    import pandas as pd
+
+    gam = gx.load("breast_cancer_ebm")
+    rows = [[f.domain.low for f in gam.features], [f.domain.high for f in gam.features]]
+    path = tmp_path / "rows.csv"
+    pd.DataFrame(rows, columns=list(gam.feature_names)).to_csv(path, index=False)
+    out = tmp_path / "out.csv"
+    kept = "worst radius,worst texture"
+    assert main(["explain", "breast_cancer_ebm", "--csv", str(path), "--query", "csr",
+                 "--keep", kept, "--out", str(out), "--no-progress"]) == 0  # fmt: skip
+    shown = pd.read_csv(out)["csr_holds"].tolist()
+    expected = gx.explain(gam, rows, queries="csr", S=kept.split(",")).answers["csr"].holds
+    assert shown == expected.tolist()
