@@ -108,6 +108,8 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("model")
     plan.add_argument("query", help=f"one of {', '.join(PLAN_QUERIES)}")
     plan.add_argument("--json", action="store_true")
+    plan.add_argument("--batch", action="store_true",
+                      help="also say what explain --csv/--parquet runs for many rows")  # fmt: skip
     plan.set_defaults(handler=_plan)
 
     explain = sub.add_parser("explain", help="exact explanations of one instance or a table")
@@ -123,7 +125,7 @@ def _parser() -> argparse.ArgumentParser:
         help=f"comma-separated, from {', '.join(EXPLAIN_QUERIES)} (default msr,mcr,shap)",
     )
     explain.add_argument("--fixed", default="", help="comma-separated features that may not change")
-    explain.add_argument("--keep", default="", help="features kept for the cc query")
+    explain.add_argument("--keep", default="", help="features kept for the cc and csr queries")
     explain.add_argument(
         "--actions",
         help="an action-set JSON file for the responsiveness and fixed queries (default: "
@@ -491,7 +493,7 @@ def _plan(args: argparse.Namespace) -> int:
             f"The 'query' argument of plan must be one of {{{', '.join(PLAN_QUERIES)}}}. "
             f"Got {args.query!r} instead."
         )
-    result = explain_plan(gam, args.query)
+    result = explain_plan(gam, args.query, batch=getattr(args, "batch", False))
     return _emit(args, result, str(result))
 
 
@@ -678,6 +680,8 @@ def _explain_rows(args: argparse.Namespace) -> int:
     queries = [q.strip() for q in args.query.split(",") if q.strip()]
     options = {"fixed": _names(gam, args.fixed), "time_limit": args.time_limit,
                "errors": "skip" if args.bad_rows == "skip" else "raise"}  # fmt: skip
+    if args.keep:  # the set S of csr and cc
+        options["S"] = _names(gam, args.keep)
     with table_run(path, args.workers, args.scheduler, not args.no_progress) as (client, bar):
         summary = explain_file(gam, path, queries, out=args.out, chunk_rows=args.chunk_rows,
                                progress=bar, client=client, **options)  # fmt: skip

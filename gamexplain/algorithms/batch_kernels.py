@@ -346,7 +346,7 @@ ROW_QUERIES: dict[str, str] = {}
 MULTICLASS_ROWS = (
     "a multiclass model: each row goes through the single-row multiclass query (its "
     "rival models for reasons, the K class scores' closed forms for SHAP, "
-    "thm:multiclass-shap-score); no vectorised multiclass kernel yet"
+    "thm:multiclass-shap-score)"
 )
 
 
@@ -365,6 +365,19 @@ register_row_query(
     "each row takes one extremum per component under the action set "
     "(thm:fixed-separates); no vectorised kernel yet",
 )
+
+
+for _query, _hard, _dp in (
+    ("shap-label", "thm:shap-label-sharp-p", "thm:shap-label-dp"),
+    ("banzhaf-label", "thm:shap-label-sharp-p", "thm:shap-label-dp"),
+    ("cc", "thm:cc-sharp-p", "thm:cc-dp"),
+):
+    register_row_query(
+        _query,
+        f"#P-complete in every cell of the registry ({_hard}): each row runs the "
+        f"pseudo-polynomial dynamic program over partial sums ({_dp}), or certified "
+        "brackets past its state budget (thm:label-bounds, thm:label-grid)",
+    )
 
 
 def _classification_only(gam: Any) -> str | None:

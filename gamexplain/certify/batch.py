@@ -73,6 +73,8 @@ def check_batch(result: Any, gam: Any) -> bool:
         vector |= answer.path == _VECTOR
     if not vector.any():
         return _predictions(result, gam, np.zeros(n, dtype=bool), None)
+    if gam.task.kind == "multiclass":
+        return _multiclass(result, gam, vector, fixed)
     tables = _Tables.of(gam)
     if tables is None:
         return False
@@ -88,10 +90,15 @@ def check_batch(result: Any, gam: Any) -> bool:
 def _single_rows(result: Any, answer: Any, gam: Any) -> bool:
     """Each row not answered by the kernel: its own result verifies and shows the same."""
     names = gam.feature_names
+    verified: set[int] = set()  # a result shared by equal rows is re-checked once
     for r in np.flatnonzero((answer.path == _EXACT) | (answer.path == _ROW)):
         single = answer.results.get(int(r))
-        if single is None or not single.verify(gam):
+        if single is None:
             return False
+        if id(single) not in verified:
+            if not single.verify(gam):
+                return False
+            verified.add(id(single))
         if tuple(single.instance) != tuple(_plain(v) for v in result.instances[r]):
             return False
         if bool(answer.exact[r]) != bool(single.exact) or answer.status[r] != single.status:
@@ -113,6 +120,16 @@ def _single_rows(result: Any, answer: Any, gam: Any) -> bool:
             values = single.scores if answer.query == "responsiveness" else single.values
             if not np.array_equal(answer.values[r], np.asarray(values, dtype=float)):
                 return False
+        # a completion fraction shows its value and certified bracket
+        fraction, bounds = getattr(answer, "fraction", None), getattr(answer, "bounds", None)
+        if (
+            fraction is not None
+            and bounds is not None
+            and not (
+                fraction[r] == single.fraction and tuple(bounds[r]) == (single.lower, single.upper)
+            )
+        ):
+            return False
     failed = np.flatnonzero(answer.path == _FAILED)
     return all(int(r) in result.failures and not answer.exact[r] for r in failed)
 
@@ -148,7 +165,8 @@ def _predictions(result: Any, gam: Any, vector: NDArray[np.bool_], fast: Any) ->
             return False
         for r in others:
             x = gam.instance([_plain(v) for v in result.instances[r]])
-            if result.prediction[r] != gam.classes[class_of(gam, x)]:
+            # a row outside a numeric domain is classified by the model widened to hold it
+            if result.prediction[r] != gam.classes[class_of(gam.covering(x), x)]:
                 return False
         return True
     for r in others:
@@ -342,8 +360,11 @@ def _check_query(result: Any, answer: Any, view: _View, rows: NDArray[np.intp], 
 
 def _attributions(values: NDArray[np.float64], view: _View, mine: NDArray[np.bool_]) -> bool:
     phi = view.tables.phi
-    expected = np.column_stack([t[view.level[mine, f]] for f, t in enumerate(phi)])
-    return bool(np.array_equal(values, expected))
+    level = view.level if mine.all() else view.level[mine]
+    if values.shape != level.shape:
+        return False
+    # column by column: no (rows × features) copy of the expected values
+    return all(np.array_equal(values[:, f], t[level[:, f]]) for f, t in enumerate(phi))
 
 
 def _reason_rows(
@@ -475,3 +496,201 @@ def _exact_row(result: Any, answer: Any, gam: Any, r: int) -> bool:
         smallest = sorted(pushes[0][i] for i in movable)[: len(free) + 1]
         return len(free) + 1 > len(movable) or flips([sum(smallest, Fraction(0))])
     return all(flips(total(free | {i})) for i in members - fixed)
+
+
+# -- multiclass kernel rows ------------------------------------------------------------------
+def _multiclass(result: Any, gam: Any, vector: NDArray[np.bool_], fixed: NDArray[np.bool_]) -> bool:
+    """The kernel rows of a multiclass batch: per shown class p and rival c, the binary
+    checks above on the rival model D_pc = score_p − score_c (class 1 iff p beats c),
+    whose levels are re-derived here like any model's; the attributions per class score."""
+    from gamexplain.model.multiclass import rival_model
+
+    if not _predictions(result, gam, vector, None):  # the rows not on a kernel
+        return False
+    rows = np.flatnonzero(vector)
+    instances = result.instances[rows]
+    for answer in result.answers.values():
+        mine = answer.path[rows] == _VECTOR
+        if not mine.any() or answer.values is None:
+            continue
+        if not (answer.exact[rows][mine].all() and (answer.status[rows][mine] == "solved").all()):
+            return False
+        for c, model in enumerate(gam.scores):
+            tables = _Tables.of(model)
+            view = None if tables is None else tables.view(instances[mine], fixed)
+            if view is None or not _attributions(answer.values[rows[mine], :, c], view,
+                                                 np.ones(int(mine.sum()), dtype=bool)):  # fmt: skip
+                return False
+    reasons = [a for a in result.answers.values() if a.values is None]
+    # every kernel row shows its class, checked against every rival below
+    decided = np.ones(len(rows), dtype=bool)
+    labels = list(gam.classes)
+    shown = result.prediction[rows]
+    if not all(s in labels for s in shown[decided]):
+        return False
+    index = np.array([labels.index(s) if s in labels else -1 for s in shown])
+    exact_rows: set[int] = set()
+    for p in range(len(labels)):
+        group = np.flatnonzero(decided & (index == p))
+        if not len(group):
+            continue
+        views = {}
+        doubt = np.zeros(len(group), dtype=bool)
+        for c in range(len(labels)):
+            if c == p:
+                continue
+            tables = _Tables.of(rival_model(gam, p, c))
+            view = None if tables is None else tables.view(instances[group], fixed)
+            if view is None:
+                return False
+            # a row whose class floats cannot confirm is re-checked exactly
+            doubt |= view.unsure | (view.label != 1)
+            views[c] = view
+        exact_rows.update(rows[group[doubt]].tolist())
+        for a in reasons:
+            mine = a.path[rows[group]] == _VECTOR
+            if not mine.any():
+                continue
+            if not (a.exact[rows[group]][mine].all()
+                    and (a.status[rows[group]][mine] == "solved").all()):  # fmt: skip
+                return False
+            good, undecided = _rival_rows(result, a, views, rows[group], gam)
+            if not (good | undecided | doubt)[mine].all():
+                return False
+            exact_rows.update(rows[group][mine & undecided].tolist())
+    return all(_exact_multiclass_row(result, gam, r) for r in sorted(exact_rows))
+
+
+def _rival_rows(
+    result: Any, answer: Any, views: dict[int, _View], rows: NDArray[np.intp], gam: Any
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """(certainly right, undecided) per row of one shown class, from its rivals' views."""
+    first = next(iter(views.values()))
+    fixed = first.fixed[None, :]
+    n = len(rows)
+    if answer.query == "csr":
+        kept = np.isin(np.arange(gam.n_features), [gam.index(f) for f in result.kept])
+        free = ~kept[None, :] & ~fixed
+        yes = np.zeros(n, dtype=bool)
+        no = np.ones(n, dtype=bool)
+        for view in views.values():
+            y, o = view.flips([(view.threat * free).sum(axis=1)])
+            yes |= y
+            no &= o
+        holds = answer.holds[rows]
+        return np.where(holds, no, yes), ~(yes | no)
+    mask = answer.mask[rows]
+    if answer.query == "mcr":
+        exists = answer.exists[rows]
+        changed = mask & ~fixed
+        if (
+            np.any(mask & fixed)
+            or np.any(mask & ~exists[:, None])
+            or np.any(exists & ~changed.any(axis=1))
+        ):
+            return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+        chosen = np.where(exists[:, None], changed, ~fixed)
+        size = changed.sum(axis=1)
+        yes = np.zeros(n, dtype=bool)
+        no = np.ones(n, dtype=bool)
+        shorter_no = np.ones(n, dtype=bool)
+        shorter_yes = np.zeros(n, dtype=bool)
+        for view in views.values():
+            y, o = view.flips([(view.threat * chosen).sum(axis=1)])
+            yes |= y
+            no &= o
+            ranked = -np.sort(-np.where(fixed, 0.0, view.threat), axis=1)
+            cum = np.concatenate([np.zeros((n, 1)), np.cumsum(ranked, axis=1)], axis=1)
+            y, o = view.flips([cum[np.arange(n), np.maximum(size - 1, 0)]])
+            shorter_yes |= y
+            shorter_no &= o
+        good = np.where(exists, yes & shorter_no, no)
+        undecided = np.where(exists, ~(yes | no) | ~(shorter_yes | shorter_no), ~(yes | no))
+        return good, undecided
+    # a subset-minimal sufficient reason
+    free = ~mask
+    if np.any(free & fixed):
+        return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    yes = np.zeros(n, dtype=bool)
+    no = np.ones(n, dtype=bool)
+    for view in views.values():
+        y, o = view.flips([(view.threat * free).sum(axis=1)])
+        yes |= y
+        no &= o
+    good, undecided = no.copy(), ~(yes | no)
+    for f in range(mask.shape[1]):
+        step = mask[:, f] & ~first.fixed[f]
+        if not step.any():
+            continue
+        y_any = np.zeros(n, dtype=bool)
+        n_all = np.ones(n, dtype=bool)
+        for view in views.values():
+            y, o = view.flips([(view.threat * free).sum(axis=1) + view.threat[:, f]])
+            y_any |= y
+            n_all &= o
+        good &= ~step | y_any
+        undecided |= step & ~(y_any | n_all)
+    return good, undecided
+
+
+def _exact_multiclass_row(result: Any, gam: Any, r: int) -> bool:
+    """One multiclass kernel row in Fractions: its class, and each reason answer."""
+    from gamexplain.certify.multiclass import class_of
+    from gamexplain.model.multiclass import rival_model
+
+    x = [_plain(v) for v in result.instances[r]]
+    p = class_of(gam, gam.instance(x))
+    if result.prediction[r] != gam.classes[p]:
+        return False
+    fixed = {gam.index(f) for f in result.fixed}
+    everything = set(range(gam.n_features))
+    movable = everything - fixed
+    rivals = []
+    for c in range(gam.n_classes):
+        if c == p:
+            continue
+        model = rival_model(gam, p, c)
+        cs = [Fraction(contribution(model, i, v)) for i, v in enumerate(x)]
+        low = [Fraction(feature_extreme(f, "min").value) for f in model.features]
+        room = Fraction(model.intercept) + sum(cs, Fraction(0))  # D at x, ≥ 0
+        pushes = [ci - lo for ci, lo in zip(cs, low, strict=True)]
+        rivals.append((pushes, room, getattr(model.task, "positive", ">") == ">="))
+
+    def flips(free: set[int]) -> bool:
+        """Whether freeing ``free`` lets some rival win (D < 0, or D ≤ 0 when it wins ties)."""
+        for pushes, room, ties_win in rivals:
+            total = sum((pushes[i] for i in free), Fraction(0))
+            if total > room or (total == room and not ties_win):
+                return True
+        return False
+
+    def largest(size: int) -> bool:
+        for pushes, room, ties_win in rivals:
+            total = sum(sorted((pushes[i] for i in movable), reverse=True)[:size], Fraction(0))
+            if total > room or (total == room and not ties_win):
+                return True
+        return False
+
+    for answer in result.answers.values():
+        if answer.path[r] != _VECTOR or answer.values is not None:
+            continue
+        if answer.query == "csr":
+            kept = {gam.index(f) for f in result.kept} | fixed
+            if bool(answer.holds[r]) != (not flips(everything - kept)):
+                return False
+            continue
+        members = {i for i in range(gam.n_features) if answer.mask[r, i]}
+        if answer.query == "mcr":
+            if not answer.exists[r]:
+                if flips(movable):
+                    return False
+                continue
+            if members & fixed or not flips(members) or largest(len(members) - 1):
+                return False
+            continue
+        free = everything - members
+        if not fixed <= members or flips(free):
+            return False
+        if not all(flips(free | {i}) for i in members - fixed):
+            return False
+    return True

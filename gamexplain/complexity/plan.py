@@ -13,6 +13,7 @@ extremum (compiled pieces or MILP) and why.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
@@ -32,7 +33,7 @@ from gamexplain.model.gam import check_gam
 if TYPE_CHECKING:
     from gamexplain.substrate.extremes import BackendChoice
 
-__all__ = ["FeaturePlan", "Plan", "explain_plan"]
+__all__ = ["FeaturePlan", "Plan", "explain_plan", "register_batch_planner"]
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,9 @@ class Plan:
         Why no algorithm answers, when none does.
     pairs : int
         The number of pairwise terms of the model.
+    batch : str or None
+        With ``batch=True``: what :func:`~gamexplain.explain` runs for this query over
+        many rows (its vectorised kernel, or why rows go one by one).
     """
 
     query: str
@@ -104,6 +108,7 @@ class Plan:
     pairs: int = 0
     fallbacks: tuple[tuple[str, tuple[str, ...]], ...] = ()
     skipped_fallbacks: tuple[tuple[str, str], ...] = ()
+    batch: str | None = None
 
     @property
     def order(self) -> tuple[str, ...]:
@@ -146,6 +151,8 @@ class Plan:
             lines.append(f"no fallback to {name}: {reason}")
         if self.elsewhere:
             lines.append(f"not for this cell: {', '.join(self.elsewhere)}")
+        if self.batch is not None:
+            lines.append(f"many rows (explain): {self.batch}")
         return "\n".join(lines)
 
 
@@ -166,7 +173,8 @@ def explain_plan(gam: Any, query: str, **options: Any) -> Plan:
         ``"mcr"``, ``"enum-cr"``, ``"fr"``, ``"cc"``, ``"shap-label"``, …
     **options
         ``method`` (default ``"auto"``) and the options algorithms read when deciding
-        whether they apply (e.g. ``brute_force_limit``).
+        whether they apply (e.g. ``brute_force_limit``). ``batch=True`` adds what a batch
+        of many rows runs (:attr:`Plan.batch`).
 
     Returns
     -------
@@ -192,6 +200,7 @@ def explain_plan(gam: Any, query: str, **options: Any) -> Plan:
     if getattr(getattr(gam, "task", None), "kind", None) != "multiclass":
         check_gam(gam, "explain_plan")
     method = options.pop("method", "auto")
+    batch = bool(options.pop("batch", False))
     selection = dispatch(gam, query, method, options, caller="explain_plan")
     entry, run = selection.entry, selection.candidates
     listed = algorithms_for(entry.cell)
@@ -211,7 +220,19 @@ def explain_plan(gam: Any, query: str, **options: Any) -> Plan:
         pairs=len(gam.pairs),
         fallbacks=_fallbacks(run),
         skipped_fallbacks=after,
+        batch=_BATCH_PLANNER[0](gam, query) if batch and _BATCH_PLANNER else None,
     )
+
+
+#: What a batch of many rows runs for a query: set by the batch front door
+#: (:mod:`gamexplain.queries.batch`, a layer above) with :func:`register_batch_planner`.
+_BATCH_PLANNER: list[Callable[[Any, str], str]] = []
+
+
+def register_batch_planner(planner: Callable[[Any, str], str]) -> None:
+    """Register ``planner(gam, query) -> text``, which :func:`explain_plan` calls with
+    ``batch=True``."""
+    _BATCH_PLANNER[:] = [planner]
 
 
 def _split(

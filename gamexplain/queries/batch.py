@@ -34,7 +34,15 @@ from gamexplain.algorithms.batch_kernels import (
     level_matrix,
     prepare_rows,
 )
+from gamexplain.algorithms.batch_multiclass import (
+    MULTICLASS_KERNELS,
+    MULTICLASS_MSR,
+    MulticlassRows,
+    multiclass_rows,
+    multiclass_why,
+)
 from gamexplain.certify import batch as batch_checks
+from gamexplain.complexity.plan import register_batch_planner
 from gamexplain.errors import (
     GamExplainError,
     InvalidInstanceError,
@@ -59,6 +67,9 @@ QUERY_NAMES: dict[str, str] = {
     "banzhaf-score": "banzhaf-score",
     "responsiveness": "responsiveness",
     "fixed": "fixed",
+    "shap-label": "shap-label",
+    "banzhaf-label": "banzhaf-label",
+    "cc": "cc",
 }
 
 #: The queries asked under an action set (``actions=``), row by row.
@@ -83,7 +94,11 @@ class QueryAnswers:
     holds : ndarray of bool or None
         ``csr``: whether the given set is sufficient.
     values : ndarray of float (rows × features) or None
-        Attributions: the exact values rounded to the nearest float.
+        Attributions: the exact values rounded to the nearest float (label attributions
+        that are not exact: the midpoints of their certified brackets).
+    fraction, bounds : ndarray of float or None
+        ``cc``: the completion fraction of S per row, and its certified bracket
+        (rows × 2, equal ends when exact).
     exact, path : ndarray
         Per row: whether the answer is exact, and how it was found
         (0 vector, 1 exact path, 2 one by one, 3 failed; see ``PATHS``).
@@ -108,6 +123,8 @@ class QueryAnswers:
     results: dict[int, Any] = field(default_factory=dict)
     kernel: str | None = None
     reason: str = ""
+    fraction: NDArray[np.float64] | None = None
+    bounds: NDArray[np.float64] | None = None
 
     def count(self, path: int) -> int:
         return int((self.path == path).sum())
@@ -209,6 +226,9 @@ class BatchResult:
                 data[f"{short}_size"] = size
             if a.holds is not None:
                 data[_HOLDS.get(query, f"{short}_holds")] = a.holds
+            if a.fraction is not None and a.bounds is not None:
+                data[f"{short}_fraction"] = a.fraction
+                data[f"{short}_lower"], data[f"{short}_upper"] = a.bounds[:, 0], a.bounds[:, 1]
             if a.values is not None and a.values.ndim == 3:
                 # a multiclass model: one column per feature and class label
                 for f, name in enumerate(self.feature_names):
@@ -257,9 +277,13 @@ _HOLDS = {"fixed": "fixed", "responsiveness": "responsiveness_fixed"}
 
 
 def _short(query: str) -> str:
-    return {"minimal-sr": "minimal", "shap-score": "shap", "banzhaf-score": "banzhaf"}.get(
-        query, query
-    )
+    return {
+        "minimal-sr": "minimal",
+        "shap-score": "shap",
+        "banzhaf-score": "banzhaf",
+        "shap-label": "shap_label",
+        "banzhaf-label": "banzhaf_label",
+    }.get(query, query)
 
 
 # -- input -------------------------------------------------------------------------------------
@@ -441,10 +465,12 @@ def explain(
     The vectorised kernels cost O(n·p log p) for n rows of p features after O(L log L)
     exact work on the L levels of the model (thm:msr-greedy, thm:mcr-greedy,
     thm:minimal-deletion, thm:csr-worst-case, thm:shap-score-closed-form). Rows on the
-    exact path or one by one cost what their single-row query costs; so do every row of
-    a multiclass model (:class:`~gamexplain.MulticlassGAM`: its prediction column holds
-    class labels, its attributions one column per feature and class) and every row of
-    ``responsiveness`` (thm:resp-separable) and ``fixed`` (thm:fixed-separates).
+    exact path or one by one cost what their single-row query costs. A multiclass model
+    (:class:`~gamexplain.MulticlassGAM`: its prediction column holds class labels, its
+    attributions one column per feature and class) runs the binary kernels once per
+    rival class, O(K·n·p log p) (thm:multiclass-csr, thm:multiclass-mcr,
+    thm:multiclass-shap-score), its minimum sufficient reasons row by row
+    (thm:multiclass-msr-np). :func:`batch_plan` says which runs for each query.
 
     Examples
     --------
@@ -466,33 +492,31 @@ def explain(
             f"Got {errors!r} instead."
         )
     if client is not None or scheduler is not None or type(X).__module__.startswith("dask"):
-        if multiclass or actions is not None:
-            raise UnsupportedQueryError(
-                "explain on Dask runs the vectorised binary queries; a multiclass model "
-                "and the queries 'responsiveness' and 'fixed' are not supported there yet "
-                "(pass a pandas DataFrame or an array)"
-            )
         from gamexplain.queries.distributed import explain_dask
 
+        # the action set, validated above, travels to the workers with the model
+        extra = {} if actions is None else {"actions": actions, "target": target}
         return explain_dask(gam, X, names, client=client, scheduler=scheduler, fixed=fixed,
-                            S=S, errors=errors, time_limit=time_limit)  # fmt: skip
+                            S=S, errors=errors, time_limit=time_limit, **extra)  # fmt: skip
     start = time.perf_counter()
     fixed_set = _positions(gam, fixed, "fixed")
     kept = None if S is None else _positions(gam, S, "S")
-    if "csr" in names and kept is None:
-        raise InvalidParameterError("The query 'csr' of explain needs the set S to check.")
-    fast = _frame(gam, X)
+    for needs in ("csr", "cc"):
+        if needs in names and kept is None:
+            raise InvalidParameterError(f"The query {needs!r} of explain needs the set S.")
+    fast = _frame(gam.scores[0] if multiclass else gam, X)
     columns: list[NDArray[Any]] | None
     bad: dict[int, str] = {}
     if fast is not None:
         rows, index, columns, inexact = fast
     else:
         rows, index = _rows(gam.scores[0] if multiclass else gam, X)
-        if multiclass:
+        if multiclass and multiclass_why(gam) is not None:
             # every row goes through the single-row multiclass query, which validates it
             columns, inexact = None, np.zeros(len(rows), dtype=bool)
         else:
-            columns, inexact, bad = _validated(gam, rows, errors)
+            # a multiclass model's score models share their domains: the first validates
+            columns, inexact, bad = _validated(gam.scores[0] if multiclass else gam, rows, errors)
     good = np.ones(len(rows), dtype=bool)
     good[list(bad)] = False
     batch = _Batch(gam, rows, good, columns, inexact, fixed_set, kept, time_limit, errors)
@@ -575,22 +599,62 @@ def _positions(gam: Any, features: Iterable[int | str], what: str) -> frozenset[
 
 
 def batch_plan(gam: Any, queries: Sequence[str] | str = ("msr", "mcr", "shap")) -> dict[str, str]:
-    """Per query, what :func:`explain` runs on ``gam``: the kernel, or why rows go one by
-    one through the single-row query (an ``explain_plan`` for batches)."""
-    multiclass = _check_model(gam, "batch_plan")
-    plan = {}
-    for query in _queries(queries):
-        if multiclass or query in ROW_QUERIES:
-            rows_why = MULTICLASS_ROWS if multiclass else ROW_QUERIES[query]
-            plan[query] = f"row by row through the single-row query: {rows_why}"
-            continue
-        kernel = BATCH_KERNELS.get(query)
-        why = "no batch kernel is registered" if kernel is None else kernel.applies(gam)
-        if kernel is not None and why is None:
-            plan[query] = f"{kernel.name}: {kernel.summary} ({kernel.theorem})"
-        else:
-            plan[query] = f"one by one through the single-row query: {why}"
-    return plan
+    """Per query, what :func:`explain` runs on ``gam``: the kernel and the single-row
+    algorithm that redoes the rows the kernel leaves, or why rows go one by one through
+    the single-row query (an ``explain_plan`` for batches; ``explain_plan(gam, query,
+    batch=True)`` prints the same line).
+
+    Examples
+    --------
+    >>> import gamexplain as gx
+    >>> gx.batch_plan(gx.load("breast_cancer_ebm"), "msr")["msr"].split(":")[0]
+    'batch-greedy'
+    """
+    _check_model(gam, "batch_plan")
+    return {query: _plan_one(gam, query) for query in _queries(queries)}
+
+
+def _plan_one(gam: Any, query: str) -> str:
+    multiclass = gam.task.kind == "multiclass"
+    if multiclass and query not in ROW_QUERIES:
+        mkernel = MULTICLASS_KERNELS.get(query)
+        why = multiclass_why(gam)
+        if mkernel is not None and why is None:
+            return f"{mkernel.name}: {mkernel.summary} ({mkernel.theorem}){_redo(gam, query)}"
+        return f"row by row through the single-row query: {why or MULTICLASS_MSR}"
+    if multiclass or query in ROW_QUERIES:
+        rows_why = MULTICLASS_ROWS if multiclass else ROW_QUERIES[query]
+        return f"row by row through the single-row query: {rows_why}"
+    kernel = BATCH_KERNELS.get(query)
+    why = "no batch kernel is registered" if kernel is None else kernel.applies(gam)
+    if kernel is not None and why is None:
+        return f"{kernel.name}: {kernel.summary} ({kernel.theorem}){_redo(gam, query)}"
+    return f"one by one through the single-row query: {why}"
+
+
+def _redo(gam: Any, query: str) -> str:
+    """Which single-row algorithm redoes the rows a kernel leaves (ties, the threshold,
+    values outside the domain)."""
+    from gamexplain.complexity.plan import explain_plan
+
+    try:
+        algorithm = explain_plan(gam, query).algorithm
+    except GamExplainError:
+        return ""
+    return (
+        f"; rows within the float error bound of a tie or the threshold, or outside the "
+        f"domain, are redone exactly by the single-row query ({algorithm})"
+    )
+
+
+def _registry_plan(gam: Any, query: str) -> str:
+    """``explain_plan(..., batch=True)``: the batch line of a registry query."""
+    if query not in QUERY_NAMES.values():
+        return f"explain takes no query {query!r}; ask it row by row"
+    return _plan_one(gam, query)
+
+
+register_batch_planner(_registry_plan)
 
 
 class _Batch:
@@ -608,9 +672,15 @@ class _Batch:
         self.actions: Any = None
         self.target: Any = None
         self.classes = int(getattr(gam, "n_classes", 0)) if gam.task.kind == "multiclass" else 0
-        self.why = MULTICLASS_ROWS if self.classes else discrete_reason(gam)
+        self.multi: MulticlassRows | None = None
+        self.why = multiclass_why(gam) if self.classes else discrete_reason(gam)
         self.alone = np.ones(len(self.where), dtype=bool)
-        if self.why is None and columns is not None and len(self.where):
+        if self.classes and self.why is None and columns is not None and len(self.where):
+            self.multi = multiclass_rows(gam, columns, fixed)
+            self.alone = self.multi.outside | inexact
+            if self.alone.any():
+                self.why = "outside the model's domain or not a float"
+        elif self.why is None and columns is not None and len(self.where):
             levels = batch_levels(gam)
             level, outside = level_matrix(levels, columns)
             self.view = prepare_rows(levels, level, fixed)
@@ -618,6 +688,7 @@ class _Batch:
             if self.alone.any():
                 self.why = "outside the model's domain or not a float"
         self.exact_predictions: dict[int, Any] = {}
+        self.memo: dict[tuple[str, tuple[Any, ...]], Any] = {}
 
     def answer(self, query: str) -> QueryAnswers:
         n, p = len(self.rows), self.gam.n_features
@@ -625,9 +696,12 @@ class _Batch:
         a.path[~self.good] = FAILED
         a.status[~self.good] = "invalid row"
         a.exact[~self.good] = False
-        kernel = None if self.classes or query in ROW_QUERIES else BATCH_KERNELS.get(query)
-        if self.classes or query in ROW_QUERIES:
-            reason: str | None = self.why if self.classes else ROW_QUERIES[query]
+        if self.classes:
+            self._multiclass(query, a)
+            return a
+        kernel = None if query in ROW_QUERIES else BATCH_KERNELS.get(query)
+        if query in ROW_QUERIES:
+            reason: str | None = ROW_QUERIES[query]
         else:
             reason = "no batch kernel" if kernel is None else kernel.applies(self.gam)
         redo = np.ones(len(self.where), dtype=bool)
@@ -646,10 +720,34 @@ class _Batch:
             self._single(query, a, r)
         return a
 
+    def _multiclass(self, query: str, a: QueryAnswers) -> None:
+        """A multiclass model's answers: its kernel where one applies, else row by row."""
+        kernel = MULTICLASS_KERNELS.get(query) if query not in ROW_QUERIES else None
+        redo = np.ones(len(self.where), dtype=bool)
+        if kernel is not None and self.multi is not None:
+            out = kernel.func(self.multi, len(self.where), self.gam.n_features, kept=self.kept)
+            _fill(a, out, self.where)
+            a.kernel = kernel.name
+            redo = out.unknown | self.alone
+            a.path[self.where[out.unknown & ~self.alone]] = EXACT
+        else:
+            a.reason = (MULTICLASS_MSR if query == "msr" else "no batch kernel") if (
+                kernel is None) else (self.why or "no rows")  # fmt: skip
+        for k in np.flatnonzero(redo):
+            r = int(self.where[k])
+            if a.path[r] != EXACT:
+                a.path[r] = ONE_BY_ONE
+            self._single(query, a, r)
+
     def _single(self, query: str, a: QueryAnswers, r: int) -> None:
         x = tuple(v.item() if isinstance(v, np.generic) else v for v in self.rows[r])
+        # a row equal to an earlier one (value and type) shares its answer: a table of
+        # discrete features repeats rows, and the single-row queries are the slow path
+        key = (query, tuple((type(v), v) for v in x))
         try:
-            result = _SINGLE[query](self.gam, x, self)
+            result = self.memo.get(key)
+            if result is None:
+                result = self.memo[key] = _SINGLE[query](self.gam, x, self)
         except GamExplainError as error:
             if self.errors == "raise":
                 raise
@@ -669,6 +767,9 @@ class _Batch:
         if a.values is not None:
             shown = result.scores if query == "responsiveness" else result.values
             a.values[r] = np.asarray(shown, dtype=float)
+        if a.fraction is not None and a.bounds is not None:
+            a.fraction[r] = result.fraction
+            a.bounds[r] = (result.lower, result.upper)
         self.exact_predictions[r] = getattr(result, "prediction", None)
 
     def prediction(self) -> NDArray[Any]:
@@ -677,7 +778,13 @@ class _Batch:
         n = len(self.rows)
         if self.classes:
             labels = np.empty(n, dtype=object)
-            for r in np.flatnonzero(self.good):
+            redo = np.flatnonzero(self.good)
+            if self.multi is not None:
+                known = ~(self.alone | self.multi.unsure)
+                winners = self.multi.winner[known].tolist()
+                labels[self.where[known]] = [self.gam.classes[k] for k in winners]
+                redo = self.where[~known]
+            for r in redo:
                 try:
                     labels[r] = self.gam.predict_exact(self.gam.instance(list(self.rows[r])))
                 except InvalidInstanceError:
@@ -710,11 +817,13 @@ def _empty(query: str, n: int, p: int, classes: int = 0) -> QueryAnswers:
         exists=np.ones(n, dtype=bool) if query == "mcr" else None,
         holds=np.zeros(n, dtype=bool) if query in ("csr", *ACTION_QUERIES) else None,
         values=np.full(shape, np.nan)
-        if query.endswith("-score") or query == "responsiveness"
+        if query.endswith(("-score", "-label")) or query == "responsiveness"
         else None,
         exact=np.ones(n, dtype=bool),
         path=np.zeros(n, dtype=np.int8),
         status=np.full(n, "solved", dtype=object),
+        fraction=np.full(n, np.nan) if query == "cc" else None,
+        bounds=np.full((n, 2), np.nan) if query == "cc" else None,
     )
 
 
@@ -744,10 +853,26 @@ def _under_actions(func: Callable[..., Any]) -> Callable[[Any, Any, _Batch], Any
     return call
 
 
+def _label(func: Callable[..., Any]) -> Callable[[Any, Any, _Batch], Any]:
+    def call(gam: Any, x: Any, batch: _Batch) -> Any:
+        return func(gam, x, output="label", time_limit=batch.time_limit)
+
+    return call
+
+
+def _completion(gam: Any, x: Any, batch: _Batch) -> Any:
+    from gamexplain.queries.completion import completion_fraction
+
+    return completion_fraction(gam, x, tuple(batch.kept or ()), time_limit=batch.time_limit)
+
+
 def _single_table() -> dict[str, Callable[[Any, Any, _Batch], Any]]:
     from gamexplain.queries import reasons, responsiveness, shap
 
     return {
+        "shap-label": _label(shap.shap_values),
+        "banzhaf-label": _label(shap.banzhaf_values),
+        "cc": _completion,
         "responsiveness": _under_actions(responsiveness.responsiveness_scores),
         "fixed": _under_actions(responsiveness.is_fixed),
         "csr": _run_single(reasons.is_sufficient_reason),
@@ -790,4 +915,33 @@ def many_rows(gam: Any, X: Any, query: str, caller: str, **options: Any) -> Any:
             f"{caller} of many rows runs method='auto' with extreme witnesses; "
             f"got method={method!r}, witness={witness!r} (ask row by row instead)"
         )
+    return explain(gam, X, queries=(query,), **options)
+
+
+def many_counting(gam: Any, X: Any, query: str, caller: str, *, distribution: Any,
+                  method: str, max_states: int, time_limit: float | None,
+                  S: Any = None) -> Any:  # fmt: skip
+    """What a label attribution or completion fraction of many rows returns: :func:`explain`
+    of that query (every row by its single-row query, the model's stored marginals).
+
+    Raises
+    ------
+    InvalidParameterError
+        A distribution, method or state budget the batch does not pass on.
+    """
+    from gamexplain.algorithms.partial_sums import DEFAULT_MAX_STATES
+
+    if (
+        not (isinstance(distribution, str) and distribution == "model")
+        or method != "auto"
+        or (max_states != DEFAULT_MAX_STATES)
+    ):
+        raise InvalidParameterError(
+            f"{caller} of many rows runs distribution='model', method='auto' and the "
+            f"default max_states; got distribution={distribution!r}, method={method!r}, "
+            f"max_states={max_states!r} (ask row by row instead)"
+        )
+    options: dict[str, Any] = {"time_limit": time_limit}
+    if S is not None:
+        options["S"] = tuple([S] if isinstance(S, str | int) else S)
     return explain(gam, X, queries=(query,), **options)

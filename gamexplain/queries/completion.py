@@ -130,7 +130,9 @@ def completion_fraction(
     ----------
     gam : GAM
     x : array-like or mapping
-        The instance.
+        The instance; many rows (a 2-D array, a DataFrame, records) give the
+        :class:`~gamexplain.BatchResult` of :func:`~gamexplain.explain` with query
+        ``"cc"``, each row by this function (the model's marginals).
     S : iterable of feature names or positions
         The features kept at their values in x (may be empty).
     distribution : "model", "uniform", mapping or sequence
@@ -166,6 +168,12 @@ def completion_fraction(
     >>> completion_fraction(gam, ["u", "v"], []).exact_fraction
     Fraction(1, 2)
     """
+    from gamexplain.queries.batch import is_many, many_counting
+
+    if is_many(x):  # many rows: the batch result (queries/batch.py)
+        return many_counting(gam, x, "cc", "completion_fraction", distribution=distribution,
+                             method=method, max_states=max_states, time_limit=time_limit,
+                             S=S)  # fmt: skip
     options = validate(
         "completion_fraction", gam, S=S, method=method, max_states=max_states,
         time_limit=time_limit,

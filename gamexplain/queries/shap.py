@@ -259,7 +259,9 @@ def shap_values(
     gam : GAM
     x : array-like or mapping
         One instance (feature order, or name → value). For ``output="score"`` also a
-        2-D array of rows, explained in one vectorised pass.
+        2-D array of rows, explained in one vectorised pass; for ``output="label"`` many
+        rows give the :class:`~gamexplain.BatchResult` of :func:`~gamexplain.explain`
+        (each row by the single-row query, the model's marginals).
     output : {"score", "label"}
         Explain the raw score (SHAP-R) or the indicator of class 1 (SHAP-C;
         classification only).
@@ -279,7 +281,7 @@ def shap_values(
 
     Returns
     -------
-    ShapResult, or ShapBatchResult for 2-D ``x``.
+    ShapResult, or ShapBatchResult for 2-D ``x`` (BatchResult for labels).
 
     Notes
     -----
@@ -308,6 +310,12 @@ def shap_values(
         return attributions(gam, x, kind="shapley", output=output, method=method,
                             distribution=distribution, max_states=max_states,
                             time_limit=time_limit)  # fmt: skip
+    if output == "label" and _many(x):  # many rows: the batch result (queries/batch.py)
+        from gamexplain.queries.batch import many_counting
+
+        return many_counting(gam, x, "shap-label", "shap_values", distribution=distribution,
+                             method=method, max_states=max_states,
+                             time_limit=time_limit)  # fmt: skip
     if not isinstance(x, Mapping) and np.ndim(np.asarray(x, dtype=object)) == 2:
         return _batch(gam, x, output, distribution, method)
     return _attributions(
@@ -327,8 +335,10 @@ def banzhaf_values(
 ) -> BanzhafResult:
     """Banzhaf values of the score or of the predicted label of ``x``.
 
-    Parameters and algorithms as in :func:`shap_values` (one instance only); every
-    coalition of the other features weighs 1/2^(n−1).
+    Parameters and algorithms as in :func:`shap_values`; many rows (a 2-D array, a
+    DataFrame, records) give the :class:`~gamexplain.BatchResult` of
+    :func:`~gamexplain.explain`, each row by the single-row query. Every coalition of
+    the other features weighs 1/2^(n−1).
 
     Notes
     -----
@@ -344,6 +354,12 @@ def banzhaf_values(
         return attributions(gam, x, kind="banzhaf", output=output, method=method,
                             distribution=distribution, max_states=max_states,
                             time_limit=time_limit)  # fmt: skip
+    if _many(x):  # many rows: the batch result (queries/batch.py)
+        from gamexplain.queries.batch import many_counting
+
+        return many_counting(gam, x, f"banzhaf-{output}", "banzhaf_values",
+                             distribution=distribution, method=method, max_states=max_states,
+                             time_limit=time_limit)  # fmt: skip
     result = _attributions(
         gam, x, "banzhaf", output, distribution, method, max_states, time_limit, "banzhaf_values"
     )
@@ -352,6 +368,12 @@ def banzhaf_values(
 
 
 # -- dispatch ------------------------------------------------------------------------------
+def _many(x: Any) -> bool:
+    from gamexplain.queries.batch import is_many
+
+    return is_many(x)
+
+
 def _attributions(
     gam: GAM,
     x: Any,

@@ -102,3 +102,23 @@ def test_the_command_line_refuses_bad_options(tmp_path, capsys):
     assert main(["explain", "breast_cancer_ebm", "--csv", str(path), "--query", "nope"]) == 2
     assert "queries" in capsys.readouterr().err
     assert main(["explain", "breast_cancer_ebm", "--csv", str(path), "--out", "x.txt"]) == 2
+
+
+def test_multiclass_models_and_action_queries_run_on_dask(client):
+    from test_batch_multiclass import _three_classes
+    from test_batch_rows import _credit
+
+    gam, rows = _three_classes()
+    frame = pd.DataFrame(rows, columns=list(gam.feature_names))
+    lazy = gx.explain(gam, dd.from_pandas(frame, npartitions=3), queries=("mcr", "shap"),
+                      client=client)  # fmt: skip
+    local = gx.explain(gam, frame, queries=("mcr", "shap"))
+    pd.testing.assert_frame_equal(lazy.compute(), local.frame(flat=True))
+    assert local.answers["mcr"].kernel == "batch-rivals-greedy"
+    gam, actions, rows = _credit()
+    frame = pd.DataFrame(rows, columns=list(gam.feature_names))
+    queries = ("responsiveness", "fixed")
+    lazy = gx.explain(gam, dd.from_pandas(frame, npartitions=2), queries=queries,
+                      actions=actions, client=client)  # fmt: skip
+    local = gx.explain(gam, frame, queries=queries, actions=actions)
+    pd.testing.assert_frame_equal(lazy.compute(), local.frame(flat=True))

@@ -46,8 +46,9 @@ def test_multiclass_batch_equals_row_by_row(case):
         for f, name in enumerate(gam.feature_names):
             for c, label in enumerate(gam.classes):
                 assert table[f"shap[{name}][{label}]"].iloc[r] == shap[f, c]
-    assert all((a.path == ONE_BY_ONE).all() for a in result.answers.values())
-    assert all(counts["row"] == len(rows) for counts in result.counts().values())
+    # a minimum sufficient reason is NP-hard from three classes: always row by row
+    assert (result.answers["msr"].path == ONE_BY_ONE).all()
+    assert all(sum(counts.values()) == len(rows) for counts in result.counts().values())
     assert result.verify(gam)
 
 
@@ -94,7 +95,8 @@ def test_multiclass_dataframe_rows_and_plan():
     # the single-row query hands many rows to the batch front door
     assert gx.minimum_sufficient_reason(gam, rows).verify(gam)
     plan = gx.batch_plan(gam, ("msr", "shap"))
-    assert all(why.startswith("row by row") and "multiclass" in why for why in plan.values())
+    assert plan["msr"].startswith("row by row") and "thm:multiclass-msr-np" in plan["msr"]
+    assert plan["shap-score"].startswith("batch-per-class-closed-form")
 
 
 def _credit():
