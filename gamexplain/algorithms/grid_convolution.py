@@ -277,16 +277,22 @@ def _pair_ranges(gam: GAM, j: int, terms: Sequence[_Carried], lefts: Sequence[An
                  rights: Sequence[Any]) -> tuple[list[Fraction], list[Fraction]]:  # fmt: skip
     """:func:`_pair_range` for many cells at once: per term the least low part and the
     largest high part over the bins each cell meets, summed in floats and then moved
-    outward by a bound on the sum's rounding error (γ_t of the absolute sum)."""
+    outward by a bound on the sum's rounding error (γ_t of the absolute sum).
+
+    On an interval a cell [l, r] with l < r meets the bins of [l, r) only: its right end
+    has probability 0 (the laws have densities there), as for the shapes' pieces, so a
+    cell ending on a bin edge does not take in the next bin."""
     size = len(lefts)
     low, high = np.zeros(size), np.zeros(size)
     magnitude = np.zeros(size)
     bins: dict[Any, tuple[NDArray[np.intp], NDArray[np.intp]]] = {}
     feature = gam.features[j]
+    interval = feature.domain.kind == "interval"
+    before = [interval and a < b for a, b in zip(lefts, rights, strict=True)]
     for term in terms:
         edges = term.pair.edges[term.axis]
         if edges not in bins:
-            bins[edges] = (_bins(term, feature, lefts), _bins(term, feature, rights))
+            bins[edges] = (_bins(term, feature, lefts), _bins(term, feature, rights, before))
         first, last = bins[edges]
         part = (
             _reduce(term.low, first, last, np.minimum),
@@ -311,18 +317,22 @@ def _reduce(parts: NDArray[np.float64], first: NDArray[np.intp], last: NDArray[n
     return out
 
 
-def _bins(term: _Carried, feature: Any, values: Sequence[Any]) -> NDArray[np.intp]:
-    """The bins of ``values`` (:meth:`PairTerm.bin_of`): by the float of each value, and
-    exactly where that float is an edge (a value's float is below, above or equal to a
-    float edge only if the value is at most, at least or near it: rounding is monotone)."""
+def _bins(term: _Carried, feature: Any, values: Sequence[Any],
+          before: Sequence[bool] | None = None) -> NDArray[np.intp]:  # fmt: skip
+    """The bins of ``values`` (:meth:`PairTerm.bin_of`), or where ``before`` says so the
+    bin just below the value (the last one a value < it meets): by the float of each
+    value, and exactly where that float is an edge (rounding is monotone, so a value's
+    float below or above a float edge puts the value itself there)."""
     edges = term.pair.edges[term.axis]
     if edges is None:
         return np.array([term.pair.bin_of(term.axis, feature, v) for v in values], dtype=np.intp)
     inner = np.asarray(edges[1:-1], dtype=float)
     floats = np.array([float(v) for v in values])
     found = np.searchsorted(inner, floats, side="right")
+    strict = np.zeros(len(values), dtype=bool) if before is None else np.asarray(before, bool)
     for k in np.flatnonzero(np.isin(floats, inner)).tolist():
-        if Fraction(values[k]) < Fraction(floats[k]):
+        exact = Fraction(values[k])
+        if exact < Fraction(floats[k]) or (strict[k] and exact == Fraction(floats[k])):
             found[k] -= 1
     return found
 
@@ -502,7 +512,11 @@ class _Round:
         # value, then one product and one addition per mass of the law; the tails and
         # the dot products add one addition per grid point each
         self.steps = sum(len(law.positions) + 6 for law in self.laws.values())
-        self.span = sum(law.span for law in self.laws.values())
+        # the kept value joins the law at the quadrature nodes: its distance counts
+        self.span = sum(
+            max(law.offset + law.span, self.kept[j] + 1) - min(law.offset, self.kept[j])
+            for j, law in self.laws.items()
+        )
 
     def law(self, j: int, nodes: Sequence[Fraction] = (Fraction(0),)) -> _Sparse:
         """Per node q, feature j drawn with probability 1 − q and kept at its value with

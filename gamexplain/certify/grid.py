@@ -42,6 +42,7 @@ from gamexplain.certify.attributions import (
     _bin,
     _cell_range,
     _disjoint,
+    _exact_inner_edges,
     _finite_cell,
     _measure,
     _meet,
@@ -110,22 +111,33 @@ _DYADIC = 2**1074  # every float is an integer multiple of 2^-1074
 
 
 def _pair_extras(terms: Sequence[tuple[Any, int, Any, Any]], model: Any,
-                 spans: Sequence[tuple[Any, Any]]) -> list[tuple[Fraction, Fraction]]:  # fmt: skip
+                 spans: Sequence[tuple[Any, Any]], open_right: bool = False
+                 ) -> list[tuple[Fraction, Fraction]]:  # fmt: skip
     """:func:`_pair_bounds` of many spans: each endpoint's bin found once per edge list,
-    the parts summed exactly as integer multiples of 2^-1074."""
+    the parts summed exactly as integer multiples of 2^-1074. With ``open_right`` (an
+    interval's cells, whose right ends have probability 0, as the shapes' pieces are
+    read) a span [l, r] with l < r meets the bins of [l, r) only."""
     low = [0] * len(spans)
     high = [0] * len(spans)
     found: dict[Any, dict[Any, int]] = {}
     for pair, axis, lows, highs in terms:
         memo = found.setdefault((pair.features[axis], pair.edges[axis]), {})
         for c, (left, right) in enumerate(spans):
-            for value in (left, right):
-                if value not in memo:
-                    memo[value] = _bin(model, pair, axis, value)
-            first, last = memo[left], memo[right]
+            below = open_right and Fraction(left) < Fraction(right)
+            for key in ((left, False), (right, below)):
+                if key not in memo:
+                    memo[key] = _bin_of(model, pair, axis, *key)
+            first, last = memo[left, False], memo[right, below]
             low[c] += _units(float(lows[first : last + 1].min()))
             high[c] += _units(float(highs[first : last + 1].max()))
     return [(Fraction(a, _DYADIC), Fraction(b, _DYADIC)) for a, b in zip(low, high, strict=True)]
+
+
+def _bin_of(model: Any, pair: Any, axis: int, value: Any, below: bool) -> int:
+    """The bin of ``value``, or with ``below`` the bin of the values just under it."""
+    if not below:
+        return _bin(model, pair, axis, value)
+    return bisect.bisect_left(_exact_inner_edges(tuple(pair.edges[axis])), Fraction(value))
 
 
 def _units(value: float) -> int:
@@ -141,7 +153,8 @@ def _law(model: Any, j: int, cells: Any, terms: Sequence[tuple[Any, int, Any, An
     law: Law = []
     if not all(isinstance(cell, tuple) and len(cell) == 5 for cell in cells):
         raise CertificateError(f"a cell of feature {j} is not (left, right, low, high, p)")
-    extras = _pair_extras(terms, model, [(cell[0], cell[1]) for cell in cells])
+    spans = [(cell[0], cell[1]) for cell in cells]
+    extras = _pair_extras(terms, model, spans, model.features[j].domain.kind == "interval")
     for cell, extra in zip(cells, extras, strict=True):
         left, right, low, high, p = cell
         own = _finite_cell(model, j, left) if finite else _numeric_cell(model, j, left, right)
@@ -150,7 +163,6 @@ def _law(model: Any, j: int, cells: Any, terms: Sequence[tuple[Any, int, Any, An
         if p != own[2] or not p or low > own[0] + extra[0] or high < own[1] + extra[1]:
             raise CertificateError(f"cell [{left}, {right}] of feature {j} is not what it says")
         law.append((low, high, p))
-    spans = [(c[0], c[1]) for c in cells]
     if finite:
         if len(set(spans)) != len(spans):
             raise CertificateError("a value appears twice")
