@@ -154,6 +154,25 @@ def report(name: str, gam: gx.GAM, rows: Any, n_rows: int, limit: float) -> None
                   f"completion {np.nanmedian(cc_widths):.4f}")  # fmt: skip
 
 
+def brackets(name: str, gam: gx.GAM, rows: Any, n_rows: int) -> None:
+    """Only the certified brackets: median width (and seconds) at 1 s and 10 s."""
+    print(f"\n{name}: {gam.n_features} features, {len(gam.pairs)} pair terms, {n_rows} rows")
+    for budget in (1.0, 10.0):
+        for title, query, options in (
+            ("label SHAP", gx.shap_values, {"output": "label"}),
+            ("completion (S = {})", gx.completion_fraction, {"S": []}),
+        ):
+            widths, seconds = [], []
+            for i in range(n_rows):
+                spent, result = timed(
+                    lambda: query(gam, rows.iloc[i], time_limit=budget, **options)  # noqa: B023
+                )
+                widths.append(width(result))
+                seconds.append(spent)
+            print(f"{title:20} at {budget:4.0f} s: median width {np.nanmedian(widths):.4f}, "
+                  f"worst {np.nanmax(widths):.4f}, median {statistics.median(seconds):.2f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100)
@@ -161,8 +180,16 @@ def main() -> None:
     parser.add_argument("--fit", action="store_true", help="fit and save the models first")
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--only", choices=sorted(MODELS), default=None)
+    parser.add_argument("--brackets", action="store_true",
+                        help="only the label SHAP and completion brackets, on the default "
+                        "and the main-effects breast-cancer EBMs")  # fmt: skip
     args = parser.parse_args()
     warnings.simplefilter("ignore")
+    if args.brackets:
+        rows = load(args.models, "breast_cancer")[1]
+        for name in ("breast_cancer_default_ebm", "breast_cancer_ebm"):
+            brackets(name, gx.load(name), rows, min(args.rows, len(rows)))
+        return
     if args.fit:
         fit(args.models)
     for name in MODELS:

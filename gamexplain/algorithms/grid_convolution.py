@@ -1,6 +1,6 @@
 """Certified brackets for label SHAP, label Banzhaf and completion fractions on a grid.
 
-Every contribution (a feature's shape plus, with pair terms, the pair terms it carries)
+Every contribution (a feature's shape plus, with pair terms, its parts of their splits)
 is bracketed cell by cell, then rounded outward onto a grid of width h = 2^-e: down in
 one run, up in another. The label is monotone in the score, so the two runs bracket
 every probability the queries need. On the grid the law of a sum is a convolution of
@@ -14,9 +14,16 @@ every bracket is at most :data:`TARGET_WIDTH` wide.
   by n rational nodes with their exact interpolatory weights. Banzhaf is the one node
   q = 1/2. At each node one prefix and one suffix chain of convolutions give every
   feature's leave-one-out law through dot products.
-* **Pair terms.** Each pair term g(x_i, x_j) is carried by one of its features, bounded
-  by its least and largest value over the partner's bins: the model's score lies
-  between two additive scores, so the down and up runs still bracket the label.
+* **Pair terms.** Each pair term is split into additive bounds,
+  l_i(x_i) + l_j(x_j) ≤ g(x_i, x_j) ≤ u_i(x_i) + u_j(x_j), each part attached to its
+  own feature: the model's score lies between two additive scores, so the down and up
+  runs still bracket the label. The least expected gap E[u − l] is the value of two
+  optimal transport problems (Kantorovich duality: max and min of E_π g over the
+  couplings π of the two bins' laws); entropic smoothing (Sinkhorn's iterations)
+  approaches it, and the best of that and of carrying the term on one feature (its
+  least and largest value over the partner's bins) is kept. The bracket's width is
+  about the score's density at the threshold times the summed gaps, so it does not
+  close on pair terms.
 """
 
 from __future__ import annotations
@@ -45,6 +52,7 @@ __all__ = [
     "MARGIN",
     "TARGET_WIDTH",
     "GridCertificate",
+    "PairSplit",
     "grid_attributions",
     "grid_completion",
     "shapley_nodes",
@@ -89,8 +97,8 @@ class GridCertificate:
         feature kept fixed in a completion).
     fixed : tuple of (Fraction, Fraction)
         Per feature, bounds on the same at the instance's value.
-    carriers : tuple of int
-        Per pair term, the feature that carries it.
+    splits : tuple of PairSplit
+        Per pair term, its additive bounds (each feature's cells include its parts).
     nodes : tuple of (Fraction, Fraction)
         The quadrature (q, weight) pairs (Shapley: n of them; Banzhaf: (1/2, 1);
         completion: none).
@@ -102,7 +110,7 @@ class GridCertificate:
     largest_table: int
     laws: tuple[tuple[Cell, ...] | None, ...]
     fixed: tuple[tuple[Fraction, Fraction], ...]
-    carriers: tuple[int, ...]
+    splits: tuple[PairSplit, ...]
     nodes: tuple[tuple[Fraction, Fraction], ...]
     mode: str = "grid"
     linear: None = None
@@ -110,9 +118,20 @@ class GridCertificate:
 
 # -- contributions, pair terms included ----------------------------------------------------
 @dataclass(frozen=True)
+class PairSplit:
+    """Additive bounds on one pair term g(a, b) over its bins:
+    ``low[0][a] + low[1][b] ≤ g(a, b) ≤ high[0][a] + high[1][b]`` for every a, b.
+
+    Each side's parts are attached to their own feature, so the model's score lies
+    between two additive scores whatever the features' values."""
+
+    low: tuple[tuple[float, ...], tuple[float, ...]]
+    high: tuple[tuple[float, ...], tuple[float, ...]]
+
+
+@dataclass(frozen=True)
 class _Carried:
-    """A pair term's bounds on each bin of the feature that carries it: the least and
-    largest table value over the partner's bins (floats, which are exact rationals)."""
+    """One feature's share of a pair term's split: the bounds on each of its bins."""
 
     pair: PairTerm
     axis: int
@@ -120,55 +139,225 @@ class _Carried:
     high: NDArray[np.float64]
 
 
-def _carry(gam: GAM) -> tuple[tuple[int, ...], list[list[_Carried]]]:
-    """Assign every pair term to the feature whose bins leave it the narrower mean range
-    over the partner (a choice only: either is sound); the bounds per bin of that
-    feature. Cached on the (immutable) model: it depends on the pair tables only."""
-    cached = gam.__dict__.get("_grid_carriers")
+def _carry(gam: GAM) -> tuple[tuple[PairSplit, ...], list[list[_Carried]]]:
+    """Split every pair term into additive bounds (:func:`_split`) and hand each feature
+    its parts. Cached on the (immutable) model, pair by pair (a run cut short by its
+    time limit leaves the splits it made to the next): they depend on the model only."""
+    cached = gam.__dict__.get("_grid_splits")
     if cached is not None:
         return cached
-    carriers: list[int] = []
+    done: dict[int, PairSplit] = gam.__dict__.setdefault("_grid_split_parts", {})
+    splits: list[PairSplit] = []
     carried: list[list[_Carried]] = [[] for _ in gam.features]
-    for pair in gam.pairs:
-        table = np.asarray(pair.values, dtype=float)
-        options = []
-        for axis in (0, 1):
-            rows = table if axis == 0 else table.T
-            # min and max of floats are exact; only the choice uses the float mean
-            low, high = rows.min(axis=1), rows.max(axis=1)
-            options.append((float(np.mean(high - low)), axis, low, high))
-        _, axis, low, high = min(options, key=lambda o: (o[0], o[1]))
-        carriers.append(pair.features[axis])
-        carried[pair.features[axis]].append(_Carried(pair, axis, low, high))
-    found = (tuple(carriers), carried)
-    object.__setattr__(gam, "_grid_carriers", found)
+    for k, pair in enumerate(gam.pairs):
+        if k not in done:
+            deadline.check()
+            weights = [_bin_weights(pair, a, gam.features[j]) for a, j in enumerate(pair.features)]
+            done[k] = _split(np.asarray(pair.values, dtype=float), *weights)
+        split = done[k]
+        splits.append(split)
+        for axis, j in enumerate(pair.features):
+            carried[j].append(
+                _Carried(pair, axis, np.array(split.low[axis]), np.array(split.high[axis]))
+            )
+    found = (tuple(splits), carried)
+    object.__setattr__(gam, "_grid_splits", found)
     return found
+
+
+def _bin_weights(pair: PairTerm, axis: int, feature: Any) -> NDArray[np.float64]:
+    """The probabilities of a pair term's bins, in floats (they only choose a split):
+    each cell's mass spread over the bins in proportion to the length it shares."""
+    out = np.zeros(pair.shape[axis])
+    edges = pair.edges[axis]
+    if edges is None:
+        for left, _, _, _, p in feature_cells(feature, _FIRST_CELLS):
+            out[pair.bin_of(axis, feature, left)] += float(p)
+        return out
+    left, right, mass = _cell_floats(feature)
+    width = right - left
+    inner = np.asarray(edges[1:-1], dtype=float)
+    below = np.where(
+        width[:, None] > 0,
+        np.clip((inner[None, :] - left[:, None]) / np.where(width > 0, width, 1)[:, None], 0, 1),
+        left[:, None] < inner[None, :],
+    )
+    cdf = np.concatenate(([0.0], mass @ below, [float(np.sum(mass))]))
+    return np.diff(cdf)
+
+
+@lru_cache(maxsize=1024)
+def _cell_floats(feature: Any) -> tuple[NDArray[np.float64], ...]:
+    cells = feature_cells(feature, _FIRST_CELLS)
+    return tuple(np.array([float(c[k]) for c in cells]) for k in (0, 1, 4))
+
+
+_DESCENTS = 4
+
+
+def _split(table: NDArray[np.float64], pa: NDArray[np.float64], pb: NDArray[np.float64]
+           ) -> PairSplit:  # fmt: skip
+    """The tightest of three sound splits by expected gap E[high − low] under the bins'
+    probabilities (floats only choose; :func:`_cover` makes every bound hold exactly).
+
+    The least expected upper bound u(a) + v(b) ≥ g(a, b) is the dual of an optimal
+    transport problem (max E_π g over couplings π of the two marginals), approached by
+    :func:`_descend`. Carrying the whole term on one axis (its least and largest value
+    over the partner's bins, v = 0) gives the other two candidates."""
+    options = []
+    for axis in (0, 1):
+        rows = table if axis == 0 else table.T
+        zero = np.zeros(rows.shape[1])
+        low, high = (rows.min(axis=1), zero), (rows.max(axis=1), zero)
+        if axis:
+            low, high = low[::-1], high[::-1]
+        options.append((low, high))
+    upper, lower = _descend(table, pa, pb), _descend(-table, pa, pb)
+    options.append(((-lower[0], -lower[1]), upper))
+
+    def gap(option: Any) -> float:
+        (la, lb), (ha, hb) = option
+        return float(pa @ (ha - la) + pb @ (hb - lb))
+
+    (la, lb), (ha, hb) = min(options, key=gap)
+    ha = _cover(table, hb, ha)
+    la = -_cover(-table, -lb, -la)
+    return PairSplit(
+        (tuple(la.tolist()), tuple(lb.tolist())), (tuple(ha.tolist()), tuple(hb.tolist()))
+    )
+
+
+def _descend(table: NDArray[np.float64], pa: NDArray[np.float64], pb: NDArray[np.float64]
+             ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:  # fmt: skip
+    """A feasible (u, v) with u(a) + v(b) ≥ g(a, b) of small E[u] + E[v] (in floats).
+
+    Entropic smoothing (Cuturi, *Sinkhorn Distances*, NeurIPS 2013): soft c-transforms
+    v(b) = ε·log Σ_a p(a)·exp((g(a, b) − u(a))/ε) and back, ε shrinking, then exact
+    c-transforms. Plain alternating maxima stall at a corner; the smoothed ones reach
+    the transport optimum within a few percent."""
+    scale = max(float(np.ptp(table)), 2.0**-600)
+    with np.errstate(divide="ignore"):
+        la, lb = np.log(pa)[:, None], np.log(pb)[None, :]
+    u = table @ pb
+    for share in _TEMPERATURES:
+        eps = share * scale
+        for _ in range(_SWEEPS):
+            v = _soft(table - u[:, None], eps, la, 0)
+            u = _soft(table - v[None, :], eps, lb, 1)
+    if not (np.all(np.isfinite(u)) and np.all(np.isfinite(v))):
+        u = table @ pb
+    for _ in range(_DESCENTS):
+        v = np.max(table - u[:, None], axis=0)
+        u = np.max(table - v[None, :], axis=1)
+    return u, v
+
+
+_TEMPERATURES = (0.1, 0.02, 0.004)
+_SWEEPS = 10
+
+
+def _soft(x: NDArray[np.float64], eps: float, weights: NDArray[np.float64], axis: int
+          ) -> NDArray[np.float64]:  # fmt: skip
+    """ε·log Σ exp(x/ε + log p) along ``axis``, shifted by its maximum."""
+    z = x / eps + weights
+    top = np.max(z, axis=axis, keepdims=True)
+    return eps * (np.squeeze(top, axis) + np.log(np.sum(np.exp(z - top), axis=axis)))
+
+
+def _cover(table: NDArray[np.float64], v: NDArray[np.float64], u: NDArray[np.float64]
+           ) -> NDArray[np.float64]:  # fmt: skip
+    """u raised, float by float, until u(a) + v(b) ≥ g(a, b) holds exactly for all a, b
+    (decided by the error-free sum: a rounded sum above g, or equal with a nonnegative
+    rounding error)."""
+    u = np.maximum(u, np.max(table - v[None, :], axis=1))
+    while True:
+        total = u[:, None] + v[None, :]
+        back = total - u[:, None]
+        error = (u[:, None] - (total - back)) + (v[None, :] - back)
+        short = (total < table) | ((total == table) & (error < 0))
+        rows = np.any(short, axis=1)
+        if not rows.any():
+            return u
+        u = np.where(rows, np.nextafter(u, np.inf), u)
 
 
 def _pair_range(gam: GAM, j: int, terms: Sequence[_Carried], left: Any, right: Any) -> tuple[
     Fraction, Fraction
 ]:
-    """Bounds on the carried pair terms for values of feature j in [left, right]."""
-    low = high = Fraction(0)
+    """Bounds on feature j's parts of the pair splits for its values in [left, right]."""
+    low, high = _pair_ranges(gam, j, terms, [left], [right])
+    return low[0], high[0]
+
+
+def _pair_ranges(gam: GAM, j: int, terms: Sequence[_Carried], lefts: Sequence[Any],
+                 rights: Sequence[Any]) -> tuple[list[Fraction], list[Fraction]]:  # fmt: skip
+    """:func:`_pair_range` for many cells at once: per term the least low part and the
+    largest high part over the bins each cell meets, summed in floats and then moved
+    outward by a bound on the sum's rounding error (γ_t of the absolute sum).
+
+    On an interval a cell [l, r] with l < r meets the bins of [l, r) only: its right end
+    has probability 0 (the laws have densities there), as for the shapes' pieces, so a
+    cell ending on a bin edge does not take in the next bin."""
+    size = len(lefts)
+    low, high = np.zeros(size), np.zeros(size)
+    magnitude = np.zeros(size)
+    bins: dict[Any, tuple[NDArray[np.intp], NDArray[np.intp]]] = {}
     feature = gam.features[j]
+    interval = feature.domain.kind == "interval"
+    before = [interval and a < b for a, b in zip(lefts, rights, strict=True)]
     for term in terms:
-        first = _bin(term, feature, left)
-        last = _bin(term, feature, right)
-        low += Fraction(float(term.low[first : last + 1].min()))
-        high += Fraction(float(term.high[first : last + 1].max()))
-    return low, high
+        edges = term.pair.edges[term.axis]
+        if edges not in bins:
+            bins[edges] = (_bins(term, feature, lefts), _bins(term, feature, rights, before))
+        first, last = bins[edges]
+        part = (
+            _reduce(term.low, first, last, np.minimum),
+            _reduce(term.high, first, last, np.maximum),
+        )
+        low, high = low + part[0], high + part[1]
+        magnitude += np.abs(part[0]) + np.abs(part[1])
+    # sums of floats never underflow (a subnormal sum is exact): a relative bound suffices
+    slack = magnitude * float(4 * (len(terms) + 1) * _UNIT)
+    return (
+        [Fraction(float(v)) for v in low - slack],
+        [Fraction(float(v)) for v in high + slack],
+    )
 
 
-def _bin(term: _Carried, feature: Any, value: Any) -> int:
-    """The bin of ``value`` (:meth:`PairTerm.bin_of`, by bisection on exact edges)."""
-    return int(term.pair.bin_of(term.axis, feature, value))
+def _reduce(parts: NDArray[np.float64], first: NDArray[np.intp], last: NDArray[np.intp],
+            pick: Any) -> NDArray[np.float64]:  # fmt: skip
+    """pick over parts[first[c] … last[c]] for every cell c."""
+    out = parts[first]
+    for step in range(1, int(np.max(last - first, initial=0)) + 1):
+        out = pick(out, parts[np.minimum(first + step, last)])
+    return out
+
+
+def _bins(term: _Carried, feature: Any, values: Sequence[Any],
+          before: Sequence[bool] | None = None) -> NDArray[np.intp]:  # fmt: skip
+    """The bins of ``values`` (:meth:`PairTerm.bin_of`), or where ``before`` says so the
+    bin just below the value (the last one a value < it meets): by the float of each
+    value, and exactly where that float is an edge (rounding is monotone, so a value's
+    float below or above a float edge puts the value itself there)."""
+    edges = term.pair.edges[term.axis]
+    if edges is None:
+        return np.array([term.pair.bin_of(term.axis, feature, v) for v in values], dtype=np.intp)
+    inner = np.asarray(edges[1:-1], dtype=float)
+    floats = np.array([float(v) for v in values])
+    found = np.searchsorted(inner, floats, side="right")
+    strict = np.zeros(len(values), dtype=bool) if before is None else np.asarray(before, bool)
+    for k in np.flatnonzero(np.isin(floats, inner)).tolist():
+        exact = Fraction(values[k])
+        if exact < Fraction(floats[k]) or (strict[k] and exact == Fraction(floats[k])):
+            found[k] -= 1
+    return found
 
 
 def _feature_law(
     gam: GAM, j: int, cells: int, terms: Sequence[_Carried]
 ) -> tuple[Cell, ...]:
-    """Feature j's cells with the pair terms it carries (cached on the model per number
-    of cells: the laws do not depend on the instance, so later rows reuse them)."""
+    """Feature j's cells with its parts of the pair splits (cached on the model per
+    number of cells: the laws do not depend on the instance, so later rows reuse them)."""
     deadline.check()
     own = feature_cells(gam.features[j], cells)
     if not terms:
@@ -176,11 +365,11 @@ def _feature_law(
     laws: dict[tuple[int, int], tuple[Cell, ...]] = gam.__dict__.setdefault("_grid_laws", {})
     key = (j, cells)
     if key not in laws:
-        out = []
-        for left, right, low, high, p in own:
-            extra = _pair_range(gam, j, terms, left, right)
-            out.append((left, right, low + extra[0], high + extra[1], p))
-        laws[key] = tuple(out)
+        low, high = _pair_ranges(gam, j, terms, [c[0] for c in own], [c[1] for c in own])
+        laws[key] = tuple(
+            (left, right, a + extra_low, b + extra_high, p)
+            for (left, right, a, b, p), extra_low, extra_high in zip(own, low, high, strict=True)
+        )
     return laws[key]
 
 
@@ -339,7 +528,11 @@ class _Round:
         # value, then one product and one addition per mass of the law; the tails and
         # the dot products add one addition per grid point each
         self.steps = sum(len(law.positions) + 6 for law in self.laws.values())
-        self.span = sum(law.span for law in self.laws.values())
+        # the kept value joins the law at the quadrature nodes: its distance counts
+        self.span = sum(
+            max(law.offset + law.span, self.kept[j] + 1) - min(law.offset, self.kept[j])
+            for j, law in self.laws.items()
+        )
 
     def law(self, j: int, nodes: Sequence[Fraction] = (Fraction(0),)) -> _Sparse:
         """Per node q, feature j drawn with probability 1 − q and kept at its value with
@@ -593,12 +786,16 @@ def grid_attributions(
     A round on a grid of G points costs O(m·n·G·a) for m quadrature nodes (n for
     Shapley, 1 for Banzhaf), n features and a grid values per feature; each round
     halves h, so the width of the brackets roughly halves too. Theorem
-    ``thm:label-grid``; pair terms are bounded, never represented exactly, so the
-    brackets do not close on models with pair terms.
+    ``thm:label-grid``; pair terms are split into additive bounds, never represented
+    exactly, so the brackets do not close on models with pair terms.
     """
     n = gam.n_features
-    carriers, carried = _carry(gam)
-    fixed = _fixed(gam, x, carried)
+    trivial = ([Fraction(-1)] * n + [Fraction(0)], [Fraction(1)] * (n + 1))
+    prepared = _prepare(gam, x, time_limit)
+    if prepared is None:
+        return Estimate(tuple(trivial[0][:n]), tuple(trivial[1][:n]), Fraction(0), Fraction(1),
+                        "time_limit", None, 0)  # fmt: skip
+    splits, carried, fixed, time_limit = prepared
     level, strict = _event(gam)
     intercept = Fraction(gam.intercept)
     pairs = _nodes(kind, n)
@@ -618,25 +815,39 @@ def grid_attributions(
         )
         return ([*low, base[0]], [*high, base[1]]), max(r.span for r in runs)
 
-    trivial = ([Fraction(-1)] * n + [Fraction(0)], [Fraction(1)] * (n + 1))
     refiner = _Refiner(max_states, time_limit)
     (low, high), status, last = refiner.run(build, solve, range(n), trivial)
-    certificate = _certificate(last, carriers, pairs, fixed)
+    certificate = _certificate(last, splits, pairs, fixed)
     return Estimate(
         tuple(low[:n]), tuple(high[:n]), low[n], high[n], status, certificate, refiner.work
     )
 
 
+def _prepare(gam: GAM, x: tuple[Any, ...], time_limit: float | None) -> Any:
+    """The splits, each feature's parts and the bounds at x within ``time_limit``, with
+    the seconds left; None when they did not fit (the splits done so far stay cached)."""
+    started = time.monotonic()
+    try:
+        with deadline.limit(time_limit):
+            splits, carried = _carry(gam)
+            fixed = _fixed(gam, x, carried)
+    except OutOfTime:
+        return None
+    if time_limit is None:
+        return splits, carried, fixed, None
+    return splits, carried, fixed, max(time_limit - (time.monotonic() - started), 0.0)
+
+
 def _certificate(
     last: Any,
-    carriers: tuple[int, ...],
+    splits: tuple[PairSplit, ...],
     nodes: tuple[tuple[Fraction, Fraction], ...],
     fixed: tuple[tuple[Fraction, Fraction], ...],
 ) -> GridCertificate | None:
     if last is None:
         return None
     problem, scale, cells, rounds, points = last
-    return GridCertificate(scale, cells, rounds, points, problem.laws, fixed, carriers, nodes)
+    return GridCertificate(scale, cells, rounds, points, problem.laws, fixed, splits, nodes)
 
 
 def grid_completion(
@@ -657,8 +868,10 @@ def grid_completion(
     points and a grid values per feature. Theorem ``thm:label-grid``.
     """
     n = gam.n_features
-    carriers, carried = _carry(gam)
-    kept_values = _fixed(gam, x, carried)
+    prepared = _prepare(gam, x, time_limit)
+    if prepared is None:
+        return Estimate((Fraction(0),), (Fraction(1),), None, None, "time_limit", None, 0)
+    splits, carried, kept_values, time_limit = prepared
     free = [j for j in range(n) if j not in fixed]
     offset = (
         sum((kept_values[j][0] for j in fixed), Fraction(0)),
@@ -691,7 +904,7 @@ def grid_completion(
     (low, high), status, last = refiner.run(
         build, solve, free, ([Fraction(0)], [Fraction(1)])
     )
-    certificate = _certificate(last, carriers, (), kept_values)
+    certificate = _certificate(last, splits, (), kept_values)
     return Estimate(tuple(low), tuple(high), None, None, status, certificate, refiner.work)
 
 
@@ -712,7 +925,7 @@ register_algorithm(
     "cc",
     "grid-convolution",
     summary="outward rounding onto a grid refined until the bracket is narrow; "
-    "pair terms bounded per feature",
+    "pair terms split into additive bounds",
     theorem="thm:label-grid",
     priority=30,
     applies=grid_applies,
@@ -723,7 +936,7 @@ for _query, _kind in (("shap-label", "shapley"), ("banzhaf-label", "banzhaf")):
         _query,
         "grid-convolution",
         summary="outward rounding onto a grid, coalitions by exact quadrature over q; "
-        "pair terms bounded per feature",
+        "pair terms split into additive bounds",
         theorem="thm:label-grid",
         priority=30,
         applies=grid_applies,

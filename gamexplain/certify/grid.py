@@ -1,13 +1,17 @@
 """Independent re-check of grid-convolution brackets (label SHAP, Banzhaf, completion).
 
 A ``grid-convolution`` certificate names a grid width h, per feature the cells of its
-contribution's law, per feature bounds at the instance's value, and which feature
-carries each pair term. This module re-derives, with its own code:
+contribution's law, per feature bounds at the instance's value, and per pair term a
+split into additive bounds l_i(a) + l_j(b) ≤ g(a, b) ≤ u_i(a) + u_j(b). This module
+re-derives, with its own code:
+
+- **the splits**: every inequality on every pair of bins, decided exactly (the
+  rounded sum and its error-free rounding error).
 
 - **the cells**: each cell's probability from the marginal and its contribution range
   from the raw shape (the cell checks of :mod:`gamexplain.certify.attributions`), plus
-  the least and largest value of every pair term it carries over the bins the cell
-  meets and every bin of the partner; a claimed cell must lie outside that range (its
+  the least low part and the largest high part of every split it takes part in over
+  the bins the cell meets; a claimed cell must lie outside that range (its
   low no higher, its high no lower); the cells must be disjoint and carry probability 1.
   The bounds at the instance are checked the same way.
 - **the bracket on that grid**: every contribution rounded down (and, separately, up)
@@ -38,6 +42,7 @@ from gamexplain.certify.attributions import (
     _bin,
     _cell_range,
     _disjoint,
+    _exact_inner_edges,
     _finite_cell,
     _measure,
     _meet,
@@ -55,50 +60,109 @@ Law = list[tuple[Fraction, Fraction, Fraction]]
 
 
 # -- what the certificate claims about the model ------------------------------------------
-def _carriers(model: Any, cert: Any) -> list[list[tuple[Any, int]]]:
+def _carriers(model: Any, cert: Any) -> list[list[tuple[Any, int, Any, Any]]]:
+    """Per feature, its parts (pair, axis, low, high) of the claimed pair splits, each
+    split checked to bound its pair term exactly on every pair of bins."""
     if cert.linear is not None or getattr(cert.detail, "mode", None) != "grid":
         raise CertificateError("a grid certificate integrates no feature exactly")
-    carriers = tuple(cert.detail.carriers)
-    if len(carriers) != len(model.pairs):
-        raise CertificateError("the certificate assigns the pair terms wrongly")
-    out: list[list[tuple[Any, int]]] = [[] for _ in model.features]
-    for pair, j in zip(model.pairs, carriers, strict=True):
-        if j not in pair.features:
-            raise CertificateError("a pair term is carried by a feature outside it")
-        out[j].append((pair, pair.features.index(j)))
+    splits = tuple(cert.detail.splits)
+    if len(splits) != len(model.pairs):
+        raise CertificateError("the certificate splits the pair terms wrongly")
+    out: list[list[tuple[Any, int, Any, Any]]] = [[] for _ in model.features]
+    for pair, split in zip(model.pairs, splits, strict=True):
+        table = np.array(pair.values, dtype=float)
+        low = [_part(split.low[axis], table.shape[axis]) for axis in (0, 1)]
+        high = [_part(split.high[axis], table.shape[axis]) for axis in (0, 1)]
+        if not (_at_most(low[0], low[1], table) and _at_most(-high[0], -high[1], -table)):
+            raise CertificateError(f"the split of the pair term {pair.features} does not "
+                                   "bound it")  # fmt: skip
+        for axis, j in enumerate(pair.features):
+            out[j].append((pair, axis, low[axis], high[axis]))
     return out
 
 
-def _pair_bounds(model: Any, terms: Sequence[tuple[Any, int]], left: Any, right: Any
+def _part(values: Any, size: int) -> NDArray[np.float64]:
+    part = np.array(values, dtype=float)
+    if part.shape != (size,) or not np.all(np.isfinite(part)) or np.any(np.abs(part) > 2.0**900):
+        raise CertificateError("a pair split's part is not one finite number per bin")
+    return part
+
+
+def _at_most(a: NDArray[np.float64], b: NDArray[np.float64], table: NDArray[np.float64]) -> bool:
+    """a[i] + b[k] ≤ table[i, k] for all i, k, in exact arithmetic: with s the rounded
+    sum and t its rounding error (Knuth's TwoSum, exact without overflow), a + b = s + t,
+    and |t| is at most half the gap from s to its float neighbours, so s < table
+    decides it, s > table refutes it, and a tie goes by the sign of t."""
+    s = a[:, None] + b[None, :]
+    b_virtual = s - a[:, None]
+    a_virtual = s - b_virtual
+    t = (a[:, None] - a_virtual) + (b[None, :] - b_virtual)
+    return bool(np.all((s < table) | ((s == table) & (t <= 0))))
+
+
+def _pair_bounds(terms: Sequence[tuple[Any, int, Any, Any]], model: Any, left: Any, right: Any
                  ) -> tuple[Fraction, Fraction]:  # fmt: skip
-    low = high = Fraction(0)
-    for pair, axis in terms:
-        first, last = _bin(model, pair, axis, left), _bin(model, pair, axis, right)
-        if axis == 0:
-            values = [v for row in pair.values[first : last + 1] for v in row]
-        else:
-            values = [row[b] for row in pair.values for b in range(first, last + 1)]
-        low += min(Fraction(v) for v in values)
-        high += max(Fraction(v) for v in values)
-    return low, high
+    """Bounds on the feature's parts of the pair splits for values in [left, right]:
+    the least low part and the largest high part over the bins the values meet."""
+    return _pair_extras(terms, model, [(left, right)])[0]
 
 
-def _law(model: Any, j: int, cells: Any, terms: Sequence[tuple[Any, int]]) -> Law:
+_DYADIC = 2**1074  # every float is an integer multiple of 2^-1074
+
+
+def _pair_extras(terms: Sequence[tuple[Any, int, Any, Any]], model: Any,
+                 spans: Sequence[tuple[Any, Any]], open_right: bool = False
+                 ) -> list[tuple[Fraction, Fraction]]:  # fmt: skip
+    """:func:`_pair_bounds` of many spans: each endpoint's bin found once per edge list,
+    the parts summed exactly as integer multiples of 2^-1074. With ``open_right`` (an
+    interval's cells, whose right ends have probability 0, as the shapes' pieces are
+    read) a span [l, r] with l < r meets the bins of [l, r) only."""
+    low = [0] * len(spans)
+    high = [0] * len(spans)
+    found: dict[Any, dict[Any, int]] = {}
+    for pair, axis, lows, highs in terms:
+        memo = found.setdefault((pair.features[axis], pair.edges[axis]), {})
+        for c, (left, right) in enumerate(spans):
+            below = open_right and Fraction(left) < Fraction(right)
+            for key in ((left, False), (right, below)):
+                if key not in memo:
+                    memo[key] = _bin_of(model, pair, axis, *key)
+            first, last = memo[left, False], memo[right, below]
+            low[c] += _units(float(lows[first : last + 1].min()))
+            high[c] += _units(float(highs[first : last + 1].max()))
+    return [(Fraction(a, _DYADIC), Fraction(b, _DYADIC)) for a, b in zip(low, high, strict=True)]
+
+
+def _bin_of(model: Any, pair: Any, axis: int, value: Any, below: bool) -> int:
+    """The bin of ``value``, or with ``below`` the bin of the values just under it."""
+    if not below:
+        return _bin(model, pair, axis, value)
+    return bisect.bisect_left(_exact_inner_edges(tuple(pair.edges[axis])), Fraction(value))
+
+
+def _units(value: float) -> int:
+    numerator, denominator = value.as_integer_ratio()
+    return numerator * (_DYADIC // denominator)
+
+
+def _law(model: Any, j: int, cells: Any, terms: Sequence[tuple[Any, int, Any, Any]]) -> Law:
     if not isinstance(cells, tuple) or not cells:
         raise CertificateError(f"feature {j} has no cells")
     check_size(len(cells), f"the cells of feature {model.features[j].name!r}")
     finite = model.features[j].domain.kind == "finite"
     law: Law = []
-    for cell in cells:
+    if not all(isinstance(cell, tuple) and len(cell) == 5 for cell in cells):
+        raise CertificateError(f"a cell of feature {j} is not (left, right, low, high, p)")
+    spans = [(cell[0], cell[1]) for cell in cells]
+    extras = _pair_extras(terms, model, spans, model.features[j].domain.kind == "interval")
+    for cell, extra in zip(cells, extras, strict=True):
         left, right, low, high, p = cell
         own = _finite_cell(model, j, left) if finite else _numeric_cell(model, j, left, right)
-        extra = _pair_bounds(model, terms, left, right)
         if not (isinstance(low, Fraction) and isinstance(high, Fraction)):
             raise CertificateError("a cell's bounds are not exact numbers")
         if p != own[2] or not p or low > own[0] + extra[0] or high < own[1] + extra[1]:
             raise CertificateError(f"cell [{left}, {right}] of feature {j} is not what it says")
         law.append((low, high, p))
-    spans = [(c[0], c[1]) for c in cells]
     if finite:
         if len(set(spans)) != len(spans):
             raise CertificateError("a value appears twice")
@@ -143,16 +207,19 @@ def _cell_bounds(model: Any, j: int, left: Fraction, right: Fraction) -> tuple[F
     return min(bern), max(bern)
 
 
-_CUTS: dict[tuple[float, ...], list[Fraction]] = {}
+_CUTS: dict[int, tuple[Any, list[Fraction]]] = {}
 
 
 def _cuts(shape: Any) -> list[Fraction]:
-    key = tuple(shape.breakpoints)
-    if key not in _CUTS:
+    """The exact breakpoints, once per shape (keyed by the object, which the entry keeps
+    alive so that its id is not reused: hashing hundreds of floats per cell cost more
+    than the check)."""
+    found = _CUTS.get(id(shape))
+    if found is None or found[0] is not shape:
         if len(_CUTS) > 4096:
             _CUTS.clear()
-        _CUTS[key] = [Fraction(b) for b in key]
-    return _CUTS[key]
+        found = _CUTS[id(shape)] = (shape, [Fraction(b) for b in shape.breakpoints])
+    return found[1]
 
 
 def _probability(feature: Any, left: Fraction, right: Fraction, closed: bool) -> Fraction:
@@ -182,17 +249,18 @@ def _probability(feature: Any, left: Fraction, right: Fraction, closed: bool) ->
     return total
 
 
-_PROBABILITIES: dict[tuple[float, ...], list[Fraction]] = {}
+_PROBABILITIES: dict[int, tuple[Any, list[Fraction]]] = {}
 
 
 def _probabilities(feature: Any) -> list[Fraction]:
-    """The normalised piece probabilities, once per marginal."""
-    key = tuple(feature.distribution)
-    if key not in _PROBABILITIES:
+    """The normalised piece probabilities, once per marginal (keyed like :func:`_cuts`)."""
+    marginal = feature.distribution
+    found = _PROBABILITIES.get(id(marginal))
+    if found is None or found[0] is not marginal:
         if len(_PROBABILITIES) > 4096:
             _PROBABILITIES.clear()
-        _PROBABILITIES[key] = _normalised(feature.distribution)
-    return _PROBABILITIES[key]
+        found = _PROBABILITIES[id(marginal)] = (marginal, _normalised(marginal))
+    return found[1]
 
 
 def _kept(
@@ -200,7 +268,7 @@ def _kept(
 ) -> tuple[Fraction, Fraction]:
     claimed = cert.detail.fixed[j]
     own = _rational(contribution(model, j, x[j]))
-    extra = _pair_bounds(model, carried[j], x[j], x[j])
+    extra = _pair_bounds(carried[j], model, x[j], x[j])
     low, high = claimed
     if not (isinstance(low, Fraction) and isinstance(high, Fraction)):
         raise CertificateError("the bounds at the instance are not exact numbers")

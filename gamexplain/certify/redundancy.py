@@ -74,7 +74,9 @@ __all__ = [
     "model_digest",
 ]
 
-ProofKind = Literal["ranges", "reachable-sums", "images", "enumeration", "infeasible"]
+ProofKind = Literal[
+    "ranges", "reachable-sums", "images", "enumeration", "infeasible", "pair-moves"
+]
 
 # which certificates each FR algorithm emits, and for which tasks and models
 _EMITS: dict[str, tuple[frozenset[str], frozenset[str], bool]] = {
@@ -89,6 +91,7 @@ _EMITS: dict[str, tuple[frozenset[str], frozenset[str], bool]] = {
     "images": (frozenset({"ranges", "images"}), frozenset({"classification"}), True),
     "cpsat": (frozenset({"infeasible"}), frozenset({"classification", "regression"}), False),
     "brute": (frozenset({"enumeration"}), frozenset({"classification", "regression"}), False),
+    "pair-moves": (frozenset({"pair-moves"}), frozenset({"regression"}), False),
 }
 _UNDECIDED = frozenset({"time_limit", "budget_exhausted"})
 
@@ -141,15 +144,17 @@ class RedundancyProof:
 
     Attributes
     ----------
-    kind : {"ranges", "reachable-sums", "images", "enumeration", "infeasible"}
+    kind : {"ranges", "reachable-sums", "images", "enumeration", "infeasible", "pair-moves"}
         ``ranges``: the critical window is empty, or the box of the others' per-feature
         ranges misses it; in regression, feature i's range is at most the tolerance
         wide. ``reachable-sums``: the box meets the window, but the exact set of the
         others' achievable sums misses it. ``images``: a cover of the others' sums
         (``cover``, rational bounds of every layer) misses it. ``enumeration``: every point was
         tried.
-        ``infeasible``: the CP-SAT encoding has no solution. The last two hold no
-        data; the check re-derives the answer.
+        ``infeasible``: the CP-SAT encoding has no solution. ``pair-moves``: in
+        regression with pair terms, no change of feature i alone moves the score by more
+        than δ (thm:pairs-fr-regression). The last three hold no data; the check
+        re-derives the answer.
     window : span or None
         The critical window of sums of the other features' contributions (None when
         empty, in regression and for ``enumeration`` and ``infeasible``).
@@ -262,6 +267,10 @@ def check_proof(gam: Any, i: int, proof: RedundancyProof) -> bool:
         return False
     if proof.kind in ("enumeration", "infeasible"):
         return proof.window is None and tuple(proof.ranges) == () and _redundant(gam, i)
+    if proof.kind == "pair-moves":
+        from gamexplain.certify.pair_redundancy import no_move_exceeds  # imports certify
+
+        return proof.window is None and tuple(proof.ranges) == () and no_move_exceeds(gam, i)
     ranges = [feature_range(gam, j) for j in range(len(gam.features))]
     if len(proof.ranges) != len(ranges) or not all(
         _same_span(s, r) for s, r in zip(proof.ranges, ranges, strict=True)

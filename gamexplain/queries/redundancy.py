@@ -190,8 +190,9 @@ def is_redundant(
     clusters at the window's width (thm:fr-images, tried first on integer and interval
     models, falling back when the clusters exceed ``max_states``); pseudo-polynomial by
     partial sums (thm:fr-partial-sums). Regression of an additive model is one range comparison
-    (thm:fr-regression-range). Pair terms go to CP-SAT (thm:fr-cpsat) or brute force
-    (thm:fr-brute).
+    (thm:fr-regression-range); with pair terms it separates over the feature's partners
+    (thm:pairs-fr-regression, for step functions and finite features). Other pair terms
+    go to CP-SAT (thm:fr-cpsat) or brute force (thm:fr-brute).
 
     Examples
     --------

@@ -74,6 +74,13 @@ def _regression() -> GAM:
     return GAM(base.features, intercept=0.0, task=Regression(tolerance=1.0))
 
 
+def _pair_regression(tolerance: float) -> GAM:
+    """A regression model with a pair term over an interval: FR goes to pair-moves."""
+    grid = _grid_paired()
+    return GAM(grid.features, intercept=0.0, task=Regression(tolerance=tolerance),
+               pairs=grid.pairs)  # fmt: skip
+
+
 def _steps(task: Any) -> GAM:
     """Step functions and a table only: the models ``witness="nearest"`` answers."""
     return GAM(
@@ -143,6 +150,13 @@ def _results() -> list[tuple[str, GAM, Any]]:
             ]
     grid = _grid_paired()
     point = ("v", 2.5, 3)
+    moves = [_pair_regression(tolerance) for tolerance in (0.5, 4.0)]
+    out += [
+        ("regr-pairs-fr-moves-witness", moves[0],
+         gx.is_redundant(moves[0], "a", method="pair-moves")),
+        ("regr-pairs-fr-moves-proof", moves[1],
+         gx.is_redundant(moves[1], "a", method="pair-moves")),
+    ]  # fmt: skip
     out += [
         ("grid-pairs-cc", grid, gx.completion_fraction(grid, point, ["a"])),
         ("grid-pairs-shap-label", grid, gx.shap_values(grid, point, output="label")),
