@@ -14,6 +14,7 @@ without rounding. When that makes a number exceed 2^62, CP-SAT does not apply.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -89,11 +90,11 @@ def _feature_options(
 
     pieces = lower(feature)
     found: dict[tuple[Fraction, Fraction, int, tuple[int, ...]], _Option] = {}
+    cuts = sorted({Fraction(e) for p, a in axes for e in _inner_edges(gam.pairs[p], a)})
     for piece in pieces:
         if isinstance(piece, Point):
             parts = [_Option(piece.contribution, Fraction(0), 0, piece.value, bins(piece.value))]
         else:
-            cuts = sorted({Fraction(e) for p, a in axes for e in _inner_edges(gam.pairs[p], a)})
             parts = []
             for low, high, closed in _cut(piece, cuts):
                 made = _piece_options(feature, piece, low, high, closed)
@@ -111,8 +112,9 @@ def _inner_edges(pair: Any, axis: int) -> tuple[float, ...]:
 
 
 def _cut(segment: Segment, cuts: list[Fraction]) -> list[tuple[Fraction, Fraction, bool]]:
-    """The segment split at bin edges: (low, high, high included) parts."""
-    inside = [c for c in cuts if segment.low < c <= segment.high]
+    """The segment split at bin edges (``cuts`` sorted): (low, high, high included) parts."""
+    first = bisect.bisect_right(cuts, segment.low)
+    inside = cuts[first : bisect.bisect_right(cuts, segment.high)]
     bounds = [segment.low, *inside]
     parts = [(a, b, False) for a, b in zip(bounds, inside, strict=False)]
     parts.append((bounds[-1], segment.high, segment.closed))
