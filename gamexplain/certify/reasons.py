@@ -368,7 +368,7 @@ def check_sufficiency_result(result: Any, gam: Any) -> bool:
         return False
     if not result.exact or result.status != "solved" or result.holds is not bool(result.holds):
         return False
-    if cert.breakers or cert.holders or cert.cores:
+    if cert.breakers or cert.holders or cert.cores or cert.size_proof is not None:
         return False
     if result.holds:
         plain = result.message == "" and cert.witness is None
@@ -407,7 +407,7 @@ def check_sufficient_reason(result: Any, gam: Any) -> bool:
         return no_smaller_sufficient(gam, x, fixed, result.size_bounds[0], cert)
     if result.kind == "minimum" and result.minimum_certified:
         return no_smaller_sufficient(gam, x, fixed, result.size, cert)
-    return True
+    return cert.size_proof is None
 
 
 def check_contrastive_reason(result: Any, gam: Any) -> bool:
@@ -425,6 +425,7 @@ def check_contrastive_reason(result: Any, gam: Any) -> bool:
     if result.features is None:
         shown = (result.values, result.witness, result.witness_prediction, cert.witness)
         unused = cert.holders or cert.cores or result.minimum_certified is not None
+        unused = unused or cert.size_proof is not None
         unused = unused or not nearest_consistent(gam, x, fixed, result)
         return shown == (None,) * 4 and not unused and sufficient(gam, x, fixed, cert.sufficiency)
     if cert.sufficiency is not None:
@@ -449,7 +450,7 @@ def check_contrastive_reason(result: Any, gam: Any) -> bool:
         return no_smaller_contrastive(gam, x, fixed, result.size_bounds[0], cert)
     if result.kind == "minimum" and result.minimum_certified:
         return no_smaller_contrastive(gam, x, fixed, len(changed), cert)
-    return True
+    return cert.size_proof is None
 
 
 def _asked(gam: Any, result: Any, x: tuple[Any, ...]) -> Any:
@@ -968,14 +969,20 @@ def no_smaller_sufficient(
     direction alone suffices for that argument; otherwise every such set is tried,
     within the size limit. Pair models: every sufficient reason meets every recorded
     contrastive set (``cert.cores``, each with its flipping witness), so none of
-    ``size − 1`` features exists when no such set of features meets all of them.
+    ``size − 1`` features exists when no such set of features meets all of them, or
+    when ``cert.size_proof`` re-checks (:func:`gamexplain.certify.pair_size.no_smaller`).
     """
     movable = [i for i in range(gam.n_features) if i not in fixed]
     freed = gam.n_features - size + 1
     if size <= len(fixed):
-        return True
+        return cert.size_proof is None
     if freed > len(movable):
         return False
+    if gam.pairs and cert.size_proof is not None:
+        from gamexplain.certify.pair_size import no_smaller
+
+        count = size - 1 - len(fixed)
+        return not cert.cores and no_smaller(gam, x, fixed, count, cert.size_proof, "sufficient")
     if gam.pairs:
         return _cores_unhit(gam, x, fixed, cert.cores, size - 1 - len(fixed), contrastive=True)
     if any(_lightest_flips(gam, x, movable, freed, side) for side in _sides(gam, x)):
@@ -996,9 +1003,16 @@ def no_smaller_contrastive(
     direction the ``size − 1`` heaviest pushes keep it (additive models), or no such
     set meets every recorded sufficient reason (pair models, ``cert.cores``)."""
     movable = [i for i in range(gam.n_features) if i not in fixed]
+    if size <= 1 and cert.size_proof is not None:
+        return False  # nothing to prove below one feature: a proof there is not the solver's
     if size <= 1:  # changing nothing never flips; recorded cores must still be genuine
         genuine = not gam.pairs or _cores_unhit(gam, x, fixed, cert.cores, -1, contrastive=False)
         return size == 1 and genuine
+    if gam.pairs and cert.size_proof is not None:
+        from gamexplain.certify.pair_size import no_smaller
+
+        proof = cert.size_proof
+        return not cert.cores and no_smaller(gam, x, fixed, size - 1, proof, "contrastive")
     if gam.pairs:
         return _cores_unhit(gam, x, fixed, cert.cores, size - 1, contrastive=False)
     return all(_heaviest_keep(gam, x, movable, size - 1, side) for side in _sides(gam, x))
