@@ -42,9 +42,9 @@ def pair_models(draw: st.DrawFn) -> tuple[GAM, tuple[int, ...], list[int]]:
                                                 min_size=3, max_size=3)))
         for e in chosen
     ]  # fmt: skip
-    task = draw(st.sampled_from([Classification(threshold=0.0),
-                                 Classification(threshold=0.0, positive=">="),
-                                 Regression(tolerance=1.0), Regression(tolerance=2.5)]))  # fmt: skip
+    tasks = [Classification(threshold=0.0), Classification(threshold=0.0, positive=">="),
+             Regression(tolerance=1.0), Regression(tolerance=2.5)]  # fmt: skip
+    task = draw(st.sampled_from(tasks))
     gam = GAM(features, intercept=draw(eighths), task=task, pairs=pairs)
     x = tuple(draw(st.lists(st.integers(0, VALUES - 1), min_size=n, max_size=n)))
     fixed = draw(st.lists(st.integers(0, n - 1), max_size=1, unique=True))
@@ -166,8 +166,11 @@ def _forgeries(proof: Any) -> list[Any]:
         dataclasses.replace(proof, size=proof.size + 1),
         dataclasses.replace(proof, trees=()),
         on_trees(lambda t: ("empty",)),
-        on_trees(lambda t: first_leaf(t, ("bound", len(proof.points)) + (
-            ("min",) if proof.kind == "sufficient" else ()))),
+        on_trees(
+            lambda t: first_leaf(
+                t, ("bound", len(proof.points)) + (("min",) if proof.kind == "sufficient" else ())
+            )
+        ),
         on_trees(lambda t: first_leaf(t, ("bound", -1, "min"))),
         on_trees(lambda t: first_leaf(t, ("bound",))),
         on_trees(lambda t: ("split", "nope", t, t)),
