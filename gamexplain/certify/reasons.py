@@ -48,6 +48,7 @@ import sympy
 from gamexplain import certify
 from gamexplain.certify import check_size
 from gamexplain.certify.evaluate import (
+    _exact_cuts,
     contribution,
     covering,
     in_domain,
@@ -893,12 +894,60 @@ def _signature_effects(gam: Any, j: int, sign: int) -> dict[Any, Fraction]:
     """Per signature (the bins of feature j in its pair terms, in pair order) the least
     sign·(main effect) over j's cells that have it."""
     effects: dict[Any, Fraction] = {}
-    for v in _cell_points(gam, j):
-        key = tuple(_bin(gam, pair, j, v) for pair in gam.pairs if j in pair.features)
-        effect = sign * exact_rational(contribution(gam, j, v))
+    for key, value in _cell_table(gam, j):
+        effect = sign * value
         if key not in effects or effect < effects[key]:
             effects[key] = effect
     return effects
+
+
+@lru_cache(maxsize=256)
+def _cell_table(gam: Any, j: int) -> tuple[tuple[Any, Fraction], ...]:
+    """Per cell point of feature j its signature and exact main effect: the values
+    :func:`_bin` and :func:`contribution` give point by point, found for all points at
+    once (:func:`_counts_at_or_below`)."""
+    feature = gam.features[j]
+    points = _cell_points(gam, j)
+    rational = all(isinstance(v, Fraction | int) and not isinstance(v, bool) for v in points)
+    columns = []
+    for pair in gam.pairs:
+        if j in pair.features:
+            edges = pair.edges[pair.features.index(j)]
+            if rational and edges is not None:
+                columns.append(_counts_at_or_below(_inner_edges(tuple(edges)), points))
+            else:
+                columns.append([_bin(gam, pair, j, v) for v in points])
+    shape = feature.shape
+    steps = type(shape).__name__ == "Piecewise" and all(
+        Fraction(c) == 0 for row in shape.coefficients for c in row[1:]
+    )
+    if steps and rational:
+        weight, last = Fraction(feature.weight), len(shape.coefficients) - 1
+        cuts = _exact_cuts(tuple(shape.breakpoints))
+        # the piece of t is the last breakpoint at or below it, clipped to the pieces
+        pieces = [min(max(k - 1, 0), last) for k in _counts_at_or_below(list(cuts), points)]
+        values = [weight * Fraction(shape.coefficients[k][0]) for k in pieces]
+    else:
+        values = [exact_rational(contribution(gam, j, v)) for v in points]
+    keys = zip(*columns, strict=True) if columns else [()] * len(points)
+    return tuple((tuple(int(b) for b in key), value)
+                 for key, value in zip(keys, values, strict=True))  # fmt: skip
+
+
+def _counts_at_or_below(sorted_cuts: Sequence[Fraction], points: Sequence[Any]) -> list[int]:
+    """For each point, how many of the sorted exact cuts are at or below it (what
+    bisect_right gives), by a float search fixed up exactly where floats tie: rounding to
+    the nearest float is monotone, so fl(c) < fl(t) implies c < t and fl(c) > fl(t)
+    implies c > t; only cuts whose float equals the point's are compared in Fractions."""
+    floats = np.array([float(c) for c in sorted_cuts])
+    targets = np.array([float(v) for v in points])
+    low = np.searchsorted(floats, targets, side="left")
+    high = np.searchsorted(floats, targets, side="right")
+    counts = low.tolist()
+    for k in np.nonzero(high > low)[0].tolist():
+        t = Fraction(points[k])
+        counts[k] += sum(1 for c in sorted_cuts[low[k] : high[k]] if c <= t)
+    return counts
 
 
 def _bin(gam: Any, pair: Any, j: int, value: Any) -> int:

@@ -228,3 +228,18 @@ def test_a_proof_refused_in_fractions_falls_back_to_hitting_sets(monkeypatch) ->
     assert fallen.size == honest.size and fallen.exact and fallen.verify(gam)
     contrastive = gx.minimum_contrastive_reason(gam, x)
     assert contrastive.certificate.size_proof is None and contrastive.verify(gam)
+
+
+@given(case=pair_models())
+@settings(deadline=None, max_examples=25)
+def test_the_float_checks_accept_only_what_fractions_accept(case: Any) -> None:
+    # the checker's float paths (with their rounding bound) only shortcut the exact one
+    from gamexplain.certify import pair_size as check
+
+    gam, x, fixed = case
+    results = [gx.minimum_sufficient_reason(gam, x, fixed=fixed),
+               gx.minimum_contrastive_reason(gam, x, fixed=fixed)]  # fmt: skip
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(check._Check, "_flips_float", lambda *arguments: False)
+        patch.setattr(check._Check, "_keeps_float", lambda *arguments: False)
+        assert all(result.verify(gam) for result in results)
