@@ -334,8 +334,11 @@ def msr_branch_and_bound(problem: Problem, time_limit: float | None = None) -> A
     """
     model = _Model(problem)
     fixed = len(problem.fixed)
-    best = _incumbent(problem, model)
+    minimal = _incumbent(problem, model)
     search = _Sufficient(problem, model)
+    # the smallest sufficient set found; not shrunk (the next round looks below it, and
+    # the last one found is minimum, hence subset-minimal)
+    best = minimal
     proof: SizeProof | None = None
     try:
         with deadline.limit(time_limit):
@@ -348,10 +351,13 @@ def msr_branch_and_bound(problem: Problem, time_limit: float | None = None) -> A
                         return _fallback(problem, time_limit, "msr")
                     break
                 assert found is not None
-                best = shrink(search.oracle, found, sorted(found - problem.fixed))
+                best = found
     except OutOfTime:
+        # a stopped answer must be subset-minimal: the deletion's reason is
         lower = fixed if proof is None else fixed + proof.size + 1
-        return Answer(best, "time_limit", lower, len(best), work=search.nodes, size_proof=proof)
+        return Answer(
+            minimal, "time_limit", lower, len(minimal), work=search.nodes, size_proof=proof
+        )
     return Answer(best, work=search.nodes, size_proof=proof)
 
 
