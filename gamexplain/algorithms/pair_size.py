@@ -105,11 +105,52 @@ def size_bound_applies(gam: Any, options: Any) -> str | None:
     refused = pairwise_applies(gam, options)
     if refused is not None:
         return refused
+    held = _layout(gam)
+    return held if isinstance(held, str) else None
+
+
+class _Layout:
+    """What the search needs of a model whatever the instance: each feature's cells and
+    their main effects in floats, each pair table in floats with each cell's bin."""
+
+    def __init__(self, gam: Any, cells: list[tuple[Cell, ...]]) -> None:
+        self.cells = cells
+        self.main = [np.array([float(c.contribution) for c in cs]) for cs in cells]
+        self.pairs = []
+        for p, pair in enumerate(gam.pairs):
+            i, j = pair.features
+            axis_i = [q for q, _ in slots(gam, i)].index(p)
+            axis_j = [q for q, _ in slots(gam, j)].index(p)
+            self.pairs.append((
+                i, j, np.asarray(pair.values, dtype=float),
+                np.array([c.bins[axis_i] for c in cells[i]], dtype=np.intp),
+                np.array([c.bins[axis_j] for c in cells[j]], dtype=np.intp),
+            ))  # fmt: skip
+
+
+_LAYOUTS: dict[int, tuple[Any, _Layout | str]] = {}
+
+
+def _layout(gam: Any) -> _Layout | str:
+    """The model's layout, or why a feature has no cells; kept per model object (a
+    model's hash reads all its values, so the lookup is by identity)."""
+    held = _LAYOUTS.get(id(gam))
+    if held is not None and held[0] is gam:
+        return held[1]
+    cells: list[tuple[Cell, ...]] = []
+    found: _Layout | str = ""
     for j in range(gam.n_features):
-        found = _cells(gam, j)
-        if isinstance(found, str):
-            return found
-    return None
+        these = _cells(gam, j)
+        if isinstance(these, str):
+            found = these
+            break
+        cells.append(these)
+    else:
+        found = _Layout(gam, cells)
+    if len(_LAYOUTS) >= 8:
+        _LAYOUTS.pop(next(iter(_LAYOUTS)))
+    _LAYOUTS[id(gam)] = (gam, found)
+    return found
 
 
 # -- the model in floats ------------------------------------------------------------------------
@@ -120,25 +161,16 @@ class _Model:
     def __init__(self, problem: Problem) -> None:
         gam, x = problem.gam, problem.x
         self.n = gam.n_features
-        self.cells: list[tuple[Cell, ...]] = []
-        for j in range(self.n):
-            found = _cells(gam, j)
-            assert not isinstance(found, str)  # size_bound_applies checked it
-            self.cells.append(found)
-        self.main = [np.array([float(c.contribution) for c in cs]) for cs in self.cells]
+        layout = _layout(gam)
+        assert not isinstance(layout, str)  # size_bound_applies checked it
+        self.cells, self.main = layout.cells, layout.main
         self.at_x = np.array([float(c) for c in problem.contributions])
         self.score = float(problem.score)
-        self.pairs = []
-        for p, pair in enumerate(gam.pairs):
-            i, j = pair.features
-            axis_i = [q for q, _ in slots(gam, i)].index(p)
-            axis_j = [q for q, _ in slots(gam, j)].index(p)
-            self.pairs.append((
-                i, j, np.asarray(pair.values, dtype=float),
-                np.array([c.bins[axis_i] for c in self.cells[i]], dtype=np.intp),
-                np.array([c.bins[axis_j] for c in self.cells[j]], dtype=np.intp),
-                pair.bin_of(0, gam.features[i], x[i]), pair.bin_of(1, gam.features[j], x[j]),
-            ))  # fmt: skip
+        self.pairs = [
+            (i, j, table, bins_i, bins_j,
+             pair.bin_of(0, gam.features[i], x[i]), pair.bin_of(1, gam.features[j], x[j]))
+            for (i, j, table, bins_i, bins_j), pair in zip(layout.pairs, gam.pairs, strict=True)
+        ]  # fmt: skip
         task = gam.task
         self.classification = isinstance(task, Classification)
         self.sides: tuple[str, ...]
@@ -374,9 +406,12 @@ def _probe_flips(problem: Problem, model: _Model) -> bool:
 
 
 def _exact(problem: Problem, proof: SizeProof) -> bool:
-    """Whether the proof found in floats re-checks in Fractions (a bound that only
-    rounding made clear fails here)."""
-    return no_smaller(problem.gam, problem.x, problem.fixed, proof.size, proof, proof.kind)
+    """Whether the proof found in floats re-checks exactly (a bound that only rounding
+    made clear fails here). Its ``holds`` leaves came from the exact oracle, so only
+    their place in the tree is checked here; ``verify`` re-checks them too."""
+    return no_smaller(
+        problem.gam, problem.x, problem.fixed, proof.size, proof, proof.kind, settled=True
+    )
 
 
 def _fallback(problem: Problem, time_limit: float | None, query: str) -> Answer:
@@ -516,10 +551,13 @@ def mcr_branch_and_bound(problem: Problem, time_limit: float | None = None) -> A
                 trees, found = search.prove(size)
                 if trees is None:
                     assert found is not None
+                    # only the proof one size below the answer is kept: checked once
+                    if proof is not None and not _exact(problem, proof):
+                        return _fallback(problem, time_limit, "mcr")
                     return Answer(found, work=search.nodes, size_proof=proof)
                 proof = SizeProof("contrastive", size, search.orientations, trees)
-                if not _exact(problem, proof):
-                    return _fallback(problem, time_limit, "mcr")
                 size += 1
     except OutOfTime:
+        if proof is not None and not _exact(problem, proof):
+            proof, size = None, 1
         return Answer(None, "time_limit", size, None, work=search.nodes, size_proof=proof)

@@ -34,10 +34,20 @@ __all__ = ["no_smaller"]
 
 
 def no_smaller(
-    gam: Any, x: Sequence[Any], fixed: frozenset[int], count: int, proof: Any, kind: str
+    gam: Any,
+    x: Sequence[Any],
+    fixed: frozenset[int],
+    count: int,
+    proof: Any,
+    kind: str,
+    settled: bool = False,
 ) -> bool:
     """Whether ``proof`` shows that no ``kind`` reason ("sufficient", "contrastive") has
-    ``count`` movable features, nor fewer."""
+    ``count`` movable features, nor fewer.
+
+    ``settled`` takes the worst cases of ``holds`` leaves as given (a solver checking
+    the bounds it found in floats, whose worst cases came from its exact oracle);
+    ``verify`` never sets it."""
     if type(proof).__name__ != "SizeProof" or proof.kind != kind:
         return False
     size = proof.size
@@ -47,6 +57,7 @@ def no_smaller(
     if gam.task.kind not in ("classification", "regression") or not gam.pairs:
         return False
     check = _Check(gam, tuple(x), fixed, proof)
+    check.settled = settled
     trees = tuple(proof.trees)
     if kind == "sufficient":
         if len(trees) != 1 or trees[0][0] != "any":
@@ -82,6 +93,7 @@ class _Check:
         ]  # fmt: skip
         self._bin = _bin
         self.moved = 0
+        self.settled = False
         self._dropped: dict[Any, Any] = {}
         self._pushes: dict[Any, Fraction] = {}
         self._shares: dict[tuple[int, str], Any] = {}
@@ -148,7 +160,10 @@ class _Check:
         if tag == "holds" and len(tree) == 2 and decided:
             from gamexplain.certify.reasons import sufficient
 
-            return sufficient(self.gam, self.x, frozenset(range(self.n)) - moved, tree[1])
+            kept = frozenset(range(self.n)) - moved
+            if self.settled:
+                return tuple(tree[1].kept) == tuple(self.names[i] for i in sorted(kept))
+            return sufficient(self.gam, self.x, kept, tree[1])
         return False
 
     # -- sufficient: adversarial points ------------------------------------------------
