@@ -162,7 +162,8 @@ class _Check:
 
             kept = frozenset(range(self.n)) - moved
             if self.settled:
-                return tuple(tree[1].kept) == tuple(self.names[i] for i in sorted(kept))
+                shown = tuple(getattr(tree[1], "kept", ()) or ())
+                return shown == tuple(self.names[i] for i in sorted(kept))
             return sufficient(self.gam, self.x, kept, tree[1])
         return False
 

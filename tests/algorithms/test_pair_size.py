@@ -184,7 +184,21 @@ def _forgeries(proof: Any) -> list[Any]:
         forged.append(dataclasses.replace(proof, points=(proof.points[0][:-1],)))
         forged.append(dataclasses.replace(proof, trees=(("max", proof.trees[0][1]),)))
         forged.append(on_trees(lambda t: first_leaf(t, ("holds", None))))
+        forged.append(on_trees(lambda t: _edit_holds(t)))
     return forged
+
+
+def _edit_holds(tree: Any) -> Any:
+    """The tree with its first worst case's shown low end moved (an exact oracle's
+    certificate the solver takes as settled; verify must not)."""
+    if tree[0] == "split":
+        edited = _edit_holds(tree[2])
+        if edited != tree[2]:
+            return ("split", tree[1], edited, tree[3])
+        return ("split", tree[1], tree[2], _edit_holds(tree[3]))
+    if tree[0] == "holds":
+        return ("holds", dataclasses.replace(tree[1], low=tree[1].low - 1))
+    return tree
 
 
 def test_the_seeded_proofs_branch() -> None:
