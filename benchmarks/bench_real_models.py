@@ -131,7 +131,13 @@ def answered(result: Any) -> tuple[bool, bool]:
 
 
 def report(
-    name: str, gam: gx.GAM, rows: Any, n_rows: int, limit: float, only: list[str] | None = None
+    name: str,
+    gam: gx.GAM,
+    rows: Any,
+    n_rows: int,
+    limit: float,
+    only: list[str] | None = None,
+    baselines: bool = True,
 ) -> None:
     label = isinstance(gam.task, gx.Classification)
     print(f"\n{name}: {gam.n_features} features, {len(gam.pairs)} pair terms, "
@@ -142,6 +148,8 @@ def report(
         if not label and query in ("shap (label)", "cc (S = {})"):
             continue
         if only is not None and query.split(" (")[0] not in only:
+            continue
+        if not baselines and query.endswith("(hitting-set)"):
             continue
         seconds, flags = [], []
         for i in range(n_rows):
@@ -185,6 +193,9 @@ def main() -> None:
         default=None,
         help="the queries to time (e.g. msr mcr; a name covers its baseline rows too)",
     )
+    parser.add_argument(
+        "--no-baselines", action="store_true", help="skip the hitting-set baseline rows"
+    )
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     if args.fit:
@@ -193,7 +204,8 @@ def main() -> None:
         if args.only and name != args.only:
             continue
         gam, rows = load(args.models, name)
-        report(name, gam, rows, min(args.rows, len(rows)), args.time_limit, args.queries)
+        report(name, gam, rows, min(args.rows, len(rows)), args.time_limit, args.queries,
+               not args.no_baselines)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -10,21 +10,23 @@ re-derives in linear time per node:
   every *moved* set M of the other ``m = |movable| − s`` features can flip. For one fixed
   point z, the score with M moved to z bounds the worst completion of M; as a function
   of M it is a pseudo-Boolean quadratic whose pair terms are over-counted by a sum of
-  per-feature gains, so the largest score over all M of size m is at most a constant
-  plus the m' largest gains (m' the members still undecided). When that bound flips the
-  prediction, every M under the node flips.
+  per-feature gains, so the least drop towards the edge over all M of size m is at
+  least a constant plus the m' smallest gains (m' the members still undecided). When
+  that bound flips the prediction, every M under the node flips.
 * **Minimum contrastive reason.** No set C of ``s`` movable features can flip when the
   least score reachable by changing any such C stays on x's side. Each pair term splits
   into a part for each feature (one feature's change with the partner at x, and for the
-  other the least extra any change of the first leaves), so the change of the score is
-  at least the sum of per-feature minima L_i; the ``s`` least bound every C of size s.
+  other the most its change adds whatever the first's), so the drop of the score towards
+  the edge is at most a sum of per-feature maxima L_i; the ``s`` largest bound every C of
+  size s.
 
 Where a bound fails the search branches on a feature (moved or not); a leaf whose moved
 set is decided and still fails is settled by the exact oracle
 (:class:`~gamexplain.algorithms.pairwise.PairOracle`): a flipping completion, a worst case
 that keeps the prediction, or a smaller reason than the one known. Floats find the tree;
-:func:`gamexplain.certify.pair_size.no_smaller` re-checks every leaf in Fractions, and the
-query reports the minimum as certified only when that check passes.
+:func:`gamexplain.certify.pair_size.no_smaller` re-checks every leaf exactly (in Fractions,
+or in floats where a stated bound on their rounding cannot change the verdict), and the
+minimum is reported certified only when that check passes.
 """
 
 from __future__ import annotations
@@ -349,7 +351,7 @@ def _incumbent(problem: Problem, model: _Model) -> frozenset[int]:
     "msr", "branch-and-bound",
     summary="branch and bound over moved sets with sorted per-feature bounds at "
     "adversarial points (pair terms over-counted), leaves settled by the exact pairwise "
-    "worst case; every bound re-checked in Fractions",
+    "worst case; every bound re-checked exactly",
     theorem="thm:pairs-size-bound", priority=25, applies=size_bound_applies,
 )  # fmt: skip
 def msr_branch_and_bound(problem: Problem, time_limit: float | None = None) -> Answer:
@@ -523,7 +525,7 @@ class _Contrastive(_Search):
     "mcr", "branch-and-bound",
     summary="sizes 1, 2, ... each settled by branch and bound over changed sets with "
     "sorted per-feature least changes (pair terms split between their features), leaves "
-    "settled by the exact pairwise worst case; every bound re-checked in Fractions",
+    "settled by the exact pairwise worst case; every bound re-checked exactly",
     theorem="thm:pairs-size-bound", priority=25, applies=size_bound_applies,
 )  # fmt: skip
 def mcr_branch_and_bound(problem: Problem, time_limit: float | None = None) -> Answer:
