@@ -110,6 +110,13 @@ def queries(limit: float) -> dict[str, Callable[[gx.GAM, Any], Any]]:
         "msr": lambda g, x: gx.minimum_sufficient_reason(g, x, time_limit=limit),
         "minimal-sr": lambda g, x: gx.minimal_sufficient_reason(g, x, time_limit=limit),
         "mcr": lambda g, x: gx.minimum_contrastive_reason(g, x, time_limit=limit),
+        # the previous algorithm, the baseline of the branch and bound (thm:pairs-size-bound)
+        "msr (hitting-set)": lambda g, x: gx.minimum_sufficient_reason(
+            g, x, time_limit=limit, method="hitting-set"
+        ),
+        "mcr (hitting-set)": lambda g, x: gx.minimum_contrastive_reason(
+            g, x, time_limit=limit, method="hitting-set"
+        ),
         "shap (score)": lambda g, x: gx.shap_values(g, x, time_limit=limit),
         "shap (label)": lambda g, x: gx.shap_values(g, x, output="label", time_limit=limit),
         "cc (S = {})": lambda g, x: gx.completion_fraction(g, x, [], time_limit=limit),
@@ -123,13 +130,26 @@ def answered(result: Any) -> tuple[bool, bool]:
     return bool(result.exact), True
 
 
-def report(name: str, gam: gx.GAM, rows: Any, n_rows: int, limit: float) -> None:
+def report(
+    name: str,
+    gam: gx.GAM,
+    rows: Any,
+    n_rows: int,
+    limit: float,
+    only: list[str] | None = None,
+    baselines: bool = True,
+) -> None:
     label = isinstance(gam.task, gx.Classification)
     print(f"\n{name}: {gam.n_features} features, {len(gam.pairs)} pair terms, "
           f"{n_rows} held-out rows, time limit {limit} s")  # fmt: skip
     print(f"{'query':26} {'exact':>6} {'answered':>9} {'median s':>9} {'p95 s':>8}")
+    medians: dict[str, float] = {}
     for query, call in queries(limit).items():
         if not label and query in ("shap (label)", "cc (S = {})"):
+            continue
+        if only is not None and query.split(" (")[0] not in only:
+            continue
+        if not baselines and query.endswith("(hitting-set)"):
             continue
         seconds, flags = [], []
         for i in range(n_rows):
@@ -140,9 +160,15 @@ def report(name: str, gam: gx.GAM, rows: Any, n_rows: int, limit: float) -> None
         exact = sum(f[0] for f in flags) / n_rows
         some = sum(f[1] for f in flags) / n_rows
         p95 = float(np.percentile(seconds, 95))
+        medians[query] = statistics.median(seconds)
         print(f"{query:26} {exact:6.0%} {some:9.0%} {statistics.median(seconds):9.3f} "
               f"{p95:8.3f}")  # fmt: skip
-    if label:
+    for query in ("msr", "mcr"):
+        baseline = medians.get(f"{query} (hitting-set)")
+        if baseline and medians.get(query):
+            print(f"{query}: median time of hitting sets / branch and bound = "
+                  f"{baseline / medians[query]:.1f}")  # fmt: skip
+    if label and (only is None or "shap" in only or "cc" in only):
         for budget in (1.0, 10.0):
             shap_widths, cc_widths = [], []
             for i in range(min(n_rows, 20)):
@@ -183,6 +209,15 @@ def main() -> None:
     parser.add_argument("--brackets", action="store_true",
                         help="only the label SHAP and completion brackets, on the default "
                         "and the main-effects breast-cancer EBMs")  # fmt: skip
+    parser.add_argument(
+        "--queries",
+        nargs="*",
+        default=None,
+        help="the queries to time (e.g. msr mcr; a name covers its baseline rows too)",
+    )
+    parser.add_argument(
+        "--no-baselines", action="store_true", help="skip the hitting-set baseline rows"
+    )
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     if args.brackets:
@@ -196,7 +231,8 @@ def main() -> None:
         if args.only and name != args.only:
             continue
         gam, rows = load(args.models, name)
-        report(name, gam, rows, min(args.rows, len(rows)), args.time_limit)
+        report(name, gam, rows, min(args.rows, len(rows)), args.time_limit, args.queries,
+               not args.no_baselines)  # fmt: skip
 
 
 if __name__ == "__main__":

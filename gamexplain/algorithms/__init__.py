@@ -14,6 +14,7 @@ from gamexplain.algorithms import (  # noqa: F401
     loco_population,
     multiclass,
     pair_fr,
+    pair_size,
     pairwise,
     pareto,
     partial_sums,

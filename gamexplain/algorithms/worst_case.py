@@ -410,6 +410,8 @@ class Answer:
     ``status`` and brackets the optimum size in [``lower``, ``upper``]. ``cores`` is the
     lower-bound record of an implicit hitting-set search: the sets it met, each with its
     proof (a flipping point for a contrastive set, a worst case for a sufficient set).
+    ``size_proof`` proves the lower bound directly
+    (:class:`~gamexplain.algorithms.pair_size.SizeProof`).
     """
 
     features: frozenset[int] | None
@@ -418,6 +420,7 @@ class Answer:
     upper: int | None = None
     work: int = 0
     cores: tuple[tuple[frozenset[int], Any], ...] = ()
+    size_proof: Any = None
 
 
 @functools.lru_cache(maxsize=16)

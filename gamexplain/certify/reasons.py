@@ -48,6 +48,7 @@ import sympy
 from gamexplain import certify
 from gamexplain.certify import check_size
 from gamexplain.certify.evaluate import (
+    _exact_cuts,
     contribution,
     covering,
     in_domain,
@@ -368,7 +369,7 @@ def check_sufficiency_result(result: Any, gam: Any) -> bool:
         return False
     if not result.exact or result.status != "solved" or result.holds is not bool(result.holds):
         return False
-    if cert.breakers or cert.holders or cert.cores:
+    if cert.breakers or cert.holders or cert.cores or cert.size_proof is not None:
         return False
     if result.holds:
         plain = result.message == "" and cert.witness is None
@@ -407,7 +408,7 @@ def check_sufficient_reason(result: Any, gam: Any) -> bool:
         return no_smaller_sufficient(gam, x, fixed, result.size_bounds[0], cert)
     if result.kind == "minimum" and result.minimum_certified:
         return no_smaller_sufficient(gam, x, fixed, result.size, cert)
-    return True
+    return cert.size_proof is None
 
 
 def check_contrastive_reason(result: Any, gam: Any) -> bool:
@@ -425,6 +426,7 @@ def check_contrastive_reason(result: Any, gam: Any) -> bool:
     if result.features is None:
         shown = (result.values, result.witness, result.witness_prediction, cert.witness)
         unused = cert.holders or cert.cores or result.minimum_certified is not None
+        unused = unused or cert.size_proof is not None
         unused = unused or not nearest_consistent(gam, x, fixed, result)
         return shown == (None,) * 4 and not unused and sufficient(gam, x, fixed, cert.sufficiency)
     if cert.sufficiency is not None:
@@ -449,7 +451,7 @@ def check_contrastive_reason(result: Any, gam: Any) -> bool:
         return no_smaller_contrastive(gam, x, fixed, result.size_bounds[0], cert)
     if result.kind == "minimum" and result.minimum_certified:
         return no_smaller_contrastive(gam, x, fixed, len(changed), cert)
-    return True
+    return cert.size_proof is None
 
 
 def _asked(gam: Any, result: Any, x: tuple[Any, ...]) -> Any:
@@ -892,12 +894,60 @@ def _signature_effects(gam: Any, j: int, sign: int) -> dict[Any, Fraction]:
     """Per signature (the bins of feature j in its pair terms, in pair order) the least
     sign·(main effect) over j's cells that have it."""
     effects: dict[Any, Fraction] = {}
-    for v in _cell_points(gam, j):
-        key = tuple(_bin(gam, pair, j, v) for pair in gam.pairs if j in pair.features)
-        effect = sign * exact_rational(contribution(gam, j, v))
+    for key, value in _cell_table(gam, j):
+        effect = sign * value
         if key not in effects or effect < effects[key]:
             effects[key] = effect
     return effects
+
+
+@lru_cache(maxsize=256)
+def _cell_table(gam: Any, j: int) -> tuple[tuple[Any, Fraction], ...]:
+    """Per cell point of feature j its signature and exact main effect: the values
+    :func:`_bin` and :func:`contribution` give point by point, found for all points at
+    once (:func:`_counts_at_or_below`)."""
+    feature = gam.features[j]
+    points = _cell_points(gam, j)
+    rational = all(isinstance(v, Fraction | int) and not isinstance(v, bool) for v in points)
+    columns = []
+    for pair in gam.pairs:
+        if j in pair.features:
+            edges = pair.edges[pair.features.index(j)]
+            if rational and edges is not None:
+                columns.append(_counts_at_or_below(_inner_edges(tuple(edges)), points))
+            else:
+                columns.append([_bin(gam, pair, j, v) for v in points])
+    shape = feature.shape
+    steps = type(shape).__name__ == "Piecewise" and all(
+        Fraction(c) == 0 for row in shape.coefficients for c in row[1:]
+    )
+    if steps and rational:
+        weight, last = Fraction(feature.weight), len(shape.coefficients) - 1
+        cuts = _exact_cuts(tuple(shape.breakpoints))
+        # the piece of t is the last breakpoint at or below it, clipped to the pieces
+        pieces = [min(max(k - 1, 0), last) for k in _counts_at_or_below(list(cuts), points)]
+        values = [weight * Fraction(shape.coefficients[k][0]) for k in pieces]
+    else:
+        values = [exact_rational(contribution(gam, j, v)) for v in points]
+    keys = zip(*columns, strict=True) if columns else [()] * len(points)
+    return tuple((tuple(int(b) for b in key), value)
+                 for key, value in zip(keys, values, strict=True))  # fmt: skip
+
+
+def _counts_at_or_below(sorted_cuts: Sequence[Fraction], points: Sequence[Any]) -> list[int]:
+    """For each point, how many of the sorted exact cuts are at or below it (what
+    bisect_right gives), by a float search fixed up exactly where floats tie: rounding to
+    the nearest float is monotone, so fl(c) < fl(t) implies c < t and fl(c) > fl(t)
+    implies c > t; only cuts whose float equals the point's are compared in Fractions."""
+    floats = np.array([float(c) for c in sorted_cuts])
+    targets = np.array([float(v) for v in points])
+    low = np.searchsorted(floats, targets, side="left")
+    high = np.searchsorted(floats, targets, side="right")
+    counts = low.tolist()
+    for k in np.nonzero(high > low)[0].tolist():
+        t = Fraction(points[k])
+        counts[k] += sum(1 for c in sorted_cuts[low[k] : high[k]] if c <= t)
+    return counts
 
 
 def _bin(gam: Any, pair: Any, j: int, value: Any) -> int:
@@ -968,14 +1018,20 @@ def no_smaller_sufficient(
     direction alone suffices for that argument; otherwise every such set is tried,
     within the size limit. Pair models: every sufficient reason meets every recorded
     contrastive set (``cert.cores``, each with its flipping witness), so none of
-    ``size − 1`` features exists when no such set of features meets all of them.
+    ``size − 1`` features exists when no such set of features meets all of them, or
+    when ``cert.size_proof`` re-checks (:func:`gamexplain.certify.pair_size.no_smaller`).
     """
     movable = [i for i in range(gam.n_features) if i not in fixed]
     freed = gam.n_features - size + 1
     if size <= len(fixed):
-        return True
+        return cert.size_proof is None
     if freed > len(movable):
         return False
+    if gam.pairs and cert.size_proof is not None:
+        from gamexplain.certify.pair_size import no_smaller
+
+        count = size - 1 - len(fixed)
+        return not cert.cores and no_smaller(gam, x, fixed, count, cert.size_proof, "sufficient")
     if gam.pairs:
         return _cores_unhit(gam, x, fixed, cert.cores, size - 1 - len(fixed), contrastive=True)
     if any(_lightest_flips(gam, x, movable, freed, side) for side in _sides(gam, x)):
@@ -996,9 +1052,16 @@ def no_smaller_contrastive(
     direction the ``size − 1`` heaviest pushes keep it (additive models), or no such
     set meets every recorded sufficient reason (pair models, ``cert.cores``)."""
     movable = [i for i in range(gam.n_features) if i not in fixed]
+    if size <= 1 and cert.size_proof is not None:
+        return False  # nothing to prove below one feature: a proof there is not the solver's
     if size <= 1:  # changing nothing never flips; recorded cores must still be genuine
         genuine = not gam.pairs or _cores_unhit(gam, x, fixed, cert.cores, -1, contrastive=False)
         return size == 1 and genuine
+    if gam.pairs and cert.size_proof is not None:
+        from gamexplain.certify.pair_size import no_smaller
+
+        proof = cert.size_proof
+        return not cert.cores and no_smaller(gam, x, fixed, size - 1, proof, "contrastive")
     if gam.pairs:
         return _cores_unhit(gam, x, fixed, cert.cores, size - 1, contrastive=False)
     return all(_heaviest_keep(gam, x, movable, size - 1, side) for side in _sides(gam, x))

@@ -114,6 +114,9 @@ class ReasonCertificate:
         ``witness="nearest"``: the infimum distance (:mod:`gamexplain.model.distance`)
         of a flipping point that changes at most as many features as the reason;
         ``verify`` re-derives it (:mod:`gamexplain.certify.nearest`).
+    size_proof : SizeProof or None
+        Models with pairwise terms, minimum size by branch and bound: the tree proving
+        that no reason of one size less exists (:mod:`gamexplain.certify.pair_size`).
     """
 
     model: str = ""
@@ -123,6 +126,7 @@ class ReasonCertificate:
     holders: tuple[tuple[str, Certificate], ...] = ()
     cores: tuple[tuple[tuple[str, ...], Any], ...] = ()
     nearest: Fraction | None = None
+    size_proof: Any = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -677,6 +681,7 @@ def _sufficient(
         sufficiency=oracle.worst_case(kept),
         breakers=breakers,
         cores=_cores(gam, answer),
+        size_proof=answer.size_proof,
     )
     reason = SufficientReason(
         exact=solved,
@@ -722,7 +727,8 @@ def _contrastive(
             for i in sorted(changed)
         )
         cert = ReasonCertificate(
-            model=digest, witness=witness, holders=holders, cores=_cores(gam, answer)
+            model=digest, witness=witness, holders=holders, cores=_cores(gam, answer),
+            size_proof=answer.size_proof,
         )
     solved = answer.status == "solved"
     bounds = None if solved else (answer.lower, answer.upper)
@@ -779,7 +785,10 @@ def _claim_minimum(reason: Any, problem: Problem, answer: Answer, check: Any) ->
     if reason.kind != "minimum":
         return reason
     gam = problem.gam
-    if gam.pairs:
+    if gam.pairs and reason.certificate.size_proof is not None:
+        # the algorithm hands back a size proof only once it re-checked in Fractions
+        certified = True
+    elif gam.pairs:
         trivial = len(problem.fixed) if isinstance(reason, SufficientReason) else 1
         cores = reason.certificate.cores
         checkable = checks.cores_checkable(gam, problem.fixed, cores, reason.size - 1)

@@ -274,7 +274,7 @@ def test_a_minimum_whose_cores_are_too_many_to_recheck_is_labelled_not_certified
     pair = PairTerm((0, 1), (None, None), [[0.5, -0.5], [0.0, 1.0], [-2.0, 0.25]])
     gam = GAM(base, intercept=-0.5, task=Classification(threshold=0.0), pairs=[pair])
     x = ("hi", 1, 2)
-    honest = minimum_sufficient_reason(gam, x)
+    honest = minimum_sufficient_reason(gam, x, method="hitting-set")
     assert honest.minimum_certified and honest.exact and honest.verify(gam)
     union = {n for names, _ in honest.certificate.cores for n in names}
     assert checks.cores_checkable(gam, frozenset(), honest.certificate.cores, honest.size - 1)
@@ -283,7 +283,7 @@ def test_a_minimum_whose_cores_are_too_many_to_recheck_is_labelled_not_certified
     )
     assert not checks.cores_checkable(gam, frozenset(), honest.certificate.cores, honest.size - 1)
     monkeypatch.setattr(checks, "cores_checkable", lambda *arguments: False)
-    labelled = minimum_sufficient_reason(gam, x)
+    labelled = minimum_sufficient_reason(gam, x, method="hitting-set")
     assert labelled.features == honest.features
     assert labelled.minimum_certified is False and not labelled.exact
     assert "not certified" in str(labelled)

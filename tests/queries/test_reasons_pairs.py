@@ -110,17 +110,21 @@ def test_pairs_agree_with_brute_force(data: Any, gam: GAM) -> None:
     assert bool(csr) == sufficient[kept] and csr.verify(gam)
 
     msr = minimum_sufficient_reason(gam, x)
-    assert msr.algorithm == "hitting-set" and msr.exact and msr.verify(gam)
+    assert msr.algorithm == "branch-and-bound" and msr.exact and msr.verify(gam)
     assert msr.size == min(len(s) for s, ok in sufficient.items() if ok)
     assert msr.features in minimal_sr
+    hit = minimum_sufficient_reason(gam, x, method="hitting-set")
+    assert hit.exact and hit.verify(gam) and hit.size == msr.size and hit.features in minimal_sr
 
     minimal = minimal_sufficient_reason(gam, x)
     assert minimal.features in minimal_sr and minimal.verify(gam)
 
     mcr = minimum_contrastive_reason(gam, x)
-    assert mcr.algorithm == "hitting-set" and mcr.verify(gam)
+    assert mcr.algorithm == "branch-and-bound" and mcr.exact and mcr.verify(gam)
     sizes = [len(c) for c in map(frozenset, subsets(n)) if not sufficient[every - c]]
     assert mcr.size == (min(sizes) if sizes else None)
+    hit_cr = minimum_contrastive_reason(gam, x, method="hitting-set")
+    assert hit_cr.verify(gam) and hit_cr.size == mcr.size
 
     listed = list(sufficient_reasons(gam, x))
     assert {r.features for r in listed} == minimal_sr and all(r.verify(gam) for r in listed)
@@ -264,7 +268,9 @@ def test_a_fitted_ebm_with_pairs() -> None:
     assert gam.pairs
     for row in X[:3]:
         msr = minimum_sufficient_reason(gam, row)
-        assert msr.algorithm == "hitting-set" and msr.verify(gam)
+        assert msr.algorithm == "branch-and-bound" and msr.exact and msr.verify(gam)
+        hit = minimum_sufficient_reason(gam, row, method="hitting-set")
+        assert hit.size == msr.size and hit.verify(gam)
         mcr = minimum_contrastive_reason(gam, row)
         assert mcr.verify(gam)
         if mcr.exists:
