@@ -2,7 +2,7 @@
 
 Two registered algorithms answer both ``responsiveness`` and ``fixed``:
 
-- ``exact``: a separable numeric feature by the exact level-set measure and extremes of
+- ``per-component``: a separable numeric feature by the exact level-set measure and extremes of
   its contribution (with its pair terms, partners at x) over its reachable range
   (:mod:`gamexplain.substrate.reach`); finite features and components of several
   features by enumerating their candidate joint points, each decided by the action set's
@@ -332,7 +332,7 @@ def _brute_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
 
 def _register(query: str) -> None:
     register_algorithm(
-        query, "exact",
+        query, "per-component",
         summary="separable features by exact level sets and extremes over their reachable "
                 "range; components by enumerating their joint points within max_states",
         theorem="thm:resp-separable", priority=10, fallback_on=("budget_exhausted",),

@@ -278,7 +278,7 @@ def responsiveness_scores(
     target : None, 0, 1 or (sense, value)
         What counts as reaching (see :func:`resolve_target`): by default the class
         opposite the prediction, or a higher score for a regression.
-    method : {"auto", "exact", "brute"}
+    method : {"auto", "per-component", "brute"}
     max_states : int
         Joint points one component may enumerate before its scores become bounds.
     time_limit : float, optional
