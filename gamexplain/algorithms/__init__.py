@@ -17,6 +17,7 @@ from gamexplain.algorithms import (  # noqa: F401
     pareto,
     partial_sums,
     partial_sums_fr,
+    recourse,
     redundancy,
     responsiveness,
     segmentation,
