@@ -1,6 +1,6 @@
 """Responsiveness counts and fixed predictions under an action set (Cheon et al., ICLR 2025).
 
-Two registered algorithms answer both ``responsiveness`` and ``fixed``:
+Three registered algorithms answer both ``responsiveness`` and ``fixed``:
 
 - ``per-component``: a separable numeric feature by the exact level-set measure and extremes of
   its contribution (with its pair terms, partners at x) over its reachable range
@@ -8,6 +8,9 @@ Two registered algorithms answer both ``responsiveness`` and ``fixed``:
   features by enumerating their candidate joint points, each decided by the action set's
   definition, within ``max_states`` points (past it, certified bounds and
   ``status="budget_exhausted"``);
+- ``pair-box``: the same counts; when pair terms join components that are single
+  features, R(x) is a box and "fixed" is a pairwise model's extreme over it
+  (:mod:`gamexplain.algorithms.fixed_pairs`, ``thm:fixed-pair-box``);
 - ``brute``: every candidate point of every component enumerated from the definition,
   the reference (discrete action sets only).
 
@@ -24,6 +27,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
+from gamexplain.algorithms.fixed_pairs import box_reach
 from gamexplain.complexity.registry import register_algorithm
 from gamexplain.errors import UnsupportedQueryError
 from gamexplain.exact import Exact, compare
@@ -77,6 +81,7 @@ class Reach:
 
     reaches: bool | None
     witness: tuple[Any, ...] | None
+    proof: Any = None
 
 
 @dataclass(frozen=True)
@@ -251,7 +256,15 @@ def _separated(x: Sequence[Any], counts: Sequence[Count], target: Target, base: 
 def _joint(
     gam: Any, x: Sequence[Any], actions: ActionSet, target: Target, max_states: int
 ) -> Reach:
-    """Enumerate R(x) jointly (pair terms join components): discrete action sets only."""
+    """R(x) when pair terms join components: a box of single-feature components is a
+    pairwise model's extreme (``thm:fixed-pair-box``); otherwise R(x) is enumerated
+    jointly (discrete action sets only)."""
+    try:
+        boxed = box_reach(gam, tuple(x), actions, target)
+    except deadline.OutOfTime:
+        return Reach(None, None)
+    if boxed is not None:
+        return Reach(*boxed)
     if any(isinstance(d, Interval) for d in actions.domains):
         raise UnsupportedQueryError(
             "deciding a fixed prediction when pair terms join components needs a discrete "
@@ -330,7 +343,26 @@ def _brute_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _box_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
+    actions, x = options.get("actions"), options.get("x")
+    if actions is None or x is None:
+        return None
+    if not _joined(gam, actions):
+        return "no pair term joins two components (the best change per component decides)"
+    if any(len(c) > 1 for c in actions.components):
+        return "a component has several features, so R(x) is no box"
+    return None
+
+
 def _register(query: str) -> None:
+    register_algorithm(
+        query, "pair-box",
+        summary="pair terms join single-feature components: R(x) is a box, whose best "
+                "score is a pairwise model's extreme (pair cells, elimination or dual "
+                "bounds); per-feature counts as per-component",
+        theorem="thm:fixed-pair-box", priority=5, applies=_box_applies,
+        fallback_on=("budget_exhausted",),
+    )(exact_responsiveness)  # fmt: skip
     register_algorithm(
         query, "per-component",
         summary="separable features by exact level sets and extremes over their reachable "
