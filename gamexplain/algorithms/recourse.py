@@ -132,10 +132,13 @@ def _enumerated_menu(
     """Every candidate joint point of the component, admitted by the definition, binned
     by how many members it changes."""
     if any(isinstance(actions.domains[m], Interval) for m in members):
+        continuous = [actions.names[m] for m in members
+                      if isinstance(actions.domains[m], Interval)]  # fmt: skip
         raise UnsupportedQueryError(
-            "a component of several features with a continuous member "
-            f"({[actions.names[m] for m in members]}) has no finite set of joint moves to "
-            "choose from; minimum recourse needs its members discrete"
+            f"the component {[actions.names[m] for m in members]} couples the continuous "
+            f"feature(s) {continuous} (a continuous member) to others, so its joint moves "
+            "are no finite set to choose from; minimum recourse needs a coupled component's "
+            "members discrete (a continuous feature alone in its component is fine)"
         )
     component = actions.components.index(actions.component_of(members[0]))
     here = tuple(x[m] for m in members)

@@ -284,10 +284,7 @@ def _component(
     if len(members) == 1 and numeric and not brute:
         return _separable(gam, x, actions, members[0], target, base)
     if any(isinstance(actions.domains[m], Interval) for m in members):
-        raise UnsupportedQueryError(
-            "a component of several features with a continuous member "
-            f"({[actions.names[m] for m in members]}) needs a discrete action set"
-        )
+        raise UnsupportedQueryError(_coupled_continuous(actions, members))
     bound = product_bound(actions, members, x)
     if not brute and bound <= max_states and not _paired_with(gam, members):
         memo = _memo(gam, actions)
@@ -302,6 +299,20 @@ def _component(
         return _counted(actions, members, target, base, memo[key], here)
     points = component_points(actions, members, x)
     return _enumerated(gam, x, actions, members, target, base, points, bound, max_states)
+
+
+def _coupled_continuous(actions: ActionSet, members: Sequence[int]) -> str:
+    """Why a component coupling a continuous feature to others is refused, and what to do."""
+    names = [actions.names[m] for m in members]
+    continuous = [actions.names[m] for m in members if isinstance(actions.domains[m], Interval)]
+    return (
+        f"the component {names} couples the continuous feature(s) {continuous} to other "
+        "features by its constraints; its measure would be the count over its discrete "
+        "coordinates times the length over its free continuous ones, which gamexplain does "
+        "not compute for coupled components (only a continuous feature alone in its "
+        "component is measured exactly). Drop the constraints that join "
+        f"{continuous} to the others, or give them a discrete domain (Integers or Finite)"
+    )
 
 
 def _admitted(

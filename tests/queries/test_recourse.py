@@ -215,6 +215,8 @@ def test_a_component_with_a_continuous_member_is_refused_clearly():
     )
     with pytest.raises(gx.UnsupportedQueryError, match="continuous member"):
         minimum_recourse(gam, [0, 0], actions)
+    with pytest.raises(gx.UnsupportedQueryError, match=r"couples the continuous feature.*'t'"):
+        gx.responsiveness_scores(gam, [0, 0], actions)
 
 
 def test_cli_mcr_with_actions_runs_the_recourse(tmp_path, capsys):
