@@ -492,6 +492,8 @@ def _brute_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
 
 
 def _box_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
+    if not gam.pairs:
+        return "the model has no pair terms, so the best score separates over components"
     actions, x = options.get("actions"), options.get("x")
     if actions is None or x is None:
         return None
