@@ -78,6 +78,11 @@ def resolve_target(gam: GAM, instance: tuple[Any, ...], target: Any) -> Target:
     the prediction. Regression: ``(sense, value)``; the default ``(">", f(x))`` asks for
     a higher prediction. A ``(sense, value)`` pair is taken for either task.
     """
+    if gam.task.kind == "multiclass":  # extension point: a class of a multiclass model
+        raise UnsupportedQueryError(
+            "responsiveness, fixed predictions and recourse under an action set take a "
+            "binary classifier or a regression; a multiclass target is not built yet"
+        )
     if isinstance(target, tuple):
         return Target(target[0], Fraction(target[1]))
     if gam.task.kind == "regression":

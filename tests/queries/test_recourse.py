@@ -233,3 +233,12 @@ def test_cli_mcr_with_actions_runs_the_recourse(tmp_path, capsys):
                  "--actions", str(actions)])  # fmt: skip
     out = capsys.readouterr().out
     assert code == 0 and "b 0 -> 2" in out and "feasible action" in out
+
+
+def test_a_multiclass_model_is_refused_clearly():
+    from tests.queries.test_multiclass_queries import MODEL
+
+    gam = gx.loads(MODEL)
+    for ask in (gx.minimum_recourse, gx.responsiveness_scores, gx.is_fixed):
+        with pytest.raises(gx.UnsupportedQueryError, match="multiclass"):
+            ask(gam, ("y", 0.5), None)
