@@ -407,6 +407,8 @@ def _joint(
     """R(x) when pair terms join components: a box of single-feature components is a
     pairwise model's extreme (``thm:fixed-pair-box``); otherwise R(x) is enumerated
     jointly (discrete action sets only)."""
+    if deadline.expired():  # the counts took the time: "fixed" stays open
+        return Reach(None, None)
     try:
         boxed = box_reach(gam, tuple(x), actions, target)
     except deadline.OutOfTime:

@@ -53,6 +53,15 @@ _BOUNDS = ("a component had more joint points than max_states, or the time limit
            "its features' scores are certified bounds")  # fmt: skip
 
 
+_LATE = ("the time limit passed before it was decided whether the prediction is fixed; "
+         "every score is exact")
+
+
+def _counted(tally: Tally) -> bool:
+    """Whether every component was counted in full (only "fixed" is left open)."""
+    return all(c.unseen == 0 for c in tally.counts)
+
+
 @dataclass(frozen=True)
 class ResponsivenessCertificate:
     """What the check re-derives the answer from: the target, the action set and, per
@@ -357,7 +366,7 @@ def responsiveness_scores(
             tally.reach.proof,
         ),
         status=tally.status,  # type: ignore[arg-type]
-        message=tally.note if exact else _BOUNDS,
+        message=tally.note if exact else _LATE if _counted(tally) else _BOUNDS,
         stats=Stats(
             seconds=time.perf_counter() - started,
             work={"points": sum(c.examined for c in tally.counts)},
