@@ -75,6 +75,7 @@ from gamexplain.queries.reasons import (
     minimum_sufficient_reason,
     sufficient_reasons,
 )
+from gamexplain.queries.recourse import RecourseResult, minimum_recourse
 from gamexplain.queries.redundancy import RedundancyResult, is_redundant
 from gamexplain.queries.regional import (
     Empirical,
@@ -138,6 +139,7 @@ __all__ = [
     "Piecewise",
     "ReLUNet",
     "Reasons",
+    "RecourseResult",
     "RedundancyResult",
     "RegionalResult",
     "Regression",
@@ -185,6 +187,7 @@ __all__ = [
     "loco_values",
     "minimal_sufficient_reason",
     "minimum_contrastive_reason",
+    "minimum_recourse",
     "minimum_sufficient_reason",
     "regional_attributions",
     "responsiveness_scores",

@@ -128,8 +128,9 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--keep", default="", help="features kept for the cc and csr queries")
     explain.add_argument(
         "--actions",
-        help="an action-set JSON file for the responsiveness and fixed queries (default: "
-        "every feature actionable within its domain); see docs/responsiveness.md",
+        help="an action-set JSON file for the responsiveness, fixed and recourse queries (mcr "
+        "then runs the recourse under it; default: every feature actionable within its domain); "
+        "see docs/responsiveness.md",
     )
     explain.add_argument("--method", default="auto", help="a named algorithm instead of auto")
     explain.add_argument(
@@ -532,6 +533,8 @@ def run_query(gam: Any, x: Any, query: str, args: argparse.Namespace) -> tuple[A
     given: dict[str, Any] = {"S": _names(gam, args.keep)} if "S" in spec.arguments else {}
     if "actions" in spec.arguments:
         given["actions"] = getattr(args, "actions", None)
+    elif "actions" in spec.options and getattr(args, "actions", None):  # mcr: the recourse
+        options["actions"] = args.actions
     result = _ask(spec, query, gam, x, given, options)
     return result, attribution_bars(result) if spec.convention is Attribution else str(result)
 

@@ -28,7 +28,9 @@ def ask(name: str, gam: object = GAM, **given: object) -> object:
     spec = query_spec(name)
     values = {**SAMPLE, **given}
     positional = [values.pop(a) for a in spec.arguments]
-    options = {k: v for k, v in values.items() if k not in SAMPLE}
+    # a sample is positional; given as an option (mcr's actions) it is passed by name
+    options = {k: v for k, v in values.items()
+               if k not in SAMPLE or (k in given and k in spec.options)}  # fmt: skip
     result = getattr(gx, name)(gam, *positional, **options)
     return list(result) if spec.convention is Enumeration else result
 

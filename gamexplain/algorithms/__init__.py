@@ -19,6 +19,7 @@ from gamexplain.algorithms import (  # noqa: F401
     pareto,
     partial_sums,
     partial_sums_fr,
+    recourse,
     redundancy,
     responsiveness,
     segmentation,

@@ -1,13 +1,16 @@
 """Responsiveness counts and fixed predictions under an action set (Cheon et al., ICLR 2025).
 
-Two registered algorithms answer both ``responsiveness`` and ``fixed``:
+Three registered algorithms answer both ``responsiveness`` and ``fixed``:
 
-- ``exact``: a separable numeric feature by the exact level-set measure and extremes of
+- ``per-component``: a separable numeric feature by the exact level-set measure and extremes of
   its contribution (with its pair terms, partners at x) over its reachable range
   (:mod:`gamexplain.substrate.reach`); finite features and components of several
   features by enumerating their candidate joint points, each decided by the action set's
   definition, within ``max_states`` points (past it, certified bounds and
   ``status="budget_exhausted"``);
+- ``pair-box``: the same counts; when pair terms join components that are single
+  features, R(x) is a box and "fixed" is a pairwise model's extreme over it
+  (:mod:`gamexplain.algorithms.fixed_pairs`, ``thm:fixed-pair-box``);
 - ``brute``: every candidate point of every component enumerated from the definition,
   the reference (discrete action sets only).
 
@@ -24,6 +27,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
+from gamexplain.algorithms.fixed_pairs import box_reach
 from gamexplain.complexity.registry import register_algorithm
 from gamexplain.errors import UnsupportedQueryError
 from gamexplain.exact import Exact, compare
@@ -77,6 +81,7 @@ class Reach:
 
     reaches: bool | None
     witness: tuple[Any, ...] | None
+    proof: Any = None
 
 
 @dataclass(frozen=True)
@@ -99,29 +104,74 @@ def _kind(actions: ActionSet, members: tuple[int, ...]) -> str:
     return "encoding" if kinds <= encodings else "coupled"
 
 
+_MEMO: dict[tuple[int, int], tuple[Any, ActionSet, dict[Any, Any]]] = {}
+"""Per (model, action set): what a row's counts share with other rows' — a separable
+feature's clipped pieces and extreme given x_j, a component's admitted joint points and
+their score changes given the members' values in x (only where no pair term reaches
+outside, so nothing else of x enters). The objects are kept, so an id is never reused."""
+
+
+def _memo(gam: Any, actions: ActionSet) -> dict[Any, Any]:
+    key = (id(gam), id(actions))
+    found = _MEMO.get(key)
+    if found is None or found[0] is not gam or found[1] is not actions:
+        if len(_MEMO) >= 16:
+            _MEMO.clear()
+        found = _MEMO[key] = (gam, actions, {})
+    if len(found[2]) > 100_000:  # many distinct rows: start afresh rather than grow
+        found[2].clear()
+    return found[2]
+
+
+def _paired_with(gam: Any, members: Sequence[int]) -> bool:
+    return any(m in p.features for p in gam.pairs for m in members)
+
+
 def _separable(
     gam: Any, x: Sequence[Any], actions: ActionSet, j: int, target: Target, base: Exact
 ) -> Count:
     """A numeric feature alone: level-set measure and extremes over its reachable range."""
+    if not _paired_with(gam, (j,)):
+        memo = _memo(gam, actions)
+        key = ("separable", j, x[j], target.upward)
+        if key not in memo:
+            memo[key] = _separable_parts(gam, x, actions, j, target)
+        parts = memo[key]
+    else:
+        parts = _separable_parts(gam, x, actions, j, target)
+    here, span, pieces, extreme = parts
+    if span is not None and pieces is not None:
+        return _separable_count(x, j, target, base, here, span, pieces, extreme,
+                                not isinstance(actions.domains[j], Interval))  # fmt: skip
+    return _separable_unmeasured(gam, x, actions, j, target, base, span)
+
+
+def _separable_parts(gam: Any, x: Sequence[Any], actions: ActionSet, j: int,
+                     target: Target) -> tuple[Any, Any, Any, Any]:  # fmt: skip
+    """What a separable feature's count needs besides the rest of the score: its value
+    at x, its reachable range, the pieces there and their extreme (None when the range
+    is empty or one point of an interval)."""
     here = _contribution(gam.features[j], x[j]) + shift_on(gam, j, x, x[j])
     span = own_range(actions, j, x[j])
-    stay: tuple[Exact, bool, tuple[Any, ...] | None] = (Fraction(0), True, (x[j],))
-    if span is None:
-        return Count((j,), "separable", (Fraction(0),), (Fraction(0),), 0, stay)
+    if span is None or (isinstance(actions.domains[j], Interval) and span[0] == span[1]):
+        return here, span, None, None
+    pieces = clipped_pieces(gam, j, x, span[0], span[1])
+    return here, span, pieces, range_extreme(pieces, target.upward)
+
+
+def _separable_count(
+    x: Sequence[Any], j: int, target: Target, base: Exact, here: Exact,
+    span: tuple[Fraction, Fraction], pieces: Any, extreme: Any, integers: bool,
+) -> Count:  # fmt: skip
     low, high = span
-    integers = not isinstance(actions.domains[j], Interval)
-    if not integers and low == high:  # one point: counted, not measured
-        if low == Fraction(x[j]):
-            return Count((j,), "separable", (Fraction(0),), (Fraction(0),), 0, stay)
-        return _enumerated(gam, x, actions, (j,), target, base, [(low,)], 1)
+    stay: tuple[Exact, bool, tuple[Any, ...] | None] = (Fraction(0), True, (x[j],))
     rest = base - here
     total: Exact = range_measure(low, high, integers)
-    pieces = clipped_pieces(gam, j, x, low, high)
     hits = range_level_measure(pieces, rest, target)
     if integers and low <= Fraction(x[j]) <= high:
         total = total - 1
         hits = hits - int(target.meets(base))
-    value, argument, attained = range_extreme(pieces, target.upward)
+    value, argument, attained = extreme
     change = value - here
     if compare(change, 0) * (1 if target.upward else -1) <= 0:
         best = stay
@@ -129,6 +179,17 @@ def _separable(
         value_of = int(argument) if integers else argument
         best = (change, attained, (value_of,) if attained else None)
     return Count((j,), "separable", (total,), (hits,), 0, best)
+
+
+def _separable_unmeasured(
+    gam: Any, x: Sequence[Any], actions: ActionSet, j: int, target: Target, base: Exact,
+    span: Any,
+) -> Count:  # fmt: skip
+    """An empty range, or one point of an interval (counted, not measured)."""
+    stay: tuple[Exact, bool, tuple[Any, ...] | None] = (Fraction(0), True, (x[j],))
+    if span is None or span[0] == Fraction(x[j]):
+        return Count((j,), "separable", (Fraction(0),), (Fraction(0),), 0, stay)
+    return _enumerated(gam, x, actions, (j,), target, base, [(span[0],)], 1)
 
 
 def _enumerated(
@@ -175,6 +236,16 @@ def _enumerated(
                  tuple(Fraction(h) for h in hits), unseen, best, examined, timed_out)  # fmt: skip
 
 
+def _score(gam: Any, x: Sequence[Any]) -> Exact:
+    """The exact score of x from remembered contributions (rows share values)."""
+    if gam.pairs:
+        return gam.score_exact(x)
+    total: Exact = Fraction(gam.intercept)
+    for feature, value in zip(gam.features, x, strict=True):
+        total = total + _contribution(feature, value)
+    return total
+
+
 @lru_cache(maxsize=65536)
 def _contribution(feature: Any, value: Any) -> Exact:
     """a_i(value), exactly, remembered: enumerations score the same few values often."""
@@ -213,13 +284,95 @@ def _component(
     if len(members) == 1 and numeric and not brute:
         return _separable(gam, x, actions, members[0], target, base)
     if any(isinstance(actions.domains[m], Interval) for m in members):
-        raise UnsupportedQueryError(
-            "a component of several features with a continuous member "
-            f"({[actions.names[m] for m in members]}) needs a discrete action set"
-        )
+        raise UnsupportedQueryError(_coupled_continuous(actions, members))
     bound = product_bound(actions, members, x)
+    if not brute and bound <= max_states and not _paired_with(gam, members):
+        memo = _memo(gam, actions)
+        here = tuple(x[m] for m in members)
+        key = ("joint", members, here)
+        if key not in memo:
+            table = _admitted(gam, x, actions, members)
+            if table is None:  # out of time: counted below, within the budget
+                return _enumerated(gam, x, actions, members, target, base,
+                                   component_points(actions, members, x), bound, max_states)
+            memo[key] = table
+        return _counted(actions, members, target, base, memo[key], here)
     points = component_points(actions, members, x)
     return _enumerated(gam, x, actions, members, target, base, points, bound, max_states)
+
+
+def _coupled_continuous(actions: ActionSet, members: Sequence[int]) -> str:
+    """Why a component coupling a continuous feature to others is refused, and what to do."""
+    names = [actions.names[m] for m in members]
+    continuous = [actions.names[m] for m in members if isinstance(actions.domains[m], Interval)]
+    return (
+        f"the component {names} couples the continuous feature(s) {continuous} to other "
+        "features by its constraints; its measure would be the count over its discrete "
+        "coordinates times the length over its free continuous ones, which gamexplain does "
+        "not compute for coupled components (only a continuous feature alone in its "
+        "component is measured exactly). Drop the constraints that join "
+        f"{continuous} to the others, or give them a discrete domain (Integers or Finite)"
+    )
+
+
+def _admitted(
+    gam: Any, x: Sequence[Any], actions: ActionSet, members: tuple[int, ...]
+) -> tuple[list[tuple[tuple[Any, ...], tuple[bool, ...], Exact]], int] | None:
+    """Every admitted joint point of a component other than x's own values: its member
+    values, which actionable members it moves, and its change of the score (the members'
+    contribution changes; no pair term touches them); None when the time runs out."""
+    component = actions.components.index(actions.component_of(members[0]))
+    here = tuple(x[m] for m in members)
+    table = []
+    examined = 0
+    for values in component_points(actions, members, x):
+        examined += 1
+        if examined % 1024 == 0 and deadline.expired():
+            return None
+        if values == here:
+            continue
+        point = list(x)
+        for m, v in zip(members, values, strict=True):
+            point[m] = v
+        if not actions.admits_on(component, x, point):
+            continue
+        change: Exact = Fraction(0)
+        for m, v, h in zip(members, values, here, strict=True):
+            if v != h:
+                feature = gam.features[m]
+                change = change + _contribution(feature, v) - _contribution(feature, h)
+        moved = tuple(v != h and actions.features[m].actionable
+                      for m, v, h in zip(members, values, here, strict=True))  # fmt: skip
+        table.append((values, moved, change))
+    return table, examined
+
+
+def _counted(
+    actions: ActionSet, members: tuple[int, ...], target: Target, base: Exact,
+    admitted: tuple[list[tuple[tuple[Any, ...], tuple[bool, ...], Exact]], int],
+    here: tuple[Any, ...],
+) -> Count:  # fmt: skip
+    """A component's counts from its admitted points (:func:`_admitted`) for this row."""
+    table, examined = admitted
+    totals = [0] * len(members)
+    hits = [0] * len(members)
+    sign = 1 if target.upward else -1
+    best_change: Exact = Fraction(0)
+    best_values: tuple[Any, ...] | None = None
+    for values, moved, change in table:
+        meets = target.meets(base + change)
+        for k, flag in enumerate(moved):
+            if flag:
+                totals[k] += 1
+                hits[k] += meets
+        if compare(change, best_change) * sign > 0:
+            best_change, best_values = change, values
+    best: tuple[Exact, bool, tuple[Any, ...] | None] = (
+        (best_change, True, best_values) if best_values is not None
+        else (Fraction(0), True, here)
+    )  # fmt: skip
+    return Count(members, _kind(actions, members), tuple(Fraction(t) for t in totals),
+                 tuple(Fraction(h) for h in hits), 0, best, examined, False)  # fmt: skip
 
 
 # -- the whole reachable set ---------------------------------------------------------------
@@ -251,7 +404,17 @@ def _separated(x: Sequence[Any], counts: Sequence[Count], target: Target, base: 
 def _joint(
     gam: Any, x: Sequence[Any], actions: ActionSet, target: Target, max_states: int
 ) -> Reach:
-    """Enumerate R(x) jointly (pair terms join components): discrete action sets only."""
+    """R(x) when pair terms join components: a box of single-feature components is a
+    pairwise model's extreme (``thm:fixed-pair-box``); otherwise R(x) is enumerated
+    jointly (discrete action sets only)."""
+    if deadline.expired():  # the counts took the time: "fixed" stays open
+        return Reach(None, None)
+    try:
+        boxed = box_reach(gam, tuple(x), actions, target)
+    except deadline.OutOfTime:
+        return Reach(None, None)
+    if boxed is not None:
+        return Reach(*boxed)
     if any(isinstance(d, Interval) for d in actions.domains):
         raise UnsupportedQueryError(
             "deciding a fixed prediction when pair terms join components needs a discrete "
@@ -294,7 +457,7 @@ def _tally(
     gam: Any, x: tuple[Any, ...], actions: ActionSet, target: Target, *, max_states: int,
     time_limit: float | None, brute: bool,
 ) -> Tally:  # fmt: skip
-    base = gam.score_exact(x)
+    base = _score(gam, x)
     with deadline.limit(time_limit):
         counts = tuple(
             _component(gam, x, actions, c, target, base, max_states, brute)
@@ -330,9 +493,30 @@ def _brute_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _box_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
+    if not gam.pairs:
+        return "the model has no pair terms, so the best score separates over components"
+    actions, x = options.get("actions"), options.get("x")
+    if actions is None or x is None:
+        return None
+    if not _joined(gam, actions):
+        return "no pair term joins two components (the best change per component decides)"
+    if any(len(c) > 1 for c in actions.components):
+        return "a component has several features, so R(x) is no box"
+    return None
+
+
 def _register(query: str) -> None:
     register_algorithm(
-        query, "exact",
+        query, "pair-box",
+        summary="pair terms join single-feature components: R(x) is a box, whose best "
+                "score is a pairwise model's extreme (pair cells, elimination or dual "
+                "bounds); per-feature counts as per-component",
+        theorem="thm:fixed-pair-box", priority=5, applies=_box_applies,
+        fallback_on=("budget_exhausted",),
+    )(exact_responsiveness)  # fmt: skip
+    register_algorithm(
+        query, "per-component",
         summary="separable features by exact level sets and extremes over their reachable "
                 "range; components by enumerating their joint points within max_states",
         theorem="thm:resp-separable", priority=10, fallback_on=("budget_exhausted",),

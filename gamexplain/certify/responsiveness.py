@@ -22,6 +22,7 @@ meet the target.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Sequence
@@ -40,7 +41,11 @@ from gamexplain.certify.evaluate import (
 )
 from gamexplain.certify.numbers import compare
 from gamexplain.certify.provenance import provenance_consistent
+from gamexplain.certify.reasons import sufficient
 from gamexplain.model.domains import Finite, Integers, Interval
+from gamexplain.model.gam import GAM
+from gamexplain.model.shapes import Piecewise
+from gamexplain.model.task import Classification
 from gamexplain.substrate.pieces import Segment, lower
 
 __all__ = ["check_fixed", "check_responsiveness"]
@@ -375,8 +380,8 @@ def check_responsiveness(result: Any, gam: Any) -> bool:
     for members, totals, hits, _best in recount:
         for m, total, hit in zip(members, totals, hits, strict=True):
             truth = _share(total, hit)
-            if result.exact_scores[m] is not None:
-                if not result.exact or compare(result.exact_scores[m], truth) != 0:
+            if result.exact_scores[m] is not None:  # exact even when "fixed" ran out of time
+                if compare(result.exact_scores[m], truth) != 0:
                     return False
                 if compare(result.reachable[m], total) or compare(result.reaching[m], hit):
                     return False
@@ -390,24 +395,30 @@ def check_responsiveness(result: Any, gam: Any) -> bool:
     if result.fixed is not (result.certificate.reaches is False):
         return False
     return _decides(model, x, result.actions, target, recount, not result.fixed,
-                    result.certificate.witness)  # fmt: skip
+                    result.certificate.witness, result.certificate.box)  # fmt: skip
 
 
-def _undecidable(gam: Any, actions: Any) -> bool:
+def _undecidable(gam: Any, actions: Any, joined_only: bool = False) -> bool:
     """Whether "fixed" is left open by design: pair terms join components and some
-    feature is continuous (the joint enumeration needs a discrete action set)."""
+    feature is continuous (the joint enumeration needs a discrete action set), and R(x)
+    is no box of single features (the box's pair worst case decides those). With
+    ``joined_only``: whether pair terms join components."""
     where = {m: k for k, c in enumerate(actions.components) for m in c}
     joined = any(where[p.features[0]] != where[p.features[1]] for p in gam.pairs)
+    if joined_only:
+        return joined
     return joined and any(isinstance(d, Interval) for d in actions.domains)
 
 
 def _decides(gam: Any, x: Sequence[Any], actions: Any, target: Any, recount: list[Any],
-             reaches: bool, witness: Any) -> bool:  # fmt: skip
+             reaches: bool, witness: Any, box: Any = None) -> bool:  # fmt: skip
     if witness is not None:
         return reaches and actions.admits(x, witness) and _meets(target, score(gam, witness))
     joined = {frozenset(c) for c in actions.components}
     where = {m: c for c in joined for m in c}
     if any(where[p.features[0]] != where[p.features[1]] for p in gam.pairs):
+        if box is not None:
+            return reaches is False and _box_keeps(gam, x, actions, target, box)
         return reaches is False and not _joint_reaches(gam, x, actions, target)
     total = score(gam, x)
     attained = True
@@ -417,6 +428,82 @@ def _decides(gam: Any, x: Sequence[Any], actions: Any, target: Any, recount: lis
     side = compare(total, target.level) * (1 if target.sense in (">=", ">") else -1)
     truth = side > 0 or (side == 0 and attained and target.sense in (">=", "<="))
     return truth == reaches
+
+
+def _box(gam: Any, x: Sequence[Any], actions: Any, target: Any) -> Any:
+    """R(x) as a model when it is a box of single-feature components: each domain cut
+    to the feature's reachable set, class 1 the target; with the features that stay.
+    None when it is not a box or the target level is no float."""
+    level = target.level
+    if not isinstance(level, Fraction) or Fraction(float(level)) != level:
+        return None
+    if any(len(c) != 1 for c in actions.components):
+        return None
+    features, stay = [], set()
+    for j, feature in enumerate(gam.features):
+        domain = actions.domains[j]
+        if isinstance(domain, Finite):
+            moves = []
+            for v in domain.values:
+                point = list(x)
+                point[j] = v
+                moves.append(_same(v, x[j]) or bool(actions.admits(x, point)))
+            if not any(m for m, v in zip(moves, domain.values, strict=True) if not _same(v, x[j])):
+                stay.add(j)
+            elif not all(moves):
+                return None
+            features.append(feature)
+            continue
+        span = _range(actions, j, x[j])
+        if span is None or span[0] == span[1]:
+            stay.add(j)
+            features.append(feature)
+            continue
+        low, high = span
+        if not low <= Fraction(x[j]) <= high:
+            return None
+        if isinstance(domain, Integers):
+            cut: Any = Integers(int(low), int(high))
+        else:
+            ends = _same_cells(gam, j, low, high)
+            if ends is None:
+                return None
+            cut = Interval(*ends)
+        features.append(dataclasses.replace(feature, domain=cut, distribution=None))
+    task = Classification(float(level), ">=" if target.sense in (">=", "<") else ">")
+    return GAM(features, intercept=gam.intercept, task=task, pairs=gam.pairs), frozenset(stay)
+
+
+def _same_cells(gam: Any, j: int, low: Fraction, high: Fraction) -> Any:
+    """Float ends of an interval meeting the same constant cells as [low, high] (the
+    ends themselves when floats; for a feature whose every piece is constant, the floats
+    just inside, or one float before a cell edge that the rounding would reach)."""
+    as_float = [Fraction(float(low)) == low, Fraction(float(high)) == high]
+    if all(as_float):
+        return float(low), float(high)
+    shape = gam.features[j].shape
+    if not isinstance(shape, Piecewise) or any(len(c) != 1 for c in shape.coefficients):
+        return None
+    edges = {Fraction(b) for b in shape.breakpoints}
+    for pair in gam.pairs:
+        if j in pair.features:
+            edges |= {Fraction(e) for e in pair.edges[pair.features.index(j)] or ()}
+    first = float(low) if Fraction(float(low)) >= low else math.nextafter(float(low), math.inf)
+    if Fraction(first) in edges and Fraction(first) != low:
+        first = math.nextafter(first, -math.inf)
+    last = float(high) if Fraction(float(high)) <= high else math.nextafter(float(high), -math.inf)
+    return (first, last) if first <= last else None
+
+
+def _box_keeps(gam: Any, x: Sequence[Any], actions: Any, target: Any, proof: Any) -> bool:
+    """Whether ``proof`` (a pair worst case) shows no point of the box R(x) reaches the
+    target: x does not, and keeping only the immutable features keeps x's class in the
+    box model (:func:`gamexplain.certify.reasons.sufficient`)."""
+    built = _box(gam, x, actions, target)
+    if built is None or _meets(target, score(gam, x)):
+        return False
+    box, stay = built
+    return sufficient(box, x, stay, proof)
 
 
 def _joint_reaches(gam: Any, x: Sequence[Any], actions: Any, target: Any) -> bool:
@@ -449,5 +536,9 @@ def check_fixed(result: Any, gam: Any) -> bool:
     if result.witness is not None:
         return not result.holds and _decides(gam, x, result.actions, target, [], True,
                                              result.witness)  # fmt: skip
+    if certificate.box is not None and _undecidable(gam, result.actions, joined_only=True):
+        # the box's proof; no per-component recount needed
+        return _decides(gam, x, result.actions, target, [], not result.holds, None,
+                        certificate.box)  # fmt: skip
     recount = _recount(gam, x, result.actions, target)
     return _decides(gam, x, result.actions, target, recount, not result.holds, None)

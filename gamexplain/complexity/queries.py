@@ -43,6 +43,7 @@ __all__ = [
     "Importance",
     "QuerySpec",
     "ReasonSearch",
+    "Recourse",
     "Redundancy",
     "Responsiveness",
     "SufficiencyCheck",
@@ -113,6 +114,16 @@ class Responsiveness(Protocol):
     def __call__(
         self, gam: Any, x: tuple[Any, ...], actions: Any, target: Any, *, max_states: int,
         time_limit: float | None,
+    ) -> Any: ...  # fmt: skip
+
+
+class Recourse(Protocol):
+    """``recourse``: the fewest features one feasible action of ``actions`` changes for
+    ``x`` to meet ``target``, features in ``fixed`` kept (a ``Plan``)."""
+
+    def __call__(
+        self, gam: Any, x: tuple[Any, ...], actions: Any, target: Any, *,
+        fixed: frozenset[int], max_states: int, time_limit: float | None,
     ) -> Any: ...  # fmt: skip
 
 
@@ -239,7 +250,7 @@ QUERY_TABLE: tuple[QuerySpec, ...] = (
     _reason("sufficient_reasons", "enum-sr", "Reasons", "every subset-minimal sufficient reason",
             convention=Enumeration),
     _reason("minimum_contrastive_reason", "mcr", "ContrastiveReason", "MCR", cli={"mcr": "mcr"},
-            options={"witness": WITNESS}),
+            options={"witness": WITNESS, "actions": ACTIONS, "target": TARGET}),
     _reason("contrastive_reasons", "enum-cr", "Reasons",
             "every subset-minimal contrastive reason", convention=Enumeration),
     QuerySpec("is_redundant", "gamexplain.queries.redundancy", {"fr": {}}, ("feature",),
@@ -264,6 +275,13 @@ QUERY_TABLE: tuple[QuerySpec, ...] = (
                "max_states": COUNT, "time_limit": SECONDS},
               "FixedResult", Responsiveness,
               "whether no reachable point attains the target", {"fixed": "fixed"}),
+    QuerySpec("minimum_recourse", "gamexplain.queries.recourse", {"recourse": {}},
+              ("x", "actions"),
+              {"actions": ACTIONS, "target": TARGET, "fixed": FEATURES,
+               "method": Methods(("recourse",)), "max_states": COUNT, "time_limit": SECONDS},
+              "RecourseResult", Recourse,
+              "the fewest features one feasible action changes to reach the target",
+              {"recourse": "recourse"}),
 )  # fmt: skip
 
 #: Every registry key, in the table's order.

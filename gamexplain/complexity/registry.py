@@ -251,6 +251,10 @@ _RESPONSIVENESS: _Row = {
     "fixed": (None, "coNP-complete", "thm:fixed-separates",
               "the best score over R(x) separates over components; pair terms across "
               "components encode MAX-CUT"),
+    "recourse": (None, "NP-complete", "thm:recourse-knapsack",
+                 "a group knapsack over the components' best moves per cost when the score "
+                 "separates over them; pair terms across components make it the MCR of "
+                 "thm:pairs-conp"),
 }  # fmt: skip
 
 

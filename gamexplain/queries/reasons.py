@@ -46,6 +46,7 @@ from gamexplain.errors import (
 from gamexplain.model.distance import feature_distance
 from gamexplain.queries.batch import is_many, many_rows
 from gamexplain.queries.parameters import validate
+from gamexplain.queries.recourse import DEFAULT_RECOURSE_STATES, RecourseResult
 from gamexplain.results import DecisionResult, Result, Stats
 from gamexplain.substrate import deadline
 from gamexplain.substrate.deadline import OutOfTime
@@ -514,7 +515,9 @@ def minimum_contrastive_reason(
     fixed: Features = (),
     time_limit: float | None = None,
     witness: Literal["extreme", "nearest"] = "extreme",
-) -> ContrastiveReason:
+    actions: Any = None,
+    target: Any = None,
+) -> ContrastiveReason | RecourseResult:
     """A contrastive reason of minimum size, with a witness point that flips.
 
     Parameters
@@ -532,10 +535,16 @@ def minimum_contrastive_reason(
         such as EBM bins), else :class:`~gamexplain.errors.UnsupportedQueryError`; a
         run stopped by ``time_limit`` keeps its extreme witness and says so in
         ``witness_kind``.
+    actions, target : optional
+        An action set (an :class:`~gamexplain.model.actions.ActionSet`, its data or a
+        ``.json`` path) and a target: the changed features must then move by one
+        feasible action of the set, and the answer is
+        :func:`~gamexplain.queries.recourse.minimum_recourse`'s (a
+        :class:`~gamexplain.queries.recourse.RecourseResult`, ``fixed`` kept).
 
     Returns
     -------
-    ContrastiveReason
+    ContrastiveReason or RecourseResult
         ``features`` is None when no change of the free features can flip.
 
     Notes
@@ -556,6 +565,14 @@ def minimum_contrastive_reason(
     >>> print(minimum_contrastive_reason(gam, ["hi", "hi"]))
     changing only a to lo flips the prediction from 1 to 0
     """
+    if actions is not None or target is not None:  # recourse under an action set
+        from gamexplain.queries.recourse import recourse_for
+
+        given = validate("minimum_contrastive_reason", gam, actions=actions, target=target,
+                         fixed=fixed, time_limit=time_limit)  # fmt: skip
+        return recourse_for(gam, x, given["actions"], given["target"], given["fixed"],
+                            "auto" if method == "auto" else method, DEFAULT_RECOURSE_STATES,
+                            given["time_limit"])  # fmt: skip
     if is_many(x):  # many rows: the batch result (gamexplain.queries.batch)
         return many_rows(gam, x, "mcr", "minimum_contrastive_reason", method=method, fixed=fixed,
                          time_limit=time_limit, witness=witness)  # fmt: skip

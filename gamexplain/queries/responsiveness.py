@@ -53,12 +53,23 @@ _BOUNDS = ("a component had more joint points than max_states, or the time limit
            "its features' scores are certified bounds")  # fmt: skip
 
 
+_LATE = ("the time limit passed before it was decided whether the prediction is fixed; "
+         "every score is exact")
+
+
+def _counted(tally: Tally) -> bool:
+    """Whether every component was counted in full (only "fixed" is left open)."""
+    return all(c.unseen == 0 for c in tally.counts)
+
+
 @dataclass(frozen=True)
 class ResponsivenessCertificate:
     """What the check re-derives the answer from: the target, the action set and, per
     component, the counts the algorithm claims (``counts``, of
     :class:`~gamexplain.algorithms.responsiveness.Count`), the decision on R(x) and the
-    digest of the model asked."""
+    digest of the model asked; ``box``, when pair terms join single-feature components
+    and no point reaches, the pair worst case over the reachable box (a
+    :class:`~gamexplain.algorithms.pairwise.PairWorstCase`)."""
 
     target: Target
     actions: ActionSet
@@ -66,6 +77,7 @@ class ResponsivenessCertificate:
     reaches: bool | None
     witness: tuple[Any, ...] | None
     model: str
+    box: Any = None
 
 
 def resolve_target(gam: GAM, instance: tuple[Any, ...], target: Any) -> Target:
@@ -75,6 +87,11 @@ def resolve_target(gam: GAM, instance: tuple[Any, ...], target: Any) -> Target:
     the prediction. Regression: ``(sense, value)``; the default ``(">", f(x))`` asks for
     a higher prediction. A ``(sense, value)`` pair is taken for either task.
     """
+    if gam.task.kind == "multiclass":  # extension point: a class of a multiclass model
+        raise UnsupportedQueryError(
+            "responsiveness, fixed predictions and recourse under an action set take a "
+            "binary classifier or a regression; a multiclass target is not built yet"
+        )
     if isinstance(target, tuple):
         return Target(target[0], Fraction(target[1]))
     if gam.task.kind == "regression":
@@ -278,7 +295,7 @@ def responsiveness_scores(
     target : None, 0, 1 or (sense, value)
         What counts as reaching (see :func:`resolve_target`): by default the class
         opposite the prediction, or a higher score for a regression.
-    method : {"auto", "exact", "brute"}
+    method : {"auto", "pair-box", "per-component", "brute"}
     max_states : int
         Joint points one component may enumerate before its scores become bounds.
     time_limit : float, optional
@@ -346,9 +363,10 @@ def responsiveness_scores(
             tally.reach.reaches,
             tally.reach.witness,
             certify.model_digest(gam),
+            tally.reach.proof,
         ),
         status=tally.status,  # type: ignore[arg-type]
-        message=tally.note if exact else _BOUNDS,
+        message=tally.note if exact else _LATE if _counted(tally) else _BOUNDS,
         stats=Stats(
             seconds=time.perf_counter() - started,
             work={"points": sum(c.examined for c in tally.counts)},
@@ -387,8 +405,12 @@ def is_fixed(
     When no pair term joins two components the best score over R(x) is score(x) plus
     each component's best change, so the decision costs one extremum per separable
     feature and one enumeration per other component (``thm:fixed-separates``); deciding
-    it is coNP-complete in general (a linkage component encodes subset sum). Components
-    joined by pair terms are enumerated jointly.
+    it is coNP-complete in general (a linkage component encodes subset sum). When pair
+    terms join single-feature components R(x) is a box, and the decision is the pairwise
+    worst case of the reason queries over it: O(n·k^(w+1)) for k cells per paired
+    feature and induced width w, or dual bounds past the state budget
+    (``thm:fixed-pair-box``). Other components joined by pair terms are enumerated
+    jointly.
 
     Examples
     --------
@@ -416,7 +438,13 @@ def is_fixed(
         algorithm=spec.name,
         cell=str(selection.entry.cell),
         certificate=ResponsivenessCertificate(
-            goal, action_set, tally.counts, reaches, tally.reach.witness, certify.model_digest(gam)
+            goal,
+            action_set,
+            tally.counts,
+            reaches,
+            tally.reach.witness,
+            certify.model_digest(gam),
+            tally.reach.proof,
         ),
         status="solved" if decided else tally.status,  # type: ignore[arg-type]
         message="" if decided else "undecided: " + _BOUNDS,

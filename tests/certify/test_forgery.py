@@ -194,6 +194,8 @@ def _results() -> list[tuple[str, GAM, Any]]:
         ("credit-fixed", credit, gx.is_fixed(credit, applicant, actions)),
         ("pairs-responsiveness", paired, gx.responsiveness_scores(paired, ("hi", 1, 2), None)),
         ("pairs-fixed", paired, gx.is_fixed(paired, ("hi", 1, 2), None, target=1)),
+        ("credit-recourse", credit, gx.minimum_recourse(credit, applicant, actions)),
+        ("pairs-recourse", paired, gx.minimum_recourse(paired, ("hi", 1, 2), None, target=1)),
     ]
     return out + _regional_results()
 
