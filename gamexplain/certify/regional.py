@@ -38,6 +38,7 @@ from typing import Any
 
 import mpmath
 import numpy as np
+import sympy
 
 from gamexplain.certify import check_size
 from gamexplain.certify.attributions import (
@@ -53,7 +54,7 @@ from gamexplain.certify.evaluate import contribution, model_digest, pair_value
 from gamexplain.certify.numbers import CertificateError
 from gamexplain.complexity.registry import algorithms_for, question_cell
 from gamexplain.distributions import resolve_distribution
-from gamexplain.errors import CertificateTooLargeError
+from gamexplain.exact import compare, exact_sign, to_float, to_sympy
 
 __all__ = [
     "LOG_MESSAGE",
@@ -577,14 +578,35 @@ def check_importances(result: Any, gam: Any) -> bool:
         model = resolve_distribution(gam, marginals, "verify")
     else:
         model = resolve_distribution(gam, list(marginals), "verify")
-    if not (result.feature_names == gam.feature_names and result.exact is True
-            and result.kind in KINDS and result.message == ""
+    shown = result.exact_importances
+    unsure = [] if result.bounds is None else [
+        gam.feature_names[j] for j, v in enumerate(shown) if v is None]  # fmt: skip
+    message = "" if not unsure else (
+        f"the l1 importances of {', '.join(repr(n) for n in unsure)} are given within "
+        "certified rational bounds (their curved pieces have irrational roots)")  # fmt: skip
+    if not (result.feature_names == gam.feature_names and result.kind in KINDS
+            and result.exact is (result.bounds is None) and result.message == message
+            and (result.bounds is None or (result.kind == "l1" and unsure))
+            and len(result.exact_importances) == gam.n_features
             and result.status == "solved" and _question(model, "importance", result)):  # fmt: skip
         return False
     laws = [_points(model, j, (None, None)) for j in range(model.n_features)]
-    values = _loco(model, laws) if result.kind == "loco" else _norms(model, laws, result.kind)
+    values: list[Any] | None
+    if result.kind == "loco":
+        values = _loco(model, laws)
+    else:
+        values = _norms(model, laws, result.kind, result)
+    if values is None:
+        return False
     shown = list(result.exact_importances)
-    return shown == values and [float(v) for v in values] == list(result.importances)
+    for v, s, f in zip(values, shown, result.importances, strict=True):
+        if isinstance(v, tuple):  # a certified bracket, already checked
+            continue
+        if s is None or (s != v and exact_sign(to_sympy(s) - to_sympy(v)) != 0):
+            return False
+        if to_float(v) != f:
+            return False
+    return True
 
 
 def _norm(kind: str, law: list[tuple[Fraction, Fraction]]) -> Fraction:
@@ -598,27 +620,188 @@ def _norm(kind: str, law: list[tuple[Fraction, Fraction]]) -> Fraction:
     return max(support) - min(support)
 
 
-def _norms(model: Any, laws: list[list[tuple[Any, Fraction]]], kind: str) -> list[Fraction]:
-    out = [_main_norm(model, j, laws[j], kind) for j in range(model.n_features)]
-    for pair in model.pairs:
-        i, k = pair.features
-        first, second = _bin_laws(model, pair, laws)
-        law = [(Fraction(pair.values[a][b]), p * q)
-               for a, p in enumerate(first) for b, q in enumerate(second)]  # fmt: skip
-        norm = _norm(kind, law)
-        out[i] += norm
-        out[k] += norm
+def _norms(
+    model: Any, laws: list[list[tuple[Any, Fraction]]], kind: str, result: Any
+) -> list[Any] | None:
+    """Every feature's norm: exact (a Fraction or a surd), or for an L1 norm the
+    result's bounds once they are shown to hold (a tuple); None when they do not."""
+    out: list[Any] = []
+    for j in range(model.n_features):
+        pairs = Fraction(0)
+        for pair in model.pairs:
+            if j in pair.features:
+                first, second = _bin_laws(model, pair, laws)
+                law = [(Fraction(pair.values[a][b]), p * q)
+                       for a, p in enumerate(first) for b, q in enumerate(second)]  # fmt: skip
+                pairs += _norm(kind, law)
+        claimed = None if result.bounds is None else result.bounds[j]
+        own = _main_norm(model, j, laws[j], kind, claimed, pairs)
+        if own is None:
+            return None
+        out.append(own if isinstance(own, tuple) else _plus(own, pairs))
     return out
 
 
-def _main_norm(model: Any, j: int, law: list[tuple[Any, Fraction]], kind: str) -> Fraction:
+def _plus(value: Any, rational: Fraction) -> Any:
+    if isinstance(value, Fraction):
+        return value + rational
+    return to_sympy(value) + to_sympy(rational)
+
+
+def _main_norm(
+    model: Any, j: int, law: list[tuple[Any, Fraction]], kind: str, claimed: Any,
+    pairs: Fraction,
+) -> Any:  # fmt: skip
     if not any(isinstance(v, _Part) for v, _ in law):
         return _norm(kind, [(_rational(contribution(model, j, v)), q) for v, q in law])
-    if kind != "l2":
-        raise CertificateTooLargeError(
-            f"the {kind!r} importance of feature {model.features[j].name!r} over curved "
-            "pieces on a real interval is not re-checked here"
-        )
     moments = [(q, *_moments(model, j, v)) for v, q in law]
     mean = sum((q * m1 for q, m1, _ in moments), Fraction(0))
-    return sum((q * m2 for q, _, m2 in moments), Fraction(0)) - mean * mean
+    if kind == "l2":
+        return sum((q * m2 for q, _, m2 in moments), Fraction(0)) - mean * mean
+    if kind == "range":
+        return _range(model, j, law)
+    return _l1(model, j, law, mean, claimed, pairs)
+
+
+# -- curved pieces: extremes and L1 norms --------------------------------------------------------
+def _range(model: Any, j: int, law: list[tuple[Any, Fraction]]) -> Any:
+    """max − min over the parts' closures: each curved part at its ends and at the real
+    roots of its derivative inside (sympy's exact roots), compared exactly."""
+    u = sympy.Symbol("u", real=True)
+    values: list[Any] = []
+    for v, _ in law:
+        if not isinstance(v, _Part):
+            values.append(_rational(contribution(model, j, v)))
+            continue
+        poly = sympy.Poly([to_sympy(c) for c in reversed(v.poly)], u)
+        width = v.high - v.low
+        points: list[Any] = [Fraction(0), width]
+        for root in sympy.real_roots(poly.diff(u)):
+            if compare(root, Fraction(0)) > 0 and compare(root, width) < 0:
+                points.append(root)
+        for t in points:
+            value = poly.eval(to_sympy(t))
+            values.append(_fraction(value) if value.is_Rational else sympy.expand(value))
+    top = bottom = values[0]
+    for value in values[1:]:
+        top = value if compare(value, top) > 0 else top
+        bottom = value if compare(value, bottom) < 0 else bottom
+    if isinstance(top, Fraction) and isinstance(bottom, Fraction):
+        return top - bottom
+    return sympy.expand(to_sympy(top) - to_sympy(bottom))
+
+
+def _l1(
+    model: Any, j: int, law: list[tuple[Any, Fraction]], mean: Fraction, claimed: Any,
+    pairs: Fraction,
+) -> Any:  # fmt: skip
+    """E|a_j − E a_j| exactly when every curved part's roots are rational; otherwise the
+    claimed bounds (minus the pair terms' part) must contain this check's own bracket,
+    refined by bisection until it fits or is far narrower than the claim."""
+    width = Fraction(1, 2**48)
+    while True:
+        low = high = Fraction(0)
+        for v, q in law:
+            if not isinstance(v, _Part):
+                part = q * abs(_rational(contribution(model, j, v)) - mean)
+                low, high = low + part, high + part
+                continue
+            a, b = _l1_part(v, mean, width)
+            scale = q / (v.high - v.low)
+            low, high = low + a * scale, high + b * scale
+        if low == high:
+            return low
+        if claimed is None:
+            return None  # irrational roots, yet claimed exact
+        c_low, c_high = claimed[0] - pairs, claimed[1] - pairs
+        if c_low <= low and high <= c_high:
+            return tuple(claimed)
+        if high - low < (c_high - c_low) / 2**10 or high < c_low or low > c_high:
+            return None
+        width /= 2**8
+
+
+def _l1_part(part: _Part, mean: Fraction, width: Fraction) -> tuple[Fraction, Fraction]:
+    """Bounds on ∫|q| over [0, w], q the part's polynomial minus the mean in u = t − low:
+    rational roots from sympy's factorisation over Q, the others bracketed by bisection
+    with Sturm counts (count_roots) below ``width``·w; between consecutive roots q keeps
+    the sign of its value at a rational point, and F = ∫q at a bracketed root lies within
+    F(s) ± max|q|·(t − s)."""
+    u = sympy.Symbol("u", real=True)
+    coefficients = list(part.poly)
+    coefficients[0] -= mean
+    w = part.high - part.low
+    common = math.lcm(*(c.denominator for c in coefficients))  # factor over the integers
+    poly = sympy.Poly([int(c * common) for c in reversed(coefficients)], u)
+    if poly.is_zero:
+        return Fraction(0), Fraction(0)
+    brackets: list[tuple[Fraction, Fraction]] = []
+    rest = sympy.Poly(1, u)
+    for factor, _ in poly.factor_list()[1]:
+        if factor.degree() == 1:
+            c1, c0 = (_fraction(c) for c in factor.all_coeffs())
+            root = -c0 / c1
+            if 0 <= root <= w:
+                brackets.append((root, root))
+        else:
+            rest = rest * factor
+    stack = [(Fraction(0), w)]
+    while stack and rest.degree() > 0:
+        a, b = stack.pop()
+        count = rest.count_roots(to_sympy(a), to_sympy(b))
+        if count == 1:
+            brackets.append(_narrowed(rest, a, b, width * w))
+        elif count > 1:
+            middle = (a + b) / 2
+            stack += [(a, middle), (middle, b)]
+    brackets.sort()
+    return _integral_bounds(coefficients, brackets, w)
+
+
+def _narrowed(poly: Any, a: Fraction, b: Fraction, width: Fraction) -> tuple[Fraction, Fraction]:
+    """The one root of a square-free ``poly`` without rational roots in [a, b], bracketed
+    below ``width`` by bisection on the exact signs at the ends (a simple root: the sign
+    changes across it, and no end is a root)."""
+    integer = [_fraction(c) for c in reversed(poly.all_coeffs())]
+
+    def sign(x: Fraction) -> bool:
+        return sum((c * x**k for k, c in enumerate(integer)), Fraction(0)) > 0
+
+    left = sign(a)
+    while b - a > width:
+        middle = (a + b) / 2
+        if sign(middle) == left:
+            a = middle
+        else:
+            b = middle
+    return a, b
+
+
+def _fraction(value: Any) -> Fraction:
+    return Fraction(int(value.p), int(value.q))
+
+
+def _integral_bounds(
+    q: list[Fraction], brackets: list[tuple[Fraction, Fraction]], w: Fraction
+) -> tuple[Fraction, Fraction]:
+    def at(x: Fraction) -> Fraction:
+        return sum((c * x**k for k, c in enumerate(q)), Fraction(0))
+
+    def primitive(x: Fraction) -> Fraction:
+        return sum((c * x ** (k + 1) / (k + 1) for k, c in enumerate(q)), Fraction(0))
+
+    points = [(Fraction(0), Fraction(0)), *brackets, (w, w)]
+    spans = []
+    for s, t in points:
+        reach = sum((abs(c) * max(abs(s), abs(t)) ** k for k, c in enumerate(q)), Fraction(0))
+        spans.append((primitive(s) - reach * (t - s), primitive(s) + reach * (t - s)))
+    low = high = Fraction(0)
+    for k in range(len(points) - 1):
+        left, right = points[k][1], points[k + 1][0]
+        if right <= left:
+            continue
+        sign = at((left + right) / 2) > 0
+        (a_lo, a_hi), (b_lo, b_hi) = spans[k], spans[k + 1]
+        low += (b_lo - a_hi) if sign else (a_lo - b_hi)
+        high += (b_hi - a_lo) if sign else (a_hi - b_lo)
+    return max(low, Fraction(0)), high

@@ -5,11 +5,13 @@ and their certificates: exact, fast, and refused when tampered with."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from fractions import Fraction
 from typing import Any
 
+import pytest
 import sympy
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gamexplain as gx
@@ -158,3 +160,96 @@ def test_population_regions_of_a_spline_pipeline_verify(data: st.DataObject) -> 
     result = gx.regional_attributions(gam, X, population=True, max_depth=1)
     assert result.verify(gam)
     assert feature_importances(gam).verify(gam)
+
+
+def _brute_l1_and_range(feature: Feature) -> tuple[sympy.Expr, sympy.Expr]:
+    """E|a − E a| and max a − min a over the uniform law of the interval, by sympy's
+    symbolic integration of |·| and its extrema on each piece."""
+    from sympy.calculus.util import maximum, minimum
+
+    pieces = _pieces(feature)
+    width = _rat(feature.domain.high) - _rat(feature.domain.low)
+    mean = sum((sympy.integrate(t, (X, a, b)) for a, b, t in pieces), sympy.Integer(0)) / width
+    l1 = sympy.Integer(0)
+    for a, b, t in pieces:  # split at the real roots of t − mean, integrate each part's |·|
+        poly = sympy.Poly(sympy.expand(t - mean), X)
+        inside = [r for r in dict.fromkeys(sympy.real_roots(poly)) if a < r < b]
+        ends = [a, *inside, b]
+        l1 += sum((sympy.Abs(sympy.integrate(t - mean, (X, lo, hi)))
+                   for lo, hi in itertools.pairwise(ends)), sympy.Integer(0))  # fmt: skip
+    l1 /= width
+    top = sympy.Max(*[maximum(t, X, sympy.Interval(a, b)) for a, b, t in pieces])
+    bottom = sympy.Min(*[minimum(t, X, sympy.Interval(a, b)) for a, b, t in pieces])
+    return l1, top - bottom
+
+
+def _cubic(coefficients: list[float]) -> GAM:
+    return GAM([Feature("c", gx.Interval(0, 2), gx.Piecewise([0, 2], [coefficients]))],
+               task=Regression())  # fmt: skip
+
+
+@settings(max_examples=10, deadline=None)  # symbolic brute force: a second an example
+@given(st.lists(st.integers(-4, 4), min_size=2, max_size=4))
+def test_l1_and_range_of_a_curved_piece_equal_symbolic_integration(ints: list[int]) -> None:
+    gam = _cubic([k / 2 for k in ints])
+    l1_brute, range_brute = _brute_l1_and_range(gam.features[0])
+    l1 = feature_importances(gam, kind="l1")
+    if l1.exact:
+        assert l1.exact_importances[0] == Fraction(str(sympy.nsimplify(l1_brute)))
+    else:
+        (low, high), = l1.bounds  # fmt: skip
+        value = sympy.N(l1_brute, 60)
+        assert _rat(low) <= value <= _rat(high) and high - low <= 2**-40 * max(1, abs(low))
+        assert l1.exact_importances == (None,) and "certified rational bounds" in l1.message
+    assert l1.verify(gam)
+    spread = feature_importances(gam, kind="range")
+    assert gx.exact.exact_sign(gx.exact.to_sympy(spread.exact_importances[0]) - range_brute) == 0
+    assert spread.verify(gam)
+
+
+def test_an_irrational_l1_is_a_certified_bracket_and_tampering_fails() -> None:
+    gam = _cubic([-1.0, 0.0, 1.0])  # t² − 1 minus its mean 1/3: roots ±√(4/3) irrational
+    result = feature_importances(gam, kind="l1")
+    assert not result.exact and result.exact_importances == (None,)
+    (low, high), = result.bounds  # fmt: skip
+    # E|t² − 4/3| on [0, 2] = (1/2)·(32/9·√(4/3)·… ) checked numerically at 60 digits
+    l1_brute, _ = _brute_l1_and_range(gam.features[0])
+    assert _rat(low) <= sympy.N(l1_brute, 60) <= _rat(high)
+    assert result.verify(gam)
+    shifted = ((low + Fraction(1, 10**6), high + Fraction(1, 10**6)),)
+    assert not dataclasses.replace(result, bounds=shifted).verify(gam)
+    assert not dataclasses.replace(result, exact=True, bounds=None).verify(gam)
+    spread = feature_importances(gam, kind="range")
+    assert spread.exact_importances == (Fraction(4),) and spread.verify(gam)
+    assert not dataclasses.replace(spread, exact_importances=(Fraction(4) + Fraction(1, 10**20),)
+                                   ).verify(gam)  # fmt: skip
+
+
+def test_range_at_an_irrational_extreme_is_an_exact_surd() -> None:
+    gam = _cubic([0.0, -1.0, 0.0, 1.0])  # t³ − t on [0, 2]: minimum at 1/√3
+    result = feature_importances(gam, kind="range")
+    expected = 6 + 2 / (3 * sympy.sqrt(3))  # max 6 at t = 2, min −2/(3√3)
+    assert gx.exact.exact_sign(result.exact_importances[0] - expected) == 0
+    assert result.verify(gam)
+    forged = (result.exact_importances[0] + sympy.Rational(1, 10**30),)
+    assert not dataclasses.replace(result, exact_importances=forged).verify(gam)
+
+
+def test_a_multiclass_model_is_refused_with_the_per_class_call() -> None:
+    from sklearn.datasets import load_wine
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import SplineTransformer
+
+    X, y = load_wine(return_X_y=True)
+    X = X[:40, :2]
+    pipe = make_pipeline(SplineTransformer(n_knots=3), LogisticRegression(max_iter=3000))
+    gam = gx.from_sklearn(pipe.fit(X, y[:40] % 3 if len(set(y[:40])) > 2 else [0, 1, 2] * 13 + [0]))
+    for call in (lambda: gx.loco_values(gam, X), lambda: gx.regional_attributions(gam, X),
+                 lambda: feature_importances(gam)):  # fmt: skip
+        with pytest.raises(gx.UnsupportedQueryError, match=r"gam\.scores\[k\]"):
+            call()
+    # the per-class call the message names works and verifies
+    score = gam.scores[0]
+    assert gx.loco_values(score, X).verify(score)
+    assert feature_importances(score).verify(score)
