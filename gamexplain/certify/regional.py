@@ -18,9 +18,14 @@ Everything is re-derived from the definitions with the plain evaluator
 * **Global importances**: by enumerating the product of the domains under the model's
   law, from the definitions of each kind; past a product of ``ENUMERATED``
   points, by conditioning on each feature's points (the pair partners are independent).
-  A real interval enters as its parts between breakpoints, pair edges and bounds when
-  the shape is a step function (an EBM); curved pieces there raise
-  :class:`~gamexplain.errors.CertificateTooLargeError`.
+  A real interval enters as its parts between the pieces' ends, pair edges and bounds:
+  a constant part as a point, a curved part (splines, networks) through the exact
+  moments of its polynomial (integers over one denominator). A curved part's range is
+  re-derived at sympy's exact roots of its derivative; its L1 norm exactly when
+  sympy's factorisation finds only rational roots, else by Sturm-count bisection of
+  the roots to a bracket that must lie inside the result's certified bounds.
+* Pair tables as integers are kept per model digest, and the model's pair expectations
+  come from :mod:`gamexplain.certify.attributions`' per-digest store.
 
 Which regions a heuristic found, their rule texts and centroids are descriptions, not
 claims, and are not checked.

@@ -217,7 +217,8 @@ class RegionalResult(Result):
                  f"{self.loss} loss, exact importances given the regions:"]  # fmt: skip
         for k, region in enumerate(self.regions):
             top = ", ".join(f"{n} {v:.4g}" for n, v in self.top_features(k))
-            lines.append(f"  [{k}] {region.rule} ({region.size} rows): {top}")
+            rows = f"{region.size} row{'s' if region.size != 1 else ''}"
+            lines.append(f"  [{k}] {region.rule} ({rows}): {top}")
         return "\n".join(lines)
 
     def assign(self, X: ArrayLike) -> NDArray[np.intp]:
