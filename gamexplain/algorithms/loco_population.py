@@ -264,18 +264,25 @@ def _loco(gam: GAM, j: int, laws: Sequence[list[Cell]]) -> Fraction:
     mu = [Fraction(0)] * len(cells)
     var = [Fraction(0)] * len(cells)
     for _, table, law, own in _pair_parts(gam, j, laws):
-        rows = table.shape[0]
+        rows, cols = table.shape
         own_law = [Fraction(0)] * rows
         for c, a in zip(cells, own, strict=True):
             own_law[a] += c.mass
-        h = [sum((own_law[a] * table[a, b] for a in range(rows)), Fraction(0))
-             for b in range(table.shape[1])]  # fmt: skip
+        # in integers over one denominator: the table's (t_den), each law's (p_den, q_den)
+        ints, t_den = _over_one([v for row in table for v in row])
+        grid = [ints[a * cols : (a + 1) * cols] for a in range(rows)]
+        p_num, p_den = _over_one(own_law)
+        q_num, q_den = _over_one(law)
+        kept = [b for b in range(cols) if q_num[b]]
+        # E_{X_j} g(X_j, b) = h[b] / (p_den·t_den)
+        h = {b: sum(p * grid[a][b] for a, p in enumerate(p_num) if p) for b in kept}
+        scale = p_den * t_den
         # the pair part depends on the cell only through its bin: once per bin
         by_bin = {}
         for a in set(own):
-            first = sum((q * (table[a, b] - h[b]) for b, q in enumerate(law) if q), Fraction(0))
-            second = sum((q * (table[a, b] - h[b]) ** 2 for b, q in enumerate(law) if q),
-                         Fraction(0))  # fmt: skip
+            diff = [(q_num[b], grid[a][b] * p_den - h[b]) for b in kept]
+            first = Fraction(sum(q * d for q, d in diff), q_den * scale)
+            second = Fraction(sum(q * d * d for q, d in diff), q_den * scale * scale)
             by_bin[a] = (first, second - first * first)
         for n, a in enumerate(own):
             mu[n] += by_bin[a][0]
@@ -286,6 +293,12 @@ def _loco(gam: GAM, j: int, laws: Sequence[list[Cell]]) -> Fraction:
         centred = c.moment(1) - mean * c.mass
         total += centred_sq + 2 * centred * m + c.mass * (m * m + v)
     return total
+
+
+def _over_one(values: Sequence[Fraction]) -> tuple[list[int], int]:
+    """Rationals as integers over their least common denominator."""
+    den = math.lcm(*(v.denominator for v in values)) if values else 1
+    return [v.numerator * (den // v.denominator) for v in values], den
 
 
 def box_importances(
