@@ -56,10 +56,9 @@ from gamexplain.certify.attributions import (
     _value_probabilities,
 )
 from gamexplain.certify.evaluate import contribution, model_digest, pair_value
-from gamexplain.certify.numbers import CertificateError
+from gamexplain.certify.numbers import CertificateError, compare, sign
 from gamexplain.complexity.registry import algorithms_for, question_cell
 from gamexplain.distributions import resolve_distribution
-from gamexplain.exact import compare, exact_sign, to_float, to_sympy
 
 __all__ = [
     "LOG_MESSAGE",
@@ -607,7 +606,7 @@ def check_importances(result: Any, gam: Any) -> bool:
     for v, s, f in zip(values, shown, result.importances, strict=True):
         if isinstance(v, tuple):  # a certified bracket, already checked
             continue
-        if s is None or (s != v and exact_sign(to_sympy(s) - to_sympy(v)) != 0):
+        if s is None or (s != v and sign(to_sympy(s) - to_sympy(v)) != 0):
             return False
         if to_float(v) != f:
             return False
@@ -780,6 +779,20 @@ def _narrowed(poly: Any, a: Fraction, b: Fraction, width: Fraction) -> tuple[Fra
         else:
             b = middle
     return a, b
+
+
+def to_sympy(value: Any) -> Any:
+    """A Fraction as a sympy Rational; a sympy number unchanged."""
+    if isinstance(value, Fraction):
+        return sympy.Rational(value.numerator, value.denominator)
+    return value
+
+
+def to_float(value: Any) -> float:
+    """The nearest float of an exact number (a surd evaluated to 30 digits first)."""
+    if isinstance(value, Fraction):
+        return float(value)
+    return float(sympy.N(value, 30))
 
 
 def _fraction(value: Any) -> Fraction:

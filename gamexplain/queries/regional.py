@@ -793,7 +793,12 @@ def feature_importances(
     Notes
     -----
     Sums of exact moments over the cells of each feature's domain (the pieces cut at the
-    pair bins' edges): polynomial in the pieces and bins (thm:regional-population).
+    pair bins' edges): polynomial in the pieces and bins (thm:regional-population). Over
+    a curved piece on a real interval, ``range`` is exact (the extremes at the roots of
+    the derivative, possibly surds) and ``l1`` is exact when the roots of the piece minus
+    the mean are rational; otherwise ``bounds`` holds certified rational bounds narrower
+    than 2⁻⁴⁰·max(1, |value|), ``exact`` is False and the message names the features.
+    Multiclass models are refused: explain ``gam.scores[k]``, class k's score.
     """
     caller = "feature_importances"
     _one_score(gam, caller)
