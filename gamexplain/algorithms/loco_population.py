@@ -26,15 +26,18 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
+import sympy
 from numpy.typing import NDArray
 
 from gamexplain.complexity.registry import register_algorithm
 from gamexplain.distributions import is_point_domain, point_probabilities, segment_probabilities
 from gamexplain.errors import InvalidParameterError, UnsupportedModelError
+from gamexplain.exact import Exact, compare, polyval, to_sympy
 from gamexplain.model.domains import Finite
 from gamexplain.model.gam import GAM
 from gamexplain.substrate import deadline
 from gamexplain.substrate.pieces import Segment, lower, segment_measure
+from gamexplain.substrate.polynomials import critical_points, simplify
 
 __all__ = ["Cell", "box_importances", "feature_cells", "global_importances"]
 
@@ -261,18 +264,25 @@ def _loco(gam: GAM, j: int, laws: Sequence[list[Cell]]) -> Fraction:
     mu = [Fraction(0)] * len(cells)
     var = [Fraction(0)] * len(cells)
     for _, table, law, own in _pair_parts(gam, j, laws):
-        rows = table.shape[0]
+        rows, cols = table.shape
         own_law = [Fraction(0)] * rows
         for c, a in zip(cells, own, strict=True):
             own_law[a] += c.mass
-        h = [sum((own_law[a] * table[a, b] for a in range(rows)), Fraction(0))
-             for b in range(table.shape[1])]  # fmt: skip
+        # in integers over one denominator: the table's (t_den), each law's (p_den, q_den)
+        ints, t_den = _over_one([v for row in table for v in row])
+        grid = [ints[a * cols : (a + 1) * cols] for a in range(rows)]
+        p_num, p_den = _over_one(own_law)
+        q_num, q_den = _over_one(law)
+        kept = [b for b in range(cols) if q_num[b]]
+        # E_{X_j} g(X_j, b) = h[b] / (p_den·t_den)
+        h = {b: sum(p * grid[a][b] for a, p in enumerate(p_num) if p) for b in kept}
+        scale = p_den * t_den
         # the pair part depends on the cell only through its bin: once per bin
         by_bin = {}
         for a in set(own):
-            first = sum((q * (table[a, b] - h[b]) for b, q in enumerate(law) if q), Fraction(0))
-            second = sum((q * (table[a, b] - h[b]) ** 2 for b, q in enumerate(law) if q),
-                         Fraction(0))  # fmt: skip
+            diff = [(q_num[b], grid[a][b] * p_den - h[b]) for b in kept]
+            first = Fraction(sum(q * d for q, d in diff), q_den * scale)
+            second = Fraction(sum(q * d * d for q, d in diff), q_den * scale * scale)
             by_bin[a] = (first, second - first * first)
         for n, a in enumerate(own):
             mu[n] += by_bin[a][0]
@@ -283,6 +293,12 @@ def _loco(gam: GAM, j: int, laws: Sequence[list[Cell]]) -> Fraction:
         centred = c.moment(1) - mean * c.mass
         total += centred_sq + 2 * centred * m + c.mass * (m * m + v)
     return total
+
+
+def _over_one(values: Sequence[Fraction]) -> tuple[list[int], int]:
+    """Rationals as integers over their least common denominator."""
+    den = math.lcm(*(v.denominator for v in values)) if values else 1
+    return [v.numerator * (den // v.denominator) for v in values], den
 
 
 def box_importances(
@@ -310,16 +326,131 @@ def _term_norm(kind: str, values: Sequence[tuple[Fraction, Fraction]]) -> Fracti
     return max(kept) - min(kept)
 
 
-def _main_norm(kind: str, cells: list[Cell]) -> Fraction:
+def _main_norm(kind: str, cells: list[Cell]) -> Bracket:
+    """A main term's importance as (low, high, exact value or None): the value itself
+    when it is known exactly (rational, or algebraic for a range), else certified
+    rational bounds (an L1 norm whose polynomial has irrational roots)."""
     if all(c.value is not None for c in cells):
-        return _term_norm(kind, [(c.mass, c.value) for c in cells])  # type: ignore[misc]
+        value = _term_norm(kind, [(c.mass, c.value) for c in cells])  # type: ignore[misc]
+        return value, value, value
     if kind == "l2":
         mean = sum((c.moment(1) for c in cells), Fraction(0))
-        return sum((c.moment(2) for c in cells), Fraction(0)) - mean * mean
-    raise UnsupportedModelError(
-        f"the {kind!r} importance of a polynomial piece on a real interval needs its roots "
-        "or extremes, which may be irrational; use kind='l2' or 'loco'"
-    )
+        value = sum((c.moment(2) for c in cells), Fraction(0)) - mean * mean
+        return value, value, value
+    if kind == "range":
+        top, bottom = _extremes(cells)
+        if isinstance(top, Fraction) and isinstance(bottom, Fraction):
+            return top - bottom, top - bottom, top - bottom
+        spread = simplify(to_sympy(top) - to_sympy(bottom))
+        return spread, spread, spread
+    mean = sum((c.moment(1) for c in cells), Fraction(0))
+    low = high = Fraction(0)
+    exact = True
+    for c in cells:
+        if c.value is not None:
+            part = c.mass * abs(c.value - mean)
+            low, high = low + part, high + part
+            continue
+        a, b, known = _l1_part(c, mean)
+        low, high, exact = low + a, high + b, exact and known
+    return low, high, (low if exact else None)
+
+
+#: Certified bounds of an irrational L1 norm are narrower than this times max(1, |value|).
+L1_WIDTH = Fraction(1, 2**40)
+
+Bracket = tuple[Any, Any, Any]
+
+
+def _extremes(cells: list[Cell]) -> tuple[Exact, Exact]:
+    """The supremum and infimum of the term over the cells' closures: constant values,
+    and each polynomial at its part's ends and at its derivative's real roots inside
+    (exact surds for a cubic)."""
+    candidates: list[Exact] = []
+    for c in cells:
+        if c.value is not None:
+            candidates.append(c.value)
+            continue
+        points: list[Exact] = [c.low - c.anchor, c.high - c.anchor]
+        for t in critical_points(c.poly):
+            if compare(t, c.low - c.anchor) > 0 and compare(t, c.high - c.anchor) < 0:
+                points.append(t)
+        candidates += [simplify(polyval(c.poly, t)) for t in points]
+    top = bottom = candidates[0]
+    for v in candidates[1:]:
+        if compare(v, top) > 0:
+            top = v
+        if compare(v, bottom) < 0:
+            bottom = v
+    return top, bottom
+
+
+def _l1_part(cell: Cell, mean: Fraction) -> tuple[Fraction, Fraction, bool]:
+    """Bounds on mass·E[|a − mean| | cell] for a polynomial cell, and whether they are
+    exact: the integral of |q| on [0, w] (q the polynomial minus the mean, in u = x − low)
+    is Σ ±(F(r_{i+1}) − F(r_i)) over the gaps between its real roots r_i, F = ∫q; each
+    root is isolated in a rational interval [s, t] (sympy's exact isolation), where
+    F(r) lies within F(s) ± M·(t − s) for M ≥ |q| on [s, t]; intervals shrink until the
+    bounds are narrower than ``L1_WIDTH``."""
+    q = list(_shift(cell.poly, cell.low - cell.anchor))
+    q[0] -= mean
+    width = cell.high - cell.low
+    scale = cell.mass / width
+    u = sympy.Symbol("u", real=True)
+    poly = sympy.Poly([to_sympy(c) for c in reversed(q)], u)
+    if poly.is_zero:
+        return Fraction(0), Fraction(0), True
+    eps = width / 2**20
+    while True:
+        deadline.check()
+        raw = poly.intervals(inf=to_sympy(Fraction(0)), sup=to_sympy(width), eps=to_sympy(eps))
+        roots = sorted((Fraction(str(a)), Fraction(str(b))) for (a, b), _ in raw)
+        if all(b1 < a2 for (_, b1), (a2, _) in itertools.pairwise(roots)):
+            low, high = _gaps(q, roots, width)
+            exact = all(a == b for a, b in roots)
+            if exact or (high - low) * scale <= L1_WIDTH * max(Fraction(1), abs(low * scale)) / 64:
+                return low * scale, high * scale, exact
+        eps /= 2**20
+
+
+def _antiderivative(q: Sequence[Fraction], x: Fraction) -> Fraction:
+    return sum((c * x ** (k + 1) / (k + 1) for k, c in enumerate(q)), Fraction(0))
+
+
+def _gaps(
+    q: Sequence[Fraction], roots: list[tuple[Fraction, Fraction]], width: Fraction
+) -> tuple[Fraction, Fraction]:
+    """Bounds on ∫_0^w |q| from isolating intervals of q's roots in [0, w]."""
+    ends: list[tuple[Fraction, Fraction]] = [(Fraction(0), Fraction(0))]
+    ends += [r for r in roots if not (r[1] <= 0 or r[0] >= width)]
+    ends.append((width, width))
+    values = []
+    for s, t in ends:
+        f = _antiderivative(q, s)
+        bound = sum((abs(c) * max(abs(s), abs(t)) ** k for k, c in enumerate(q)), Fraction(0))
+        values.append((f - bound * (t - s), f + bound * (t - s)))
+    low = high = Fraction(0)
+    for k in range(len(ends) - 1):
+        left, right = ends[k][1], ends[k + 1][0]
+        if right <= left:
+            continue  # a root at an end of the part
+        middle = (left + right) / 2
+        sign = 1 if sum((c * middle**r for r, c in enumerate(q)), Fraction(0)) > 0 else -1
+        (a_lo, a_hi), (b_lo, b_hi) = values[k], values[k + 1]
+        if sign > 0:
+            low, high = low + b_lo - a_hi, high + b_hi - a_lo
+        else:
+            low, high = low + a_lo - b_hi, high + a_hi - b_lo
+    return max(low, Fraction(0)), high
+
+
+def _shift(poly: Sequence[Fraction], by: Fraction) -> tuple[Fraction, ...]:
+    """Coefficients of t ↦ p(t + by)."""
+    out = [Fraction(0)] * len(poly)
+    for r, c in enumerate(poly):
+        for k in range(r + 1):
+            out[k] += c * math.comb(r, k) * by ** (r - k)
+    return tuple(out)
 
 
 def _pair_norm(kind: str, gam: GAM, t: int, laws: Sequence[list[Cell]]) -> Fraction:
@@ -335,18 +466,27 @@ def _pair_norm(kind: str, gam: GAM, t: int, laws: Sequence[list[Cell]]) -> Fract
     return _term_norm(kind, values)
 
 
-def global_importances(gam: GAM, kind: str) -> list[Fraction]:
-    """Every feature's importance of ``kind`` under the model's marginals, exactly."""
+def global_importances(gam: GAM, kind: str) -> list[Bracket]:
+    """Every feature's importance of ``kind`` under the model's marginals: per feature
+    (low, high, exact value or None), low = high = the value when it is exact."""
     laws = [feature_cells(gam, j) for j in range(gam.n_features)]
     if kind == "loco":
-        return [_loco(gam, j, laws) for j in range(gam.n_features)]
-    out = [_main_norm(kind, laws[j]) for j in range(gam.n_features)]
+        return [(v, v, v) for v in (_loco(gam, j, laws) for j in range(gam.n_features))]
+    out = [list(_main_norm(kind, laws[j])) for j in range(gam.n_features)]
     for t, pair in enumerate(gam.pairs):
         deadline.check()
         norm = _pair_norm(kind, gam, t, laws)
         for i in pair.features:
-            out[i] += norm
-    return out
+            low, high, value = out[i]
+            exact = None if value is None else _add(value, norm)
+            out[i] = [_add(low, norm), _add(high, norm), exact]
+    return [(a, b, c) for a, b, c in out]
+
+
+def _add(value: Exact, rational: Fraction) -> Exact:
+    if isinstance(value, Fraction):
+        return value + rational
+    return simplify(to_sympy(value) + to_sympy(rational))
 
 
 def _applies(gam: Any, options: Mapping[str, Any]) -> str | None:

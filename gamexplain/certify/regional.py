@@ -18,9 +18,14 @@ Everything is re-derived from the definitions with the plain evaluator
 * **Global importances**: by enumerating the product of the domains under the model's
   law, from the definitions of each kind; past a product of ``ENUMERATED``
   points, by conditioning on each feature's points (the pair partners are independent).
-  A real interval enters as its parts between breakpoints, pair edges and bounds when
-  the shape is a step function (an EBM); curved pieces there raise
-  :class:`~gamexplain.errors.CertificateTooLargeError`.
+  A real interval enters as its parts between the pieces' ends, pair edges and bounds:
+  a constant part as a point, a curved part (splines, networks) through the exact
+  moments of its polynomial (integers over one denominator). A curved part's range is
+  re-derived at sympy's exact roots of its derivative; its L1 norm exactly when
+  sympy's factorisation finds only rational roots, else by Sturm-count bisection of
+  the roots to a bracket that must lie inside the result's certified bounds.
+* Pair tables as integers are kept per model digest, and the model's pair expectations
+  come from :mod:`gamexplain.certify.attributions`' per-digest store.
 
 Which regions a heuristic found, their rule texts and centroids are descriptions, not
 claims, and are not checked.
@@ -30,26 +35,30 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 import mpmath
 import numpy as np
+import sympy
 
 from gamexplain.certify import check_size
 from gamexplain.certify.attributions import (
     _bin,
-    _bin_law,
-    _mean,
+    _polynomial_pieces,
     _range_probability,
+    _score_terms,
+    _shift,
+    _table_over_one,
     _value_probabilities,
 )
 from gamexplain.certify.evaluate import contribution, model_digest, pair_value
-from gamexplain.certify.numbers import CertificateError
+from gamexplain.certify.numbers import CertificateError, compare, sign
 from gamexplain.complexity.registry import algorithms_for, question_cell
 from gamexplain.distributions import resolve_distribution
-from gamexplain.errors import CertificateTooLargeError
 
 __all__ = [
     "LOG_MESSAGE",
@@ -109,37 +118,51 @@ def _close(exact: Any, shown: Any) -> bool:
 
 
 # -- references --------------------------------------------------------------------------------
-def _model_means(model: Any) -> tuple[list[Fraction], list[tuple[list[Fraction], list[Fraction]]]]:
-    means = [_mean(model, i) for i in range(model.n_features)]
-    pairs = []
-    for pair in model.pairs:
-        p, q = _bin_law(model, pair, 0), _bin_law(model, pair, 1)
-        rows, cols = len(p), len(q)
-        over_first = [sum((p[a] * Fraction(pair.values[a][b]) for a in range(rows)), Fraction(0))
-                      for b in range(cols)]  # fmt: skip
-        over_second = [sum((q[b] * Fraction(pair.values[a][b]) for b in range(cols)), Fraction(0))
-                       for a in range(rows)]  # fmt: skip
-        pairs.append((over_first, over_second))
-    return means, pairs
+# A pair table's entries as integers over one denominator depend only on the model's
+# parameters, so they are kept under its digest (as certify.attributions keeps each pair's
+# expectations): every region and every later verify of the same model reuses them.
+_TABLES: dict[tuple[str, int], tuple[list[list[int]], int]] = {}
+_MAX_TABLES = 4096
+
+
+def _table(gam: Any, t: int) -> tuple[list[list[int]], int]:
+    key = (model_digest(gam), t)
+    held = _TABLES.get(key)
+    if held is None:
+        if len(_TABLES) >= _MAX_TABLES:
+            _TABLES.clear()
+        held = _table_over_one(gam.pairs[t].values)
+        _TABLES[key] = held
+    return held
+
+
+def _model_means(
+    model: Any, gam: Any
+) -> tuple[list[Fraction], list[tuple[list[Fraction], list[Fraction]]]]:
+    """E a_j and each pair's conditional means under ``model``'s marginals, from the
+    expectations :mod:`gamexplain.certify.attributions` keeps per model digest."""
+    means, games, _ = _score_terms(model, model_digest(gam))
+    return list(means), [(list(g.given_second), list(g.given_first)) for g in games]
 
 
 def _data_means(
     model: Any, rows: Sequence[Sequence[Any]]
 ) -> tuple[list[Fraction], list[tuple[list[Fraction], list[Fraction]]]]:
+    """E a_j and each pair's conditional means under the rows' empirical law; a pair's
+    means are sums over the bins the rows reach, in integers over the table's
+    denominator: E[g | second in bin b] = Σ_a count_a·T[a][b] / (n·den)."""
     n = len(rows)
     means = [sum((_rational(contribution(model, i, row[i])) for row in rows), Fraction(0)) / n
              for i in range(model.n_features)]  # fmt: skip
     pairs = []
-    for pair in model.pairs:
-        rows_n, cols_n = len(pair.values), len(pair.values[0])
-        p, q = [Fraction(0)] * rows_n, [Fraction(0)] * cols_n
-        for row in rows:
-            p[_bin(model, pair, 0, row[pair.features[0]])] += Fraction(1, n)
-            q[_bin(model, pair, 1, row[pair.features[1]])] += Fraction(1, n)
-        over_first = [sum((p[a] * Fraction(pair.values[a][b]) for a in range(rows_n)), Fraction(0))
-                      for b in range(cols_n)]  # fmt: skip
-        over_second = [sum((q[b] * Fraction(pair.values[a][b]) for b in range(cols_n)),
-                           Fraction(0)) for a in range(rows_n)]  # fmt: skip
+    for t, pair in enumerate(model.pairs):
+        table, den = _table(model, t)
+        first = Counter(_bin(model, pair, 0, row[pair.features[0]]) for row in rows)
+        second = Counter(_bin(model, pair, 1, row[pair.features[1]]) for row in rows)
+        over_first = [Fraction(sum(c * table[a][b] for a, c in first.items()), n * den)
+                      for b in range(len(table[0]))]  # fmt: skip
+        over_second = [Fraction(sum(c * table[a][b] for b, c in second.items()), n * den)
+                       for a in range(len(table))]  # fmt: skip
         pairs.append((over_first, over_second))
     return means, pairs
 
@@ -197,7 +220,7 @@ def check_loco(result: Any, gam: Any) -> bool:
     check_size(n * p, "the rows' LOCO values")
     if cert.marginals is not None:
         model = resolve_distribution(gam, list(cert.marginals), "verify")
-        means, pairs = _model_means(model)
+        means, pairs = _model_means(model, gam)
     else:
         model = gam
         means, pairs = _data_means(gam, [tuple(r) for r in cert.reference_rows])
@@ -317,8 +340,63 @@ def _region_values(gam: Any, rows: Any, labels: list[int], r: int, result: Any) 
 
 
 # -- enumeration under the model's law ---------------------------------------------------------
+@dataclass(frozen=True)
+class _Part:
+    """A part [low, high] of a real interval on which the feature's term is a curved
+    polynomial Σ c_r·(t − low)^r (β included) and every pair bin reading it is constant;
+    the law's mass is spread evenly over it."""
+
+    low: Fraction
+    high: Fraction
+    poly: tuple[Fraction, ...]
+
+    @property
+    def mid(self) -> Fraction:
+        return (self.low + self.high) / 2
+
+
+def _at(value: Any) -> Any:
+    """A value of a law's entry, for the pair bins: a curved part's midpoint."""
+    return value.mid if isinstance(value, _Part) else value
+
+
+def _over_one_poly(poly: Sequence[Fraction]) -> tuple[list[int], int]:
+    den = math.lcm(*(c.denominator for c in poly))
+    return [c.numerator * (den // c.denominator) for c in poly], den
+
+
+def _square(ints: list[int]) -> list[int]:
+    out = [0] * (2 * len(ints) - 1)
+    for r, a in enumerate(ints):
+        for s, b in enumerate(ints):
+            out[r + s] += a * b
+    return out
+
+
+def _mean_over(ints: list[int], den: int, width: Fraction) -> Fraction:
+    """The mean of Σ (ints_k/den)·u^k over u ∈ [0, width]: Σ ints_k·width^k/(k+1), summed
+    in integers over one denominator den·lcm(1..K+1)·wd^K (width = wn/wd)."""
+    top = len(ints) - 1
+    wn, wd = width.numerator, width.denominator
+    common = math.lcm(*range(1, top + 2))
+    num = sum(c * (common // (k + 1)) * wn**k * wd ** (top - k) for k, c in enumerate(ints))
+    return Fraction(num, den * common * wd**top)
+
+
+def _moments(model: Any, j: int, value: Any) -> tuple[Fraction, Fraction]:
+    """E[a_j] and E[a_j²] over a law's entry: a point, or a curved part (exact integrals
+    of the polynomial and its square, in integers over a common denominator)."""
+    if isinstance(value, _Part):
+        ints, den = _over_one_poly(value.poly)
+        width = value.high - value.low
+        return _mean_over(ints, den, width), _mean_over(_square(ints), den * den, width)
+    a = _rational(contribution(model, j, value))
+    return a, a * a
+
+
 def _points(gam: Any, j: int, bounds: Any) -> list[tuple[Any, Fraction]]:
-    """(value, probability) of feature j's points inside ``low < x ≤ high``, renormalised."""
+    """(value, probability) of feature j's points inside ``low < x ≤ high``, renormalised;
+    on a real interval a value is a constant part's midpoint or a curved :class:`_Part`."""
     feature = gam.features[j]
     domain = feature.domain
     if domain.kind == "finite":
@@ -330,11 +408,12 @@ def _points(gam: Any, j: int, bounds: Any) -> list[tuple[Any, Fraction]]:
     elif Fraction(domain.low) == Fraction(domain.high):
         law = [(Fraction(domain.low), Fraction(1))]
     else:
-        law = _step_atoms(gam, j, bounds)
+        law = _interval_parts(gam, j, bounds)
     low_b, high_b = bounds
     kept = []
     for k, (value, prob) in enumerate(law):
-        code = Fraction(k) if domain.kind == "finite" and not domain.is_numeric else Fraction(value)
+        labels = domain.kind == "finite" and not domain.is_numeric
+        code = Fraction(k) if labels else Fraction(_at(value))
         if prob and (low_b is None or code > low_b) and (high_b is None or code <= high_b):
             kept.append((value, prob))
     total = sum((q for _, q in kept), Fraction(0))
@@ -343,21 +422,15 @@ def _points(gam: Any, j: int, bounds: Any) -> list[tuple[Any, Fraction]]:
     return [(v, q / total) for v, q in kept]
 
 
-def _step_atoms(gam: Any, j: int, bounds: Any) -> list[tuple[Any, Fraction]]:
-    """A real interval cut at the shape's breakpoints, the pair edges reading j and the
-    bounds: (the midpoint, the probability) of each part. Every term reading j is
-    constant on a part when the shape is a step function; curved pieces are refused."""
+def _interval_parts(gam: Any, j: int, bounds: Any) -> list[tuple[Any, Fraction]]:
+    """A real interval cut at the shape's pieces, the pair edges reading j and the
+    bounds: per part its probability and its midpoint (where the term is constant) or
+    the part with its polynomial (where it is curved). Every pair bin reading j, and the
+    law's density, are constant on a part."""
     feature = gam.features[j]
-    shape = feature.shape
-    if type(shape).__name__ != "Piecewise" or any(
-        any(c != 0 for c in row[1:]) for row in shape.coefficients
-    ):
-        raise CertificateTooLargeError(
-            f"feature {feature.name!r} ranges over a real interval with curved pieces: "
-            "this check enumerates points or constant parts only"
-        )
     low, high = Fraction(feature.domain.low), Fraction(feature.domain.high)
-    cuts = {low, high, *(Fraction(b) for b in shape.breakpoints)}
+    pieces = _polynomial_pieces(feature)
+    cuts = {low, high, *(p[0] for p in pieces), *(p[1] for p in pieces)}
     for pair in gam.pairs:
         for axis, i in enumerate(pair.features):
             if i == j and pair.edges[axis] is not None:
@@ -365,8 +438,18 @@ def _step_atoms(gam: Any, j: int, bounds: Any) -> list[tuple[Any, Fraction]]:
     cuts |= {Fraction(b) for b in bounds if b is not None}
     inside = sorted(c for c in cuts if low <= c <= high)
     check_size(len(inside), f"the parts of feature {feature.name!r}")
-    return [((a + b) / 2, _range_probability(feature, a, b, closed=b == high))
-            for a, b in itertools.pairwise(inside)]  # fmt: skip
+    out: list[tuple[Any, Fraction]] = []
+    k = 0
+    for a, b in itertools.pairwise(inside):
+        while pieces[k][1] <= a and k + 1 < len(pieces):
+            k += 1
+        prob = _range_probability(feature, a, b, closed=b == high)
+        left, _, _, poly = pieces[k]
+        if all(c == 0 for c in poly[1:]):
+            out.append(((a + b) / 2, prob))
+        else:
+            out.append((_Part(a, b, _shift(poly, a - left)), prob))
+    return out
 
 
 def _integer_law(feature: Any, low: int, high: int) -> list[tuple[Any, Fraction]]:
@@ -402,9 +485,11 @@ def _population(gam: Any, bounds: Sequence[Any]) -> list[Fraction]:
 
 
 def _loco(gam: Any, laws: list[list[tuple[Any, Fraction]]]) -> list[Fraction]:
-    """From the definition by enumeration when the product of the laws is small enough;
-    otherwise by conditioning on each feature's points (the partners are independent)."""
-    if math.prod(len(law) for law in laws) <= ENUMERATED:
+    """From the definition by enumeration when the product of the laws is small enough
+    and holds points only; otherwise by conditioning on each feature's law entries (the
+    partners are independent)."""
+    curved = any(isinstance(v, _Part) for law in laws for v, _ in law)
+    if not curved and math.prod(len(law) for law in laws) <= ENUMERATED:
         return _loco_by_enumeration(gam, laws)
     return [_loco_by_conditioning(gam, laws, j) for j in range(gam.n_features)]
 
@@ -414,39 +499,61 @@ def _bin_laws(gam: Any, pair: Any, laws: Any) -> list[list[Fraction]]:
     for axis, i in enumerate(pair.features):
         law = [Fraction(0)] * (len(pair.values) if axis == 0 else len(pair.values[0]))
         for v, q in laws[i]:
-            law[_bin(gam, pair, axis, v)] += q
+            law[_bin(gam, pair, axis, _at(v))] += q
         out.append(law)
     return out
 
 
+def _pair_moments(
+    gam: Any, t: int, axis: int, own_law: list[Fraction], other_law: list[Fraction]
+) -> dict[int, tuple[Fraction, Fraction]]:
+    """Per bin a of the removed feature (on ``axis``) holding mass: the mean m and second
+    moment s over the partner's bins of g(a, X_k) − E_{X_j} g(X_j, X_k), in integers over
+    one denominator (the table's, times the two laws')."""
+    table, t_den = _table(gam, t)
+    if axis == 1:
+        table = [list(col) for col in zip(*table, strict=True)]
+    p_num, p_den = _over_one_poly(own_law)
+    q_num, q_den = _over_one_poly(other_law)
+    cols = range(len(q_num))
+    # E_{X_j} g(X_j, b) = h[b] / (p_den·t_den)
+    h = [sum(p * table[a][b] for a, p in enumerate(p_num) if p) for b in cols]
+    out = {}
+    for a, p in enumerate(p_num):
+        if not p:
+            continue
+        diff = [table[a][b] * p_den - h[b] for b in cols]  # over p_den·t_den
+        first = sum(q * d for q, d in zip(q_num, diff, strict=True))
+        second = sum(q * d * d for q, d in zip(q_num, diff, strict=True))
+        scale = p_den * t_den
+        out[a] = (Fraction(first, q_den * scale), Fraction(second, q_den * scale * scale))
+    return out
+
+
 def _loco_by_conditioning(gam: Any, laws: Any, j: int) -> Fraction:
-    """E[d_j²] = Σ_u P(u)·((a_j(u) − E a_j + Σ_t m_t(u))² + Σ_t (s_t(u) − m_t(u)²)), with
-    m_t, s_t the first two moments over pair t's partner of g_t(u, X_k) − E_{X_j} g_t(X_j, X_k)."""
+    """E[d_j²] = Σ_u P(u)·E[(a_j − c_u)² | u] + Σ_t (s_t(u) − m_t(u)²)), with
+    c_u = E a_j − Σ_t m_t(u) and m_t, s_t the first two moments over pair t's partner of
+    g_t(u, X_k) − E_{X_j} g_t(X_j, X_k); E[(a − c)² | u] = E[a²|u] − 2c·E[a|u] + c²."""
     law = laws[j]
-    values = [_rational(contribution(gam, j, u)) for u, _ in law]
-    mean = sum((q * v for (_, q), v in zip(law, values, strict=True)), Fraction(0))
-    shifts = [v - mean for v in values]
+    moments = [_moments(gam, j, u) for u, _ in law]
+    mean = sum((q * m1 for (_, q), (m1, _) in zip(law, moments, strict=True)), Fraction(0))
+    shifts = [Fraction(0)] * len(law)
     spreads = [Fraction(0)] * len(law)
-    for pair in gam.pairs:
+    for t, pair in enumerate(gam.pairs):
         if j not in pair.features:
             continue
         axis = pair.features.index(j)
         both = _bin_laws(gam, pair, laws)
-        own_law, other_law = both[axis], both[1 - axis]
-
-        def g(a: int, b: int, pair: Any = pair, axis: int = axis) -> Fraction:
-            return Fraction(pair.values[a][b] if axis == 0 else pair.values[b][a])
-
-        h = [sum((own_law[a] * g(a, b) for a in range(len(own_law))), Fraction(0))
-             for b in range(len(other_law))]  # fmt: skip
+        by_bin = _pair_moments(gam, t, axis, both[axis], both[1 - axis])
         for n, (u, _) in enumerate(law):
-            a = _bin(gam, pair, axis, u)
-            m = sum((q * (g(a, b) - h[b]) for b, q in enumerate(other_law)), Fraction(0))
-            second = sum((q * (g(a, b) - h[b]) ** 2 for b, q in enumerate(other_law)), Fraction(0))
+            m, second = by_bin[_bin(gam, pair, axis, _at(u))]
             shifts[n] += m
             spreads[n] += second - m * m
-    return sum((q * (d * d + v) for (_, q), d, v in zip(law, shifts, spreads, strict=True)),
-               Fraction(0))  # fmt: skip
+    total = Fraction(0)
+    for (_, q), (m1, m2), shift, spread in zip(law, moments, shifts, spreads, strict=True):
+        c = mean - shift
+        total += q * (m2 - 2 * c * m1 + c * c + spread)
+    return total
 
 
 def _loco_by_enumeration(gam: Any, laws: list[list[tuple[Any, Fraction]]]) -> list[Fraction]:
@@ -475,14 +582,35 @@ def check_importances(result: Any, gam: Any) -> bool:
         model = resolve_distribution(gam, marginals, "verify")
     else:
         model = resolve_distribution(gam, list(marginals), "verify")
-    if not (result.feature_names == gam.feature_names and result.exact is True
-            and result.kind in KINDS and result.message == ""
+    shown = result.exact_importances
+    unsure = [] if result.bounds is None else [
+        gam.feature_names[j] for j, v in enumerate(shown) if v is None]  # fmt: skip
+    message = "" if not unsure else (
+        f"the l1 importances of {', '.join(repr(n) for n in unsure)} are given within "
+        "certified rational bounds (their curved pieces have irrational roots)")  # fmt: skip
+    if not (result.feature_names == gam.feature_names and result.kind in KINDS
+            and result.exact is (result.bounds is None) and result.message == message
+            and (result.bounds is None or (result.kind == "l1" and unsure))
+            and len(result.exact_importances) == gam.n_features
             and result.status == "solved" and _question(model, "importance", result)):  # fmt: skip
         return False
     laws = [_points(model, j, (None, None)) for j in range(model.n_features)]
-    values = _loco(model, laws) if result.kind == "loco" else _norms(model, laws, result.kind)
+    values: list[Any] | None
+    if result.kind == "loco":
+        values = _loco(model, laws)
+    else:
+        values = _norms(model, laws, result.kind, result)
+    if values is None:
+        return False
     shown = list(result.exact_importances)
-    return shown == values and [float(v) for v in values] == list(result.importances)
+    for v, s, f in zip(values, shown, result.importances, strict=True):
+        if isinstance(v, tuple):  # a certified bracket, already checked
+            continue
+        if s is None or (s != v and sign(to_sympy(s) - to_sympy(v)) != 0):
+            return False
+        if to_float(v) != f:
+            return False
+    return True
 
 
 def _norm(kind: str, law: list[tuple[Fraction, Fraction]]) -> Fraction:
@@ -496,15 +624,202 @@ def _norm(kind: str, law: list[tuple[Fraction, Fraction]]) -> Fraction:
     return max(support) - min(support)
 
 
-def _norms(model: Any, laws: list[list[tuple[Any, Fraction]]], kind: str) -> list[Fraction]:
-    out = [_norm(kind, [(_rational(contribution(model, j, v)), q) for v, q in laws[j]])
-           for j in range(model.n_features)]  # fmt: skip
-    for pair in model.pairs:
-        i, k = pair.features
-        first, second = _bin_laws(model, pair, laws)
-        law = [(Fraction(pair.values[a][b]), p * q)
-               for a, p in enumerate(first) for b, q in enumerate(second)]  # fmt: skip
-        norm = _norm(kind, law)
-        out[i] += norm
-        out[k] += norm
+def _norms(
+    model: Any, laws: list[list[tuple[Any, Fraction]]], kind: str, result: Any
+) -> list[Any] | None:
+    """Every feature's norm: exact (a Fraction or a surd), or for an L1 norm the
+    result's bounds once they are shown to hold (a tuple); None when they do not."""
+    out: list[Any] = []
+    for j in range(model.n_features):
+        pairs = Fraction(0)
+        for pair in model.pairs:
+            if j in pair.features:
+                first, second = _bin_laws(model, pair, laws)
+                law = [(Fraction(pair.values[a][b]), p * q)
+                       for a, p in enumerate(first) for b, q in enumerate(second)]  # fmt: skip
+                pairs += _norm(kind, law)
+        claimed = None if result.bounds is None else result.bounds[j]
+        own = _main_norm(model, j, laws[j], kind, claimed, pairs)
+        if own is None:
+            return None
+        out.append(own if isinstance(own, tuple) else _plus(own, pairs))
     return out
+
+
+def _plus(value: Any, rational: Fraction) -> Any:
+    if isinstance(value, Fraction):
+        return value + rational
+    return to_sympy(value) + to_sympy(rational)
+
+
+def _main_norm(
+    model: Any, j: int, law: list[tuple[Any, Fraction]], kind: str, claimed: Any,
+    pairs: Fraction,
+) -> Any:  # fmt: skip
+    if not any(isinstance(v, _Part) for v, _ in law):
+        return _norm(kind, [(_rational(contribution(model, j, v)), q) for v, q in law])
+    moments = [(q, *_moments(model, j, v)) for v, q in law]
+    mean = sum((q * m1 for q, m1, _ in moments), Fraction(0))
+    if kind == "l2":
+        return sum((q * m2 for q, _, m2 in moments), Fraction(0)) - mean * mean
+    if kind == "range":
+        return _range(model, j, law)
+    return _l1(model, j, law, mean, claimed, pairs)
+
+
+# -- curved pieces: extremes and L1 norms --------------------------------------------------------
+def _range(model: Any, j: int, law: list[tuple[Any, Fraction]]) -> Any:
+    """max − min over the parts' closures: each curved part at its ends and at the real
+    roots of its derivative inside (sympy's exact roots), compared exactly."""
+    u = sympy.Symbol("u", real=True)
+    values: list[Any] = []
+    for v, _ in law:
+        if not isinstance(v, _Part):
+            values.append(_rational(contribution(model, j, v)))
+            continue
+        poly = sympy.Poly([to_sympy(c) for c in reversed(v.poly)], u)
+        width = v.high - v.low
+        points: list[Any] = [Fraction(0), width]
+        for root in sympy.real_roots(poly.diff(u)):
+            if compare(root, Fraction(0)) > 0 and compare(root, width) < 0:
+                points.append(root)
+        for t in points:
+            value = poly.eval(to_sympy(t))
+            values.append(_fraction(value) if value.is_Rational else sympy.expand(value))
+    top = bottom = values[0]
+    for value in values[1:]:
+        top = value if compare(value, top) > 0 else top
+        bottom = value if compare(value, bottom) < 0 else bottom
+    if isinstance(top, Fraction) and isinstance(bottom, Fraction):
+        return top - bottom
+    return sympy.expand(to_sympy(top) - to_sympy(bottom))
+
+
+def _l1(
+    model: Any, j: int, law: list[tuple[Any, Fraction]], mean: Fraction, claimed: Any,
+    pairs: Fraction,
+) -> Any:  # fmt: skip
+    """E|a_j − E a_j| exactly when every curved part's roots are rational; otherwise the
+    claimed bounds (minus the pair terms' part) must contain this check's own bracket,
+    refined by bisection until it fits or is far narrower than the claim."""
+    width = Fraction(1, 2**48)
+    while True:
+        low = high = Fraction(0)
+        for v, q in law:
+            if not isinstance(v, _Part):
+                part = q * abs(_rational(contribution(model, j, v)) - mean)
+                low, high = low + part, high + part
+                continue
+            a, b = _l1_part(v, mean, width)
+            scale = q / (v.high - v.low)
+            low, high = low + a * scale, high + b * scale
+        if low == high:
+            return low
+        if claimed is None:
+            return None  # irrational roots, yet claimed exact
+        c_low, c_high = claimed[0] - pairs, claimed[1] - pairs
+        if c_low <= low and high <= c_high:
+            return tuple(claimed)
+        if high - low < (c_high - c_low) / 2**10 or high < c_low or low > c_high:
+            return None
+        width /= 2**8
+
+
+def _l1_part(part: _Part, mean: Fraction, width: Fraction) -> tuple[Fraction, Fraction]:
+    """Bounds on ∫|q| over [0, w], q the part's polynomial minus the mean in u = t − low:
+    rational roots from sympy's factorisation over Q, the others bracketed by bisection
+    with Sturm counts (count_roots) below ``width``·w; between consecutive roots q keeps
+    the sign of its value at a rational point, and F = ∫q at a bracketed root lies within
+    F(s) ± max|q|·(t − s)."""
+    u = sympy.Symbol("u", real=True)
+    coefficients = list(part.poly)
+    coefficients[0] -= mean
+    w = part.high - part.low
+    common = math.lcm(*(c.denominator for c in coefficients))  # factor over the integers
+    poly = sympy.Poly([int(c * common) for c in reversed(coefficients)], u)
+    if poly.is_zero:
+        return Fraction(0), Fraction(0)
+    brackets: list[tuple[Fraction, Fraction]] = []
+    rest = sympy.Poly(1, u)
+    for factor, _ in poly.factor_list()[1]:
+        if factor.degree() == 1:
+            c1, c0 = (_fraction(c) for c in factor.all_coeffs())
+            root = -c0 / c1
+            if 0 <= root <= w:
+                brackets.append((root, root))
+        else:
+            rest = rest * factor
+    stack = [(Fraction(0), w)]
+    while stack and rest.degree() > 0:
+        a, b = stack.pop()
+        count = rest.count_roots(to_sympy(a), to_sympy(b))
+        if count == 1:
+            brackets.append(_narrowed(rest, a, b, width * w))
+        elif count > 1:
+            middle = (a + b) / 2
+            stack += [(a, middle), (middle, b)]
+    brackets.sort()
+    return _integral_bounds(coefficients, brackets, w)
+
+
+def _narrowed(poly: Any, a: Fraction, b: Fraction, width: Fraction) -> tuple[Fraction, Fraction]:
+    """The one root of a square-free ``poly`` without rational roots in [a, b], bracketed
+    below ``width`` by bisection on the exact signs at the ends (a simple root: the sign
+    changes across it, and no end is a root)."""
+    integer = [_fraction(c) for c in reversed(poly.all_coeffs())]
+
+    def sign(x: Fraction) -> bool:
+        return sum((c * x**k for k, c in enumerate(integer)), Fraction(0)) > 0
+
+    left = sign(a)
+    while b - a > width:
+        middle = (a + b) / 2
+        if sign(middle) == left:
+            a = middle
+        else:
+            b = middle
+    return a, b
+
+
+def to_sympy(value: Any) -> Any:
+    """A Fraction as a sympy Rational; a sympy number unchanged."""
+    if isinstance(value, Fraction):
+        return sympy.Rational(value.numerator, value.denominator)
+    return value
+
+
+def to_float(value: Any) -> float:
+    """The nearest float of an exact number (a surd evaluated to 30 digits first)."""
+    if isinstance(value, Fraction):
+        return float(value)
+    return float(sympy.N(value, 30))
+
+
+def _fraction(value: Any) -> Fraction:
+    return Fraction(int(value.p), int(value.q))
+
+
+def _integral_bounds(
+    q: list[Fraction], brackets: list[tuple[Fraction, Fraction]], w: Fraction
+) -> tuple[Fraction, Fraction]:
+    def at(x: Fraction) -> Fraction:
+        return sum((c * x**k for k, c in enumerate(q)), Fraction(0))
+
+    def primitive(x: Fraction) -> Fraction:
+        return sum((c * x ** (k + 1) / (k + 1) for k, c in enumerate(q)), Fraction(0))
+
+    points = [(Fraction(0), Fraction(0)), *brackets, (w, w)]
+    spans = []
+    for s, t in points:
+        reach = sum((abs(c) * max(abs(s), abs(t)) ** k for k, c in enumerate(q)), Fraction(0))
+        spans.append((primitive(s) - reach * (t - s), primitive(s) + reach * (t - s)))
+    low = high = Fraction(0)
+    for k in range(len(points) - 1):
+        left, right = points[k][1], points[k + 1][0]
+        if right <= left:
+            continue
+        sign = at((left + right) / 2) > 0
+        (a_lo, a_hi), (b_lo, b_hi) = spans[k], spans[k + 1]
+        low += (b_lo - a_hi) if sign else (a_lo - b_hi)
+        high += (b_hi - a_lo) if sign else (a_hi - b_lo)
+    return max(low, Fraction(0)), high

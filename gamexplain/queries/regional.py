@@ -41,7 +41,13 @@ from gamexplain.certify.evaluate import model_digest
 from gamexplain.certify.regional import LOG_MESSAGE, regional_message
 from gamexplain.complexity.registry import select_algorithm
 from gamexplain.distributions import describe_distribution, resolve_distribution
-from gamexplain.errors import InvalidInstanceError, InvalidParameterError, TimeLimitError
+from gamexplain.errors import (
+    InvalidInstanceError,
+    InvalidParameterError,
+    TimeLimitError,
+    UnsupportedQueryError,
+)
+from gamexplain.exact import to_float
 from gamexplain.model.domains import Finite, Integers
 from gamexplain.model.gam import GAM
 from gamexplain.queries.parameters import validate
@@ -211,7 +217,8 @@ class RegionalResult(Result):
                  f"{self.loss} loss, exact importances given the regions:"]  # fmt: skip
         for k, region in enumerate(self.regions):
             top = ", ".join(f"{n} {v:.4g}" for n, v in self.top_features(k))
-            lines.append(f"  [{k}] {region.rule} ({region.size} rows): {top}")
+            rows = f"{region.size} row{'s' if region.size != 1 else ''}"
+            lines.append(f"  [{k}] {region.rule} ({rows}): {top}")
         return "\n".join(lines)
 
     def assign(self, X: ArrayLike) -> NDArray[np.intp]:
@@ -257,17 +264,26 @@ class ImportanceResult(Result):
     Attributes
     ----------
     importances : ndarray of float
-    exact_importances : tuple of Fraction
+    exact_importances : tuple of Fraction, sympy number or None
+        Each importance exactly: a Fraction, or for a ``range`` over curved pieces a real
+        algebraic number (a sympy expression in surds); None where an ``l1`` importance
+        is known only within its certified ``bounds`` (its polynomial has irrational
+        roots, so the value may be irrational).
+    bounds : tuple of (Fraction, Fraction) or None
+        Certified rational bounds on every importance (equal where it is exact), given
+        when some ``l1`` importance is not exact; each is narrower than
+        ``L1_WIDTH``·max(1, |value|) (2⁻⁴⁰). ``exact`` is False then.
     kind : str
     feature_names : tuple of str
     distribution : str or tuple
     """
 
     importances: NDArray[np.float64]
-    exact_importances: tuple[Fraction, ...]
+    exact_importances: tuple[Any, ...]
     kind: str
     feature_names: tuple[str, ...]
     distribution: Any
+    bounds: tuple[tuple[Fraction, Fraction], ...] | None = None
 
     def __str__(self) -> str:
         order = np.argsort(-self.importances, kind="stable")
@@ -399,6 +415,18 @@ def _certificate(gam: GAM, ref: Reference, marginals: Any, ref_rows: Any) -> Loc
     return LocoCertificate(marginals, ref_rows, ref.means, ref.pair_means, model_digest(gam))
 
 
+def _one_score(gam: Any, caller: str) -> None:
+    """A multiclass model has one score per class and no single output to remove a
+    feature from: each class's score is explained on its own (its logit), which the
+    error says how to do. (A per-class front door is a later extension.)"""
+    if getattr(getattr(gam, "task", None), "kind", "") == "multiclass":
+        raise UnsupportedQueryError(
+            f"{caller} explains one score, and a multiclass model has one per class: call "
+            f"{caller}(gam.scores[k], ...) for class gam.classes[k]'s score (its logit, a "
+            "regression GAM; the fidelity or squared loss)"
+        )
+
+
 # -- loco_values ----------------------------------------------------------------------------
 def loco_values(
     gam: GAM,
@@ -456,6 +484,7 @@ def loco_values(
     [[Fraction(1, 1)], [Fraction(1, 1)]]
     """
     caller = "loco_values"
+    _one_score(gam, caller)
     chosen = validate(caller, gam, X=X, y=y, loss=loss, exact=exact, method=method,
                       time_limit=time_limit)  # fmt: skip
     if exact and loss == "log":
@@ -597,6 +626,7 @@ def regional_attributions(
     k-means partition is NP-hard (thm:kmeans-np-hard), so k-means is seeded Lloyd.
     """
     caller = "regional_attributions"
+    _one_score(gam, caller)
     chosen = validate(caller, gam, X=X, y=y, loss=loss, regions=regions, n_regions=n_regions,
                       max_depth=max_depth, random_state=random_state, population=population,
                       method=method, time_limit=time_limit)  # fmt: skip
@@ -763,9 +793,15 @@ def feature_importances(
     Notes
     -----
     Sums of exact moments over the cells of each feature's domain (the pieces cut at the
-    pair bins' edges): polynomial in the pieces and bins (thm:regional-population).
+    pair bins' edges): polynomial in the pieces and bins (thm:regional-population). Over
+    a curved piece on a real interval, ``range`` is exact (the extremes at the roots of
+    the derivative, possibly surds) and ``l1`` is exact when the roots of the piece minus
+    the mean are rational; otherwise ``bounds`` holds certified rational bounds narrower
+    than 2⁻⁴⁰·max(1, |value|), ``exact`` is False and the message names the features.
+    Multiclass models are refused: explain ``gam.scores[k]``, class k's score.
     """
     caller = "feature_importances"
+    _one_score(gam, caller)
     chosen = validate(caller, gam, kind=kind, method=method, time_limit=time_limit)
     started = time.perf_counter()
     if isinstance(distribution, Empirical):
@@ -777,10 +813,18 @@ def feature_importances(
     model, _, label, _, _ = _reference(gam, distribution, caller)
     entry, spec = select_algorithm(model, "importance", method, {}).chosen
     with _clock(chosen["time_limit"], caller):
-        exact_values = spec.func(model, {"kind": kind})
+        brackets = spec.func(model, {"kind": kind})
+    exact = all(value is not None for _, _, value in brackets)
+    floats = [to_float(v) if v is not None else float((a + b) / 2) for a, b, v in brackets]
+    unsure = [gam.feature_names[j] for j, (_, _, v) in enumerate(brackets) if v is None]
+    message = "" if exact else (
+        f"the l1 importances of {', '.join(repr(n) for n in unsure)} are given within "
+        "certified rational bounds (their curved pieces have irrational roots)")  # fmt: skip
     return ImportanceResult(
-        importances=np.array([float(v) for v in exact_values]),
-        exact_importances=tuple(exact_values), kind=kind, feature_names=gam.feature_names,
-        distribution=label, exact=True, algorithm=spec.name, cell=str(entry.cell),
+        importances=np.array(floats),
+        exact_importances=tuple(v for _, _, v in brackets), kind=kind,
+        feature_names=gam.feature_names, distribution=label, exact=exact,
+        bounds=None if exact else tuple((a, b) for a, b, _ in brackets),
+        algorithm=spec.name, cell=str(entry.cell), message=message,
         certificate=model_digest(gam), stats=Stats(seconds=time.perf_counter() - started),
     )  # fmt: skip
