@@ -23,7 +23,7 @@ import numpy as np
 
 from gamexplain import certify
 from gamexplain.algorithms.brute_reasons import oracle_for
-from gamexplain.algorithms.multiclass import MulticlassProblem, PerClass
+from gamexplain.algorithms.multiclass import Deletion, MulticlassProblem, PerClass, RivalCheck
 from gamexplain.algorithms.worst_case import make_problem
 from gamexplain.certify import multiclass as checks
 from gamexplain.complexity.registry import select_algorithm
@@ -32,6 +32,7 @@ from gamexplain.model.multiclass import MulticlassGAM, rival_model
 from gamexplain.queries.parameters import validate
 from gamexplain.queries.reasons import (
     ContrastiveReason,
+    Reasons,
     SufficiencyResult,
     SufficientReason,
     is_sufficient_reason,
@@ -49,10 +50,12 @@ __all__ = [
     "MulticlassSufficiency",
     "MulticlassSufficientReason",
     "attributions",
+    "contrastive_reasons_multiclass",
     "is_sufficient_reason_multiclass",
     "minimal_sufficient_reason_multiclass",
     "minimum_contrastive_reason_multiclass",
     "minimum_sufficient_reason_multiclass",
+    "sufficient_reasons_multiclass",
 ]
 
 
@@ -309,6 +312,88 @@ def minimum_contrastive_reason_multiclass(
         witness_prediction=None if point is None else model.predict_exact(point),
         fixed=_names(model, problem.fixed), minimum_certified=True,
         **_common(problem, spec, entry, start),
+    )  # fmt: skip
+
+
+# -- enumeration -------------------------------------------------------------------------------
+def _listing(
+    gam: MulticlassGAM, x: Any, query: str, func: str, method: str, fixed: Any,
+    time_limit: float | None,
+) -> tuple[MulticlassProblem, Any, Any, Any]:  # fmt: skip
+    start = time.perf_counter()
+    problem, entry, spec, chosen, _ = _setup(
+        gam, x, query, func, method=method, fixed=fixed, time_limit=time_limit
+    )
+    return problem, spec.func(problem, time_limit=chosen["time_limit"]), (spec, entry), start
+
+
+def sufficient_reasons_multiclass(
+    gam: MulticlassGAM, x: Any, *, method: str, fixed: Any, time_limit: float | None
+) -> Reasons[SufficientReason]:
+    """:func:`~gamexplain.sufficient_reasons` on a multiclass model.
+
+    Notes
+    -----
+    MARCO over K − 1 binary worst cases per question (thm:multiclass-enum).
+    """
+    problem, source, (spec, entry), start = _listing(
+        gam, x, "enum-sr", "sufficient_reasons", method, fixed, time_limit
+    )
+
+    def build(kept: frozenset[int]) -> SufficientReason:
+        found = Deletion(kept, _check(problem, kept), tuple(_breakers(problem, kept)))
+        return _sufficient(problem, found, "subset-minimal", spec, entry, start)
+
+    return Reasons(source, build)
+
+
+def _check(problem: MulticlassProblem, kept: frozenset[int]) -> RivalCheck:
+    """Every rival's certified sufficiency of ``kept`` (fixed features included)."""
+    return RivalCheck(tuple((c, problem.rival("csr", c, kept)) for c in problem.rivals))
+
+
+def contrastive_reasons_multiclass(
+    gam: MulticlassGAM, x: Any, *, method: str, fixed: Any, time_limit: float | None
+) -> Reasons[ContrastiveReason]:
+    """:func:`~gamexplain.contrastive_reasons` on a multiclass model.
+
+    Notes
+    -----
+    MARCO over K − 1 binary worst cases per question (thm:multiclass-enum).
+    """
+    problem, source, (spec, entry), start = _listing(
+        gam, x, "enum-cr", "contrastive_reasons", method, fixed, time_limit
+    )
+    return Reasons(source, lambda changed: _minimal_contrastive(problem, changed, spec, entry,
+                                                                start))  # fmt: skip
+
+
+def _minimal_contrastive(
+    problem: MulticlassProblem, changed: frozenset[int], spec: Any, entry: Any, start: float
+) -> ContrastiveReason:
+    """A subset-minimal contrastive reason with its proofs: a point changing only it that
+    changes the class, and per changed feature every rival's proof that keeping it too
+    keeps the class."""
+    everything = frozenset(range(problem.gam.n_features))
+    point = None
+    for c in problem.rivals:
+        holds, point = problem.decide(c, everything - changed)
+        if not holds:
+            break
+    minimality = tuple(
+        (j, _check(problem, everything - changed | {j}).results) for j in sorted(changed)
+    )
+    model = problem.gam
+    certificate = checks.RivalCertificate(
+        model=checks.digest(problem.asked), prediction=problem.prediction, witness=point,
+        minimality=minimality,
+    )  # fmt: skip
+    return MulticlassContrastiveReason(
+        certificate=certificate, features=_names(model, changed),
+        values=None if point is None else tuple(point[i] for i in sorted(changed)),
+        kind="subset-minimal", witness=point,
+        witness_prediction=None if point is None else model.predict_exact(point),
+        fixed=_names(model, problem.fixed), **_common(problem, spec, entry, start),
     )  # fmt: skip
 
 
