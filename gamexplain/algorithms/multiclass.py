@@ -59,7 +59,8 @@ class MulticlassProblem:
         Features that may not change.
     rival : callable
         ``rival(query, c, S)`` answers the binary question ``query`` ("csr" with the kept
-        set S, or "mcr") on the rival model of class ``c`` with a certified result.
+        set S, "mcr" or "mcr-nearest" with the fixed set S) on the rival model of
+        class ``c`` with a certified result.
     decide : callable
         ``decide(c, S)``: whether keeping S (fixed features included) keeps p against
         rival c, and if not a completion where c wins; the search runs on it, and only
@@ -167,19 +168,22 @@ def csr_rivals(
     multiclass=True,
 )
 def mcr_rivals(
-    problem: MulticlassProblem, time_limit: float | None = None
+    problem: MulticlassProblem, nearest: bool = False, time_limit: float | None = None
 ) -> tuple[tuple[int, Any], ...]:
-    """Every rival class's minimum contrastive reason (the query keeps the smallest).
+    """Every rival class's minimum contrastive reason (the query keeps the smallest);
+    with ``nearest``, each with its nearest witness.
 
     Notes
     -----
-    K − 1 binary greedy runs, O(K·n log n) after the primitive (thm:multiclass-mcr).
+    K − 1 binary greedy runs, O(K·n log n) after the primitive (thm:multiclass-mcr);
+    nearest witnesses add K − 1 Pareto-frontier searches (thm:mcr-nearest).
     """
     out = []
+    question = "mcr-nearest" if nearest else "mcr"
     for c in problem.rivals:
         deadline.check()
         problem.count("rival_checks")
-        out.append((c, problem.rival("mcr", c, problem.fixed)))
+        out.append((c, problem.rival(question, c, problem.fixed)))
     return tuple(out)
 
 

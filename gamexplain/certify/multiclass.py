@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from math import comb
 from typing import Any
 
@@ -27,6 +28,7 @@ from gamexplain.certify.evaluate import in_domain, model_digest, score
 from gamexplain.certify.numbers import compare
 from gamexplain.certify.provenance import provenance_consistent
 from gamexplain.errors import CertificateTooLargeError
+from gamexplain.model.distance import feature_distance
 from gamexplain.model.multiclass import MulticlassGAM, rival_model
 
 __all__ = [
@@ -242,7 +244,12 @@ def check_contrastive(result: Any, gam: Any) -> bool:
             return False
     sizes = [sub.size for _, sub in cert.rivals if sub.exists]
     if result.features is None:
-        return not sizes and result.witness is None and cert.witness is None
+        return (
+            not sizes and result.witness is None and cert.witness is None
+            and result.witness_kind == "extreme" and result.distance is None
+        )  # fmt: skip
+    if not _nearest_consistent(model, cert.rivals, min(sizes), result):
+        return False
     changed = _positions(model, result.features)
     everything = frozenset(range(model.n_features))
     return (
@@ -292,3 +299,24 @@ def _check_subset_minimal_contrastive(result: Any, gam: Any) -> bool:
             for j, results in cert.minimality
         )
     )
+
+
+def _nearest_consistent(gam: MulticlassGAM, rivals: Any, size: int, result: Any) -> bool:
+    """A nearest witness is claimed only when every rival of the least size proved its
+    own nearest witness, and its distance is the least of theirs and is the witness's;
+    otherwise the witness is an extreme one and shows no distance."""
+    smallest = [sub for _, sub in rivals if sub.exists and sub.size == size]
+    if result.witness_kind == "extreme":
+        return result.distance is None
+    if result.witness_kind != "nearest" or result.distance is None:
+        return False
+    if any(sub.witness_kind != "nearest" or sub.distance is None for sub in smallest):
+        return False
+    least = min(sub.distance for sub in smallest)
+    x = tuple(result.instance)
+    return result.distance == least and _distance(gam, x, result.witness) == least
+
+
+def _distance(gam: MulticlassGAM, x: Sequence[Any], point: Sequence[Any]) -> Any:
+    parts = zip(gam.scores[0].features, point, x, strict=True)
+    return sum((feature_distance(f.domain, z, v) for f, z, v in parts), Fraction(0))

@@ -108,6 +108,8 @@ def _setup(
         binary = rival_model(model, p, c)
         if question == "csr":
             return is_sufficient_reason(binary, instance, kept)
+        if question == "mcr-nearest":
+            return minimum_contrastive_reason(binary, instance, fixed=kept, witness="nearest")
         return minimum_contrastive_reason(binary, instance, fixed=kept)
 
     searches: dict[int, Any] = {}
@@ -289,14 +291,9 @@ def minimum_contrastive_reason_multiclass(
     problem, entry, spec, chosen, instant = _setup(
         gam, x, "mcr", func, method=method, fixed=fixed, time_limit=time_limit, witness=witness
     )
-    if chosen["witness"] != "extreme":
-        raise UnsupportedQueryError(
-            "witness='nearest' is not supported on multiclass models yet; the witness "
-            "is the rival's extreme point"
-        )
-    rivals = _run(problem, spec, func, instant)
-    found = [(sub.size, c, sub) for c, sub in rivals if sub.exists]
-    best = min(found, key=lambda t: (t[0], t[1]))[2] if found else None
+    nearest = chosen["witness"] == "nearest"
+    rivals = _run(problem, spec, func, instant, nearest)
+    best = _best_rival(rivals)
     point = None if best is None else best.witness
     changed = None if best is None else frozenset(problem.gam.index(n) for n in best.features)
     certificate = checks.RivalCertificate(
@@ -305,6 +302,8 @@ def minimum_contrastive_reason_multiclass(
     model = problem.gam
     return MulticlassContrastiveReason(
         certificate=certificate,
+        witness_kind="extreme" if best is None else best.witness_kind,
+        distance=None if best is None else best.distance,
         features=None if changed is None else _names(model, changed),
         values=None if changed is None or point is None
         else tuple(point[i] for i in sorted(changed)),
@@ -313,6 +312,19 @@ def minimum_contrastive_reason_multiclass(
         fixed=_names(model, problem.fixed), minimum_certified=True,
         **_common(problem, spec, entry, start),
     )  # fmt: skip
+
+
+def _best_rival(rivals: Any) -> Any:
+    """The rival reason of least size, then (nearest witnesses) least distance, then
+    lowest class index; None when no rival can win."""
+    found = [sub for _, sub in rivals if sub.exists]
+    if not found:
+        return None
+    size = min(sub.size for sub in found)
+    smallest = [sub for sub in found if sub.size == size]
+    if all(sub.witness_kind == "nearest" for sub in smallest):
+        return min(smallest, key=lambda sub: sub.distance)
+    return smallest[0]
 
 
 # -- enumeration -------------------------------------------------------------------------------

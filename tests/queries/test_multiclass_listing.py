@@ -7,10 +7,11 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import instances
-from test_multiclass_queries import EXACT_KINDS, MODEL, subsets, sufficient
+from strategies import instances, multiclass_gams
+from test_multiclass_queries import EXACT_KINDS, MODEL, completions, subsets, sufficient
 
 import gamexplain as gx
+from gamexplain.model.distance import feature_distance
 
 
 def _minimal(family: list[frozenset[int]]) -> set[frozenset[int]]:
@@ -89,3 +90,31 @@ def test_a_paired_one_integer_cubic_piece_counts_its_value_there() -> None:
     gam = gx.GAM([x0, x1], -0.25, gx.Classification(0.0), pairs=[pair])
     result = gx.is_sufficient_reason(gam, ("a", 0), [])
     assert result.holds and result.verify(gam)
+
+
+@settings(max_examples=25)
+@given(st.data())
+def test_the_nearest_witness_is_the_closest_of_every_minimum_contrastive_reason(
+    data: st.DataObject,
+) -> None:
+    steps = multiclass_gams(domain_kinds=("finite", "integers"), components=("table", "ebm"))
+    gam = data.draw(steps)
+    x = data.draw(instances(gam.scores[0]))
+    p = gam.predict_index(x)
+    everything = frozenset(range(gam.n_features))
+    sizes = [len(C) for C in subsets(gam.n_features) if not sufficient(gam, x, everything - C)]
+    result = gx.minimum_contrastive_reason(gam, x, witness="nearest")
+    assert result.verify(gam)
+    if not sizes:
+        assert not result.exists and result.distance is None
+        return
+    best = None
+    for z in completions(gam, x, frozenset()):
+        moved = [i for i in range(gam.n_features) if z[i] != x[i]]
+        if len(moved) == min(sizes) and gam.predict_index(z) != p:
+            d = sum(feature_distance(gam.features[i].domain, z[i], x[i]) for i in moved)
+            best = d if best is None else min(best, d)
+    assert result.size == min(sizes) and result.witness_kind == "nearest"
+    assert result.distance == best
+    forged = dataclasses.replace(result, distance=result.distance + 1)
+    assert not forged.verify(gam)

@@ -136,7 +136,7 @@ def test_queries_outside_the_multiclass_cells_are_refused_clearly() -> None:
         gx.completion_fraction(gam, ("y", 0.5), [])
     with pytest.raises(gx.InvalidParameterError, match="label"):
         gx.shap_values(gam, ("y", 0.5), output="label")
-    with pytest.raises(gx.UnsupportedQueryError, match="nearest"):
+    with pytest.raises(gx.UnsupportedQueryError, match="nearest"):  # a linear piece
         gx.minimum_contrastive_reason(gam, ("y", 0.5), witness="nearest")
     with pytest.raises(gx.UnsupportedQueryError, match="cannot answer"):
         gx.minimum_sufficient_reason(gam, ("y", 0.5), method="greedy")
