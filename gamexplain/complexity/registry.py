@@ -335,6 +335,9 @@ _MULTICLASS: _Row = {
                 "quasi-polynomial time"),
     "enum-cr": (None, "output-quasi-polynomial", "thm:multiclass-enum",
                 "dual-bounded by the sufficient reasons (at most (K − 1)·n per reason)"),
+    "cc": (None, "#P-complete", "thm:multiclass-cc",
+           "contains the binary case (K = 2); a DP over vectors of the K − 1 score "
+           "differences, pseudo-polynomial for fixed K, bracketed past max_states"),
 }  # fmt: skip
 _MULTICLASS_PAIRS: _Row = {
     "csr": (None, "coNP-complete", "thm:pairs-conp", "contains the binary case (K = 2)"),
@@ -343,6 +346,8 @@ _MULTICLASS_PAIRS: _Row = {
     "mcr": (None, "NP-complete", "thm:pairs-conp", "contains the binary case (K = 2)"),
     "enum-sr": (None, "coNP-hard", "thm:pairs-conp", "contains CSR"),
     "enum-cr": (None, "NP-complete", "thm:pairs-conp", "contains MCR"),
+    "cc": (None, "#P-complete", "thm:cc-sharp-p",
+           "contains the binary case (K = 2); no multiclass algorithm for pair terms yet"),
     "shap-score": (None, "PTIME", "thm:multiclass-shap-score",
                    "each class's pair terms split in closed form"),
     "banzhaf-score": (None, "PTIME", "thm:multiclass-shap-score",

@@ -1,0 +1,284 @@
+"""The check of a multiclass completion fraction, without the dynamic programme's code.
+
+From the model alone it re-derives
+
+- the marginals the result names and the predicted class at x (exact argmax);
+- per free feature, that the certificate's cells are parts of its domain on which every
+  class's contribution is constant (one piece of degree 0, or one point), that each
+  holds the probability the marginal gives it, that they are disjoint and carry all the
+  mass, and that each vector is the winner's contribution minus each rival's there;
+- the law of the vector sum, folded again with exact rational probabilities (at the
+  certificate's scales, rounding down and then up, for a bracket), and the probability
+  that the winner beats every rival (ties to the lowest index): it must be the bounds
+  the result shows.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from typing import Any
+
+from gamexplain.certify.attributions import (
+    _range_probability,
+    _value_probabilities,
+    round_down,
+    round_up,
+)
+from gamexplain.certify.evaluate import contribution, in_domain
+from gamexplain.certify.multiclass import class_of, digest
+from gamexplain.certify.provenance import provenance_consistent
+from gamexplain.errors import CertificateTooLargeError
+from gamexplain.model.multiclass import MulticlassGAM
+
+__all__ = ["MAX_CHECK_STATES", "CountCertificate", "check_completion"]
+
+MAX_CHECK_STATES = 2_000_000
+"""Most vectors the re-folded law may hold."""
+
+
+@dataclass(frozen=True)
+class CountCertificate:
+    """What a multiclass completion fraction rests on.
+
+    Attributes
+    ----------
+    model : str
+        :func:`~gamexplain.certify.multiclass.digest` of the model asked.
+    winner : int
+        The predicted class index at x.
+    lower, upper : Fraction
+        The exact bounds (equal when exact).
+    scale : tuple of Fraction or None
+        None in exact mode, else the Δ per rival of the bracket.
+    laws : tuple
+        Per feature, its cells (:class:`~gamexplain.algorithms.multiclass_counting.LawCell`:
+        value, left, right, closed, probability, vector), None for a kept feature.
+    marginals : tuple
+        Each feature's marginal as used (None: uniform).
+    """
+
+    model: str
+    winner: int
+    lower: Fraction
+    upper: Fraction
+    scale: tuple[Fraction, ...] | None
+    laws: tuple[Any, ...]
+    marginals: tuple[Any, ...]
+
+
+def _with_marginals(gam: MulticlassGAM, marginals: Sequence[Any]) -> MulticlassGAM:
+    scores = []
+    for m in gam.scores:
+        features = [replace(f, distribution=d) for f, d in zip(m.features, marginals, strict=True)]
+        scores.append(replace(m, features=tuple(features)))
+    return MulticlassGAM(gam.task, scores)
+
+
+def _named(gam: MulticlassGAM, result: Any, marginals: Sequence[Any]) -> bool:
+    """The marginals are the ones the result's ``distribution`` names."""
+    stored = [f.distribution for f in gam.scores[0].features]
+    if len(marginals) != len(stored):
+        return False
+    shown = result.distribution
+    if shown == "uniform":
+        return all(d is None for d in marginals)
+    if shown == "model":
+        return list(marginals) == stored
+    return isinstance(shown, tuple) and list(shown) == list(marginals)
+
+
+def _piece(cuts: Sequence[float], t: Fraction, left: bool) -> int:
+    """The piece holding t (``left``: the piece just below t)."""
+    exact = [Fraction(c) for c in cuts]
+    k = (bisect.bisect_left(exact, t) if left else bisect.bisect_right(exact, t)) - 1
+    return min(max(k, 0), len(exact) - 2)
+
+
+def _constant_on(feature: Any, cell: Any) -> bool:
+    """Whether the feature's contribution is one constant on the cell's values."""
+    if feature.domain.kind == "finite":
+        return True  # a cell of a finite domain is one value (checked by its probability)
+    left, right = Fraction(cell.left), Fraction(cell.right)
+    if left == right and cell.closed:
+        return True
+    shape = feature.shape
+    if type(shape).__name__ != "Piecewise":
+        return False
+    if feature.domain.kind == "integers":
+        last = math.floor(right) if cell.closed else math.ceil(right) - 1
+        k, j = (
+            _piece(shape.breakpoints, left, False),
+            _piece(shape.breakpoints, Fraction(last), False),
+        )
+    else:
+        k = _piece(shape.breakpoints, left, False)
+        j = _piece(shape.breakpoints, right, not cell.closed)
+    return k == j and all(c == 0 for c in shape.coefficients[k][1:])
+
+
+def _cell_probability(feature: Any, cell: Any) -> Fraction | None:
+    if feature.domain.kind == "finite":
+        values = list(feature.domain.values)
+        if cell.value not in values or not (cell.left == cell.right == cell.value):
+            return None
+        return _value_probabilities(feature)[values.index(cell.value)]
+    return _range_probability(feature, Fraction(cell.left), Fraction(cell.right), cell.closed)
+
+
+def _disjoint(feature: Any, cells: Sequence[Any]) -> bool:
+    if feature.domain.kind == "finite":
+        values = [c.value for c in cells]
+        return len(set(map(repr, values))) == len(values)
+    spans = sorted((Fraction(c.left), Fraction(c.right), c.closed) for c in cells)
+    return all(
+        a[1] < b[0] or (a[1] == b[0] and not a[2]) for a, b in itertools.pairwise(spans)
+    )
+
+
+def _law(gam: MulticlassGAM, winner: int, i: int, cells: Any) -> list[tuple[Any, Fraction]] | None:
+    """The cells as (vector, probability) once each is checked; None if one fails."""
+    rivals = [c for c in range(gam.n_classes) if c != winner]
+    features = [m.features[i] for m in gam.scores]
+    out = []
+    for cell in cells:
+        if not in_domain_value(gam, i, cell.value) or cell.probability <= 0:
+            return None
+        if not all(_constant_on(f, cell) for f in features):
+            return None
+        if features[0].domain.kind != "finite" and not _inside(cell):
+            return None
+        if _cell_probability(features[0], cell) != cell.probability:
+            return None
+        at = [Fraction(contribution(m, i, cell.value)) for m in gam.scores]
+        if tuple(cell.vector) != tuple(at[winner] - at[c] for c in rivals):
+            return None
+        out.append((tuple(cell.vector), cell.probability))
+    if sum((p for _, p in out), Fraction(0)) != 1 or not _disjoint(features[0], cells):
+        return None
+    return out
+
+
+def _inside(cell: Any) -> bool:
+    v, left, right = Fraction(cell.value), Fraction(cell.left), Fraction(cell.right)
+    return left <= v and (v < right or (cell.closed and v == right))
+
+
+def in_domain_value(gam: MulticlassGAM, i: int, value: Any) -> bool:
+    """Whether ``value`` is a value of feature i's domain."""
+    domain: Any = gam.scores[0].features[i].domain
+    if domain.kind == "finite":
+        return value in domain.values
+    try:
+        v = Fraction(value)
+    except (TypeError, ValueError):
+        return False
+    return Fraction(domain.low) <= v <= Fraction(domain.high)
+
+
+def _offsets(
+    gam: MulticlassGAM, winner: int, x: Sequence[Any], kept: frozenset[int]
+) -> list[Fraction]:
+    out = []
+    for c in range(gam.n_classes):
+        if c == winner:
+            continue
+        total = Fraction(gam.scores[winner].intercept) - Fraction(gam.scores[c].intercept)
+        for i in kept:
+            total += Fraction(contribution(gam.scores[winner], i, x[i]))
+            total -= Fraction(contribution(gam.scores[c], i, x[i]))
+        out.append(total)
+    return out
+
+
+def _probability(
+    laws: Sequence[list[tuple[Any, Fraction]]], base: list[Fraction], winner: int,
+    n_classes: int, scale: Sequence[Fraction] | None, rounding: Any,
+) -> Fraction:  # fmt: skip
+    """P(the winner beats every rival), the vectors rounded to ``scale`` by ``rounding``."""
+    rivals = [c for c in range(n_classes) if c != winner]
+    table: dict[tuple[Any, ...], Fraction] = {tuple(0 for _ in rivals): Fraction(1)}
+    for law in laws:
+        grown: dict[tuple[Any, ...], Fraction] = defaultdict(Fraction)
+        for vector, p in law:
+            step = vector if scale is None else tuple(
+                rounding(v / d) for v, d in zip(vector, scale, strict=True))  # fmt: skip
+            for state, q in table.items():
+                grown[tuple(a + b for a, b in zip(state, step, strict=True))] += p * q
+        if len(grown) > MAX_CHECK_STATES:
+            raise CertificateTooLargeError(
+                f"re-folding the vector law would hold {len(grown)} vectors, more than "
+                f"{MAX_CHECK_STATES}"
+            )
+        table = grown
+    total = Fraction(0)
+    for state, q in table.items():
+        sums = state if scale is None else [d * s for d, s in zip(scale, state, strict=True)]
+        if all((b + s > 0) or (c > winner and b + s == 0)
+               for b, s, c in zip(base, sums, rivals, strict=True)):  # fmt: skip
+            total += q
+    return total
+
+
+def check_completion(result: Any, gam: Any) -> bool:
+    """Re-check a multiclass completion fraction (see the module docstring)."""
+    cert = result.certificate
+    if not isinstance(gam, MulticlassGAM) or not isinstance(cert, CountCertificate):
+        return False
+    if cert.model != digest(gam) or not _named(gam, result, cert.marginals):
+        return False
+    x = tuple(result.instance)
+    model = _with_marginals(gam, cert.marginals).covering(x)
+    if not in_domain(model.scores[0], x) or not provenance_consistent(model, result, ("cc",)):
+        return False
+    winner = class_of(model, x)
+    names = tuple(result.fixed)
+    if cert.winner != winner or len(set(names)) != len(names):
+        return False
+    kept = frozenset(model.feature_names.index(n) for n in names if n in model.feature_names)
+    if len(kept) != len(names) or tuple(sorted(names, key=model.feature_names.index)) != names:
+        return False
+    if len(cert.laws) != model.n_features:
+        return False
+    laws = []
+    for i, cells in enumerate(cert.laws):
+        if (cells is None) != (i in kept):
+            return False
+        if cells is not None:
+            law = _law(model, winner, i, cells)
+            if law is None:
+                return False
+            laws.append(law)
+    base = _offsets(model, winner, x, kept)
+    if cert.scale is not None and (len(cert.scale) != model.n_classes - 1
+                                   or any(d <= 0 for d in cert.scale)):  # fmt: skip
+        return False
+    if cert.scale is None and (cert.lower, cert.upper) == (0, 1):
+        low, high = Fraction(0), Fraction(1)  # no round completed: the trivial bracket
+        return result.exact is False and result.status != "solved" and _shown(result, low, high)
+    low = _probability(laws, base, winner, model.n_classes, cert.scale, math.floor)
+    high = low if cert.scale is None else _probability(
+        laws, base, winner, model.n_classes, cert.scale, math.ceil)  # fmt: skip
+    exact = low == high
+    return (
+        (low, high) == (cert.lower, cert.upper)
+        and result.exact is exact
+        and (result.status == "solved") is exact
+        and _shown(result, low, high)
+    )
+
+
+def _shown(result: Any, low: Fraction, high: Fraction) -> bool:
+    exact = low == high
+    return (
+        result.exact_fraction == (low if exact else None)
+        and result.lower == round_down(low)
+        and result.upper == round_up(high)
+        and result.fraction == float((low + high) / 2)
+        and (result.message == "") is exact
+    )
