@@ -47,6 +47,11 @@ __all__ = [
 ENUMERATE_LIMIT = 64
 """Integer pieces of higher degree with at most this many points are enumerated."""
 
+EXACT_SHARE = 10
+"""The exact attempt may hold this fraction (1/EXACT_SHARE) of ``max_states`` distinct
+vectors: exact sums of EBM contributions rarely coincide, and a dense scaled grid of
+Python integers is many times cheaper per state."""
+
 _FIRST_BUCKETS = 8
 
 Vector = tuple[Fraction, ...]
@@ -220,7 +225,7 @@ def count_wins(
     trivial = CountingEstimate(Fraction(0), Fraction(1), None, "budget_exhausted", 0, record)
     integer, denominator = _integer_laws(laws, tuple)
     try:
-        exact = _fold(integer, len(rivals), max_states)
+        exact = _fold(integer, len(rivals), max(max_states // EXACT_SHARE, 1))
     except OutOfTime:
         return _stopped(trivial, "time_limit")
     if exact is not None:
@@ -283,14 +288,54 @@ def _bracket(
             return tuple(rounding(a / d) for a, d in zip(v, scale, strict=True))
 
         integer, denominator = _integer_laws(laws, key)
-        folded = _fold(integer, len(rivals), max_states)
+        folded = _dense_fold(integer, len(rivals), max_states)
         if folded is None:
             return None
-        table, states = folded
-        largest = max(largest, states)
-        out.append(_probability(table, denominator, lambda t: _wins(
-            base, [d * s for d, s in zip(scale, t, strict=True)], rivals, winner)))  # fmt: skip
+        table, origin = folded
+        largest = max(largest, table.size)
+        corner = tuple(
+            max(_first_winning(b, d, c > winner) - o, 0)
+            for b, d, c, o in zip(base, scale, rivals, origin, strict=True)
+        )
+        mass = table[tuple(slice(k, None) for k in corner)].sum() if table.size else 0
+        out.append(Fraction(int(mass), denominator))
     return out[0], out[1], largest
+
+
+def _first_winning(base: Fraction, step: Fraction, ties_win: bool) -> int:
+    """The least integer t with base + step·t ≥ 0 (``ties_win``) or > 0."""
+    t = -base / step
+    return math.ceil(t) if ties_win else math.floor(t) + 1
+
+
+def _dense_fold(
+    laws: Sequence[Sequence[tuple[tuple[int, ...], int]]], dims: int, max_states: int
+) -> tuple[Any, tuple[int, ...]] | None:
+    """The law of a sum of integer vectors on a dense grid of Python integers (numpy
+    object arrays) and the grid's origin; None when the grid would pass ``max_states``."""
+    import numpy as np
+
+    low = [sum(min(v[k] for v, _ in law) for law in laws) for k in range(dims)]
+    high = [sum(max(v[k] for v, _ in law) for law in laws) for k in range(dims)]
+    if math.prod(h - lo + 1 for lo, h in zip(low, high, strict=True)) > max_states:
+        return None
+    table = np.ones((1,) * dims, dtype=object)
+    origin = [0] * dims
+    for law in laws:
+        deadline.check()
+        least = [min(v[k] for v, _ in law) for k in range(dims)]
+        reach = [max(v[k] for v, _ in law) - least[k] for k in range(dims)]
+        grown = np.zeros(tuple(n + r for n, r in zip(table.shape, reach, strict=True)),
+                         dtype=object)  # fmt: skip
+        grown[...] = 0
+        for step, weight in law:
+            at = tuple(
+                slice(v - m, v - m + n) for v, m, n in zip(step, least, table.shape, strict=True)
+            )
+            grown[at] += table * weight
+        table = grown
+        origin = [o + m for o, m in zip(origin, least, strict=True)]
+    return table, tuple(origin)
 
 
 def _refuse(gam: Any, options: Any) -> str | None:

@@ -16,13 +16,17 @@ From the model alone it re-derives
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import math
+import operator
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
+
+import numpy as np
 
 from gamexplain.certify.attributions import (
     _range_probability,
@@ -136,9 +140,7 @@ def _disjoint(feature: Any, cells: Sequence[Any]) -> bool:
         values = [c.value for c in cells]
         return len(set(map(repr, values))) == len(values)
     spans = sorted((Fraction(c.left), Fraction(c.right), c.closed) for c in cells)
-    return all(
-        a[1] < b[0] or (a[1] == b[0] and not a[2]) for a, b in itertools.pairwise(spans)
-    )
+    return all(a[1] < b[0] or (a[1] == b[0] and not a[2]) for a, b in itertools.pairwise(spans))
 
 
 def _law(gam: MulticlassGAM, winner: int, i: int, cells: Any) -> list[tuple[Any, Fraction]] | None:
@@ -200,29 +202,87 @@ def _probability(
     laws: Sequence[list[tuple[Any, Fraction]]], base: list[Fraction], winner: int,
     n_classes: int, scale: Sequence[Fraction] | None, rounding: Any,
 ) -> Fraction:  # fmt: skip
-    """P(the winner beats every rival), the vectors rounded to ``scale`` by ``rounding``."""
+    """P(the winner beats every rival), the vectors rounded to ``scale`` by ``rounding``:
+    exact vectors in a dictionary, scaled ones on a padded dense grid."""
     rivals = [c for c in range(n_classes) if c != winner]
+    if scale is None:
+        return _exact_probability(laws, base, winner, rivals)
+    steps = [
+        [
+            (tuple(rounding(v / d) for v, d in zip(vector, scale, strict=True)), p)
+            for vector, p in law
+        ]
+        for law in laws
+    ]
+    grid, origin, denominator = _padded_fold(steps, len(rivals))
+    mask = np.ones(grid.shape, dtype=bool)
+    for k, (b, d, c, o) in enumerate(zip(base, scale, rivals, origin, strict=True)):
+        # the coordinates along axis k where rival c loses (ties lose when c < winner)
+        won = [b + d * (o + t) > 0 or (c > winner and b + d * (o + t) == 0)
+               for t in range(grid.shape[k])]  # fmt: skip
+        shape = [1] * grid.ndim
+        shape[k] = grid.shape[k]
+        mask &= np.asarray(won, dtype=bool).reshape(shape)
+    return Fraction(int(sum(grid[mask].tolist())), denominator)
+
+
+def _beats(base: Sequence[Fraction], sums: Sequence[Any], rivals: list[int], winner: int) -> bool:
+    return all(
+        (b + s > 0) or (c > winner and b + s == 0)
+        for b, s, c in zip(base, sums, rivals, strict=True)
+    )
+
+
+def _exact_probability(
+    laws: Sequence[list[tuple[Any, Fraction]]], base: list[Fraction], winner: int, rivals: list[int]
+) -> Fraction:
     table: dict[tuple[Any, ...], Fraction] = {tuple(0 for _ in rivals): Fraction(1)}
     for law in laws:
         grown: dict[tuple[Any, ...], Fraction] = defaultdict(Fraction)
         for vector, p in law:
-            step = vector if scale is None else tuple(
-                rounding(v / d) for v, d in zip(vector, scale, strict=True))  # fmt: skip
             for state, q in table.items():
-                grown[tuple(a + b for a, b in zip(state, step, strict=True))] += p * q
-        if len(grown) > MAX_CHECK_STATES:
-            raise CertificateTooLargeError(
-                f"re-folding the vector law would hold {len(grown)} vectors, more than "
-                f"{MAX_CHECK_STATES}"
-            )
+                grown[tuple(a + b for a, b in zip(state, vector, strict=True))] += p * q
+        _bounded(len(grown))
         table = grown
-    total = Fraction(0)
-    for state, q in table.items():
-        sums = state if scale is None else [d * s for d, s in zip(scale, state, strict=True)]
-        if all((b + s > 0) or (c > winner and b + s == 0)
-               for b, s, c in zip(base, sums, rivals, strict=True)):  # fmt: skip
-            total += q
-    return total
+    return sum(
+        (q for state, q in table.items() if _beats(base, state, rivals, winner)), Fraction(0)
+    )
+
+
+def _bounded(states: int) -> None:
+    if states > MAX_CHECK_STATES:
+        raise CertificateTooLargeError(
+            f"re-folding the vector law would hold {states} vectors, more than {MAX_CHECK_STATES}"
+        )
+
+
+def _padded_fold(
+    steps: Sequence[list[tuple[tuple[int, ...], Fraction]]], dims: int
+) -> tuple[Any, list[int], int]:
+    """The integer-mass law of the sum on a dense grid, its origin and the denominator:
+    per step, the grid placed at its offset in a larger zero grid, the placements summed."""
+    grid = np.ones((1,) * dims, dtype=object)
+    origin, denominator = [0] * dims, 1
+    for law in steps:
+        scale = math.lcm(*(p.denominator for _, p in law))
+        least = [min(v[k] for v, _ in law) for k in range(dims)]
+        most = [max(v[k] for v, _ in law) for k in range(dims)]
+        _bounded(math.prod(n + b - a for n, a, b in zip(grid.shape, least, most, strict=True)))
+        parts = []
+        for vector, p in law:
+            part = np.zeros(
+                tuple(n + b - a for n, a, b in zip(grid.shape, least, most, strict=True)),
+                dtype=object,
+            )
+            part[...] = 0  # Python integers, which do not overflow
+            at = tuple(slice(v - a, v - a + n) for v, a, n in zip(vector, least, grid.shape,
+                                                                  strict=True))  # fmt: skip
+            part[at] = grid * int(p * scale)
+            parts.append(part)
+        grid = functools.reduce(operator.add, parts)
+        origin = [o + a for o, a in zip(origin, least, strict=True)]
+        denominator *= scale
+    return grid, origin, denominator
 
 
 def check_completion(result: Any, gam: Any) -> bool:

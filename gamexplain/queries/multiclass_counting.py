@@ -63,7 +63,10 @@ def completion_fraction_multiclass(
     )  # fmt: skip
     fixed = frozenset(options["S"])
     instance = gam.instance(x)
-    model = with_distribution(gam, distribution, "completion_fraction").covering(instance)
+    resolved = with_distribution(gam, distribution, "completion_fraction")
+    # x is explained in the feature space widened just enough to hold it; the marginals
+    # recorded are the model's, which verify widens the same way
+    model = resolved.covering(instance)
     entry, spec = select_algorithm(model, "cc", options["method"], {}).chosen
     started = time.perf_counter()
     found = spec.func(model, instance, fixed, max_states=max_states,
@@ -79,7 +82,7 @@ def completion_fraction_multiclass(
         upper=round_up(high),
         fixed=tuple(model.feature_names[i] for i in sorted(fixed)),
         instance=instance,
-        distribution=distribution_label(model.scores[0], distribution),
+        distribution=distribution_label(resolved.scores[0], distribution),
         exact=exact,
         algorithm=spec.name,
         cell=str(entry.cell),
@@ -90,7 +93,7 @@ def completion_fraction_multiclass(
             upper=high,
             scale=found.scale,
             laws=found.laws,
-            marginals=tuple(f.distribution for f in model.scores[0].features),
+            marginals=tuple(f.distribution for f in resolved.scores[0].features),
         ),
         status=status,  # type: ignore[arg-type]
         message="" if exact else BOUNDS_MESSAGE,

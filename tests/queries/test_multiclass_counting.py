@@ -39,9 +39,14 @@ def cells(gam: Any, i: int) -> list[tuple[Any, Fraction]]:
     return [((a + b) / 2, (b - a) / (high - low)) for a, b in itertools.pairwise(cuts)]
 
 
-def brute_fraction(gam: Any, x: tuple[Any, ...], kept: frozenset[int]) -> Fraction:
+def brute_fraction(
+    gam: Any, x: tuple[Any, ...], kept: frozenset[int], laws: Any = None
+) -> Fraction:
+    """P(the class of x is kept), the free features drawn from the cells of ``laws``
+    (default ``gam``)."""
     p = gam.predict_index(x)
-    axes = [[(x[i], Fraction(1))] if i in kept else cells(gam, i) for i in range(gam.n_features)]
+    source = gam if laws is None else laws
+    axes = [[(x[i], Fraction(1))] if i in kept else cells(source, i) for i in range(gam.n_features)]
     total = Fraction(0)
     for combo in itertools.product(*axes):
         z = tuple(v for v, _ in combo)
@@ -142,3 +147,13 @@ def test_a_short_time_limit_gives_a_certified_bracket() -> None:
     x = gam.instance([3, 5, 1, 6])
     result = gx.completion_fraction(gam, x, [], time_limit=1e-6)
     assert result.status in ("time_limit", "solved") and result.verify(gam)
+
+
+def test_an_instance_outside_the_domain_is_counted_in_the_widened_space() -> None:
+    gam = _wide()
+    x = gam.instance([3, 5, 1, 9])  # d = 9 lies past the domain's 0..7
+    result = gx.completion_fraction(gam, x, ["b", "c"])
+    assert result.exact and result.verify(gam)
+    # the free features keep the model's marginals: the widening adds no mass
+    truth = brute_fraction(gam.covering(x), x, frozenset({1, 2}), laws=gam)
+    assert result.exact_fraction == truth
