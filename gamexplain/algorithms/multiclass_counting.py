@@ -38,9 +38,13 @@ from gamexplain.substrate.polynomials import value_at
 __all__ = [
     "ENUMERATE_LIMIT",
     "CountingEstimate",
+    "LabelEstimate",
     "LawCell",
+    "coalition_weights",
     "count_wins",
     "difference_law",
+    "label_rival_vectors",
+    "label_values",
     "offsets",
 ]
 
@@ -53,6 +57,9 @@ vectors: exact sums of EBM contributions rarely coincide, and a dense scaled gri
 Python integers is many times cheaper per state."""
 
 _FIRST_BUCKETS = 8
+_LAST_BUCKETS = 2**40
+"""Scales stop halving here: a tie exactly on a class boundary keeps the two roundings
+apart at every scale."""
 
 Vector = tuple[Fraction, ...]
 
@@ -266,10 +273,36 @@ def _scaled(
         if bounds is None:
             return _stopped(best, "budget_exhausted")
         low, high, states = bounds
+        if (low, high) == (best.lower, best.upper):
+            return _exact_or(laws, base, rivals, winner, max_states, best)
         best = CountingEstimate(low, high, scale, "solved", states, best.laws)
         if low == high:
             return best
+        if buckets >= _LAST_BUCKETS:
+            return _stopped(best, "budget_exhausted")
         buckets *= 2
+
+
+def _exact_or(
+    laws: Sequence[Sequence[LawCell]],
+    base: Vector,
+    rivals: Sequence[int],
+    winner: int,
+    max_states: int,
+    best: CountingEstimate,
+) -> CountingEstimate:
+    """The exact fold at the whole budget (finer scales no longer narrow the bracket),
+    else ``best`` with its budget exhausted."""
+    integer, denominator = _integer_laws(laws, tuple)
+    try:
+        exact = _fold(integer, len(rivals), max_states)
+    except OutOfTime:
+        return _stopped(best, "time_limit")
+    if exact is None:
+        return _stopped(best, "budget_exhausted")
+    table, largest = exact
+    p = _probability(table, denominator, lambda t: _wins(base, t, rivals, winner))
+    return CountingEstimate(p, p, None, "solved", largest, best.laws)
 
 
 def _bracket(
@@ -372,3 +405,236 @@ def cc_rival_vectors(
     """
     with deadline.limit(time_limit):
         return count_wins(gam, gam.predict_index(x), x, fixed, max_states)
+
+
+# -- SHAP and Banzhaf of the label --------------------------------------------------------------
+@dataclass(frozen=True)
+class LabelEstimate:
+    """Bounds on each feature's attribution of the label "the winner wins" and on the
+    base value v(∅); ``scale`` as in :class:`CountingEstimate`."""
+
+    lower: tuple[Fraction, ...]
+    upper: tuple[Fraction, ...]
+    base_lower: Fraction
+    base_upper: Fraction
+    scale: tuple[Fraction, ...] | None
+    status: str
+    states: int
+    laws: tuple[tuple[LawCell, ...], ...]
+
+
+def coalition_weights(kind: str, n: int) -> list[Fraction]:
+    """The weight of a coalition of size k ∌ i: k!(n−k−1)!/n! (Shapley) or 2^(1−n)."""
+    if kind == "banzhaf":
+        return [Fraction(1, 2 ** (n - 1))] * n
+    return [Fraction(math.factorial(k) * math.factorial(n - k - 1), math.factorial(n))
+            for k in range(n)]  # fmt: skip
+
+
+def label_values(
+    model: Any, winner: int, x: Sequence[Any], kind: str, max_states: int
+) -> LabelEstimate:
+    """Shapley (``kind="shapley"``) or Banzhaf values of the indicator that ``winner``
+    wins, the absent features drawn from their marginals.
+
+    Notes
+    -----
+    Per feature i, one programme over the vectors of the other features' differences
+    with one more coordinate, the coalition's size (each feature either kept at x or
+    drawn): O(n²·a·S). Pseudo-polynomial for fixed K (thm:multiclass-label).
+    """
+    rivals = _rivals(model.n_classes, winner)
+    n = model.n_features
+    laws = []
+    for i in range(n):
+        law = difference_law(model, winner, i)
+        if isinstance(law, str):
+            raise UnsupportedQueryError(f"label attributions on a multiclass model: {law}")
+        laws.append(law)
+    none = offsets(model, winner, x, frozenset())
+    at_x = [
+        tuple(a - b for a, b in zip(offsets(model, winner, x, frozenset({i})), none, strict=True))
+        for i in range(n)
+    ]
+    weights = coalition_weights(kind, n)
+    trivial = LabelEstimate((Fraction(-1),) * n, (Fraction(1),) * n, Fraction(0), Fraction(1),
+                            None, "budget_exhausted", 0, tuple(laws))  # fmt: skip
+    task = _LabelTask(laws, at_x, none, rivals, winner, weights)
+    try:
+        exact = task.run(None, max(max_states // EXACT_SHARE, 1))
+    except OutOfTime:
+        return _relabelled(trivial, "time_limit")
+    if exact is not None:
+        parts, base, states = exact
+        values = tuple(a - b for a, b in parts)
+        return LabelEstimate(values, values, base, base, None, "solved", states, tuple(laws))
+    return task.refine(max_states, trivial)
+
+
+def _relabelled(estimate: LabelEstimate, status: str) -> LabelEstimate:
+    return LabelEstimate(estimate.lower, estimate.upper, estimate.base_lower,
+                         estimate.base_upper, estimate.scale, status, estimate.states,
+                         estimate.laws)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _LabelTask:
+    laws: Sequence[tuple[LawCell, ...]]
+    at_x: Sequence[Vector]
+    base: Vector
+    rivals: Sequence[int]
+    winner: int
+    weights: Sequence[Fraction]
+
+    def _key(self, scale: Any, rounding: Any) -> Any:
+        if scale is None:
+            return tuple
+        return lambda v: tuple(rounding(a / d) for a, d in zip(v, scale, strict=True))
+
+    def _wins(self, scale: Any, state: Sequence[Any]) -> bool:
+        sums = state if scale is None else [d * s for d, s in zip(scale, state, strict=True)]
+        return _wins(self.base, sums, self.rivals, self.winner)
+
+    def run(
+        self, scale: Any, max_states: int, rounding: Any = None
+    ) -> tuple[tuple[tuple[Fraction, Fraction], ...], Fraction, int] | None:
+        """Per feature the two weighted sums (A, B) of its attribution A − B, and v(∅),
+        at ``scale`` (None: exact), rounding by ``rounding``; None when a table passes
+        ``max_states``."""
+        key = self._key(scale, rounding)
+        dims = len(self.rivals)
+        values, largest = [], 0
+        for i in range(len(self.laws)):
+            mixed: list[list[tuple[tuple[Any, ...], int]]] = []
+            denominator = 1
+            for j, law in enumerate(self.laws):
+                if j == i:
+                    continue
+                d = math.lcm(*(c.probability.denominator for c in law))
+                merged: dict[tuple[Any, ...], int] = defaultdict(int)
+                for cell in law:
+                    merged[(*key(cell.vector), 0)] += int(cell.probability * d)
+                merged[(*key(self.at_x[j]), 1)] += d
+                mixed.append(sorted(merged.items()))
+                denominator *= d
+            folded = _fold(mixed, dims + 1, max_states)
+            if folded is None:
+                return None
+            table, states = folded
+            largest = max(largest, states)
+            values.append(self._value(i, table, denominator, key, scale))
+        base = self._base(key, scale, max_states)
+        return None if base is None else (tuple(values), base, largest)
+
+    def _value(
+        self, i: int, table: Any, denominator: int, key: Any, scale: Any
+    ) -> tuple[Fraction, Fraction]:
+        """A = Σ_k w_k Σ_{|S|=k} v(S ∪ {i}) and B = Σ_k w_k Σ_{|S|=k} v(S)."""
+        law = self.laws[i]
+        here = key(self.at_x[i])
+        steps = [(key(c.vector), c.probability) for c in law]
+        kept_total, drawn_total = Fraction(0), Fraction(0)
+        for state, mass in table.items():
+            deadline.check()
+            *s, k = state
+            if self._wins(scale, [a + b for a, b in zip(s, here, strict=True)]):
+                kept_total += self.weights[k] * mass
+            drawn = sum((p for v, p in steps
+                         if self._wins(scale, [a + b for a, b in zip(s, v, strict=True)])),
+                        Fraction(0))  # fmt: skip
+            drawn_total += self.weights[k] * mass * drawn
+        return kept_total / denominator, drawn_total / denominator
+
+    def _base(self, key: Any, scale: Any, max_states: int) -> Fraction | None:
+        """v(∅), or None when its table passes ``max_states``."""
+        integer, denominator = _integer_laws(self.laws, key)
+        folded = _fold(integer, len(self.rivals), max_states)
+        if folded is None:
+            return None
+        return _probability(folded[0], denominator, lambda t: self._wins(scale, t))
+
+    def refine(self, max_states: int, best: LabelEstimate) -> LabelEstimate:
+        """The bracket of the finest scales whose tables fit (see :func:`_scaled`)."""
+        dims = len(self.rivals)
+        spans = [
+            sum((max(c.vector[k] for c in law) - min(c.vector[k] for c in law)
+                 for law in self.laws), Fraction(0)) or Fraction(1)
+            for k in range(dims)
+        ]  # fmt: skip
+        buckets = _FIRST_BUCKETS
+        while True:
+            scale = tuple(span / buckets for span in spans)
+            try:
+                down = self.run(scale, max_states, math.floor)
+                up = None if down is None else self.run(scale, max_states, math.ceil)
+            except OutOfTime:
+                return _relabelled(best, "time_limit")
+            if down is None or up is None:
+                return _relabelled(best, "budget_exhausted")
+            lower, upper = self.bounds(down[0], up[0], len(self.laws))
+            if (lower, upper) == (best.lower, best.upper):
+                # finer scales no longer help (the tables are small and a tie sits on a
+                # class boundary): the exact run at the full budget decides
+                return self.exactly(max_states, best)
+            best = LabelEstimate(lower, upper, down[1], up[1], scale, "solved",
+                                 max(down[2], up[2]), tuple(self.laws))  # fmt: skip
+            if (lower == upper and down[1] == up[1]) or buckets >= _LAST_BUCKETS:
+                return best if lower == upper else _relabelled(best, "budget_exhausted")
+            buckets *= 2
+
+    def exactly(self, max_states: int, best: LabelEstimate) -> LabelEstimate:
+        """The exact run with the whole budget, else ``best`` (budget exhausted)."""
+        try:
+            found = self.run(None, max_states)
+        except OutOfTime:
+            return _relabelled(best, "time_limit")
+        if found is None:
+            return _relabelled(best, "budget_exhausted")
+        parts, base, states = found
+        values = tuple(a - b for a, b in parts)
+        return LabelEstimate(values, values, base, base, None, "solved", states, best.laws)
+
+    def bounds(
+        self, down: Sequence[tuple[Fraction, Fraction]], up: Sequence[tuple[Fraction, Fraction]],
+        n: int,
+    ) -> tuple[tuple[Fraction, ...], tuple[Fraction, ...]]:  # fmt: skip
+        """φ = A − B with A, B ≥ 0 sums of monotone probabilities: its lower bound takes
+        A from the rounded-down run and B from the rounded-up one, its upper bound the
+        other way round."""
+        lower = tuple(a - b for (a, _), (_, b) in zip(down, up, strict=True))
+        upper = tuple(a - b for (_, b), (a, _) in zip(down, up, strict=True))
+        return lower, upper
+
+
+def _label(query: str) -> Any:
+    @register_algorithm(
+        query,
+        "rival-vectors",
+        summary="per feature, a dynamic programme over the other features' difference "
+        "vectors and the coalition size; exact, or a bracket past max_states",
+        theorem="thm:multiclass-label",
+        priority=10,
+        solves=lambda cell: cell.task == "multiclass",
+        applies=_refuse,
+        multiclass=True,
+    )
+    def label_rival_vectors(
+        gam: Any, x: tuple[Any, ...], *, output: str, kind: str, max_states: int,
+        time_limit: float | None,
+    ) -> LabelEstimate:  # fmt: skip
+        """SHAP or Banzhaf values of the predicted class's indicator (see
+        :func:`label_values`); the bracket found so far when ``time_limit`` runs out.
+
+        Notes
+        -----
+        #P-hard already for K = 2 (thm:shap-label-sharp-p); pseudo-polynomial for fixed
+        K (thm:multiclass-label).
+        """
+        with deadline.limit(time_limit):
+            return label_values(gam, gam.predict_index(x), x, kind, max_states)
+
+    return label_rival_vectors
+
+
+label_rival_vectors = _label("shap-label")
+_label("banzhaf-label")

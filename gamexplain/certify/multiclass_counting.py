@@ -40,7 +40,13 @@ from gamexplain.certify.provenance import provenance_consistent
 from gamexplain.errors import CertificateTooLargeError
 from gamexplain.model.multiclass import MulticlassGAM
 
-__all__ = ["MAX_CHECK_STATES", "CountCertificate", "check_completion"]
+__all__ = [
+    "MAX_CHECK_STATES",
+    "CountCertificate",
+    "LabelCertificate",
+    "check_completion",
+    "check_label_attributions",
+]
 
 MAX_CHECK_STATES = 2_000_000
 """Most vectors the re-folded law may hold."""
@@ -341,4 +347,131 @@ def _shown(result: Any, low: Fraction, high: Fraction) -> bool:
         and result.upper == round_up(high)
         and result.fraction == float((low + high) / 2)
         and (result.message == "") is exact
+    )
+
+
+# -- SHAP and Banzhaf of the label ------------------------------------------------------------
+@dataclass(frozen=True)
+class LabelCertificate:
+    """What multiclass label attributions rest on: as :class:`CountCertificate`, with
+    ``kind`` ("shapley" or "banzhaf"), per feature the bounds ``lower``/``upper`` and
+    the base value's ``base_lower``/``base_upper``; ``laws`` holds every feature's cells."""
+
+    model: str
+    winner: int
+    kind: str
+    lower: tuple[Fraction, ...]
+    upper: tuple[Fraction, ...]
+    base_lower: Fraction
+    base_upper: Fraction
+    scale: tuple[Fraction, ...] | None
+    laws: tuple[Any, ...]
+    marginals: tuple[Any, ...]
+
+
+def _weight(kind: str, n: int, k: int) -> Fraction:
+    if kind == "banzhaf":
+        return Fraction(1, 2 ** (n - 1))
+    return Fraction(math.factorial(k) * math.factorial(n - k - 1), math.factorial(n))
+
+
+def _sums(
+    laws: Sequence[list[tuple[Any, Fraction]]], at_x: Sequence[Any], base: list[Fraction],
+    winner: int, rivals: list[int], kind: str, i: int, step: Any, scale: Any,
+) -> tuple[Fraction, Fraction]:  # fmt: skip
+    """Σ_S w(|S|) v(S ∪ {i}) and Σ_S w(|S|) v(S) over S ⊆ N \\ {i}, the vectors mapped by
+    ``step``: coalitions folded as (vector, size) with rational weights."""
+    n = len(laws)
+    table: dict[tuple[Any, ...], Fraction] = {(*(0 for _ in rivals), 0): Fraction(1)}
+    for j in range(n):
+        if j == i:
+            continue
+        options = [((*step(v), 0), p) for v, p in laws[j]] + [((*step(at_x[j]), 1), Fraction(1))]
+        grown: dict[tuple[Any, ...], Fraction] = defaultdict(Fraction)
+        for state, q in table.items():
+            for move, p in options:
+                grown[tuple(a + b for a, b in zip(state, move, strict=True))] += p * q
+        _bounded(len(grown))
+        table = grown
+
+    def beats(s: Sequence[Any]) -> bool:
+        sums = s if scale is None else [d * t for d, t in zip(scale, s, strict=True)]
+        return _beats(base, sums, rivals, winner)
+
+    with_i, without = Fraction(0), Fraction(0)
+    mine = step(at_x[i])
+    for state, q in table.items():
+        *s, k = state
+        w = _weight(kind, n, k) * q
+        if beats([a + b for a, b in zip(s, mine, strict=True)]):
+            with_i += w
+        for v, p in laws[i]:
+            if beats([a + b for a, b in zip(s, step(v), strict=True)]):
+                without += w * p
+    return with_i, without
+
+
+def check_label_attributions(result: Any, gam: Any) -> bool:
+    """Re-check multiclass label attributions: the cells of every feature, then both
+    weighted sums of every value folded again (exactly, or rounded down and up at the
+    certificate's scales), the base value, and every field shown."""
+    cert = result.certificate
+    if not isinstance(gam, MulticlassGAM) or not isinstance(cert, LabelCertificate):
+        return False
+    if cert.model != digest(gam) or not _named(gam, result, cert.marginals):
+        return False
+    x = tuple(result.instance)
+    model = _with_marginals(gam, cert.marginals).covering(x)
+    query = "shap-label" if cert.kind == "shapley" else "banzhaf-label"
+    expected_kind = "banzhaf" if "Banzhaf" in type(result).__name__ else "shapley"
+    if cert.kind != expected_kind or result.output != "label":
+        return False
+    if not in_domain(model.scores[0], x) or not provenance_consistent(model, result, (query,)):
+        return False
+    winner = class_of(model, x)
+    n = model.n_features
+    if cert.winner != winner or len(cert.laws) != n or result.feature_names != model.feature_names:
+        return False
+    laws = [_law(model, winner, i, cells) for i, cells in enumerate(cert.laws)]
+    if any(law is None for law in laws):
+        return False
+    checked = [law for law in laws if law is not None]
+    rivals = [c for c in range(model.n_classes) if c != winner]
+    none = _offsets(model, winner, x, frozenset())
+    at_x = [
+        tuple(a - b for a, b in zip(_offsets(model, winner, x, frozenset({i})), none, strict=True))
+        for i in range(n)
+    ]
+    scale = cert.scale
+    if scale is not None and (len(scale) != len(rivals) or any(d <= 0 for d in scale)):
+        return False
+
+    def step(rounding: Any) -> Any:
+        if scale is None:
+            return tuple
+        return lambda v: tuple(rounding(a / d) for a, d in zip(v, scale, strict=True))
+
+    lower, upper = [], []
+    for i in range(n):
+        down = _sums(checked, at_x, none, winner, rivals, cert.kind, i, step(math.floor), scale)
+        up = down if scale is None else _sums(
+            checked, at_x, none, winner, rivals, cert.kind, i, step(math.ceil), scale)  # fmt: skip
+        lower.append(down[0] - up[1])
+        upper.append(up[0] - down[1])
+    base_low = _probability(checked, none, winner, model.n_classes, scale, math.floor)
+    base_high = base_low if scale is None else _probability(
+        checked, none, winner, model.n_classes, scale, math.ceil)  # fmt: skip
+    exact = lower == upper and base_low == base_high
+    return (
+        (tuple(lower), tuple(upper)) == (cert.lower, cert.upper)
+        and (base_low, base_high) == (cert.base_lower, cert.base_upper)
+        and result.exact is exact
+        and (result.status == "solved") is exact
+        and (result.message == "") is exact
+        and result.exact_values == (tuple(lower) if exact else None)
+        and result.exact_base_value == (base_low if exact else None)
+        and result.base_value == float((base_low + base_high) / 2)
+        and list(result.values) == [float((a + b) / 2) for a, b in zip(lower, upper, strict=True)]
+        and list(result.lower) == [round_down(v) for v in lower]
+        and list(result.upper) == [round_up(v) for v in upper]
     )

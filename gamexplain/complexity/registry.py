@@ -338,6 +338,11 @@ _MULTICLASS: _Row = {
     "cc": (None, "#P-complete", "thm:multiclass-cc",
            "contains the binary case (K = 2); a DP over vectors of the K − 1 score "
            "differences, pseudo-polynomial for fixed K, bracketed past max_states"),
+    "shap-label": (None, "#P-complete", "thm:multiclass-label",
+                   "contains the binary case (K = 2); the vector programme with the "
+                   "coalition size, pseudo-polynomial for fixed K"),
+    "banzhaf-label": (None, "#P-complete", "thm:multiclass-label",
+                      "as SHAP of the label, with equal coalition weights"),
 }  # fmt: skip
 _MULTICLASS_PAIRS: _Row = {
     "csr": (None, "coNP-complete", "thm:pairs-conp", "contains the binary case (K = 2)"),
@@ -348,6 +353,11 @@ _MULTICLASS_PAIRS: _Row = {
     "enum-cr": (None, "NP-complete", "thm:pairs-conp", "contains MCR"),
     "cc": (None, "#P-complete", "thm:cc-sharp-p",
            "contains the binary case (K = 2); no multiclass algorithm for pair terms yet"),
+    "shap-label": (None, "#P-complete", "thm:shap-label-sharp-p",
+                   "contains the binary case (K = 2); no multiclass algorithm for pair terms yet"),
+    "banzhaf-label": (None, "#P-complete", "thm:shap-label-sharp-p",
+                      "contains the binary case (K = 2); no multiclass algorithm for pair "
+                      "terms yet"),
     "shap-score": (None, "PTIME", "thm:multiclass-shap-score",
                    "each class's pair terms split in closed form"),
     "banzhaf-score": (None, "PTIME", "thm:multiclass-shap-score",

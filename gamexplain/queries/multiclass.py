@@ -27,7 +27,7 @@ from gamexplain.algorithms.multiclass import Deletion, MulticlassProblem, PerCla
 from gamexplain.algorithms.worst_case import make_problem
 from gamexplain.certify import multiclass as checks
 from gamexplain.complexity.registry import select_algorithm
-from gamexplain.errors import TimeLimitError, UnsupportedQueryError
+from gamexplain.errors import TimeLimitError
 from gamexplain.model.multiclass import MulticlassGAM, rival_model
 from gamexplain.queries.parameters import validate
 from gamexplain.queries.reasons import (
@@ -456,11 +456,10 @@ def attributions(gam: Any, x: Any, *, kind: str, output: str, **options: Any) ->
     func = "shap_values" if kind == "shapley" else "banzhaf_values"
     validate(func, gam, output=output, method=options.get("method", "auto"),
              max_states=options["max_states"], time_limit=options["time_limit"])  # fmt: skip
-    if output != "score":
-        raise UnsupportedQueryError(
-            f"{func}(output='label') on a multiclass model is not supported yet; "
-            "output='score' gives one vector per class"
-        )
+    if output == "label":
+        from gamexplain.queries.multiclass_counting import label_attributions_multiclass
+
+        return label_attributions_multiclass(gam, x, kind=kind, **options)
     start = time.perf_counter()
     instance = gam.instance(x)
     model = gam.covering(instance)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 from fractions import Fraction
 from typing import Any
 
@@ -157,3 +158,66 @@ def test_an_instance_outside_the_domain_is_counted_in_the_widened_space() -> Non
     # the free features keep the model's marginals: the widening adds no mass
     truth = brute_fraction(gam.covering(x), x, frozenset({1, 2}), laws=gam)
     assert result.exact_fraction == truth
+
+
+def brute_label(gam: Any, x: tuple[Any, ...], kind: str) -> list[Fraction]:
+    """Shapley or Banzhaf values of v(S) = P(x's class is kept | x_S), over coalitions."""
+    n = gam.n_features
+    v = {frozenset(S): brute_fraction(gam, x, frozenset(S))
+         for k in range(n + 1) for S in itertools.combinations(range(n), k)}  # fmt: skip
+    out = []
+    for i in range(n):
+        total = Fraction(0)
+        for S, value in v.items():
+            if i in S:
+                continue
+            k = len(S)
+            w = (Fraction(1, 2 ** (n - 1)) if kind == "banzhaf" else
+                 Fraction(math.factorial(k) * math.factorial(n - k - 1), math.factorial(n)))
+            total += w * (v[S | {i}] - value)
+        out.append(total)
+    return out
+
+
+@settings(max_examples=25)
+@given(st.data())
+def test_label_attributions_match_brute_force(data: st.DataObject) -> None:
+    gam = data.draw(STEPS)
+    x = data.draw(instances(gam.scores[0]))
+    try:
+        shap = gx.shap_values(gam, x, output="label")
+    except gx.UnsupportedQueryError as refused:
+        assert "non-constant" in str(refused)
+        return
+    banzhaf = gx.banzhaf_values(gam, x, output="label")
+    assert shap.exact and list(shap.exact_values) == brute_label(gam, x, "shapley")
+    assert banzhaf.exact and list(banzhaf.exact_values) == brute_label(gam, x, "banzhaf")
+    assert shap.exact_base_value == brute_fraction(gam, x, frozenset())
+    assert shap.exact_base_value + sum(shap.exact_values) == 1  # efficiency: v(N) = 1
+    assert shap.verify(gam) and banzhaf.verify(gam)
+    small = gx.shap_values(gam, x, output="label", max_states=30)
+    truth = brute_label(gam, x, "shapley")
+    bounds = zip(small.certificate.lower, small.certificate.upper, truth, strict=True)
+    assert all(lo <= t <= hi for lo, hi, t in bounds) and small.verify(gam)
+
+
+def test_a_label_bracket_is_certified_and_forgeries_fail() -> None:
+    gam = _wide()
+    x = gam.instance([3, 5, 1, 6])
+    result = gx.shap_values(gam, x, output="label", max_states=400)
+    assert not result.exact and result.status == "budget_exhausted" and result.verify(gam)
+    exact = gx.shap_values(gam, x, output="label")
+    assert exact.exact and exact.verify(gam)
+    inside = zip(result.lower, exact.values, result.upper, strict=True)
+    assert all(lo <= v <= hi for lo, v, hi in inside)
+    for answer in (result, exact):
+        cert = answer.certificate
+        forged = [
+            dataclasses.replace(answer, certificate=dataclasses.replace(cert, lower=(
+                cert.lower[0] - Fraction(1, 100), *cert.lower[1:]))),
+            dataclasses.replace(answer, certificate=dataclasses.replace(cert, kind="banzhaf")),
+            dataclasses.replace(answer, base_value=answer.base_value + 0.01),
+            dataclasses.replace(answer, values=answer.values + 0.01),
+            dataclasses.replace(answer, exact=not answer.exact),
+        ]
+        assert not any(f.verify(gam) for f in forged)
