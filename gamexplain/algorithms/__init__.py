@@ -13,6 +13,7 @@ from gamexplain.algorithms import (  # noqa: F401
     loco,
     loco_population,
     multiclass,
+    multiclass_counting,
     pair_fr,
     pair_size,
     pairwise,

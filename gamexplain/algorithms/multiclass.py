@@ -19,10 +19,11 @@ the binary queries' own certified results, so every per-rival step keeps its cer
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from gamexplain.algorithms.hitting_set import marco
 from gamexplain.complexity.registry import register_algorithm
 from gamexplain.substrate import deadline
 
@@ -32,6 +33,8 @@ __all__ = [
     "RivalCheck",
     "attributions_per_class",
     "csr_rivals",
+    "enum_cr_rivals",
+    "enum_sr_rivals",
     "mcr_rivals",
     "minimal_rivals",
     "msr_rivals",
@@ -56,7 +59,8 @@ class MulticlassProblem:
         Features that may not change.
     rival : callable
         ``rival(query, c, S)`` answers the binary question ``query`` ("csr" with the kept
-        set S, or "mcr") on the rival model of class ``c`` with a certified result.
+        set S, "mcr" or "mcr-nearest" with the fixed set S) on the rival model of
+        class ``c`` with a certified result.
     decide : callable
         ``decide(c, S)``: whether keeping S (fixed features included) keeps p against
         rival c, and if not a completion where c wins; the search runs on it, and only
@@ -164,19 +168,22 @@ def csr_rivals(
     multiclass=True,
 )
 def mcr_rivals(
-    problem: MulticlassProblem, time_limit: float | None = None
+    problem: MulticlassProblem, nearest: bool = False, time_limit: float | None = None
 ) -> tuple[tuple[int, Any], ...]:
-    """Every rival class's minimum contrastive reason (the query keeps the smallest).
+    """Every rival class's minimum contrastive reason (the query keeps the smallest);
+    with ``nearest``, each with its nearest witness.
 
     Notes
     -----
-    K − 1 binary greedy runs, O(K·n log n) after the primitive (thm:multiclass-mcr).
+    K − 1 binary greedy runs, O(K·n log n) after the primitive (thm:multiclass-mcr);
+    nearest witnesses add K − 1 Pareto-frontier searches (thm:mcr-nearest).
     """
     out = []
+    question = "mcr-nearest" if nearest else "mcr"
     for c in problem.rivals:
         deadline.check()
         problem.count("rival_checks")
-        out.append((c, problem.rival("mcr", c, problem.fixed)))
+        out.append((c, problem.rival(question, c, problem.fixed)))
     return tuple(out)
 
 
@@ -280,6 +287,73 @@ def msr_rivals(problem: MulticlassProblem, time_limit: float | None = None) -> H
             core, witness = _shrink(problem, moved, point)
             cores.append((core, witness))
             hitman.hit(sorted(core))
+
+
+class RivalOracle:
+    """The sufficiency oracle of the hitting-set loops (:func:`marco`) on a multiclass
+    problem: a kept set is sufficient when no rival can win with it kept."""
+
+    def __init__(self, problem: MulticlassProblem) -> None:
+        self.problem = problem
+
+    def sufficient(self, kept: Iterable[int]) -> bool:
+        return _search(self.problem, frozenset(kept)) is None
+
+    def counterexample(self, kept: Iterable[int]) -> tuple[Any, ...] | None:
+        return _search(self.problem, frozenset(kept))
+
+    def worst_case(self, kept: Iterable[int]) -> Any:
+        return _check(self.problem, frozenset(kept))
+
+
+def _listing(
+    kind: str, problem: MulticlassProblem, time_limit: float | None
+) -> Generator[frozenset[int], None, str]:
+    """The reasons of one ``kind`` ("sr" or "cr") that :func:`marco` finds on the
+    multiclass oracle; the generator's value is its status."""
+    events = marco(problem, RivalOracle(problem), time_limit)  # type: ignore[arg-type]
+    while True:
+        try:
+            found, reason = next(events)
+        except StopIteration as stop:
+            return str(stop.value)
+        if found == kind:
+            yield reason
+
+
+_ENUM_SUMMARY = (
+    "hitting-set duality (MARCO) over the multiclass oracle: K − 1 worst cases per "
+    "sufficiency question"
+)
+
+
+@register_algorithm(
+    "enum-sr", "rivals-marco", summary=_ENUM_SUMMARY, theorem="thm:multiclass-enum",
+    priority=10, solves=_multiclass, multiclass=True,
+)  # fmt: skip
+def enum_sr_rivals(problem: MulticlassProblem, time_limit: float | None = None) -> Iterator[Any]:
+    """Every subset-minimal sufficient reason (fixed features included), one at a time.
+
+    Notes
+    -----
+    One SAT call and at most n·(K − 1) binary worst cases per reason found, plus one
+    final SAT call (thm:multiclass-enum).
+    """
+    return _listing("sr", problem, time_limit)
+
+
+@register_algorithm(
+    "enum-cr", "rivals-marco", summary=_ENUM_SUMMARY, theorem="thm:multiclass-enum",
+    priority=10, solves=_multiclass, multiclass=True,
+)  # fmt: skip
+def enum_cr_rivals(problem: MulticlassProblem, time_limit: float | None = None) -> Iterator[Any]:
+    """Every subset-minimal contrastive reason (free features only), one at a time.
+
+    Notes
+    -----
+    As :func:`enum_sr_rivals` (thm:multiclass-enum).
+    """
+    return _listing("cr", problem, time_limit)
 
 
 @dataclass(frozen=True, eq=False)

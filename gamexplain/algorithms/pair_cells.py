@@ -24,6 +24,7 @@ from gamexplain.errors import PieceLimitError
 from gamexplain.model.domains import Finite
 from gamexplain.model.shapes import Piecewise
 from gamexplain.substrate.pieces import Point, Segment, lower
+from gamexplain.substrate.polynomials import value_at
 
 __all__ = [
     "Cell",
@@ -96,7 +97,9 @@ def _cells(gam: Any, j: int) -> tuple[Cell, ...] | str:
         elif piece.degree > 0 and piece.low < piece.high:
             return refuse
         else:
-            parts = [(v, piece.coefficients[0]) for v in _starts(piece, cuts)]
+            # a one-point piece of higher degree (a one-integer domain) is its polynomial
+            # at that point, which need not be its anchor
+            parts = [(v, value_at(piece, Fraction(v))) for v in _starts(piece, cuts)]
         for value, contribution in parts:
             bins = tuple(gam.pairs[p].bin_of(a, feature, value) for p, a in axes)
             found.setdefault((contribution, bins), Cell(value, contribution, bins))

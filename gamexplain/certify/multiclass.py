@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from math import comb
 from typing import Any
 
@@ -27,6 +28,7 @@ from gamexplain.certify.evaluate import in_domain, model_digest, score
 from gamexplain.certify.numbers import compare
 from gamexplain.certify.provenance import provenance_consistent
 from gamexplain.errors import CertificateTooLargeError
+from gamexplain.model.distance import feature_distance
 from gamexplain.model.multiclass import MulticlassGAM, rival_model
 
 __all__ = [
@@ -65,6 +67,9 @@ class RivalCertificate:
     cores : tuple of (frozenset of int, tuple)
         Minimum-size sufficient reasons: contrastive sets with points that change only
         them and change the class.
+    minimality : tuple of (int, tuple of (int, result))
+        Subset-minimal contrastive reasons: per changed feature j, every rival's
+        certified sufficiency of keeping j and every feature outside the reason.
     """
 
     model: str
@@ -73,6 +78,7 @@ class RivalCertificate:
     witness: tuple[Any, ...] | None = None
     breakers: tuple[tuple[int, tuple[Any, ...]], ...] = ()
     cores: tuple[tuple[frozenset[int], tuple[Any, ...]], ...] = ()
+    minimality: tuple[tuple[int, tuple[tuple[int, Any], ...]], ...] = ()
 
 
 def digest(gam: MulticlassGAM) -> str:
@@ -111,8 +117,10 @@ def _bound(gam: MulticlassGAM, result: Any, queries: tuple[str, ...]) -> bool:
         return False
     p = class_of(gam, x)
     cert = result.certificate
+    names = tuple(getattr(result, "features", None) or ())
     return (
-        cert.prediction == p
+        len(set(names)) == len(names)
+        and cert.prediction == p
         and result.prediction == gam.classes[p]
         and result.target == target_text(gam, p)
         and result.exact is True
@@ -157,6 +165,8 @@ def check_sufficiency(result: Any, gam: Any) -> bool:
     kept = _positions(model, result.features)
     if result.values != tuple(x[i] for i in sorted(kept)) or cert.breakers or cert.cores:
         return False
+    if cert.minimality:
+        return False
     if result.holds:
         return cert.witness is None and _rivals_sufficient(model, result, kept)
     return _changes_class(model, x, cert.witness, kept)
@@ -166,16 +176,16 @@ def check_sufficient_reason(result: Any, gam: Any) -> bool:
     """Re-check a multiclass sufficient reason: sufficiency against every rival, one
     breaker per kept free feature, and for ``kind="minimum"`` the hitting-set bound."""
     model = _model(gam, result)
-    if model is None or not _bound(model, result, ("msr", "minimal-sr")):
+    if model is None or not _bound(model, result, ("msr", "minimal-sr", "enum-sr")):
         return False
     x, cert = tuple(result.instance), result.certificate
     kept = _positions(model, result.features)
     fixed = _positions(model, result.fixed)
     if result.values != tuple(x[i] for i in sorted(kept)) or not fixed <= kept:
         return False
-    if not _rivals_sufficient(model, result, kept):
+    if cert.minimality or not _rivals_sufficient(model, result, kept):
         return False
-    if dict(cert.breakers).keys() != kept - fixed:
+    if dict(cert.breakers).keys() != kept - fixed or len(cert.breakers) != len(kept - fixed):
         return False
     for j, point in cert.breakers:
         if not _changes_class(model, x, point, kept - {j}):
@@ -217,8 +227,10 @@ def _no_smaller(
 def check_contrastive(result: Any, gam: Any) -> bool:
     """Re-check a multiclass minimum contrastive reason: the witness changes the class,
     the chosen rival's reason verifies, and no rival has a smaller one."""
+    if getattr(result, "kind", None) == "subset-minimal":
+        return _check_subset_minimal_contrastive(result, gam)
     model = _model(gam, result)
-    if model is None or not _bound(model, result, ("mcr",)):
+    if model is None or not _bound(model, result, ("mcr",)) or result.certificate.minimality:
         return False
     x, cert = tuple(result.instance), result.certificate
     p = cert.prediction
@@ -232,7 +244,12 @@ def check_contrastive(result: Any, gam: Any) -> bool:
             return False
     sizes = [sub.size for _, sub in cert.rivals if sub.exists]
     if result.features is None:
-        return not sizes and result.witness is None and cert.witness is None
+        return (
+            not sizes and result.witness is None and cert.witness is None
+            and result.witness_kind == "extreme" and result.distance is None
+        )  # fmt: skip
+    if not _nearest_consistent(model, cert.rivals, min(sizes), result):
+        return False
     changed = _positions(model, result.features)
     everything = frozenset(range(model.n_features))
     return (
@@ -242,3 +259,64 @@ def check_contrastive(result: Any, gam: Any) -> bool:
         and result.values == tuple(result.witness[i] for i in sorted(changed))
         and result.witness_prediction == model.classes[class_of(model, result.witness)]
     )
+
+
+def _kept_by_every_rival(
+    gam: MulticlassGAM, x: tuple[Any, ...], p: int, results: Any, kept: frozenset[int]
+) -> bool:
+    """``results`` holds one verified sufficiency of ``kept`` per rival of p."""
+    if sorted(c for c, _ in results) != [c for c in range(gam.n_classes) if c != p]:
+        return False
+    return all(
+        tuple(sub.instance) == x and _positions(gam, sub.features) == kept and sub.holds
+        and sub.verify(rival_model(gam, p, c))
+        for c, sub in results
+    )  # fmt: skip
+
+
+def _check_subset_minimal_contrastive(result: Any, gam: Any) -> bool:
+    """A subset-minimal contrastive reason C: the witness changes only C and changes the
+    class; for every j in C, keeping j and everything outside C keeps the class against
+    every rival (so no proper subset of C is contrastive: contrastiveness is monotone)."""
+    model = _model(gam, result)
+    if model is None or not _bound(model, result, ("enum-cr",)) or result.features is None:
+        return False
+    x, cert = tuple(result.instance), result.certificate
+    if cert.rivals or cert.breakers or cert.cores or result.minimum_certified is not None:
+        return False
+    changed = _positions(model, result.features)
+    fixed = _positions(model, result.fixed)
+    outside = frozenset(range(model.n_features)) - changed
+    if not changed or changed & fixed or [j for j, _ in cert.minimality] != sorted(changed):
+        return False
+    return (
+        result.witness == cert.witness
+        and _changes_class(model, x, result.witness, outside)
+        and result.values == tuple(result.witness[i] for i in sorted(changed))
+        and result.witness_prediction == model.classes[class_of(model, result.witness)]
+        and all(
+            _kept_by_every_rival(model, x, cert.prediction, results, outside | {j})
+            for j, results in cert.minimality
+        )
+    )
+
+
+def _nearest_consistent(gam: MulticlassGAM, rivals: Any, size: int, result: Any) -> bool:
+    """A nearest witness is claimed only when every rival of the least size proved its
+    own nearest witness, and its distance is the least of theirs and is the witness's;
+    otherwise the witness is an extreme one and shows no distance."""
+    smallest = [sub for _, sub in rivals if sub.exists and sub.size == size]
+    if result.witness_kind == "extreme":
+        return result.distance is None
+    if result.witness_kind != "nearest" or result.distance is None:
+        return False
+    if any(sub.witness_kind != "nearest" or sub.distance is None for sub in smallest):
+        return False
+    least = min(sub.distance for sub in smallest)
+    x = tuple(result.instance)
+    return result.distance == least and _distance(gam, x, result.witness) == least
+
+
+def _distance(gam: MulticlassGAM, x: Sequence[Any], point: Sequence[Any]) -> Any:
+    parts = zip(gam.scores[0].features, point, x, strict=True)
+    return sum((feature_distance(f.domain, z, v) for f, z, v in parts), Fraction(0))

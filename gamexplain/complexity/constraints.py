@@ -123,7 +123,7 @@ class Output(Options):
 
     def normalise(self, value: Any, gam: Any) -> str:
         chosen = super().normalise(value, gam)
-        if chosen == "label" and gam.task.kind != "classification":
+        if chosen == "label" and gam.task.kind not in ("classification", "multiclass"):
             raise Rejected(f"'label' needs a classifier; the model is a {gam.task.kind} model")
         return chosen
 

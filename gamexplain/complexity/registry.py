@@ -62,6 +62,7 @@ TASKS: tuple[str, ...] = ("classification", "regression", "multiclass")
 CLASS_ORDER: tuple[str, ...] = (
     "PTIME",
     "output-polynomial",
+    "output-quasi-polynomial",
     "pseudo-polynomial",
     "NP-complete",
     "coNP-hard",
@@ -332,12 +333,35 @@ _MULTICLASS: _Row = {
                    "one closed-form vector per class: n_features × K"),
     "banzhaf-score": (None, "PTIME", "thm:multiclass-shap-score",
                       "one closed-form vector per class: n_features × K"),
+    "enum-sr": (None, "output-quasi-polynomial", "thm:multiclass-enum",
+                "minimal feasible sets of K − 1 monotone inequalities: MARCO over the "
+                "K − 1 worst cases; jointly with the contrastive reasons in incremental "
+                "quasi-polynomial time"),
+    "enum-cr": (None, "output-quasi-polynomial", "thm:multiclass-enum",
+                "dual-bounded by the sufficient reasons (at most (K − 1)·n per reason)"),
+    "cc": (None, "#P-complete", "thm:multiclass-cc",
+           "contains the binary case (K = 2); a DP over vectors of the K − 1 score "
+           "differences, pseudo-polynomial for fixed K, bracketed past max_states"),
+    "shap-label": (None, "#P-complete", "thm:multiclass-label",
+                   "contains the binary case (K = 2); the vector programme with the "
+                   "coalition size, pseudo-polynomial for fixed K"),
+    "banzhaf-label": (None, "#P-complete", "thm:multiclass-label",
+                      "as SHAP of the label, with equal coalition weights"),
 }  # fmt: skip
 _MULTICLASS_PAIRS: _Row = {
     "csr": (None, "coNP-complete", "thm:pairs-conp", "contains the binary case (K = 2)"),
     "msr": (None, "coNP-hard", "thm:pairs-conp", "contains CSR"),
     "minimal-sr": (None, "coNP-hard", "thm:pairs-conp", "contains CSR"),
     "mcr": (None, "NP-complete", "thm:pairs-conp", "contains the binary case (K = 2)"),
+    "enum-sr": (None, "coNP-hard", "thm:pairs-conp", "contains CSR"),
+    "enum-cr": (None, "NP-complete", "thm:pairs-conp", "contains MCR"),
+    "cc": (None, "#P-complete", "thm:cc-sharp-p",
+           "contains the binary case (K = 2); no multiclass algorithm for pair terms yet"),
+    "shap-label": (None, "#P-complete", "thm:shap-label-sharp-p",
+                   "contains the binary case (K = 2); no multiclass algorithm for pair terms yet"),
+    "banzhaf-label": (None, "#P-complete", "thm:shap-label-sharp-p",
+                      "contains the binary case (K = 2); no multiclass algorithm for pair "
+                      "terms yet"),
     "shap-score": (None, "PTIME", "thm:multiclass-shap-score",
                    "each class's pair terms split in closed form"),
     "banzhaf-score": (None, "PTIME", "thm:multiclass-shap-score",

@@ -137,7 +137,9 @@ def generate(
     if task == "multiclass":
         # the regression instance of the same size, through the reduction of
         # thm:multiclass-msr-np: three classes, "inside" while |f(z) − f(x)| ≤ δ
-        base, x, extra = generate(query, domain, component, "regression", n, knob, seed)
+        # a label query's regression cell does not exist; the model is the same
+        asked = "cc" if query in LABEL_ONLY else query
+        base, x, extra = generate(asked, domain, component, "regression", n, knob, seed)
         three, x = regression_to_multiclass(base, x)
         return three, x, {**extra, "family": family_of(cell), "cell": str(cell)}
     family = family_of(cell)

@@ -174,6 +174,11 @@ def completion_fraction(
         return many_counting(gam, x, "cc", "completion_fraction", distribution=distribution,
                              method=method, max_states=max_states, time_limit=time_limit,
                              S=S)  # fmt: skip
+    if getattr(getattr(gam, "task", None), "kind", None) == "multiclass":
+        from gamexplain.queries.multiclass_counting import completion_fraction_multiclass as ask
+
+        return ask(gam, x, S, distribution=distribution, method=method,  # type: ignore[arg-type]
+                   max_states=max_states, time_limit=time_limit)  # fmt: skip
     options = validate(
         "completion_fraction", gam, S=S, method=method, max_states=max_states,
         time_limit=time_limit,

@@ -23,15 +23,16 @@ import numpy as np
 
 from gamexplain import certify
 from gamexplain.algorithms.brute_reasons import oracle_for
-from gamexplain.algorithms.multiclass import MulticlassProblem, PerClass
+from gamexplain.algorithms.multiclass import Deletion, MulticlassProblem, PerClass, RivalCheck
 from gamexplain.algorithms.worst_case import make_problem
 from gamexplain.certify import multiclass as checks
 from gamexplain.complexity.registry import select_algorithm
-from gamexplain.errors import TimeLimitError, UnsupportedQueryError
+from gamexplain.errors import TimeLimitError
 from gamexplain.model.multiclass import MulticlassGAM, rival_model
 from gamexplain.queries.parameters import validate
 from gamexplain.queries.reasons import (
     ContrastiveReason,
+    Reasons,
     SufficiencyResult,
     SufficientReason,
     is_sufficient_reason,
@@ -49,10 +50,12 @@ __all__ = [
     "MulticlassSufficiency",
     "MulticlassSufficientReason",
     "attributions",
+    "contrastive_reasons_multiclass",
     "is_sufficient_reason_multiclass",
     "minimal_sufficient_reason_multiclass",
     "minimum_contrastive_reason_multiclass",
     "minimum_sufficient_reason_multiclass",
+    "sufficient_reasons_multiclass",
 ]
 
 
@@ -105,6 +108,8 @@ def _setup(
         binary = rival_model(model, p, c)
         if question == "csr":
             return is_sufficient_reason(binary, instance, kept)
+        if question == "mcr-nearest":
+            return minimum_contrastive_reason(binary, instance, fixed=kept, witness="nearest")
         return minimum_contrastive_reason(binary, instance, fixed=kept)
 
     searches: dict[int, Any] = {}
@@ -286,14 +291,9 @@ def minimum_contrastive_reason_multiclass(
     problem, entry, spec, chosen, instant = _setup(
         gam, x, "mcr", func, method=method, fixed=fixed, time_limit=time_limit, witness=witness
     )
-    if chosen["witness"] != "extreme":
-        raise UnsupportedQueryError(
-            "witness='nearest' is not supported on multiclass models yet; the witness "
-            "is the rival's extreme point"
-        )
-    rivals = _run(problem, spec, func, instant)
-    found = [(sub.size, c, sub) for c, sub in rivals if sub.exists]
-    best = min(found, key=lambda t: (t[0], t[1]))[2] if found else None
+    nearest = chosen["witness"] == "nearest"
+    rivals = _run(problem, spec, func, instant, nearest)
+    best = _best_rival(rivals)
     point = None if best is None else best.witness
     changed = None if best is None else frozenset(problem.gam.index(n) for n in best.features)
     certificate = checks.RivalCertificate(
@@ -302,6 +302,8 @@ def minimum_contrastive_reason_multiclass(
     model = problem.gam
     return MulticlassContrastiveReason(
         certificate=certificate,
+        witness_kind="extreme" if best is None else best.witness_kind,
+        distance=None if best is None else best.distance,
         features=None if changed is None else _names(model, changed),
         values=None if changed is None or point is None
         else tuple(point[i] for i in sorted(changed)),
@@ -309,6 +311,101 @@ def minimum_contrastive_reason_multiclass(
         witness_prediction=None if point is None else model.predict_exact(point),
         fixed=_names(model, problem.fixed), minimum_certified=True,
         **_common(problem, spec, entry, start),
+    )  # fmt: skip
+
+
+def _best_rival(rivals: Any) -> Any:
+    """The rival reason of least size, then (nearest witnesses) least distance, then
+    lowest class index; None when no rival can win."""
+    found = [sub for _, sub in rivals if sub.exists]
+    if not found:
+        return None
+    size = min(sub.size for sub in found)
+    smallest = [sub for sub in found if sub.size == size]
+    if all(sub.witness_kind == "nearest" for sub in smallest):
+        return min(smallest, key=lambda sub: sub.distance)
+    return smallest[0]
+
+
+# -- enumeration -------------------------------------------------------------------------------
+def _listing(
+    gam: MulticlassGAM, x: Any, query: str, func: str, method: str, fixed: Any,
+    time_limit: float | None,
+) -> tuple[MulticlassProblem, Any, Any, Any]:  # fmt: skip
+    start = time.perf_counter()
+    problem, entry, spec, chosen, _ = _setup(
+        gam, x, query, func, method=method, fixed=fixed, time_limit=time_limit
+    )
+    return problem, spec.func(problem, time_limit=chosen["time_limit"]), (spec, entry), start
+
+
+def sufficient_reasons_multiclass(
+    gam: MulticlassGAM, x: Any, *, method: str, fixed: Any, time_limit: float | None
+) -> Reasons[SufficientReason]:
+    """:func:`~gamexplain.sufficient_reasons` on a multiclass model.
+
+    Notes
+    -----
+    MARCO over K − 1 binary worst cases per question (thm:multiclass-enum).
+    """
+    problem, source, (spec, entry), start = _listing(
+        gam, x, "enum-sr", "sufficient_reasons", method, fixed, time_limit
+    )
+
+    def build(kept: frozenset[int]) -> SufficientReason:
+        found = Deletion(kept, _check(problem, kept), tuple(_breakers(problem, kept)))
+        return _sufficient(problem, found, "subset-minimal", spec, entry, start)
+
+    return Reasons(source, build)
+
+
+def _check(problem: MulticlassProblem, kept: frozenset[int]) -> RivalCheck:
+    """Every rival's certified sufficiency of ``kept`` (fixed features included)."""
+    return RivalCheck(tuple((c, problem.rival("csr", c, kept)) for c in problem.rivals))
+
+
+def contrastive_reasons_multiclass(
+    gam: MulticlassGAM, x: Any, *, method: str, fixed: Any, time_limit: float | None
+) -> Reasons[ContrastiveReason]:
+    """:func:`~gamexplain.contrastive_reasons` on a multiclass model.
+
+    Notes
+    -----
+    MARCO over K − 1 binary worst cases per question (thm:multiclass-enum).
+    """
+    problem, source, (spec, entry), start = _listing(
+        gam, x, "enum-cr", "contrastive_reasons", method, fixed, time_limit
+    )
+    return Reasons(source, lambda changed: _minimal_contrastive(problem, changed, spec, entry,
+                                                                start))  # fmt: skip
+
+
+def _minimal_contrastive(
+    problem: MulticlassProblem, changed: frozenset[int], spec: Any, entry: Any, start: float
+) -> ContrastiveReason:
+    """A subset-minimal contrastive reason with its proofs: a point changing only it that
+    changes the class, and per changed feature every rival's proof that keeping it too
+    keeps the class."""
+    everything = frozenset(range(problem.gam.n_features))
+    point = None
+    for c in problem.rivals:
+        holds, point = problem.decide(c, everything - changed)
+        if not holds:
+            break
+    minimality = tuple(
+        (j, _check(problem, everything - changed | {j}).results) for j in sorted(changed)
+    )
+    model = problem.gam
+    certificate = checks.RivalCertificate(
+        model=checks.digest(problem.asked), prediction=problem.prediction, witness=point,
+        minimality=minimality,
+    )  # fmt: skip
+    return MulticlassContrastiveReason(
+        certificate=certificate, features=_names(model, changed),
+        values=None if point is None else tuple(point[i] for i in sorted(changed)),
+        kind="subset-minimal", witness=point,
+        witness_prediction=None if point is None else model.predict_exact(point),
+        fixed=_names(model, problem.fixed), **_common(problem, spec, entry, start),
     )  # fmt: skip
 
 
@@ -359,11 +456,10 @@ def attributions(gam: Any, x: Any, *, kind: str, output: str, **options: Any) ->
     func = "shap_values" if kind == "shapley" else "banzhaf_values"
     validate(func, gam, output=output, method=options.get("method", "auto"),
              max_states=options["max_states"], time_limit=options["time_limit"])  # fmt: skip
-    if output != "score":
-        raise UnsupportedQueryError(
-            f"{func}(output='label') on a multiclass model is not supported yet; "
-            "output='score' gives one vector per class"
-        )
+    if output == "label":
+        from gamexplain.queries.multiclass_counting import label_attributions_multiclass
+
+        return label_attributions_multiclass(gam, x, kind=kind, **options)
     start = time.perf_counter()
     instance = gam.instance(x)
     model = gam.covering(instance)

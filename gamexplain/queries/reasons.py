@@ -504,6 +504,10 @@ def sufficient_reasons(
     Additive classifiers: O(n) delay after an O(n log n) sort (thm:enum-additive).
     Otherwise hitting-set duality with a SAT solver (thm:enum-hitting-set).
     """
+    if _is_multiclass(gam):
+        from gamexplain.queries.multiclass import sufficient_reasons_multiclass as listing
+
+        return listing(gam, x, method=method, fixed=fixed, time_limit=time_limit)
     return _listing(gam, x, "enum-sr", method, fixed, time_limit, "sufficient_reasons")
 
 
@@ -623,6 +627,10 @@ def contrastive_reasons(
     -----
     As :func:`sufficient_reasons` (thm:enum-additive, thm:enum-hitting-set).
     """
+    if _is_multiclass(gam):
+        from gamexplain.queries.multiclass import contrastive_reasons_multiclass as listing
+
+        return listing(gam, x, method=method, fixed=fixed, time_limit=time_limit)
     return _listing(gam, x, "enum-cr", method, fixed, time_limit, "contrastive_reasons")
 
 

@@ -38,3 +38,14 @@ def test_the_lab_sees_multiclass_msr_grow_exponentially_and_csr_polynomially() -
     assert hard.fit.growth == "exponential" and hard.agrees
     assert easy.fit.growth == "polynomial" and easy.agrees
     assert all(m.exact for m in hard.measurements + easy.measurements)
+
+
+def test_the_lab_sees_multiclass_counting_grow_exponentially_and_listing_polynomially() -> None:
+    from gamexplain.lab.scaling import scaling, verify_table
+
+    counting = scaling("cc", "finite", "table", "multiclass")
+    assert counting.fit.growth == "exponential" and counting.agrees
+    listing = scaling("enum-cr", "finite", "table", "multiclass")
+    assert listing.fit.growth == "polynomial" and listing.agrees
+    rows = verify_table(queries=["cc"], tasks=["multiclass"])
+    assert {r.cell for r in rows} >= {"cc | interval | ebm | multiclass"}

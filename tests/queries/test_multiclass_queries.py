@@ -134,9 +134,11 @@ def test_queries_outside_the_multiclass_cells_are_refused_clearly() -> None:
     gam = gx.loads(MODEL)
     with pytest.raises(gx.UnsupportedQueryError):
         gx.completion_fraction(gam, ("y", 0.5), [])
-    with pytest.raises(gx.InvalidParameterError, match="label"):
+    with pytest.raises(gx.UnsupportedQueryError, match="income"):  # a linear piece
         gx.shap_values(gam, ("y", 0.5), output="label")
-    with pytest.raises(gx.UnsupportedQueryError, match="nearest"):
+    with pytest.raises(gx.UnsupportedQueryError, match="no multiclass cell for 'fr'"):
+        gx.is_redundant(gam, "grade")
+    with pytest.raises(gx.UnsupportedQueryError, match="nearest"):  # a linear piece
         gx.minimum_contrastive_reason(gam, ("y", 0.5), witness="nearest")
     with pytest.raises(gx.UnsupportedQueryError, match="cannot answer"):
         gx.minimum_sufficient_reason(gam, ("y", 0.5), method="greedy")

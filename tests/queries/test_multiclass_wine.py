@@ -3,6 +3,8 @@ same predictions as interpret, and every multiclass query verifies on held-out r
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_wine
@@ -43,3 +45,17 @@ def test_every_query_verifies_on_a_wine_ebm(wine, interactions) -> None:  # type
             assert answer.verify(gam), answer
         assert answers[2].prediction == label and answers[2].size <= answers[1].size
         assert np.asarray(answers[4].values).shape == (gam.n_features, 3)
+        listed = [
+            *itertools.islice(gx.sufficient_reasons(gam, x), 3),
+            *itertools.islice(gx.contrastive_reasons(gam, x), 3),
+        ]
+        assert listed and all(r.verify(gam) for r in listed)
+        if interactions:  # the vector programme needs independent terms
+            with pytest.raises(gx.UnsupportedQueryError, match="pair terms"):
+                gx.completion_fraction(gam, x, list(X_test.columns[:8]))
+        else:
+            counted = gx.completion_fraction(gam, x, list(X_test.columns[:8]), max_states=2_000)
+            assert counted.lower <= counted.upper and counted.verify(gam)
+            near = gx.minimum_contrastive_reason(gam, x, witness="nearest")
+            assert near.witness_kind == "nearest" and near.size == answers[3].size
+            assert near.verify(gam)
