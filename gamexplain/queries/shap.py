@@ -304,18 +304,19 @@ def shap_values(
     """
     validate("shap_values", gam, output=output, method=method, max_states=max_states,
              time_limit=time_limit)  # fmt: skip
-    if getattr(getattr(gam, "task", None), "kind", None) == "multiclass":
+    multiclass = getattr(getattr(gam, "task", None), "kind", None) == "multiclass"
+    if (output == "label" or multiclass) and _many(x):  # the batch result (queries/batch.py)
+        from gamexplain.queries.batch import many_counting
+
+        return many_counting(gam, x, f"shap-{output}", "shap_values", distribution=distribution,
+                             method=method, max_states=max_states,
+                             time_limit=time_limit)  # fmt: skip
+    if multiclass:
         from gamexplain.queries.multiclass import attributions
 
         return attributions(gam, x, kind="shapley", output=output, method=method,
                             distribution=distribution, max_states=max_states,
                             time_limit=time_limit)  # fmt: skip
-    if output == "label" and _many(x):  # many rows: the batch result (queries/batch.py)
-        from gamexplain.queries.batch import many_counting
-
-        return many_counting(gam, x, "shap-label", "shap_values", distribution=distribution,
-                             method=method, max_states=max_states,
-                             time_limit=time_limit)  # fmt: skip
     if not isinstance(x, Mapping) and np.ndim(np.asarray(x, dtype=object)) == 2:
         return _batch(gam, x, output, distribution, method)
     return _attributions(
@@ -348,18 +349,18 @@ def banzhaf_values(
     ``thm:label-bounds``), or the grid at the one node q = 1/2 (``thm:label-grid``).
     Banzhaf values are not efficient: base + Σ φ need not equal the output.
     """
-    if getattr(getattr(gam, "task", None), "kind", None) == "multiclass":
-        from gamexplain.queries.multiclass import attributions
-
-        return attributions(gam, x, kind="banzhaf", output=output, method=method,
-                            distribution=distribution, max_states=max_states,
-                            time_limit=time_limit)  # fmt: skip
     if _many(x):  # many rows: the batch result (queries/batch.py)
         from gamexplain.queries.batch import many_counting
 
         return many_counting(gam, x, f"banzhaf-{output}", "banzhaf_values",
                              distribution=distribution, method=method, max_states=max_states,
                              time_limit=time_limit)  # fmt: skip
+    if getattr(getattr(gam, "task", None), "kind", None) == "multiclass":
+        from gamexplain.queries.multiclass import attributions
+
+        return attributions(gam, x, kind="banzhaf", output=output, method=method,
+                            distribution=distribution, max_states=max_states,
+                            time_limit=time_limit)  # fmt: skip
     result = _attributions(
         gam, x, "banzhaf", output, distribution, method, max_states, time_limit, "banzhaf_values"
     )

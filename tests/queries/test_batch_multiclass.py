@@ -144,3 +144,18 @@ def test_a_multiclass_row_outside_a_domain_and_spline_models_go_one_by_one():
     assert all((a.path == ONE_BY_ONE).all() for a in result.answers.values())
     assert "no multiclass kernel" in result.answers["mcr"].reason
     assert result.verify(spline)
+
+
+@given(step_tables())
+def test_attribution_functions_take_many_multiclass_rows(case):
+    gam, rows, _, _ = case
+    rows = [*rows, rows[0]]  # one row gives the single-row result
+    table = np.empty((len(rows), gam.n_features), dtype=object)  # a one-feature row is no row
+    table[:] = [tuple(row) for row in rows]
+    for func, column in ((gx.shap_values, "shap-score"), (gx.banzhaf_values, "banzhaf-score")):
+        result = func(gam, table)
+        assert isinstance(result, gx.BatchResult)
+        for r, x in enumerate(rows):
+            expected = np.asarray(func(gam, x).values, dtype=float)
+            assert np.array_equal(result.answers[column].values[r], expected)
+        assert result.verify(gam)
