@@ -41,6 +41,7 @@ from gamexplain.algorithms.batch_multiclass import (
     multiclass_rows,
     multiclass_why,
 )
+from gamexplain.algorithms.batch_responsiveness import action_reason
 from gamexplain.certify import batch as batch_checks
 from gamexplain.complexity.plan import register_batch_planner
 from gamexplain.errors import (
@@ -668,6 +669,7 @@ class _Batch:
         self.gam, self.rows, self.good = gam, rows, good
         self.fixed, self.kept, self.time_limit, self.errors = fixed, kept, time_limit, errors
         self.where = np.flatnonzero(good)
+        self.columns = columns
         self.view: RowBatch | None = None
         self.actions: Any = None
         self.target: Any = None
@@ -704,9 +706,13 @@ class _Batch:
             reason: str | None = ROW_QUERIES[query]
         else:
             reason = "no batch kernel" if kernel is None else kernel.applies(self.gam)
+        if reason is None and query in ACTION_QUERIES:
+            reason = action_reason(self.gam, self.actions)
         redo = np.ones(len(self.where), dtype=bool)
         if kernel is not None and reason is None and self.view is not None:
-            out = kernel.func(self.view, kept=self.kept)
+            options = {} if query not in ACTION_QUERIES else {
+                "columns": self.columns, "actions": self.actions, "target": self.target}
+            out = kernel.func(self.view, kept=self.kept, **options)
             _fill(a, out, self.where)
             a.kernel = kernel.name
             redo = out.unknown | self.alone
