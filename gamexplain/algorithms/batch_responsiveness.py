@@ -90,15 +90,43 @@ def _lengths(
     (range, meeting pieces) — rows with the same range and a threshold between the same
     two piece values share one."""
     out = np.zeros(len(low))
-    live = np.flatnonzero(reach & (high > low))
+    wide = reach & (high > low)
+    # floats first: where every length, their running sum and the range's length are
+    # exact (TwoSum), IEEE division rounds the exact quotient correctly
+    first = np.maximum(low[:, None], cuts[None, :-1])
+    last = np.minimum(high[:, None], cuts[None, 1:])
+    size, exact = _two_sum(last, -first)
+    counted = meeting & (last > first)
+    fine = (exact | ~counted).all(axis=1)
+    hits = np.zeros(len(low))
+    for column, use in zip(size.T, counted.T, strict=True):
+        hits, ok = _two_sum(hits, np.where(use, column, 0.0))
+        fine &= ok
+    total, ok = _two_sum(high, -low)
+    fine &= ok & wide
+    out[fine] = hits[fine] / total[fine]
+    live = np.flatnonzero(wide & ~fine)
     if not len(live):
         return out
-    key = np.concatenate(
-        [low[live, None].view(np.uint8).reshape(len(live), -1),
-         high[live, None].view(np.uint8).reshape(len(live), -1),
-         np.packbits(meeting[live], axis=1)], axis=1,
-    )  # fmt: skip
-    distinct, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    # the key: the range's ends and the meeting pieces as bits of 64-bit words, sorted
+    chosen = meeting[live]
+    words = [
+        (chosen[:, k : k + 64].astype(np.uint64) << np.arange(
+            min(64, chosen.shape[1] - k), dtype=np.uint64)).sum(axis=1, dtype=np.uint64)
+        for k in range(0, chosen.shape[1], 64)
+    ]  # fmt: skip
+    columns = [*words, high[live], low[live]]
+    order = np.lexsort(columns)
+    change = np.zeros(len(live), dtype=bool)
+    change[0] = True
+    for column in columns:
+        ordered = column[order]
+        change[1:] |= ordered[1:] != ordered[:-1]
+    group = np.cumsum(change) - 1
+    inverse = np.empty(len(live), dtype=np.intp)
+    inverse[order] = group
+    first = order[change]
+    distinct = first
     shares = np.empty(len(distinct))
     exact_cuts = [Fraction(float(e)) if np.isfinite(e) else None for e in cuts]
     for u, r in enumerate(live[first].tolist()):
@@ -111,7 +139,7 @@ def _lengths(
             if end > start:
                 covered += end - start
         shares[u] = float(covered / (hi - lo))
-    out[live] = shares[inverse.reshape(-1)]
+    out[live] = shares[inverse]
     return out
 
 
