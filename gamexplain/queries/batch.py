@@ -73,7 +73,7 @@ QUERY_NAMES: dict[str, str] = {
     "cc": "cc",
 }
 
-#: The queries asked under an action set (``actions=``), row by row.
+#: The queries asked under an action set (``actions=``).
 ACTION_QUERIES = ("responsiveness", "fixed")
 
 VECTOR, EXACT, ONE_BY_ONE, FAILED = 0, 1, 2, 3
@@ -436,7 +436,9 @@ def explain(
         columns give a finite feature's labels), and their index labels the results.
     queries : sequence of str
         Among ``"csr"``, ``"msr"``, ``"minimal"``, ``"mcr"``, ``"shap"``, ``"banzhaf"``,
-        ``"responsiveness"`` and ``"fixed"`` (these two row by row, under ``actions``).
+        ``"responsiveness"`` and ``"fixed"`` (under ``actions``; ``"fixed"`` row by row,
+        ``"responsiveness"`` by a vectorised kernel on step-function models under an
+        action set without constraints, else row by row).
     fixed : iterable of str or int
         Features that may not change (reasons).
     S : iterable of str or int, optional
@@ -471,7 +473,10 @@ def explain(
     attributions one column per feature and class) runs the binary kernels once per
     rival class, O(K·n·p log p) (thm:multiclass-csr, thm:multiclass-mcr,
     thm:multiclass-shap-score), its minimum sufficient reasons row by row
-    (thm:multiclass-msr-np). :func:`batch_plan` says which runs for each query.
+    (thm:multiclass-msr-np). Responsiveness of step-function models under an action set
+    without constraints costs O(n·L) for the L pieces of all features (thm:resp-separable),
+    plus one Fraction sum per distinct (range, meeting pieces) whose lengths floats do not
+    hold exactly. :func:`batch_plan` says which runs for each query.
 
     Examples
     --------
@@ -710,8 +715,11 @@ class _Batch:
             reason = action_reason(self.gam, self.actions)
         redo = np.ones(len(self.where), dtype=bool)
         if kernel is not None and reason is None and self.view is not None:
-            options = {} if query not in ACTION_QUERIES else {
-                "columns": self.columns, "actions": self.actions, "target": self.target}
+            options = (
+                {}
+                if query not in ACTION_QUERIES
+                else {"columns": self.columns, "actions": self.actions, "target": self.target}
+            )
             out = kernel.func(self.view, kept=self.kept, **options)
             _fill(a, out, self.where)
             a.kernel = kernel.name
