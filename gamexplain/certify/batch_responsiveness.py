@@ -13,6 +13,7 @@ as the score plus every feature's best gain over its range.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Any
 
@@ -35,6 +36,29 @@ class _Feature:
         self.values = [
             Fraction(contribution(gam, j, float(self.cuts[k]))) for k in range(len(self.cuts) - 1)
         ]
+
+        self.float_cuts = np.array([float(c) for c in self.cuts])
+        distinct = sorted(set(self.values))
+        self.sorted = np.array([float(v) for v in distinct])
+        position = {v: k for k, v in enumerate(distinct)}
+        self.rank = np.array([position[v] for v in self.values], dtype=np.int64)
+        self.floats = np.array([float(v) for v in self.values])
+        # whether each piece holds an integer (the outermost pieces extend without end)
+        last = len(self.values) - 1
+        self.has_integer = np.array([
+            k in (0, last) or math.ceil(self.cuts[k]) < self.cuts[k + 1]
+            for k in range(len(self.values))
+        ])  # fmt: skip
+
+    def share(self, low: float, high: float, cut: int, up: bool, own: bool, at: bool) -> float:
+        """The nearest float to the exact share of [low, high] in pieces of rank ≥ ``cut``
+        (``up``) or < ``cut``, less x's own point when ``at`` (counted meeting when ``own``)."""
+        lo, hi = Fraction(low), Fraction(high)
+        hits = self.measure(lo, hi, lambda k, _: (self.rank[k] >= cut) == up)
+        total = self.measure(lo, hi, lambda k, _: True)
+        if at:
+            total, hits = total - 1, hits - own
+        return float(hits / total) if total else 0.0
 
     def piece(self, v: Fraction) -> int:
         k = 0
@@ -121,6 +145,14 @@ def row_exact(gam: Any, x: list[Any], actions: Any, target: Any,
             scores.append(0.0)
             continue
         low, high = span
+        if not f.integers and low == high:  # one point: counted, not measured
+            moved = low != Fraction(x[j])
+            point = score - here[j] + f.values[f.piece(low)]
+            scores.append(float(_meets(sense, point, level)) if moved else 0.0)
+            gain = point - score if moved else Fraction(0)
+            if (gain > 0 and upward) or (gain < 0 and not upward):
+                best += gain
+            continue
         hits = f.measure(low, high, lambda _, v, rest=rest: _meets(sense, rest + v, level))
         total = f.measure(low, high, lambda _, v: True)
         if f.integers and low <= Fraction(x[j]) <= high:
@@ -139,22 +171,171 @@ def row_exact(gam: Any, x: list[Any], actions: Any, target: Any,
     return tuple(scores), not _meets(sense, best, level)
 
 
+_U = 2.0**-53
+
+
+def _gamma(k: int) -> float:
+    return k * _U / (1 - k * _U)
+
+
+def _plus(a: NDArray[np.float64], b: float) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """a + b rounded, and whether exactly (the rounding error of a sum is a float)."""
+    s = a + b
+    t = s - a
+    return s, ((a - (s - t)) + (b - t)) == 0
+
+
+def _float_range(action: Any, domain: Any, x: NDArray[np.float64]) -> tuple[Any, Any, Any]:
+    m = len(x)
+    low, high, ok = np.full(m, float(domain.low)), np.full(m, float(domain.high)), np.ones(m, bool)
+    if Fraction(float(domain.low)) != Fraction(domain.low) or Fraction(
+            float(domain.high)) != Fraction(domain.high):  # fmt: skip
+        ok[:] = False
+    limits = ((action.lb, False, False), (action.ub, True, False),
+              (action.step_lb, False, True), (action.step_ub, True, True))  # fmt: skip
+    for bound, up, moves in limits:
+        if bound is None:
+            continue
+        if Fraction(float(bound)) != Fraction(bound):
+            ok[:] = False
+        end, exact = _plus(x, float(bound)) if moves else (np.full(m, float(bound)), True)
+        ok &= exact
+        low, high = (low, np.minimum(high, end)) if up else (np.maximum(low, end), high)
+    if action.step_direction > 0:
+        low = np.maximum(low, x)
+    if action.step_direction < 0:
+        high = np.minimum(high, x)
+    if domain.kind == "integers":
+        low, high = np.ceil(low), np.floor(high)
+    if not action.actionable:
+        low, high = np.ones(m), np.zeros(m)
+    return low, high, ok
+
+
+def _groups(columns: list[NDArray[Any]]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """(first row of each distinct key, each row's key number)."""
+    order = np.lexsort(columns)
+    change = np.zeros(len(order), dtype=bool)
+    change[:1] = True
+    for column in columns:
+        ordered = column[order]
+        change[1:] |= ordered[1:] != ordered[:-1]
+    inverse = np.empty(len(order), dtype=np.intp)
+    inverse[order] = np.cumsum(change) - 1
+    return order[change], inverse
+
+
+def _columnar(result: Any, answer: Any, gam: Any, rows: NDArray[np.intp],
+              features: list[_Feature]) -> NDArray[np.bool_] | None:  # fmt: skip
+    """Per row whether its columns were checked (False: re-check it exactly); None when a
+    decided row shows a wrong score or fixed flag."""
+    actions, target, task = result.actions, result.target, gam.task
+    m, p = len(rows), gam.n_features
+    X = np.asarray(result.instances[rows], dtype=float).reshape(m, p)
+    piece = np.empty((m, p), dtype=np.intp)
+    for j, f in enumerate(features):
+        found = np.searchsorted(f.float_cuts, X[:, j], side="right") - 1
+        piece[:, j] = np.clip(found, 0, len(f.values) - 1)
+    c = np.column_stack([f.floats[piece[:, j]] for j, f in enumerate(features)])
+    checked = np.ones(m, dtype=bool)
+    plain = target is None and task.kind == "regression"  # a higher score than f(x)
+    level = Fraction(target[1]) if isinstance(target, tuple) else (
+        Fraction(0) if plain else Fraction(task.threshold))  # fmt: skip
+    offset = float(Fraction(gam.intercept) - level)
+    S = offset + c.sum(axis=1)
+    largest = max(float(np.abs(f.floats).max()) for f in features)
+    magnitude = abs(offset) + np.abs(c).sum(axis=1) + largest
+    bound = 2.0 * _gamma(4 * p + 16) * magnitude
+    if isinstance(target, tuple):
+        up = np.full(m, target[0] in (">", ">="))
+    elif plain:
+        up = np.ones(m, dtype=bool)
+    else:
+        checked &= np.abs(S) > bound  # the label of x itself
+        wanted = 1 - (S > 0) if target is None else np.full(m, int(target))
+        up = wanted == 1
+    sign = np.where(up, 1.0, -1.0)
+    values, holds = answer.values[rows], answer.holds[rows]
+    gains = np.zeros(m)
+    gain_size = np.zeros(m)
+    improves = np.zeros(m, dtype=bool)
+    for j, f in enumerate(features):
+        x = X[:, j]
+        low, high, ok = _float_range(actions.features[j], actions.domains[j], x)
+        checked &= ok
+        reach = low <= high
+        if not f.integers:
+            checked &= ~(reach & (low == high))
+        here = f.rank[piece[:, j]]
+        if plain:
+            cut = here + 1
+        else:
+            t = c[:, j] - S  # a piece value v meets iff sign·(v − t) > 0
+            below = np.searchsorted(f.sorted, t - bound, side="left")
+            above = np.searchsorted(f.sorted, t + bound, side="right")
+            checked &= below == above
+            cut = below
+        own = (here >= cut) == up
+        at = reach & (low <= x) & (x <= high) & f.integers
+        live = np.flatnonzero(reach & checked)
+        if len(live):
+            columns = [at[live], own[live], up[live], cut[live], high[live], low[live]]
+            first, inverse = _groups(columns)
+            shares = np.array([f.share(float(low[r]), float(high[r]), int(cut[r]),
+                                       bool(up[r]), bool(own[r]), bool(at[r]))
+                               for r in live[first].tolist()])  # fmt: skip
+            if not np.array_equal(values[live, j], shares[inverse]):
+                return None
+        if np.any(values[~reach & checked, j] != 0.0):
+            return None
+        # the best piece value reachable, for "fixed"
+        k = np.arange(len(f.values))[None, :]
+        first_piece = np.searchsorted(f.float_cuts, low, side="right") - 1
+        last_piece = np.searchsorted(f.float_cuts, high, side="right") - 1
+        reachable = reach[:, None] & (k >= first_piece[:, None]) & (k <= last_piece[:, None])
+        if f.integers:
+            reachable &= f.has_integer[None, :]
+        if plain:
+            improves |= (reachable & (f.rank[None, :] > here[:, None])).any(axis=1)
+            continue
+        oriented = np.where(reachable, f.floats[None, :] * sign[:, None], -np.inf)
+        best = oriented.max(axis=1)
+        step = np.maximum(best - c[:, j] * sign, 0.0)
+        gains += step
+        gain_size += np.where(step > 0, np.abs(best), 0.0)
+    if plain:
+        reaches = improves
+    else:
+        total = S * sign + gains
+        checked &= np.abs(total) > 2.0 * _gamma(4 * p + 16) * (magnitude + gain_size)
+        reaches = total > 0
+    if np.any(holds[checked] != ~reaches[checked]):
+        return None
+    return checked
+
+
 def check_responsiveness_rows(result: Any, answer: Any, gam: Any,
                               rows: NDArray[np.intp]) -> bool:  # fmt: skip
-    """Whether the kernel rows ``rows`` show the exact scores and fixed flags."""
+    """Whether the kernel rows ``rows`` show the exact scores and fixed flags: checked in
+    columns, each row the floats cannot decide re-derived in Fractions."""
     actions, target = result.actions, result.target
     if actions is None or actions.constraints or gam.pairs:
         return False
     if any(len(c) > 1 for c in actions.components):
         return False
+    if any(a.reachable is not None for a in actions.features):
+        return False
+    if result.instances[rows].dtype.kind not in "fiu" and not all(
+        isinstance(v, int | float) for v in result.instances[rows].ravel().tolist()
+    ):
+        return False
     features = [_Feature(gam, j) for j in range(gam.n_features)]
-    memo: dict[tuple[Any, ...], tuple[tuple[float, ...], bool]] = {}
-    for r in rows.tolist():
+    checked = _columnar(result, answer, gam, rows, features)
+    if checked is None:
+        return False
+    for r in rows[~checked].tolist():
         x = [v.item() if isinstance(v, np.generic) else v for v in result.instances[r]]
-        key = tuple(x)
-        if key not in memo:
-            memo[key] = row_exact(gam, x, actions, target, features)
-        scores, fixed = memo[key]
+        scores, fixed = row_exact(gam, x, actions, target, features)
         if not np.array_equal(answer.values[r], np.asarray(scores)):
             return False
         if bool(answer.holds[r]) != fixed:
