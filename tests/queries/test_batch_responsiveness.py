@@ -98,6 +98,11 @@ def test_rows_on_the_threshold_take_the_exact_path_and_equal_the_single_row():
         assert tuple(answer.values[r]) == single.scores
         assert bool(answer.holds[r]) == single.fixed
     assert result.verify(gam)
+    # shown as a kernel row, the tie is re-derived in Fractions by verify
+    answer.path[0] = VECTOR
+    assert result.verify(gam)
+    answer.values[0, 0] = np.nextafter(answer.values[0, 0], 2.0)
+    assert not result.verify(gam)
 
 
 def test_interval_lengths_are_exact_shares():
