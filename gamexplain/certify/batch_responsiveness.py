@@ -178,7 +178,7 @@ def _gamma(k: int) -> float:
     return k * _U / (1 - k * _U)
 
 
-def _plus(a: NDArray[np.float64], b: float) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+def _plus(a: NDArray[np.float64], b: Any) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """a + b rounded, and whether exactly (the rounding error of a sum is a float)."""
     s = a + b
     t = s - a
@@ -210,6 +210,26 @@ def _float_range(action: Any, domain: Any, x: NDArray[np.float64]) -> tuple[Any,
     if not action.actionable:
         low, high = np.ones(m), np.zeros(m)
     return low, high, ok
+
+
+def _float_shares(f: _Feature, low: NDArray[np.float64], high: NDArray[np.float64],
+                  cut: NDArray[np.intp], up: NDArray[np.bool_]) -> tuple[Any, Any]:  # fmt: skip
+    """(whether every length and sum was exact, the shares) of interval ranges."""
+    starts = np.maximum(low[:, None], f.float_cuts[None, :-1])
+    starts[:, 0] = low
+    ends = np.minimum(high[:, None], f.float_cuts[None, 1:])
+    ends[:, -1] = high
+    keep = ((f.rank[None, :] >= cut[:, None]) == up[:, None]) & (ends > starts)
+    fine = np.ones(len(low), dtype=bool)
+    hits = np.zeros(len(low))
+    for k in range(len(f.values)):
+        length, exact = _plus(ends[:, k], -starts[:, k])
+        fine &= exact | ~keep[:, k]
+        hits, exact = _plus(hits, np.where(keep[:, k], length, 0.0))
+        fine &= exact
+    total, exact = _plus(high, -low)
+    fine &= exact & (total > 0)
+    return fine, np.where(fine, hits / np.where(fine, total, 1.0), 0.0)
 
 
 def _groups(columns: list[NDArray[Any]]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
@@ -278,6 +298,12 @@ def _columnar(result: Any, answer: Any, gam: Any, rows: NDArray[np.intp],
         own = (here >= cut) == up
         at = reach & (low <= x) & (x <= high) & f.integers
         live = np.flatnonzero(reach & checked)
+        if len(live) and not f.integers:
+            # lengths floats hold exactly (TwoSum) give the share by one IEEE division
+            fine, shares = _float_shares(f, low[live], high[live], cut[live], up[live])
+            if not np.array_equal(values[live[fine], j], shares[fine]):
+                return None
+            live = live[~fine]
         if len(live):
             columns = [at[live], own[live], up[live], cut[live], high[live], low[live]]
             first, inverse = _groups(columns)
