@@ -16,6 +16,10 @@ uniformly inside every feature's domain, each figure is a ratio measured in this
   worker processes against 1 (the rows persisted on the workers before the clock starts),
   and with ``--parquet-rows`` the peak resident memory of streaming a Parquet file of
   that many rows in chunks (each needs the ``dask`` extra);
+* with ``--responsiveness-rows``: responsiveness under a simple action set (five
+  features immutable, five that may only rise, the rest free within their domains)
+  through the separable kernel, against the same floor and the single-row query on a
+  sample, and its ``verify`` against its computation;
 * with ``--multiclass-rows``: a three-class EBM fitted on wine (main effects), CSR,
   minimal, MCR and SHAP of the class scores through the multiclass kernels (one binary
   pass per rival class) against the same numpy floor over the K class scores, and
@@ -64,7 +68,10 @@ def main() -> None:
     parser.add_argument("--dask-rows", type=int, default=0)
     parser.add_argument("--parquet-rows", type=int, default=0)
     parser.add_argument("--multiclass-rows", type=int, default=0)
+    parser.add_argument("--responsiveness-rows", type=int, default=0)
     args = parser.parse_args()
+    if args.responsiveness_rows:
+        responsiveness_kernel(args.responsiveness_rows, args.single)
     if args.multiclass_rows:
         multiclass_kernels(args.multiclass_rows, args.single)
     gam = gx.load("breast_cancer_ebm")
@@ -123,6 +130,33 @@ def dask_speedup(gam: Any, n: int) -> None:
             f"dask, {workers} worker(s): {n} rows in {timings[workers]:.2f} s (Σ msr size {total})"
         )
     print(f"dask speed-up 2 vs 1 workers: {timings[1] / timings[2]:.2f}x")
+
+
+def responsiveness_kernel(n: int, single: int) -> None:
+    """Responsiveness of ``n`` rows of the breast-cancer EBM under a simple action set:
+    the separable kernel against the numpy floor and the single-row query."""
+    gam = gx.load("breast_cancer_ebm")
+    names = gam.feature_names
+    elements: dict[str, Any] = {name: {"actionable": False} for name in names[:5]}
+    elements.update({name: {"step_direction": 1} for name in names[5:10]})
+    actions = gx.ActionSet.from_gam(gam).with_features(elements)
+    X = rows(gam, n, seed=3)
+    gx.explain(gam, X[:10], queries="responsiveness", actions=actions)  # tables, once
+    base, _ = best(lambda: floor(gam, X))
+    seconds, result = best(
+        lambda: gx.explain(gam, X, queries="responsiveness", actions=actions), repeat=2
+    )
+    counts = result.counts()["responsiveness"]
+    sample = X[: max(single // 4, 10)]
+    started = time.perf_counter()
+    for x in sample:
+        gx.responsiveness_scores(gam, list(x), actions)
+    per_row = (time.perf_counter() - started) / len(sample)
+    checked, ok = best(lambda: result.verify(gam), repeat=1)
+    print(f"responsiveness, {n} rows; floor {base:.3f} s; batch {seconds:.3f} s "
+          f"({seconds / base:.1f}x floor); paths {counts}; 1 by 1 {per_row * 1e3:.2f} ms/row "
+          f"(speed-up {per_row * n / seconds:.0f}x); verify {checked:.3f} s "
+          f"({checked / seconds:.2f}x the batch) verify={ok}")  # fmt: skip
 
 
 def multiclass_kernels(n: int, single: int) -> None:

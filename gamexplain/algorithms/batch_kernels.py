@@ -356,11 +356,6 @@ def register_row_query(query: str, why: str) -> None:
 
 
 register_row_query(
-    "responsiveness",
-    "each row counts its reachable set under the action set (thm:resp-separable per "
-    "separable feature, an enumeration per coupled component); no vectorised kernel yet",
-)
-register_row_query(
     "fixed",
     "each row takes one extremum per component under the action set "
     "(thm:fixed-separates); no vectorised kernel yet",
