@@ -21,6 +21,8 @@ are enumerated jointly.
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -31,8 +33,8 @@ from gamexplain.algorithms.fixed_pairs import box_reach
 from gamexplain.complexity.registry import register_algorithm
 from gamexplain.errors import UnsupportedQueryError
 from gamexplain.exact import Exact, compare
-from gamexplain.model.actions import ActionSet
-from gamexplain.model.domains import Finite, Interval
+from gamexplain.model.actions import ActionSet, DirectionalLinkage, IfThenConstraint
+from gamexplain.model.domains import Finite, Integers, Interval
 from gamexplain.substrate import deadline
 from gamexplain.substrate.reach import (
     Target,
@@ -286,6 +288,13 @@ def _component(
     if any(isinstance(actions.domains[m], Interval) for m in members):
         raise UnsupportedQueryError(_coupled_continuous(actions, members))
     bound = product_bound(actions, members, x)
+    if not brute and len(members) > 1 and not _paired_with(gam, members):
+        # worth it when the others' values are at most a quarter of all candidates
+        last = _last_member(actions, members, x, min(max_states, bound // 4))
+        if last is not None:
+            counted = _last_counted(gam, x, actions, members, target, base, last)
+            if counted is not None:
+                return counted
     if not brute and bound <= max_states and not _paired_with(gam, members):
         memo = _memo(gam, actions)
         here = tuple(x[m] for m in members)
@@ -299,6 +308,184 @@ def _component(
         return _counted(actions, members, target, base, memo[key], here)
     points = component_points(actions, members, x)
     return _enumerated(gam, x, actions, members, target, base, points, bound, max_states)
+
+
+def _last_member(
+    actions: ActionSet, members: tuple[int, ...], x: Sequence[Any], max_states: int
+) -> int | None:
+    """The integer member with the largest range, counted by level sets
+    (``thm:resp-coupled-last``), when the other members' candidate values number at most
+    ``max_states``; None otherwise."""
+    sizes = {m: d.size for m in members if isinstance(d := actions.domains[m], Integers)}
+    if not sizes:
+        return None
+    last = max(sizes, key=lambda m: sizes[m])
+    others = 1
+    for m in members:
+        if m != last:
+            others *= len(_other_values(actions, m, x))
+            if others > max_states:
+                return None
+    return last
+
+
+def _other_values(actions: ActionSet, m: int, x: Sequence[Any]) -> range | tuple[Any, ...]:
+    """Every value member m can take at a reachable point: its domain, cut to its own
+    moves when no linkage moves it."""
+    domain = actions.domains[m]
+    if isinstance(domain, Finite):
+        return tuple(domain.values)
+    assert isinstance(domain, Integers)
+    low, high = domain.low, domain.high
+    element = actions.features[m]
+    linked = any(isinstance(c, DirectionalLinkage) and actions.names[m] in c.targets
+                 for c in actions.constraints)  # fmt: skip
+    if not linked:
+        here = int(x[m])
+        if not element.actionable:
+            return range(here, here + 1)
+        if element.step_lb is not None:
+            low = max(low, here + math.ceil(element.step_lb))
+        if element.step_ub is not None:
+            high = min(high, here + math.floor(element.step_ub))
+        if element.step_direction > 0:
+            low = max(low, here)
+        if element.step_direction < 0:
+            high = min(high, here)
+    return range(int(low), int(high) + 1)
+
+
+def _critical(
+    actions: ActionSet, last: int, x: Sequence[Any], point: Sequence[Any]
+) -> list[Fraction]:
+    """Values of the last member where its admissibility may change, the other members
+    at ``point``: every comparison :meth:`ActionSet.admits_on` makes is affine in it and
+    flips only at one of these, so admissibility is constant between consecutive ones."""
+    name = actions.names[last]
+    here = Fraction(x[last])
+    element = actions.features[last]
+    domain = actions.domains[last]
+    assert isinstance(domain, Integers)
+    found = {here, Fraction(domain.low), Fraction(domain.high), Fraction(0), Fraction(1)}
+    found |= {b for b in (element.lb, element.ub) if b is not None}
+
+    def moved(m: int) -> Fraction:
+        return Fraction(point[m]) - Fraction(x[m])
+
+    linked = Fraction(0)
+    for c in actions.constraints:
+        if isinstance(c, DirectionalLinkage) and name in c.targets:
+            linked += c.scales[c.targets.index(name)] * moved(actions.names.index(c.source))
+        if isinstance(c, IfThenConstraint):
+            found |= {side[2] for side in (c.if_, c.then) if side[0] == name}
+    own = here + linked
+    found |= {own} | {own + d for d in (element.step_lb, element.step_ub) if d is not None}
+    for c in actions.constraints:
+        if not isinstance(c, DirectionalLinkage) or c.source != name:
+            continue
+        for target, scale in zip(c.targets, c.scales, strict=True):
+            if scale == 0:
+                continue
+            t = actions.names.index(target)
+            other = sum((d.scales[d.targets.index(target)] * moved(actions.names.index(d.source))
+                         for d in actions.constraints if isinstance(d, DirectionalLinkage)
+                         and target in d.targets and d.source != name), Fraction(0))  # fmt: skip
+            # linked_t(v) = scale (v - x_last) + other; own_t(v) = point_t - linked_t(v)
+            found.add(here - other / scale)
+            t_element = actions.features[t]
+            steps = [Fraction(0)] + [d for d in (t_element.step_lb, t_element.step_ub)
+                                     if d is not None]  # fmt: skip
+            owns = [Fraction(x[t]) + d for d in steps]
+            if t_element.reachable is not None:
+                owns += [Fraction(r) for values in t_element.reachable.values() for r in values
+                         if not isinstance(r, str)]  # fmt: skip
+            found |= {here + (Fraction(point[t]) - other - o) / scale for o in owns}
+    low, high = Fraction(domain.low), Fraction(domain.high)
+    return sorted(v for v in found if low <= v <= high)
+
+
+def _cells(actions: ActionSet, component: int, last: int, x: Sequence[Any],
+           point: list[Any]) -> list[tuple[int, int]]:  # fmt: skip
+    """The admitted values of the (integer) last member as integer ranges, the others at
+    ``point``: each critical integer alone, each gap between critical values by one
+    sample."""
+    cuts = _critical(actions, last, x, point)
+    cells = []
+    for k, cut in enumerate(cuts):
+        if cut.denominator == 1:
+            cells.append((int(cut), int(cut)))
+        if k + 1 < len(cuts):
+            first, end = math.floor(cut) + 1, math.ceil(cuts[k + 1]) - 1
+            if first <= end:
+                cells.append((first, end))
+    admitted = []
+    for first, end in cells:
+        point[last] = first
+        if actions.admits_on(component, x, point):
+            admitted.append((first, end))
+    point[last] = x[last]
+    return admitted
+
+
+def _last_counted(
+    gam: Any, x: Sequence[Any], actions: ActionSet, members: tuple[int, ...], target: Target,
+    base: Exact, last: int,
+) -> Count | None:  # fmt: skip
+    """A coupled component counted exactly (``thm:resp-coupled-last``): every joint value
+    of the members but ``last`` enumerated, ``last``'s admitted values counted as integer
+    ranges by the level-set primitive; None when the time runs out."""
+    component = actions.components.index(actions.component_of(members[0]))
+    others = [m for m in members if m != last]
+    position = members.index(last)
+    totals: list[Exact] = [Fraction(0)] * len(members)
+    hits: list[Exact] = [Fraction(0)] * len(members)
+    sign = 1 if target.upward else -1
+    best_change: Exact = Fraction(0)
+    best_values: tuple[Any, ...] | None = None
+    own = _contribution(gam.features[last], x[last])
+    here_last = int(x[last])
+    examined = 0
+    point = list(x)
+    for values in itertools.product(*(_other_values(actions, m, x) for m in others)):
+        examined += 1
+        if examined % 256 == 0 and deadline.expired():
+            return None
+        change: Exact = Fraction(0)
+        for m, v in zip(others, values, strict=True):
+            point[m] = v
+            if v != x[m]:
+                change = change + _contribution(gam.features[m], v) - _contribution(
+                    gam.features[m], x[m])
+        rest = base + change - own
+        for first, end in _cells(actions, component, last, x, point):
+            pieces = clipped_pieces(gam, last, x, Fraction(first), Fraction(end))
+            size: Exact = Fraction(end - first + 1)
+            reached = range_level_measure(pieces, rest, target)
+            for k, m in enumerate(members):
+                if m == last or values[others.index(m)] == x[m]:
+                    continue
+                if actions.features[m].actionable:
+                    totals[k] += size
+                    hits[k] += reached
+            if actions.features[last].actionable:
+                stays = first <= here_last <= end
+                totals[position] += size - stays
+                hits[position] += reached - (stays and target.meets(rest + own))
+            value, argument, _attained = range_extreme(pieces, target.upward)
+            gain = change + value - own
+            if compare(gain, best_change) * sign > 0:
+                joint = list(values)
+                joint.insert(position, int(argument))
+                best_change, best_values = gain, tuple(joint)
+        for m in others:
+            point[m] = x[m]
+    here = tuple(x[m] for m in members)
+    best: tuple[Exact, bool, tuple[Any, ...] | None] = (
+        (best_change, True, best_values) if best_values is not None
+        else (Fraction(0), True, here)
+    )  # fmt: skip
+    return Count(members, _kind(actions, members), tuple(totals), tuple(hits), 0, best,
+                 examined, False)  # fmt: skip
 
 
 def _coupled_continuous(actions: ActionSet, members: Sequence[int]) -> str:
