@@ -31,7 +31,7 @@ from typing import Any
 
 import sympy
 
-from gamexplain.certify import check_size
+from gamexplain.certify import MAX_CHECK_POINTS, check_size
 from gamexplain.certify.evaluate import (
     contribution,
     covering,
@@ -269,6 +269,124 @@ def _enumerate(
     return totals, hits, best
 
 
+ENUMERATE_UP_TO = MAX_CHECK_POINTS
+"""Components with at most this many candidate points are re-counted point by point;
+larger ones with a wide integer member by :func:`_by_last_member`."""
+
+
+def _wide_member(gam: Any, actions: Any, members: Sequence[int]) -> int | None:
+    """The integer member to count by level sets when the component is too large to
+    enumerate and no pair term touches it; None otherwise."""
+    if any(m in p.features for p in gam.pairs for m in members):
+        return None
+    if any(isinstance(actions.domains[m], Interval) for m in members):
+        return None
+    sizes = [len(_domain_values(actions.domains[m])) if isinstance(actions.domains[m], Finite)
+             else int(actions.domains[m].high) - int(actions.domains[m].low) + 1
+             for m in members]  # fmt: skip
+    if math.prod(sizes) <= ENUMERATE_UP_TO:
+        return None
+    wide = [(size, m) for size, m in zip(sizes, members, strict=True)
+            if isinstance(actions.domains[m], Integers)]  # fmt: skip
+    return max(wide)[1] if wide else None
+
+
+def _thresholds(actions: Any, w: int, x: Sequence[Any], point: list[Any]) -> list[Fraction]:
+    """Every value of member ``w`` (the others at ``point``) where some test of the
+    definition :meth:`ActionSet.admits_on` can change: its own move, bounds and if-then
+    levels, and for each feature whose linked change depends on w (found by evaluating
+    :meth:`ActionSet.linked_change` at two values of w: it is affine in w) the values
+    where that feature's own move crosses 0, its step limits or a reachable value."""
+    names = actions.names
+    element, domain = actions.features[w], actions.domains[w]
+    here = Fraction(x[w])
+    before = {names[m]: Fraction(x[m]) for m in range(len(x)) if not isinstance(x[m], str)}
+
+    def after(v: Fraction) -> dict[str, Fraction]:
+        state = {names[m]: Fraction(point[m]) for m in range(len(point))
+                 if not isinstance(point[m], str)}  # fmt: skip
+        state[names[w]] = v
+        return state
+
+    out = {here, Fraction(domain.low), Fraction(domain.high), Fraction(0), Fraction(1)}
+    out |= {b for b in (element.lb, element.ub) if b is not None}
+    for c in actions.constraints:
+        for side in (getattr(c, "if_", None), getattr(c, "then", None)):
+            if side is not None and side[0] == names[w]:
+                out.add(Fraction(side[2]))
+    shift = actions.linked_change(w, before, after(here))
+    out |= {here + shift + d for d in (Fraction(0), element.step_lb, element.step_ub)
+            if d is not None}  # fmt: skip
+    for t in range(len(x)):
+        if t == w or isinstance(point[t], str):
+            continue
+        at0 = actions.linked_change(t, before, after(here))
+        slope = actions.linked_change(t, before, after(here + 1)) - at0
+        if slope == 0:
+            continue
+        # linked_t(v) = at0 + slope (v - here); own move of t = point_t - linked_t(v) - x_t
+        e = actions.features[t]
+        moves = [Fraction(0)] + [d for d in (e.step_lb, e.step_ub) if d is not None]
+        if e.reachable is not None:
+            moves += [Fraction(r) - Fraction(x[t]) for rs in e.reachable.values() for r in rs
+                      if not isinstance(r, str)]  # fmt: skip
+        out.add(here - at0 / slope)
+        out |= {here + (Fraction(point[t]) - Fraction(x[t]) - at0 - d) / slope for d in moves}
+    return sorted(v for v in out if domain.low <= v <= domain.high)
+
+
+def _by_last_member(
+    gam: Any, x: Sequence[Any], actions: Any, members: Sequence[int], target: Any, base: Any,
+    w: int,
+) -> tuple[Any, Any, Any]:  # fmt: skip
+    """Per member counts and the best change of a component too large to enumerate: the
+    other members' domain values enumerated, member ``w``'s admitted values as integer
+    ranges between :func:`_thresholds` (each range decided by the definition at one of
+    its values), counted and scored by the sympy level sets of :func:`_level_measure`."""
+    others = [m for m in members if m != w]
+    check_size(math.prod(len(_domain_values(actions.domains[m])) for m in others),
+               "the other members of a component")  # fmt: skip
+    totals: list[Any] = [Fraction(0)] * len(members)
+    hits: list[Any] = [Fraction(0)] * len(members)
+    upward = target.sense in (">=", ">")
+    best: tuple[Any, bool] = (Fraction(0), True)
+    k_w = list(members).index(w)
+    for values in itertools.product(*(_domain_values(actions.domains[m]) for m in others)):
+        point = list(x)
+        for m, v in zip(others, values, strict=True):
+            point[m] = v
+        cuts = _thresholds(actions, w, x, point)
+        ranges = [(int(c), int(c)) for c in cuts if c.denominator == 1]
+        ranges += [(math.floor(a) + 1, math.ceil(b) - 1) for a, b in itertools.pairwise(cuts)
+                   if math.floor(a) + 1 <= math.ceil(b) - 1]  # fmt: skip
+        at_x = list(point)
+        at_x[w] = x[w]
+        rest = score(gam, at_x) - contribution(gam, w, x[w])
+        for a, b in ranges:
+            probe = list(point)
+            probe[w] = a
+            # x itself is a cell of its own (x_w is a threshold) and counts for no member
+            if all(_same(probe[m], x[m]) for m in members) or not actions.admits(x, probe):
+                continue
+            pieces = _pieces(gam, point, w, Fraction(a), Fraction(b))
+            size = Fraction(b - a + 1)
+            reached = _level_measure(target, rest, pieces, True)
+            for k, m in enumerate(members):
+                if m != w and not _same(point[m], x[m]) and actions.features[m].actionable:
+                    totals[k] += size
+                    hits[k] += reached
+            if actions.features[w].actionable:
+                stay = a <= Fraction(x[w]) <= b
+                totals[k_w] += size - stay
+                hits[k_w] += reached - (stay and _meets(target, rest + contribution(
+                    gam, w, x[w])))  # fmt: skip
+            value, _attained = _extreme(target, pieces, True)
+            change = rest + value - base
+            if compare(change, best[0]) * (1 if upward else -1) > 0:
+                best = (change, True)
+    return totals, hits, best
+
+
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, str) or isinstance(b, str):
         return a == b
@@ -283,6 +401,9 @@ def _recount(gam: Any, x: Sequence[Any], actions: Any, target: Any) -> list[Any]
         if len(members) == 1 and not isinstance(actions.domains[m], Finite):
             total, hits, best = _separable(gam, x, actions, m, target, base)
             out.append((members, [total], [hits], best))
+        elif (w := _wide_member(gam, actions, members)) is not None:
+            totals, hits, best = _by_last_member(gam, x, actions, members, target, base, w)
+            out.append((members, totals, hits, best))
         else:
             totals, hits, best = _enumerate(gam, x, actions, members, target, base)
             if len(members) == 1:

@@ -3,12 +3,15 @@ against the enumeration of the definition."""
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from fractions import Fraction
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import gamexplain.certify.responsiveness as checker
 from gamexplain import (
     GAM,
     ActionSet,
@@ -20,6 +23,7 @@ from gamexplain import (
     is_fixed,
     responsiveness_scores,
 )
+from gamexplain.certify import MAX_CHECK_POINTS
 from tests.queries.test_responsiveness import reference, wanted_class
 
 
@@ -89,3 +93,89 @@ def test_coupled_counts_equal_the_definition(model):
     assert result.verify(gam)
     decision = is_fixed(gam, x, actions, method="per-component")
     assert decision.holds == fixed and decision.verify(gam)
+
+
+@settings(max_examples=40, deadline=None)
+@given(model=coupled())
+def test_the_check_counts_wide_members_by_level_sets_too(model):
+    """The check's own level-set count (used past its enumeration limit) equals the
+    definition on models small enough to enumerate."""
+    gam, x, actions = model
+    checker.ENUMERATE_UP_TO = 0
+    try:
+        result = responsiveness_scores(gam, x, actions, method="per-component")
+        assert result.verify(gam)
+        forged = list(result.exact_scores)
+        forged[0] = forged[0] + 1 if forged[0] == 0 else forged[0] / 2
+        assert not dataclasses.replace(result, exact_scores=tuple(forged)).verify(gam)
+        decision = is_fixed(gam, x, actions, method="per-component")
+        assert decision.verify(gam)
+        assert not dataclasses.replace(decision, holds=not decision.holds).verify(gam)
+    finally:
+        checker.ENUMERATE_UP_TO = MAX_CHECK_POINTS
+
+
+def _linked_wide(top: int = 2**39, high: int = 2**40) -> tuple[GAM, ActionSet]:
+    """Years of experience (0..5, only up) drag an age-like count over 0..``high`` with
+    them; the count also moves up to ``top`` on its own. The class flips at 24."""
+    feats = [
+        Feature("years", Integers(0, 5), Piecewise([0, 3, 6], [[0.0], [0.5]])),
+        Feature("count", Integers(0, high), Piecewise([0, 24, high + 1], [[-1.0], [1.0]])),
+        Feature("switch", Finite((0, 1)), Piecewise([0, 1, 2], [[0.0], [0.0]])),
+    ]
+    gam = GAM(feats, task=Classification(0.0))
+    actions = ActionSet.from_gam(gam, years={"step_direction": 1}, count={"step_ub": top})
+    actions = actions.with_constraints(
+        {"type": "DirectionalLinkage", "names": ["years", "count"], "scales": [3]},
+        {"type": "MutabilitySwitch", "names": ["switch", "years"], "on_value": 1},
+    )
+    return gam, actions
+
+
+def test_a_2_to_the_40_coupled_range_is_counted_exactly():
+    gam, actions = _linked_wide()
+    x = (0, 20, 1)
+    started = time.perf_counter()
+    result = responsiveness_scores(gam, x, actions)
+    elapsed = time.perf_counter() - started
+    assert result.status == "solved" and result.exact
+    # years y in 1..5 (switch on), count reaches 0..20 + 3y + 2^39 of which 24.. flip the
+    # class (count's own move ≤ 2^39 on top of the 3y the linkage adds)
+    top = 2**39
+    years_total = sum(20 + 3 * y + top + 1 for y in range(1, 6))
+    years_hits = sum(20 + 3 * y + top - 23 for y in range(1, 6))
+    assert result.reachable[0] == years_total and result.reaching[0] == years_hits
+    # the switch may also turn off (years then stay at 0) while count moves on its own;
+    # count at 20 has not moved
+    count_total = sum(20 + 3 * y + top + 1 for y in range(6)) - 6 + (20 + top)
+    assert result.reachable[1] == count_total
+    assert result.reaching[1] == sum(3 * y + top - 3 for y in range(6)) + top - 3
+    assert result.reachable[2] == 20 + top + 1 and result.reaching[2] == top - 3
+    assert elapsed < 30  # the old enumeration ran out of its 10^5-point budget here
+    assert result.verify(gam) and not result.fixed
+
+
+def test_the_wide_linkage_formulas_hold_where_brute_force_can_check_them():
+    top = 9
+    gam, actions = _linked_wide(top, 60)
+    x = (0, 20, 1)
+    totals, hits, fixed = reference(gam, x, actions, wanted_class(gam, x))
+    assert totals[0] == sum(20 + 3 * y + top + 1 for y in range(1, 6))
+    assert hits[0] == sum(20 + 3 * y + top - 23 for y in range(1, 6))
+    assert totals[1] == sum(20 + 3 * y + top + 1 for y in range(6)) - 6 + (20 + top)
+    assert hits[1] == sum(3 * y + top - 3 for y in range(6)) + top - 3
+    assert (totals[2], hits[2]) == (20 + top + 1, top - 3) and not fixed
+    result = responsiveness_scores(gam, x, actions)
+    assert list(result.reachable) == totals and list(result.reaching) == hits
+
+
+def test_a_tampered_coupled_count_fails_verify():
+    gam, actions = _linked_wide()
+    result = responsiveness_scores(gam, (0, 20, 1), actions)
+    reachable = list(result.reachable)
+    reachable[1] += 1
+    assert not dataclasses.replace(result, reachable=tuple(reachable)).verify(gam)
+    scores = list(result.exact_scores)
+    scores[0] = Fraction(1, 2)
+    assert not dataclasses.replace(result, exact_scores=tuple(scores)).verify(gam)
+    assert not dataclasses.replace(result, fixed=True).verify(gam)
