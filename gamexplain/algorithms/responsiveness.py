@@ -8,6 +8,9 @@ Three registered algorithms answer both ``responsiveness`` and ``fixed``:
   features by enumerating their candidate joint points, each decided by the action set's
   definition, within ``max_states`` points (past it, certified bounds and
   ``status="budget_exhausted"``);
+- ``coupled-last``: the same, with a coupled component that has an integer member
+  counted by enumerating its other members and measuring the widest integer member's
+  admitted values by level sets (``thm:resp-coupled-last``);
 - ``pair-box``: the same counts; when pair terms join components that are single
   features, R(x) is a box and "fixed" is a pairwise model's extreme over it
   (:mod:`gamexplain.algorithms.fixed_pairs`, ``thm:fixed-pair-box``);
@@ -52,6 +55,10 @@ __all__ = ["Count", "Reach", "Tally", "brute_responsiveness", "exact_responsiven
 
 BRUTE_POINTS = 200_000
 """The most candidate points the brute-force reference takes on."""
+
+DEFAULT_LAST_STATES = 1_000_000
+"""The most joint values of a coupled component's other members for which the
+``coupled-last`` algorithm is chosen (its runs use ``max_states``)."""
 
 
 @dataclass(frozen=True)
@@ -680,6 +687,21 @@ def _brute_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _last_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
+    actions, x = options.get("actions"), options.get("x")
+    if actions is None or x is None:
+        return None
+    for members in actions.components:
+        if len(members) < 2 or _paired_with(gam, members):
+            continue
+        if any(isinstance(actions.domains[m], Interval) for m in members):
+            continue
+        bound = product_bound(actions, members, x)
+        if _last_member(actions, members, x, min(DEFAULT_LAST_STATES, bound // 4)) is not None:
+            return None
+    return "no coupled component has an integer member wide enough to count by level sets"
+
+
 def _box_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
     if not gam.pairs:
         return "the model has no pair terms, so the best score separates over components"
@@ -703,6 +725,14 @@ def _register(query: str) -> None:
         fallback_on=("budget_exhausted",),
     )(exact_responsiveness)  # fmt: skip
     register_algorithm(
+        query, "coupled-last",
+        summary="a coupled component with an integer member: the other members enumerated, "
+                "the widest integer member counted by level sets between the values where "
+                "its admissibility changes; the rest as per-component",
+        theorem="thm:resp-coupled-last", priority=8, applies=_last_applies,
+        fallback_on=("budget_exhausted",),
+    )(exact_responsiveness)  # fmt: skip
+    register_algorithm(
         query, "per-component",
         summary="separable features by exact level sets and extremes over their reachable "
                 "range; components by enumerating their joint points within max_states",
@@ -720,7 +750,16 @@ def exact_responsiveness(
     gam: Any, x: tuple[Any, ...], actions: ActionSet, target: Target, *, max_states: int,
     time_limit: float | None,
 ) -> Tally:  # fmt: skip
-    """Counts by the per-component algorithms (``thm:resp-separable``)."""
+    """Counts by the per-component algorithms.
+
+    Notes
+    -----
+    A separable feature: one level set over its reachable range (``thm:resp-separable``).
+    A coupled component with an integer member w: O(∏_{m≠w} v_m · (c + p)) for v_m the
+    other members' values, c the critical values of w and p its pieces
+    (``thm:resp-coupled-last``); otherwise O(∏ v_m) definition checks
+    (``thm:resp-sharp-p``).
+    """
     return _tally(gam, x, actions, target, max_states=max_states, time_limit=time_limit,
                   brute=False)  # fmt: skip
 

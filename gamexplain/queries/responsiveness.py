@@ -295,7 +295,7 @@ def responsiveness_scores(
     target : None, 0, 1 or (sense, value)
         What counts as reaching (see :func:`resolve_target`): by default the class
         opposite the prediction, or a higher score for a regression.
-    method : {"auto", "pair-box", "per-component", "brute"}
+    method : {"auto", "pair-box", "coupled-last", "per-component", "brute"}
     max_states : int
         Joint points one component may enumerate before its scores become bounds.
     time_limit : float, optional
@@ -309,7 +309,10 @@ def responsiveness_scores(
     A separable feature costs one level-set measure and one extremum of its contribution
     over its reachable range: O(p) exact pieces, never an iteration over an integer range
     (``thm:resp-separable``). A component of k features with at most v candidate values
-    each costs O(v^k) definition checks; counting the points of a linearly coupled
+    each costs O(v^k) definition checks, or O(v^(k-1)·(c + p)) when its widest member is
+    an integer counted by level sets between its c critical values (``thm:resp-coupled-last``,
+    so a coupled member over 2^40 integers costs microseconds per joint value of the
+    others); counting the points of a linearly coupled
     component that reach a threshold is #P-hard (``thm:resp-sharp-p``). ``fixed``
     separates over components (``thm:fixed-separates``). The reference enumerates every
     component (``thm:resp-brute``).
