@@ -24,6 +24,7 @@ are enumerated jointly.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Mapping, Sequence
@@ -39,6 +40,7 @@ from gamexplain.exact import Exact, compare
 from gamexplain.model.actions import ActionSet, DirectionalLinkage, IfThenConstraint
 from gamexplain.model.domains import Finite, Integers, Interval
 from gamexplain.substrate import deadline
+from gamexplain.substrate.polynomials import segment_candidates
 from gamexplain.substrate.reach import (
     Target,
     clipped_pieces,
@@ -81,6 +83,7 @@ class Count:
     best: tuple[Exact, bool, tuple[Any, ...] | None]
     examined: int = 0
     timed_out: bool = False
+    measures: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -292,8 +295,22 @@ def _component(
     numeric = [m for m in members if not isinstance(actions.domains[m], Finite)]
     if len(members) == 1 and numeric and not brute:
         return _separable(gam, x, actions, members[0], target, base)
-    if any(isinstance(actions.domains[m], Interval) for m in members):
-        raise UnsupportedQueryError(_coupled_continuous(actions, members))
+    continuous = [m for m in members if isinstance(actions.domains[m], Interval)]
+    if continuous:
+        if len(continuous) > 1 or brute or _paired_with(gam, members):
+            raise UnsupportedQueryError(_coupled_continuous(actions, members, continuous))
+        if not _others_fit(actions, members, x, continuous[0], max_states):
+            raise UnsupportedQueryError(
+                f"the component {[actions.names[m] for m in members]} couples the continuous "
+                f"feature {actions.names[continuous[0]]!r} to discrete members with more than "
+                f"max_states={max_states} joint values; raise max_states"
+            )
+        counted = _last_counted(gam, x, actions, members, target, base, continuous[0])
+        if counted is None:  # out of time: each score anywhere in [0, 1]
+            zero = tuple(Fraction(0) for _ in members)
+            return Count(members, _kind(actions, members), zero, zero, 1,
+                         (Fraction(0), True, tuple(x[m] for m in members)), 0, True)  # fmt: skip
+        return counted
     bound = product_bound(actions, members, x)
     if not brute and len(members) > 1 and not _paired_with(gam, members):
         # worth it when the others' values are at most a quarter of all candidates
@@ -327,13 +344,20 @@ def _last_member(
     if not sizes:
         return None
     last = max(sizes, key=lambda m: sizes[m])
+    return last if _others_fit(actions, members, x, last, max_states) else None
+
+
+def _others_fit(
+    actions: ActionSet, members: tuple[int, ...], x: Sequence[Any], last: int, limit: int
+) -> bool:
+    """Whether the members other than ``last`` take at most ``limit`` joint values."""
     others = 1
     for m in members:
         if m != last:
             others *= len(_other_values(actions, m, x))
-            if others > max_states:
-                return None
-    return last
+            if others > limit:
+                return False
+    return True
 
 
 def _other_values(actions: ActionSet, m: int, x: Sequence[Any]) -> range | tuple[Any, ...]:
@@ -372,7 +396,7 @@ def _critical(
     here = Fraction(x[last])
     element = actions.features[last]
     domain = actions.domains[last]
-    assert isinstance(domain, Integers)
+    assert isinstance(domain, Integers | Interval)
     found = {here, Fraction(domain.low), Fraction(domain.high), Fraction(0), Fraction(1)}
     found |= {b for b in (element.lb, element.ub) if b is not None}
 
@@ -412,26 +436,51 @@ def _critical(
 
 
 def _cells(actions: ActionSet, component: int, last: int, x: Sequence[Any],
-           point: list[Any]) -> list[tuple[int, int]]:  # fmt: skip
-    """The admitted values of the (integer) last member as integer ranges, the others at
-    ``point``: each critical integer alone, each gap between critical values by one
-    sample."""
+           point: list[Any]) -> list[tuple[Fraction, Fraction, bool]]:  # fmt: skip
+    """The admitted values of the last member, the others at ``point``: (first, end, gap)
+    per cell, each critical value alone (gap False) and each gap between consecutive
+    critical values (its integers [first, end], or the open interval (first, end) on a
+    continuous member), decided by the definition at one of its values."""
     cuts = _critical(actions, last, x, point)
-    cells = []
+    integers = isinstance(actions.domains[last], Integers)
+    cells: list[tuple[Fraction, Fraction, bool]] = []
     for k, cut in enumerate(cuts):
-        if cut.denominator == 1:
-            cells.append((int(cut), int(cut)))
+        if not integers or cut.denominator == 1:
+            cells.append((cut, cut, False))
         if k + 1 < len(cuts):
-            first, end = math.floor(cut) + 1, math.ceil(cuts[k + 1]) - 1
-            if first <= end:
-                cells.append((first, end))
+            if integers:
+                low, high = math.floor(cut) + 1, math.ceil(cuts[k + 1]) - 1
+                if low <= high:
+                    cells.append((Fraction(low), Fraction(high), low < high))
+            else:
+                cells.append((cut, cuts[k + 1], True))
     admitted = []
-    for first, end in cells:
-        point[last] = first
+    for first, end, gap in cells:
+        probe = first if integers or not gap else (first + end) / 2
+        point[last] = int(probe) if integers else probe
         if actions.admits_on(component, x, point):
-            admitted.append((first, end))
+            admitted.append((first, end, gap))
     point[last] = x[last]
     return admitted
+
+
+def _open_extreme(pieces: Any, low: Fraction, upward: bool) -> tuple[Exact, Any, bool]:
+    """:func:`range_extreme` over the open interval (low, high) of ``pieces`` (already
+    open at high): a candidate at ``low`` is approached, not attained (a contribution is
+    right-continuous, so its value there is the limit from inside)."""
+    best: tuple[Exact, Any, bool] | None = None
+    sign = 1 if upward else -1
+    for segment, shift in pieces:
+        for value, argument, attained in segment_candidates(segment):
+            candidate = (value + shift, argument, attained and compare(argument, low) != 0)
+            if best is None:
+                best = candidate
+                continue
+            side = compare(candidate[0], best[0]) * sign
+            if side > 0 or (side == 0 and candidate[2] and not best[2]):
+                best = candidate
+    assert best is not None
+    return best
 
 
 def _last_counted(
@@ -440,19 +489,26 @@ def _last_counted(
 ) -> Count | None:  # fmt: skip
     """A coupled component counted exactly (``thm:resp-coupled-last``): every joint value
     of the members but ``last`` enumerated, ``last``'s admitted values counted as integer
-    ranges by the level-set primitive; None when the time runs out."""
+    ranges (or measured as intervals, a continuous ``last``) by the level-set primitive;
+    None when the time runs out.
+
+    With a continuous ``last`` a member's measure is count × length; where that is 0 for
+    a member whose set is not empty (``last`` never moves freely with it), the count of
+    its points."""
     component = actions.components.index(actions.component_of(members[0]))
+    integers = isinstance(actions.domains[last], Integers)
     others = [m for m in members if m != last]
     position = members.index(last)
-    totals: list[Exact] = [Fraction(0)] * len(members)
-    hits: list[Exact] = [Fraction(0)] * len(members)
+    size_of = len(members)
+    lengths: list[list[Exact]] = [[Fraction(0)] * size_of, [Fraction(0)] * size_of]
+    points: list[list[Exact]] = [[Fraction(0)] * size_of, [Fraction(0)] * size_of]
     sign = 1 if target.upward else -1
-    best_change: Exact = Fraction(0)
-    best_values: tuple[Any, ...] | None = None
+    best: tuple[Exact, bool, tuple[Any, ...] | None] = (Fraction(0), True, None)
     own = _contribution(gam.features[last], x[last])
-    here_last = int(x[last])
+    here_last = Fraction(x[last])
     examined = 0
     point = list(x)
+    moving = actions.features[last].actionable
     for values in itertools.product(*(_other_values(actions, m, x) for m in others)):
         examined += 1
         if examined % 256 == 0 and deadline.expired():
@@ -464,48 +520,81 @@ def _last_counted(
                 change = change + _contribution(gam.features[m], v) - _contribution(
                     gam.features[m], x[m])
         rest = base + change - own
-        for first, end in _cells(actions, component, last, x, point):
-            pieces = clipped_pieces(gam, last, x, Fraction(first), Fraction(end))
-            size: Exact = Fraction(end - first + 1)
-            reached = range_level_measure(pieces, rest, target)
+        for first, end, gap in _cells(actions, component, last, x, point):
+            if gap or integers:
+                pieces = clipped_pieces(gam, last, x, first, end)
+                if not integers:
+                    pieces = _opened(pieces, end)
+                size = range_measure(first, end, integers)
+                reached = range_level_measure(pieces, rest, target)
+                value, argument, attained = (_open_extreme(pieces, first, target.upward)
+                                             if not integers
+                                             else range_extreme(pieces, target.upward))  # fmt: skip
+            else:  # one point of a continuous member
+                value = _contribution(gam.features[last], first)
+                size, reached = Fraction(1), Fraction(int(target.meets(rest + value)))
+                argument, attained = first, True
+            tally = lengths if gap and not integers else points
             for k, m in enumerate(members):
-                if m == last or values[others.index(m)] == x[m]:
-                    continue
-                if actions.features[m].actionable:
-                    totals[k] += size
-                    hits[k] += reached
-            if actions.features[last].actionable:
-                stays = first <= here_last <= end
-                totals[position] += size - stays
-                hits[position] += reached - (stays and target.meets(rest + own))
-            value, argument, _attained = range_extreme(pieces, target.upward)
+                if m != last and values[others.index(m)] != x[m] and actions.features[m].actionable:
+                    tally[0][k] += size
+                    tally[1][k] += reached
+            if moving:
+                stays = not gap and first == here_last if not integers else (
+                    first <= here_last <= end)  # fmt: skip
+                tally[0][position] += size - int(stays)
+                tally[1][position] += reached - int(stays and target.meets(rest + own))
             gain = change + value - own
-            if compare(gain, best_change) * sign > 0:
+            if compare(gain, best[0]) * sign > 0 or (
+                    compare(gain, best[0]) == 0 and attained and not best[1]):  # fmt: skip
                 joint = list(values)
-                joint.insert(position, int(argument))
-                best_change, best_values = gain, tuple(joint)
+                joint.insert(position, int(argument) if integers else argument)
+                best = (gain, attained, tuple(joint) if attained else None)
         for m in others:
             point[m] = x[m]
-    here = tuple(x[m] for m in members)
-    best: tuple[Exact, bool, tuple[Any, ...] | None] = (
-        (best_change, True, best_values) if best_values is not None
-        else (Fraction(0), True, here)
-    )  # fmt: skip
+    if best[0] == 0 and best[2] is None:
+        best = (Fraction(0), True, tuple(x[m] for m in members))
+    totals, hits, measures = [], [], []
+    for k in range(size_of):
+        by_length = not integers and lengths[0][k] != 0
+        chosen = lengths if by_length else points
+        totals.append(chosen[0][k])
+        hits.append(chosen[1][k])
+        measures.append("count × length" if by_length else "count")
     return Count(members, _kind(actions, members), tuple(totals), tuple(hits), 0, best,
-                 examined, False)  # fmt: skip
+                 examined, False, tuple(measures))  # fmt: skip
 
 
-def _coupled_continuous(actions: ActionSet, members: Sequence[int]) -> str:
-    """Why a component coupling a continuous feature to others is refused, and what to do."""
+def _opened(pieces: Any, end: Fraction) -> list[Any]:
+    """The pieces of [first, end] with ``end`` left out."""
+    out = []
+    for segment, shift in pieces:
+        if segment.low == end:
+            continue
+        if segment.high == end:
+            segment = dataclasses.replace(segment, closed=False)
+        out.append((segment, shift))
+    return out
+
+
+def _coupled_continuous(actions: ActionSet, members: Sequence[int],
+                        continuous: Sequence[int]) -> str:  # fmt: skip
+    """Why a component with a continuous member is refused, and what to do."""
     names = [actions.names[m] for m in members]
-    continuous = [actions.names[m] for m in members if isinstance(actions.domains[m], Interval)]
+    named = [actions.names[m] for m in continuous]
+    if len(continuous) > 1:
+        return (
+            f"the component {names} couples {len(named)} continuous features {named}; "
+            "gamexplain measures a component with one continuous member (count over the "
+            "discrete members times length over the continuous one) but not the area of a "
+            "region of several coupled continuous coordinates. Drop the constraints that "
+            "join them, or give all but one a discrete domain (Integers or Finite)"
+        )
     return (
-        f"the component {names} couples the continuous feature(s) {continuous} to other "
-        "features by its constraints; its measure would be the count over its discrete "
-        "coordinates times the length over its free continuous ones, which gamexplain does "
-        "not compute for coupled components (only a continuous feature alone in its "
-        "component is measured exactly). Drop the constraints that join "
-        f"{continuous} to the others, or give them a discrete domain (Integers or Finite)"
+        f"the component {names} couples the continuous feature {named[0]!r} to others and "
+        "a pair term touches it or the brute-force reference was asked for; its count x "
+        "length measure is computed only by the per-component algorithms on components no "
+        "pair term touches"
     )
 
 

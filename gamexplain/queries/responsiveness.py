@@ -143,7 +143,10 @@ class ResponsivenessResult(Result):
     reaching : tuple
         The part of R_j(x) that meets the target, exact.
     measure : tuple of str
-        ``"count"`` or ``"length"`` per feature.
+        ``"count"``, ``"length"`` (a continuous feature alone in its component) or
+        ``"count × length"`` (a component coupling one continuous feature to discrete
+        ones: the count over the discrete members times the length over the continuous
+        one) per feature.
     components : tuple of int
         The index (into ``actions.components``) of each feature's component.
     component_kinds : tuple of str
@@ -332,13 +335,16 @@ def responsiveness_scores(
     )  # fmt: skip
     n = len(instance)
     per: dict[int, tuple[Exact, Exact, int, int, str]] = {}
+    mixed: dict[int, str] = {}
     for k, count in enumerate(tally.counts):
         for m, total, hits in zip(count.members, count.totals, count.hits, strict=True):
             per[m] = (total, hits, count.unseen, k, count.kind)
+        mixed.update(zip(count.members, count.measures, strict=False))
     bounds = [_score_bounds(per[j][0], per[j][1], per[j][2]) for j in range(n)]
     exact = tally.status == "solved"
     measure = tuple(
-        "length" if per[j][4] == "separable" and action_set.domains[j].kind == "interval"
+        mixed[j] if j in mixed
+        else "length" if per[j][4] == "separable" and action_set.domains[j].kind == "interval"
         and per[j][0] != 0 else "count" for j in range(n)
     )  # fmt: skip
     return ResponsivenessResult(

@@ -4,11 +4,14 @@ against the enumeration of the definition."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import time
 from fractions import Fraction
 from typing import Any
 
-from hypothesis import given, settings
+import pytest
+import sympy
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import gamexplain.certify.responsiveness as checker
@@ -19,7 +22,9 @@ from gamexplain import (
     Feature,
     Finite,
     Integers,
+    Interval,
     Piecewise,
+    UnsupportedQueryError,
     is_fixed,
     responsiveness_scores,
 )
@@ -75,8 +80,6 @@ def coupled(draw: st.DrawFn) -> tuple[GAM, tuple[Any, ...], ActionSet]:
     try:
         actions.check_instance(x)
     except Exception:
-        from hypothesis import assume
-
         assume(False)
     return gam, x, actions
 
@@ -179,3 +182,140 @@ def test_a_tampered_coupled_count_fails_verify():
     scores[0] = Fraction(1, 2)
     assert not dataclasses.replace(result, exact_scores=tuple(scores)).verify(gam)
     assert not dataclasses.replace(result, fixed=True).verify(gam)
+
+
+def _grid_reference(gam: GAM, x: tuple[Any, ...], actions: ActionSet, wanted: Any) -> tuple:
+    """|R_j|, hits and the measure per member of one component mixing a continuous member
+    (every constant of the model and the action set a multiple of 1/2) with discrete
+    ones, from the definition: count × length by the midpoints of the half-unit gaps (on
+    which nothing changes), or the count of points on the half-unit grid where no set
+    of a member has length."""
+    w = next(i for i, d in enumerate(actions.domains) if isinstance(d, Interval))
+    low, high = Fraction(actions.domains[w].low), Fraction(actions.domains[w].high)
+    grid = [low + Fraction(k, 2) for k in range(int((high - low) * 2) + 1)]
+    others = [i for i in range(len(x)) if i != w]
+    choices = [list(actions.domains[i].values) if isinstance(actions.domains[i], Finite)
+               else list(range(actions.domains[i].low, actions.domains[i].high + 1))
+               for i in others]  # fmt: skip
+    n = len(x)
+    length = [[Fraction(0)] * n, [Fraction(0)] * n]
+    count = [[0] * n, [0] * n]
+    for values in itertools.product(*choices):
+        for tally, points, size in ((count, grid, 1),
+                                    (length, [(a + b) / 2 for a, b in itertools.pairwise(grid)],
+                                     Fraction(1, 2))):  # fmt: skip
+            for v in points:
+                point = list(x)
+                for i, value in zip(others, values, strict=True):
+                    point[i] = value
+                point[w] = v
+                if point == list(x) or not actions.admits(x, point):
+                    continue
+                meets = wanted(gam.score_exact(point))
+                for j in range(n):
+                    if point[j] != x[j] and actions.features[j].actionable:
+                        tally[0][j] += size
+                        tally[1][j] += size * meets
+    out = []
+    for j in range(n):
+        if length[0][j]:
+            out.append((length[0][j], length[1][j], "count × length"))
+        else:
+            out.append((Fraction(count[0][j]), Fraction(count[1][j]), "count"))
+    return out
+
+
+@st.composite
+def mixed(draw: st.DrawFn) -> tuple[GAM, tuple[Any, ...], ActionSet]:
+    """A continuous feature on [0, 6] joined to a small integer and a switch by if-then
+    constraints and a mutability switch; every constant a multiple of 1/2."""
+    half = st.integers(0, 12).map(lambda k: Fraction(k, 2))
+    cuts = sorted(draw(st.sets(st.integers(1, 11), max_size=3)))
+    edges = [0.0, *[k / 2 for k in cuts], 6.0]
+    rate = Feature("r", Interval(0.0, 6.0), Piecewise(edges, [[float(draw(st.integers(-3, 3)))]
+                                                              for _ in edges[1:]]))  # fmt: skip
+    small = Feature("s", Integers(0, 2), _shape(draw, 0, 2))
+    switch = Feature("b", Finite((0, 1)), _shape(draw, 0, 1))
+    gam = GAM([rate, small, switch], intercept=draw(st.integers(-2, 2)) + 0.5,
+              task=Classification(0.0))  # fmt: skip
+    x = (float(draw(half)), draw(st.integers(0, 2)), draw(st.integers(0, 1)))
+    element: dict[str, Any] = {"step_direction": draw(st.sampled_from([-1, 0, 1])),
+                               "actionable": draw(st.booleans() | st.just(True))}  # fmt: skip
+    if draw(st.booleans()):
+        element["step_lb"] = -float(draw(half))
+    if draw(st.booleans()):
+        element["step_ub"] = float(draw(half))
+    if draw(st.booleans()):
+        element["ub"] = float(draw(half))
+    actions = ActionSet.from_gam(gam).with_features({"r": element})
+    constraints: list[dict[str, Any]] = []
+
+    def level(name: str) -> Any:
+        return float(draw(half)) if name == "r" else draw(st.integers(0, 2))
+
+    for _ in range(draw(st.integers(0, 2))):
+        a, b = draw(st.permutations(["r", "s"]))
+        constraints.append({"type": "IfThenConstraint", "if": [a, ">=", level(a)],
+                            "then": [b, draw(st.sampled_from(["==", ">=", "<="])),
+                                     level(b)]})  # fmt: skip
+    if draw(st.booleans()) or not constraints:
+        constraints.append({"type": "MutabilitySwitch",
+                            "names": ["b", *draw(st.sampled_from([["r"], ["r", "s"]]))],
+                            "on_value": draw(st.integers(0, 1)),
+                            "force_change_when_off": draw(st.booleans())})  # fmt: skip
+    actions = actions.with_constraints(*constraints)
+    if len(actions.components) != 1:
+        actions = actions.with_constraints({"type": "MutabilitySwitch", "names": ["b", "s"]})
+    try:
+        actions.check_instance(x)
+    except Exception:
+        assume(False)
+    return gam, x, actions
+
+
+@settings(max_examples=60, deadline=None)
+@given(model=mixed())
+def test_a_mixed_component_gets_count_times_length(model):
+    gam, x, actions = model
+    result = responsiveness_scores(gam, x, actions)
+    truth = _grid_reference(gam, x, actions, wanted_class(gam, x))
+    assert result.status == "solved" and result.exact
+    assert list(result.reachable) == [t for t, _, _ in truth]
+    assert list(result.reaching) == [h for _, h, _ in truth]
+    assert list(result.measure) == [m for _, _, m in truth]
+    assert result.verify(gam)
+    decision = is_fixed(gam, x, actions)
+    assert decision.verify(gam)
+    reaches = any(t != 0 and h != 0 for t, h, _ in truth)
+    if reaches:  # a point of positive measure reaches the target
+        assert not decision.holds and not result.fixed
+    forged = list(result.reachable)
+    forged[0] += Fraction(1, 2)
+    assert not dataclasses.replace(result, reachable=tuple(forged)).verify(gam)
+
+
+def test_two_coupled_continuous_features_are_refused_by_name():
+    feats = [Feature(n, Interval(0.0, 1.0), Piecewise([0, 1], [[0.0]])) for n in ("u", "v")]
+    gam = GAM(feats, intercept=0.5, task=Classification(0.0))
+    actions = ActionSet.from_gam(gam).with_constraints(
+        {"type": "IfThenConstraint", "if": ["u", ">=", 0.5], "then": ["v", "<=", 0.5]})
+    with pytest.raises(UnsupportedQueryError, match=r"2 continuous features \['u', 'v'\]"):
+        responsiveness_scores(gam, (0.0, 0.0), actions)
+
+
+def test_a_curved_continuous_member_gets_an_algebraic_share():
+    """A quadratic contribution crosses the level at an irrational point: the count ×
+    length share is exact (sympy) and verifies."""
+    gam = GAM([Feature("t", Interval(0, 2), Piecewise([0, 2], [[0.0, 0.0, 1.0]])),
+               Feature("k", Integers(0, 2), Piecewise([0, 1, 3], [[0.0], [-1.0]]))],
+              intercept=-0.5, task=Classification(0.0))  # fmt: skip
+    actions = ActionSet.from_gam(gam).with_constraints(
+        {"type": "IfThenConstraint", "if": ["k", ">=", 2], "then": ["t", "<=", 1]})
+    result = responsiveness_scores(gam, (0.0, 0), actions)
+    # k = 0: t^2 >= 1/2 on [sqrt(1/2), 2]; k = 1: t^2 >= 3/2 on [sqrt(3/2), 2];
+    # k = 2: t <= 1 and t^2 >= 3/2: empty
+    root_half, root_three_halves = sympy.sqrt(Fraction(1, 2)), sympy.sqrt(Fraction(3, 2))
+    assert result.reachable == (5, 3)
+    assert sympy.simplify(result.reaching[0] - (4 - root_half - root_three_halves)) == 0
+    assert sympy.simplify(result.reaching[1] - (2 - root_three_halves)) == 0
+    assert result.measure == ("count × length", "count × length") and result.verify(gam)
