@@ -783,7 +783,10 @@ def _last_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
     for members in actions.components:
         if len(members) < 2 or _paired_with(gam, members):
             continue
-        if any(isinstance(actions.domains[m], Interval) for m in members):
+        continuous = sum(isinstance(actions.domains[m], Interval) for m in members)
+        if continuous == 1:  # measured by count x length around its one continuous member
+            return None
+        if continuous:
             continue
         bound = product_bound(actions, members, x)
         if _last_member(actions, members, x, min(DEFAULT_LAST_STATES, bound // 4)) is not None:
