@@ -239,8 +239,8 @@ def mixed(draw: st.DrawFn) -> tuple[GAM, tuple[Any, ...], ActionSet]:
     gam = GAM([rate, small, switch], intercept=draw(st.integers(-2, 2)) + 0.5,
               task=Classification(0.0))  # fmt: skip
     x = (float(draw(half)), draw(st.integers(0, 2)), draw(st.integers(0, 1)))
-    element: dict[str, Any] = {"step_direction": draw(st.sampled_from([-1, 0, 1])),
-                               "actionable": draw(st.booleans() | st.just(True))}  # fmt: skip
+    element: dict[str, Any] = {"step_direction": draw(st.sampled_from([-1, 0, 0, 1])),
+                               "actionable": draw(st.sampled_from([True, True, True, False]))}
     if draw(st.booleans()):
         element["step_lb"] = -float(draw(half))
     if draw(st.booleans()):
@@ -261,7 +261,7 @@ def mixed(draw: st.DrawFn) -> tuple[GAM, tuple[Any, ...], ActionSet]:
     if draw(st.booleans()) or not constraints:
         constraints.append({"type": "MutabilitySwitch",
                             "names": ["b", *draw(st.sampled_from([["r"], ["r", "s"]]))],
-                            "on_value": draw(st.integers(0, 1)),
+                            "on_value": draw(st.just(x[2]) | st.integers(0, 1)),
                             "force_change_when_off": draw(st.booleans())})  # fmt: skip
     actions = actions.with_constraints(*constraints)
     if len(actions.components) != 1:
