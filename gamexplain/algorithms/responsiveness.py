@@ -8,6 +8,9 @@ Three registered algorithms answer both ``responsiveness`` and ``fixed``:
   features by enumerating their candidate joint points, each decided by the action set's
   definition, within ``max_states`` points (past it, certified bounds and
   ``status="budget_exhausted"``);
+- ``coupled-last``: the same, with a coupled component that has an integer member
+  counted by enumerating its other members and measuring the widest integer member's
+  admitted values by level sets (``thm:resp-coupled-last``);
 - ``pair-box``: the same counts; when pair terms join components that are single
   features, R(x) is a box and "fixed" is a pairwise model's extreme over it
   (:mod:`gamexplain.algorithms.fixed_pairs`, ``thm:fixed-pair-box``);
@@ -21,6 +24,9 @@ are enumerated jointly.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -31,9 +37,10 @@ from gamexplain.algorithms.fixed_pairs import box_reach
 from gamexplain.complexity.registry import register_algorithm
 from gamexplain.errors import UnsupportedQueryError
 from gamexplain.exact import Exact, compare
-from gamexplain.model.actions import ActionSet
-from gamexplain.model.domains import Finite, Interval
+from gamexplain.model.actions import ActionSet, DirectionalLinkage, IfThenConstraint
+from gamexplain.model.domains import Finite, Integers, Interval
 from gamexplain.substrate import deadline
+from gamexplain.substrate.polynomials import segment_candidates
 from gamexplain.substrate.reach import (
     Target,
     clipped_pieces,
@@ -50,6 +57,10 @@ __all__ = ["Count", "Reach", "Tally", "brute_responsiveness", "exact_responsiven
 
 BRUTE_POINTS = 200_000
 """The most candidate points the brute-force reference takes on."""
+
+DEFAULT_LAST_STATES = 1_000_000
+"""The most joint values of a coupled component's other members for which the
+``coupled-last`` algorithm is chosen (its runs use ``max_states``)."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +83,7 @@ class Count:
     best: tuple[Exact, bool, tuple[Any, ...] | None]
     examined: int = 0
     timed_out: bool = False
+    measures: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -283,9 +295,30 @@ def _component(
     numeric = [m for m in members if not isinstance(actions.domains[m], Finite)]
     if len(members) == 1 and numeric and not brute:
         return _separable(gam, x, actions, members[0], target, base)
-    if any(isinstance(actions.domains[m], Interval) for m in members):
-        raise UnsupportedQueryError(_coupled_continuous(actions, members))
+    continuous = [m for m in members if isinstance(actions.domains[m], Interval)]
+    if continuous:
+        if len(continuous) > 1 or brute or _paired_with(gam, members):
+            raise UnsupportedQueryError(_coupled_continuous(actions, members, continuous))
+        if not _others_fit(actions, members, x, continuous[0], max_states):
+            raise UnsupportedQueryError(
+                f"the component {[actions.names[m] for m in members]} couples the continuous "
+                f"feature {actions.names[continuous[0]]!r} to discrete members with more than "
+                f"max_states={max_states} joint values; raise max_states"
+            )
+        counted = _last_counted(gam, x, actions, members, target, base, continuous[0])
+        if counted is None:  # out of time: each score anywhere in [0, 1]
+            zero = tuple(Fraction(0) for _ in members)
+            return Count(members, _kind(actions, members), zero, zero, 1,
+                         (Fraction(0), True, tuple(x[m] for m in members)), 0, True)  # fmt: skip
+        return counted
     bound = product_bound(actions, members, x)
+    if not brute and len(members) > 1 and not _paired_with(gam, members):
+        # worth it when the others' values are at most a quarter of all candidates
+        last = _last_member(actions, members, x, min(max_states, bound // 4))
+        if last is not None:
+            counted = _last_counted(gam, x, actions, members, target, base, last)
+            if counted is not None:
+                return counted
     if not brute and bound <= max_states and not _paired_with(gam, members):
         memo = _memo(gam, actions)
         here = tuple(x[m] for m in members)
@@ -301,17 +334,267 @@ def _component(
     return _enumerated(gam, x, actions, members, target, base, points, bound, max_states)
 
 
-def _coupled_continuous(actions: ActionSet, members: Sequence[int]) -> str:
-    """Why a component coupling a continuous feature to others is refused, and what to do."""
+def _last_member(
+    actions: ActionSet, members: tuple[int, ...], x: Sequence[Any], max_states: int
+) -> int | None:
+    """The integer member with the largest range, counted by level sets
+    (``thm:resp-coupled-last``), when the other members' candidate values number at most
+    ``max_states``; None otherwise."""
+    sizes = {m: d.size for m in members if isinstance(d := actions.domains[m], Integers)}
+    if not sizes:
+        return None
+    last = max(sizes, key=lambda m: sizes[m])
+    return last if _others_fit(actions, members, x, last, max_states) else None
+
+
+def _others_fit(
+    actions: ActionSet, members: tuple[int, ...], x: Sequence[Any], last: int, limit: int
+) -> bool:
+    """Whether the members other than ``last`` take at most ``limit`` joint values."""
+    others = 1
+    for m in members:
+        if m != last:
+            others *= len(_other_values(actions, m, x))
+            if others > limit:
+                return False
+    return True
+
+
+def _other_values(actions: ActionSet, m: int, x: Sequence[Any]) -> range | tuple[Any, ...]:
+    """Every value member m can take at a reachable point: its domain, cut to its own
+    moves when no linkage moves it."""
+    domain = actions.domains[m]
+    if isinstance(domain, Finite):
+        return tuple(domain.values)
+    assert isinstance(domain, Integers)
+    low, high = domain.low, domain.high
+    element = actions.features[m]
+    linked = any(isinstance(c, DirectionalLinkage) and actions.names[m] in c.targets
+                 for c in actions.constraints)  # fmt: skip
+    if not linked:
+        here = int(x[m])
+        if not element.actionable:
+            return range(here, here + 1)
+        if element.step_lb is not None:
+            low = max(low, here + math.ceil(element.step_lb))
+        if element.step_ub is not None:
+            high = min(high, here + math.floor(element.step_ub))
+        if element.step_direction > 0:
+            low = max(low, here)
+        if element.step_direction < 0:
+            high = min(high, here)
+    return range(int(low), int(high) + 1)
+
+
+def _critical(
+    actions: ActionSet, last: int, x: Sequence[Any], point: Sequence[Any]
+) -> list[Fraction]:
+    """Values of the last member where its admissibility may change, the other members
+    at ``point``: every comparison :meth:`ActionSet.admits_on` makes is affine in it and
+    flips only at one of these, so admissibility is constant between consecutive ones."""
+    name = actions.names[last]
+    here = Fraction(x[last])
+    element = actions.features[last]
+    domain = actions.domains[last]
+    assert isinstance(domain, Integers | Interval)
+    found = {here, Fraction(domain.low), Fraction(domain.high), Fraction(0), Fraction(1)}
+    found |= {b for b in (element.lb, element.ub) if b is not None}
+
+    def moved(m: int) -> Fraction:
+        return Fraction(point[m]) - Fraction(x[m])
+
+    linked = Fraction(0)
+    for c in actions.constraints:
+        if isinstance(c, DirectionalLinkage) and name in c.targets:
+            linked += c.scales[c.targets.index(name)] * moved(actions.names.index(c.source))
+        if isinstance(c, IfThenConstraint):
+            found |= {side[2] for side in (c.if_, c.then) if side[0] == name}
+    own = here + linked
+    found |= {own} | {own + d for d in (element.step_lb, element.step_ub) if d is not None}
+    for c in actions.constraints:
+        if not isinstance(c, DirectionalLinkage) or c.source != name:
+            continue
+        for target, scale in zip(c.targets, c.scales, strict=True):
+            if scale == 0:
+                continue
+            t = actions.names.index(target)
+            other = sum((d.scales[d.targets.index(target)] * moved(actions.names.index(d.source))
+                         for d in actions.constraints if isinstance(d, DirectionalLinkage)
+                         and target in d.targets and d.source != name), Fraction(0))  # fmt: skip
+            # linked_t(v) = scale (v - x_last) + other; own_t(v) = point_t - linked_t(v)
+            found.add(here - other / scale)
+            t_element = actions.features[t]
+            steps = [Fraction(0)] + [d for d in (t_element.step_lb, t_element.step_ub)
+                                     if d is not None]  # fmt: skip
+            owns = [Fraction(x[t]) + d for d in steps]
+            if t_element.reachable is not None:
+                owns += [Fraction(r) for values in t_element.reachable.values() for r in values
+                         if not isinstance(r, str)]  # fmt: skip
+            found |= {here + (Fraction(point[t]) - other - o) / scale for o in owns}
+    low, high = Fraction(domain.low), Fraction(domain.high)
+    return sorted(v for v in found if low <= v <= high)
+
+
+def _cells(actions: ActionSet, component: int, last: int, x: Sequence[Any],
+           point: list[Any]) -> list[tuple[Fraction, Fraction, bool]]:  # fmt: skip
+    """The admitted values of the last member, the others at ``point``: (first, end, gap)
+    per cell, each critical value alone (gap False) and each gap between consecutive
+    critical values (its integers [first, end], or the open interval (first, end) on a
+    continuous member), decided by the definition at one of its values."""
+    cuts = _critical(actions, last, x, point)
+    integers = isinstance(actions.domains[last], Integers)
+    cells: list[tuple[Fraction, Fraction, bool]] = []
+    for k, cut in enumerate(cuts):
+        if not integers or cut.denominator == 1:
+            cells.append((cut, cut, False))
+        if k + 1 < len(cuts):
+            if integers:
+                low, high = math.floor(cut) + 1, math.ceil(cuts[k + 1]) - 1
+                if low <= high:
+                    cells.append((Fraction(low), Fraction(high), low < high))
+            else:
+                cells.append((cut, cuts[k + 1], True))
+    admitted = []
+    for first, end, gap in cells:
+        probe = first if integers or not gap else (first + end) / 2
+        point[last] = int(probe) if integers else probe
+        if actions.admits_on(component, x, point):
+            admitted.append((first, end, gap))
+    point[last] = x[last]
+    return admitted
+
+
+def _open_extreme(pieces: Any, low: Fraction, upward: bool) -> tuple[Exact, Any, bool]:
+    """:func:`range_extreme` over the open interval (low, high) of ``pieces`` (already
+    open at high): a candidate at ``low`` is approached, not attained (a contribution is
+    right-continuous, so its value there is the limit from inside)."""
+    best: tuple[Exact, Any, bool] | None = None
+    sign = 1 if upward else -1
+    for segment, shift in pieces:
+        for value, argument, attained in segment_candidates(segment):
+            candidate = (value + shift, argument, attained and compare(argument, low) != 0)
+            if best is None:
+                best = candidate
+                continue
+            side = compare(candidate[0], best[0]) * sign
+            if side > 0 or (side == 0 and candidate[2] and not best[2]):
+                best = candidate
+    assert best is not None
+    return best
+
+
+def _last_counted(
+    gam: Any, x: Sequence[Any], actions: ActionSet, members: tuple[int, ...], target: Target,
+    base: Exact, last: int,
+) -> Count | None:  # fmt: skip
+    """A coupled component counted exactly (``thm:resp-coupled-last``): every joint value
+    of the members but ``last`` enumerated, ``last``'s admitted values counted as integer
+    ranges (or measured as intervals, a continuous ``last``) by the level-set primitive;
+    None when the time runs out.
+
+    With a continuous ``last`` a member's measure is count × length; where that is 0 for
+    a member whose set is not empty (``last`` never moves freely with it), the count of
+    its points."""
+    component = actions.components.index(actions.component_of(members[0]))
+    integers = isinstance(actions.domains[last], Integers)
+    others = [m for m in members if m != last]
+    position = members.index(last)
+    size_of = len(members)
+    lengths: list[list[Exact]] = [[Fraction(0)] * size_of, [Fraction(0)] * size_of]
+    points: list[list[Exact]] = [[Fraction(0)] * size_of, [Fraction(0)] * size_of]
+    sign = 1 if target.upward else -1
+    best: tuple[Exact, bool, tuple[Any, ...] | None] = (Fraction(0), True, None)
+    own = _contribution(gam.features[last], x[last])
+    here_last = Fraction(x[last])
+    examined = 0
+    point = list(x)
+    moving = actions.features[last].actionable
+    for values in itertools.product(*(_other_values(actions, m, x) for m in others)):
+        examined += 1
+        if examined % 256 == 0 and deadline.expired():
+            return None
+        change: Exact = Fraction(0)
+        for m, v in zip(others, values, strict=True):
+            point[m] = v
+            if v != x[m]:
+                change = change + _contribution(gam.features[m], v) - _contribution(
+                    gam.features[m], x[m])
+        rest = base + change - own
+        for first, end, gap in _cells(actions, component, last, x, point):
+            if gap or integers:
+                pieces = clipped_pieces(gam, last, x, first, end)
+                if not integers:
+                    pieces = _opened(pieces, end)
+                size = range_measure(first, end, integers)
+                reached = range_level_measure(pieces, rest, target)
+                value, argument, attained = (_open_extreme(pieces, first, target.upward)
+                                             if not integers
+                                             else range_extreme(pieces, target.upward))  # fmt: skip
+            else:  # one point of a continuous member
+                value = _contribution(gam.features[last], first)
+                size, reached = Fraction(1), Fraction(int(target.meets(rest + value)))
+                argument, attained = first, True
+            tally = lengths if gap and not integers else points
+            for k, m in enumerate(members):
+                if m != last and values[others.index(m)] != x[m] and actions.features[m].actionable:
+                    tally[0][k] += size
+                    tally[1][k] += reached
+            if moving:
+                stays = not gap and first == here_last if not integers else (
+                    first <= here_last <= end)  # fmt: skip
+                tally[0][position] += size - int(stays)
+                tally[1][position] += reached - int(stays and target.meets(rest + own))
+            gain = change + value - own
+            if compare(gain, best[0]) * sign > 0 or (
+                    compare(gain, best[0]) == 0 and attained and not best[1]):  # fmt: skip
+                joint = list(values)
+                joint.insert(position, int(argument) if integers else argument)
+                best = (gain, attained, tuple(joint) if attained else None)
+        for m in others:
+            point[m] = x[m]
+    if best[0] == 0 and best[2] is None:
+        best = (Fraction(0), True, tuple(x[m] for m in members))
+    totals, hits, measures = [], [], []
+    for k in range(size_of):
+        by_length = not integers and lengths[0][k] != 0
+        chosen = lengths if by_length else points
+        totals.append(chosen[0][k])
+        hits.append(chosen[1][k])
+        measures.append("count × length" if by_length else "count")
+    return Count(members, _kind(actions, members), tuple(totals), tuple(hits), 0, best,
+                 examined, False, tuple(measures))  # fmt: skip
+
+
+def _opened(pieces: Any, end: Fraction) -> list[Any]:
+    """The pieces of [first, end] with ``end`` left out."""
+    out = []
+    for segment, shift in pieces:
+        if segment.low == end:
+            continue
+        if segment.high == end:
+            segment = dataclasses.replace(segment, closed=False)
+        out.append((segment, shift))
+    return out
+
+
+def _coupled_continuous(actions: ActionSet, members: Sequence[int],
+                        continuous: Sequence[int]) -> str:  # fmt: skip
+    """Why a component with a continuous member is refused, and what to do."""
     names = [actions.names[m] for m in members]
-    continuous = [actions.names[m] for m in members if isinstance(actions.domains[m], Interval)]
+    named = [actions.names[m] for m in continuous]
+    if len(continuous) > 1:
+        return (
+            f"the component {names} couples {len(named)} continuous features {named}; "
+            "gamexplain measures a component with one continuous member (count over the "
+            "discrete members times length over the continuous one) but not the area of a "
+            "region of several coupled continuous coordinates. Drop the constraints that "
+            "join them, or give all but one a discrete domain (Integers or Finite)"
+        )
     return (
-        f"the component {names} couples the continuous feature(s) {continuous} to other "
-        "features by its constraints; its measure would be the count over its discrete "
-        "coordinates times the length over its free continuous ones, which gamexplain does "
-        "not compute for coupled components (only a continuous feature alone in its "
-        "component is measured exactly). Drop the constraints that join "
-        f"{continuous} to the others, or give them a discrete domain (Integers or Finite)"
+        f"the component {names} couples the continuous feature {named[0]!r} to others and "
+        "a pair term touches it or the brute-force reference was asked for; its count x "
+        "length measure is computed only by the per-component algorithms on components no "
+        "pair term touches"
     )
 
 
@@ -493,6 +776,24 @@ def _brute_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _last_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
+    actions, x = options.get("actions"), options.get("x")
+    if actions is None or x is None:
+        return None
+    for members in actions.components:
+        if len(members) < 2 or _paired_with(gam, members):
+            continue
+        continuous = sum(isinstance(actions.domains[m], Interval) for m in members)
+        if continuous == 1:  # measured by count x length around its one continuous member
+            return None
+        if continuous:
+            continue
+        bound = product_bound(actions, members, x)
+        if _last_member(actions, members, x, min(DEFAULT_LAST_STATES, bound // 4)) is not None:
+            return None
+    return "no coupled component has an integer member wide enough to count by level sets"
+
+
 def _box_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
     if not gam.pairs:
         return "the model has no pair terms, so the best score separates over components"
@@ -516,6 +817,14 @@ def _register(query: str) -> None:
         fallback_on=("budget_exhausted",),
     )(exact_responsiveness)  # fmt: skip
     register_algorithm(
+        query, "coupled-last",
+        summary="a coupled component with an integer member: the other members enumerated, "
+                "the widest integer member counted by level sets between the values where "
+                "its admissibility changes; the rest as per-component",
+        theorem="thm:resp-coupled-last", priority=8, applies=_last_applies,
+        fallback_on=("budget_exhausted",),
+    )(exact_responsiveness)  # fmt: skip
+    register_algorithm(
         query, "per-component",
         summary="separable features by exact level sets and extremes over their reachable "
                 "range; components by enumerating their joint points within max_states",
@@ -533,7 +842,16 @@ def exact_responsiveness(
     gam: Any, x: tuple[Any, ...], actions: ActionSet, target: Target, *, max_states: int,
     time_limit: float | None,
 ) -> Tally:  # fmt: skip
-    """Counts by the per-component algorithms (``thm:resp-separable``)."""
+    """Counts by the per-component algorithms.
+
+    Notes
+    -----
+    A separable feature: one level set over its reachable range (``thm:resp-separable``).
+    A coupled component with an integer member w: O(∏_{m≠w} v_m · (c + p)) for v_m the
+    other members' values, c the critical values of w and p its pieces
+    (``thm:resp-coupled-last``); otherwise O(∏ v_m) definition checks
+    (``thm:resp-sharp-p``).
+    """
     return _tally(gam, x, actions, target, max_states=max_states, time_limit=time_limit,
                   brute=False)  # fmt: skip
 

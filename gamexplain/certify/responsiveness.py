@@ -31,7 +31,7 @@ from typing import Any
 
 import sympy
 
-from gamexplain.certify import check_size
+from gamexplain.certify import MAX_CHECK_POINTS, check_size
 from gamexplain.certify.evaluate import (
     contribution,
     covering,
@@ -173,12 +173,14 @@ def _level_measure(target: Any, rest: Any, pieces: list[Any], integers: bool) ->
     return total
 
 
-def _extreme(target: Any, pieces: list[Any], integers: bool) -> tuple[Any, bool]:
-    """The supremum (infimum) of piece + pair constant over the range, and whether attained."""
+def _extreme(target: Any, pieces: list[Any], integers: bool,
+             open_low: Fraction | None = None) -> tuple[Any, bool]:  # fmt: skip
+    """The supremum (infimum) of piece + pair constant over the range, and whether
+    attained (not at ``open_low``, an end the range leaves out)."""
     best: tuple[Any, bool] | None = None
     upward = target.sense in (">=", ">")
     for a, b, closed, poly, shift in pieces:
-        candidates = [(a, True), (b, closed)]
+        candidates = [(a, a != open_low), (b, closed)]
         derivative = poly.diff()
         for r in _roots_inside(derivative, a, b):
             if integers:
@@ -269,6 +271,155 @@ def _enumerate(
     return totals, hits, best
 
 
+ENUMERATE_UP_TO = MAX_CHECK_POINTS
+"""Components with at most this many candidate points are re-counted point by point;
+larger ones with a wide integer member by :func:`_by_last_member`."""
+
+
+def _wide_member(gam: Any, actions: Any, members: Sequence[int]) -> int | None:
+    """The integer member to count by level sets when the component is too large to
+    enumerate and no pair term touches it; None otherwise."""
+    if any(m in p.features for p in gam.pairs for m in members):
+        return None
+    continuous = [m for m in members if isinstance(actions.domains[m], Interval)]
+    if continuous:
+        return continuous[0] if len(continuous) == 1 else None
+    sizes = [len(_domain_values(actions.domains[m])) if isinstance(actions.domains[m], Finite)
+             else int(actions.domains[m].high) - int(actions.domains[m].low) + 1
+             for m in members]  # fmt: skip
+    if math.prod(sizes) <= ENUMERATE_UP_TO:
+        return None
+    wide = [(size, m) for size, m in zip(sizes, members, strict=True)
+            if isinstance(actions.domains[m], Integers)]  # fmt: skip
+    return max(wide)[1] if wide else None
+
+
+def _thresholds(actions: Any, w: int, x: Sequence[Any], point: list[Any]) -> list[Fraction]:
+    """Every value of member ``w`` (the others at ``point``) where some test of the
+    definition :meth:`ActionSet.admits_on` can change: its own move, bounds and if-then
+    levels, and for each feature whose linked change depends on w (found by evaluating
+    :meth:`ActionSet.linked_change` at two values of w: it is affine in w) the values
+    where that feature's own move crosses 0, its step limits or a reachable value."""
+    names = actions.names
+    element, domain = actions.features[w], actions.domains[w]
+    here = Fraction(x[w])
+    before = {names[m]: Fraction(x[m]) for m in range(len(x)) if not isinstance(x[m], str)}
+
+    def after(v: Fraction) -> dict[str, Fraction]:
+        state = {names[m]: Fraction(point[m]) for m in range(len(point))
+                 if not isinstance(point[m], str)}  # fmt: skip
+        state[names[w]] = v
+        return state
+
+    out = {here, Fraction(domain.low), Fraction(domain.high), Fraction(0), Fraction(1)}
+    out |= {Fraction(b) for b in (element.lb, element.ub) if b is not None}
+    for c in actions.constraints:
+        for side in (getattr(c, "if_", None), getattr(c, "then", None)):
+            if side is not None and side[0] == names[w]:
+                out.add(Fraction(side[2]))
+    shift = actions.linked_change(w, before, after(here))
+    out |= {here + shift + d for d in (Fraction(0), element.step_lb, element.step_ub)
+            if d is not None}  # fmt: skip
+    for t in range(len(x)):
+        if t == w or isinstance(point[t], str):
+            continue
+        at0 = actions.linked_change(t, before, after(here))
+        slope = actions.linked_change(t, before, after(here + 1)) - at0
+        if slope == 0:
+            continue
+        # linked_t(v) = at0 + slope (v - here); own move of t = point_t - linked_t(v) - x_t
+        e = actions.features[t]
+        moves = [Fraction(0)] + [d for d in (e.step_lb, e.step_ub) if d is not None]
+        if e.reachable is not None:
+            moves += [Fraction(r) - Fraction(x[t]) for rs in e.reachable.values() for r in rs
+                      if not isinstance(r, str)]  # fmt: skip
+        out.add(here - at0 / slope)
+        out |= {here + (Fraction(point[t]) - Fraction(x[t]) - at0 - d) / slope for d in moves}
+    low, high = Fraction(domain.low), Fraction(domain.high)
+    return sorted(v for v in out if low <= v <= high)
+
+
+def _by_last_member(
+    gam: Any, x: Sequence[Any], actions: Any, members: Sequence[int], target: Any, base: Any,
+    w: int,
+) -> tuple[Any, Any, Any, list[str]]:  # fmt: skip
+    """Per member counts, the best change and the measure of each member of a component
+    too large to enumerate, or with one continuous member ``w``: the other members'
+    domain values enumerated, member ``w``'s admitted values as ranges between
+    :func:`_thresholds` (each threshold alone; each range between two decided by the
+    definition at one of its points), counted and scored by the sympy level sets of
+    :func:`_level_measure`. With a continuous ``w`` the measure is count × length, or
+    the count of points for a member whose set has no length."""
+    others = [m for m in members if m != w]
+    check_size(math.prod(len(_domain_values(actions.domains[m])) for m in others),
+               "the other members of a component")  # fmt: skip
+    integers = isinstance(actions.domains[w], Integers)
+    n = len(members)
+    # [totals, hits] measured by length (a continuous w's intervals) and by points
+    by_length = [[Fraction(0)] * n, [Fraction(0)] * n]
+    by_points = [[Fraction(0)] * n, [Fraction(0)] * n]
+    upward = target.sense in (">=", ">")
+    best: tuple[Any, bool] = (Fraction(0), True)
+    k_w = list(members).index(w)
+    for values in itertools.product(*(_domain_values(actions.domains[m]) for m in others)):
+        point = list(x)
+        for m, v in zip(others, values, strict=True):
+            point[m] = v
+        cuts = _thresholds(actions, w, x, point)
+        if integers:
+            ranges = [(c, c, False) for c in cuts if c.denominator == 1]
+            ranges += [(Fraction(math.floor(a) + 1), Fraction(math.ceil(b) - 1), True)
+                       for a, b in itertools.pairwise(cuts)
+                       if math.floor(a) + 1 <= math.ceil(b) - 1]  # fmt: skip
+        else:
+            ranges = [(c, c, False) for c in cuts]
+            ranges += [(a, b, True) for a, b in itertools.pairwise(cuts)]
+        at_x = list(point)
+        at_x[w] = x[w]
+        rest = score(gam, at_x) - contribution(gam, w, x[w])
+        for a, b, between in ranges:
+            probe = list(point)
+            probe[w] = int(a) if integers else (a + b) / 2 if between else a
+            # x itself is a range of its own (x_w is a threshold) and counts for no member
+            if all(_same(probe[m], x[m]) for m in members) or not actions.admits(x, probe):
+                continue
+            if integers or between:
+                pieces = _pieces(gam, point, w, a, b)
+                if not integers:  # the open interval (a, b)
+                    pieces = [(lo, hi, closed and hi != b, poly, shift)
+                              for lo, hi, closed, poly, shift in pieces if lo != b]  # fmt: skip
+                size = b - a + 1 if integers else b - a
+                reached = _level_measure(target, rest, pieces, integers)
+                value, attained = _extreme(target, pieces, integers,
+                                           None if integers else a)  # fmt: skip
+                tally = by_points if integers else by_length
+            else:  # one point of a continuous w
+                value, attained = contribution(gam, w, a), True
+                size, reached = Fraction(1), Fraction(int(_meets(target, rest + value)))
+                tally = by_points
+            for k, m in enumerate(members):
+                if m != w and not _same(point[m], x[m]) and actions.features[m].actionable:
+                    tally[0][k] += size
+                    tally[1][k] += reached
+            if actions.features[w].actionable:
+                stay = a <= Fraction(x[w]) <= b and (integers or not between)
+                tally[0][k_w] += size - int(stay)
+                tally[1][k_w] += reached - int(stay and _meets(target, rest + contribution(
+                    gam, w, x[w])))  # fmt: skip
+            change = rest + value - base
+            side = compare(change, best[0]) * (1 if upward else -1)
+            if side > 0 or (side == 0 and attained and not best[1]):
+                best = (change, attained)
+    totals, hits, labels = [], [], []
+    for k in range(n):
+        length = not integers and by_length[0][k] != 0
+        chosen = by_length if length else by_points
+        totals.append(chosen[0][k])
+        hits.append(chosen[1][k])
+        labels.append("count × length" if length else "count")
+    return totals, hits, best, labels
+
+
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, str) or isinstance(b, str):
         return a == b
@@ -277,17 +428,21 @@ def _same(a: Any, b: Any) -> bool:
 
 def _recount(gam: Any, x: Sequence[Any], actions: Any, target: Any) -> list[Any]:
     base = score(gam, x)
-    out = []
+    out: list[Any] = []
     for members in actions.components:
         m = members[0]
         if len(members) == 1 and not isinstance(actions.domains[m], Finite):
             total, hits, best = _separable(gam, x, actions, m, target, base)
-            out.append((members, [total], [hits], best))
+            out.append((members, [total], [hits], best, None))
+        elif (w := _wide_member(gam, actions, members)) is not None:
+            totals, hits, best, labels = _by_last_member(gam, x, actions, members, target,
+                                                         base, w)  # fmt: skip
+            out.append((members, totals, hits, best, labels))
         else:
             totals, hits, best = _enumerate(gam, x, actions, members, target, base)
             if len(members) == 1:
                 totals, hits = [totals], [hits]
-            out.append((members, totals, hits, best))
+            out.append((members, totals, hits, best, None))
     return out
 
 
@@ -339,7 +494,7 @@ def _feature_fields(result: Any, gam: Any, recount: list[Any]) -> bool:
             "scores", "exact_scores", "lower", "upper", "reachable", "reaching", "measure",
             "components", "component_kinds")):  # fmt: skip
         return False
-    for k, (members, totals, hits, _best) in enumerate(recount):
+    for k, (members, totals, hits, _best, labels) in enumerate(recount):
         kind = _kind(actions, members)
         claimed = result.certificate.counts[k]
         if tuple(claimed.members) != tuple(members) or claimed.kind != kind:
@@ -347,10 +502,12 @@ def _feature_fields(result: Any, gam: Any, recount: list[Any]) -> bool:
         if any(compare(t, result.reachable[m]) or compare(h, result.reaching[m])
                for m, t, h in zip(members, claimed.totals, claimed.hits, strict=True)):  # fmt: skip
             return False
-        for m, total, hit in zip(members, totals, hits, strict=True):
+        for position, (m, total, hit) in enumerate(zip(members, totals, hits, strict=True)):
             truth = _share(total, hit)
             continuous = isinstance(actions.domains[m], Interval) and kind == "separable"
             measure = "length" if continuous and total != 0 else "count"
+            if labels is not None and result.exact_scores[m] is not None:
+                measure = labels[position]
             if (result.components[m], result.component_kinds[m], result.measure[m]) != (
                     k, kind, measure):  # fmt: skip
                 return False
@@ -377,7 +534,7 @@ def check_responsiveness(result: Any, gam: Any) -> bool:
     recount = _recount(model, x, result.actions, target)
     if not _feature_fields(result, gam, recount):
         return False
-    for members, totals, hits, _best in recount:
+    for members, totals, hits, _best, _labels in recount:
         for m, total, hit in zip(members, totals, hits, strict=True):
             truth = _share(total, hit)
             if result.exact_scores[m] is not None:  # exact even when "fixed" ran out of time
@@ -422,7 +579,7 @@ def _decides(gam: Any, x: Sequence[Any], actions: Any, target: Any, recount: lis
         return reaches is False and not _joint_reaches(gam, x, actions, target)
     total = score(gam, x)
     attained = True
-    for _members, _totals, _hits, (change, reached) in recount:
+    for _members, _totals, _hits, (change, reached), _labels in recount:
         total = total + change
         attained = attained and reached
     side = compare(total, target.level) * (1 if target.sense in (">=", ">") else -1)

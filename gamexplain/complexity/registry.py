@@ -248,7 +248,8 @@ _RESPONSIVENESS: _Row = {
     "responsiveness": (None, "#P-hard", "thm:resp-sharp-p",
                        "PTIME per separable feature (a level set over its reachable range, "
                        "thm:resp-separable); a component of many binary features counts knapsack "
-                       "solutions"),
+                       "solutions; a coupled one with an integer member w costs the product of "
+                       "the others' ranges times w's pieces (thm:resp-coupled-last)"),
     "fixed": (None, "coNP-complete", "thm:fixed-separates",
               "the best score over R(x) separates over components; pair terms across "
               "components encode MAX-CUT"),

@@ -143,7 +143,10 @@ class ResponsivenessResult(Result):
     reaching : tuple
         The part of R_j(x) that meets the target, exact.
     measure : tuple of str
-        ``"count"`` or ``"length"`` per feature.
+        ``"count"``, ``"length"`` (a continuous feature alone in its component) or
+        ``"count × length"`` (a component coupling one continuous feature to discrete
+        ones: the count over the discrete members times the length over the continuous
+        one) per feature.
     components : tuple of int
         The index (into ``actions.components``) of each feature's component.
     component_kinds : tuple of str
@@ -295,7 +298,7 @@ def responsiveness_scores(
     target : None, 0, 1 or (sense, value)
         What counts as reaching (see :func:`resolve_target`): by default the class
         opposite the prediction, or a higher score for a regression.
-    method : {"auto", "pair-box", "per-component", "brute"}
+    method : {"auto", "pair-box", "coupled-last", "per-component", "brute"}
     max_states : int
         Joint points one component may enumerate before its scores become bounds.
     time_limit : float, optional
@@ -309,7 +312,10 @@ def responsiveness_scores(
     A separable feature costs one level-set measure and one extremum of its contribution
     over its reachable range: O(p) exact pieces, never an iteration over an integer range
     (``thm:resp-separable``). A component of k features with at most v candidate values
-    each costs O(v^k) definition checks; counting the points of a linearly coupled
+    each costs O(v^k) definition checks, or O(v^(k-1)·(c + p)) when its widest member is
+    an integer counted by level sets between its c critical values (``thm:resp-coupled-last``,
+    so a coupled member over 2^40 integers costs microseconds per joint value of the
+    others); counting the points of a linearly coupled
     component that reach a threshold is #P-hard (``thm:resp-sharp-p``). ``fixed``
     separates over components (``thm:fixed-separates``). The reference enumerates every
     component (``thm:resp-brute``).
@@ -329,13 +335,16 @@ def responsiveness_scores(
     )  # fmt: skip
     n = len(instance)
     per: dict[int, tuple[Exact, Exact, int, int, str]] = {}
+    mixed: dict[int, str] = {}
     for k, count in enumerate(tally.counts):
         for m, total, hits in zip(count.members, count.totals, count.hits, strict=True):
             per[m] = (total, hits, count.unseen, k, count.kind)
+        mixed.update(zip(count.members, count.measures, strict=False))
     bounds = [_score_bounds(per[j][0], per[j][1], per[j][2]) for j in range(n)]
     exact = tally.status == "solved"
     measure = tuple(
-        "length" if per[j][4] == "separable" and action_set.domains[j].kind == "interval"
+        mixed[j] if j in mixed
+        else "length" if per[j][4] == "separable" and action_set.domains[j].kind == "interval"
         and per[j][0] != 0 else "count" for j in range(n)
     )  # fmt: skip
     return ResponsivenessResult(

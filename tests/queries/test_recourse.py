@@ -215,8 +215,17 @@ def test_a_component_with_a_continuous_member_is_refused_clearly():
     )
     with pytest.raises(gx.UnsupportedQueryError, match="continuous member"):
         minimum_recourse(gam, [0, 0], actions)
-    with pytest.raises(gx.UnsupportedQueryError, match=r"couples the continuous feature.*'t'"):
-        gx.responsiveness_scores(gam, [0, 0], actions)
+    # responsiveness measures it (count over k times length over t: thm:resp-coupled-last)
+    scores = gx.responsiveness_scores(gam, [0, 0], actions)
+    assert scores.measure == ("count × length", "count × length")
+    assert scores.reachable == (3, 2) and scores.reaching == (Fraction(3, 2), 1)
+    assert scores.exact_scores == (Fraction(1, 2), Fraction(1, 2)) and scores.verify(gam)
+    both = GAM([gam.features[0], Feature("k", Interval(0, 2), Piecewise([0, 2], [[0.0]]))],
+               intercept=-0.5, task=Classification(0.0))  # fmt: skip
+    two = ActionSet.from_gam(both).with_constraints(
+        {"type": "IfThenConstraint", "if": ["k", ">=", 1], "then": ["t", ">=", 0]})
+    with pytest.raises(gx.UnsupportedQueryError, match=r"2 continuous features \['t', 'k'\]"):
+        gx.responsiveness_scores(both, [0, 0], two)
 
 
 def test_cli_mcr_with_actions_runs_the_recourse(tmp_path, capsys):
