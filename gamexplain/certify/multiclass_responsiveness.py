@@ -100,9 +100,11 @@ def _separable(gam: Any, x: Sequence[Any], actions: Any, i: int,
             found = [poly.eval(value) for poly in polys]
             return (_first_max(found) == target.wins) != target.negate
 
-        if all(poly.degree() < 1 for poly in polys):
+        t = target.wins
+        if all((polys[t] - poly).degree() < 1 for poly in polys):  # the margins are constant
             if vectors is not None:
-                values = [Fraction(int(q.p), int(q.q)) for q in (poly.eval(0) for poly in polys)]
+                at = sympy.Rational(a.numerator, a.denominator)
+                values = [Fraction(int(q.p), int(q.q)) for q in (poly.eval(at) for poly in polys)]
                 vectors.append(tuple(v - c for v, c in zip(values, base, strict=True)))
         elif not integers:
             vectors = None
@@ -113,7 +115,6 @@ def _separable(gam: Any, x: Sequence[Any], actions: Any, i: int,
                 found = [poly.eval(sympy.Rational(v.numerator, v.denominator)) for poly in polys]
                 vectors.append(tuple(Fraction(int(q.p), int(q.q)) - c  # type: ignore[union-attr]
                                      for q, c in zip(found, base, strict=True)))  # fmt: skip
-        t = target.wins
         roots = sorted({r for c, poly in enumerate(polys) if c != t
                         for r in _roots_inside(polys[t] - poly, a, b)},
                        key=lambda r: float(r))  # fmt: skip

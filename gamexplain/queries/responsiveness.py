@@ -8,8 +8,10 @@ features, measured by length on a separable continuous one) whose score meets th
 target. The prediction is *fixed* when no point of R(x) = ∏_P R_P(x) meets it — which
 μ_j = 0 for every j does not imply. Semantics and defaults: ``docs/responsiveness.md``.
 
-Extension points: a multiclass target becomes one more :class:`Target` kind in
-:func:`resolve_target`; batches of rows call :func:`responsiveness_scores` per row and
+On a multiclass model the target is a class (:class:`ClassTarget`): by default "a class
+other than the predicted one wins" (``thm:multiclass-resp``).
+
+Extension point: batches of rows call :func:`responsiveness_scores` per row and
 may share the per-component counts of rows that agree on a component's features (the
 counts depend on x only through those features and the rest of the score).
 """
@@ -315,9 +317,11 @@ def responsiveness_scores(
         The action set (see :class:`~gamexplain.model.actions.ActionSet`); a mapping is
         the data of an action-set file, a ``.json`` path one to read; None makes every
         feature actionable in both directions within its domain.
-    target : None, 0, 1 or (sense, value)
+    target : None, 0, 1, a class label or (sense, value)
         What counts as reaching (see :func:`resolve_target`): by default the class
-        opposite the prediction, or a higher score for a regression.
+        opposite the prediction, a higher score for a regression, or, on a multiclass
+        model, any class other than the predicted one; a class label of a multiclass
+        model asks for that class to win the argmax.
     method : {"auto", "pair-box", "per-component", "brute"}
     max_states : int
         Joint points one component may enumerate before its scores become bounds.
@@ -335,7 +339,10 @@ def responsiveness_scores(
     each costs O(v^k) definition checks; counting the points of a linearly coupled
     component that reach a threshold is #P-hard (``thm:resp-sharp-p``). ``fixed``
     separates over components (``thm:fixed-separates``). The reference enumerates every
-    component (``thm:resp-brute``).
+    component (``thm:resp-brute``). On a multiclass model a separable feature's share is
+    the intersection of K − 1 rival level sets per piece, O(K·p), and "fixed" toward a
+    class a Pareto frontier of the components' rival change vectors
+    (``thm:multiclass-resp``).
 
     Examples
     --------

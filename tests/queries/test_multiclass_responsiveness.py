@@ -3,6 +3,7 @@ definition: every reachable point enumerated and its argmax taken."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from fractions import Fraction
 from typing import Any
@@ -157,3 +158,23 @@ def test_a_wine_ebm_toward_each_class() -> None:
             label = gam.predict(np.asarray([decision.witness], dtype=float))[0]
             predicted = gam.predict_exact(gam.instance(x))
             assert label != predicted if target is None else label == target
+
+
+@settings(max_examples=20, deadline=None)
+@given(data=st.data())
+def test_curved_pieces_verify_or_are_refused_clearly(data):
+    gam = data.draw(
+        multiclass_gams(max_classes=3, max_features=2, domain_kinds=("integers", "interval"),
+                        components=("spline",))
+    )  # fmt: skip
+    x = data.draw(instances(gam.scores[0]))
+    target = data.draw(st.none() | st.sampled_from(gam.classes))
+    try:
+        result = responsiveness_scores(gam, x, None, target=target)
+    except gx.UnsupportedQueryError as error:
+        assert "degree" in str(error)
+        return
+    assert result.verify(gam)
+    assert result.fixed is not None or result.message
+    forged = dataclasses.replace(result, reaching=tuple(r + 1 for r in result.reaching))
+    assert not forged.verify(gam)
