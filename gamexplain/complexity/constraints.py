@@ -240,13 +240,20 @@ class TargetOption(Constraint):
 
     def describe(self) -> str:
         return (
-            "None, a class (0 or 1) of a classifier, or (sense, value) with sense in "
-            ">=, >, <=, <"
+            "None, a class (0 or 1) of a classifier, a class label of a multiclass "
+            "model, or (sense, value) with sense in >=, >, <=, <"
         )
 
     def normalise(self, value: Any, gam: Any) -> Any:
         if value is None:
             return None
+        if gam.task.kind == "multiclass":  # a class label of the model
+            label = value.item() if hasattr(value, "item") and not isinstance(
+                value, list | tuple | str) else value  # fmt: skip
+            if isinstance(label, bool) or not isinstance(label, int | str) or (
+                    label not in gam.classes):  # fmt: skip
+                raise Rejected(f"the classes are {list(gam.classes)}")
+            return label
         if isinstance(value, int) and not isinstance(value, bool):
             if gam.task.kind != "classification" or value not in (0, 1):
                 raise Rejected

@@ -348,6 +348,12 @@ _MULTICLASS: _Row = {
                    "coalition size, pseudo-polynomial for fixed K"),
     "banzhaf-label": (None, "#P-complete", "thm:multiclass-label",
                       "as SHAP of the label, with equal coalition weights"),
+    "responsiveness": (None, "#P-hard", "thm:multiclass-resp",
+                       "contains the binary case (K = 2); a separable feature's share is the "
+                       "intersection of K − 1 level sets, piece by piece"),
+    "fixed": (None, "coNP-complete", "thm:multiclass-resp",
+              "contains the binary case (K = 2); toward a class, a Pareto frontier of the "
+              "components' K − 1 change vectors"),
 }  # fmt: skip
 _MULTICLASS_PAIRS: _Row = {
     "csr": (None, "coNP-complete", "thm:pairs-conp", "contains the binary case (K = 2)"),
@@ -367,6 +373,11 @@ _MULTICLASS_PAIRS: _Row = {
                    "each class's pair terms split in closed form"),
     "banzhaf-score": (None, "PTIME", "thm:multiclass-shap-score",
                       "each class's pair terms split in closed form"),
+    "responsiveness": (None, "#P-hard", "thm:multiclass-resp",
+                       "contains the binary case (K = 2)"),
+    "fixed": (None, "coNP-complete", "thm:multiclass-resp",
+              "contains the binary case (K = 2); pair terms across components: R(x) "
+              "enumerated jointly"),
 }  # fmt: skip
 
 

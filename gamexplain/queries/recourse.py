@@ -26,6 +26,7 @@ from gamexplain import certify
 from gamexplain.algorithms.recourse import Plan
 from gamexplain.certify.recourse import check_recourse
 from gamexplain.complexity.registry import select_algorithm
+from gamexplain.errors import UnsupportedQueryError
 from gamexplain.exact import to_float
 from gamexplain.model.actions import ActionSet
 from gamexplain.model.gam import GAM
@@ -134,9 +135,16 @@ def recourse_for(
     max_states: int, time_limit: float | None,
 ) -> RecourseResult:  # fmt: skip
     """The query on already validated options (``minimum_contrastive_reason`` calls it)."""
+    if gam.task.kind == "multiclass":
+        raise UnsupportedQueryError(
+            "recourse under an action set takes a binary classifier or a regression; "
+            "toward a class of a multiclass model it is not built yet (responsiveness_scores "
+            "and is_fixed take a class target)"
+        )
     instance = gam.instance(x)
     actions.check_instance(instance)
     goal = resolve_target(gam, instance, target)
+    assert isinstance(goal, Target)
     covering = gam.covering(instance)
     selection = select_algorithm(covering, "recourse", method,
                                  {"actions": actions, "x": instance,

@@ -8,8 +8,10 @@ features, measured by length on a separable continuous one) whose score meets th
 target. The prediction is *fixed* when no point of R(x) = ∏_P R_P(x) meets it — which
 μ_j = 0 for every j does not imply. Semantics and defaults: ``docs/responsiveness.md``.
 
-Extension points: a multiclass target becomes one more :class:`Target` kind in
-:func:`resolve_target`; batches of rows call :func:`responsiveness_scores` per row and
+On a multiclass model the target is a class (:class:`ClassTarget`): by default "a class
+other than the predicted one wins" (``thm:multiclass-resp``).
+
+Extension point: batches of rows call :func:`responsiveness_scores` per row and
 may share the per-component counts of rows that agree on a component's features (the
 counts depend on x only through those features and the rest of the score).
 """
@@ -25,6 +27,11 @@ from typing import Any
 from gamexplain import certify
 from gamexplain.algorithms.responsiveness import Tally
 from gamexplain.certify.attributions import round_down, round_up
+from gamexplain.certify.multiclass import digest as multiclass_digest
+from gamexplain.certify.multiclass_responsiveness import (
+    check_multiclass_fixed,
+    check_multiclass_responsiveness,
+)
 from gamexplain.certify.responsiveness import check_fixed, check_responsiveness
 from gamexplain.complexity.registry import select_algorithm
 from gamexplain.errors import UnsupportedQueryError
@@ -34,7 +41,7 @@ from gamexplain.model.gam import GAM
 from gamexplain.model.task import Classification
 from gamexplain.queries.parameters import validate
 from gamexplain.results import DecisionResult, Result, Stats
-from gamexplain.substrate.reach import Target
+from gamexplain.substrate.reach import ClassTarget, Target
 
 __all__ = [
     "DEFAULT_MAX_STATES",
@@ -71,7 +78,7 @@ class ResponsivenessCertificate:
     and no point reaches, the pair worst case over the reachable box (a
     :class:`~gamexplain.algorithms.pairwise.PairWorstCase`)."""
 
-    target: Target
+    target: Target | ClassTarget
     actions: ActionSet
     counts: tuple[Any, ...]
     reaches: bool | None
@@ -80,18 +87,22 @@ class ResponsivenessCertificate:
     box: Any = None
 
 
-def resolve_target(gam: GAM, instance: tuple[Any, ...], target: Any) -> Target:
+def resolve_target(gam: GAM, instance: tuple[Any, ...], target: Any) -> Target | ClassTarget:
     """The target condition on the exact score.
 
     Classification: a class c means "the label is c"; the default is the class opposite
     the prediction. Regression: ``(sense, value)``; the default ``(">", f(x))`` asks for
-    a higher prediction. A ``(sense, value)`` pair is taken for either task.
+    a higher prediction. A ``(sense, value)`` pair is taken for either task. Multiclass:
+    a class label means "that class wins the argmax" (ties to the lowest index); the
+    default is "some class other than the predicted one wins" (the prediction changes),
+    which is what the binary default, the opposite class, says for K = 2.
     """
-    if gam.task.kind == "multiclass":  # extension point: a class of a multiclass model
-        raise UnsupportedQueryError(
-            "responsiveness, fixed predictions and recourse under an action set take a "
-            "binary classifier or a regression; a multiclass target is not built yet"
-        )
+    if gam.task.kind == "multiclass":
+        model: Any = gam
+        predicted = model.predict_index(instance)
+        if target is None:
+            return ClassTarget(predicted, negate=True)
+        return ClassTarget(model.class_index(target))
     if isinstance(target, tuple):
         return Target(target[0], Fraction(target[1]))
     if gam.task.kind == "regression":
@@ -103,6 +114,13 @@ def resolve_target(gam: GAM, instance: tuple[Any, ...], target: Any) -> Target:
     if wanted == 1:
         return Target(task.positive, threshold)
     return Target("<" if task.positive == ">=" else "<=", threshold)
+
+
+def _digest(gam: Any) -> str:
+    """The model's digest (a multiclass model's joins its classes' digests)."""
+    if gam.task.kind == "multiclass":
+        return multiclass_digest(gam)
+    return certify.model_digest(gam)
 
 
 def _natural(point: tuple[Any, ...] | None, actions: ActionSet) -> tuple[Any, ...] | None:
@@ -120,7 +138,10 @@ def _natural(point: tuple[Any, ...] | None, actions: ActionSet) -> tuple[Any, ..
     return tuple(out)
 
 
-def _describe(target: Target) -> str:
+def _describe(target: Target | ClassTarget, gam: Any = None) -> str:
+    if isinstance(target, ClassTarget):
+        label = gam.classes[target.wins]
+        return f"a class other than {label}" if target.negate else f"class {label}"
     return f"score {target.sense} {to_float(target.level):.6g}"
 
 
@@ -208,6 +229,8 @@ class ResponsivenessResult(Result):
     def verify(self, gam: GAM) -> bool:
         """Re-count every component without the algorithm that ran (see
         :func:`gamexplain.certify.responsiveness.check_responsiveness`)."""
+        if isinstance(self.certificate.target, ClassTarget):
+            return check_multiclass_responsiveness(self, gam)
         return check_responsiveness(self, gam)
 
 
@@ -242,13 +265,15 @@ class FixedResult(DecisionResult):
     @certify.checked
     def verify(self, gam: GAM) -> bool:
         """Re-check the decision (see :func:`gamexplain.certify.responsiveness.check_fixed`)."""
+        if isinstance(self.certificate.target, ClassTarget):
+            return check_multiclass_fixed(self, gam)
         return check_fixed(self, gam)
 
 
 def _run(
     func: str, query: str, gam: GAM, x: Any, actions: Any, target: Any, method: str,
     max_states: int, time_limit: float | None,
-) -> tuple[Tally, Any, Any, tuple[Any, ...], ActionSet, Target, float]:  # fmt: skip
+) -> tuple[Tally, Any, Any, tuple[Any, ...], ActionSet, Target | ClassTarget, float]:  # fmt: skip
     options = validate(func, gam, actions=actions, target=target, method=method,
                        max_states=max_states, time_limit=time_limit)  # fmt: skip
     instance = gam.instance(x)
@@ -295,9 +320,11 @@ def responsiveness_scores(
         The action set (see :class:`~gamexplain.model.actions.ActionSet`); a mapping is
         the data of an action-set file, a ``.json`` path one to read; None makes every
         feature actionable in both directions within its domain.
-    target : None, 0, 1 or (sense, value)
+    target : None, 0, 1, a class label or (sense, value)
         What counts as reaching (see :func:`resolve_target`): by default the class
-        opposite the prediction, or a higher score for a regression.
+        opposite the prediction, a higher score for a regression, or, on a multiclass
+        model, any class other than the predicted one; a class label of a multiclass
+        model asks for that class to win the argmax.
     method : {"auto", "pair-box", "coupled-last", "per-component", "brute"}
     max_states : int
         Joint points one component may enumerate before its scores become bounds.
@@ -318,7 +345,10 @@ def responsiveness_scores(
     others); counting the points of a linearly coupled
     component that reach a threshold is #P-hard (``thm:resp-sharp-p``). ``fixed``
     separates over components (``thm:fixed-separates``). The reference enumerates every
-    component (``thm:resp-brute``).
+    component (``thm:resp-brute``). On a multiclass model a separable feature's share is
+    the intersection of K − 1 rival level sets per piece, O(K·p), and "fixed" toward a
+    class a Pareto frontier of the components' rival change vectors
+    (``thm:multiclass-resp``).
 
     Examples
     --------
@@ -359,7 +389,7 @@ def responsiveness_scores(
         components=tuple(per[j][3] for j in range(n)),
         component_kinds=tuple(per[j][4] for j in range(n)),
         fixed=None if tally.reach.reaches is None else not tally.reach.reaches,
-        target=_describe(goal),
+        target=_describe(goal, gam),
         instance=instance,
         actions=action_set,
         exact=exact,
@@ -371,7 +401,7 @@ def responsiveness_scores(
             tally.counts,
             tally.reach.reaches,
             tally.reach.witness,
-            certify.model_digest(gam),
+            _digest(gam),
             tally.reach.proof,
         ),
         status=tally.status,  # type: ignore[arg-type]
@@ -440,7 +470,7 @@ def is_fixed(
     return FixedResult(
         holds=decided and not reaches,
         witness=_natural(tally.reach.witness, action_set),
-        target=_describe(goal),
+        target=_describe(goal, gam),
         instance=instance,
         actions=action_set,
         exact=decided,
@@ -452,7 +482,7 @@ def is_fixed(
             tally.counts,
             reaches,
             tally.reach.witness,
-            certify.model_digest(gam),
+            _digest(gam),
             tally.reach.proof,
         ),
         status="solved" if decided else tally.status,  # type: ignore[arg-type]

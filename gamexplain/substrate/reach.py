@@ -32,6 +32,7 @@ from gamexplain.substrate.polynomials import segment_candidates
 from gamexplain.substrate.primitives import _segment_level_measure
 
 __all__ = [
+    "ClassTarget",
     "Target",
     "candidate_bound",
     "clipped_pieces",
@@ -60,6 +61,15 @@ class Target:
     def upward(self) -> bool:
         """Whether the target asks for a high score (so the maximum decides reaching it)."""
         return self.sense in (">=", ">")
+
+
+@dataclass(frozen=True)
+class ClassTarget:
+    """The target of a multiclass model: class index ``wins`` wins the argmax (ties to the
+    lowest index); with ``negate``, it does not (the prediction ``wins`` changes)."""
+
+    wins: int
+    negate: bool = False
 
 
 # -- the reachable range of a numeric feature ---------------------------------------------

@@ -248,6 +248,15 @@ def test_a_multiclass_model_is_refused_clearly():
     from tests.queries.test_multiclass_queries import MODEL
 
     gam = gx.loads(MODEL)
-    for ask in (gx.minimum_recourse, gx.responsiveness_scores, gx.is_fixed):
-        with pytest.raises(gx.UnsupportedQueryError, match="multiclass"):
-            ask(gam, ("y", 0.5), None)
+    with pytest.raises(gx.UnsupportedQueryError, match="multiclass"):
+        gx.minimum_recourse(gam, ("y", 0.5), None)
+    # responsiveness and fixed predictions take a class target (issue 14); "fixed" with a
+    # linear piece on a continuous range is refused, naming why
+    scores = gx.responsiveness_scores(gam, ("y", 0.5), None)
+    assert scores.target.startswith("a class other than") and scores.verify(gam)
+    assert scores.fixed is None and "step functions" in scores.message
+    with pytest.raises(gx.UnsupportedQueryError, match="step functions"):
+        gx.is_fixed(gam, ("y", 0.5), None)
+    frozen = gx.ActionSet.from_gam(gam).with_features({"income": {"actionable": False}})
+    decision = gx.is_fixed(gam, ("y", 0.5), frozen)
+    assert decision.status == "solved" and decision.verify(gam)

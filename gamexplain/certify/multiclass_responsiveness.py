@@ -1,0 +1,302 @@
+"""Checks of responsiveness and fixed predictions toward a class of a multiclass model.
+
+Re-derived without :mod:`gamexplain.algorithms` or the rival models: each class's score
+is evaluated by :func:`gamexplain.certify.evaluate.score` and its pieces on a separable
+feature's range come from the check's own piece walk
+(:func:`gamexplain.certify.responsiveness._pieces`, sympy polynomials). On a piece the
+argmax changes only at real roots of score_t − score_r (found by sympy); each gap between
+consecutive roots is decided at its midpoint and every integer root on its own. Other
+components are enumerated over the product of their domains, each point decided by
+:meth:`~gamexplain.model.actions.ActionSet.admits` and the argmax
+(:func:`gamexplain.certify.multiclass.class_of`). "Fixed" is re-decided from the
+components' vectors of class-score changes: toward class t, by a plain dominance filter
+over every partial sum; negated, by the least sum per rival.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+import sympy
+
+from gamexplain.certify import check_size
+from gamexplain.certify.evaluate import contribution, pair_value, score
+from gamexplain.certify.multiclass import class_of, digest
+from gamexplain.certify.numbers import compare
+from gamexplain.certify.provenance import provenance_consistent
+from gamexplain.certify.responsiveness import (
+    _domain_values,
+    _feature_fields,
+    _pieces,
+    _range,
+    _roots_inside,
+    _same,
+    _share,
+    _within,
+)
+from gamexplain.model.domains import Finite, Integers, Interval
+
+__all__ = ["check_multiclass_fixed", "check_multiclass_responsiveness", "target_text"]
+
+
+def target_text(gam: Any, target: Any) -> str:
+    label = gam.classes[target.wins]
+    return f"a class other than {label}" if target.negate else f"class {label}"
+
+
+def _meets(gam: Any, target: Any, point: Sequence[Any]) -> bool:
+    return (class_of(gam, point) == target.wins) != target.negate
+
+
+def _first_max(values: Sequence[Any]) -> int:
+    best = 0
+    for c in range(1, len(values)):
+        if compare(values[c], values[best]) > 0:
+            best = c
+    return best
+
+
+def _separable(gam: Any, x: Sequence[Any], actions: Any, i: int,
+               target: Any) -> tuple[Any, Any, list[Any] | None]:  # fmt: skip
+    """|R_i|, the part meeting the target and the K-vectors of score changes (None when
+    a non-constant piece of a continuous range makes them infinitely many)."""
+    base = [score(m, x) for m in gam.scores]
+    zero = tuple(Fraction(0) for _ in gam.scores)
+    span = _range(actions, i, x[i])
+    if span is None:
+        return Fraction(0), Fraction(0), [zero]
+    low, high = span
+    integers = isinstance(actions.domains[i], Integers)
+    if not integers and low == high:
+        point = list(x)
+        point[i] = low
+        if _same(low, x[i]) or not actions.admits(x, point):
+            return Fraction(0), Fraction(0), [zero]
+        vector = tuple(score(m, point) - b for m, b in zip(gam.scores, base, strict=True))
+        return Fraction(1), Fraction(int(_meets(gam, target, point))), [zero, vector]
+    walks = [_pieces(m, x, i, low, high) for m in gam.scores]
+    rests = []
+    for m, b in zip(gam.scores, base, strict=True):
+        own = contribution(m, i, x[i]) + sum(
+            (pair_value(m, p, x) for p in m.pairs if i in p.features), Fraction(0)
+        )
+        rests.append(b - own)
+    wins: Any = Fraction(0)
+    vectors: list[Any] | None = [zero]
+    for parts in zip(*walks, strict=True):
+        a, b = parts[0][0], parts[0][1]
+        if any((p[0], p[1]) != (a, b) for p in parts):
+            raise ValueError("the classes' pieces differ")
+        polys = [poly + sympy.Rational(shift.numerator, shift.denominator)
+                 + sympy.Rational(rest.numerator, rest.denominator)
+                 for (_, _, _, poly, shift), rest in zip(parts, rests, strict=True)]  # fmt: skip
+
+        def win(v: Any, polys: list[Any] = polys) -> bool:
+            value = v if not isinstance(v, Fraction) else sympy.Rational(v.numerator, v.denominator)
+            found = [poly.eval(value) for poly in polys]
+            return (_first_max(found) == target.wins) != target.negate
+
+        t = target.wins
+        if all((polys[t] - poly).degree() < 1 for poly in polys):  # the margins are constant
+            if vectors is not None:
+                at = sympy.Rational(a.numerator, a.denominator)
+                values = [Fraction(int(q.p), int(q.q)) for q in (poly.eval(at) for poly in polys)]
+                vectors.append(tuple(v - c for v, c in zip(values, base, strict=True)))
+        elif not integers:
+            vectors = None
+        else:
+            check_size(int(b - a) + 1, "a non-constant piece")
+            for k in range(int(b - a) + 1):
+                v = a + k
+                found = [poly.eval(sympy.Rational(v.numerator, v.denominator)) for poly in polys]
+                vectors.append(tuple(Fraction(int(q.p), int(q.q)) - c  # type: ignore[union-attr]
+                                     for q, c in zip(found, base, strict=True)))  # fmt: skip
+        roots = sorted({r for c, poly in enumerate(polys) if c != t
+                        for r in _roots_inside(polys[t] - poly, a, b)},
+                       key=lambda r: float(r))  # fmt: skip
+        cuts = [a, *roots, b]
+        for u, w in itertools.pairwise(cuts):
+            if compare(u, w) == 0:
+                continue
+            middle = (sympy.sympify(u) + sympy.sympify(w)) / 2
+            if win(middle):
+                if integers:
+                    wins += max(0, int(sympy.ceiling(w)) - 1 - int(sympy.floor(u)))
+                else:
+                    wins = wins + (w - u)
+        if integers:
+            special = {a, b} | {Fraction(int(r)) for r in roots if r.is_Integer}
+            wins += sum(1 for v in special if win(v))
+    total: Any = high - low + 1 if integers else high - low
+    if integers and low <= Fraction(x[i]) <= high:
+        total -= 1
+        wins -= int(_meets(gam, target, x))
+    return total, wins, vectors
+
+
+def _enumerate(
+    gam: Any, x: Sequence[Any], actions: Any, members: Sequence[int], target: Any
+) -> tuple[list[Any], list[Any], list[Any]]:
+    if any(isinstance(actions.domains[m], Interval) for m in members):
+        raise ValueError("a component with a continuous member cannot be enumerated")
+    choices = [_domain_values(actions.domains[m]) for m in members]
+    check_size(math.prod(len(c) for c in choices), "a component of the action set")
+    base = [score(m, x) for m in gam.scores]
+    totals = [Fraction(0)] * len(members)
+    hits = [Fraction(0)] * len(members)
+    vectors = [tuple(Fraction(0) for _ in gam.scores)]
+    for values in itertools.product(*choices):
+        point = list(x)
+        for m, v in zip(members, values, strict=True):
+            point[m] = v
+        if all(_same(point[m], x[m]) for m in members) or not actions.admits(x, point):
+            continue
+        meets = _meets(gam, target, point)
+        for k, m in enumerate(members):
+            if not _same(point[m], x[m]) and actions.features[m].actionable:
+                totals[k] += 1
+                hits[k] += meets
+        vectors.append(tuple(score(c, point) - b for c, b in zip(gam.scores, base, strict=True)))
+    return totals, hits, vectors
+
+
+def _recount(gam: Any, x: Sequence[Any], actions: Any, target: Any) -> list[Any]:
+    out = []
+    for members in actions.components:
+        m = members[0]
+        if len(members) == 1 and not isinstance(actions.domains[m], Finite):
+            total, hits, vectors = _separable(gam, x, actions, m, target)
+            out.append((members, [total], [hits], vectors))
+        else:
+            out.append((members, *_enumerate(gam, x, actions, members, target)))
+    return out
+
+
+def _bound(result: Any, gam: Any, query: str) -> Any:
+    """The shown labels; the model widened to hold x, or None when they do not hold."""
+    certificate = result.certificate
+    if certificate.model != digest(gam) or certificate.actions != result.actions:
+        return None
+    if result.target != target_text(gam, certificate.target):
+        return None
+    if result.exact != (result.status == "solved"):
+        return None
+    if len(result.instance) != gam.n_features or len(certificate.counts) != len(
+            result.actions.components):  # fmt: skip
+        return None
+    model = gam.covering(tuple(result.instance))
+    prediction = class_of(model, result.instance)
+    if certificate.target.negate and certificate.target.wins != prediction:
+        return None
+    return model if provenance_consistent(model, result, (query,)) else None
+
+
+def _joined(gam: Any, actions: Any) -> bool:
+    where = {m: k for k, c in enumerate(actions.components) for m in c}
+    return any(where[p.features[0]] != where[p.features[1]] for p in gam.pairs)
+
+
+def _reaches(gam: Any, x: Sequence[Any], actions: Any, target: Any,
+             recount: list[Any]) -> bool | None:  # fmt: skip
+    """Whether some point of R(x) meets the target; None when the check cannot tell."""
+    if _joined(gam, actions):
+        if any(isinstance(d, Interval) for d in actions.domains):
+            return None
+        check_size(math.prod(len(_domain_values(d)) for d in actions.domains),
+                   "the reachable set of the action set")  # fmt: skip
+        return any(
+            actions.admits(x, list(point)) and _meets(gam, target, point)
+            for point in itertools.product(*[_domain_values(d) for d in actions.domains])
+        )
+    if any(vectors is None for *_, vectors in recount):
+        return None
+    base = [score(m, x) for m in gam.scores]
+    t = target.wins
+    if target.negate:  # some rival r reaches score_r ≥ score_t (> when r > t)
+        for r in range(gam.n_classes):
+            if r == t:
+                continue
+            gap = (
+                base[t]
+                - base[r]
+                + sum(min(v[t] - v[r] for v in vectors) for *_, vectors in recount)
+            )
+            side = compare(gap, 0)
+            if side < 0 or (side == 0 and r < t):
+                return True
+        return False
+    sums = {tuple(Fraction(0) for _ in base)}
+    for *_, vectors in recount:
+        grown = {tuple(a + b for a, b in zip(s, v, strict=True)) for s in sums for v in vectors}
+        check_size(len(grown), "the partial sums of the components' changes")
+        margins = {tuple(s[t] - s[r] for r in range(len(base))) for s in grown}
+        sums = set()
+        kept: list[Any] = []
+        for m in sorted(margins, reverse=True):
+            if not any(all(k[r] >= m[r] for r in range(len(base))) for k in kept):
+                kept.append(m)
+        # keep class-score sums in margin form: score_t change 0, rival changes −margin
+        sums = {tuple(-u for u in m) for m in kept}
+    for s in sums:
+        final = [b + u for b, u in zip(base, s, strict=True)]
+        if _first_max(final) == t:
+            return True
+    return False
+
+
+def check_multiclass_responsiveness(result: Any, gam: Any) -> bool:
+    """Every score, |R_j|, count and ``fixed`` of a multiclass result re-counted."""
+    model = _bound(result, gam, "responsiveness")
+    if model is None:
+        return False
+    x, target = result.instance, result.certificate.target
+    recount = _recount(model, x, result.actions, target)
+    if not _feature_fields(result, model.scores[0], [(m, t, h, None) for m, t, h, _ in recount]):
+        return False
+    for members, totals, hits, _vectors in recount:
+        for m, total, hit in zip(members, totals, hits, strict=True):
+            truth = _share(total, hit)
+            if result.exact_scores[m] is not None:
+                if compare(result.exact_scores[m], truth) != 0:
+                    return False
+                if compare(result.reachable[m], total) or compare(result.reaching[m], hit):
+                    return False
+            elif result.exact or not _within(result.lower[m], truth, result.upper[m]):
+                return False
+    if result.fixed is None:
+        return bool(result.message) and (result.status != "solved" or _reaches(
+            model, x, result.actions, target, recount) is None)  # fmt: skip
+    if result.exact and result.message:
+        return False
+    if result.fixed is not (result.certificate.reaches is False):
+        return False
+    witness = result.certificate.witness
+    if witness is not None:
+        return not result.fixed and result.actions.admits(x, list(witness)) and _meets(
+            model, target, witness)  # fmt: skip
+    return _reaches(model, x, result.actions, target, recount) is (not result.fixed)
+
+
+def check_multiclass_fixed(result: Any, gam: Any) -> bool:
+    """The decision of a multiclass ``is_fixed`` re-derived."""
+    model = _bound(result, gam, "fixed")
+    if model is None:
+        return False
+    certificate = result.certificate
+    if result.status != "solved":
+        return not result.holds and result.witness is None and bool(result.message)
+    if result.message or certificate.reaches is not (not result.holds):
+        return False
+    x, target = result.instance, certificate.target
+    if result.witness is not None:
+        shown = certificate.witness
+        return (not result.holds and shown is not None
+                and all(_same(a, b) for a, b in zip(result.witness, shown, strict=True))
+                and result.actions.admits(x, list(result.witness))
+                and _meets(model, target, result.witness))  # fmt: skip
+    recount = _recount(model, x, result.actions, target)
+    return _reaches(model, x, result.actions, target, recount) is False
