@@ -229,8 +229,18 @@ def _component(
 ) -> tuple[Count, _Vectors | None]:  # fmt: skip
     if len(members) == 1 and not isinstance(actions.domains[members[0]], Finite) and not brute:
         return _separable(gam, x, actions, members[0], rivals, max_states)
-    if any(isinstance(actions.domains[m], Interval) for m in members):
-        raise UnsupportedQueryError(_coupled_continuous(actions, members))
+    continuous = [m for m in members if isinstance(actions.domains[m], Interval)]
+    if len(continuous) > 1:
+        raise UnsupportedQueryError(_coupled_continuous(actions, members, continuous))
+    if continuous:
+        names = [actions.names[m] for m in members]
+        raise UnsupportedQueryError(
+            f"the component {names} couples the continuous feature "
+            f"{actions.names[continuous[0]]!r} to others; on a multiclass model such a "
+            "component is not measured yet (its count x length measure is computed for "
+            "binary and regression models). Give it a discrete domain (Integers or Finite) "
+            "or drop the constraints that join it"
+        )
     bound = product_bound(actions, members, x)
     return _enumerated(gam, x, actions, members, rivals, component_points(actions, members, x),
                        bound, max_states)  # fmt: skip

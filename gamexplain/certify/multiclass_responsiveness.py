@@ -255,7 +255,8 @@ def check_multiclass_responsiveness(result: Any, gam: Any) -> bool:
         return False
     x, target = result.instance, result.certificate.target
     recount = _recount(model, x, result.actions, target)
-    if not _feature_fields(result, model.scores[0], [(m, t, h, None) for m, t, h, _ in recount]):
+    plain = [(m, t, h, None, None) for m, t, h, _ in recount]  # no best move, no labels
+    if not _feature_fields(result, model.scores[0], plain):
         return False
     for members, totals, hits, _vectors in recount:
         for m, total, hit in zip(members, totals, hits, strict=True):
