@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 from gamexplain import certify
@@ -31,7 +30,7 @@ from gamexplain.exact import to_float
 from gamexplain.model.actions import ActionSet
 from gamexplain.model.gam import GAM
 from gamexplain.queries.parameters import validate
-from gamexplain.queries.responsiveness import DEFAULT_MAX_STATES, resolve_target
+from gamexplain.queries.responsiveness import DEFAULT_MAX_STATES, natural_point, resolve_target
 from gamexplain.results import Result, Stats
 from gamexplain.substrate.reach import Target
 
@@ -115,21 +114,6 @@ def _describe(target: Target) -> str:
     return f"score {target.sense} {to_float(target.level):.6g}"
 
 
-def _natural(point: tuple[Any, ...] | None, actions: ActionSet) -> tuple[Any, ...] | None:
-    """A witness with integers as ints and rationals that are floats as floats."""
-    if point is None:
-        return None
-    out = []
-    for value, domain in zip(point, actions.domains, strict=True):
-        if isinstance(value, Fraction):
-            if value.denominator == 1 and domain.kind != "interval":
-                value = int(value)
-            elif Fraction(float(value)) == value:
-                value = float(value)
-        out.append(value)
-    return tuple(out)
-
-
 def recourse_for(
     gam: GAM, x: Any, actions: ActionSet, target: Any, fixed: frozenset[int], method: str,
     max_states: int, time_limit: float | None,
@@ -167,7 +151,7 @@ def recourse_for(
     return RecourseResult(
         features=changed,
         size=plan.size,
-        witness=_natural(witness, actions),
+        witness=natural_point(witness, actions),
         target=_describe(goal),
         instance=instance,
         actions=actions,

@@ -49,6 +49,7 @@ __all__ = [
     "ResponsivenessCertificate",
     "ResponsivenessResult",
     "is_fixed",
+    "natural_point",
     "resolve_target",
     "responsiveness_scores",
 ]
@@ -123,7 +124,7 @@ def _digest(gam: Any) -> str:
     return certify.model_digest(gam)
 
 
-def _natural(point: tuple[Any, ...] | None, actions: ActionSet) -> tuple[Any, ...] | None:
+def natural_point(point: tuple[Any, ...] | None, actions: ActionSet) -> tuple[Any, ...] | None:
     """A witness with integers as ints and rationals that are floats as floats."""
     if point is None:
         return None
@@ -469,7 +470,7 @@ def is_fixed(
     decided = reaches is not None
     return FixedResult(
         holds=decided and not reaches,
-        witness=_natural(tally.reach.witness, action_set),
+        witness=natural_point(tally.reach.witness, action_set),
         target=_describe(goal, gam),
         instance=instance,
         actions=action_set,
