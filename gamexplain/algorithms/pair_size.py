@@ -316,17 +316,7 @@ class _Sufficient(_Search):
                 return None
             return ("point", tuple(point))
         # branch on the undecided feature the bound leans on least
-        i = chosen[0]
-        status[i] = 1
-        moved_tree = self._node(status)
-        stays_tree = None
-        if moved_tree is not None:
-            status[i] = 0
-            stays_tree = self._node(status)
-        status[i] = -1
-        if moved_tree is None or stays_tree is None:
-            return None
-        return ("split", self.names[i], moved_tree, stays_tree)
+        return _split(self._node, status, chosen[0], self.names[chosen[0]])
 
     def proof(self, size: int, tree: Node) -> SizeProof:
         points = tuple(
@@ -508,17 +498,7 @@ class _Contrastive(_Search):
                 self.found = moved
                 return None
             return ("holds", self.oracle.worst_case(kept))
-        i = chosen[0]
-        status[i] = 1
-        moved_tree = self._node(status)
-        stays_tree = None
-        if moved_tree is not None:
-            status[i] = 0
-            stays_tree = self._node(status)
-        status[i] = -1
-        if moved_tree is None or stays_tree is None:
-            return None
-        return ("split", self.names[i], moved_tree, stays_tree)
+        return _split(self._node, status, chosen[0], self.names[chosen[0]])
 
 
 @register_algorithm(
@@ -563,3 +543,18 @@ def mcr_branch_and_bound(problem: Problem, time_limit: float | None = None) -> A
         if proof is not None and not _exact(problem, proof):
             proof, size = None, 1
         return Answer(None, "time_limit", size, None, work=search.nodes, size_proof=proof)
+
+
+def _split(node: Any, status: list[int], i: int, name: str) -> Node | None:
+    """Branch on feature i: the subtree where it moves (status 1), then, if that one
+    closed, the subtree where it stays (0); None when either leaves the search."""
+    status[i] = 1
+    moved_tree = node(status)
+    stays_tree = None
+    if moved_tree is not None:
+        status[i] = 0
+        stays_tree = node(status)
+    status[i] = -1
+    if moved_tree is None or stays_tree is None:
+        return None
+    return ("split", name, moved_tree, stays_tree)
