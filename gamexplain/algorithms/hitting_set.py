@@ -43,6 +43,7 @@ __all__ = [
     "minimum_contrastive",
     "minimum_sufficient",
     "msr_hitting_set",
+    "only",
     "shrink",
 ]
 
@@ -320,7 +321,9 @@ def _next_reason(
     return "cr", frozenset(free) - grow(counted, seed, free, problem.x)
 
 
-def _only(kind: str, events: Generator[Event, None, str]) -> Generator[frozenset[int], None, str]:
+def only(kind: str, events: Generator[Event, None, str]) -> Generator[frozenset[int], None, str]:
+    """The reasons of one ``kind`` ("sr" or "cr") among :func:`marco`'s events; the
+    generator's value is marco's status."""
     while True:
         try:
             found, reason = next(events)
@@ -366,7 +369,7 @@ _SUMMARY = "hitting-set duality with a SAT solver (MARCO); one SAT call per reas
 )  # fmt: skip
 def enum_sr_hitting_set(problem: Problem, time_limit: float | None = None) -> Iterator[Any]:
     """Every subset-minimal sufficient reason (see :func:`marco`)."""
-    return _only("sr", marco(problem, oracle_for(problem), time_limit))
+    return only("sr", marco(problem, oracle_for(problem), time_limit))
 
 
 @register_algorithm(
@@ -375,4 +378,4 @@ def enum_sr_hitting_set(problem: Problem, time_limit: float | None = None) -> It
 )  # fmt: skip
 def enum_cr_hitting_set(problem: Problem, time_limit: float | None = None) -> Iterator[Any]:
     """Every subset-minimal contrastive reason (see :func:`marco`)."""
-    return _only("cr", marco(problem, oracle_for(problem), time_limit))
+    return only("cr", marco(problem, oracle_for(problem), time_limit))

@@ -23,7 +23,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from gamexplain.algorithms.hitting_set import marco
+from gamexplain.algorithms.hitting_set import marco, only
 from gamexplain.complexity.registry import register_algorithm
 from gamexplain.substrate import deadline
 
@@ -311,14 +311,7 @@ def _listing(
 ) -> Generator[frozenset[int], None, str]:
     """The reasons of one ``kind`` ("sr" or "cr") that :func:`marco` finds on the
     multiclass oracle; the generator's value is its status."""
-    events = marco(problem, RivalOracle(problem), time_limit)  # type: ignore[arg-type]
-    while True:
-        try:
-            found, reason = next(events)
-        except StopIteration as stop:
-            return str(stop.value)
-        if found == kind:
-            yield reason
+    return only(kind, marco(problem, RivalOracle(problem), time_limit))  # type: ignore[arg-type]
 
 
 _ENUM_SUMMARY = (
