@@ -48,7 +48,6 @@ from gamexplain.errors import (
     GamExplainError,
     InvalidInstanceError,
     InvalidParameterError,
-    UnsupportedQueryError,
 )
 from gamexplain.model.gam import check_gam
 from gamexplain.queries.parameters import validate
@@ -491,7 +490,7 @@ def explain(
     """
     multiclass = _check_model(gam, "explain")
     names = _queries(queries)
-    actions, target = _action_options(gam, names, actions, target, multiclass)
+    actions, target = _action_options(gam, names, actions, target)
     if errors not in ("raise", "skip"):
         raise InvalidParameterError(
             f"The 'errors' parameter of explain must be one of {{'raise', 'skip'}}. "
@@ -561,7 +560,7 @@ def _check_model(gam: Any, caller: str) -> bool:
 
 
 def _action_options(
-    gam: Any, names: tuple[str, ...], actions: Any, target: Any, multiclass: bool
+    gam: Any, names: tuple[str, ...], actions: Any, target: Any
 ) -> tuple[Any, Any]:
     """The action set (validated once for every row) and target, None without an action
     query; a parameter error for a bad action set or one no query reads."""
@@ -572,11 +571,6 @@ def _action_options(
                 f"queries {ACTION_QUERIES}; got queries {names}"
             )
         return None, None
-    if multiclass:
-        raise UnsupportedQueryError(
-            "explain: the queries 'responsiveness' and 'fixed' of a multiclass model are "
-            "not supported yet"
-        )
     try:
         options = validate("responsiveness_scores", gam, actions=actions, target=target)
     except InvalidParameterError as error:

@@ -151,6 +151,6 @@ def test_responsiveness_plan_and_bad_actions():
         gx.explain(gam, rows, queries="responsiveness", actions=42)
     with pytest.raises(gx.InvalidParameterError, match="read only by the queries"):
         gx.explain(gam, rows, queries="msr", actions=actions)
-    mc, mc_rows = _small_multiclass()
-    with pytest.raises(gx.UnsupportedQueryError, match="multiclass"):
-        gx.explain(mc, mc_rows, queries="fixed")
+    mc, mc_rows = _small_multiclass()  # multiclass action queries go row by row
+    answered = gx.explain(mc, mc_rows, queries="fixed")
+    assert (answered.answers["fixed"].path == ONE_BY_ONE).all() and answered.verify(mc)

@@ -178,3 +178,26 @@ def test_curved_pieces_verify_or_are_refused_clearly(data):
     assert result.fixed is not None or result.message
     forged = dataclasses.replace(result, reaching=tuple(r + 1 for r in result.reaching))
     assert not forged.verify(gam)
+
+
+@settings(max_examples=10, deadline=None)
+@given(data=st.data())
+def test_many_rows_equal_row_by_row(data):
+    """gx.explain of responsiveness and fixed on a multiclass model: one row at a time,
+    each row the single-row answer (the batch used to refuse multiclass action queries)."""
+    gam = data.draw(multiclass_gams(max_classes=3, max_features=3,
+                                    domain_kinds=("finite", "integers")))  # fmt: skip
+    rows = data.draw(st.lists(instances(gam.scores[0]), min_size=2, max_size=4))
+    actions = data.draw(action_sets(gam))
+    target = data.draw(st.none() | st.sampled_from(gam.classes))
+    table = np.empty((len(rows), gam.n_features), dtype=object)
+    table[:] = [tuple(row) for row in rows]
+    result = gx.explain(gam, table, queries=("responsiveness", "fixed"), actions=actions,
+                        target=target)  # fmt: skip
+    for r, x in enumerate(rows):
+        single = responsiveness_scores(gam, x, actions, target=target)
+        for j, name in enumerate(gam.feature_names):
+            assert result.table[f"responsiveness[{name}]"].iloc[r] == single.scores[j]
+        assert result.table["fixed"].iloc[r] == is_fixed(
+            gam, x, actions, target=target).holds  # fmt: skip
+    assert result.verify(gam)
