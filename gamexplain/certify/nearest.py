@@ -25,11 +25,17 @@ from typing import Any
 
 from gamexplain import certify
 from gamexplain.certify.evaluate import contribution, label, score
+from gamexplain.certify.nearest_pairs import pair_nearest_consistent
 from gamexplain.certify.numbers import CertificateError, exact_number
 from gamexplain.model.distance import APPROACH, feature_distance
 from gamexplain.substrate.pieces import Point, lower
 
-__all__ = ["nearest_consistent"]
+__all__ = ["NEAREST_STOPPED", "nearest_consistent"]
+
+NEAREST_STOPPED = (
+    "the nearest-witness search stopped at the time limit: the witness is the closest "
+    "found, not proven nearest"
+)
 
 
 _Q = Fraction | int
@@ -49,7 +55,7 @@ def nearest_consistent(gam: Any, x: tuple[Any, ...], fixed: frozenset[int], resu
     claimed = result.certificate.nearest
     if result.witness_kind == "extreme":
         return result.distance is None and claimed is None
-    if result.witness_kind != "nearest" or result.features is None or gam.pairs:
+    if result.witness_kind != "nearest" or result.features is None:
         return False
     if result.kind != "minimum" or not result.minimum_certified or result.status != "solved":
         return False
@@ -60,8 +66,13 @@ def nearest_consistent(gam: Any, x: tuple[Any, ...], fixed: frozenset[int], resu
     )
     if result.distance != shown:
         return False
+    if claimed is None and gam.pairs:
+        # a pair search the deadline stopped: its witness is only the closest found
+        return result.exact is False and result.message == NEAREST_STOPPED
     if not isinstance(claimed, Fraction) or claimed > shown:
         return False
+    if gam.pairs:
+        return pair_nearest_consistent(gam, x, fixed, result, claimed)
     infimum, attainable = _infimum(gam, x, fixed, k, claimed)
     if infimum is None or claimed != infimum:
         return False

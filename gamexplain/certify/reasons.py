@@ -31,6 +31,7 @@ enumeration; anything malformed makes the check answer False (``certify.checked`
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import itertools
 import math
@@ -58,7 +59,7 @@ from gamexplain.certify.evaluate import (
     same_prediction,
     score,
 )
-from gamexplain.certify.nearest import nearest_consistent
+from gamexplain.certify.nearest import NEAREST_STOPPED, nearest_consistent
 from gamexplain.certify.numbers import Number, compare, enclose, exact_number
 from gamexplain.certify.provenance import provenance_consistent
 from gamexplain.errors import CertificateError
@@ -420,7 +421,7 @@ def check_contrastive_reason(result: Any, gam: Any) -> bool:
         return False
     fixed = _kept(gam, result.fixed)
     cert = result.certificate
-    if not _bound(gam, result, x) or not _status_consistent(result) or cert.breakers:
+    if not _bound(gam, result, x) or not _status_consistent(_unstopped(result)) or cert.breakers:
         return False
     everything = frozenset(range(gam.n_features))
     if result.features is None:
@@ -452,6 +453,16 @@ def check_contrastive_reason(result: Any, gam: Any) -> bool:
     if result.kind == "minimum" and result.minimum_certified:
         return no_smaller_contrastive(gam, x, fixed, len(changed), cert)
     return cert.size_proof is None
+
+
+def _unstopped(result: Any) -> Any:
+    """A nearest witness whose search the deadline stopped says so in ``exact`` and
+    ``message`` (:func:`~gamexplain.certify.nearest.nearest_consistent` checks both);
+    the size claim is judged as it would be without that."""
+    if result.witness_kind != "nearest" or result.message != NEAREST_STOPPED:
+        return result
+    certified = bool(result.minimum_certified)
+    return dataclasses.replace(result, exact=certified, message="" if certified else UNCERTIFIED)
 
 
 def _asked(gam: Any, result: Any, x: tuple[Any, ...]) -> Any:

@@ -130,16 +130,8 @@ class Output(Options):
 
 @dataclass(frozen=True)
 class Witness(Options):
-    """``"extreme"``, or ``"nearest"`` when the model has no pairwise terms."""
-
-    def normalise(self, value: Any, gam: Any) -> str:
-        chosen = super().normalise(value, gam)
-        if chosen == "nearest" and gam.pairs:
-            raise Rejected(
-                "'nearest' needs a purely additive model; this one has pairwise terms, "
-                "whose joint moves the per-feature search does not cover"
-            )
-        return chosen
+    """``"extreme"`` or ``"nearest"`` (pair models included since the joint-region
+    search of :mod:`gamexplain.algorithms.nearest_pairs`)."""
 
 
 @dataclass(frozen=True)

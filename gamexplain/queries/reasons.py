@@ -29,6 +29,7 @@ from numpy.typing import ArrayLike
 from gamexplain import certify
 from gamexplain.algorithms.brute_reasons import Enumeration, oracle_for
 from gamexplain.algorithms.nearest import Nearest, nearest_witness
+from gamexplain.algorithms.nearest_pairs import PairNearest, pair_nearest_witness
 from gamexplain.algorithms.pairwise import PairWorstCase
 from gamexplain.algorithms.worst_case import (
     Answer,
@@ -38,6 +39,7 @@ from gamexplain.algorithms.worst_case import (
     make_problem,
 )
 from gamexplain.certify import reasons as checks
+from gamexplain.certify.nearest import NEAREST_STOPPED
 from gamexplain.complexity.registry import select_algorithm
 from gamexplain.errors import (
     CertificateTooLargeError,
@@ -599,6 +601,11 @@ def minimum_contrastive_reason(
     reason = _run(problem, spec, time_limit, instant, build, _stopped_contrastive)
     if options["witness"] != "nearest" or reason.size is None or reason.status != "solved":
         return reason
+    if problem.gam.pairs:
+        assert reason.witness is not None  # a solved reason that exists has one
+        with deadline.limit_at(instant):
+            found = pair_nearest_witness(problem, reason.size, reason.witness)
+        return _pair_nearest(problem, reason, found, start)
     try:
         with deadline.limit_at(instant):
             nearest = nearest_witness(problem, reason.size)
@@ -783,6 +790,22 @@ def _contrastive(
     return _claim_minimum(reason, problem, answer, checks.no_smaller_contrastive)
 
 
+def _pair_nearest(
+    problem: Problem, reason: ContrastiveReason, found: PairNearest, start: float
+) -> ContrastiveReason:
+    """:func:`_nearest` for a pair model; a search the deadline stopped keeps the closest
+    witness it found, with no infimum, ``exact`` False and a message saying so."""
+    if found.proven:
+        assert found.infimum is not None and found.attained is not None
+        nearest = Nearest(found.point, found.changed, found.infimum, found.attained)
+        return _nearest(problem, reason, nearest, start)
+    near = _nearest(problem, reason, Nearest(found.point, found.changed, Fraction(0), True), start)
+    certificate = dataclasses.replace(near.certificate, nearest=None)
+    return dataclasses.replace(
+        near, exact=False, message=NEAREST_STOPPED, certificate=certificate
+    )
+
+
 def _nearest(
     problem: Problem, reason: ContrastiveReason, nearest: Nearest, start: float
 ) -> ContrastiveReason:
@@ -792,10 +815,16 @@ def _nearest(
                          reason.cell or "", start, nearest.point)  # fmt: skip
     parts = zip(problem.gam.features, nearest.point, problem.x, strict=True)
     shown = sum((feature_distance(f.domain, z, v) for f, z, v in parts), Fraction(0))
-    certificate = dataclasses.replace(found.certificate, nearest=nearest.infimum)
+    # the size claim is the first search's: its cores or size proof rule out every
+    # smaller set, whichever minimum-size set the witness changes
+    certificate = dataclasses.replace(
+        found.certificate, nearest=nearest.infimum, cores=reason.certificate.cores,
+        size_proof=reason.certificate.size_proof,
+    )  # fmt: skip
     return dataclasses.replace(
-        found, witness_kind="nearest", distance=shown, certificate=certificate
-    )
+        found, witness_kind="nearest", distance=shown, certificate=certificate,
+        exact=reason.exact, message=reason.message, minimum_certified=reason.minimum_certified,
+    )  # fmt: skip
 
 
 def _cores(gam: Any, answer: Answer) -> tuple[tuple[tuple[str, ...], Any], ...]:

@@ -138,7 +138,7 @@ def test_forged_nearest_claims_fail_verify() -> None:
     assert not dataclasses.replace(farther, distance=Fraction(1, 2)).verify(gam)
 
 
-def test_pair_models_and_smooth_components_refuse_nearest() -> None:
+def test_smooth_components_refuse_nearest_and_pair_models_answer_it() -> None:
     gam = _steps()
     paired = GAM(
         gam.features,
@@ -146,8 +146,9 @@ def test_pair_models_and_smooth_components_refuse_nearest() -> None:
         task=gam.task,
         pairs=[gx.PairTerm((1, 2), (None, (0, 5, 10)), [[0, 1], [0, 1], [0, 1]])],
     )
-    with pytest.raises(InvalidParameterError, match="pairwise terms"):
-        gx.minimum_contrastive_reason(paired, (0, "p", 0), witness="nearest")
+    # the pair term adds 1 where c ≥ 5: a to [1, 2) still flips, attained at 1/4
+    answered = gx.minimum_contrastive_reason(paired, (0, "p", 0), witness="nearest")
+    assert answered.distance == Fraction(1, 4) and answered.verify(paired)
     smooth = GAM(
         [Feature("s", Interval(0, 1), Piecewise([0, 1], [[0.0, 2.0]]))],
         intercept=-1.0,
