@@ -1030,8 +1030,8 @@ def _contrastive_lines(gam: Any, x: Sequence[Any], answer: _Answer) -> list[str]
         low, high = r.size_bounds or (0, len(r.features))
         lines.append(f"  (stopped at the time limit: the minimum size lies in [{low}, {high}])")
     lines += _moves(gam, x, r)
-    lines.append('  (witness="nearest", the closest such change, needs a purely additive model:')
-    lines.append("   try it on the main-effects example, `gamexplain explain breast_cancer_ebm`.)")
+    lines.append('  (witness="nearest" gives the closest such change instead, pair terms included:')
+    lines.append("   gx.minimum_contrastive_reason(gam, x, witness=\"nearest\").)")
     return lines
 
 

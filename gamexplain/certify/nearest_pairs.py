@@ -93,9 +93,13 @@ def _signature(gam: Any, i: int, value: Any) -> tuple[Fraction, tuple[int, ...]]
 
 
 def _bin(gam: Any, pair: Any, axis: int, value: Any) -> int:
+    """The value's bin on the axis: how many inner edges lie at or below it (the edges
+    are floats, so a value that is a float compares exactly as a float)."""
     edges = pair.edges[axis]
     if edges is None:
         return list(gam.features[pair.features[axis]].domain.values).index(value)
+    if isinstance(value, float) or float(value) == value:
+        return bisect.bisect_right(edges[1:-1], float(value))
     return bisect.bisect_right(_inner_edges(tuple(edges)), Fraction(value))
 
 
@@ -191,10 +195,26 @@ class _Grids:
             self.room = abs(float(self.s) - float(gam.task.threshold))
         self.exact_checks = 0
         self.entries = 0
+        self.slots: dict[tuple[int, int], np.ndarray] = {}
+        self.touches: dict[tuple[int, ...], list[int]] = {}
+
+    def touching(self, members: tuple[int, ...]) -> list[int]:
+        """The pair terms with a feature among ``members``."""
+        held = self.touches.get(members)
+        if held is None:
+            held = [q for q, pair in enumerate(self.gam.pairs)
+                    if pair.features[0] in members or pair.features[1] in members]  # fmt: skip
+            self.touches[members] = held
+        return held
 
     def slot(self, i: int, p: int) -> np.ndarray:
-        k = [q for q, pair in enumerate(self.gam.pairs) if i in pair.features].index(p)
-        return np.array([a.bins[k] for a in self.atoms[i]], dtype=np.intp)
+        """Per atom of i (by distance), its bin in pair term p."""
+        held = self.slots.get((i, p))
+        if held is None:
+            k = [q for q, pair in enumerate(self.gam.pairs) if i in pair.features].index(p)
+            held = np.array([a.bins[k] for a in self.atoms[i]], dtype=np.intp)
+            self.slots[(i, p)] = held
+        return held
 
     def most(self, i: int, tau: float) -> np.ndarray:
         """Per atom of i, the most it can move τ·score toward the flip: its main effect
@@ -322,10 +342,9 @@ def _grid_flips(
     parts = list(zip(members, picks, shapes, strict=True))
     drop: Any = sum(grids.main[i][p].reshape(s) for i, p, s in parts)
     far: Any = sum(grids.far[i][p].reshape(s) for i, p, s in parts)
-    for q, pair in enumerate(gam.pairs):
+    for q in grids.touching(members):
+        pair = gam.pairs[q]
         ends = [members.index(f) if f in members else -1 for f in pair.features]
-        if ends == [-1, -1]:
-            continue
         index = []
         for axis, t in enumerate(ends):
             if t < 0:

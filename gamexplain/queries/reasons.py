@@ -536,11 +536,12 @@ def minimum_contrastive_reason(
         ``nearest`` returns, among all minimum-size contrastive reasons, one whose
         witness is closest to x in L1 distance with each feature in units of its
         spread (the width of its domain; a changed category counts 1), see
-        :mod:`gamexplain.model.distance`. It needs a purely additive model whose free
-        features have piecewise-constant contributions (finite domains, step functions
-        such as EBM bins), else :class:`~gamexplain.errors.UnsupportedQueryError`; a
-        run stopped by ``time_limit`` keeps its extreme witness and says so in
-        ``witness_kind``.
+        :mod:`gamexplain.model.distance`. It needs free features with
+        piecewise-constant contributions (finite domains, step functions such as EBM
+        bins; pair terms allowed), else :class:`~gamexplain.errors.UnsupportedQueryError`.
+        On an additive model a run stopped by ``time_limit`` keeps its extreme witness
+        and says so in ``witness_kind``; on a pair model it returns the closest witness
+        found with ``exact=False``, no ``certificate.nearest`` and a message saying so.
     actions, target : optional
         An action set (an :class:`~gamexplain.model.actions.ActionSet`, its data or a
         ``.json`` path) and a target: the changed features must then move by one
@@ -559,7 +560,9 @@ def minimum_contrastive_reason(
     sets over the exact pairwise worst case (thm:pairs-hitting-set). The nearest witness
     is a dynamic programme over the Pareto frontiers of each feature's moves
     (thm:mcr-nearest): O(n·m·S·log(m·S)) with m moves per feature and S undominated
-    states, exponential in the worst case.
+    states, exponential in the worst case. On pair models, a search over the sets of k
+    features and their joint bins (thm:mcr-nearest-pairs): at most C(n, k)·m^k joint
+    bins for m bins per feature, bounds pruning most.
 
     Examples
     --------
