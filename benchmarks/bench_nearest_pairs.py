@@ -9,6 +9,15 @@ Per row: the reason's size, whether the nearest witness is proven (``exact``), t
 distance of each witness in range widths, their ratio, and the seconds of the three
 calls; the last lines give the exact share, medians and the time ratio nearest/extreme.
 The figures are measured, not asserted.
+
+Measured on the shared 2-core machine under a load average of about 9 (20 rows, limit
+30 s): the nearest witness was proven on 14 of 20 rows, every row whose minimum size is
+1–3; the six rows of size 4–5 stopped at the limit and returned the closest witness found
+(exact=False; on one of them 0.54 times as far as the extreme one, on five the extreme
+witness itself). On proven rows the nearest witness is 0.04–0.72 times as far as the
+extreme one (median 0.46). Median seconds a row: extreme 0.54, nearest 4.6, verify
+8.6; in all 32 s, 231 s (7.1x, of which 180 s the six stopped rows) and 287 s. Verify is
+the slow side on size-3 rows (17–57 s against 4–8 s to solve).
 """
 
 from __future__ import annotations
