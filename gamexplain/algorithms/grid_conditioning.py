@@ -57,9 +57,6 @@ from gamexplain.substrate.deadline import OutOfTime
 
 __all__ = ["GridCase", "conditioned_completion"]
 
-PLAIN_SHARE = 0.5
-"""At most this share of the time goes to the plain run that picks the grid."""
-
 _MAX_CASES = 4096
 
 COARSEN = 4
@@ -314,9 +311,11 @@ def conditioned_completion(
 ) -> Estimate:
     """Certified bracket on the completion fraction of x_S, narrowed by conditioning.
 
-    A plain :func:`~gamexplain.algorithms.grid_convolution.grid_completion` run (with at
-    most :data:`PLAIN_SHARE` of the time) picks the grid; then the cases are refined best
-    first on that grid while the time lasts. The narrower of the two brackets is kept.
+    A plain :func:`~gamexplain.algorithms.grid_convolution.grid_completion` run picks the
+    grid (it stops once the grid outgrows ``max_states`` points, or at the time limit);
+    then the cases are refined best first on a grid :data:`COARSEN` times coarser with
+    the time that is left. The narrower of the two brackets is kept, so a short time
+    limit gives the plain bracket.
 
     Notes
     -----
@@ -325,8 +324,7 @@ def conditioned_completion(
     rounds. Theorem ``thm:label-grid-cases``.
     """
     started = time.monotonic()
-    plain_limit = None if time_limit is None else time_limit * PLAIN_SHARE
-    plain = grid_completion(gam, x, fixed, max_states=max_states, time_limit=plain_limit)
+    plain = grid_completion(gam, x, fixed, max_states=max_states, time_limit=time_limit)
     detail = plain.certificate
     width = plain.upper[0] - plain.lower[0]
     if detail is None or not gam.pairs or width <= TARGET_WIDTH or len(fixed) == gam.n_features:
