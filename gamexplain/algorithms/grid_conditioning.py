@@ -57,7 +57,9 @@ from gamexplain.substrate.deadline import OutOfTime
 
 __all__ = ["GridCase", "conditioned_completion"]
 
-_MAX_CASES = 4096
+_MAX_CASES = 64
+"""The refinement stops at this many cases (without a time limit it would otherwise
+run until no case can be cut: a case costs a grid round)."""
 
 COARSEN = 4
 """The cases' grid is this many times coarser than the plain run's last: the pair gaps,
@@ -321,7 +323,8 @@ def conditioned_completion(
     -----
     A case costs one grid round, O(n·G·a), plus the splits of the pair terms of the
     features it cuts (Sinkhorn's iterations on a block of their tables); C cases cost C
-    rounds. Theorem ``thm:label-grid-cases``.
+    rounds, and C stops at 64 (or at the time limit, or when no case can be cut).
+    Theorem ``thm:label-grid-cases``.
     """
     started = time.monotonic()
     plain = grid_completion(gam, x, fixed, max_states=max_states, time_limit=time_limit)
