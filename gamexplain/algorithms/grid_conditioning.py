@@ -104,10 +104,12 @@ class _Cases:
         self.free = [j for j in range(gam.n_features) if j not in fixed]
         self.cellsets = {j: feature_cells(gam.features[j], cells) for j in self.free}
         self.global_splits, _ = _carry(gam)
-        self.weights = [
-            [_bin_weights(pair, a, gam.features[j]) for a, j in enumerate(pair.features)]
-            for pair in gam.pairs
-        ]
+        self.weights: list[list[NDArray[np.float64]]] = []
+        for pair in gam.pairs:
+            deadline.check()
+            self.weights.append(
+                [_bin_weights(pair, a, gam.features[j]) for a, j in enumerate(pair.features)]
+            )
         self.constant, self.terms = _kept_events(gam, x)
         self.split_cache: dict[Any, tuple[PairSplit, float, float]] = {}
         # the splits' parts and the laws built from them, shared by the cases; the parts
@@ -200,6 +202,7 @@ class _Cases:
                 gaps[j] = gaps.get(j, 0.0) + sides[0] + sides[1]
         laws: list[tuple[Cell, ...] | None] = [None] * gam.n_features
         for j in self.free:
+            deadline.check()
             first, last = ranges.get(j, (0, len(self.cellsets[j])))
             key = (j, first, last, *(id(t.low) for t in carried[j]))
             if key not in self.law_cache:
@@ -330,7 +333,9 @@ def conditioned_completion(
     plain = grid_completion(gam, x, fixed, max_states=max_states, time_limit=time_limit)
     detail = plain.certificate
     width = plain.upper[0] - plain.lower[0]
-    if detail is None or not gam.pairs or width <= TARGET_WIDTH or len(fixed) == gam.n_features:
+    # a plain run stopped by the time limit leaves less than a round: nothing to cut with
+    stopped = plain.status != "budget_exhausted"
+    if detail is None or stopped or width <= TARGET_WIDTH or len(fixed) == gam.n_features:
         return plain
     left = None if time_limit is None else time_limit - (time.monotonic() - started)
     found = _refine(gam, x, fixed, detail.scale, detail.cells, left, max_states)
