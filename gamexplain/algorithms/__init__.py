@@ -7,6 +7,7 @@ from gamexplain.algorithms import (  # noqa: F401
     cpsat_fr,
     enumeration,
     greedy,
+    grid_conditioning,
     grid_convolution,
     hitting_set,
     images_fr,

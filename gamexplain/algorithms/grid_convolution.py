@@ -102,6 +102,16 @@ class GridCertificate:
     nodes : tuple of (Fraction, Fraction)
         The quadrature (q, weight) pairs (Shapley: n of them; Banzhaf: (1/2, 1);
         completion: none).
+    mode : str
+        ``"grid"``, or ``"cases"`` for a bracket summed over the cases of
+        :mod:`gamexplain.algorithms.grid_conditioning` (then ``laws``, ``fixed`` and
+        ``splits`` are empty and each case carries its own).
+    cases : tuple of GridCase
+        The cases (mode ``"cases"``), each bracketed on this grid.
+    tree : int or tuple or None
+        The cuts that make the cases: a case's index, or (feature, cut, below, above)
+        with ``below`` the values before ``cut`` (a number, or a finite domain's
+        position) and ``above`` the others.
     """
 
     scale: Fraction
@@ -114,6 +124,8 @@ class GridCertificate:
     nodes: tuple[tuple[Fraction, Fraction], ...]
     mode: str = "grid"
     linear: None = None
+    cases: tuple[Any, ...] = ()
+    tree: Any = None
 
 
 # -- contributions, pair terms included ----------------------------------------------------
@@ -515,14 +527,23 @@ class _Round:
     """One run (down or up) on one grid: the laws as sparse vectors and the depth
     bound of every float computation it makes."""
 
-    def __init__(self, problem: _Problem, members: Sequence[int], scale: Fraction, up: bool):
+    def __init__(self, problem: _Problem, members: Sequence[int], scale: Fraction, up: bool,
+                 cache: dict[Any, Any] | None = None):  # fmt: skip
+        """``cache`` keeps the grid laws of cell tuples that later rounds on the same
+        grid share (keyed by the tuple's identity; the entry holds the tuple, so a
+        reused identity is told apart)."""
         self.scale, self.up = scale, up
         self.laws: dict[int, _Sparse] = {}
         self.kept: dict[int, int] = {}
         for j in members:
             cells = problem.laws[j]
             assert cells is not None
-            self.laws[j] = _sparse(_grid_law(cells, scale, up))
+            found = None if cache is None else cache.get((id(cells), up))
+            if found is None or found[0] is not cells:
+                found = (cells, _sparse(_grid_law(cells, scale, up)))
+                if cache is not None:
+                    cache[id(cells), up] = found
+            self.laws[j] = found[1]
             self.kept[j] = _index(problem.fixed[j][1 if up else 0], scale, up)
         # per feature: a mass rounded to a float, scaled by 1 − q, merged with the kept
         # value, then one product and one addition per mass of the law; the tails and

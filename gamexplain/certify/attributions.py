@@ -1095,7 +1095,7 @@ def _completion_bounds(
     model: Any, x: tuple[Any, ...], fixed_set: set[int], cert: Any
 ) -> tuple[Fraction, Fraction]:
     n = model.n_features
-    if cert.algorithm == "grid-convolution":
+    if cert.algorithm in ("grid-convolution", "grid-conditioning"):
         from gamexplain.certify.grid import grid_completion_bounds  # imports this module
 
         return grid_completion_bounds(model, x, fixed_set, cert)

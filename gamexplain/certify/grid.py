@@ -111,26 +111,37 @@ _DYADIC = 2**1074  # every float is an integer multiple of 2^-1074
 
 
 def _pair_extras(terms: Sequence[tuple[Any, int, Any, Any]], model: Any,
-                 spans: Sequence[tuple[Any, Any]], open_right: bool = False
+                 spans: Sequence[tuple[Any, Any]], open_right: bool = False,
+                 found: dict[Any, dict[Any, int]] | None = None
                  ) -> list[tuple[Fraction, Fraction]]:  # fmt: skip
     """:func:`_pair_bounds` of many spans: each endpoint's bin found once per edge list,
     the parts summed exactly as integer multiples of 2^-1074. With ``open_right`` (an
     interval's cells, whose right ends have probability 0, as the shapes' pieces are
-    read) a span [l, r] with l < r meets the bins of [l, r) only."""
+    read) a span [l, r] with l < r meets the bins of [l, r) only. ``found`` keeps the
+    bins for later calls of the same check."""
     low = [0] * len(spans)
     high = [0] * len(spans)
-    found: dict[Any, dict[Any, int]] = {}
+    found = {} if found is None else found
     for pair, axis, lows, highs in terms:
         memo = found.setdefault((pair.features[axis], pair.edges[axis]), {})
         for c, (left, right) in enumerate(spans):
             below = open_right and Fraction(left) < Fraction(right)
-            for key in ((left, False), (right, below)):
-                if key not in memo:
-                    memo[key] = _bin_of(model, pair, axis, *key)
-            first, last = memo[left, False], memo[right, below]
+            first = _memo_bin(memo, model, pair, axis, left, False)
+            last = _memo_bin(memo, model, pair, axis, right, below)
             low[c] += _units(float(lows[first : last + 1].min()))
             high[c] += _units(float(highs[first : last + 1].max()))
     return [(Fraction(a, _DYADIC), Fraction(b, _DYADIC)) for a, b in zip(low, high, strict=True)]
+
+
+def _memo_bin(memo: dict[Any, Any], model: Any, pair: Any, axis: int, value: Any, below: bool
+              ) -> int:  # fmt: skip
+    """:func:`_bin_of`, kept in ``memo`` by the value's identity (hashing exact numbers
+    costs more than the lookup saves); the entry holds the value, so a reused identity
+    is told apart."""
+    found = memo.get((id(value), below))
+    if found is None or found[0] is not value:
+        found = memo[id(value), below] = (value, _bin_of(model, pair, axis, value, below))
+    return int(found[1])
 
 
 def _bin_of(model: Any, pair: Any, axis: int, value: Any, below: bool) -> int:
@@ -145,7 +156,13 @@ def _units(value: float) -> int:
     return numerator * (_DYADIC // denominator)
 
 
-def _law(model: Any, j: int, cells: Any, terms: Sequence[tuple[Any, int, Any, Any]]) -> Law:
+def _law(model: Any, j: int, cells: Any, terms: Sequence[tuple[Any, int, Any, Any]],
+         whole: bool = True, memo: dict[Any, Any] | None = None) -> Law:  # fmt: skip
+    """Feature j's claimed cells, each checked; with ``whole`` they must carry probability
+    1 (a case's cells carry the probability of its range instead). ``memo`` keeps what
+    the check derives from the model alone (the cells' own ranges, the bins) for later
+    calls of the same check."""
+    memo = {} if memo is None else memo
     if not isinstance(cells, tuple) or not cells:
         raise CertificateError(f"feature {j} has no cells")
     check_size(len(cells), f"the cells of feature {model.features[j].name!r}")
@@ -154,10 +171,15 @@ def _law(model: Any, j: int, cells: Any, terms: Sequence[tuple[Any, int, Any, An
     if not all(isinstance(cell, tuple) and len(cell) == 5 for cell in cells):
         raise CertificateError(f"a cell of feature {j} is not (left, right, low, high, p)")
     spans = [(cell[0], cell[1]) for cell in cells]
-    extras = _pair_extras(terms, model, spans, model.features[j].domain.kind == "interval")
+    extras = _pair_extras(terms, model, spans, model.features[j].domain.kind == "interval",
+                          memo.setdefault("bins", {}))  # fmt: skip
+    owns = memo.setdefault("cells", {})
     for cell, extra in zip(cells, extras, strict=True):
         left, right, low, high, p = cell
-        own = _finite_cell(model, j, left) if finite else _numeric_cell(model, j, left, right)
+        if (j, left, right) not in owns:
+            owns[j, left, right] = (_finite_cell(model, j, left) if finite
+                                    else _numeric_cell(model, j, left, right))  # fmt: skip
+        own = owns[j, left, right]
         if not (isinstance(low, Fraction) and isinstance(high, Fraction)):
             raise CertificateError("a cell's bounds are not exact numbers")
         if p != own[2] or not p or low > own[0] + extra[0] or high < own[1] + extra[1]:
@@ -168,7 +190,7 @@ def _law(model: Any, j: int, cells: Any, terms: Sequence[tuple[Any, int, Any, An
             raise CertificateError("a value appears twice")
     else:
         _disjoint(spans, model.features[j].domain.kind == "integers")
-    if sum((p for _, _, p in law), Fraction(0)) != 1:
+    if whole and sum((p for _, _, p in law), Fraction(0)) != 1:
         raise CertificateError(f"the cells of feature {j} do not carry probability 1")
     return law
 
@@ -458,6 +480,8 @@ def _tail(grid: _Grid, members: Sequence[int], level: Fraction, strict: bool, of
 def grid_completion_bounds(model: Any, x: Sequence[Any], fixed_set: set[int], cert: Any,
                            ) -> tuple[Fraction, Fraction]:  # fmt: skip
     """Sound bounds on the completion fraction, re-derived at the certificate's grid."""
+    if getattr(cert.detail, "mode", None) == "cases":
+        return _case_completion_bounds(model, x, fixed_set, cert)
     n = model.n_features
     carried = _carriers(model, cert)
     if cert.laws is None or len(cert.laws) != n or len(cert.detail.fixed) != n:
@@ -479,3 +503,157 @@ def grid_completion_bounds(model: Any, x: Sequence[Any], fixed_set: set[int], ce
         return max(down, Fraction(0)), min(up, Fraction(1))
 
     return kept_bounds(model, x, probability)
+
+
+# -- a bracket summed over cases ---------------------------------------------------------------
+Box = dict[int, tuple[Any, Any]]
+
+
+def _boxes(model: Any, tree: Any, count: int, fixed_set: set[int]) -> list[Box]:
+    """Per case, the box its leaf of the tree of cuts stands for: per cut feature the
+    keys (lower, upper) it is held within (None: unbounded). Every case must be one leaf."""
+    found: dict[int, Box] = {}
+    stack: list[tuple[Any, Box]] = [(tree, {})]
+    while stack:
+        node, box = stack.pop()
+        if isinstance(node, int) and not isinstance(node, bool):
+            if not 0 <= node < count or node in found:
+                raise CertificateError("a case is not one leaf of the tree of cuts")
+            found[node] = box
+            continue
+        j, cut, below, above = node
+        if not (isinstance(j, int) and 0 <= j < model.n_features) or j in fixed_set:
+            raise CertificateError("a cut is not on a free feature")
+        finite = model.features[j].domain.kind == "finite"
+        if not isinstance(cut, int if finite else Fraction) or isinstance(cut, bool):
+            raise CertificateError("a cut is not an exact number (or a finite domain's position)")
+        low, high = box.get(j, (None, None))
+        stack.append((below, {**box, j: (low, cut)}))
+        stack.append((above, {**box, j: (cut, high)}))
+        check_size(len(stack) + len(found), "the tree of cuts")
+    if len(found) != count:
+        raise CertificateError("a case is not one leaf of the tree of cuts")
+    return [found[c] for c in range(count)]
+
+
+def _key(model: Any, j: int, value: Any) -> Any:
+    domain = model.features[j].domain
+    if domain.kind == "finite":
+        return list(domain.values).index(value)
+    return Fraction(value)
+
+
+def _inside(model: Any, j: int, cells: Any, bounds: tuple[Any, Any]) -> None:
+    """Every cell within the box's range [lower, upper) of feature j: an interval's cell
+    [l, r] with l < upper and r ≤ upper (its right end has probability 0), any other
+    with r < upper."""
+    low, high = bounds
+    interval = model.features[j].domain.kind == "interval"
+    for cell in cells:
+        left, right = _key(model, j, cell[0]), _key(model, j, cell[1])
+        if low is not None and left < low:
+            raise CertificateError(f"a cell of feature {j} leaves its case")
+        if high is not None and not (left < high and (right <= high if interval else right < high)):
+            raise CertificateError(f"a cell of feature {j} leaves its case")
+
+
+def _met(model: Any, pair: Any, axis: int, cells: Any, value: Any, memo: dict[Any, Any]
+         ) -> list[int]:  # fmt: skip
+    """The bins of pair's axis a case meets: those of its cells of the feature (as
+    :func:`_pair_extras` reads them), or the bin of the instance's value."""
+    if cells is None:
+        return [_bin(model, pair, axis, value)]
+    interval = model.features[pair.features[axis]].domain.kind == "interval"
+    bins = memo.setdefault("bins", {}).setdefault((pair.features[axis], pair.edges[axis]), {})
+    met: set[int] = set()
+    for cell in cells:
+        below = interval and Fraction(cell[0]) < Fraction(cell[1])
+        first = _memo_bin(bins, model, pair, axis, cell[0], False)
+        met.update(range(first, _memo_bin(bins, model, pair, axis, cell[1], below) + 1))
+    return sorted(met)
+
+
+def _case_carriers(model: Any, x: Sequence[Any], case: Any, memo: dict[Any, Any]
+                   ) -> list[list[tuple[Any, int, Any, Any]]]:  # fmt: skip
+    """Per feature its parts of the case's splits, each split checked to bound its pair
+    term exactly on the bins the case meets."""
+    if len(case.splits) != len(model.pairs):
+        raise CertificateError("a case splits the pair terms wrongly")
+    out: list[list[tuple[Any, int, Any, Any]]] = [[] for _ in model.features]
+    for pair, split in zip(model.pairs, case.splits, strict=True):
+        table = np.array(pair.values, dtype=float)
+        low = [_part(split.low[axis], table.shape[axis]) for axis in (0, 1)]
+        high = [_part(split.high[axis], table.shape[axis]) for axis in (0, 1)]
+        rows, cols = (
+            _met(model, pair, axis, case.laws[j], x[j], memo)
+            for axis, j in enumerate(pair.features)
+        )
+        block = table[np.ix_(rows, cols)]
+        if not (_at_most(low[0][rows], low[1][cols], block)
+                and _at_most(-high[0][rows], -high[1][cols], -block)):  # fmt: skip
+            raise CertificateError(f"a case's split of the pair term {pair.features} does not "
+                                   "bound it")  # fmt: skip
+        for axis, j in enumerate(pair.features):
+            out[j].append((pair, axis, low[axis], high[axis]))
+    return out
+
+
+def _case_completion_bounds(model: Any, x: Sequence[Any], fixed_set: set[int], cert: Any,
+                            ) -> tuple[Fraction, Fraction]:  # fmt: skip
+    """Sound bounds on the completion fraction from a bracket per case: the cases are
+    the leaves of a tree of cuts, so they are disjoint; their probabilities must sum to
+    1, so they cover every completion (up to probability 0); each case's bracket on
+    P(score in the event and the case) is re-derived on the grid from its own cells and
+    splits, and the brackets add up."""
+    n = model.n_features
+    cases = tuple(cert.detail.cases)
+    check_size(len(cases), "the cases")
+    boxes = _boxes(model, cert.detail.tree, len(cases), fixed_set)
+    free = [j for j in range(n) if j not in fixed_set]
+    h = _scale(cert)
+    total = Fraction(0)
+    memo: dict[Any, Any] = {}
+    grids: list[tuple[_Grid, _Grid, list[Fraction]]] = []
+    for case, box in zip(cases, boxes, strict=True):
+        if len(case.laws) != n or len(case.fixed) != n:
+            raise CertificateError("a case's laws are not one per feature")
+        if any(case.laws[j] is not None for j in fixed_set):
+            raise CertificateError("a case gives a law to a fixed feature")
+        carried = _case_carriers(model, x, case, memo)
+        laws = {}
+        mass = Fraction(1)
+        for j in free:
+            laws[j] = _law(model, j, case.laws[j], carried[j], whole=False, memo=memo)
+            _inside(model, j, case.laws[j], box.get(j, (None, None)))
+            mass *= sum((p for _, _, p in laws[j]), Fraction(0))
+        total += mass
+        kept = {j: (Fraction(0), Fraction(0)) for j in free}
+        for j in fixed_set:
+            kept[j] = _case_kept(model, x, case, carried, j)
+        offsets = [sum((kept[j][side] for j in fixed_set), Fraction(0)) for side in (0, 1)]
+        grids.append((_Grid(laws, kept, h, False), _Grid(laws, kept, h, True), offsets))
+    if total != 1:
+        raise CertificateError("the cases do not carry probability 1")
+
+    def probability(level: Fraction, strict: bool) -> tuple[Fraction, Fraction]:
+        """Bounds on P(score ≥ level) (> when strict), summed over the cases."""
+        cut = level - Fraction(model.intercept)
+        down = up = Fraction(0)
+        for low_grid, high_grid, offsets in grids:
+            down += _tail(low_grid, free, cut, strict, offsets[0]) - low_grid.error
+            up += _tail(high_grid, free, cut, strict, offsets[1]) + high_grid.error
+        return max(down, Fraction(0)), min(up, Fraction(1))
+
+    return kept_bounds(model, x, probability)
+
+
+def _case_kept(model: Any, x: Sequence[Any], case: Any, carried: Any, j: int
+               ) -> tuple[Fraction, Fraction]:  # fmt: skip
+    low, high = case.fixed[j]
+    own = _rational(contribution(model, j, x[j]))
+    extra = _pair_bounds(carried[j], model, x[j], x[j])
+    if not (isinstance(low, Fraction) and isinstance(high, Fraction)):
+        raise CertificateError("a case's bounds at the instance are not exact numbers")
+    if low > own + extra[0] or high < own + extra[1]:
+        raise CertificateError(f"a case's bounds of feature {j} at the instance are too narrow")
+    return low, high

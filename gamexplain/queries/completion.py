@@ -138,7 +138,9 @@ def completion_fraction(
     distribution : "model", "uniform", mapping or sequence
         The marginals (see :func:`~gamexplain.distributions.resolve_distribution`); the
         default takes each feature's stored marginal, uniform where there is none.
-    method : {"auto", "partial-sums", "grid-convolution", "brute"}
+    method : {"auto", "partial-sums", "grid-convolution", "grid-conditioning", "brute"}
+        ``"grid-conditioning"`` (pair models) refines the grid bracket case by case
+        (``thm:label-grid-cases``).
     max_states : int
         Budget of the dynamic-programming table.
     time_limit : float, optional
