@@ -96,29 +96,38 @@ class _Layout:
                                        for v in reps]))  # fmt: skip
         self.pairs: list[tuple[int, int, NDArray[np.float64], NDArray[np.intp], NDArray[np.intp]]]
         self.pairs = []
+        numeric = [_numeric(f, reps) for f, reps in zip(gam.features, self.reps, strict=True)]
         for pair in gam.pairs:
             deadline.check()
-            bins = [_bins(pair, a, gam.features[j], self.reps[j])
+            bins = [_bins(pair, a, gam.features[j], self.reps[j], *numeric[j])
                     for a, j in enumerate(pair.features)]  # fmt: skip
             table = np.asarray(pair.values, dtype=float)
             self.pairs.append((pair.features[0], pair.features[1], table, bins[0], bins[1]))
 
 
-def _bins(pair: Any, axis: int, feature: Any, reps: Sequence[Any]) -> NDArray[np.intp]:
+def _numeric(feature: Any, reps: Sequence[Any]) -> tuple[NDArray[np.float64], list[int]]:
+    """The representatives as floats, and where a float does not hold one exactly (none
+    of a finite domain's, which pair terms index by position)."""
+    if isinstance(feature.domain, Finite) and not feature.domain.is_numeric:
+        return np.zeros(len(reps)), []
+    numbers = np.array([float(v) for v in reps])
+    inexact = [k for k, v in enumerate(reps)
+               if isinstance(v, Fraction) and Fraction(numbers[k]) != v]  # fmt: skip
+    return numbers, inexact
+
+
+def _bins(pair: Any, axis: int, feature: Any, reps: Sequence[Any],
+          numbers: NDArray[np.float64], inexact: Sequence[int]) -> NDArray[np.intp]:  # fmt: skip
     """The pair term's bin of every representative: by float bisection over the edges
-    where the representative is a float exactly (bins are right-continuous), else by the
-    model's exact rule."""
+    (bins are right-continuous), and by the model's exact rule for the representatives
+    no float holds (``inexact``)."""
     edges = pair.edges[axis]
     if edges is None:
         return np.array([pair.bin_of(axis, feature, v) for v in reps], dtype=np.intp)
-    inner = np.asarray(edges[1:-1], dtype=float)
-    out = []
-    for v in reps:
-        number = float(v)
-        exact = not isinstance(v, Fraction) or Fraction(number) == v
-        fast = int(np.searchsorted(inner, number, side="right"))
-        out.append(fast if exact else pair.bin_of(axis, feature, v))
-    return np.array(out, dtype=np.intp)
+    found = np.searchsorted(np.asarray(edges[1:-1], dtype=float), numbers, side="right")
+    for k in inexact:
+        found[k] = pair.bin_of(axis, feature, reps[k])
+    return found.astype(np.intp)
 
 
 _LAYOUTS: dict[int, tuple[Any, _Layout]] = {}
