@@ -291,19 +291,30 @@ class _Boxes:
         flat = bool(np.all(joined == joined[0]))
         return top + float(high.max()), bottom + float(low.min()), width, flat
 
+    def decide(self, top: float, bottom: float, flat: bool) -> BoxLeaf | None:
+        """The leaf the float bounds make of a box, beyond their error; None if none."""
+        flip = self.flip
+        if top < flip.t - flip.error:
+            return BoxLeaf("low")
+        if bottom > flip.t + flip.error:
+            return BoxLeaf("high")
+        return BoxLeaf("flat") if flat else None
+
+    def leaf(self, lo: Sequence[int], hi: Sequence[int]) -> BoxLeaf | None:
+        self.nodes += 1
+        top, bottom, _, flat = self.bounds(lo, hi)
+        return self.decide(top, bottom, flat)
+
     def prove(self, lo: list[int], hi: list[int]) -> BoxNode:
         self.nodes += 1
         if self.nodes > self.limit:
             raise _Stop(None)
         deadline.check()
         top, bottom, width, flat = self.bounds(lo, hi)
+        found = self.decide(top, bottom, flat)
+        if found is not None:
+            return found
         flip = self.flip
-        if top < flip.t - flip.error:
-            return BoxLeaf("low")
-        if bottom > flip.t + flip.error:
-            return BoxLeaf("high")
-        if flat:
-            return BoxLeaf("flat")
         open_ = [j for j in flip.others if hi[j] - lo[j] > 1]
         if not open_:
             return self.point(lo)
@@ -357,13 +368,16 @@ def fr_pair_boxes(gam: Any, feature: int, **options: Any) -> Outcome:
     (``time_limit``); past :data:`NODE_LIMIT` boxes it is ``budget_exhausted``.
     """
     flip = _Flip(gam, _layout(gam), feature)
-    found = flip.search(RESTARTS)
-    if found is not None:
-        return Outcome(False, found, work={"boxes": 0})
     boxes = _Boxes(flip, NODE_LIMIT)
     sizes = [len(r) for r in flip.layout.reps]
+    # the whole domain may already be a leaf (a feature without effect): no search then
+    tree: BoxNode | None = boxes.leaf([0] * len(sizes), sizes)
+    if tree is None:
+        found = flip.search(RESTARTS)
+        if found is not None:
+            return Outcome(False, found, work={"boxes": 0})
     try:
-        tree = boxes.prove([0] * len(sizes), sizes)
+        tree = tree or boxes.prove([0] * len(sizes), sizes)
     except _Stop as stop:
         if stop.witness is not None:
             return Outcome(False, stop.witness, work={"boxes": boxes.nodes})

@@ -238,7 +238,16 @@ class _Bounds:
 
     def __init__(self, model: Any, i: int) -> None:
         self.model, self.i = model, i
-        self.starts, self.main = [], []
+        self.starts: list[list[Any]] = []
+        self.ready = False
+        self.moves: tuple[list[Fraction], list[Partner]] | None = None
+        self.moves_read = False
+
+    def _prepare(self) -> None:
+        """Read the model's parts and tables once, when the first leaf needs them (a
+        ``flat`` leaf reads only feature i's move tables)."""
+        model, self.ready = self.model, True
+        self.main = []
         for j, feature in enumerate(model.features):
             cuts: set[Fraction] = set()
             if feature.domain.kind != "finite":
@@ -258,15 +267,17 @@ class _Bounds:
         self.threshold = Fraction(exact_number(model.task.threshold))
 
     def holds(self, kind: str, box: Sequence[_Side]) -> bool:
+        if kind == "flat":
+            return self._flat(box)
+        if kind not in ("low", "high"):
+            return False
+        if not self.ready:
+            self._prepare()
         parts = [_meeting(f, s, b) for f, s, b in zip(self.model.features, self.starts, box,
                                                       strict=True)]  # fmt: skip
         parts[self.i] = range(len(self.starts[self.i]))
         if any(len(p) == 0 for p in parts):
             return True  # an empty box holds no point
-        if kind == "flat":
-            return self._flat(box)
-        if kind not in ("low", "high"):
-            return False
         value = self._extreme(parts, 1 if kind == "low" else -1)
         return label_of(value, self.model.task.positive, self.threshold) == (kind == "high")
 
@@ -297,13 +308,16 @@ class _Bounds:
     def _flat(self, box: Sequence[_Side]) -> bool:
         """No change of feature i moves the score anywhere in the box: the largest move
         over the partners' parts inside it is at most 0."""
-        moves = _move_tables(self.model, self.i)
-        if moves is None:
+        if not self.moves_read:
+            self.moves, self.moves_read = _move_tables(self.model, self.i), True
+        if self.moves is None:
             return False
-        main, partners = moves
+        main, partners = self.moves
         tables = []
         for j, zs, table in partners:
             cols = list(_meeting(self.model.features[j], zs, box[j]))
+            if not cols:
+                return True  # an empty box holds no point
             tables.append([[row[z] for z in cols] for row in table])
         # values of i with the same main effect and rows move nothing between them
         distinct = list({(main[s], tuple(tuple(t[s]) for t in tables)) for s in range(len(main))})
