@@ -265,6 +265,11 @@ class _Bounds:
             table = [[Fraction(v) for v in row] for row in pair.values]
             self.pairs.append((pair.features, bins, table))
         self.threshold = Fraction(exact_number(model.task.threshold))
+        self.floats = [np.array([float(v) for v in main]) for main in self.main]
+        self.float_pairs = [
+            (scope, [np.array(b, dtype=np.intp) for b in bins], np.array(table, dtype=float))
+            for scope, bins, table in self.pairs
+        ]
 
     def holds(self, kind: str, box: Sequence[_Side]) -> bool:
         if kind == "flat":
@@ -278,8 +283,46 @@ class _Bounds:
         parts[self.i] = range(len(self.starts[self.i]))
         if any(len(p) == 0 for p in parts):
             return True  # an empty box holds no point
-        value = self._extreme(parts, 1 if kind == "low" else -1)
+        sign = 1 if kind == "low" else -1
+        rough, slack = self._rough(parts, sign)
+        edge = float(self.threshold)
+        if (rough + slack < edge) if kind == "low" else (rough - slack > edge):
+            return True  # decided beyond every rounding the floats can hold
+        value = self._extreme(parts, sign)
         return label_of(value, self.model.task.positive, self.threshold) == (kind == "high")
+
+    def _rough(self, parts: Sequence[range], sign: int) -> tuple[float, float]:
+        """:meth:`_extreme` in floats, and a bound on how far it can be from the exact one.
+
+        Each stored float is its number rounded (relative error u = 2^-53); rounding is
+        monotone, so a max or min of them is the rounded max or min; the K additions
+        (K ≤ n + |pairs| + 2 per value of i) add at most γ_K of the summed magnitudes, and
+        the threshold's float one more u. Four times (K + 4)·u of the magnitudes, the
+        threshold's included, covers all of it."""
+        pick = np.max if sign == 1 else np.min
+        i, floats = self.i, self.floats
+        total = float(self.model.intercept)
+        size = abs(total)
+        for j, part in enumerate(parts):
+            if j != i:
+                value = float(pick(floats[j][part.start : part.stop]))
+                total, size = total + value, size + abs(value)
+        own, own_size = floats[i].copy(), np.abs(floats[i])
+        for (a, b), bins, table in self.float_pairs:
+            rows = np.unique(bins[0][parts[a].start : parts[a].stop])
+            cols = np.unique(bins[1][parts[b].start : parts[b].stop])
+            if i == a:
+                best = pick(table[:, cols], axis=1)[bins[0]]
+            elif i == b:
+                best = pick(table[rows, :], axis=0)[bins[1]]
+            else:
+                value = float(pick(table[np.ix_(rows, cols)]))
+                total, size = total + value, size + abs(value)
+                continue
+            own, own_size = own + best, own_size + np.abs(best)
+        size += float(np.max(own_size)) + abs(float(self.threshold))
+        terms = len(parts) + len(self.float_pairs) + 4
+        return total + float(pick(own)), 4 * terms * 2.0**-53 * size + 2.0**-1000
 
     def _extreme(self, parts: Sequence[range], sign: int) -> Fraction:
         """The largest (sign 1) or least (sign −1) score over the box, bounded term by term

@@ -245,3 +245,6 @@ def test_default_breast_cancer_ebm_is_answered() -> None:
     assert result.verify(gam)
     plan = gx.explain_plan(gam, "fr")
     assert "runs pair-boxes" in str(plan) and "pair tables alone" in str(plan)
+    late = is_redundant(gam, "worst radius", time_limit=1e-4)
+    assert late.status == "time_limit" and not late.exact and late.certificate is None
+    assert late.verify(gam)
