@@ -98,6 +98,7 @@ def _encode(gam: Any) -> _Encoding | str:
     )
     choices = []
     for j, feature in enumerate(gam.features):
+        deadline.check()
         try:
             found = _feature_options(gam, feature, axes[j])
         except PieceLimitError as exc:

@@ -1,4 +1,6 @@
-"""Independent re-check of a ``pair-moves`` redundancy proof (regression, pair terms).
+"""Independent re-checks of the redundancy proofs of models with pair terms.
+
+``pair-moves`` (regression) and ``pair-boxes`` (classification, :func:`boxes_hold`).
 
 The proof carries no data: this module re-derives, with its own code, that no change of
 feature i alone moves the score by more than δ. It splits feature i's domain at its
@@ -11,6 +13,17 @@ every value of a piece moves the score alike), and bounds every move
 in floats with a rigorous error allowance; the moves the floats leave within that
 allowance of δ are computed exactly. It shares no code with
 :mod:`gamexplain.algorithms.pair_fr`.
+
+A ``boxes`` proof is a tree: each split cuts a box of the other features in two along
+one of them (never i), and each leaf claims that on its box the score stays in class 0
+(``low``), in class 1 (``high``), or that i cannot move it (``flat``). The checker starts
+from the whole domain and derives every leaf's box from the splits above it; the two
+halves of a split hold its box wherever it cuts, so the leaves cover every point. It
+cuts each feature at its breakpoints and every pair edge on it, and bounds the score over
+a box by adding each term's extreme over the box (feature i's own terms summed per value
+of i), in floats with a stated rounding bound and else in Fractions; a ``flat`` leaf is
+the largest-move bound above with δ = 0, the partners restricted to the box. It shares no
+code with :mod:`gamexplain.algorithms.pair_fr_boxes`.
 """
 
 from __future__ import annotations
