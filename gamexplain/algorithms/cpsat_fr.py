@@ -69,6 +69,7 @@ def cpsat_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
     return encoding if isinstance(encoding, str) else None
 
 
+@lru_cache(maxsize=64)
 def _tables_too_large(gam: Any) -> str | None:
     """Why the encoding cannot fit, seen from the intercept and the pair tables alone.
 

@@ -166,6 +166,7 @@ class _Flip:
             else:
                 self.rest.append((j0, j1, table, b0, b1))
         self.intercept = float(gam.intercept)
+        self.blocks: dict[int, NDArray[np.float64] | None] = {}
         magnitude = (
             abs(self.intercept)
             + abs(self.t)
@@ -192,22 +193,46 @@ class _Flip:
         """max(t − max_v s, min_v s − t) along the last axis."""
         return np.maximum(self.t - s.max(axis=-1), s.min(axis=-1) - self.t)
 
-    def move(self, x: list[int], j: int, s: NDArray[np.float64]) -> NDArray[np.float64]:
-        """s(x with x_j = z, v) for every representative z of j (rows) and v of i."""
-        layout = self.layout
-        own = layout.main[j].copy()
+    def effect(self, x: Sequence[int], j: int) -> NDArray[np.float64]:
+        """For every representative z of j, its main effect plus its pair terms with the
+        features other than i at x."""
+        own = self.layout.main[j].copy()
         for j0, j1, table, b0, b1 in self.rest:
             if j0 == j:
                 own += table[b0, b1[x[j1]]]
             elif j1 == j:
                 own += table[b0[x[j0]], b1]
-        shifted = s - own[x[j]]
-        found = np.repeat(shifted[None, :], len(own), axis=0) + own[:, None]
-        for partner, table, bi, bj in self.own:
-            if partner == j:
-                block = table[np.ix_(bi, bj)].T  # block[z, v] = g(v, z)
-                found += block - block[x[j]][None, :]
-        return found
+        return own
+
+    def block(self, j: int) -> NDArray[np.float64] | None:
+        """block[z, v]: the pair terms of i with partner j at (v, z); None for a feature
+        that shares no pair term with i."""
+        if j not in self.blocks:
+            found = None
+            for partner, table, bi, bj in self.own:
+                if partner == j:
+                    part = table[np.ix_(bi, bj)].T
+                    found = part if found is None else found + part
+            self.blocks[j] = found
+        return self.blocks[j]
+
+    def step(
+        self, x: list[int], j: int, s: NDArray[np.float64], rng: np.random.Generator
+    ) -> tuple[int, NDArray[np.float64], float, float]:
+        """The best representative of j for φ (ties at random), the scores there, and φ
+        there and at x_j. Moving a feature that is no partner of i shifts every score
+        alike, so its φ comes from the highest and lowest score alone."""
+        own, block = self.effect(x, j), self.block(j)
+        if block is None:
+            delta = own - own[x[j]]
+            phi = np.maximum(self.t - s.max() - delta, s.min() + delta - self.t)
+        else:
+            table = (s - own[x[j]] - block[x[j]])[None, :] + own[:, None] + block
+            phi = self.phi(table)
+        best = np.flatnonzero(phi == phi.min())
+        z = int(best[rng.integers(len(best))])
+        moved = s + delta[z] if block is None else table[z]
+        return z, moved, float(phi[z]), float(phi[x[j]])
 
     def descend(self, x: list[int], rng: np.random.Generator) -> list[int] | None:
         """Coordinate descent on φ from x; the point once φ < 0, else None."""
@@ -216,13 +241,10 @@ class _Flip:
             changed = False
             for j in rng.permutation(self.others):
                 deadline.check()
-                table = self.move(x, int(j), s)
-                phi = self.phi(table)
-                best = np.flatnonzero(phi == phi.min())
-                z = int(best[rng.integers(len(best))])
-                changed |= z != x[j] and phi[z] < phi[x[j]]
-                x[j], s = z, table[z]
-                if phi[z] < 0:
+                z, s, phi, before = self.step(x, int(j), s, rng)
+                changed |= z != x[j] and phi < before
+                x[j] = z
+                if phi < 0:
                     return x
             if not changed:
                 return None
