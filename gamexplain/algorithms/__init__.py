@@ -17,6 +17,7 @@ from gamexplain.algorithms import (  # noqa: F401
     multiclass_counting,
     multiclass_responsiveness,
     pair_fr,
+    pair_fr_boxes,
     pair_size,
     pairwise,
     pareto,

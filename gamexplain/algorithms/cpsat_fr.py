@@ -26,6 +26,7 @@ from gamexplain.algorithms.redundancy import Outcome, RedundancyProof, witness_a
 from gamexplain.complexity.registry import register_algorithm
 from gamexplain.errors import PieceLimitError, SolverUnavailableError
 from gamexplain.model.task import Classification
+from gamexplain.substrate import deadline
 from gamexplain.substrate.pieces import Point, Segment, lower
 from gamexplain.substrate.polynomials import global_coefficients, value_at
 from gamexplain.substrate.scaling import common_denominator
@@ -57,9 +58,37 @@ class _Encoding:
 
 
 def cpsat_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
-    """None when every feature has finitely many options and the scaled integers fit."""
+    """None when every feature has finitely many options and the scaled integers fit.
+
+    The pair tables alone are tried first: it is cheap, and on a fitted model they often
+    already make the scaled scores too large, before any feature is cut into options."""
+    reason = _tables_too_large(gam)
+    if reason is not None:
+        return reason
     encoding = _encode(gam)
     return encoding if isinstance(encoding, str) else None
+
+
+@lru_cache(maxsize=64)
+def _tables_too_large(gam: Any) -> str | None:
+    """Why the encoding cannot fit, seen from the intercept and the pair tables alone.
+
+    Each of their denominators divides the common scale, and each table adds twice its
+    largest magnitude to the bound :func:`_magnitude_reason` computes, so once the
+    running product passes 2^62 the full bound does too."""
+    denominator, size = Fraction(gam.intercept).denominator, Fraction(0)
+    for pair in gam.pairs:
+        deadline.check()
+        values = [Fraction(v) for row in pair.values for v in row]
+        denominator = math.lcm(denominator, *(v.denominator for v in values))
+        size += 2 * max(abs(v) for v in values)
+        if denominator * size > _INT_LIMIT:
+            return (
+                f"scaled exactly to integers (by at least {denominator}), the pair tables "
+                f"alone reach about 2^{math.ceil(math.log2(denominator * size))}, beyond "
+                "CP-SAT's 2^62"
+            )
+    return None
 
 
 @lru_cache(maxsize=64)
@@ -70,6 +99,7 @@ def _encode(gam: Any) -> _Encoding | str:
     )
     choices = []
     for j, feature in enumerate(gam.features):
+        deadline.check()
         try:
             found = _feature_options(gam, feature, axes[j])
         except PieceLimitError as exc:

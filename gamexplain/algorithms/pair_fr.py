@@ -35,7 +35,13 @@ from gamexplain.model.domains import Finite
 from gamexplain.model.shapes import Piecewise, Table
 from gamexplain.substrate import deadline
 
-__all__ = ["EXACT_LIMIT", "fr_pair_moves", "pair_moves_applies", "representatives"]
+__all__ = [
+    "EXACT_LIMIT",
+    "fr_pair_moves",
+    "pair_moves_applies",
+    "representatives",
+    "step_reason",
+]
 
 EXACT_LIMIT = 2_000
 """Pairs (v, w) whose float move is too close to δ to decide and that are then evaluated
@@ -78,7 +84,9 @@ def _inner(pair: Any, axis: int) -> tuple[float, ...]:
     return () if edges is None else tuple(edges[1:-1])
 
 
-def _step_reason(feature: Any) -> str | None:
+def step_reason(feature: Any) -> str | None:
+    """None when the feature is finite or a step function, else why its values do not fall
+    into finitely many classes."""
     shape = feature.shape
     if isinstance(feature.domain, Finite) or isinstance(shape, Table):
         return None
@@ -98,7 +106,7 @@ def pair_moves_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
     feature = options.get("feature")
     if feature is None:
         return None
-    reason = _step_reason(gam.features[feature])
+    reason = step_reason(gam.features[feature])
     if reason is not None:
         return reason
     own, partners = _classes(gam, feature)

@@ -75,7 +75,7 @@ __all__ = [
 ]
 
 ProofKind = Literal[
-    "ranges", "reachable-sums", "images", "enumeration", "infeasible", "pair-moves"
+    "ranges", "reachable-sums", "images", "enumeration", "infeasible", "pair-moves", "boxes"
 ]
 
 # which certificates each FR algorithm emits, and for which tasks and models
@@ -92,6 +92,7 @@ _EMITS: dict[str, tuple[frozenset[str], frozenset[str], bool]] = {
     "cpsat": (frozenset({"infeasible"}), frozenset({"classification", "regression"}), False),
     "brute": (frozenset({"enumeration"}), frozenset({"classification", "regression"}), False),
     "pair-moves": (frozenset({"pair-moves"}), frozenset({"regression"}), False),
+    "pair-boxes": (frozenset({"boxes"}), frozenset({"classification"}), False),
 }
 _UNDECIDED = frozenset({"time_limit", "budget_exhausted"})
 
@@ -144,7 +145,8 @@ class RedundancyProof:
 
     Attributes
     ----------
-    kind : {"ranges", "reachable-sums", "images", "enumeration", "infeasible", "pair-moves"}
+    kind : {"ranges", "reachable-sums", "images", "enumeration", "infeasible", "pair-moves",
+        "boxes"}
         ``ranges``: the critical window is empty, or the box of the others' per-feature
         ranges misses it; in regression, feature i's range is at most the tolerance
         wide. ``reachable-sums``: the box meets the window, but the exact set of the
@@ -154,7 +156,9 @@ class RedundancyProof:
         ``infeasible``: the CP-SAT encoding has no solution. ``pair-moves``: in
         regression with pair terms, no change of feature i alone moves the score by more
         than δ (thm:pairs-fr-regression). The last three hold no data; the check
-        re-derives the answer.
+        re-derives the answer. ``boxes``: in classification with pair terms, a tree of
+        boxes of the other features (``tree``) on each of which the score stays on one
+        side of the threshold or feature i cannot move it (thm:pairs-fr-boxes).
     window : span or None
         The critical window of sums of the other features' contributions (None when
         empty, in regression and for ``enumeration`` and ``infeasible``).
@@ -167,6 +171,9 @@ class RedundancyProof:
         ``images`` proofs only (empty otherwise): for each feature other than i, in model
         order, intervals whose union holds every sum of the contributions of the other
         features up to it; the last layer must miss the window.
+    tree : BoxLeaf or BoxSplit or None
+        ``boxes`` proofs only (None otherwise): the root of the tree of boxes
+        (:mod:`gamexplain.certify.pair_redundancy`).
     """
 
     kind: ProofKind
@@ -174,6 +181,7 @@ class RedundancyProof:
     ranges: tuple[SpanLike, ...] = ()
     algorithm: str = ""
     cover: tuple[tuple[SpanLike, ...], ...] = ()
+    tree: Any = None
 
 
 # An interval of exact numbers: (low, high, low closed, high closed).
@@ -265,6 +273,13 @@ def check_proof(gam: Any, i: int, proof: RedundancyProof) -> bool:
     """Re-derive feature i's redundancy the way ``proof.kind`` claims it holds."""
     if proof.kind != "images" and tuple(proof.cover) != ():
         return False
+    if (proof.kind == "boxes") != (proof.tree is not None):
+        return False
+    if proof.kind == "boxes":
+        from gamexplain.certify.pair_redundancy import boxes_hold  # imports certify
+
+        plain = proof.window is None and tuple(proof.ranges) == ()
+        return plain and boxes_hold(gam, i, proof.tree)
     if proof.kind in ("enumeration", "infeasible"):
         return proof.window is None and tuple(proof.ranges) == () and _redundant(gam, i)
     if proof.kind == "pair-moves":

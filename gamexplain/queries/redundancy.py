@@ -152,7 +152,9 @@ def is_redundant(
     gam : GAM
     feature : int or str
         The feature, by position or name.
-    method : {"auto", "range", "continuous", "images", "partial-sums", "cpsat", "brute"}
+    method : str, default "auto"
+        One of "auto", "range", "continuous", "images", "partial-sums", "pair-moves",
+        "cpsat", "pair-boxes", "brute".
         ``"auto"`` runs the first algorithm the complexity registry lists for the
         model's cell that applies, then the fallbacks the registry declares (the next
         one when the partial sums exceed ``max_states``); ``explain_plan(gam, "fr")``
@@ -192,7 +194,10 @@ def is_redundant(
     partial sums (thm:fr-partial-sums). Regression of an additive model is one range comparison
     (thm:fr-regression-range); with pair terms it separates over the feature's partners
     (thm:pairs-fr-regression, for step functions and finite features). Other pair terms
-    go to CP-SAT (thm:fr-cpsat) or brute force (thm:fr-brute).
+    go to CP-SAT (thm:fr-cpsat); a classifier whose scaled integers CP-SAT cannot hold
+    (a default EBM) to a witness search and a proof by boxes (thm:pairs-fr-boxes), for
+    step functions and finite features; small finite models also to brute force
+    (thm:fr-brute).
 
     Examples
     --------

@@ -81,6 +81,20 @@ def _pair_regression(tolerance: float) -> GAM:
                pairs=grid.pairs)  # fmt: skip
 
 
+def _gated_pairs() -> GAM:
+    """A classifier with a pair term over step functions: b moves the score only where
+    a < 1, where the score stays in class 0, so pair-boxes proves it redundant by a split."""
+    return GAM(
+        [
+            Feature("a", gx.Interval(0, 2), gx.Piecewise([0, 1, 2], [[0.0], [10.0]])),
+            Feature("b", gx.Interval(0, 2), gx.Piecewise([0, 2], [[0.0]])),
+        ],
+        intercept=-5.0,
+        task=Classification(threshold=0.0),
+        pairs=[PairTerm((0, 1), ([0.0, 1.0, 2.0], [0.0, 1.0, 2.0]), [[0.0, 1.0], [0.0, 0.0]])],
+    )
+
+
 def _steps(task: Any) -> GAM:
     """Step functions and a table only: the models ``witness="nearest"`` answers."""
     return GAM(
@@ -156,6 +170,10 @@ def _results() -> list[tuple[str, GAM, Any]]:
          gx.is_redundant(moves[0], "a", method="pair-moves")),
         ("regr-pairs-fr-moves-proof", moves[1],
          gx.is_redundant(moves[1], "a", method="pair-moves")),
+        ("pairs-fr-boxes-witness", _gated_pairs(),
+         gx.is_redundant(_gated_pairs(), "a", method="pair-boxes")),
+        ("pairs-fr-boxes-proof", _gated_pairs(),
+         gx.is_redundant(_gated_pairs(), "b", method="pair-boxes")),
     ]  # fmt: skip
     out += [
         ("grid-pairs-cc", grid, gx.completion_fraction(grid, point, ["a"])),

@@ -32,7 +32,9 @@ from gamexplain import (
 from gamexplain.complexity.registry import registered_algorithms
 from gamexplain.substrate.pieces import Segment, lower
 
-METHODS = ("range", "continuous", "images", "partial-sums", "pair-moves", "cpsat", "brute")
+METHODS = (
+    "range", "continuous", "images", "partial-sums", "pair-moves", "cpsat", "pair-boxes", "brute"
+)
 PROOFS = Path(__file__).resolve().parents[2] / "proofs" / "redundancy.md"
 
 
@@ -79,7 +81,7 @@ def test_pair_terms_cpsat_equals_brute_force(gam: GAM, pick: int) -> None:
     found = answers(gam, i)
     assert "brute" in found
     if gam.pairs:
-        assert found.keys() <= {"pair-moves", "cpsat", "brute"}
+        assert found.keys() <= {"pair-moves", "cpsat", "pair-boxes", "brute"}
     assert set(found.values()) == {found["brute"]}, found
 
 
