@@ -19,7 +19,8 @@ uniformly inside every feature's domain, each figure is a ratio measured in this
 * with ``--responsiveness-rows``: responsiveness under a simple action set (five
   features immutable, five that may only rise, the rest free within their domains)
   through the separable kernel, against the same floor and the single-row query on a
-  sample, and its ``verify`` against its computation;
+  sample, and its ``verify`` against its computation; the same for ``fixed`` (its own
+  kernel) against ``is_fixed`` row by row;
 * with ``--multiclass-rows``: a three-class EBM fitted on wine (main effects), CSR,
   minimal, MCR and SHAP of the class scores through the multiclass kernels (one binary
   pass per rival class) against the same numpy floor over the K class scores, and
@@ -157,6 +158,16 @@ def responsiveness_kernel(n: int, single: int) -> None:
           f"({seconds / base:.1f}x floor); paths {counts}; 1 by 1 {per_row * 1e3:.2f} ms/row "
           f"(speed-up {per_row * n / seconds:.0f}x); verify {checked:.3f} s "
           f"({checked / seconds:.2f}x the batch) verify={ok}")  # fmt: skip
+    seconds, result = best(lambda: gx.explain(gam, X, queries="fixed", actions=actions), repeat=2)
+    counts = result.counts()["fixed"]
+    started = time.perf_counter()
+    for x in sample:
+        gx.is_fixed(gam, list(x), actions)
+    per_row = (time.perf_counter() - started) / len(sample)
+    checked, ok = best(lambda: result.verify(gam), repeat=1)
+    print(f"fixed, {n} rows; batch {seconds:.3f} s ({seconds / base:.1f}x floor); paths "
+          f"{counts}; 1 by 1 {per_row * 1e3:.2f} ms/row (speed-up {per_row * n / seconds:.0f}x); "
+          f"verify {checked:.3f} s ({checked / seconds:.2f}x the batch) verify={ok}")  # fmt: skip
 
 
 def multiclass_kernels(n: int, single: int) -> None:

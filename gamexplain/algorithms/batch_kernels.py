@@ -355,13 +355,6 @@ def register_row_query(query: str, why: str) -> None:
     ROW_QUERIES[query] = why
 
 
-register_row_query(
-    "fixed",
-    "each row takes one extremum per component under the action set "
-    "(thm:fixed-separates); no vectorised kernel yet",
-)
-
-
 for _query, _hard, _dp in (
     ("shap-label", "thm:shap-label-sharp-p", "thm:shap-label-dp"),
     ("banzhaf-label", "thm:shap-label-sharp-p", "thm:shap-label-dp"),

@@ -349,7 +349,7 @@ def _check_query(result: Any, answer: Any, view: _View, rows: NDArray[np.intp], 
         return True
     if not (answer.exact[rows][mine].all() and bool((answer.status[rows][mine] == "solved").all())):
         return False
-    if answer.query == "responsiveness":
+    if answer.query in ("responsiveness", "fixed"):
         from gamexplain.certify.batch_responsiveness import check_responsiveness_rows
 
         return check_responsiveness_rows(result, answer, gam, rows[mine])

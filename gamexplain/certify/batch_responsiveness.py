@@ -322,6 +322,45 @@ def _groups(columns: list[NDArray[Any]]) -> tuple[NDArray[np.intp], NDArray[np.i
     return order[change], inverse
 
 
+def _shares(f: _Feature, shown: NDArray[np.float64], x: NDArray[np.float64],
+            span: tuple[Any, Any, Any], here: NDArray[np.int64], t: NDArray[np.float64],
+            bound: NDArray[np.float64], up: NDArray[np.bool_], plain: bool,
+            checked: NDArray[np.bool_]) -> NDArray[np.bool_] | None:  # fmt: skip
+    """One feature's shown scores: the rows still checked, or None when a decided row
+    shows a wrong score. A piece value v meets the target iff sign·(v − t) > 0."""
+    low, high, reach = span
+    if not f.integers:
+        checked = checked & ~(reach & (low == high))
+    if plain:
+        cut = here + 1
+    else:
+        below = np.searchsorted(f.sorted, t - bound, side="left")
+        above = np.searchsorted(f.sorted, t + bound, side="right")
+        checked = checked & (below == above)
+        cut = below
+    own = (here >= cut) == up
+    at = reach & (low <= x) & (x <= high) & f.integers
+    live = np.flatnonzero(reach & checked)
+    if len(live) and not f.integers:
+        # the shown float against the exact share's rounding midpoints, in floats
+        keep = (f.rank[None, :] >= cut[live][:, None]) == up[live][:, None]
+        right, wrong = _rounded_shares(f, low[live], high[live], keep, shown[live])
+        if wrong.any():
+            return None
+        live = live[~right]
+    if len(live):
+        columns = [at[live], own[live], up[live], cut[live], high[live], low[live]]
+        first, inverse = _groups(columns)
+        shares = np.array([f.share(float(low[r]), float(high[r]), int(cut[r]),
+                                   bool(up[r]), bool(own[r]), bool(at[r]))
+                           for r in live[first].tolist()])  # fmt: skip
+        if not np.array_equal(shown[live], shares[inverse]):
+            return None
+    if np.any(shown[~reach & checked] != 0.0):
+        return None
+    return checked
+
+
 def _columnar(result: Any, answer: Any, gam: Any, rows: NDArray[np.intp],
               features: list[_Feature]) -> NDArray[np.bool_] | None:  # fmt: skip
     """Per row whether its columns were checked (False: re-check it exactly); None when a
@@ -352,7 +391,8 @@ def _columnar(result: Any, answer: Any, gam: Any, rows: NDArray[np.intp],
         wanted = 1 - (S > 0) if target is None else np.full(m, int(target))
         up = wanted == 1
     sign = np.where(up, 1.0, -1.0)
-    values, holds = answer.values[rows], answer.holds[rows]
+    # a "fixed" answer shows no scores: only its flags are checked
+    values, holds = (None if answer.values is None else answer.values[rows]), answer.holds[rows]
     gains = np.zeros(m)
     gain_size = np.zeros(m)
     improves = np.zeros(m, dtype=bool)
@@ -361,37 +401,13 @@ def _columnar(result: Any, answer: Any, gam: Any, rows: NDArray[np.intp],
         low, high, ok = _float_range(actions.features[j], actions.domains[j], x)
         checked &= ok
         reach = low <= high
-        if not f.integers:
-            checked &= ~(reach & (low == high))
         here = f.rank[piece[:, j]]
-        if plain:
-            cut = here + 1
-        else:
-            t = c[:, j] - S  # a piece value v meets iff sign·(v − t) > 0
-            below = np.searchsorted(f.sorted, t - bound, side="left")
-            above = np.searchsorted(f.sorted, t + bound, side="right")
-            checked &= below == above
-            cut = below
-        own = (here >= cut) == up
-        at = reach & (low <= x) & (x <= high) & f.integers
-        live = np.flatnonzero(reach & checked)
-        if len(live) and not f.integers:
-            # the shown float against the exact share's rounding midpoints, in floats
-            keep = (f.rank[None, :] >= cut[live][:, None]) == up[live][:, None]
-            right, wrong = _rounded_shares(f, low[live], high[live], keep, values[live, j])
-            if wrong.any():
+        if values is not None:
+            verdict = _shares(f, values[:, j], x, (low, high, reach), here, c[:, j] - S,
+                              bound, up, plain, checked)  # fmt: skip
+            if verdict is None:
                 return None
-            live = live[~right]
-        if len(live):
-            columns = [at[live], own[live], up[live], cut[live], high[live], low[live]]
-            first, inverse = _groups(columns)
-            shares = np.array([f.share(float(low[r]), float(high[r]), int(cut[r]),
-                                       bool(up[r]), bool(own[r]), bool(at[r]))
-                               for r in live[first].tolist()])  # fmt: skip
-            if not np.array_equal(values[live, j], shares[inverse]):
-                return None
-        if np.any(values[~reach & checked, j] != 0.0):
-            return None
+            checked = verdict
         # the best piece value reachable, for "fixed"
         k = np.arange(len(f.values))[None, :]
         first_piece = np.searchsorted(f.float_cuts, low, side="right") - 1
@@ -440,7 +456,7 @@ def check_responsiveness_rows(result: Any, answer: Any, gam: Any,
     for r in rows[~checked].tolist():
         x = [v.item() if isinstance(v, np.generic) else v for v in result.instances[r]]
         scores, fixed = row_exact(gam, x, actions, target, features)
-        if not np.array_equal(answer.values[r], np.asarray(scores)):
+        if answer.values is not None and not np.array_equal(answer.values[r], np.asarray(scores)):
             return False
         if bool(answer.holds[r]) != fixed:
             return False

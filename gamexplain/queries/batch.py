@@ -435,9 +435,9 @@ def explain(
         columns give a finite feature's labels), and their index labels the results.
     queries : sequence of str
         Among ``"csr"``, ``"msr"``, ``"minimal"``, ``"mcr"``, ``"shap"``, ``"banzhaf"``,
-        ``"responsiveness"`` and ``"fixed"`` (under ``actions``; ``"fixed"`` row by row,
-        ``"responsiveness"`` by a vectorised kernel on step-function models under an
-        action set without constraints, else row by row).
+        ``"responsiveness"`` and ``"fixed"`` (under ``actions``; both by vectorised
+        kernels on step-function models under an action set without constraints, else
+        row by row).
     fixed : iterable of str or int
         Features that may not change (reasons).
     S : iterable of str or int, optional
