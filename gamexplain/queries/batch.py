@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gamexplain import certify
+from gamexplain.algorithms.batch_curved import CurvedRows, curved_reason, curved_rows
 from gamexplain.algorithms.batch_kernels import (
     BATCH_KERNELS,
     MULTICLASS_ROWS,
@@ -669,7 +670,7 @@ class _Batch:
         self.fixed, self.kept, self.time_limit, self.errors = fixed, kept, time_limit, errors
         self.where = np.flatnonzero(good)
         self.columns = columns
-        self.view: RowBatch | None = None
+        self.view: RowBatch | CurvedRows | None = None
         self.actions: Any = None
         self.target: Any = None
         self.classes = int(getattr(gam, "n_classes", 0)) if gam.task.kind == "multiclass" else 0
@@ -688,6 +689,10 @@ class _Batch:
             self.alone = outside | inexact
             if self.alone.any():
                 self.why = "outside the model's domain or not a float"
+        elif columns is not None and len(self.where) and curved_reason(gam) is None:
+            # curved features: the reason kernels read floats with rigorous bounds
+            self.view, outside = curved_rows(gam, columns, fixed)
+            self.alone = outside | inexact
         self.exact_predictions: dict[int, Any] = {}
         self.memo: dict[tuple[str, tuple[Any, ...]], Any] = {}
 

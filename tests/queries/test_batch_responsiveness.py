@@ -184,9 +184,7 @@ def test_fixed_rows_on_the_threshold_take_the_exact_path():
     # a = 0.5, b = 1: score -1.5; a's best reachable piece (0.5 below its bound 2) lands
     # the score on the threshold, 0.0, exactly
     rows = np.array([[0.5, 1.0], [3.0, 7.0], [0.5, 4.0], [0.2, 7.0]])
-    actions = ActionSet.from_gam(gam).with_features(
-        {"a": {"ub": 2}, "b": {"actionable": False}}
-    )
+    actions = ActionSet.from_gam(gam).with_features({"a": {"ub": 2}, "b": {"actionable": False}})
     result = gx.explain(gam, rows, queries=("fixed", "responsiveness"), actions=actions)
     answer = result.answers["fixed"]
     assert answer.kernel == FIXED and answer.path[0] == EXACT
