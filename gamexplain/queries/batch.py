@@ -629,8 +629,16 @@ def _plan_one(gam: Any, query: str) -> str:
     kernel = BATCH_KERNELS.get(query)
     why = "no batch kernel is registered" if kernel is None else kernel.applies(gam)
     if kernel is not None and why is None:
-        return f"{kernel.name}: {kernel.summary} ({kernel.theorem}){_redo(gam, query)}"
+        curved = "" if discrete_reason(gam) is None else _CURVED
+        return f"{kernel.name}: {kernel.summary}{curved} ({kernel.theorem}){_redo(gam, query)}"
     return f"one by one through the single-row query: {why}"
+
+
+_CURVED = (
+    "; on curved features the pushes are floats within rigorous per-entry bounds (each "
+    "extremum enclosed once per model), ranked by their float order where the chosen "
+    "prefix is separated from the rest by more than those bounds"
+)
 
 
 def _redo(gam: Any, query: str) -> str:
