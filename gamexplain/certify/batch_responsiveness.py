@@ -283,10 +283,11 @@ def _rounded_shares(
     m = len(low)
     right, wrong = np.ones(m, dtype=bool), np.zeros(m, dtype=bool)
     zero = shown == 0.0
-    # a zero share: nothing covered (all exact zeros), else not zero
-    right &= ~zero | ((n1 == 0) & (n2 == 0) & (error == 0))
-    wrong |= zero & (n1 > error)
     safe = (d1 > 0) & (d1 >= 2.0**-400) & (d1 <= 2.0**400) & np.isfinite(shown)
+    # a zero share: nothing covered (all exact zeros); wrong only where the share is
+    # surely above the smallest float (a share below it rounds to zero)
+    right &= ~zero | ((n1 == 0) & (n2 == 0) & (error == 0))
+    wrong |= zero & safe & (n1 - error >= 2.0**-600)
     safe &= zero | ((np.abs(shown) >= 2.0**-400) & (np.abs(shown) <= 2.0**400))
     v = np.where(safe & ~zero, shown, 1.0)
     p1, e1 = _two_product(v, d1)
