@@ -52,6 +52,7 @@ __all__ = [
     "prepare_rows",
     "register_batch_kernel",
     "register_row_query",
+    "rows_reason",
 ]
 
 UNIT = 2.0**-53
@@ -235,6 +236,13 @@ class RowBatch:
         p = self.level.shape[1]
         return 2.0 * gamma(2 * p + 8) * (self.magnitude + extra)
 
+    def order_unsure(
+        self, order: NDArray[np.intp], count: NDArray[np.intp], side: str | None, largest: bool
+    ) -> NDArray[np.bool_]:
+        """Rows whose first ``count`` features in ``order`` might not be first in the
+        exact order: none here, the ranks are exact (curved rows override this)."""
+        return np.zeros(len(self.level), dtype=bool)
+
 
 def level_matrix(
     levels: Levels, columns: list[NDArray[Any]]
@@ -355,13 +363,6 @@ def register_row_query(query: str, why: str) -> None:
     ROW_QUERIES[query] = why
 
 
-register_row_query(
-    "fixed",
-    "each row takes one extremum per component under the action set "
-    "(thm:fixed-separates); no vectorised kernel yet",
-)
-
-
 for _query, _hard, _dp in (
     ("shap-label", "thm:shap-label-sharp-p", "thm:shap-label-dp"),
     ("banzhaf-label", "thm:shap-label-sharp-p", "thm:shap-label-dp"),
@@ -375,10 +376,22 @@ for _query, _hard, _dp in (
     )
 
 
+def rows_reason(gam: Any) -> str | None:
+    """None when the reason kernels read ``gam``'s rows: levels of step functions and
+    finite domains, or curved features read in floats with rigorous bounds
+    (:mod:`gamexplain.algorithms.batch_curved`); else why rows go one by one."""
+    why = discrete_reason(gam)
+    if why is None:
+        return None
+    from gamexplain.algorithms.batch_curved import curved_reason
+
+    return why if curved_reason(gam) is not None else None
+
+
 def _classification_only(gam: Any) -> str | None:
     if gam.task.kind != "classification":
         return "a minimum sufficient reason in regression is NP-hard (thm:msr-regression-np)"
-    return discrete_reason(gam)
+    return rows_reason(gam)
 
 
 # -- prefix decisions --------------------------------------------------------------------------
@@ -433,11 +446,12 @@ def msr_batch(rows: RowBatch, **options: Any) -> KernelOutput:
     bound = rows.bound(np.where(rows.fixed[None, :], 0.0, w).sum(axis=1))
     first, none, unknown = _first_reaching(sorted_w, rows.slack, bound)
     freed = np.where(none, free, first)
+    unknown |= rows.order_unsure(order, freed, None, largest=False)
     return KernelOutput(unknown | rows.unsure, mask=~_scatter(order, freed))
 
 
 @register_batch_kernel(
-    "mcr", "batch-greedy", theorem="thm:mcr-greedy",
+    "mcr", "batch-greedy", theorem="thm:mcr-greedy", applies=rows_reason,
     summary="rank-sorted pushes per row (each direction in regression), float prefix sums "
     "with a rigorous error bound",
 )  # fmt: skip
@@ -452,6 +466,7 @@ def mcr_batch(rows: RowBatch, **options: Any) -> KernelOutput:
         w, rank = rows.pushes()
         count, exists, unknown = _largest_prefix(rows, w, rank, rows.slack)
         order = _descending(rows, rank)
+        unknown |= rows.order_unsure(order, count, None, largest=True) & exists
         mask = _scatter(order, count) & exists[:, None]
         return KernelOutput(unknown | rows.unsure, mask=mask, exists=exists)
     tolerance = np.full(len(rows.level), float(rows.levels.gam.task.tolerance))
@@ -461,8 +476,10 @@ def mcr_batch(rows: RowBatch, **options: Any) -> KernelOutput:
     for side in ("min", "max"):
         w, rank = rows.pushes(side)
         count, exists, undecided = _largest_prefix(rows, w, rank, tolerance)
+        order = _descending(rows, rank)
+        undecided |= rows.order_unsure(order, count, side, largest=True) & exists
         shorter = exists & (count < best)
-        best_mask[shorter] = _scatter(_descending(rows, rank), count)[shorter]
+        best_mask[shorter] = _scatter(order, count)[shorter]
         best = np.where(shorter, count, best)
         unknown |= undecided
     return KernelOutput(unknown, mask=best_mask, exists=best < np.iinfo(np.intp).max)
@@ -484,7 +501,7 @@ def _largest_prefix(
 
 
 @register_batch_kernel(
-    "minimal-sr", "batch-deletion", theorem="thm:minimal-deletion",
+    "minimal-sr", "batch-deletion", theorem="thm:minimal-deletion", applies=rows_reason,
     summary="deletion in model order over all rows at once, float sums with a rigorous bound",
 )  # fmt: skip
 def minimal_batch(rows: RowBatch, **options: Any) -> KernelOutput:
@@ -533,7 +550,7 @@ def _fits(
 
 
 @register_batch_kernel(
-    "csr", "batch-worst-case", theorem="thm:csr-worst-case",
+    "csr", "batch-worst-case", theorem="thm:csr-worst-case", applies=rows_reason,
     summary="the free features' pushes summed per row with a rigorous float bound",
 )  # fmt: skip
 def csr_batch(rows: RowBatch, *, kept: frozenset[int], **options: Any) -> KernelOutput:

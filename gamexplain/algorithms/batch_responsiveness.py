@@ -22,7 +22,8 @@ threshold. The kernel decides those comparisons for every row and piece in numpy
   a_j(x_j) alone, decided on the exact ranks of the pieces' values.
 
 "Fixed" separates over single-feature components (``thm:fixed-separates``): the best
-score over R(x) is the score plus every feature's best gain over its range.
+score over R(x) is the score plus every feature's best gain over its range. The
+``fixed`` kernel runs that walk alone, without the shares.
 
 The caller (:func:`gamexplain.explain`) redoes ``unknown`` rows with the single-row
 query and counts them on the exact path.
@@ -47,7 +48,7 @@ from gamexplain.algorithms.batch_kernels import (
 from gamexplain.model.domains import Finite, Integers
 from gamexplain.model.task import Classification
 
-__all__ = ["action_reason", "responsiveness_batch"]
+__all__ = ["action_reason", "fixed_batch", "responsiveness_batch"]
 
 _SAFE = 2.0**52
 """Integer measures stay below this, so their float sums are exact."""
@@ -235,6 +236,37 @@ def responsiveness_batch(
     O(n·L) for n rows and L pieces of all features, after O(L log L) exact work per
     model (``thm:resp-separable``, ``thm:fixed-separates``).
     """
+    return _walk(rows, columns, actions, target, shares=True)
+
+
+@register_batch_kernel(
+    "fixed", "batch-separable-fixed",
+    summary="every feature alone in its action-set component: the best score over the "
+            "reachable box is the score plus each feature's best gain over its own range "
+            "(floats with a rigorous bound; a row within it of the threshold is redone "
+            "exactly)",
+    theorem="thm:fixed-separates",
+)  # fmt: skip
+def fixed_batch(
+    rows: RowBatch, *, columns: list[NDArray[Any]], actions: Any, target: Any = None,
+    **options: Any,
+) -> KernelOutput:  # fmt: skip
+    """Whether each row's prediction is fixed under a separable action set.
+
+    Notes
+    -----
+    The best reachable score separates over single-feature components
+    (``thm:fixed-separates``): per feature the best piece value over its range, O(n·L)
+    for n rows and L pieces of all features.
+    """
+    return _walk(rows, columns, actions, target, shares=False)
+
+
+def _walk(
+    rows: RowBatch, columns: list[NDArray[Any]], actions: Any, target: Any, shares: bool
+) -> KernelOutput:
+    """Every feature's range per row: the shares meeting the target (when ``shares``)
+    and each feature's best gain, summed into "fixed"."""
     levels = rows.levels
     n, p = rows.level.shape
     edges, ranks = _tables(levels.gam)
@@ -249,7 +281,7 @@ def responsiveness_batch(
         # d(v) = offset + Σ a_i(x_i) − a_j(x_j) + a_j(v): its sign decides "v meets"
         total = offset + contributions.sum(axis=1)
         magnitude = abs(offset) + np.abs(contributions).sum(axis=1)
-    values = np.zeros((n, p))
+    values = np.zeros((n, p)) if shares else None
     gain = np.zeros(n)
     gain_magnitude = np.zeros(n)
     gained = np.zeros(n, dtype=bool)
@@ -259,50 +291,32 @@ def responsiveness_batch(
         low, high, exact = _ranges(actions, j, x, integers)
         unknown |= ~exact
         reach = low <= high
-        if not integers:
-            unknown |= reach & (low == high)  # one point: the single-row path counts it
         cuts = edges[j]
         here = rows.level[:, j]
         c = levels.contrib[j]
-        if integers:
-            starts, ends = np.ceil(cuts[:-1]), np.ceil(cuts[1:]) - 1
-            first = np.maximum(low[:, None], starts[None, :])
-            last = np.minimum(high[:, None], ends[None, :])
-            size = np.maximum(last - first + 1, 0)
-            inside = (size > 0) & reach[:, None]
-        else:
-            piece_low = np.searchsorted(cuts, low, side="right") - 1
-            piece_high = np.searchsorted(cuts, high, side="right") - 1
-            k = np.arange(len(c))[None, :]
-            inside = reach[:, None] & (k >= piece_low[:, None]) & (k <= piece_high[:, None])
+        size, inside = _inside(cuts, low, high, reach, integers, len(c))
         if offset is None:
             # the default regression target: a higher score, a_j(v) > a_j(x_j) exactly
             meets = ranks[j][None, :] > ranks[j][here][:, None]
-            meets_here = np.zeros(n, dtype=bool)
-        else:
-            rest = total - contributions[:, j]
-            d = rest[:, None] + c[None, :]
-            bound = 2.0 * gamma(2 * p + 8) * (
-                magnitude[:, None] + np.abs(c)[None, :] + np.abs(contributions[:, j])[:, None]
-            )  # fmt: skip
-            unknown |= (inside & (np.abs(d) <= bound)).any(axis=1)
-            meets = d * sign[:, None] > 0
-            meets_here = total * sign > 0
-        if integers:
-            # counts below 2^52: every float operation here is exact
-            hits = np.where(meets & inside, size, 0.0).sum(axis=1)
-            measure = np.where(reach, high - low + 1, 0.0)
-            at = reach & (low <= x) & (x <= high)
-            measure = measure - at
-            hits = hits - (at & meets_here)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                values[:, j] = np.where(measure > 0, hits / np.where(measure > 0, measure, 1), 0)
-        else:
-            values[:, j] = _lengths(cuts, low, high, reach, meets & inside)
+        elif values is not None:
+            meets = _meeting(total - contributions[:, j], c, sign)
+        if values is not None:
+            if not integers:
+                unknown |= reach & (low == high)  # one point: the single-row path counts it
+            if offset is not None:
+                rest = total - contributions[:, j]
+                bound = 2.0 * gamma(2 * p + 8) * (
+                    magnitude[:, None] + np.abs(c)[None, :]
+                    + np.abs(contributions[:, j])[:, None]
+                )  # fmt: skip
+                near = np.abs(rest[:, None] + c[None, :]) <= bound
+                unknown |= (inside & near).any(axis=1)
+            meets_here = np.zeros(n, dtype=bool) if offset is None else total * sign > 0
+            values[:, j] = _share(cuts, x, low, high, reach, size, meets & inside,
+                                  meets_here, integers)  # fmt: skip
         # "fixed": the best value of a_j over the range (the stay, x_j itself, included)
         if offset is None:
-            better = (inside & meets).any(axis=1)
-            gained |= better
+            gained |= (inside & meets).any(axis=1)
         else:
             oriented = np.where(inside, c[None, :] * sign[:, None], -np.inf)
             best = oriented.max(axis=1)
@@ -317,3 +331,49 @@ def responsiveness_batch(
         unknown |= np.abs(reached) <= bound
         holds = ~(reached > 0)
     return KernelOutput(unknown=unknown, values=values, holds=holds)
+
+
+def _meeting(
+    rest: NDArray[np.float64], c: NDArray[np.float64], sign: NDArray[np.float64]
+) -> NDArray[np.bool_]:
+    """Per row and piece whether moving into the piece meets the target (in floats: the
+    caller marks the rows within the bound of a tie)."""
+    d = rest[:, None] + c[None, :]
+    return np.asarray(d * sign[:, None] > 0)
+
+
+def _inside(
+    cuts: NDArray[np.float64], low: NDArray[np.float64], high: NDArray[np.float64],
+    reach: NDArray[np.bool_], integers: bool, pieces: int,
+) -> tuple[Any, NDArray[np.bool_]]:  # fmt: skip
+    """(per row and piece the count of integers in range, or None on an interval; which
+    pieces the range touches)."""
+    if integers:
+        starts, ends = np.ceil(cuts[:-1]), np.ceil(cuts[1:]) - 1
+        first = np.maximum(low[:, None], starts[None, :])
+        last = np.minimum(high[:, None], ends[None, :])
+        size = np.maximum(last - first + 1, 0)
+        return size, (size > 0) & reach[:, None]
+    piece_low = np.searchsorted(cuts, low, side="right") - 1
+    piece_high = np.searchsorted(cuts, high, side="right") - 1
+    k = np.arange(pieces)[None, :]
+    inside = reach[:, None] & (k >= piece_low[:, None]) & (k <= piece_high[:, None])
+    return None, inside
+
+
+def _share(
+    cuts: NDArray[np.float64], x: NDArray[np.float64], low: NDArray[np.float64],
+    high: NDArray[np.float64], reach: NDArray[np.bool_], size: Any,
+    counted: NDArray[np.bool_], meets_here: NDArray[np.bool_], integers: bool,
+) -> NDArray[np.float64]:  # fmt: skip
+    """Per row the share of its range whose pieces meet the target."""
+    if not integers:
+        return _lengths(cuts, low, high, reach, counted)
+    # counts below 2^52: every float operation here is exact
+    hits = np.where(counted, size, 0.0).sum(axis=1)
+    measure = np.where(reach, high - low + 1, 0.0)
+    at = reach & (low <= x) & (x <= high)
+    measure = measure - at
+    hits = hits - (at & meets_here)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(np.where(measure > 0, hits / np.where(measure > 0, measure, 1), 0))

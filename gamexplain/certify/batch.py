@@ -30,6 +30,7 @@ from numpy.typing import NDArray
 
 from gamexplain.certify.attributions import _mean
 from gamexplain.certify.evaluate import contribution, covering, model_digest, prediction
+from gamexplain.certify.numbers import compare, exact_number
 from gamexplain.certify.reasons import feature_extreme
 
 __all__ = ["check_batch", "digest"]
@@ -76,11 +77,9 @@ def check_batch(result: Any, gam: Any) -> bool:
     if gam.task.kind == "multiclass":
         return _multiclass(result, gam, vector, fixed)
     tables = _Tables.of(gam)
-    if tables is None:
-        return False
     rows = np.flatnonzero(vector)
     chosen = result.instances if len(rows) == n else result.instances[rows]
-    view = tables.view(chosen, fixed)
+    view = _CurvedView.of(gam, chosen, fixed) if tables is None else tables.view(chosen, fixed)
     if view is None or not _predictions(result, gam, vector, (rows, view)):
         return False
     return all(_check_query(result, answer, view, rows, gam) for answer in result.answers.values())
@@ -342,6 +341,72 @@ class _View:
         return yes, no
 
 
+class _CurvedView(_View):
+    """Floats of curved features' contributions and pushes, each with its own error:
+    the model's bound on its float evaluation plus the width of a float enclosure of
+    the exact extreme, certified by exact comparisons."""
+
+    def __init__(self, gam: Any, X: NDArray[np.float64], fixed: NDArray[np.bool_]) -> None:
+        self.fixed, self.level = fixed, np.zeros(X.shape, dtype=np.intp)
+        self.tables = _Tables.__new__(_Tables)
+        self.tables.gam = gam
+        c = np.column_stack([f.contribution(X[:, j]) for j, f in enumerate(gam.features)])
+        error = np.column_stack([f.rounding_bound(X[:, j]) for j, f in enumerate(gam.features)])
+        error = error + _U * np.abs(c)
+        ends = [[_enclosed(feature_extreme(f, side).value) for f in gam.features]
+                for side in ("min", "max")]  # fmt: skip
+        (min_low, min_high), (max_low, max_high) = (
+            (np.array([e[0] for e in row]), np.array([e[1] for e in row])) for row in ends
+        )
+        # the pushes from the enclosures' far ends: each within the width of the exact one
+        self.down, self.up = c - min_low[None, :], max_high[None, :] - c
+        widths = (min_high - min_low) + (max_high - max_low)
+        self.extra = 4.0 * (error.sum(axis=1) + widths.sum()) + 4.0 * _gamma(4) * (
+            np.abs(self.down) + np.abs(self.up)).sum(axis=1)  # fmt: skip
+        self.c = c
+        offset = Fraction(gam.intercept)
+        self.classification = gam.task.kind == "classification"
+        if self.classification:
+            offset -= Fraction(gam.task.threshold)
+        raw = float(offset) + c.sum(axis=1)
+        self.score = float(gam.intercept) + c.sum(axis=1)
+        self.magnitude = abs(float(offset)) + np.abs(c).sum(axis=1)
+        self.unsure = np.abs(raw) <= self.bound
+        self.label = (raw > 0).astype(np.int64)
+        self.slack = np.abs(raw)
+
+    @staticmethod
+    def of(gam: Any, rows: NDArray[Any], fixed: NDArray[np.bool_]) -> _CurvedView | None:
+        """The rows' view, or None when the model or a row is out of its reach."""
+        if gam.pairs or gam.task.kind not in ("classification", "regression"):
+            return None
+        if any(f.domain.kind == "finite" for f in gam.features):
+            return None
+        if rows.dtype.kind not in "fiu" and not all(
+            type(_plain(v)) in (int, float) for v in rows.ravel().tolist()
+        ):
+            return None
+        X = np.asarray(rows, dtype=float)
+        if not all(_inside(X[:, j], f.domain) for j, f in enumerate(gam.features)):
+            return None
+        return _CurvedView(gam, X, fixed)
+
+    @functools.cached_property
+    def bound(self) -> NDArray[np.float64]:
+        return super().bound + self.extra
+
+
+def _enclosed(value: Any) -> tuple[float, float]:
+    """Floats below and above an exact number, certified by exact comparisons."""
+    number = exact_number(value)
+    low = high = float(number) if isinstance(number, Fraction) else float(number.evalf(30))
+    while compare(Fraction(low), value) > 0:
+        low = float(np.nextafter(low, -np.inf))
+    while compare(Fraction(high), value) < 0:
+        high = float(np.nextafter(high, np.inf))
+    return low, high
+
+
 # -- the kernel rows ---------------------------------------------------------------------------
 def _check_query(result: Any, answer: Any, view: _View, rows: NDArray[np.intp], gam: Any) -> bool:
     mine = answer.path[rows] == _VECTOR
@@ -349,7 +414,7 @@ def _check_query(result: Any, answer: Any, view: _View, rows: NDArray[np.intp], 
         return True
     if not (answer.exact[rows][mine].all() and bool((answer.status[rows][mine] == "solved").all())):
         return False
-    if answer.query == "responsiveness":
+    if answer.query in ("responsiveness", "fixed"):
         from gamexplain.certify.batch_responsiveness import check_responsiveness_rows
 
         return check_responsiveness_rows(result, answer, gam, rows[mine])
@@ -447,13 +512,17 @@ def _contrastive(
 
 
 # -- one row in Fractions ---------------------------------------------------------------------
+_exactly = functools.cmp_to_key(compare)
+
+
 def _exact_row(result: Any, answer: Any, gam: Any, r: int) -> bool:
     """The checks of :func:`_reason_rows` for one row, in exact arithmetic."""
     x = [_plain(v) for v in result.instances[r]]
     p = gam.n_features
     c = [Fraction(contribution(gam, i, v)) for i, v in enumerate(x)]
-    low = [Fraction(feature_extreme(f, "min").value) for f in gam.features]
-    high = [Fraction(feature_extreme(f, "max").value) for f in gam.features]
+    # a curved feature's extremes are algebraic: compared exactly by certify.numbers
+    low = [exact_number(feature_extreme(f, "min").value) for f in gam.features]
+    high = [exact_number(feature_extreme(f, "max").value) for f in gam.features]
     score = Fraction(gam.intercept) + sum(c, Fraction(0))
     fixed = {gam.index(f) for f in result.fixed}
     if gam.task.kind == "classification":
@@ -466,15 +535,16 @@ def _exact_row(result: Any, answer: Any, gam: Any, r: int) -> bool:
                   else [hi - ci for ci, hi in zip(c, high, strict=True)]]  # fmt: skip
         strict = (label == 1) == (gam.task.positive == ">")
 
-        def flips(totals: list[Fraction]) -> bool:
-            return totals[0] >= room if strict else totals[0] > room
+        def flips(totals: list[Any]) -> bool:
+            side = compare(totals[0], room)
+            return side >= 0 if strict else side > 0
     else:
         tolerance = Fraction(gam.task.tolerance)
         pushes = [[ci - lo for ci, lo in zip(c, low, strict=True)],
                   [hi - ci for ci, hi in zip(c, high, strict=True)]]  # fmt: skip
 
-        def flips(totals: list[Fraction]) -> bool:
-            return any(t > tolerance for t in totals)
+        def flips(totals: list[Any]) -> bool:
+            return any(compare(t, tolerance) > 0 for t in totals)
 
     def total(members: set[int]) -> list[Fraction]:
         return [sum((w[i] for i in members), Fraction(0)) for w in pushes]
@@ -489,15 +559,16 @@ def _exact_row(result: Any, answer: Any, gam: Any, r: int) -> bool:
             return not flips(total(set(movable)))
         if members & fixed or not flips(total(members)):
             return False
-        return not any(flips([sum(sorted((w[i] for i in movable), reverse=True)[: len(members) - 1],
-                                  Fraction(0))]) for w in pushes)  # fmt: skip
+        return not any(flips([sum(sorted((w[i] for i in movable), key=_exactly,
+                                         reverse=True)[: len(members) - 1], Fraction(0))])
+                       for w in pushes)  # fmt: skip
     if not fixed <= members:
         return False
     free = set(range(p)) - members
     if flips(total(free)):
         return False
     if answer.query == "msr":
-        smallest = sorted(pushes[0][i] for i in movable)[: len(free) + 1]
+        smallest = sorted((pushes[0][i] for i in movable), key=_exactly)[: len(free) + 1]
         return len(free) + 1 > len(movable) or flips([sum(smallest, Fraction(0))])
     return all(flips(total(free | {i})) for i in members - fixed)
 

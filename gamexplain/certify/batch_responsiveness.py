@@ -5,10 +5,14 @@ the reachable range of x_j (domain, bounds, steps, direction; x + step checked e
 TwoSum), the exact values of the feature's pieces in ascending order, and the row's
 *cut*: how many of those values fail the target given the rest of the score (a float
 with a rigorous error bound; a row whose rest lies within the bound of a piece value is
-re-checked in Fractions). The share of the range meeting the target then depends only
-on (range, cut, x's own piece when counting integers): it is computed once in Fractions
-per distinct key and its nearest float must equal the shown score. "Fixed" is re-derived
-as the score plus every feature's best gain over its range.
+re-checked in Fractions). On an interval the shown score must be the float nearest the
+exact share of the range meeting the target: the share N/D is tested against the two
+rounding midpoints around the shown float in double-float arithmetic (exact TwoSum and
+TwoProduct, a rigorous bound on the rest), so no Fraction is built for a row unless its
+share lies within about u² of a midpoint. The other rows' shares depend only on (range,
+cut, x's own piece when counting integers) and are computed once in Fractions per
+distinct key. "Fixed" is re-derived as the score plus every feature's best gain over
+its range.
 """
 
 from __future__ import annotations
@@ -180,9 +184,8 @@ def _gamma(k: int) -> float:
 
 def _plus(a: NDArray[np.float64], b: Any) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """a + b rounded, and whether exactly (the rounding error of a sum is a float)."""
-    s = a + b
-    t = s - a
-    return s, ((a - (s - t)) + (b - t)) == 0
+    s, e = _two_sum(a, b)
+    return s, e == 0
 
 
 def _float_range(action: Any, domain: Any, x: NDArray[np.float64]) -> tuple[Any, Any, Any]:
@@ -212,24 +215,99 @@ def _float_range(action: Any, domain: Any, x: NDArray[np.float64]) -> tuple[Any,
     return low, high, ok
 
 
-def _float_shares(f: _Feature, low: NDArray[np.float64], high: NDArray[np.float64],
-                  cut: NDArray[np.intp], up: NDArray[np.bool_]) -> tuple[Any, Any]:  # fmt: skip
-    """(whether every length and sum was exact, the shares) of interval ranges."""
+def _two_sum(a: Any, b: Any) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(a + b rounded, its rounding error): a + b = s + e exactly (Knuth)."""
+    s = a + b
+    t = s - a
+    return s, (a - (s - t)) + (b - t)
+
+
+def _two_product(a: Any, b: Any) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(a·b rounded, its rounding error), exact for |a|, |b| within 2^±400 (Dekker)."""
+    p = a * b
+    a_hi, a_lo = _split(a)
+    b_hi, b_lo = _split(b)
+    return p, ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+
+
+def _split(a: Any) -> tuple[Any, Any]:
+    c = 134217729.0 * a  # 2^27 + 1: the upper 26 bits and the rest
+    high = c - (c - a)
+    return high, a - high
+
+
+_TINY = 2.0**-1074
+"""The largest error of one rounded product that underflows."""
+
+
+def _covered(f: _Feature, low: NDArray[np.float64], high: NDArray[np.float64],
+             keep: NDArray[np.bool_]) -> tuple[Any, Any, Any]:  # fmt: skip
+    """(n1, n2, e): the measure of [low, high] in the ``keep`` pieces is n1 + n2 within e.
+
+    Each length is an exact two-float sum (TwoSum); their total is carried as a
+    double-float whose only rounding, in the low part, is bounded by γ·Σ|low parts|.
+    """
     starts = np.maximum(low[:, None], f.float_cuts[None, :-1])
     starts[:, 0] = low
     ends = np.minimum(high[:, None], f.float_cuts[None, 1:])
     ends[:, -1] = high
-    keep = ((f.rank[None, :] >= cut[:, None]) == up[:, None]) & (ends > starts)
-    fine = np.ones(len(low), dtype=bool)
-    hits = np.zeros(len(low))
-    for k in range(len(f.values)):
-        length, exact = _plus(ends[:, k], -starts[:, k])
-        fine &= exact | ~keep[:, k]
-        hits, exact = _plus(hits, np.where(keep[:, k], length, 0.0))
-        fine &= exact
-    total, exact = _plus(high, -low)
-    fine &= exact & (total > 0)
-    return fine, np.where(fine, hits / np.where(fine, total, 1.0), 0.0)
+    keep = keep & (ends > starts)
+    head, tail, size = np.zeros(len(low)), np.zeros(len(low)), np.zeros(len(low))
+    for k in np.flatnonzero(keep.any(axis=0)):
+        length, rest = _two_sum(ends[:, k], -starts[:, k])
+        head, carry = _two_sum(head, np.where(keep[:, k], length, 0.0))
+        extra = carry + np.where(keep[:, k], rest, 0.0)
+        tail += extra
+        size += np.abs(carry) + np.abs(np.where(keep[:, k], rest, 0.0))
+    n1, n2 = _two_sum(head, tail)
+    terms = 2 * len(f.values) + 2
+    return n1, n2, 2.0 * _gamma(terms) * size
+
+
+def _rounded_shares(
+    f: _Feature, low: NDArray[np.float64], high: NDArray[np.float64],
+    keep: NDArray[np.bool_], shown: NDArray[np.float64],
+) -> tuple[Any, Any]:  # fmt: skip
+    """(certainly right, certainly wrong) per row: whether ``shown`` is the float nearest
+    the exact share of [low, high] in the ``keep`` pieces.
+
+    The share N/D rounds to ``shown`` iff N − m·D > 0 at the midpoint m below ``shown``
+    and < 0 at the one above. Each midpoint is ``shown`` ± half an ulp (two floats), D
+    is high − low as an exact two-float sum, ``shown``·D an exact two-float product; the
+    large parts cancel exactly (TwoSum) and what remains, a few floats, is summed with
+    a rigorous bound. A row within that bound of a midpoint is neither (re-checked in
+    Fractions).
+    """
+    n1, n2, error = _covered(f, low, high, keep)
+    d1, d2 = _two_sum(high, -low)
+    m = len(low)
+    right, wrong = np.ones(m, dtype=bool), np.zeros(m, dtype=bool)
+    zero = shown == 0.0
+    safe = (d1 > 0) & (d1 >= 2.0**-400) & (d1 <= 2.0**400) & np.isfinite(shown)
+    # a zero share: nothing covered (all exact zeros); wrong only where the share is
+    # surely above the smallest float (a share below it rounds to zero)
+    right &= ~zero | ((n1 == 0) & (n2 == 0) & (error == 0))
+    wrong |= zero & safe & (n1 - error >= 2.0**-600)
+    safe &= zero | ((np.abs(shown) >= 2.0**-400) & (np.abs(shown) <= 2.0**400))
+    v = np.where(safe & ~zero, shown, 1.0)
+    p1, e1 = _two_product(v, d1)
+    s, t = _two_sum(n1, -p1)
+    vd2 = v * d2
+    for side in (-1.0, 1.0):
+        neighbour = np.nextafter(v, side * np.inf)
+        half = (neighbour - v) * 0.5  # a power of two: halving and scaling are exact
+        hd1, hd2 = half * d1, half * d2
+        parts = (s, t, n2, -e1, -vd2, -hd1, -hd2)
+        total = s + t + n2 - e1 - vd2 - hd1 - hd2
+        magnitude = sum(np.abs(q) for q in parts)
+        bound = 2.0 * (_gamma(8) * magnitude + _U * (np.abs(vd2) + np.abs(hd2)) + 4 * _TINY) + error
+        # below the midpoint under shown (side −1) the share must lie above it
+        beyond = total * -side > bound
+        within = total * side > bound
+        right &= zero | beyond
+        wrong |= safe & ~zero & within
+    right &= safe
+    return right, wrong
 
 
 def _groups(columns: list[NDArray[Any]]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
@@ -243,6 +321,45 @@ def _groups(columns: list[NDArray[Any]]) -> tuple[NDArray[np.intp], NDArray[np.i
     inverse = np.empty(len(order), dtype=np.intp)
     inverse[order] = np.cumsum(change) - 1
     return order[change], inverse
+
+
+def _shares(f: _Feature, shown: NDArray[np.float64], x: NDArray[np.float64],
+            span: tuple[Any, Any, Any], here: NDArray[np.int64], t: NDArray[np.float64],
+            bound: NDArray[np.float64], up: NDArray[np.bool_], plain: bool,
+            checked: NDArray[np.bool_]) -> NDArray[np.bool_] | None:  # fmt: skip
+    """One feature's shown scores: the rows still checked, or None when a decided row
+    shows a wrong score. A piece value v meets the target iff sign·(v − t) > 0."""
+    low, high, reach = span
+    if not f.integers:
+        checked = checked & ~(reach & (low == high))
+    if plain:
+        cut = here + 1
+    else:
+        below = np.searchsorted(f.sorted, t - bound, side="left")
+        above = np.searchsorted(f.sorted, t + bound, side="right")
+        checked = checked & (below == above)
+        cut = below
+    own = (here >= cut) == up
+    at = reach & (low <= x) & (x <= high) & f.integers
+    live = np.flatnonzero(reach & checked)
+    if len(live) and not f.integers:
+        # the shown float against the exact share's rounding midpoints, in floats
+        keep = (f.rank[None, :] >= cut[live][:, None]) == up[live][:, None]
+        right, wrong = _rounded_shares(f, low[live], high[live], keep, shown[live])
+        if wrong.any():
+            return None
+        live = live[~right]
+    if len(live):
+        columns = [at[live], own[live], up[live], cut[live], high[live], low[live]]
+        first, inverse = _groups(columns)
+        shares = np.array([f.share(float(low[r]), float(high[r]), int(cut[r]),
+                                   bool(up[r]), bool(own[r]), bool(at[r]))
+                           for r in live[first].tolist()])  # fmt: skip
+        if not np.array_equal(shown[live], shares[inverse]):
+            return None
+    if np.any(shown[~reach & checked] != 0.0):
+        return None
+    return checked
 
 
 def _columnar(result: Any, answer: Any, gam: Any, rows: NDArray[np.intp],
@@ -275,7 +392,8 @@ def _columnar(result: Any, answer: Any, gam: Any, rows: NDArray[np.intp],
         wanted = 1 - (S > 0) if target is None else np.full(m, int(target))
         up = wanted == 1
     sign = np.where(up, 1.0, -1.0)
-    values, holds = answer.values[rows], answer.holds[rows]
+    # a "fixed" answer shows no scores: only its flags are checked
+    values, holds = (None if answer.values is None else answer.values[rows]), answer.holds[rows]
     gains = np.zeros(m)
     gain_size = np.zeros(m)
     improves = np.zeros(m, dtype=bool)
@@ -284,36 +402,13 @@ def _columnar(result: Any, answer: Any, gam: Any, rows: NDArray[np.intp],
         low, high, ok = _float_range(actions.features[j], actions.domains[j], x)
         checked &= ok
         reach = low <= high
-        if not f.integers:
-            checked &= ~(reach & (low == high))
         here = f.rank[piece[:, j]]
-        if plain:
-            cut = here + 1
-        else:
-            t = c[:, j] - S  # a piece value v meets iff sign·(v − t) > 0
-            below = np.searchsorted(f.sorted, t - bound, side="left")
-            above = np.searchsorted(f.sorted, t + bound, side="right")
-            checked &= below == above
-            cut = below
-        own = (here >= cut) == up
-        at = reach & (low <= x) & (x <= high) & f.integers
-        live = np.flatnonzero(reach & checked)
-        if len(live) and not f.integers:
-            # lengths floats hold exactly (TwoSum) give the share by one IEEE division
-            fine, shares = _float_shares(f, low[live], high[live], cut[live], up[live])
-            if not np.array_equal(values[live[fine], j], shares[fine]):
+        if values is not None:
+            verdict = _shares(f, values[:, j], x, (low, high, reach), here, c[:, j] - S,
+                              bound, up, plain, checked)  # fmt: skip
+            if verdict is None:
                 return None
-            live = live[~fine]
-        if len(live):
-            columns = [at[live], own[live], up[live], cut[live], high[live], low[live]]
-            first, inverse = _groups(columns)
-            shares = np.array([f.share(float(low[r]), float(high[r]), int(cut[r]),
-                                       bool(up[r]), bool(own[r]), bool(at[r]))
-                               for r in live[first].tolist()])  # fmt: skip
-            if not np.array_equal(values[live, j], shares[inverse]):
-                return None
-        if np.any(values[~reach & checked, j] != 0.0):
-            return None
+            checked = verdict
         # the best piece value reachable, for "fixed"
         k = np.arange(len(f.values))[None, :]
         first_piece = np.searchsorted(f.float_cuts, low, side="right") - 1
@@ -362,7 +457,7 @@ def check_responsiveness_rows(result: Any, answer: Any, gam: Any,
     for r in rows[~checked].tolist():
         x = [v.item() if isinstance(v, np.generic) else v for v in result.instances[r]]
         scores, fixed = row_exact(gam, x, actions, target, features)
-        if not np.array_equal(answer.values[r], np.asarray(scores)):
+        if answer.values is not None and not np.array_equal(answer.values[r], np.asarray(scores)):
             return False
         if bool(answer.holds[r]) != fixed:
             return False

@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gamexplain import certify
+from gamexplain.algorithms.batch_curved import CurvedRows, curved_reason, curved_rows
 from gamexplain.algorithms.batch_kernels import (
     BATCH_KERNELS,
     MULTICLASS_ROWS,
@@ -435,9 +436,9 @@ def explain(
         columns give a finite feature's labels), and their index labels the results.
     queries : sequence of str
         Among ``"csr"``, ``"msr"``, ``"minimal"``, ``"mcr"``, ``"shap"``, ``"banzhaf"``,
-        ``"responsiveness"`` and ``"fixed"`` (under ``actions``; ``"fixed"`` row by row,
-        ``"responsiveness"`` by a vectorised kernel on step-function models under an
-        action set without constraints, else row by row).
+        ``"responsiveness"`` and ``"fixed"`` (under ``actions``; both by vectorised
+        kernels on step-function models under an action set without constraints, else
+        row by row).
     fixed : iterable of str or int
         Features that may not change (reasons).
     S : iterable of str or int, optional
@@ -628,8 +629,16 @@ def _plan_one(gam: Any, query: str) -> str:
     kernel = BATCH_KERNELS.get(query)
     why = "no batch kernel is registered" if kernel is None else kernel.applies(gam)
     if kernel is not None and why is None:
-        return f"{kernel.name}: {kernel.summary} ({kernel.theorem}){_redo(gam, query)}"
+        curved = "" if discrete_reason(gam) is None else _CURVED
+        return f"{kernel.name}: {kernel.summary}{curved} ({kernel.theorem}){_redo(gam, query)}"
     return f"one by one through the single-row query: {why}"
+
+
+_CURVED = (
+    "; on curved features the pushes are floats within rigorous per-entry bounds (each "
+    "extremum enclosed once per model), ranked by their float order where the chosen "
+    "prefix is separated from the rest by more than those bounds"
+)
 
 
 def _redo(gam: Any, query: str) -> str:
@@ -669,7 +678,7 @@ class _Batch:
         self.fixed, self.kept, self.time_limit, self.errors = fixed, kept, time_limit, errors
         self.where = np.flatnonzero(good)
         self.columns = columns
-        self.view: RowBatch | None = None
+        self.view: RowBatch | CurvedRows | None = None
         self.actions: Any = None
         self.target: Any = None
         self.classes = int(getattr(gam, "n_classes", 0)) if gam.task.kind == "multiclass" else 0
@@ -688,6 +697,10 @@ class _Batch:
             self.alone = outside | inexact
             if self.alone.any():
                 self.why = "outside the model's domain or not a float"
+        elif columns is not None and len(self.where) and curved_reason(gam) is None:
+            # curved features: the reason kernels read floats with rigorous bounds
+            self.view, outside = curved_rows(gam, columns, fixed)
+            self.alone = outside | inexact
         self.exact_predictions: dict[int, Any] = {}
         self.memo: dict[tuple[str, tuple[Any, ...]], Any] = {}
 

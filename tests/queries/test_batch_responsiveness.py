@@ -18,6 +18,7 @@ from gamexplain.queries.batch import EXACT, ONE_BY_ONE, VECTOR
 from tests.strategies import gams, instances
 
 KERNEL = "batch-separable-responsiveness"
+FIXED = "batch-separable-fixed"
 
 
 @st.composite
@@ -75,6 +76,23 @@ def test_batch_responsiveness_equals_row_by_row(case):
     counts = result.counts()["responsiveness"]
     assert counts["vector"] + counts["exact"] == len(rows)
     assert result.verify(gam)
+
+
+@given(cases())
+def test_batch_fixed_equals_is_fixed_row_by_row(case):
+    gam, actions, rows, target = case
+    result = gx.explain(gam, rows, queries="fixed", actions=actions, target=target)
+    answer = result.answers["fixed"]
+    assert answer.kernel == FIXED and answer.values is None
+    for r, x in enumerate(rows):
+        assert bool(answer.holds[r]) == gx.is_fixed(gam, x, actions, target=target).holds, r
+    counts = result.counts()["fixed"]
+    assert counts["vector"] + counts["exact"] == len(rows)
+    assert result.verify(gam)
+    kernel_rows = np.flatnonzero(answer.path == VECTOR)
+    if len(kernel_rows):
+        answer.holds[kernel_rows[0]] = ~answer.holds[kernel_rows[0]]
+        assert not result.verify(gam)
 
 
 def _step_model(task=None):
@@ -159,3 +177,26 @@ def test_a_regression_default_target_compares_pieces_exactly(target):
         assert tuple(answer.values[r]) == single.scores
         assert bool(answer.holds[r]) == single.fixed
     assert result.verify(gam)
+
+
+def test_fixed_rows_on_the_threshold_take_the_exact_path():
+    gam = _step_model()
+    # a = 0.5, b = 1: score -1.5; a's best reachable piece (0.5 below its bound 2) lands
+    # the score on the threshold, 0.0, exactly
+    rows = np.array([[0.5, 1.0], [3.0, 7.0], [0.5, 4.0], [0.2, 7.0]])
+    actions = ActionSet.from_gam(gam).with_features({"a": {"ub": 2}, "b": {"actionable": False}})
+    result = gx.explain(gam, rows, queries=("fixed", "responsiveness"), actions=actions)
+    answer = result.answers["fixed"]
+    assert answer.kernel == FIXED and answer.path[0] == EXACT
+    for r, x in enumerate(rows.tolist()):
+        fixed = gx.is_fixed(gam, x, actions)
+        assert bool(answer.holds[r]) == fixed.holds
+        assert result.table["fixed"].iloc[r] == result.table["responsiveness_fixed"].iloc[r]
+    assert result.verify(gam)
+    # shown as a kernel row, the tie is re-derived in Fractions by verify
+    answer.path[0] = VECTOR
+    assert result.verify(gam)
+    answer.holds[0] = ~answer.holds[0]
+    assert not result.verify(gam)
+    plan = gx.batch_plan(gam, "fixed")["fixed"]
+    assert plan.startswith(FIXED) and "thm:fixed-separates" in plan
