@@ -165,6 +165,10 @@ def csr_rivals(
     theorem="thm:multiclass-mcr",
     priority=10,
     solves=_multiclass,
+    # "some class other than the prediction wins": a target class is another question
+    applies=lambda gam, options: (
+        None if options.get("target") is None else "it answers 'any other class' only"
+    ),
     multiclass=True,
 )
 def mcr_rivals(

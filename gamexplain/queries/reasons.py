@@ -569,6 +569,11 @@ def minimum_contrastive_reason(
     >>> print(minimum_contrastive_reason(gam, ["hi", "hi"]))
     changing only a to lo flips the prediction from 1 to 0
     """
+    if actions is None and target is not None and _is_multiclass(gam) and not is_many(x):
+        from gamexplain.queries.multiclass_choice import minimum_contrastive_reason_target
+
+        return minimum_contrastive_reason_target(gam, x, target, method=method, fixed=fixed,
+                                                 time_limit=time_limit, witness=witness)
     if actions is not None or target is not None:  # recourse under an action set
         from gamexplain.queries.recourse import recourse_for
 

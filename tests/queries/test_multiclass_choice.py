@@ -1,0 +1,186 @@
+"""Multiclass redundancy and contrastive reasons toward a target class, against brute
+force over every point that matters, ties included; forged answers fail ``verify``."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from fractions import Fraction
+from typing import Any
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from strategies import instances, multiclass_gams
+from test_multiclass_queries import MODEL, points
+
+import gamexplain as gx
+from gamexplain.certify.choice import Refuted, Split
+
+ADDITIVE_KINDS = st.one_of(
+    multiclass_gams(domain_kinds=("finite", "integers")),
+    multiclass_gams(domain_kinds=("interval",), components=("ebm",)),
+)
+
+STEPS = """{"format": "gamexplain/1",
+ "task": {"kind": "multiclass", "classes": ["A", "B", "C"]},
+ "intercept": [0.0, 0.0, 0.0],
+ "features": [
+  {"name": "a", "domain": {"kind": "finite", "values": [0, 1, 2]},
+   "shape": {"kind": "table", "values": [[0.0, 0.0, 0.0], [1.0, 3.0, 2.0], [1.0, 0.0, 2.5]]}},
+  {"name": "b", "domain": {"kind": "interval", "low": 0, "high": 3},
+   "shape": {"kind": "piecewise", "breakpoints": [0, 1, 2, 3],
+             "coefficients": [[[0.0], [0.0], [0.0]], [[1.0], [0.0], [2.0]],
+                              [[-1.0], [1.0], [0.0]]]}},
+  {"name": "c", "domain": {"kind": "finite", "values": ["u", "v"]},
+   "shape": {"kind": "table", "values": [[0.0, 0.0, 0.0], [0.5, 0.5, 0.5]]}}]}"""
+
+
+def redundant(gam: Any, j: int) -> bool:
+    axes = [points(gam, i) for i in range(gam.n_features)]
+    for rest in itertools.product(*(axis if i != j else [None] for i, axis in enumerate(axes))):
+        classes = {gam.predict_index([v if i == j else z for i, z in enumerate(rest)])
+                   for v in axes[j]}  # fmt: skip
+        if len(classes) > 1:
+            return False
+    return True
+
+
+def fewest_changes(gam: Any, x: tuple[Any, ...], t: int, fixed: frozenset[int]) -> int | None:
+    free = [i for i in range(gam.n_features) if i not in fixed]
+    for size in range(len(free) + 1):
+        for changed in itertools.combinations(free, size):
+            axes = [points(gam, i) if i in changed else [x[i]] for i in range(gam.n_features)]
+            if any(gam.predict_index(z) == t for z in itertools.product(*axes)):
+                return size
+    return None
+
+
+@settings(max_examples=40)
+@given(gam=ADDITIVE_KINDS, pick=st.integers(0, 2))
+def test_redundancy_matches_brute_force(gam: Any, pick: int) -> None:
+    j = pick % gam.n_features
+    result = gx.is_redundant(gam, j)
+    assert bool(result) == redundant(gam, j)
+    assert result.exact and result.algorithm == "class-pairs" and result.verify(gam)
+    if not result:
+        cert = result.certificate
+        other = list(cert.point)
+        other[j] = cert.other_value
+        assert gam.predict_index(cert.point) != gam.predict_index(other)
+
+
+@settings(max_examples=40)
+@given(st.data())
+def test_target_contrastive_reason_matches_brute_force(data: st.DataObject) -> None:
+    gam = data.draw(ADDITIVE_KINDS)
+    x = data.draw(instances(gam.scores[0]))
+    fixed = data.draw(st.sets(st.integers(0, gam.n_features - 1), max_size=1))
+    t = data.draw(st.integers(0, gam.n_classes - 1))
+    result = gx.minimum_contrastive_reason(gam, x, target=gam.classes[t], fixed=fixed)
+    assert result.size == fewest_changes(gam, tuple(result.instance), t, frozenset(fixed))
+    assert result.verify(gam) and result.algorithm == "target-branch-and-bound"
+    if result.exists:
+        assert gam.predict_index(result.witness) == t
+
+
+def test_a_redundant_feature_and_a_changing_one_print_and_verify() -> None:
+    gam = gx.loads(STEPS)
+    shift = gx.is_redundant(gam, "c")  # adds the same amount to every class
+    assert shift and shift.verify(gam) and "c is redundant" in str(shift)
+    moving = gx.is_redundant(gam, "a")
+    assert not moving and moving.verify(gam) and "gives class" in str(moving)
+
+
+def test_forged_redundancy_answers_fail_verify() -> None:
+    gam = gx.loads(STEPS)
+    proof = gx.is_redundant(gam, "c")
+    cert = proof.certificate
+    assert proof.verify(gam)
+    assert not dataclasses.replace(proof, holds=False).verify(gam)
+    assert not dataclasses.replace(proof, certificate=dataclasses.replace(
+        cert, refutations=cert.refutations[1:])).verify(gam)  # fmt: skip
+    zero = tuple((c, e, Refuted((Fraction(0),) * 4)) for c, e, _ in cert.refutations)
+    assert not dataclasses.replace(proof, certificate=dataclasses.replace(
+        cert, refutations=zero)).verify(gam)  # fmt: skip
+    assert not dataclasses.replace(proof, feature="a", position=0).verify(gam)
+    witness = gx.is_redundant(gam, "a")
+    wc = witness.certificate
+    assert witness.verify(gam)
+    assert not dataclasses.replace(witness, holds=True).verify(gam)
+    swapped = dataclasses.replace(wc, classes=wc.classes[::-1])
+    assert not dataclasses.replace(witness, certificate=swapped).verify(gam)
+    same = dataclasses.replace(wc, other_value=wc.value)
+    assert not dataclasses.replace(witness, certificate=same).verify(gam)
+    other = gx.loads(STEPS.replace('[1.0, 0.0, 2.5]', '[1.0, 0.0, 2.0]'))
+    assert not proof.verify(other) and not witness.verify(other)
+
+
+def test_a_split_that_drops_options_fails_verify() -> None:
+    # b cannot move the argmax between A and B once a = 0: a tree must cover all of b
+    gam = gx.loads(STEPS)
+    reason = gx.minimum_contrastive_reason(gam, [0, 0.5, "u"], target="C")
+    assert reason.verify(gam) and reason.size == 1
+
+    def prune(node: Any) -> Any:
+        if isinstance(node, Split):
+            return Split(node.group, tuple((values, prune(child))
+                                           for values, child in node.parts[:1]))  # fmt: skip
+        return node
+
+    tree = reason.certificate.refutation
+    if isinstance(tree, Split):
+        forged = dataclasses.replace(reason.certificate, refutation=prune(tree))
+        assert not dataclasses.replace(reason, certificate=forged).verify(gam)
+
+
+def test_forged_target_reasons_fail_verify() -> None:
+    gam = gx.loads(STEPS)
+    x = [0, 0.5, "u"]
+    for target in ("B", "C"):
+        reason = gx.minimum_contrastive_reason(gam, x, target=target)
+        assert reason.verify(gam) and gam.predict_exact(reason.witness) == target
+        assert not dataclasses.replace(reason, target="class A").verify(gam)
+        assert not dataclasses.replace(reason, features=(), values=()).verify(gam)
+        assert not dataclasses.replace(reason, witness=tuple(x)).verify(gam)
+        assert not dataclasses.replace(reason, witness_prediction="A").verify(gam)
+        lost = dataclasses.replace(reason.certificate, refutation=Refuted((Fraction(1),) * 3))
+        assert not dataclasses.replace(reason, certificate=lost).verify(gam)
+        assert not dataclasses.replace(reason, fixed=("a",)).verify(gam)
+    assert str(gx.minimum_contrastive_reason(gam, x, target="A")) == "class A already wins at x"
+
+
+def test_a_target_out_of_reach_is_proved_out_of_reach() -> None:
+    gam = gx.loads(STEPS)
+    reason = gx.minimum_contrastive_reason(gam, [1, 0.5, "u"], target="A", fixed=["a"])
+    assert reason.features is None and reason.verify(gam)
+    assert str(reason) == "no change of the 2 free feature(s) makes class A win"
+    assert fewest_changes(gam, tuple(reason.instance), 0, frozenset({0})) is None
+
+
+def test_what_the_choice_queries_refuse_is_named() -> None:
+    spline = gx.loads(MODEL)
+    with pytest.raises(gx.UnsupportedQueryError, match="income"):  # a linear piece
+        gx.is_redundant(spline, "grade")
+    with pytest.raises(gx.UnsupportedQueryError, match="income"):
+        gx.minimum_contrastive_reason(spline, ("y", 0.5), target="A")
+    gam = gx.loads(STEPS)
+    with pytest.raises(gx.UnsupportedQueryError, match="nearest"):
+        gx.minimum_contrastive_reason(gam, [0, 0.5, "u"], target="C", witness="nearest")
+    with pytest.raises(gx.InvalidParameterError, match="'target' parameter"):
+        gx.minimum_contrastive_reason(gam, [0, 0.5, "u"], target="D")
+
+
+@settings(max_examples=10)
+@given(gam=multiclass_gams(domain_kinds=("finite",), pairs=True))
+def test_pair_terms_are_refused_by_name(gam: Any) -> None:
+    assume(gam.pairs)
+    with pytest.raises(gx.UnsupportedQueryError, match="pair terms"):
+        gx.is_redundant(gam, 0)
+
+
+def test_time_limit_leaves_redundancy_undecided() -> None:
+    gam = gx.loads(STEPS)
+    result = gx.is_redundant(gam, "c", time_limit=1e-9)
+    assert result.status == "time_limit" and not result.exact and result.verify(gam)
+    assert "undecided" in str(result)
