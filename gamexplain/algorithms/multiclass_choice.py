@@ -21,12 +21,13 @@ real interval, and pair terms, are refused by ``applies``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
 from gamexplain.algorithms.choice_system import ChoiceSystem, Exhausted, solve
+from gamexplain.algorithms.hitting_set import marco, only
 from gamexplain.certify.choice import Node
 from gamexplain.complexity.registry import register_algorithm
 from gamexplain.errors import UnsupportedQueryError
@@ -35,8 +36,10 @@ from gamexplain.substrate.pieces import Point, Segment, lower
 __all__ = [
     "FrOutcome",
     "TargetAnswer",
+    "TargetOracle",
     "TargetProblem",
     "class_vector",
+    "enum_cr_target",
     "feature_options",
     "fr_choice",
     "mcr_target",
@@ -220,6 +223,9 @@ class TargetProblem:
     def free(self) -> tuple[int, ...]:
         return tuple(i for i in range(self.gam.n_features) if i not in self.fixed)
 
+    def count(self, what: str) -> None:
+        self.counts[what] = self.counts.get(what, 0) + 1
+
 
 @dataclass(frozen=True)
 class TargetAnswer:
@@ -299,3 +305,60 @@ def mcr_target(problem: TargetProblem, time_limit: float | None = None) -> Targe
                 point[i] = v
             return TargetAnswer(tuple(point), changed, tree)
         pick = better
+
+
+# -- every subset-minimal contrastive reason toward a target class ---------------------------------
+class TargetOracle:
+    """The sufficiency oracle of :func:`~gamexplain.algorithms.hitting_set.marco` toward a
+    target: keeping ``kept`` is "sufficient" when no change of the other free features
+    makes the target win (a refuted system)."""
+
+    def __init__(self, problem: TargetProblem) -> None:
+        self.problem = problem
+
+    def _keeping(self, kept: Any) -> tuple[tuple[Any, ...] | None, Node | None]:
+        narrowed = replace(self.problem, fixed=self.problem.fixed | frozenset(kept),
+                           counts=self.problem.counts)  # fmt: skip
+        self.problem.count("systems")
+        pick, tree = _solve(narrowed, len(narrowed.free))
+        if pick is None:
+            return None, tree
+        point = list(self.problem.x)
+        for i, v in zip(narrowed.free, pick, strict=True):
+            point[i] = v
+        return tuple(point), None
+
+    def sufficient(self, kept: Any) -> bool:
+        return self._keeping(kept)[0] is None
+
+    def counterexample(self, kept: Any) -> tuple[Any, ...] | None:
+        return self._keeping(kept)[0]
+
+    def worst_case(self, kept: Any) -> Node | None:
+        return self._keeping(kept)[1]
+
+
+@register_algorithm(
+    "enum-cr",
+    "target-marco",
+    summary="toward a target class: hitting-set duality (MARCO) over the oracle 'no change "
+    "of the other free features makes the target win', each question a refuted or solved "
+    "multiple-choice system",
+    theorem="thm:multiclass-mcr-target",
+    priority=20,
+    solves=_multiclass,
+    applies=lambda gam, options: (
+        "it answers a target class only" if options.get("target") is None
+        else _supported(gam)
+    ),
+    multiclass=True,
+)
+def enum_cr_target(problem: TargetProblem, time_limit: float | None = None) -> Iterator[Any]:
+    """Every subset-minimal set of free features whose change can make the target win.
+
+    Notes
+    -----
+    One SAT call and at most n multiple-choice systems per reason found, plus one final
+    SAT call; each system is NP-complete from K = 3 (thm:multiclass-mcr-target).
+    """
+    return only("cr", marco(problem, TargetOracle(problem), time_limit))  # type: ignore[arg-type]

@@ -79,13 +79,18 @@ class TargetCertificate:
         The class indices at x and the one to reach.
     refutation : Node or None
         A refutation of "the target wins with at most size − 1 free features changed"
-        (with any number changed when there is no reason); None when the reason is empty.
+        (with any number changed when there is no reason); None when the reason is empty
+        or subset-minimal.
+    minimality : tuple of (int, Node)
+        Subset-minimal reasons C: per j in C, a refutation of "the target wins changing
+        only C − {j}" (the features outside it and j kept).
     """
 
     model: str
     prediction: int
     target: int
     refutation: Node | None
+    minimality: tuple[tuple[int, Node], ...] = ()
 
 
 # -- options and systems ---------------------------------------------------------------------------
@@ -219,7 +224,8 @@ def _changes(gam: MulticlassGAM, j: int, cert: RedundancyCertificate) -> bool:
 
 # -- contrastive reasons toward a target -----------------------------------------------------------
 def check_target_reason(result: Any, gam: Any) -> bool:
-    """Re-check a minimum contrastive reason toward a target class and its shown fields."""
+    """Re-check a contrastive reason toward a target class and its shown fields: of least
+    size (``kind="minimum"``) or subset-minimal (listed by ``contrastive_reasons``)."""
     if result.status != "solved":  # undecided: it claims nothing, and says so
         return (result.certificate is None and result.exact is False
                 and result.features is None and result.witness is None
@@ -236,7 +242,9 @@ def check_target_reason(result: Any, gam: Any) -> bool:
     x, t = tuple(result.instance), cert.target
     if not (isinstance(t, int) and 0 <= t < model.n_classes):
         return False
-    if not in_domain(model.scores[0], x) or not _provenance(model, result):
+    listed = result.kind == "subset-minimal"
+    query = "enum-cr" if listed else "mcr"
+    if not in_domain(model.scores[0], x) or not _provenance(model, result, query):
         return False
     names = model.feature_names
     shown = (
@@ -244,7 +252,8 @@ def check_target_reason(result: Any, gam: Any) -> bool:
         and result.prediction == model.classes[cert.prediction]
         and result.target == f"class {model.classes[t]}"
         and result.exact is True and result.status == "solved"
-        and result.kind == "minimum" and result.minimum_certified is True
+        and result.minimum_certified is (None if listed else True)
+        and result.kind in ("minimum", "subset-minimal")
         and result.witness_kind == "extreme" and result.distance is None
     )  # fmt: skip
     if not shown or len(set(result.fixed)) != len(result.fixed):
@@ -252,17 +261,48 @@ def check_target_reason(result: Any, gam: Any) -> bool:
     if not set(result.fixed) <= set(names):
         return False
     fixed = frozenset(names.index(n) for n in result.fixed)
+    if listed:
+        return cert.refutation is None and _listed(model, result, x, t, fixed)
+    if cert.minimality:
+        return False
     free = model.n_features - len(fixed)
     if result.features is None:
         return (result.witness is None and result.values is None
                 and result.witness_prediction is None and cert.refutation is not None
                 and refutes(_target_system(model, x, t, fixed, free), cert.refutation))  # fmt: skip
-    return _target_witness(model, result, x, t, fixed)
+    if not _target_witness(model, result, x, t, fixed):
+        return False
+    if not result.features:
+        return cert.refutation is None
+    system = _target_system(model, x, t, fixed, len(result.features) - 1)
+    return cert.refutation is not None and refutes(system, cert.refutation)
+
+
+def _listed(
+    gam: MulticlassGAM, result: Any, x: tuple[Any, ...], t: int, fixed: frozenset[int]
+) -> bool:
+    """A subset-minimal reason C: the witness changes exactly C and t wins there; for
+    every j in C, a refutation that t wins changing only C − {j} (so no proper subset
+    can: the property is monotone)."""
+    if result.features is None or not _target_witness(gam, result, x, t, fixed):
+        return False
+    changed = frozenset(gam.feature_names.index(n) for n in result.features)
+    minimality = result.certificate.minimality
+    if [j for j, _ in minimality] != sorted(changed):
+        return False
+    everything = frozenset(range(gam.n_features))
+    for j, tree in minimality:
+        kept = everything - changed | {j}
+        system = _target_system(gam, x, t, kept, gam.n_features - len(kept))
+        if not refutes(system, tree):
+            return False
+    return True
 
 
 def _target_witness(
     gam: MulticlassGAM, result: Any, x: tuple[Any, ...], t: int, fixed: frozenset[int]
 ) -> bool:
+    """The witness changes exactly the reason's free features and t wins there."""
     names = gam.feature_names
     if len(set(result.features)) != len(result.features) or not set(result.features) <= set(
             names):  # fmt: skip
@@ -274,19 +314,12 @@ def _target_witness(
     moved = [i for i in range(gam.n_features) if point[i] != x[i]]
     if moved != changed or not in_domain(gam.scores[0], point) or class_of(gam, point) != t:
         return False
-    if result.values != tuple(point[i] for i in changed):
-        return False
-    if result.witness_prediction != gam.classes[t]:
-        return False
-    if not changed:
-        return result.certificate.refutation is None
-    tree = result.certificate.refutation
-    system = _target_system(gam, x, t, fixed, len(changed) - 1)
-    return tree is not None and refutes(system, tree)
+    return (result.values == tuple(point[i] for i in changed)
+            and result.witness_prediction == gam.classes[t])  # fmt: skip
 
 
-def _provenance(gam: MulticlassGAM, result: Any) -> bool:
-    entry = question_cell(gam, "mcr")
+def _provenance(gam: MulticlassGAM, result: Any, query: str) -> bool:
+    entry = question_cell(gam, query)
     if result.cell != str(entry.cell):
         return False
     named = [s for s in algorithms_for(entry.cell) if s.name == result.algorithm]

@@ -11,19 +11,19 @@ to the functions here. The algorithms are in
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from gamexplain import certify
 from gamexplain.algorithms.choice_system import Exhausted
-from gamexplain.algorithms.multiclass_choice import TargetProblem
+from gamexplain.algorithms.multiclass_choice import TargetAnswer, TargetOracle, TargetProblem
 from gamexplain.certify import multiclass_choice as checks
 from gamexplain.certify.multiclass import digest
 from gamexplain.complexity.registry import algorithms_for, question_cell, select_algorithm
 from gamexplain.errors import TimeLimitError
 from gamexplain.model.multiclass import MulticlassGAM
 from gamexplain.queries.parameters import validate
-from gamexplain.queries.reasons import ContrastiveReason
+from gamexplain.queries.reasons import ContrastiveReason, Reasons
 from gamexplain.queries.redundancy import RedundancyResult
 from gamexplain.results import Stats
 from gamexplain.substrate import deadline
@@ -32,6 +32,7 @@ from gamexplain.substrate.deadline import OutOfTime
 __all__ = [
     "MulticlassRedundancy",
     "TargetContrastiveReason",
+    "contrastive_reasons_target",
     "is_redundant_multiclass",
     "minimum_contrastive_reason_target",
 ]
@@ -234,3 +235,46 @@ def _target_result(
         witness_prediction=None if point is None else model.classes[problem.target],
         fixed=tuple(names[i] for i in sorted(problem.fixed)), minimum_certified=True,
     )  # fmt: skip
+
+
+def contrastive_reasons_target(
+    gam: MulticlassGAM, x: Any, target: Any, *, method: str, fixed: Any,
+    time_limit: float | None,
+) -> Reasons[ContrastiveReason]:  # fmt: skip
+    """:func:`~gamexplain.contrastive_reasons` toward class ``target``.
+
+    Notes
+    -----
+    MARCO over multiple-choice systems, each NP-complete from K = 3
+    (thm:multiclass-mcr-target).
+    """
+    chosen = validate("contrastive_reasons", gam, method=method, fixed=fixed,
+                      time_limit=time_limit, target=target)  # fmt: skip
+    start = time.perf_counter()
+    instance = gam.instance(x)
+    model = gam.covering(instance)
+    problem = TargetProblem(model, instance, model.class_index(chosen["target"]),
+                            frozenset(chosen["fixed"]))  # fmt: skip
+    entry, spec = select_algorithm(model, "enum-cr", chosen["method"],
+                                   {"target": chosen["target"]}).chosen  # fmt: skip
+    source = spec.func(problem, time_limit=chosen["time_limit"])
+    return Reasons(source, lambda changed: _listed(problem, changed, spec, entry, start, gam))
+
+
+def _listed(
+    problem: TargetProblem, changed: frozenset[int], spec: Any, entry: Any, start: float,
+    asked: Any,
+) -> TargetContrastiveReason:  # fmt: skip
+    """A subset-minimal reason with its witness and, per changed feature, the refutation
+    of changing the others only."""
+    everything = frozenset(range(problem.gam.n_features))
+    oracle = TargetOracle(problem)
+    point = oracle.counterexample(everything - changed - problem.fixed)
+    minimality = tuple(
+        (j, TargetOracle(replace(problem, fixed=everything - changed | {j})).worst_case(()))
+        for j in sorted(changed)
+    )
+    answer = TargetAnswer(point, changed, None)
+    found = _target_result(problem, answer, spec, entry, start, asked)
+    cert = replace(found.certificate, minimality=minimality)
+    return replace(found, kind="subset-minimal", minimum_certified=None, certificate=cert)

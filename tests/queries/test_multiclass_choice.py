@@ -184,3 +184,45 @@ def test_time_limit_leaves_redundancy_undecided() -> None:
     result = gx.is_redundant(gam, "c", time_limit=1e-9)
     assert result.status == "time_limit" and not result.exact and result.verify(gam)
     assert "undecided" in str(result)
+
+
+def minimal_sets(gam: Any, x: tuple[Any, ...], t: int, fixed: frozenset[int]) -> set[frozenset]:
+    free = [i for i in range(gam.n_features) if i not in fixed]
+
+    def reaches(changed: tuple[int, ...]) -> bool:
+        axes = [points(gam, i) if i in changed else [x[i]] for i in range(gam.n_features)]
+        return any(gam.predict_index(z) == t for z in itertools.product(*axes))
+
+    found = [frozenset(c) for k in range(len(free) + 1)
+             for c in itertools.combinations(free, k) if reaches(c)]  # fmt: skip
+    return {c for c in found if not any(d < c for d in found)}
+
+
+@settings(max_examples=25)
+@given(st.data())
+def test_listed_target_reasons_are_exactly_the_subset_minimal_ones(data: st.DataObject) -> None:
+    gam = data.draw(ADDITIVE_KINDS)
+    x = data.draw(instances(gam.scores[0]))
+    t = data.draw(st.integers(0, gam.n_classes - 1))
+    fixed = data.draw(st.sets(st.integers(0, gam.n_features - 1), max_size=1))
+    listing = gx.contrastive_reasons(gam, x, target=gam.classes[t], fixed=fixed)
+    reasons = list(listing)
+    assert listing.status == "solved"
+    instance = tuple(reasons[0].instance) if reasons else tuple(gam.instance(x))
+    found = {frozenset(gam.index(n) for n in r.features) for r in reasons}
+    assert found == minimal_sets(gam, instance, t, frozenset(fixed))
+    assert all(r.verify(gam) and r.kind == "subset-minimal" for r in reasons)
+
+
+def test_forged_listed_target_reasons_fail_verify() -> None:
+    gam = gx.loads(STEPS)
+    reasons = list(gx.contrastive_reasons(gam, [0, 0.5, "u"], target="C"))
+    assert reasons and all(r.verify(gam) for r in reasons)
+    first = reasons[0]
+    cert = first.certificate
+    assert not dataclasses.replace(first, certificate=dataclasses.replace(
+        cert, minimality=cert.minimality[1:])).verify(gam)  # fmt: skip
+    assert not dataclasses.replace(first, kind="minimum").verify(gam)
+    assert not dataclasses.replace(first, minimum_certified=True).verify(gam)
+    with pytest.raises(gx.UnsupportedQueryError, match="multiclass models only"):
+        gx.contrastive_reasons(gx.load("breast_cancer_ebm"), [0.0] * 30, target=1)
