@@ -135,9 +135,27 @@ def _point(system: ChoiceSystem, pick: tuple[int, ...]) -> Node:
     return Refuted(tuple(Fraction(int(j == k)) for j in range(len(system.constant))))
 
 
-def _weighed(system: ChoiceSystem, g: int, options: Sequence[int], lam: Vector) -> list[Fraction]:
-    return [sum((w * v for w, v in zip(lam, system.groups[g][o][1], strict=True)), Fraction(0))
-            for o in options]  # fmt: skip
+def _weighed(system: ChoiceSystem, g: int, options: Sequence[int], lam: Vector) -> np.ndarray:
+    """The λ-weighed sums of a group's options in floats (for steering only)."""
+    return system.floats[g][list(options)] @ np.array([float(w) for w in lam])
+
+
+def _exact(system: ChoiceSystem, g: int, o: int, lam: Vector) -> Fraction:
+    return sum((w * v for w, v in zip(lam, system.groups[g][o][1], strict=True)), Fraction(0))
+
+
+def _group_max(system: ChoiceSystem, g: int, options: Sequence[int], lam: Vector) -> Fraction:
+    """The exact maximum of the λ-weighed sums over ``options``: taken over the options
+    whose float sum lies within a margin of the float maximum, a margin far above the
+    rounding of the float sums (at most (m + 2)·2⁻⁵³ of Σ_k |λ_k·v_k|), so the exact
+    maximiser is among them."""
+    floats = system.floats[g][list(options)]
+    lam_f = np.array([float(w) for w in lam])
+    values = floats @ lam_f
+    margin = 1e-9 * (1.0 + np.abs(floats) @ np.abs(lam_f))
+    top = float(np.max(values))
+    near = [o for o, v, e in zip(options, values, margin, strict=True) if v >= top - 2 * e]
+    return max(_exact(system, g, o, lam) for o in near)
 
 
 def _bound_refutes(
@@ -145,7 +163,7 @@ def _bound_refutes(
 ) -> bool:
     total = sum((w * b for w, b in zip(lam, system.constant, strict=True)), Fraction(0))
     for g, options in enumerate(allowed):
-        total += max(_weighed(system, g, options, lam))
+        total += _group_max(system, g, options, lam)
     if total < 0:
         return True
     return total == 0 and all(system.strict[k] for k, w in enumerate(lam) if w > 0)
@@ -198,7 +216,7 @@ def _picks(
     if primal is not None:
         picks.append(tuple(a[int(np.argmax(w))] for a, w in zip(allowed, primal, strict=True)))
     if lam is not None:
-        picks.append(tuple(a[int(np.argmax([float(v) for v in _weighed(system, g, a, lam)]))]
+        picks.append(tuple(a[int(np.argmax(_weighed(system, g, a, lam)))]
                            for g, a in enumerate(allowed)))  # fmt: skip
     return picks
 
@@ -217,6 +235,6 @@ def _branch(
     options = list(allowed[g])
     if lam is not None:
         values = _weighed(system, g, options, lam)
-        options = [o for _, o in sorted(zip(values, options, strict=True), key=lambda p: -p[0])]
+        options = [options[r] for r in np.argsort(-values, kind="stable")]
     half = len(options) // 2
     return g, [tuple(options[:half]), tuple(options[half:])]

@@ -73,6 +73,8 @@ def _natural(value: Fraction, integers: bool) -> Any:
 
 
 def _at(segment: Segment, v: Fraction) -> Fraction:
+    if segment.degree == 0:
+        return segment.coefficients[0]
     y = v - segment.anchor
     total = Fraction(0)
     for c in reversed(segment.coefficients):
@@ -81,7 +83,8 @@ def _at(segment: Segment, v: Fraction) -> Fraction:
 
 
 def feature_options(gam: Any, i: int) -> tuple[tuple[Any, Vector], ...]:
-    """Feature i's values up to equal class contributions, each with its K contributions.
+    """Feature i's values up to equal class contributions, each with its K contributions
+    (kept on the model, which is immutable).
 
     Raises
     ------
@@ -89,6 +92,23 @@ def feature_options(gam: Any, i: int) -> tuple[tuple[Any, Vector], ...]:
         The contribution varies continuously on a real interval, or a non-constant
         integer piece holds more than :data:`MAX_INTEGER_OPTIONS` integers.
     """
+    cache: dict[int, Any] = gam.__dict__.setdefault("_choice_options", {})
+    if i not in cache:
+        cache[i] = _options(gam, i)
+    found = cache[i]
+    if isinstance(found, UnsupportedQueryError):
+        raise found
+    return found
+
+
+def _options(gam: Any, i: int) -> Any:
+    try:
+        return _lowered_options(gam, i)
+    except UnsupportedQueryError as error:
+        return error
+
+
+def _lowered_options(gam: Any, i: int) -> tuple[tuple[Any, Vector], ...]:
     lowered = [lower(m.features[i]) for m in gam.scores]
     out: dict[Vector, Any] = {}
     if isinstance(lowered[0][0], Point):

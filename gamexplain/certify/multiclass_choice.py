@@ -107,12 +107,27 @@ def _vector(gam: MulticlassGAM, i: int, value: Any) -> Vector | None:
     return tuple(out)
 
 
-def _options(gam: MulticlassGAM, i: int) -> set[Vector]:
+_OPTIONS: dict[tuple[int, int], tuple[MulticlassGAM, frozenset[Vector]]] = {}
+
+
+def _options(gam: MulticlassGAM, i: int) -> frozenset[Vector]:
+    """Feature i's option vectors, remembered per model object (models are immutable;
+    the entry holds the model, so its id cannot be reused while it is stored)."""
+    key = (id(gam), i)
+    stored = _OPTIONS.get(key)
+    if stored is None or stored[0] is not gam:
+        if len(_OPTIONS) > 4096:
+            _OPTIONS.clear()
+        stored = _OPTIONS[key] = (gam, _derived_options(gam, i))
+    return stored[1]
+
+
+def _derived_options(gam: MulticlassGAM, i: int) -> frozenset[Vector]:
     values: list[Any] = []
     for model in gam.scores:
         values += _representatives(model, i)
     found = {_vector(gam, i, v) for v in values}
-    return {v for v in found if v is not None}
+    return frozenset(v for v in found if v is not None)
 
 
 def _wins(vec: Vector, c: int, others: Sequence[int]) -> Vector:

@@ -8,6 +8,7 @@ import itertools
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -226,3 +227,30 @@ def test_forged_listed_target_reasons_fail_verify() -> None:
     assert not dataclasses.replace(first, minimum_certified=True).verify(gam)
     with pytest.raises(gx.UnsupportedQueryError, match="multiclass models only"):
         gx.contrastive_reasons(gx.load("breast_cancer_ebm"), [0.0] * 30, target=1)
+
+
+def test_a_wine_ebm_redundancy_and_each_target_class() -> None:
+    glassbox = pytest.importorskip("interpret.glassbox")
+    from sklearn.datasets import load_wine
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_wine(return_X_y=True, as_frame=True)
+    X_train, X_test, y_train, _ = train_test_split(X, y, test_size=0.2, random_state=0)
+    ebm = glassbox.ExplainableBoostingClassifier(
+        outer_bags=2, max_rounds=150, interactions=0, random_state=0
+    ).fit(X_train, y_train)
+    gam = gx.from_ebm(ebm)
+    for feature in ("proline", "color_intensity", "ash"):
+        result = gx.is_redundant(gam, feature)
+        assert result.exact and result.verify(gam)
+    x = X_test.iloc[0]
+    predicted = gam.predict_exact(gam.instance(x))
+    for target in gam.classes:
+        reason = gx.minimum_contrastive_reason(gam, x, target=target)
+        assert reason.verify(gam) and (reason.size == 0) == (target == predicted)
+        if reason.exists:
+            assert gam.predict(np.asarray([reason.witness], dtype=float))[0] == target
+    paired = gx.from_ebm(glassbox.ExplainableBoostingClassifier(
+        outer_bags=2, max_rounds=50, interactions=2, random_state=0).fit(X_train, y_train))
+    with pytest.raises(gx.UnsupportedQueryError, match="pair terms are not supported yet"):
+        gx.is_redundant(paired, "proline")
