@@ -9,7 +9,8 @@ search is exponential in the worst case.
 Each node of the search solves the Lagrangian dual in floats (an LP, SciPy's HiGHS):
 multipliers λ on the simplex minimising Σ_k λ_k b_k + Σ_g max_o λ·v_go. The multipliers
 are then rounded to rationals and the bound re-computed exactly; a negative bound refutes
-the node (a :class:`~gamexplain.certify.choice.Refuted` leaf). Otherwise the node tries
+the node (a :class:`~gamexplain.certify.choice.Refuted` leaf), and so does a zero bound
+when some weighed constraint is strict. Otherwise the node tries
 two picks (the Lagrangian maximiser and the rounded LP primal) in exact arithmetic and
 splits the most fractional group's options in two. Floats only steer the search: every
 leaf and every feasible pick is decided exactly, and a node whose options are single is
@@ -166,7 +167,7 @@ def _bound_refutes(
         total += _group_max(system, g, options, lam)
     if total < 0:
         return True
-    return total == 0 and all(system.strict[k] for k, w in enumerate(lam) if w > 0)
+    return total == 0 and any(system.strict[k] for k, w in enumerate(lam) if w > 0)
 
 
 def _dual(

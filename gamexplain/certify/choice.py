@@ -13,9 +13,10 @@ such that
 
     Σ_k λ_k b_k + Σ_g max over the allowed options o of Σ_k λ_k v_gok  <  0,
 
-or = 0 with every constraint of positive λ_k strict: then every pick makes
-Σ_k λ_k·total_k negative (or zero with a strict constraint weighed in), so some
-constraint fails. A :class:`Split` node covers its group's allowed options by parts,
+or = 0 with some constraint of positive λ_k strict. A feasible pick would make every
+total_k ≥ 0 and every strict one > 0, so Σ_k λ_k·total_k ≥ 0, and > 0 when a strict
+constraint has λ_k > 0; but that sum is at most the bound. So no pick is feasible.
+A :class:`Split` node covers its group's allowed options by parts,
 each refuted in turn. The check re-derives every allowed set from the values the parts
 name (through the system's own ``vector``), checks the cover, and re-computes each
 leaf's bound in exact rationals. Nothing is taken from the solver but the tree.
@@ -141,4 +142,4 @@ def _leaf(system: CheckSystem, allowed: list[frozenset[Vector]], multipliers: An
                      for o in options)  # fmt: skip
     if total < 0:
         return True
-    return total == 0 and all(system.strict[k] for k in range(m) if lam[k] > 0)
+    return total == 0 and any(system.strict[k] for k in range(m) if lam[k] > 0)
