@@ -506,13 +506,14 @@ def classification_to_multiclass(gam: GAM) -> MulticlassGAM:
     Parameters
     ----------
     gam : GAM
-        An additive binary classifier with ``positive=">="`` (class 1 iff f(z) ≥ t):
-        "positive", the lowest index, wins its ties, so the argmax follows ≥.
+        A binary classifier (class 1 iff f(z) ≥ t, or f(z) > t).
 
     Returns
     -------
     MulticlassGAM
-        Scores f(z) − t, 0 and −1.
+        Scores f(z) − t for "positive", 0 for "negative" and −1 for "never"; "positive"
+        comes first (winning its ties) under ``>=`` and after "negative" under ``>``.
+        Pair terms stay with "positive" (zero in the other classes).
 
     Notes
     -----
@@ -520,18 +521,19 @@ def classification_to_multiclass(gam: GAM) -> MulticlassGAM:
     multiclass FR is coNP-hard for every K ≥ 2 (thm:multiclass-fr).
     """
     task = gam.task
-    if not isinstance(task, Classification) or task.positive != ">=" or gam.pairs:
-        raise InvalidParameterError(
-            "classification_to_multiclass needs an additive '>=' classifier"
-        )
+    if not isinstance(task, Classification):
+        raise InvalidParameterError("classification_to_multiclass needs a binary classifier")
     zero = [Feature(f.name, f.domain, _scaled(f.shape, 0.0)) for f in gam.features]
-    scores = [
-        GAM([Feature(f.name, f.domain, f.shape, f.weight) for f in gam.features],
-            gam.intercept - task.threshold, Regression()),
-        GAM(zero, 0.0, Regression()),
-        GAM(zero, -1.0, Regression()),
-    ]  # fmt: skip
-    return MulticlassGAM(Multiclass(["positive", "negative", "never"]), scores)
+    flat = [PairTerm(p.features, p.edges, [[0.0 for _ in row] for row in p.values])
+            for p in gam.pairs]  # fmt: skip
+    positive = GAM([Feature(f.name, f.domain, f.shape, f.weight) for f in gam.features],
+                   gam.intercept - task.threshold, Regression(), gam.pairs)  # fmt: skip
+    negative = GAM(zero, 0.0, Regression(), flat)
+    never = GAM(zero, -1.0, Regression(), flat)
+    if task.positive == ">=":
+        return MulticlassGAM(Multiclass(["positive", "negative", "never"]),
+                             [positive, negative, never])  # fmt: skip
+    return MulticlassGAM(Multiclass(["negative", "positive", "never"]), [negative, positive, never])
 
 
 def partition_to_target_class(weights: Sequence[int]) -> tuple[MulticlassGAM, tuple[int, ...]]:

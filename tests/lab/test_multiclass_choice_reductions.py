@@ -17,8 +17,8 @@ from gamexplain.lab.reductions import classification_to_multiclass, partition_to
 def test_binary_redundancy_instances_keep_their_answer_as_three_classes(seed: int, n: int) -> None:
     binary, _, extra = generate("fr", "finite", "table", "classification", n=n, seed=seed)
     three = classification_to_multiclass(binary)
-    assert list(three.predict_index(z) for z in _points(binary)) == [
-        0 if binary.predict_exact(z) == 1 else 1 for z in _points(binary)
+    assert [three.predict_exact(z) for z in _points(binary)] == [
+        "positive" if binary.predict_exact(z) == 1 else "negative" for z in _points(binary)
     ]
     result = gx.is_redundant(three, extra["feature"])
     assert bool(result) == bool(gx.is_redundant(binary, extra["feature"])) and result.verify(three)
