@@ -209,7 +209,12 @@ def check_multiclass_redundancy(result: Any, gam: Any) -> bool:
     if result.status != "solved":
         return (cert is None and result.holds is False and result.exact is False
                 and bool(result.message))  # fmt: skip
-    if not isinstance(cert, RedundancyCertificate) or cert.model != digest(gam):
+    if result.message or not isinstance(cert, RedundancyCertificate) or cert.model != digest(
+            gam):  # fmt: skip
+        return False
+    # what the printout reads: the model's own names and labels, when the result shows them
+    shown = {"names": gam.feature_names, "labels": gam.classes}
+    if any(tuple(getattr(cert, k, v)) != tuple(v) for k, v in shown.items()):
         return False
     if result.exact is not True or result.algorithm not in _names(gam, "fr"):
         return False
@@ -271,7 +276,7 @@ def check_target_reason(result: Any, gam: Any) -> bool:
         and result.kind in ("minimum", "subset-minimal")
         and result.witness_kind == "extreme" and result.distance is None
     )  # fmt: skip
-    if not shown or len(set(result.fixed)) != len(result.fixed):
+    if not shown or result.message or len(set(result.fixed)) != len(result.fixed):
         return False
     if not set(result.fixed) <= set(names):
         return False

@@ -254,3 +254,67 @@ def test_a_wine_ebm_redundancy_and_each_target_class() -> None:
         outer_bags=2, max_rounds=50, interactions=2, random_state=0).fit(X_train, y_train))
     with pytest.raises(gx.UnsupportedQueryError, match="pair terms are not supported yet"):
         gx.is_redundant(paired, "proline")
+
+
+def _choice_results() -> list[tuple[str, Any, Any]]:
+    gam = gx.loads(STEPS)
+    x = [0, 0.5, "u"]
+    return [
+        ("fr-proof", gam, gx.is_redundant(gam, "c")),
+        ("fr-witness", gam, gx.is_redundant(gam, "a")),
+        ("target-witness", gam, gx.minimum_contrastive_reason(gam, x, target="C")),
+        ("target-out-of-reach", gam,
+         gx.minimum_contrastive_reason(gam, [1, 0.5, "u"], target="A", fixed=["a"])),
+        ("target-listed", gam, next(iter(gx.contrastive_reasons(gam, x, target="B")))),
+    ]  # fmt: skip
+
+
+CHOICE = _choice_results()
+
+
+def _edits(value: Any) -> list[Any]:
+    """Plausible other values of a field (as the forgery sweep of tests/certify does)."""
+    if isinstance(value, bool):
+        return [not value]
+    if isinstance(value, int | float | Fraction):
+        return [value + 1, -value if value else Fraction(1, 3)]
+    if isinstance(value, str):
+        swaps = {"minimum": "subset-minimal", "subset-minimal": "minimum", "solved": "time_limit"}
+        return [swaps.get(value, value + " (edited)")]
+    if isinstance(value, tuple) and value:
+        return [value[:-1], *([(e, *value[1:]) for e in _edits(value[0])][:1])]
+    if isinstance(value, Refuted):
+        # any multipliers that refute are a proof; none at all are not
+        return [Refuted(tuple(0 * w for w in value.multipliers))]
+    if isinstance(value, Split):
+        return [Split(value.group, value.parts[:-1]), Split(value.group + 1, value.parts)]
+    return []
+
+
+def _rejects(result: Any, gam: Any) -> bool:
+    try:
+        return not result.verify(gam)
+    except gx.GamExplainError:
+        return True
+
+
+@pytest.mark.parametrize(("name", "gam", "result"), CHOICE, ids=[c[0] for c in CHOICE])
+def test_every_field_of_a_choice_result_is_bound_by_verify(name: str, gam: Any,
+                                                           result: Any) -> None:  # fmt: skip
+    assert result.verify(gam)
+    escaped = []
+    for field in dataclasses.fields(result):
+        if field.name in ("stats", "certificate"):  # the run's cost is not an answer
+            continue
+        for value in _edits(getattr(result, field.name)):
+            if not _rejects(dataclasses.replace(result, **{field.name: value}), gam):
+                escaped.append(f"{field.name}={value!r}")
+    cert = result.certificate
+    for field in dataclasses.fields(cert):
+        for value in _edits(getattr(cert, field.name)):
+            forged = dataclasses.replace(result, certificate=dataclasses.replace(
+                cert, **{field.name: value}))  # fmt: skip
+            if not _rejects(forged, gam):
+                escaped.append(f"certificate.{field.name}={value!r}")
+    assert not escaped, f"{name}: verify accepts {escaped}"
+    assert _rejects(dataclasses.replace(result, certificate=None), gam)
