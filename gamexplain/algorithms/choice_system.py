@@ -40,12 +40,13 @@ class Exhausted(Exception):
 
 @dataclass(frozen=True)
 class ChoiceSystem:
-    """Groups of options (each a value and its exact vector), a constant and the
-    strictness of each constraint."""
+    """Groups of options (each a value and its exact vector), a constant, the strictness
+    of each constraint, and multipliers the question suggests (tried before the LP)."""
 
     groups: tuple[tuple[tuple[Any, Vector], ...], ...]
     constant: Vector
     strict: tuple[bool, ...]
+    hints: tuple[Vector, ...] = ()
     floats: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -95,6 +96,9 @@ def _node(
         return Refuted(tuple(Fraction(1) for _ in system.constant))
     if all(len(a) == 1 for a in allowed):
         return _point(system, tuple(a[0] for a in allowed))
+    for hint in system.hints:  # multipliers the question suggests, tried exactly first
+        if _bound_refutes(system, allowed, hint):
+            return Refuted(hint)
     lam, primal = _dual(system, allowed)
     if lam is not None and _bound_refutes(system, allowed, lam):
         return Refuted(lam)

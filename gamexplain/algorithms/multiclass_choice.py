@@ -176,7 +176,12 @@ def _pair_system(gam: Any, j: int, c: int, e: int, options: Sequence[Any]) -> Ch
     beta = [Fraction(m.intercept) for m in gam.scores]
     constant = tuple(beta[c] - beta[d] for d in first) + tuple(beta[e] - beta[d] for d in second)
     strict = tuple(d < c for d in first) + tuple(d < e for d in second)
-    return ChoiceSystem(tuple(groups), constant, strict)
+    # "c beats e" at one point and "e beats c" at the other: the shared features cancel,
+    # so these halves refute every node where the feature cannot move D_ce by itself
+    half = Fraction(1, 2)
+    cancel = tuple(half if d == e else Fraction(0) for d in first) + tuple(
+        half if d == c else Fraction(0) for d in second)  # fmt: skip
+    return ChoiceSystem(tuple(groups), constant, strict, (cancel,))
 
 
 @register_algorithm(
@@ -201,15 +206,18 @@ def fr_choice(gam: Any, feature: int, *, max_states: int, time_limit: float | No
     ``max_states`` bounds the nodes of each system.
     """
     options = [feature_options(gam, i) for i in range(gam.n_features)]
-    counts: dict[str, int] = {}
+    counts: dict[str, int] = {"nodes": 0}
     refutations = []
     for c in range(gam.n_classes):
         for e in range(c + 1, gam.n_classes):
+            alone: dict[str, int] = {}
             try:
-                pick, tree = solve(_pair_system(gam, feature, c, e, options), max_states, counts)
+                pick, tree = solve(_pair_system(gam, feature, c, e, options), max_states, alone)
             except Exhausted:
                 return FrOutcome(False, status="budget_exhausted", work=counts,
                                  message=f"a class pair's search passed {max_states} nodes")
+            finally:
+                counts["nodes"] += alone.get("nodes", 0)
             if pick is not None:
                 return FrOutcome(False, _fr_witness(gam, feature, pick, c, e), work=counts)
             assert tree is not None

@@ -11,6 +11,7 @@ to the functions here. The algorithms are in
 from __future__ import annotations
 
 import time
+from collections.abc import Generator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -258,7 +259,22 @@ def contrastive_reasons_target(
     entry, spec = select_algorithm(model, "enum-cr", chosen["method"],
                                    {"target": chosen["target"]}).chosen  # fmt: skip
     source = spec.func(problem, time_limit=chosen["time_limit"])
-    return Reasons(source, lambda changed: _listed(problem, changed, spec, entry, start, gam))
+    built = _built(source, lambda changed: _listed(problem, changed, spec, entry, start, gam))
+    return Reasons(built, lambda reason: reason)
+
+
+def _built(source: Any, build: Any) -> Generator[TargetContrastiveReason, None, str]:
+    """Each listed set built into its result; a search past its node budget ends the
+    listing with status ``"budget_exhausted"`` (the reasons listed so far stand)."""
+    try:
+        while True:
+            try:
+                changed = next(source)
+            except StopIteration as stop:
+                return str(stop.value or "solved")
+            yield build(changed)
+    except Exhausted:
+        return "budget_exhausted"
 
 
 def _listed(

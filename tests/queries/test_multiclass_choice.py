@@ -318,3 +318,43 @@ def test_every_field_of_a_choice_result_is_bound_by_verify(name: str, gam: Any,
                 escaped.append(f"certificate.{field.name}={value!r}")
     assert not escaped, f"{name}: verify accepts {escaped}"
     assert _rejects(dataclasses.replace(result, certificate=None), gam)
+
+
+def test_a_search_past_its_node_budget_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import functools
+
+    from gamexplain.algorithms.multiclass_choice import TargetProblem
+    from gamexplain.queries import multiclass_choice
+
+    gam = gx.loads(STEPS)
+    reason = multiclass_choice.minimum_contrastive_reason_target(
+        gam, [0, 0.5, "u"], "C", method="auto", fixed=(), time_limit=None, max_states=0)
+    assert reason.status == "budget_exhausted" and not reason.exact and reason.verify(gam)
+    assert "undecided" in str(reason)
+    quiet = _quiet()
+    stopped = gx.is_redundant(quiet, "x0", max_states=1)
+    assert stopped.status == "budget_exhausted" and stopped.verify(quiet)
+    proved = gx.is_redundant(quiet, "x0")
+    assert proved and proved.stats.work["nodes"] > 3 and proved.verify(quiet)
+    monkeypatch.setattr(multiclass_choice, "TargetProblem",
+                        functools.partial(TargetProblem, max_nodes=0))  # fmt: skip
+    listing = gx.contrastive_reasons(gam, [0, 0.5, "u"], target="C")
+    assert list(listing) == [] and listing.status == "budget_exhausted"
+
+
+def _quiet() -> Any:
+    """No two classes ever tie (every score difference is an integer plus 1/2 or ±1/4)
+    and x0 moves the scores by at most 1/8: x0 is redundant, and only branching proves it."""
+    import random
+
+    rng = random.Random(0)
+    domain = gx.Finite([0, 1, 2])
+
+    def table(i: int) -> gx.Table:
+        if i == 0:
+            return gx.Table([rng.randint(-2, 2) / 16 for _ in range(3)])
+        return gx.Table([float(rng.randint(-3, 3)) for _ in range(3)])
+
+    scores = [gx.GAM([gx.Feature(f"x{i}", domain, table(i)) for i in range(4)], b0,
+                     gx.Regression()) for b0 in (0.0, 0.5, 0.25)]  # fmt: skip
+    return gx.MulticlassGAM(gx.Multiclass(["a", "b", "c"]), scores)
