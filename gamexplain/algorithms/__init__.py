@@ -3,6 +3,7 @@
 from gamexplain.algorithms import (  # noqa: F401
     brute_reasons,
     brute_shap,
+    choice_system,
     closed_form,
     cpsat_fr,
     enumeration,
@@ -14,6 +15,7 @@ from gamexplain.algorithms import (  # noqa: F401
     loco,
     loco_population,
     multiclass,
+    multiclass_choice,
     multiclass_counting,
     multiclass_responsiveness,
     pair_fr,

@@ -165,6 +165,10 @@ def csr_rivals(
     theorem="thm:multiclass-mcr",
     priority=10,
     solves=_multiclass,
+    # "some class other than the prediction wins": a target class is another question
+    applies=lambda gam, options: (
+        None if options.get("target") is None else "it answers 'any other class' only"
+    ),
     multiclass=True,
 )
 def mcr_rivals(
@@ -338,6 +342,9 @@ def enum_sr_rivals(problem: MulticlassProblem, time_limit: float | None = None) 
 @register_algorithm(
     "enum-cr", "rivals-marco", summary=_ENUM_SUMMARY, theorem="thm:multiclass-enum",
     priority=10, solves=_multiclass, multiclass=True,
+    applies=lambda gam, options: (
+        None if options.get("target") is None else "it answers 'any other class' only"
+    ),
 )  # fmt: skip
 def enum_cr_rivals(problem: MulticlassProblem, time_limit: float | None = None) -> Iterator[Any]:
     """Every subset-minimal contrastive reason (free features only), one at a time.

@@ -329,7 +329,9 @@ _MULTICLASS: _Row = {
             "hitting sets over the per-rival worst case"),
     "minimal-sr": (None, "PTIME", "thm:multiclass-csr", "n checks of K − 1 worst cases"),
     "mcr": (None, "PTIME", "thm:multiclass-mcr",
-            "the greedy contrastive reason per rival class, the smallest over rivals"),
+            "the greedy contrastive reason per rival class, the smallest over rivals; "
+            "toward a given target class NP-complete from K = 3 "
+            "(thm:multiclass-mcr-target)"),
     "shap-score": (None, "PTIME", "thm:multiclass-shap-score",
                    "one closed-form vector per class: n_features × K"),
     "banzhaf-score": (None, "PTIME", "thm:multiclass-shap-score",
@@ -354,6 +356,10 @@ _MULTICLASS: _Row = {
     "fixed": (None, "coNP-complete", "thm:multiclass-resp",
               "contains the binary case (K = 2); toward a class, a Pareto frontier of the "
               "components' K − 1 change vectors"),
+    "fr": (None, "coNP-complete", "thm:multiclass-fr",
+           "contains the binary case (K = 2); per pair of classes, one point where one wins "
+           "and a change of the feature makes the other win: 2(K − 1) constraints at once, "
+           "so the binary interval window (thm:fr-interval-continuous) does not carry over"),
 }  # fmt: skip
 _MULTICLASS_PAIRS: _Row = {
     "csr": (None, "coNP-complete", "thm:pairs-conp", "contains the binary case (K = 2)"),
@@ -378,6 +384,8 @@ _MULTICLASS_PAIRS: _Row = {
     "fixed": (None, "coNP-complete", "thm:multiclass-resp",
               "contains the binary case (K = 2); pair terms across components: R(x) "
               "enumerated jointly"),
+    "fr": (None, "coNP-complete", "thm:multiclass-fr",
+           "contains the binary case (K = 2); no multiclass algorithm for pair terms yet"),
 }  # fmt: skip
 
 

@@ -40,7 +40,11 @@ from gamexplain.complexity.registry import (
     cell_entry,
 )
 from gamexplain.errors import InvalidParameterError
-from gamexplain.lab.reductions import cnf_to_relu_net, regression_to_multiclass
+from gamexplain.lab.reductions import (
+    classification_to_multiclass,
+    cnf_to_relu_net,
+    regression_to_multiclass,
+)
 from gamexplain.model.domains import Finite, Integers, Interval
 from gamexplain.model.gam import GAM, Feature, PairTerm
 from gamexplain.model.shapes import Layer, Piecewise, ReLUNet, Table
@@ -134,6 +138,11 @@ def generate(
     (4, 'random', 'msr | interval | ebm | classification')
     """
     cell = _generate_iv(query, domain, component, task, n, knob, seed)
+    if task == "multiclass" and query == "fr":
+        # the binary subset-sum instance of thm:fr-conp as three classes (thm:multiclass-fr)
+        base, x, extra = generate(query, domain, component, "classification", n, knob, seed)
+        three = classification_to_multiclass(base)
+        return three, x, {**extra, "family": family_of(cell), "cell": str(cell)}
     if task == "multiclass":
         # the regression instance of the same size, through the reduction of
         # thm:multiclass-msr-np: three classes, "inside" while |f(z) − f(x)| ≤ δ

@@ -15,7 +15,11 @@ run, not only read (Bassan, Moshkovitz and Katz, NeurIPS 2025; THEORY §4):
   demonstrate the erratum (``thm:nam-interval-penalty``);
 * :func:`regression_to_multiclass` — sufficient reasons of a regression with tolerance
   to those of a three-class model, so MSR is NP-complete from K = 3
-  (``thm:multiclass-msr-np``).
+  (``thm:multiclass-msr-np``);
+* :func:`classification_to_multiclass` — a binary classifier as three classes, so
+  multiclass FR contains binary FR (``thm:multiclass-fr``);
+* :func:`partition_to_target_class` — PARTITION to a contrastive reason toward a target
+  class (``thm:multiclass-mcr-target``).
 
 ``cnf_to_relu_net`` builds the network all the CNF reductions share: a one-input ReLU
 network that reads the bits of an integer input and evaluates a CNF on them, so its
@@ -37,11 +41,13 @@ from gamexplain.model.task import Classification, Multiclass, Regression
 
 __all__ = [
     "assignment_of",
+    "classification_to_multiclass",
     "cnf_count_to_shap",
     "cnf_to_nam",
     "cnf_to_relu_net",
     "count_models",
     "knapsack_count_to_completion",
+    "partition_to_target_class",
     "regression_to_multiclass",
     "subset_sum_to_redundancy",
     "unpenalised_cnf_to_nam",
@@ -491,3 +497,77 @@ def _scaled(shape: Any, sign: float) -> Any:
     if isinstance(shape, Piecewise):
         return Piecewise(shape.breakpoints, [[sign * c for c in row] for row in shape.coefficients])
     raise InvalidParameterError("multiclass models take tables and pieces only, not networks")
+
+
+def classification_to_multiclass(gam: GAM) -> MulticlassGAM:
+    """A three-class model whose argmax is "positive" exactly where a binary classifier
+    predicts 1 and "negative" where it predicts 0; the class "never" never wins.
+
+    Parameters
+    ----------
+    gam : GAM
+        A binary classifier (class 1 iff f(z) ≥ t, or f(z) > t).
+
+    Returns
+    -------
+    MulticlassGAM
+        Scores f(z) − t for "positive", 0 for "negative" and −1 for "never"; "positive"
+        comes first (winning its ties) under ``>=`` and after "negative" under ``>``.
+        Pair terms stay with "positive" (zero in the other classes).
+
+    Notes
+    -----
+    Linear in the size of the model. Every binary FR instance is a multiclass one, so
+    multiclass FR is coNP-hard for every K ≥ 2 (thm:multiclass-fr).
+    """
+    task = gam.task
+    if not isinstance(task, Classification):
+        raise InvalidParameterError("classification_to_multiclass needs a binary classifier")
+    zero = [Feature(f.name, f.domain, _scaled(f.shape, 0.0)) for f in gam.features]
+    flat = [PairTerm(p.features, p.edges, [[0.0 for _ in row] for row in p.values])
+            for p in gam.pairs]  # fmt: skip
+    positive = GAM([Feature(f.name, f.domain, f.shape, f.weight) for f in gam.features],
+                   gam.intercept - task.threshold, Regression(), gam.pairs)  # fmt: skip
+    negative = GAM(zero, 0.0, Regression(), flat)
+    never = GAM(zero, -1.0, Regression(), flat)
+    if task.positive == ">=":
+        return MulticlassGAM(Multiclass(["positive", "negative", "never"]),
+                             [positive, negative, never])  # fmt: skip
+    return MulticlassGAM(Multiclass(["negative", "positive", "never"]), [negative, positive, never])
+
+
+def partition_to_target_class(weights: Sequence[int]) -> tuple[MulticlassGAM, tuple[int, ...]]:
+    """Three classes over binary features: class "t" can be made to win from x = 0 by
+    changing features iff a subset of ``weights`` sums to half their total.
+
+    Parameters
+    ----------
+    weights : sequence of int
+        Positive integers with an even total 2T.
+
+    Returns
+    -------
+    MulticlassGAM
+        Classes ``("t", "c", "e")`` with scores 0, Σ a_i z_i − T and T − Σ a_i z_i: t,
+        the lowest index, wins iff Σ a_i z_i = T.
+    tuple
+        x = (0, …, 0), where "e" wins.
+
+    Notes
+    -----
+    Linear in the number of weights (thm:multiclass-mcr-target): the minimum contrastive
+    reason toward "t" exists iff the weights have a partition, and its size is the
+    least size of a subset summing to T.
+    """
+    total = sum(weights)
+    if not weights or total % 2 or min(weights) <= 0:
+        raise InvalidParameterError("partition_to_target_class needs positive weights, even sum")
+    half = float(total // 2)
+    binary = Finite([0, 1])
+
+    def score(sign: float, intercept: float) -> GAM:
+        return GAM([Feature(f"x{i}", binary, Table([0.0, sign * a]))
+                    for i, a in enumerate(weights)], intercept, Regression())  # fmt: skip
+
+    scores = [score(0.0, 0.0), score(1.0, -half), score(-1.0, half)]
+    return MulticlassGAM(Multiclass(["t", "c", "e"]), scores), tuple(0 for _ in weights)

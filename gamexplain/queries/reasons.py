@@ -44,6 +44,7 @@ from gamexplain.complexity.registry import select_algorithm
 from gamexplain.errors import (
     CertificateTooLargeError,
     TimeLimitError,
+    UnsupportedQueryError,
 )
 from gamexplain.model.distance import feature_distance
 from gamexplain.queries.batch import is_many, many_rows
@@ -574,6 +575,11 @@ def minimum_contrastive_reason(
     >>> print(minimum_contrastive_reason(gam, ["hi", "hi"]))
     changing only a to lo flips the prediction from 1 to 0
     """
+    if actions is None and target is not None and _is_multiclass(gam) and not is_many(x):
+        from gamexplain.queries.multiclass_choice import minimum_contrastive_reason_target
+
+        return minimum_contrastive_reason_target(gam, x, target, method=method, fixed=fixed,
+                                                 time_limit=time_limit, witness=witness)
     if actions is not None or target is not None:  # recourse under an action set
         from gamexplain.queries.recourse import recourse_for
 
@@ -624,6 +630,7 @@ def contrastive_reasons(
     method: Method = "auto",
     fixed: Features = (),
     time_limit: float | None = None,
+    target: Any = None,
 ) -> Reasons[ContrastiveReason]:
     """Every subset-minimal contrastive reason, one at a time (none when nothing flips).
 
@@ -632,11 +639,26 @@ def contrastive_reasons(
     gam, x, fixed, time_limit
         As in :func:`sufficient_reasons`.
     method : {"auto", "polynomial-delay", "hitting-set", "brute"}
+    target : class label, optional
+        Multiclass models only: list the subset-minimal sets whose change can make class
+        ``target`` the argmax, instead of any class other than the prediction.
 
     Notes
     -----
-    As :func:`sufficient_reasons` (thm:enum-additive, thm:enum-hitting-set).
+    As :func:`sufficient_reasons` (thm:enum-additive, thm:enum-hitting-set). Toward a
+    target class each question is NP-complete from K = 3 (thm:multiclass-mcr-target).
     """
+    if target is not None:
+        validate("contrastive_reasons", gam, target=target)
+        if not _is_multiclass(gam):
+            raise UnsupportedQueryError(
+                "contrastive_reasons takes a target class on multiclass models only; a "
+                "binary model's contrastive reasons already lead to the other class"
+            )
+        from gamexplain.queries.multiclass_choice import contrastive_reasons_target
+
+        return contrastive_reasons_target(gam, x, target, method=method, fixed=fixed,
+                                          time_limit=time_limit)  # fmt: skip
     if _is_multiclass(gam):
         from gamexplain.queries.multiclass import contrastive_reasons_multiclass as listing
 

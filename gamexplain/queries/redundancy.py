@@ -211,6 +211,12 @@ def is_redundant(
     >>> print(is_redundant(gam, "a"))
     a is not redundant: at x=(b=0), a 1 gives class 1 and a 0 gives class 0
     """
+    if getattr(getattr(gam, "task", None), "kind", None) == "multiclass":
+        from gamexplain.queries.multiclass_choice import is_redundant_multiclass
+
+        return is_redundant_multiclass(gam, feature, method=method,  # type: ignore[arg-type]
+                                       time_limit=time_limit,
+                                       max_states=max_states)  # fmt: skip
     chosen = validate(
         "is_redundant", gam, feature=feature, method=method, time_limit=time_limit,
         max_states=max_states,
