@@ -22,6 +22,7 @@ from gamexplain.algorithms import (  # noqa: F401
     partial_sums,
     partial_sums_fr,
     recourse,
+    recourse_box,
     redundancy,
     responsiveness,
     segmentation,

@@ -55,6 +55,7 @@ class RecourseCertificate:
     target: Target
     fixed: frozenset[int]
     model: str
+    box: Any = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -132,7 +133,7 @@ def recourse_for(
     covering = gam.covering(instance)
     selection = select_algorithm(covering, "recourse", method,
                                  {"actions": actions, "x": instance,
-                                  "max_states": max_states})  # fmt: skip
+                                  "max_states": max_states, "target": goal})  # fmt: skip
     started = time.perf_counter()
     for spec in selection.candidates:
         plan: Plan = spec.func(covering, instance, actions, goal, fixed=fixed,
@@ -158,7 +159,7 @@ def recourse_for(
         exact=exact,
         algorithm=spec.name,
         cell=str(selection.entry.cell),
-        certificate=RecourseCertificate(goal, fixed, certify.model_digest(gam)),
+        certificate=RecourseCertificate(goal, fixed, certify.model_digest(gam), plan.proof),
         status=plan.status,  # type: ignore[arg-type]
         message=message,
         stats=Stats(seconds=time.perf_counter() - started, work={"points": plan.examined}),
@@ -191,7 +192,7 @@ def minimum_recourse(
         opposite the prediction by default, a higher score for a regression.
     fixed : feature names or positions
         Features the action may not change (on top of the action set).
-    method : {"auto", "component-knapsack", "joint-enumeration"}
+    method : {"auto", "component-knapsack", "pair-box", "joint-enumeration"}
     max_states : int
         Joint points one component (or, for the joint enumeration, R(x)) may take before
         the answer becomes an upper bound.
@@ -208,8 +209,11 @@ def minimum_recourse(
     extreme of a separable feature's contribution over its reachable range; an
     enumeration of the joint points of any other component) and a group knapsack over
     the components give the minimum in O(Σ_P V_P + m·n²) for V_P joint points of
-    component P (``thm:recourse-knapsack``); pair terms across components fall back to
-    enumerating R(x) (``thm:recourse-brute``). The minimum contrastive reason is
+    component P (``thm:recourse-knapsack``). Pair terms across components: when every
+    component is one feature R(x) is a box, and the minimum recourse is the minimum
+    contrastive reason of the model cut to that box, found by branch and bound over
+    sizes and certified by its size proof (``thm:recourse-pair-box``); other action
+    sets fall back to enumerating R(x) (``thm:recourse-brute``). The minimum contrastive reason is
     NP-hard already with free binary features and pair terms (``thm:pairs-conp``), so
     the enumeration is exponential in the worst case.
 
