@@ -354,6 +354,10 @@ _MULTICLASS: _Row = {
     "fixed": (None, "coNP-complete", "thm:multiclass-resp",
               "contains the binary case (K = 2); toward a class, a Pareto frontier of the "
               "components' K − 1 change vectors"),
+    "recourse": (None, "NP-complete", "thm:multiclass-recourse",
+                 "contains the binary case (K = 2); toward a class a group knapsack whose "
+                 "values are K − 1 margin vectors (Pareto frontiers per cost); negated, "
+                 "K − 1 scalar knapsacks"),
 }  # fmt: skip
 _MULTICLASS_PAIRS: _Row = {
     "csr": (None, "coNP-complete", "thm:pairs-conp", "contains the binary case (K = 2)"),
@@ -378,6 +382,9 @@ _MULTICLASS_PAIRS: _Row = {
     "fixed": (None, "coNP-complete", "thm:multiclass-resp",
               "contains the binary case (K = 2); pair terms across components: R(x) "
               "enumerated jointly"),
+    "recourse": (None, "NP-complete", "thm:multiclass-recourse",
+                 "contains the binary case (K = 2); pair terms across components: R(x) "
+                 "enumerated jointly"),
 }  # fmt: skip
 
 
