@@ -157,3 +157,14 @@ def test_pair_box_honours_the_time_limit():
     actions = ActionSet.from_gam(gam)
     result = minimum_recourse(gam, x, actions, time_limit=1e-9)
     assert result.status == "time_limit" and not result.exact and result.verify(gam)
+
+
+def test_a_row_beyond_the_domain_keeps_its_cell():
+    # a = 2.5 lies past the model's domain, in the same cell as a = 2 (its last piece and
+    # pair bin), so R(x) is still a box and a may stay where it is
+    gam = _joined_model()
+    actions = ActionSet.from_gam(gam)
+    result = minimum_recourse(gam, (2.5, 0.5, 0), actions)
+    assert result.algorithm == "pair-box" and result.exact
+    assert result.size == 1 and result.features == ("b",) and result.witness[0] == 2.5
+    assert result.verify(gam)
