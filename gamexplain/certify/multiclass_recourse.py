@@ -26,7 +26,7 @@ from fractions import Fraction
 from typing import Any
 
 from gamexplain.certify import check_size
-from gamexplain.certify.evaluate import score
+from gamexplain.certify.evaluate import contribution, pair_value, score
 from gamexplain.certify.multiclass import class_of, digest
 from gamexplain.certify.numbers import compare
 from gamexplain.certify.provenance import provenance_consistent
@@ -102,7 +102,7 @@ def _candidates(gam: Any, x: Sequence[Any], i: int, low: Fraction, high: Fractio
 def _vectors(gam: Any, x: Sequence[Any], actions: Any, members: Sequence[int],
              fixed: frozenset[int]) -> list[list[tuple[Any, ...]]]:  # fmt: skip
     """Per cost, every vector of class-score changes of the component's admitted points."""
-    base = [score(m, x) for m in gam.scores]
+    base = [_own(m, x, members) for m in gam.scores]
     out: list[list[tuple[Any, ...]]] = [[tuple(Fraction(0) for _ in base)]]
     out += [[] for _ in members]
     i = members[0]
@@ -121,9 +121,17 @@ def _vectors(gam: Any, x: Sequence[Any], actions: Any, members: Sequence[int],
         changed = [m for m in members if not _same(point[m], x[m])]
         if not changed or any(m in fixed for m in changed) or not actions.admits(x, point):
             continue
-        out[len(changed)].append(tuple(score(m, point) - b
+        out[len(changed)].append(tuple(_own(m, point, members) - b
                                        for m, b in zip(gam.scores, base, strict=True)))  # fmt: skip
     return out
+
+
+def _own(model: Any, point: Sequence[Any], members: Sequence[int]) -> Any:
+    """The members' contributions and the pair terms touching them: all of a class score
+    that a move of the component changes (no pair term leaves a component here)."""
+    total = sum((contribution(model, m, point[m]) for m in members), Fraction(0))
+    touching = [p for p in model.pairs if set(p.features) & set(members)]
+    return total + sum((pair_value(model, p, point) for p in touching), Fraction(0))
 
 
 def _keep_best(vectors: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
