@@ -70,9 +70,10 @@ def box_model(
             stay.add(j)
             features.append(feature)
             continue
-        low, high = span
-        if not low <= Fraction(x[j]) <= high:
+        covered = _cover(gam, j, span, Fraction(x[j]))
+        if covered is None:
             return None
+        low, high = covered
         if isinstance(domain, Integers):
             features.append(_with_domain(feature, Integers(int(low), int(high))))
             continue
@@ -94,6 +95,46 @@ def _steps(gam: Any, j: int) -> list[Fraction] | None:
         if j in pair.features:
             edges.update(Fraction(e) for e in (pair.edges[pair.features.index(j)] or ()))
     return sorted(edges)
+
+
+def _cover(gam: Any, j: int, span: tuple[Fraction, Fraction],
+           here: Fraction) -> tuple[Fraction, Fraction] | None:  # fmt: skip
+    """The reachable range widened to hold x_j when x_j lies outside it (a row beyond the
+    model's domain): allowed when the feature scores alike from the range's nearest end
+    to x_j (at both and at every cell edge between), so every added value scores as that
+    reachable end; None otherwise."""
+    low, high = span
+    if low <= here <= high:
+        return span
+    walls = _walls(gam, j)
+    if walls is None:
+        return None
+    near = high if here > high else low
+    inside = [e for e in walls if min(near, here) < e <= max(near, here)]
+    if any(not _same_score(gam, j, e, here) for e in [near, *inside]):
+        return None
+    return (low, here) if here > high else (here, high)
+
+
+def _same_score(gam: Any, j: int, a: Any, b: Any) -> bool:
+    """Whether feature j's contribution and every pair bin agree at ``a`` and ``b``."""
+    feature = gam.features[j]
+    if feature.contribution_exact(a) != feature.contribution_exact(b):
+        return False
+    pairs = [(p, p.features.index(j)) for p in gam.pairs if j in p.features]
+    return all(p.bin_of(k, feature, a) == p.bin_of(k, feature, b) for p, k in pairs)
+
+
+def _walls(gam: Any, j: int) -> list[Fraction] | None:
+    """Where a piecewise-constant feature's score may change inside its domain: its
+    inner breakpoints and its pair terms' inner bin edges (None: a piece not constant)."""
+    if _steps(gam, j) is None:
+        return None
+    walls = {Fraction(b) for b in gam.features[j].shape.breakpoints[1:-1]}
+    for pair in gam.pairs:
+        if j in pair.features:
+            walls.update(Fraction(e) for e in (pair.edges[pair.features.index(j)] or ())[1:-1])
+    return sorted(walls)
 
 
 def _float_ends(gam: Any, j: int, low: Fraction, high: Fraction) -> tuple[float, float] | None:
@@ -122,7 +163,7 @@ def _clamp(point: Sequence[Any], actions: ActionSet, x: Sequence[Any]) -> tuple[
     the same cell, so its score is unchanged)."""
     out = list(point)
     for j, value in enumerate(point):
-        if isinstance(actions.domains[j], Interval):
+        if isinstance(actions.domains[j], Interval) and value != x[j]:
             span = own_range(actions, j, x[j])
             if span is not None:
                 out[j] = min(max(Fraction(value), span[0]), span[1])

@@ -66,13 +66,15 @@ class Menu:
 @dataclass(frozen=True)
 class Plan:
     """The answer: the fewest changed features (None when no point of R(x) meets the
-    target), a witness point, each component's menu and the run's status."""
+    target), a witness point, each component's menu, the run's status and, from
+    algorithms that prove minimality another way, their proof."""
 
     size: int | None
     witness: tuple[Any, ...] | None
     menus: tuple[Menu, ...]
     status: str
     examined: int = 0
+    proof: Any = None
 
 
 def _better(change: Exact, attained: bool, best: tuple[Any, ...] | None, upward: bool) -> bool:

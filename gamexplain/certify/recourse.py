@@ -14,7 +14,11 @@ What is re-derived, without :mod:`gamexplain.algorithms` or the substrate's reac
   of its members' domain values, each point decided by ``admits`` — then the best total
   per cost by a max-plus sum written here; no cost below the size (any cost, when the
   result says no point reaches) may meet the target. When pair terms join components the
-  score does not separate, and R(x) is enumerated whole from the domain product.
+  score does not separate: R(x) is enumerated whole from the domain product, or, when
+  the result carries a box proof, R(x) is rebuilt as a pairwise model on its box by
+  :mod:`gamexplain.certify.responsiveness` and the proof re-checked there as a minimum
+  contrastive reason's (:func:`gamexplain.certify.reasons.no_smaller_contrastive`) or,
+  when nothing reaches, as a worst case (:func:`gamexplain.certify.reasons.sufficient`).
 
 Every enumeration is bounded by :data:`~gamexplain.certify.MAX_CHECK_POINTS`.
 """
@@ -25,13 +29,16 @@ import itertools
 import math
 from collections.abc import Sequence
 from fractions import Fraction
+from types import SimpleNamespace
 from typing import Any
 
 from gamexplain.certify import check_size
 from gamexplain.certify.evaluate import contribution, covering, model_digest, pair_value, score
 from gamexplain.certify.numbers import compare
 from gamexplain.certify.provenance import provenance_consistent
+from gamexplain.certify.reasons import no_smaller_contrastive, sufficient
 from gamexplain.certify.responsiveness import (
+    _box,
     _describe,
     _domain_values,
     _extreme,
@@ -158,9 +165,36 @@ def _joined(gam: Any, actions: Any) -> bool:
     return any(where[p.features[0]] != where[p.features[1]] for p in gam.pairs)
 
 
+def _box_none_cheaper(gam: Any, x: Sequence[Any], actions: Any, target: Any,
+                      fixed: frozenset[int], below: int, proof: Any) -> bool:  # fmt: skip
+    """Whether ``proof`` shows, on the box model of R(x) rebuilt here, that no point
+    changing fewer than ``below`` features meets the target (``below`` past the feature
+    count: that none does)."""
+    if type(proof).__name__ != "BoxProof":
+        return False
+    built = _box(gam, x, actions, target)
+    if built is None or _meets(target, score(gam, x)):
+        return False
+    box, stay = built
+    held = frozenset(stay) | fixed
+    if frozenset(proof.held) != held:
+        return False
+    if below > len(gam.features):
+        return proof.holds is not None and sufficient(box, x, held, proof.holds)
+    if proof.holds is not None:
+        return False
+    record = SimpleNamespace(size_proof=proof.size_proof, cores=tuple(proof.cores))
+    return no_smaller_contrastive(box, x, held, below, record)
+
+
 def _none_cheaper(gam: Any, x: Sequence[Any], actions: Any, target: Any,
-                  fixed: frozenset[int], below: int) -> bool:  # fmt: skip
+                  fixed: frozenset[int], below: int, proof: Any = None) -> bool:  # fmt: skip
     """Whether no point of R(x) changing fewer than ``below`` features meets the target."""
+    if below == 0:
+        return True
+    if proof is not None:
+        return _joined(gam, actions) and _box_none_cheaper(gam, x, actions, target, fixed,
+                                                           below, proof)  # fmt: skip
     if not _joined(gam, actions):
         scores = _best_by_cost(gam, x, actions, target, fixed)
         return not any(s is not None and _attainable(target, s) for s in scores[:below])
@@ -190,5 +224,6 @@ def check_recourse(result: Any, gam: Any) -> bool:
     if result.message:
         return False
     below = len(gam.features) + 1 if result.size is None else result.size
-    return _none_cheaper(model, result.instance, result.actions, result.certificate.target,
-                         result.certificate.fixed, below)  # fmt: skip
+    certificate = result.certificate
+    return _none_cheaper(model, result.instance, result.actions, certificate.target,
+                         certificate.fixed, below, certificate.box)  # fmt: skip

@@ -617,8 +617,16 @@ def _box(gam: Any, x: Sequence[Any], actions: Any, target: Any) -> Any:
             features.append(feature)
             continue
         low, high = span
-        if not low <= Fraction(x[j]) <= high:
-            return None
+        here = Fraction(x[j])
+        if not low <= here <= high:  # x beyond the model's domain: widen within one cell
+            walls = _cell_walls(gam, j)
+            near = high if here > high else low
+            if walls is None or not all(
+                _alike(gam, j, e, here) for e in walls | {near}
+                if min(near, here) < e <= max(near, here) or e == near
+            ):
+                return None
+            low, high = min(low, here), max(high, here)
         if isinstance(domain, Integers):
             cut: Any = Integers(int(low), int(high))
         else:
@@ -629,6 +637,31 @@ def _box(gam: Any, x: Sequence[Any], actions: Any, target: Any) -> Any:
         features.append(dataclasses.replace(feature, domain=cut, distribution=None))
     task = Classification(float(level), ">=" if target.sense in (">=", "<") else ">")
     return GAM(features, intercept=gam.intercept, task=task, pairs=gam.pairs), frozenset(stay)
+
+
+def _cell_walls(gam: Any, j: int) -> set[Fraction] | None:
+    """Where a piecewise-constant feature's score may change (its breakpoints and its
+    pair terms' bin edges); None when some piece is not constant."""
+    shape = gam.features[j].shape
+    if not isinstance(shape, Piecewise) or any(len(c) != 1 for c in shape.coefficients):
+        return None
+    walls = {Fraction(b) for b in shape.breakpoints[1:-1]}  # the outer ones end the domain
+    for pair in gam.pairs:
+        if j in pair.features:
+            walls |= {Fraction(e) for e in (pair.edges[pair.features.index(j)] or ())[1:-1]}
+    return walls
+
+
+def _alike(gam: Any, j: int, a: Fraction, b: Fraction) -> bool:
+    """Whether feature j scores the same at a and b, pair terms' partners held."""
+    if compare(contribution(gam, j, a), contribution(gam, j, b)) != 0:
+        return False
+    for pair in gam.pairs:
+        if j in pair.features:
+            cuts = pair.edges[pair.features.index(j)]
+            if cuts is not None and any((a < e) != (b < e) for e in map(Fraction, cuts)):
+                return False
+    return True
 
 
 def _same_cells(gam: Any, j: int, low: Fraction, high: Fraction) -> Any:

@@ -360,6 +360,10 @@ _MULTICLASS: _Row = {
            "contains the binary case (K = 2); per pair of classes, one point where one wins "
            "and a change of the feature makes the other win: 2(K − 1) constraints at once, "
            "so the binary interval window (thm:fr-interval-continuous) does not carry over"),
+    "recourse": (None, "NP-complete", "thm:multiclass-recourse",
+                 "contains the binary case (K = 2); toward a class a group knapsack whose "
+                 "values are K − 1 margin vectors (Pareto frontiers per cost); negated, "
+                 "K − 1 scalar knapsacks"),
 }  # fmt: skip
 _MULTICLASS_PAIRS: _Row = {
     "csr": (None, "coNP-complete", "thm:pairs-conp", "contains the binary case (K = 2)"),
@@ -386,6 +390,9 @@ _MULTICLASS_PAIRS: _Row = {
               "enumerated jointly"),
     "fr": (None, "coNP-complete", "thm:multiclass-fr",
            "contains the binary case (K = 2); no multiclass algorithm for pair terms yet"),
+    "recourse": (None, "NP-complete", "thm:multiclass-recourse",
+                 "contains the binary case (K = 2); pair terms across components: R(x) "
+                 "enumerated jointly"),
 }  # fmt: skip
 
 

@@ -508,7 +508,8 @@ class ActionSet:
         """As :meth:`from_gam`, with each numeric feature's bounds the range of ``X``'s
         column (rows of the model's features, as :meth:`GAM.decision_function` takes)."""
         base = cls.from_gam(gam)
-        columns = gam._columns(gam._rows(X))[0]
+        model = gam.scores[0] if gam.task.kind == "multiclass" else gam  # shared features
+        columns = model._columns(model._rows(X))[0]
         bounds: dict[str, Any] = {}
         for name, domain, column in zip(base.names, base.domains, columns, strict=True):
             if isinstance(domain, Finite) and not domain.is_numeric:

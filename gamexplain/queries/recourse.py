@@ -9,10 +9,10 @@ fewest features such an action changes to reach the target (the class opposite t
 prediction by default), with the point it reaches; ``minimum_contrastive_reason(gam, x,
 actions=...)`` answers through it.
 
-Extension points: a multiclass target becomes one more
-:class:`~gamexplain.substrate.reach.Target` kind in
-:func:`gamexplain.queries.responsiveness.resolve_target` (the algorithms only ask
-``target.meets(score)`` and ``target.upward``); many rows run this per row.
+A multiclass model takes a class as its target (default: any class other than the
+predicted one), answered by :mod:`gamexplain.algorithms.multiclass_recourse`.
+
+Extension points: many rows run this per row.
 """
 
 from __future__ import annotations
@@ -23,16 +23,17 @@ from typing import Any
 
 from gamexplain import certify
 from gamexplain.algorithms.recourse import Plan
+from gamexplain.certify.multiclass import digest as multiclass_digest
+from gamexplain.certify.multiclass_recourse import check_class_recourse
 from gamexplain.certify.recourse import check_recourse
 from gamexplain.complexity.registry import select_algorithm
-from gamexplain.errors import UnsupportedQueryError
 from gamexplain.exact import to_float
 from gamexplain.model.actions import ActionSet
 from gamexplain.model.gam import GAM
 from gamexplain.queries.parameters import validate
 from gamexplain.queries.responsiveness import DEFAULT_MAX_STATES, natural_point, resolve_target
 from gamexplain.results import Result, Stats
-from gamexplain.substrate.reach import Target
+from gamexplain.substrate.reach import ClassTarget, Target
 
 __all__ = [
     "DEFAULT_RECOURSE_STATES",
@@ -52,9 +53,10 @@ class RecourseCertificate:
     fixed (positions) and the digest of the model asked. Minimality is re-derived, not
     read: the check recomputes every component's best move per cost on its own."""
 
-    target: Target
+    target: Target | ClassTarget
     fixed: frozenset[int]
     model: str
+    box: Any = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,6 +105,8 @@ class RecourseResult(Result):
     def verify(self, gam: GAM) -> bool:
         """Re-check the witness exactly and re-derive minimality (see
         :func:`gamexplain.certify.recourse.check_recourse`)."""
+        if gam.task.kind == "multiclass":
+            return check_class_recourse(self, gam)
         return check_recourse(self, gam)
 
 
@@ -110,7 +114,16 @@ def _show(value: Any) -> str:
     return value if isinstance(value, str) else f"{to_float(value):g}"
 
 
-def _describe(target: Target) -> str:
+def _digest(gam: Any) -> str:
+    if gam.task.kind == "multiclass":
+        return multiclass_digest(gam)
+    return certify.model_digest(gam)
+
+
+def _describe(gam: Any, target: Target | ClassTarget) -> str:
+    if isinstance(target, ClassTarget):
+        label = gam.classes[target.wins]
+        return f"a class other than {label}" if target.negate else f"class {label}"
     return f"score {target.sense} {to_float(target.level):.6g}"
 
 
@@ -119,20 +132,13 @@ def recourse_for(
     max_states: int, time_limit: float | None,
 ) -> RecourseResult:  # fmt: skip
     """The query on already validated options (``minimum_contrastive_reason`` calls it)."""
-    if gam.task.kind == "multiclass":
-        raise UnsupportedQueryError(
-            "recourse under an action set takes a binary classifier or a regression; "
-            "toward a class of a multiclass model it is not built yet (responsiveness_scores "
-            "and is_fixed take a class target)"
-        )
     instance = gam.instance(x)
     actions.check_instance(instance)
     goal = resolve_target(gam, instance, target)
-    assert isinstance(goal, Target)
     covering = gam.covering(instance)
     selection = select_algorithm(covering, "recourse", method,
                                  {"actions": actions, "x": instance,
-                                  "max_states": max_states})  # fmt: skip
+                                  "max_states": max_states, "target": goal})  # fmt: skip
     started = time.perf_counter()
     for spec in selection.candidates:
         plan: Plan = spec.func(covering, instance, actions, goal, fixed=fixed,
@@ -152,13 +158,13 @@ def recourse_for(
         features=changed,
         size=plan.size,
         witness=natural_point(witness, actions),
-        target=_describe(goal),
+        target=_describe(gam, goal),
         instance=instance,
         actions=actions,
         exact=exact,
         algorithm=spec.name,
         cell=str(selection.entry.cell),
-        certificate=RecourseCertificate(goal, fixed, certify.model_digest(gam)),
+        certificate=RecourseCertificate(goal, fixed, _digest(gam), plan.proof),
         status=plan.status,  # type: ignore[arg-type]
         message=message,
         stats=Stats(seconds=time.perf_counter() - started, work={"points": plan.examined}),
@@ -186,12 +192,16 @@ def minimum_recourse(
     actions : ActionSet, mapping, path or None
         The action set; None makes every feature actionable within its domain (then the
         answer is the plain minimum contrastive reason's size).
-    target : None, 0, 1 or (sense, value)
+    target : None, 0, 1, a class label or (sense, value)
         As in :func:`~gamexplain.queries.responsiveness.responsiveness_scores`: the class
-        opposite the prediction by default, a higher score for a regression.
+        opposite the prediction by default, a higher score for a regression; for a
+        multiclass model a class label (that class wins the argmax, ties to the lowest
+        index), by default any class other than the predicted one.
     fixed : feature names or positions
         Features the action may not change (on top of the action set).
-    method : {"auto", "component-knapsack", "joint-enumeration"}
+    method : str
+        ``"auto"``, ``"component-knapsack"``, ``"pair-box"`` or ``"joint-enumeration"``;
+        for a multiclass model ``"class-frontier"`` or ``"class-joint-enumeration"``.
     max_states : int
         Joint points one component (or, for the joint enumeration, R(x)) may take before
         the answer becomes an upper bound.
@@ -208,8 +218,14 @@ def minimum_recourse(
     extreme of a separable feature's contribution over its reachable range; an
     enumeration of the joint points of any other component) and a group knapsack over
     the components give the minimum in O(Σ_P V_P + m·n²) for V_P joint points of
-    component P (``thm:recourse-knapsack``); pair terms across components fall back to
-    enumerating R(x) (``thm:recourse-brute``). The minimum contrastive reason is
+    component P (``thm:recourse-knapsack``). Pair terms across components: when every
+    component is one feature R(x) is a box, and the minimum recourse is the minimum
+    contrastive reason of the model cut to that box, found by branch and bound over
+    sizes and certified by its size proof (``thm:recourse-pair-box``); other action
+    sets fall back to enumerating R(x) (``thm:recourse-brute``). Multiclass: the
+    components' Pareto frontiers of K − 1 class-margin changes per cost and a vector
+    group knapsack (``thm:multiclass-recourse``), pseudo-polynomial in the frontier
+    sizes, which ``max_states`` bounds. The minimum contrastive reason is
     NP-hard already with free binary features and pair terms (``thm:pairs-conp``), so
     the enumeration is exponential in the worst case.
 
