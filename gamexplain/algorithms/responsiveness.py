@@ -910,7 +910,10 @@ def exact_responsiveness(
     A separable feature: one level set over its reachable range (``thm:resp-separable``).
     A coupled component with an integer member w: O(∏_{m≠w} v_m · (c + p)) for v_m the
     other members' values, c the critical values of w and p its pieces
-    (``thm:resp-coupled-last``); otherwise O(∏ v_m) definition checks
+    (``thm:resp-coupled-last``); a component with several continuous members: per joint
+    value of its discrete members and per pinning of the continuous ones, O(h^k · p^k)
+    convex cells in its k free coordinates, each measured exactly
+    (``thm:resp-coupled-volume``); otherwise O(∏ v_m) definition checks
     (``thm:resp-sharp-p``).
     """
     return _tally(gam, x, actions, target, max_states=max_states, time_limit=time_limit,

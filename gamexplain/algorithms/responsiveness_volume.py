@@ -63,7 +63,6 @@ class Volume:
     measures: tuple[str, ...]
     best: tuple[Exact, bool, tuple[Any, ...]]
     examined: int
-    timed_out: bool
 
 
 def measure_label(k: int) -> str:
@@ -294,7 +293,7 @@ def component_volume(
                          for m in members]  # fmt: skip
                 for part, (slope, offset) in scores.split(cell, order, value, k):
                     size, reached = _measure(part, slope, base + change + offset, target, k,
-                                             inside if k == 0 else None, gam)  # fmt: skip
+                                             inside, gam, x, members, base)  # fmt: skip
                     for q, flag in enumerate(moved):
                         if flag:
                             totals[k][q] += size
@@ -305,7 +304,7 @@ def component_volume(
               for q in range(len(members))]  # fmt: skip
     return Volume(tuple(totals[k][q] for q, k in enumerate(chosen)),
                   tuple(hits[k][q] for q, k in enumerate(chosen)),
-                  tuple(measure_label(k) for k in chosen), best, examined, False)  # fmt: skip
+                  tuple(measure_label(k) for k in chosen), best, examined)  # fmt: skip
 
 
 def _moves(m: int, inside: Sequence[Any], x: Sequence[Any], value: dict[int, Affine]) -> bool:
@@ -317,12 +316,24 @@ def _moves(m: int, inside: Sequence[Any], x: Sequence[Any], value: dict[int, Aff
     return bool(inside[m] != x[m])
 
 
+def _change(gam: Any, x: Sequence[Any], members: Sequence[int], point: Sequence[Any]) -> Exact:
+    """The change of the score from x to ``point``, which differs from x only on the
+    component's members (no pair term touches them)."""
+    total: Exact = Fraction(0)
+    for m in members:
+        if point[m] != x[m]:
+            feature = gam.features[m]
+            total = total + feature.contribution_exact(point[m]) - feature.contribution_exact(x[m])
+    return total
+
+
 def _measure(part: Polytope, slope: tuple[Fraction, ...], offset: Exact, target: Target,
-             k: int, at: Any, gam: Any) -> tuple[Fraction, Fraction]:  # fmt: skip
+             k: int, at: Any, gam: Any, x: Sequence[Any], members: Sequence[int],
+             base: Exact) -> tuple[Fraction, Fraction]:  # fmt: skip
     """The part's volume and the volume where the score slope · u + offset meets the
     target (a point, k = 0, is scored exactly)."""
     if k == 0:
-        return Fraction(1), Fraction(int(target.meets(gam.score_exact(at))))
+        return Fraction(1), Fraction(int(target.meets(base + _change(gam, x, members, at))))
     size = volume(part[0], k)
     if not any(slope):
         return size, size if target.meets(offset) else Fraction(0)
@@ -341,7 +352,7 @@ def _better(best: tuple[Exact, bool, tuple[Any, ...]], gam: Any, x: Sequence[Any
         candidate = _point(x, order, value, u, point)
         if not actions.admits_on(component, x, candidate):
             continue
-        change = gam.score_exact(candidate) - base
+        change = _change(gam, x, members, candidate)
         if compare(change, best[0]) * sign > 0:
             best = (change, True, tuple(candidate[m] for m in members))
     return best

@@ -126,9 +126,27 @@ def volume(halfspaces: Sequence[Halfspace], k: int) -> Fraction:
 def polytope(halfspaces: Sequence[Halfspace], k: int) -> Polytope | None:
     """The polytope with its vertices, or None when it has no k-dimensional volume."""
     found = vertices(halfspaces, k)
-    if not found or (k and volume(halfspaces, k) == 0):
+    if not found or _rank(found) < k:
         return None
     return tuple(halfspaces), found
+
+
+def _rank(points: Sequence[tuple[Fraction, ...]]) -> int:
+    """The dimension of the affine hull of ``points`` (exact elimination)."""
+    rows = [[p - q for p, q in zip(point, points[0], strict=True)] for point in points[1:]]
+    rank = 0
+    width = len(points[0])
+    for col in range(width):
+        pivot = next((r for r in range(rank, len(rows)) if rows[r][col] != 0), None)
+        if pivot is None:
+            continue
+        rows[rank], rows[pivot] = rows[pivot], rows[rank]
+        for r in range(rank + 1, len(rows)):
+            if rows[r][col] != 0:
+                factor = rows[r][col] / rows[rank][col]
+                rows[r] = [v - factor * w for v, w in zip(rows[r], rows[rank], strict=True)]
+        rank += 1
+    return rank
 
 
 def centroid(cell: Polytope) -> tuple[Fraction, ...]:
