@@ -13,6 +13,7 @@ saves.
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 
@@ -33,13 +34,13 @@ def model(k: int, n: int, p: int, seed: int = 0) -> gx.MulticlassGAM:
 
 
 def main() -> None:
-    print(f"{'K':>2} {'n':>2} {'p':>2} {'target':>8} {'fixed':>6} {'solve s':>8} "
+    print(f"{'K':>2} {'n':>2} {'p':>2} {'step':>5} {'target':>8} {'fixed':>6} {'solve s':>8} "
           f"{'verify s':>9} {'ratio':>6}")  # fmt: skip
-    for k, n, p in ((3, 2, 3), (3, 3, 3), (4, 3, 4)):
+    for k, n, p, step in itertools.product((3, 4), (2, 3), (3,), (1.0, 0.25)):
         gam = model(k, n, p)
         x = tuple(p / 2 for _ in range(n))
         actions = gx.ActionSet.from_gam(gam).with_features(
-            {f"f{i}": {"step_lb": -1, "step_ub": 1} for i in range(n)})
+            {f"f{i}": {"step_lb": -step, "step_ub": step} for i in range(n)})
         for target in (None, *gam.classes):
             best, decision = float("inf"), None
             for _ in range(3):
@@ -50,8 +51,8 @@ def main() -> None:
             started = time.perf_counter()
             assert decision.verify(gam)
             checked = time.perf_counter() - started
-            print(f"{k:>2} {n:>2} {p:>2} {target!s:>8} {decision.holds!s:>6} {best:>8.4f} "
-                  f"{checked:>9.4f} {checked / best:>6.1f}")  # fmt: skip
+            print(f"{k:>2} {n:>2} {p:>2} {step:>5} {target!s:>8} {decision.holds!s:>6} "
+                  f"{best:>8.4f} {checked:>9.4f} {checked / best:>6.1f}")  # fmt: skip
 
 
 if __name__ == "__main__":
