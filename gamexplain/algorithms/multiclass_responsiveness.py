@@ -22,6 +22,13 @@ r > t, D_tr(z) > 0 for r < t. So
   ``max_states`` bounds. Negated ("some other class wins") the question separates per
   rival r: the least D_pr over R(x) is D_pr(x) plus each component's least change.
   Components joined by pair terms are enumerated jointly.
+- a linear piece of a separable feature on a real interval moves the rival changes
+  along a segment (``thm:multiclass-fixed-lines``): negated, its least change is at an
+  end (an open end approached: a point just inside it is the witness); toward class t,
+  each choice of one change vector or one segment per component is a system of K − 1
+  linear inequalities (strict where a rival of lower index must be beaten) in one
+  parameter per chosen segment, decided exactly by Fourier–Motzkin elimination
+  (:mod:`gamexplain.substrate.linear_systems`) with a rational witness.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -40,7 +48,8 @@ from gamexplain.model.actions import ActionSet
 from gamexplain.model.domains import Finite, Interval
 from gamexplain.model.multiclass import rival_model
 from gamexplain.substrate import deadline
-from gamexplain.substrate.pieces import Segment
+from gamexplain.substrate.linear_systems import Inequality, feasible_point
+from gamexplain.substrate.pieces import Segment, lower
 from gamexplain.substrate.reach import (
     ClassTarget,
     Target,
@@ -55,6 +64,35 @@ __all__ = ["multiclass_responsiveness"]
 
 _Vector = tuple[Exact, ...]
 _Vectors = dict[_Vector, tuple[Any, ...]]  # change vector -> the members' values attaining it
+
+
+@dataclass(frozen=True)
+class _Line:
+    """The rival changes along a linear piece of a separable feature j over [low, high]
+    (high included when ``closed``): ``start + slope·(v − low)`` at value v."""
+
+    low: Fraction
+    high: Fraction
+    closed: bool
+    start: _Vector
+    slope: _Vector
+
+    def at(self, v: Fraction) -> _Vector:
+        return tuple(a + b * (v - self.low) for a, b in zip(self.start, self.slope, strict=True))
+
+
+_Found = tuple[Count, _Vectors | None, tuple[_Line, ...]]
+"""A component's counts, its change vectors (None: too many) and its segments of them."""
+
+
+def _line(segment: Segment, constants: Sequence[Exact], slopes: Sequence[Exact],
+          base: Sequence[Exact]) -> _Line:  # fmt: skip
+    """The segment of rival changes of a linear piece: rival r's model is
+    ``constants[r] + slopes[r]·(v − anchor)`` there, its value at x ``base[r]``."""
+    start = tuple(Fraction(c + s * (segment.low - segment.anchor) - b)
+                  for c, s, b in zip(constants, slopes, base, strict=True))  # fmt: skip
+    return _Line(segment.low, segment.high, segment.closed, start,
+                 tuple(Fraction(s) for s in slopes))  # fmt: skip
 
 
 class _Rivals:
@@ -116,21 +154,23 @@ def _win_measure(segment: Segment, constants: Sequence[Exact], slopes: Sequence[
 
 
 def _separable(gam: Any, x: Sequence[Any], actions: ActionSet, j: int, rivals: _Rivals,
-               max_states: int) -> tuple[Count, _Vectors | None]:  # fmt: skip
-    """Feature j alone: its counts and its change vectors (None when a non-constant piece
-    of a continuous range leaves them infinite)."""
+               max_states: int) -> _Found:  # fmt: skip
+    """Feature j alone: its counts, its change vectors (None when a linear piece over more
+    than ``max_states`` integers leaves them too many) and, per linear piece of a
+    continuous range, the segment its change vectors run along."""
     span = own_range(actions, j, x[j])
     integers = not isinstance(actions.domains[j], Interval)
     stay: _Vectors = {tuple(Fraction(0) for _ in rivals.models): (x[j],)}
     if span is None or span == (Fraction(x[j]), Fraction(x[j])):
         return Count((j,), "separable", (Fraction(0),), (Fraction(0),), 0,
-                     (Fraction(0), True, None)), stay  # fmt: skip
+                     (Fraction(0), True, None)), stay, ()  # fmt: skip
     low, high = span
     if not integers and low == high:  # one point of an interval: counted, not measured
         return _enumerated(gam, x, actions, (j,), rivals, [(low,)], 1, max_states)
     cut = [clipped_pieces(m, j, x, low, high) for m in rivals.models]
     here = [m.features[j].contribution_exact(x[j]) + shift_on(m, j, x, x[j]) for m in rivals.models]
     vectors: _Vectors | None = dict(stay)
+    segments: list[_Line] = []
     wins: Exact = Fraction(0)
     for parts in zip(*cut, strict=True):
         segment = parts[0][0]
@@ -151,13 +191,13 @@ def _separable(gam: Any, x: Sequence[Any], actions: ActionSet, j: int, rivals: _
                 vectors.setdefault(key, (segment.low,))
                 continue
         if not integers:
-            vectors = None
             if degree > 1:
                 raise UnsupportedQueryError(
                     f"feature {actions.names[j]!r} has a piece of degree {degree} on a "
                     "continuous range; a multiclass target intersects K − 1 level sets, "
                     "which gamexplain measures on pieces of degree at most 1"
                 )
+            segments.append(_line(segment, constants, slopes, rivals.base))
             continue
         size = int(segment.high - segment.low) + 1
         if size > max_states and degree <= 1:
@@ -183,13 +223,13 @@ def _separable(gam: Any, x: Sequence[Any], actions: ActionSet, j: int, rivals: _
         total = total - 1
         hits = hits - int(rivals.meets(x))
     count = Count((j,), "separable", (total,), (hits,), 0, (Fraction(0), True, None))
-    return count, vectors
+    return count, vectors, tuple(segments)
 
 
 # -- enumerated components ------------------------------------------------------------------
 def _enumerated(gam: Any, x: Sequence[Any], actions: ActionSet, members: tuple[int, ...],
                 rivals: _Rivals, points: Any, bound: int,
-                max_states: int) -> tuple[Count, _Vectors | None]:  # fmt: skip
+                max_states: int) -> _Found:  # fmt: skip
     component = actions.components.index(actions.component_of(members[0]))
     here = tuple(x[m] for m in members)
     totals = [0] * len(members)
@@ -220,13 +260,13 @@ def _enumerated(gam: Any, x: Sequence[Any], actions: ActionSet, members: tuple[i
     count = Count(members, _kind(actions, members), tuple(Fraction(t) for t in totals),
                   tuple(Fraction(h) for h in hits), unseen, (Fraction(0), True, None),
                   examined, timed_out)  # fmt: skip
-    return count, vectors if complete else None
+    return count, vectors if complete else None, ()
 
 
 def _component(
     gam: Any, x: Sequence[Any], actions: ActionSet, members: tuple[int, ...], rivals: _Rivals,
     max_states: int, brute: bool,
-) -> tuple[Count, _Vectors | None]:  # fmt: skip
+) -> _Found:  # fmt: skip
     if len(members) == 1 and not isinstance(actions.domains[members[0]], Finite) and not brute:
         return _separable(gam, x, actions, members[0], rivals, max_states)
     continuous = [m for m in members if isinstance(actions.domains[m], Interval)]
@@ -329,19 +369,104 @@ def _winning(x: Sequence[Any], actions: ActionSet, rivals: _Rivals,
     return Reach(False, None)
 
 
-def _losing(x: Sequence[Any], actions: ActionSet, rivals: _Rivals,
-            per: Sequence[_Vectors]) -> Reach:  # fmt: skip
-    """Some point makes a rival beat the target class: per rival, the least sum."""
+def _least(vectors: _Vectors, lines: Sequence[_Line], r: int) -> tuple[Exact, bool, Any, Any]:
+    """A component's least change of rival r: (value, attained, values, line), the line
+    when it is approached at a line's open end (then ``values`` is that end)."""
+    v = min(vectors, key=lambda u: u[r])
+    best: tuple[Exact, bool, Any, Any] = (v[r], True, vectors[v], None)
+    for line in lines:
+        ends = ((line.low, line.start[r], True),
+                (line.high, line.at(line.high)[r], line.closed))  # fmt: skip
+        for end, value, closed in ends:
+            side = compare(value, best[0])
+            if side < 0 or (side == 0 and closed and not best[1]):
+                best = (value, closed, (end,), None if closed else line)
+    return best
+
+
+def _losing(x: Sequence[Any], actions: ActionSet, rivals: _Rivals, per: Sequence[_Vectors],
+            lines: Sequence[Sequence[_Line]]) -> Reach:  # fmt: skip
+    """Some point makes a rival beat the target class: per rival, the least sum over
+    R(x) (an affine change is least at an end of its segment; an open end is approached,
+    so a point just inside it is taken when the least sum is below the rival's level)."""
     for r, (goal, base) in enumerate(zip(rivals.goals, rivals.base, strict=True)):
-        total = base
+        least = [_least(vectors, own, r) for vectors, own in zip(per, lines, strict=True)]
+        total = base + sum((value for value, *_ in least), Fraction(0))
+        attained = all(reached for _, reached, *_ in least)
+        if goal.meets(total) or not (attained or total < 0):
+            continue
+        open_ends = [line for *_, line in least if line is not None]
         parts = []
-        for vectors in per:
-            v = min(vectors, key=lambda u: u[r])
-            total = total + v[r]
-            parts.append(vectors[v])
-        if not goal.meets(total):
+        for _value, _reached, values, line in least:
+            if line is not None:  # inside by a gap costing at most a 1/(2·count) share of the slack
+                gap = min(line.high - line.low,
+                          -total / (2 * len(open_ends) * -line.slope[r]))  # fmt: skip
+                values = (line.high - gap,)
+            parts.append(values)
+        return Reach(True, _point(x, actions, parts))
+    return Reach(False, None)
+
+
+def _options(vectors: _Vectors, lines: Sequence[_Line]) -> list[Any]:
+    return [*((v, vectors[v]) for v in vectors), *lines]
+
+
+def _winning_lines(x: Sequence[Any], actions: ActionSet, rivals: _Rivals,
+                   per: Sequence[_Vectors], lines: Sequence[Sequence[_Line]],
+                   max_states: int) -> Reach:  # fmt: skip
+    """Some point makes the target class win when some components have linear pieces on a
+    continuous range: one change vector or one segment per component; for each choice,
+    whether the segments' values make every rival condition hold is a small system of
+    linear inequalities, decided exactly by Fourier–Motzkin elimination with a rational
+    witness (:func:`gamexplain.substrate.linear_systems.feasible_point`)."""
+    options = [_options(_frontier(vectors), own) for vectors, own in zip(per, lines, strict=True)]
+    if math.prod(len(o) for o in options) > max_states:
+        return Reach(None, None)
+    for choice in itertools.product(*options):
+        if deadline.expired():
+            return Reach(None, None)
+        found = _solve_choice(rivals, choice)
+        if found is not None:
+            parts = [(v,) if isinstance(c, _Line) else c[1]
+                     for c, v in zip(choice, found, strict=True)]  # fmt: skip
             return Reach(True, _point(x, actions, parts))
     return Reach(False, None)
+
+
+def _top(option: Any, r: int) -> Exact:
+    """The largest change of rival r an option offers (a segment's larger end)."""
+    if isinstance(option, _Line):
+        return max(option.start[r], option.at(option.high)[r])
+    return option[0][r]
+
+
+def _solve_choice(rivals: _Rivals, choice: Sequence[Any]) -> list[Any] | None:
+    """Values of the chosen segments making every rival condition hold (None for a
+    vector), or None when none do (at once when a rival's largest change falls short)."""
+    for r, (goal, base) in enumerate(zip(rivals.goals, rivals.base, strict=True)):
+        if not goal.meets(base + sum((_top(c, r) for c in choice), Fraction(0))):
+            return None
+    index = [k for k, c in enumerate(choice) if isinstance(c, _Line)]
+    n = len(index)
+    system = []
+    for r, (goal, base) in enumerate(zip(rivals.goals, rivals.base, strict=True)):
+        constant, row = Fraction(base), [Fraction(0)] * n
+        for k, c in enumerate(choice):
+            if isinstance(c, _Line):
+                constant += c.start[r] - c.slope[r] * c.low
+                row[index.index(k)] = c.slope[r]
+            else:
+                constant += c[0][r]
+        system.append(Inequality(tuple(row), constant, goal.sense == ">"))
+    for i, k in enumerate(index):
+        line = choice[k]
+        unit = tuple(Fraction(int(i == q)) for q in range(n))
+        system.append(Inequality(unit, -line.low, False))
+        system.append(Inequality(tuple(-u for u in unit), line.high, not line.closed))
+    point = feasible_point(system, n)
+    if point is None:
+        return None
+    return [point[index.index(k)] if k in index else None for k in range(len(choice))]
 
 
 def _joined(gam: Any, actions: ActionSet) -> bool:
@@ -373,9 +498,10 @@ def _tally(gam: Any, x: tuple[Any, ...], actions: ActionSet, target: ClassTarget
     with deadline.limit(time_limit):
         found = [_component(gam, x, actions, c, rivals, max_states, brute)
                  for c in actions.components]  # fmt: skip
-        counts = tuple(c for c, _ in found)
+        counts = tuple(c for c, _, _ in found)
         complete = all(c.unseen == 0 for c in counts)
-        per = [v for _, v in found]
+        per = [v for _, v, _ in found]
+        lines = [own for _, _, own in found]
         if _joined(gam, actions):
             try:
                 reach = _joint(x, actions, rivals, max_states)
@@ -384,13 +510,15 @@ def _tally(gam: Any, x: tuple[Any, ...], actions: ActionSet, target: ClassTarget
         elif any(v is None for v in per):
             reach = Reach(None, None)
             if complete:
-                note = ("a feature alone in its component has a linear piece over a "
-                        "continuous range (or over more than max_states integers), so its "
-                        "change vectors are too many: whether the prediction is fixed toward "
-                        "a class of a multiclass model is decided there for step functions "
-                        "only")  # fmt: skip
+                note = ("a feature alone in its component has a linear piece over more than "
+                        "max_states integers, so its change vectors are too many: whether the "
+                        "prediction is fixed toward a class of a multiclass model is decided "
+                        "there for step functions, or on real intervals")  # fmt: skip
         elif target.negate:
-            reach = _losing(x, actions, rivals, per)  # type: ignore[arg-type]
+            reach = _losing(x, actions, rivals, per, lines)  # type: ignore[arg-type]
+        elif any(lines):
+            reach = _winning_lines(x, actions, rivals, per, lines,  # type: ignore[arg-type]
+                                   max_states)  # fmt: skip
         else:
             reach = _winning(x, actions, rivals, per, max_states)  # type: ignore[arg-type]
         if rivals.meets(x) and reach.reaches is not True and not target.negate:
@@ -409,7 +537,17 @@ def multiclass_responsiveness(
     gam: Any, x: tuple[Any, ...], actions: ActionSet, target: ClassTarget, *, max_states: int,
     time_limit: float | None,
 ) -> Tally:  # fmt: skip
-    """Counts toward a class of a multiclass model (``thm:multiclass-resp``)."""
+    """Counts toward a class of a multiclass model.
+
+    Notes
+    -----
+    O(K·p) per separable feature of p pieces; an enumerated component costs one argmax
+    per candidate point (``thm:multiclass-resp``). "Fixed" toward a class with linear
+    pieces on real intervals: one Fourier–Motzkin elimination per choice of one change
+    vector or segment per component, ∏_P (v_P + s_P) choices for v_P frontier vectors
+    and s_P segments of component P, each over one variable per chosen segment
+    (``thm:multiclass-fixed-lines``).
+    """
     return _tally(gam, x, actions, target, max_states=max_states, time_limit=time_limit,
                   brute=False)  # fmt: skip
 
@@ -429,7 +567,25 @@ def _brute_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _lines_apply(gam: Any, options: Mapping[str, Any]) -> str | None:
+    for model in getattr(gam, "scores", ()):
+        for feature in model.features:
+            if isinstance(feature.domain, Interval) and any(
+                    isinstance(s, Segment) and s.degree == 1 for s in lower(feature)):  # fmt: skip
+                return None
+    return "no feature has a linear piece on a real interval"
+
+
 for _query in ("responsiveness", "fixed"):
+    register_algorithm(
+        _query, "rival-lines",
+        summary="as rival-levels; a linear piece on a real interval moves the rival changes "
+                "along a segment, and fixed toward a class is decided per choice of one "
+                "vector or segment per component by exact Fourier–Motzkin elimination",
+        theorem="thm:multiclass-fixed-lines", priority=9, applies=_lines_apply,
+        fallback_on=("budget_exhausted",),
+        solves=lambda cell: cell.task == "multiclass", multiclass=True,
+    )(multiclass_responsiveness)  # fmt: skip
     register_algorithm(
         _query, "rival-levels",
         summary="per separable feature, the intersection of the K − 1 rival level sets "

@@ -34,6 +34,7 @@ from functools import lru_cache
 from typing import Any
 
 from gamexplain.algorithms.fixed_pairs import box_reach
+from gamexplain.algorithms.responsiveness_volume import component_volume
 from gamexplain.complexity.registry import register_algorithm
 from gamexplain.errors import UnsupportedQueryError
 from gamexplain.exact import Exact, compare
@@ -72,7 +73,9 @@ class Count:
     bounds the joint points not examined (0 when complete). ``best`` is the best change
     of the score over R_P(x) ∪ {x} toward the target, whether it is attained, and the
     members' values attaining it (None when not attained); ``kind`` is ``separable``,
-    ``encoding`` or ``coupled``.
+    ``encoding`` or ``coupled``. ``best_is_bound``: ``best`` is the best change at points
+    found, which may fall short of the supremum (a component measured by volume), so it
+    proves reaching but not fixed.
     """
 
     members: tuple[int, ...]
@@ -84,6 +87,7 @@ class Count:
     examined: int = 0
     timed_out: bool = False
     measures: tuple[str, ...] = ()
+    best_is_bound: bool = False
 
 
 @dataclass(frozen=True)
@@ -296,6 +300,8 @@ def _component(
     if len(members) == 1 and numeric and not brute:
         return _separable(gam, x, actions, members[0], target, base)
     continuous = [m for m in members if isinstance(actions.domains[m], Interval)]
+    if len(continuous) > 1 and not brute and not _paired_with(gam, members):
+        return _by_volume(gam, x, actions, members, target, base, continuous, max_states)
     if continuous:
         if len(continuous) > 1 or brute or _paired_with(gam, members):
             raise UnsupportedQueryError(_coupled_continuous(actions, members, continuous))
@@ -332,6 +338,32 @@ def _component(
         return _counted(actions, members, target, base, memo[key], here)
     points = component_points(actions, members, x)
     return _enumerated(gam, x, actions, members, target, base, points, bound, max_states)
+
+
+def _by_volume(
+    gam: Any, x: Sequence[Any], actions: ActionSet, members: tuple[int, ...], target: Target,
+    base: Exact, continuous: Sequence[int], max_states: int,
+) -> Count:  # fmt: skip
+    """A component with several continuous members, measured by count × volume over its
+    free coordinates (``thm:resp-coupled-volume``); its best change is attained but may
+    fall short of the supremum (``best_is_bound``)."""
+    others = [m for m in members if m not in continuous]
+    size = math.prod(len(_other_values(actions, m, x)) for m in others)
+    if size > max_states:
+        raise UnsupportedQueryError(
+            f"the component {[actions.names[m] for m in members]} couples continuous features "
+            f"to discrete members with more than max_states={max_states} joint values; raise "
+            "max_states"
+        )
+    joint = itertools.product(*(_other_values(actions, m, x) for m in others))
+    try:
+        found = component_volume(gam, x, actions, members, target, base, joint)
+    except deadline.OutOfTime:
+        zero = tuple(Fraction(0) for _ in members)
+        return Count(members, _kind(actions, members), zero, zero, 1,
+                     (Fraction(0), True, tuple(x[m] for m in members)), 0, True)  # fmt: skip
+    return Count(members, _kind(actions, members), found.totals, found.hits, 0, found.best,
+                 found.examined, False, found.measures, best_is_bound=True)  # fmt: skip
 
 
 def _last_member(
@@ -736,6 +768,13 @@ def _joint(
     return Reach(found is not None, found if isinstance(found, tuple) else None)
 
 
+_VOLUME_FIXED = (
+    "a component couples several continuous features: its best change is taken over the "
+    "points gamexplain examines, so the prediction is shown not fixed when they reach the "
+    "target, and \"fixed\" is left undecided otherwise"
+)
+
+
 def _tally(
     gam: Any, x: tuple[Any, ...], actions: ActionSet, target: Target, *, max_states: int,
     time_limit: float | None, brute: bool,
@@ -757,6 +796,8 @@ def _tally(
             reach = _separated(x, counts, target, base)
             if not reach.reaches and not complete:
                 reach = Reach(None, None)
+            elif not reach.reaches and any(c.best_is_bound for c in counts):
+                reach, note = Reach(None, None), _VOLUME_FIXED
         else:
             reach = Reach(None, None)
         decided = reach.reaches is not None or bool(note)
@@ -794,6 +835,17 @@ def _last_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
     return "no coupled component has an integer member wide enough to count by level sets"
 
 
+def _volume_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
+    actions = options.get("actions")
+    if actions is None:
+        return None
+    for members in actions.components:
+        continuous = sum(isinstance(actions.domains[m], Interval) for m in members)
+        if continuous > 1 and not _paired_with(gam, members):
+            return None
+    return "no component couples several continuous features"
+
+
 def _box_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
     if not gam.pairs:
         return "the model has no pair terms, so the best score separates over components"
@@ -814,6 +866,15 @@ def _register(query: str) -> None:
                 "score is a pairwise model's extreme (pair cells, elimination or dual "
                 "bounds); per-feature counts as per-component",
         theorem="thm:fixed-pair-box", priority=5, applies=_box_applies,
+        fallback_on=("budget_exhausted",),
+    )(exact_responsiveness)  # fmt: skip
+    register_algorithm(
+        query, "coupled-volume",
+        summary="a component coupling several continuous features: count over its discrete "
+                "members times volume over its free continuous coordinates, the region cut "
+                "into convex cells where the definition's tests and the pieces are constant, "
+                "each measured exactly (Lasserre); the rest as per-component",
+        theorem="thm:resp-coupled-volume", priority=7, applies=_volume_applies,
         fallback_on=("budget_exhausted",),
     )(exact_responsiveness)  # fmt: skip
     register_algorithm(
@@ -849,7 +910,10 @@ def exact_responsiveness(
     A separable feature: one level set over its reachable range (``thm:resp-separable``).
     A coupled component with an integer member w: O(∏_{m≠w} v_m · (c + p)) for v_m the
     other members' values, c the critical values of w and p its pieces
-    (``thm:resp-coupled-last``); otherwise O(∏ v_m) definition checks
+    (``thm:resp-coupled-last``); a component with several continuous members: per joint
+    value of its discrete members and per pinning of the continuous ones, O(h^k · p^k)
+    convex cells in its k free coordinates, each measured exactly
+    (``thm:resp-coupled-volume``); otherwise O(∏ v_m) definition checks
     (``thm:resp-sharp-p``).
     """
     return _tally(gam, x, actions, target, max_states=max_states, time_limit=time_limit,

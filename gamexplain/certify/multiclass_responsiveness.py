@@ -10,7 +10,12 @@ components are enumerated over the product of their domains, each point decided 
 :meth:`~gamexplain.model.actions.ActionSet.admits` and the argmax
 (:func:`gamexplain.certify.multiclass.class_of`). "Fixed" is re-decided from the
 components' vectors of class-score changes: toward class t, by a plain dominance filter
-over every partial sum; negated, by the least sum per rival.
+over every partial sum; negated, by the least sum per rival. A linear piece on a
+continuous range contributes a segment of changes: negated, its ends (an open end
+approached, not attained); toward class t, every choice of one vector or segment per
+component is decided by the largest slack δ of the rival margins over the segments'
+parameters, found among the vertices of that polyhedron by exact linear solves — a
+different method from the solver's Fourier–Motzkin elimination.
 """
 
 from __future__ import annotations
@@ -61,23 +66,24 @@ def _first_max(values: Sequence[Any]) -> int:
 
 
 def _separable(gam: Any, x: Sequence[Any], actions: Any, i: int,
-               target: Any) -> tuple[Any, Any, list[Any] | None]:  # fmt: skip
-    """|R_i|, the part meeting the target and the K-vectors of score changes (None when
-    a non-constant piece of a continuous range makes them infinitely many)."""
+               target: Any) -> tuple[Any, Any, list[Any] | None, list[Any]]:  # fmt: skip
+    """|R_i|, the part meeting the target, the K-vectors of score changes (None when a
+    piece of degree above 1 on a continuous range makes them infinitely many) and the
+    segments they run along on the linear pieces of a continuous range."""
     base = [score(m, x) for m in gam.scores]
     zero = tuple(Fraction(0) for _ in gam.scores)
     span = _range(actions, i, x[i])
     if span is None:
-        return Fraction(0), Fraction(0), [zero]
+        return Fraction(0), Fraction(0), [zero], []
     low, high = span
     integers = isinstance(actions.domains[i], Integers)
     if not integers and low == high:
         point = list(x)
         point[i] = low
         if _same(low, x[i]) or not actions.admits(x, point):
-            return Fraction(0), Fraction(0), [zero]
+            return Fraction(0), Fraction(0), [zero], []
         vector = tuple(score(m, point) - b for m, b in zip(gam.scores, base, strict=True))
-        return Fraction(1), Fraction(int(_meets(gam, target, point))), [zero, vector]
+        return Fraction(1), Fraction(int(_meets(gam, target, point))), [zero, vector], []
     walks = [_pieces(m, x, i, low, high) for m in gam.scores]
     rests = []
     for m, b in zip(gam.scores, base, strict=True):
@@ -87,6 +93,7 @@ def _separable(gam: Any, x: Sequence[Any], actions: Any, i: int,
         rests.append(b - own)
     wins: Any = Fraction(0)
     vectors: list[Any] | None = [zero]
+    lines: list[Any] = []
     for parts in zip(*walks, strict=True):
         a, b = parts[0][0], parts[0][1]
         if any((p[0], p[1]) != (a, b) for p in parts):
@@ -107,7 +114,10 @@ def _separable(gam: Any, x: Sequence[Any], actions: Any, i: int,
                 values = [Fraction(int(q.p), int(q.q)) for q in (poly.eval(at) for poly in polys)]
                 vectors.append(tuple(v - c for v, c in zip(values, base, strict=True)))
         elif not integers:
-            vectors = None
+            if max(poly.degree() for poly in polys) > 1:
+                vectors = None
+            else:  # class-score changes run along a segment as v runs over [a, b)
+                lines.append(_segment(polys, base, a, b, parts[0][2]))
         else:
             check_size(int(b - a) + 1, "a non-constant piece")
             for k in range(int(b - a) + 1):
@@ -135,7 +145,20 @@ def _separable(gam: Any, x: Sequence[Any], actions: Any, i: int,
     if integers and low <= Fraction(x[i]) <= high:
         total -= 1
         wins -= int(_meets(gam, target, x))
-    return total, wins, vectors
+    return total, wins, vectors, lines
+
+
+def _rational(value: Any) -> Fraction:
+    return Fraction(int(value.p), int(value.q))
+
+
+def _segment(polys: list[Any], base: list[Any], a: Fraction, b: Fraction,
+             closed: bool) -> tuple[Any, ...]:  # fmt: skip
+    """(a, b, b included, K changes at a, K slopes) of polynomials of degree at most 1."""
+    at = sympy.Rational(a.numerator, a.denominator)
+    start = tuple(_rational(poly.eval(at)) - c for poly, c in zip(polys, base, strict=True))
+    slope = tuple(_rational(poly.coeff_monomial(poly.gens[0])) for poly in polys)
+    return a, b, closed, start, slope
 
 
 def _enumerate(
@@ -169,10 +192,10 @@ def _recount(gam: Any, x: Sequence[Any], actions: Any, target: Any) -> list[Any]
     for members in actions.components:
         m = members[0]
         if len(members) == 1 and not isinstance(actions.domains[m], Finite):
-            total, hits, vectors = _separable(gam, x, actions, m, target)
-            out.append((members, [total], [hits], vectors))
+            total, hits, vectors, lines = _separable(gam, x, actions, m, target)
+            out.append((members, [total], [hits], vectors, lines))
         else:
-            out.append((members, *_enumerate(gam, x, actions, members, target)))
+            out.append((members, *_enumerate(gam, x, actions, members, target), []))
     return out
 
 
@@ -212,7 +235,7 @@ def _reaches(gam: Any, x: Sequence[Any], actions: Any, target: Any,
             actions.admits(x, list(point)) and _meets(gam, target, point)
             for point in itertools.product(*[_domain_values(d) for d in actions.domains])
         )
-    if any(vectors is None for *_, vectors in recount):
+    if any(vectors is None for *_, vectors, _lines in recount):
         return None
     base = [score(m, x) for m in gam.scores]
     t = target.wins
@@ -220,17 +243,16 @@ def _reaches(gam: Any, x: Sequence[Any], actions: Any, target: Any,
         for r in range(gam.n_classes):
             if r == t:
                 continue
-            gap = (
-                base[t]
-                - base[r]
-                + sum(min(v[t] - v[r] for v in vectors) for *_, vectors in recount)
-            )
+            least = [_least_margin(vectors, lines, t, r) for *_, vectors, lines in recount]
+            gap = base[t] - base[r] + sum((value for value, _ in least), Fraction(0))
             side = compare(gap, 0)
-            if side < 0 or (side == 0 and r < t):
+            if side < 0 or (side == 0 and r < t and all(reached for _, reached in least)):
                 return True
         return False
+    if any(lines for *_, lines in recount):
+        return _wins_somewhere(base, t, recount)
     sums = {tuple(Fraction(0) for _ in base)}
-    for *_, vectors in recount:
+    for *_, vectors, _lines in recount:
         grown = {tuple(a + b for a, b in zip(s, v, strict=True)) for s in sums for v in vectors}
         check_size(len(grown), "the partial sums of the components' changes")
         margins = {tuple(s[t] - s[r] for r in range(len(base))) for s in grown}
@@ -248,6 +270,95 @@ def _reaches(gam: Any, x: Sequence[Any], actions: Any, target: Any,
     return False
 
 
+def _least_margin(vectors: list[Any], lines: list[Any], t: int, r: int) -> tuple[Any, bool]:
+    """The least change of score_t − score_r over a component, and whether a point
+    attains it (an open end of a segment is only approached)."""
+    best: tuple[Any, bool] = (min(v[t] - v[r] for v in vectors), True)
+    for a, b, closed, start, slope in lines:
+        ends = ((start[t] - start[r], True),
+                (start[t] - start[r] + (slope[t] - slope[r]) * (b - a), closed))  # fmt: skip
+        for value, reached in ends:
+            side = compare(value, best[0])
+            if side < 0:
+                best = (value, reached)
+            elif side == 0 and reached:
+                best = (value, True)
+    return best
+
+
+def _wins_somewhere(base: list[Any], t: int, recount: list[Any]) -> bool:
+    """Whether some point of R(x) makes class t win, some components having segments of
+    class-score changes: for every choice of one vector or one segment per component,
+    the largest δ ≤ 1 with every strict margin ≥ δ and every other margin ≥ 0 over the
+    segments' parameters is found among the vertices of that polyhedron (exact linear
+    solves); class t wins for that choice exactly when it is positive."""
+    options = [[("vector", v) for v in set(vectors)] + [("segment", line) for line in lines]
+               for *_, vectors, lines in recount]  # fmt: skip
+    check_size(math.prod(len(o) for o in options), "the choices of one change per component")
+    return any(_best_slack(_rows(base, t, c)) > 0 for c in itertools.product(*options))
+
+
+def _rows(base: list[Any], t: int, choice: Sequence[Any]) -> list[tuple[list[Any], Any]]:
+    """The polyhedron of a choice as rows (coefficients over the segment parameters and
+    δ, constant) meaning coefficients · (s, δ) + constant ≥ 0."""
+    segments = [line for kind, line in choice if kind == "segment"]
+    n = len(segments)
+    rows = []
+    for r in range(len(base)):
+        if r == t:
+            continue
+        constant = Fraction(base[t] - base[r])
+        coefficients = [Fraction(0)] * (n + 1)
+        for kind, item in choice:
+            if kind == "vector":
+                constant += item[t] - item[r]
+        for k, (a, _b, _closed, start, slope) in enumerate(segments):
+            constant += start[t] - start[r] - (slope[t] - slope[r]) * a
+            coefficients[k] = Fraction(slope[t] - slope[r])
+        coefficients[n] = Fraction(-1 if r < t else 0)  # r < t must be beaten strictly
+        rows.append((coefficients, constant))
+    for k, (a, b, closed, _start, _slope) in enumerate(segments):
+        unit = [Fraction(int(q == k)) for q in range(n + 1)]
+        rows.append((unit, -a))
+        rows.append(([-u for u in unit[:n]] + [Fraction(-1 if not closed else 0)], b))
+    rows.append(([Fraction(0)] * n + [Fraction(-1)], Fraction(1)))  # δ ≤ 1
+    return rows
+
+
+def _best_slack(rows: list[tuple[list[Any], Any]]) -> Any:
+    """The largest δ over the polyhedron ``rows`` (a vertex attains it: the box on the
+    parameters and δ ≤ 1 make it pointed and bounded in δ); −1 when it is empty."""
+    size = len(rows[0][0])
+    best: Any = Fraction(-1)
+    for chosen in itertools.combinations(rows, size):
+        solution = _solve([c for c, _ in chosen], [-k for _, k in chosen])
+        if solution is None:
+            continue
+        if all(sum((c * v for c, v in zip(coefficients, solution, strict=True)), constant) >= 0
+               for coefficients, constant in rows):  # fmt: skip
+            best = max(best, solution[-1])
+    return best
+
+
+def _solve(matrix: list[list[Any]], right: list[Any]) -> list[Any] | None:
+    """The unique solution of a square system by exact Gauss–Jordan elimination; None
+    when it is singular."""
+    size = len(matrix)
+    rows = [[*row, value] for row, value in zip(matrix, right, strict=True)]
+    for col in range(size):
+        pivot = next((r for r in range(col, size) if rows[r][col] != 0), None)
+        if pivot is None:
+            return None
+        rows[col], rows[pivot] = rows[pivot], rows[col]
+        head = rows[col][col]
+        rows[col] = [v / head for v in rows[col]]
+        for r in range(size):
+            if r != col and rows[r][col] != 0:
+                factor = rows[r][col]
+                rows[r] = [v - factor * w for v, w in zip(rows[r], rows[col], strict=True)]
+    return [row[-1] for row in rows]
+
+
 def check_multiclass_responsiveness(result: Any, gam: Any) -> bool:
     """Every score, |R_j|, count and ``fixed`` of a multiclass result re-counted."""
     model = _bound(result, gam, "responsiveness")
@@ -255,10 +366,10 @@ def check_multiclass_responsiveness(result: Any, gam: Any) -> bool:
         return False
     x, target = result.instance, result.certificate.target
     recount = _recount(model, x, result.actions, target)
-    plain = [(m, t, h, None, None) for m, t, h, _ in recount]  # no best move, no labels
+    plain = [(m, t, h, None, None) for m, t, h, _, _ in recount]  # no best move, no labels
     if not _feature_fields(result, model.scores[0], plain):
         return False
-    for members, totals, hits, _vectors in recount:
+    for members, totals, hits, _vectors, _lines in recount:
         for m, total, hit in zip(members, totals, hits, strict=True):
             truth = _share(total, hit)
             if result.exact_scores[m] is not None:

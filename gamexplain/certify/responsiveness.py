@@ -42,6 +42,7 @@ from gamexplain.certify.evaluate import (
 from gamexplain.certify.numbers import compare
 from gamexplain.certify.provenance import provenance_consistent
 from gamexplain.certify.reasons import sufficient
+from gamexplain.certify.responsiveness_volume import volume_recount
 from gamexplain.model.domains import Finite, Integers, Interval
 from gamexplain.model.gam import GAM
 from gamexplain.model.shapes import Piecewise
@@ -420,6 +421,27 @@ def _by_last_member(
     return totals, hits, best, labels
 
 
+def _by_volume(gam: Any, actions: Any, members: Sequence[int]) -> bool:
+    """Whether a component is measured by volume: several continuous members, no pair
+    term touching it."""
+    continuous = sum(isinstance(actions.domains[m], Interval) for m in members)
+    return continuous > 1 and not any(m in p.features for p in gam.pairs for m in members)
+
+
+def _linear_pieces(gam: Any, x: Sequence[Any], actions: Any, m: int) -> list[Any]:
+    """Member m's pieces on its domain as (a, b, b included, (c0, c1), pair constant)."""
+    domain = actions.domains[m]
+    out = []
+    for a, b, closed, poly, shift in _pieces(gam, x, m, Fraction(domain.low),
+                                            Fraction(domain.high)):  # fmt: skip
+        if poly.degree() > 1:
+            raise ValueError("a curved piece has no area measure here")
+        coefficients = [Fraction(int(c.p), int(c.q)) for c in reversed(poly.all_coeffs())]
+        c0, c1 = [*coefficients, Fraction(0), Fraction(0)][:2]
+        out.append((a, b, closed, (c0, c1), shift))
+    return out
+
+
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, str) or isinstance(b, str):
         return a == b
@@ -434,6 +456,10 @@ def _recount(gam: Any, x: Sequence[Any], actions: Any, target: Any) -> list[Any]
         if len(members) == 1 and not isinstance(actions.domains[m], Finite):
             total, hits, best = _separable(gam, x, actions, m, target, base)
             out.append((members, [total], [hits], best, None))
+        elif _by_volume(gam, actions, members):
+            totals, hits, labels = volume_recount(gam, x, actions, members, target,
+                                                  lambda m: _linear_pieces(gam, x, actions, m))
+            out.append((members, totals, hits, (Fraction(0), False), labels))
         elif (w := _wide_member(gam, actions, members)) is not None:
             totals, hits, best, labels = _by_last_member(gam, x, actions, members, target,
                                                          base, w)  # fmt: skip
@@ -531,8 +557,8 @@ def check_responsiveness(result: Any, gam: Any) -> bool:
     x = result.instance
     target = result.certificate.target
     model = covering(gam, x)
-    recount = _recount(model, x, result.actions, target)
-    if not _feature_fields(result, gam, recount):
+    recount = _claimed_best(_recount(model, x, result.actions, target), result, model)
+    if recount is None or not _feature_fields(result, gam, recount):
         return False
     for members, totals, hits, _best, _labels in recount:
         for m, total, hit in zip(members, totals, hits, strict=True):
@@ -564,6 +590,8 @@ def _undecidable(gam: Any, actions: Any, joined_only: bool = False) -> bool:
     joined = any(where[p.features[0]] != where[p.features[1]] for p in gam.pairs)
     if joined_only:
         return joined
+    if any(_by_volume(gam, actions, c) for c in actions.components):
+        return True  # a volume-measured component: "fixed" is decided only by a witness
     return joined and any(isinstance(d, Interval) for d in actions.domains)
 
 
@@ -730,5 +758,36 @@ def check_fixed(result: Any, gam: Any) -> bool:
         # the box's proof; no per-component recount needed
         return _decides(gam, x, result.actions, target, [], not result.holds, None,
                         certificate.box)  # fmt: skip
-    recount = _recount(gam, x, result.actions, target)
+    recount = _claimed_best(_recount(gam, x, result.actions, target), result, gam)
+    if recount is None:
+        return False
     return _decides(gam, x, result.actions, target, recount, not result.holds, None)
+
+
+def _claimed_best(recount: list[Any], result: Any, gam: Any) -> list[Any] | None:
+    """The recount with each volume-measured component's best change taken from the
+    certificate's point for it, once that point is checked reachable and its change
+    re-evaluated (a lower bound on the supremum, which is all such a component claims);
+    None when a claimed point fails."""
+    x, actions = result.instance, result.actions
+    counts = result.certificate.counts
+    if len(counts) != len(recount):
+        return None
+    out = []
+    for (members, totals, hits, best, labels), count in zip(recount, counts, strict=True):
+        if _by_volume(gam, actions, members):
+            values = count.best[2]
+            if values is None or len(values) != len(members):
+                return None
+            point = list(x)
+            for m, v in zip(members, values, strict=True):
+                point[m] = v
+            if any(not _same(a, b) for a, b in zip(point, x, strict=True)) and not actions.admits(
+                    x, point):  # fmt: skip
+                return None
+            change = score(gam, point) - score(gam, x)
+            if compare(change, count.best[0]) != 0 or count.best[1] is not True:
+                return None
+            best = (change, True)
+        out.append((members, totals, hits, best, labels))
+    return out

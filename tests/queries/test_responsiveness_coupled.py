@@ -9,7 +9,6 @@ import time
 from fractions import Fraction
 from typing import Any
 
-import pytest
 import sympy
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -24,7 +23,6 @@ from gamexplain import (
     Integers,
     Interval,
     Piecewise,
-    UnsupportedQueryError,
     is_fixed,
     responsiveness_scores,
 )
@@ -294,13 +292,16 @@ def test_a_mixed_component_gets_count_times_length(model):
     assert not dataclasses.replace(result, reachable=tuple(forged)).verify(gam)
 
 
-def test_two_coupled_continuous_features_are_refused_by_name():
+def test_two_coupled_continuous_features_are_measured_by_area():
+    # once refused by name; now count × area (thm:resp-coupled-volume): the unit square
+    # less the quarter u ≥ 1/2, v > 1/2
     feats = [Feature(n, Interval(0.0, 1.0), Piecewise([0, 1], [[0.0]])) for n in ("u", "v")]
     gam = GAM(feats, intercept=0.5, task=Classification(0.0))
     actions = ActionSet.from_gam(gam).with_constraints(
         {"type": "IfThenConstraint", "if": ["u", ">=", 0.5], "then": ["v", "<=", 0.5]})
-    with pytest.raises(UnsupportedQueryError, match=r"2 continuous features \['u', 'v'\]"):
-        responsiveness_scores(gam, (0.0, 0.0), actions)
+    result = responsiveness_scores(gam, (0.0, 0.0), actions)
+    assert result.measure == ("count × area", "count × area")
+    assert result.reachable == (Fraction(3, 4), Fraction(3, 4)) and result.verify(gam)
 
 
 def test_a_curved_continuous_member_gets_an_algebraic_share():
