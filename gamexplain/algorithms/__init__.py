@@ -14,6 +14,7 @@ from gamexplain.algorithms import (  # noqa: F401
     loco_population,
     multiclass,
     multiclass_counting,
+    multiclass_grid,
     multiclass_responsiveness,
     pair_fr,
     pair_size,
