@@ -196,11 +196,12 @@ def _tails(table: _Dense) -> NDArray[np.float64]:
 def _orthant(left: _Dense, right: _Dense, tails: NDArray[np.float64], threshold: Sequence[int]
              ) -> NDArray[np.float64]:  # fmt: skip
     """Per row, P(L + R ≥ threshold on every axis), ``tails`` those of R; a sure slot of
-    L meets all of R along its axis."""
+    either is won along its axis whatever the other holds."""
     index = []
     for k, n in enumerate(left.values.shape[1:]):
         need = threshold[k] - left.offset[k] - right.offset[k] - np.arange(n)
-        need = np.clip(need, 0, tails.shape[k + 1] - 1)
+        # a sure slot of R (its last index) is won whatever L adds: never past it
+        need = np.clip(need, 0, tails.shape[k + 1] - (2 if right.sure[k] else 1))
         if left.sure[k]:
             need[-1] = 0
         index.append(need)
@@ -396,7 +397,7 @@ def _refine(build: Any, solve: Any, members: Sequence[int], dims: int, max_state
                 grow = 2**dims
                 if points * grow > max_states:
                     break
-                if left is not None and (time.monotonic() - started) * grow * 1.5 > left:
+                if left is not None and (time.monotonic() - started) * grow > left:
                     status = "time_limit"
                     break
                 scale = tuple(h / 2 for h in scale)
