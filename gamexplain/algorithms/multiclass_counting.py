@@ -153,6 +153,16 @@ def difference_law(model: Any, winner: int, i: int) -> tuple[LawCell, ...] | str
     return tuple(out)
 
 
+def _cached_law(model: Any, winner: int, i: int) -> tuple[LawCell, ...] | str:
+    """:func:`difference_law`, kept on the (immutable) model for its next rows; the
+    deadline is checked first (a law with many cells takes a while)."""
+    cache: dict[tuple[int, int], Any] = model.__dict__.setdefault("_difference_laws", {})
+    if (winner, i) not in cache:
+        deadline.check()
+        cache[winner, i] = difference_law(model, winner, i)
+    return cache[winner, i]
+
+
 def _plain(value: Fraction) -> Any:
     number = float(value)
     return number if Fraction(number) == value else value
@@ -226,7 +236,10 @@ def count_wins(
     free = [i for i in range(model.n_features) if i not in kept]
     laws: list[tuple[LawCell, ...]] = []
     for i in free:
-        law = difference_law(model, winner, i)
+        try:
+            law = _cached_law(model, winner, i)
+        except OutOfTime:
+            return CountingEstimate(Fraction(0), Fraction(1), None, "time_limit", 0, ())
         if isinstance(law, str) and exact_only:  # the grid brackets continuous laws
             return CountingEstimate(Fraction(0), Fraction(1), None, "budget_exhausted", 0, ())
         if isinstance(law, str):
@@ -457,7 +470,11 @@ def label_values(
     n = model.n_features
     laws = []
     for i in range(n):
-        law = difference_law(model, winner, i)
+        try:
+            law = _cached_law(model, winner, i)
+        except OutOfTime:
+            return LabelEstimate((Fraction(-1),) * n, (Fraction(1),) * n, Fraction(0),
+                                 Fraction(1), None, "time_limit", 0, ())  # fmt: skip
         if isinstance(law, str) and exact_only:  # the grid brackets continuous laws
             return LabelEstimate((Fraction(-1),) * n, (Fraction(1),) * n, Fraction(0),
                                  Fraction(1), None, "budget_exhausted", 0, ())  # fmt: skip

@@ -21,6 +21,7 @@ slot, counted as won there whatever the rest adds.
 
 from __future__ import annotations
 
+import bisect
 import math
 import time
 from collections.abc import Mapping, Sequence
@@ -46,6 +47,7 @@ from gamexplain.certify.multiclass_grid import VectorCell, VectorGridCertificate
 from gamexplain.complexity.registry import register_algorithm
 from gamexplain.model.gam import GAM
 from gamexplain.model.multiclass import rival_model
+from gamexplain.model.shapes import Piecewise
 from gamexplain.substrate import deadline
 from gamexplain.substrate.deadline import OutOfTime
 
@@ -76,8 +78,21 @@ class VectorEstimate:
 
 
 # -- the rival models and their vector laws ------------------------------------------------
+_RIVALS: dict[tuple[int, ...], tuple[Any, list[GAM]]] = {}
+
+
 def rival_models(model: Any, winner: int) -> list[GAM]:
-    """The rival models D_wc, c ≠ w in class order, carrying the model's marginals."""
+    """The rival models D_wc, c ≠ w in class order, carrying the model's marginals.
+
+    Kept per score models and winner (the entry holds the score models, so that their
+    ids are not reused): the binary grid caches its pair splits and cells on them, and
+    the next row of the same model reuses them."""
+    key = (*(id(m) for m in model.scores), winner)
+    found = _RIVALS.get(key)
+    if found is not None and all(a is b for a, b in zip(found[0], model.scores, strict=True)):
+        return found[1]
+    if len(_RIVALS) > 64:
+        _RIVALS.clear()
     marginals = [f.distribution for f in model.scores[0].features]
     out = []
     for c in range(model.n_classes):
@@ -87,6 +102,7 @@ def rival_models(model: Any, winner: int) -> list[GAM]:
         features = [replace(f, distribution=d) for f, d in zip(rival.features, marginals,
                                                                  strict=True)]  # fmt: skip
         out.append(type(rival)(features, rival.intercept, rival.task, rival.pairs))
+    _RIVALS[key] = (model.scores, out)
     return out
 
 
@@ -95,23 +111,27 @@ def _vector_law(rivals: Sequence[GAM], carried: Sequence[Any], j: int, cells: in
     """Feature j's cells with bounds per rival coordinate.
 
     The rivals share their breakpoints, but a piece constant for one rival is one cell
-    there and several for another: the finest cells are kept, and each rival bounds a
-    cell by its own cell that holds it (the range on a part lies within the range on
-    the whole)."""
+    there and several for another (each starting where the piece starts): the finest
+    cells are kept, and each rival bounds a cell by its own cell that holds it (the
+    range on a part lies within the range on the whole)."""
     laws = [_feature_law(r, j, cells, carried[k][j]) for k, r in enumerate(rivals)]
-    if rivals[0].features[j].domain.kind == "finite":  # one cell per value, for every rival
+    shared = [(c[0], c[1], c[4]) for c in laws[0]]
+    if all([(c[0], c[1], c[4]) for c in law] == shared for law in laws[1:]):
         return tuple(VectorCell(c[0], c[1], tuple(law[k][2] for law in laws),
                                 tuple(law[k][3] for law in laws), c[4])
                      for k, c in enumerate(laws[0]))  # fmt: skip
-    spans = {(Fraction(c[0]), Fraction(c[1])): c for law in laws for c in law}
-    finest = [c for (left, right), c in spans.items()
-              if not any(left <= a and b <= right and (a, b) != (left, right) for a, b in spans)]
-    finest.sort(key=lambda c: (Fraction(c[0]), Fraction(c[1])))
+    finest: dict[Fraction, Any] = {}
+    for law in laws:
+        for c in law:
+            left = Fraction(c[0])
+            if left not in finest or Fraction(c[1]) < Fraction(finest[left][1]):
+                finest[left] = c
+    starts = [[Fraction(c[0]) for c in law] for law in laws]
     out = []
-    for cell in finest:
-        left, right = Fraction(cell[0]), Fraction(cell[1])
-        holding = [next(c for c in law if Fraction(c[0]) <= left and right <= Fraction(c[1]))
-                   for law in laws]  # fmt: skip
+    for left in sorted(finest):
+        cell = finest[left]
+        holding = [law[bisect.bisect_right(first, left) - 1]
+                   for law, first in zip(laws, starts, strict=True)]  # fmt: skip
         out.append(VectorCell(cell[0], cell[1], tuple(c[2] for c in holding),
                               tuple(c[3] for c in holding), cell[4]))  # fmt: skip
     return tuple(out)
@@ -374,17 +394,22 @@ def _first_scale(problem: _Problem, members: Sequence[int], dims: int) -> Vector
 
 
 def _refine(build: Any, solve: Any, members: Sequence[int], dims: int, max_states: int,
-            time_limit: float | None) -> tuple[Any, str, Any]:  # fmt: skip
-    """Halve every axis of the grid (and double the cells) until the brackets are at most
-    :data:`TARGET_WIDTH` wide, the grid passes ``max_states`` or time runs short."""
+            time_limit: float | None, smooth: bool) -> tuple[Any, str, Any]:  # fmt: skip
+    """Halve every axis of the grid (and, with ``smooth`` pieces, double the cells) until
+    the brackets are at most :data:`TARGET_WIDTH` wide, the grid passes ``max_states``
+    or time runs short."""
     best, status, cells, rounds = None, "budget_exhausted", _FIRST_CELLS, 0
     before = Fraction(2)
+    built: dict[int, _Problem] = {}
     try:
         with deadline.limit(time_limit):
-            scale = _first_scale(build(cells), members, dims)
+            built[cells] = build(cells)
+            scale = _first_scale(built[cells], members, dims)
             while True:
                 started = time.monotonic()
-                problem = build(cells)
+                if cells not in built:
+                    built[cells] = build(cells)
+                problem = built[cells]
                 found, points = solve(problem, scale)
                 rounds += 1
                 best = (found, problem, scale, cells, rounds, points)
@@ -401,10 +426,20 @@ def _refine(build: Any, solve: Any, members: Sequence[int], dims: int, max_state
                     status = "time_limit"
                     break
                 scale = tuple(h / 2 for h in scale)
-                cells = min(cells * 2, _MAX_CELLS)
+                cells = min(cells * 2, _MAX_CELLS) if smooth else cells
     except OutOfTime:
         status = "time_limit"
     return best, status, rounds
+
+
+def _smooth(rivals: Sequence[GAM]) -> bool:
+    """Whether some contribution is not constant on its pieces (only then do more cells
+    per piece narrow its bounds)."""
+    return any(
+        isinstance(f.shape, Piecewise) and any(any(c != 0 for c in row[1:])
+                                               for row in f.shape.coefficients)
+        for rival in rivals for f in rival.features
+    )  # fmt: skip
 
 
 def _prepare(model: Any, winner: int, x: tuple[Any, ...]) -> Any:
@@ -469,7 +504,7 @@ def grid_label_values(model: Any, winner: int, x: tuple[Any, ...], kind: str,
         low, high = _combine(pairs, down, up, max(run.error() for run in runs))
         return ([*low, base[0]], [*high, base[1]]), max(r.largest for r in runs)
 
-    best, status, _ = _refine(build, solve, range(n), dims, max_states, left)
+    best, status, _ = _refine(build, solve, range(n), dims, max_states, left, _smooth(rivals))
     if best is None:
         return trivial
     (low, high), points = best[0], best[5]
@@ -524,7 +559,7 @@ def grid_wins(model: Any, winner: int, x: tuple[Any, ...], fixed: frozenset[int]
                  [_base_round(problem, runs[1], free, offset[1])[1]])  # fmt: skip
         best, status = (found, problem, one, _FIRST_CELLS, 1, 1), "budget_exhausted"
     else:
-        best, status, _ = _refine(build, solve, free, dims, max_states, left)
+        best, status, _ = _refine(build, solve, free, dims, max_states, left, _smooth(rivals))
     if best is None:
         return trivial
     (low, high), points = best[0], best[5]
