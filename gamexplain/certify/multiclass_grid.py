@@ -329,7 +329,10 @@ def _node(grid: _Grid, q: Fraction, n: int, strict: Sequence[bool]) -> list[tupl
     for i in range(n):
         rest = after[n - 1 - i]
         kept = _at_least(before[i], rest, _cut(grid.value[i], grid.h, strict))
-        whole = _add(before[i], grid.draw[i])
+        later = reach[i + 1 :]
+        whole = _trim(_add(before[i], grid.draw[i]), zero,
+                      [sum(r[0][a] for r in later) for a in range(dims)],
+                      [sum(r[1][a] for r in later) for a in range(dims)])  # fmt: skip
         check_size(whole[1].size, "a table of the vector law")
         grid.largest = max(grid.largest, whole[1].size)  # its dot product is this long
         drawn = _at_least(whole, rest, zero)
