@@ -17,6 +17,7 @@ from gamexplain.algorithms import (  # noqa: F401
     multiclass,
     multiclass_choice,
     multiclass_counting,
+    multiclass_grid,
     multiclass_recourse,
     multiclass_responsiveness,
     pair_fr,

@@ -153,6 +153,16 @@ def difference_law(model: Any, winner: int, i: int) -> tuple[LawCell, ...] | str
     return tuple(out)
 
 
+def _cached_law(model: Any, winner: int, i: int) -> tuple[LawCell, ...] | str:
+    """:func:`difference_law`, kept on the (immutable) model for its next rows; the
+    deadline is checked first (a law with many cells takes a while)."""
+    cache: dict[tuple[int, int], Any] = model.__dict__.setdefault("_difference_laws", {})
+    if (winner, i) not in cache:
+        deadline.check()
+        cache[winner, i] = difference_law(model, winner, i)
+    return cache[winner, i]
+
+
 def _plain(value: Fraction) -> Any:
     number = float(value)
     return number if Fraction(number) == value else value
@@ -209,8 +219,10 @@ def count_wins(
     x: Sequence[Any],
     kept: frozenset[int],
     max_states: int,
+    exact_only: bool = False,
 ) -> CountingEstimate:
-    """P(class ``winner`` wins) when the features outside ``kept`` follow their marginals.
+    """P(class ``winner`` wins) when the features outside ``kept`` follow their marginals
+    (``exact_only``: the trivial bracket when the exact table does not fit).
 
     Notes
     -----
@@ -224,7 +236,12 @@ def count_wins(
     free = [i for i in range(model.n_features) if i not in kept]
     laws: list[tuple[LawCell, ...]] = []
     for i in free:
-        law = difference_law(model, winner, i)
+        try:
+            law = _cached_law(model, winner, i)
+        except OutOfTime:
+            return CountingEstimate(Fraction(0), Fraction(1), None, "time_limit", 0, ())
+        if isinstance(law, str) and exact_only:  # the grid brackets continuous laws
+            return CountingEstimate(Fraction(0), Fraction(1), None, "budget_exhausted", 0, ())
         if isinstance(law, str):
             raise UnsupportedQueryError(f"completion_fraction on a multiclass model: {law}")
         laws.append(law)
@@ -239,6 +256,8 @@ def count_wins(
         table, largest = exact
         p = _probability(table, denominator, lambda t: _wins(base, t, rivals, winner))
         return CountingEstimate(p, p, None, "solved", largest, record)
+    if exact_only:
+        return trivial
     return _scaled(laws, base, rivals, winner, max_states, trivial)
 
 
@@ -388,15 +407,17 @@ def _refuse(gam: Any, options: Any) -> str | None:
     priority=10,
     solves=lambda cell: cell.task == "multiclass",
     applies=_refuse,
+    fallback_on=("budget_exhausted", "time_limit"),
     multiclass=True,
 )
 def cc_rival_vectors(
     gam: Any, x: tuple[Any, ...], fixed: frozenset[int], *, max_states: int,
-    time_limit: float | None,
+    time_limit: float | None, exact_only: bool = False,
 ) -> CountingEstimate:  # fmt: skip
     """The completion fraction of a multiclass model: the probability that its predicted
     class at ``x`` still wins (see :func:`count_wins`); the bracket found so far when
-    ``time_limit`` runs out.
+    ``time_limit`` runs out. Under ``method="auto"`` it runs ``exact_only`` and hands a
+    table too large to ``rival-grid``.
 
     Notes
     -----
@@ -404,7 +425,7 @@ def cc_rival_vectors(
     (thm:multiclass-cc).
     """
     with deadline.limit(time_limit):
-        return count_wins(gam, gam.predict_index(x), x, fixed, max_states)
+        return count_wins(gam, gam.predict_index(x), x, fixed, max_states, exact_only)
 
 
 # -- SHAP and Banzhaf of the label --------------------------------------------------------------
@@ -432,10 +453,12 @@ def coalition_weights(kind: str, n: int) -> list[Fraction]:
 
 
 def label_values(
-    model: Any, winner: int, x: Sequence[Any], kind: str, max_states: int
-) -> LabelEstimate:
+    model: Any, winner: int, x: Sequence[Any], kind: str, max_states: int,
+    exact_only: bool = False,
+) -> LabelEstimate:  # fmt: skip
     """Shapley (``kind="shapley"``) or Banzhaf values of the indicator that ``winner``
-    wins, the absent features drawn from their marginals.
+    wins, the absent features drawn from their marginals (``exact_only``: the trivial
+    brackets when the exact tables do not fit).
 
     Notes
     -----
@@ -447,7 +470,14 @@ def label_values(
     n = model.n_features
     laws = []
     for i in range(n):
-        law = difference_law(model, winner, i)
+        try:
+            law = _cached_law(model, winner, i)
+        except OutOfTime:
+            return LabelEstimate((Fraction(-1),) * n, (Fraction(1),) * n, Fraction(0),
+                                 Fraction(1), None, "time_limit", 0, ())  # fmt: skip
+        if isinstance(law, str) and exact_only:  # the grid brackets continuous laws
+            return LabelEstimate((Fraction(-1),) * n, (Fraction(1),) * n, Fraction(0),
+                                 Fraction(1), None, "budget_exhausted", 0, ())  # fmt: skip
         if isinstance(law, str):
             raise UnsupportedQueryError(f"label attributions on a multiclass model: {law}")
         laws.append(law)
@@ -468,6 +498,8 @@ def label_values(
         parts, base, states = exact
         values = tuple(a - b for a, b in parts)
         return LabelEstimate(values, values, base, base, None, "solved", states, tuple(laws))
+    if exact_only:
+        return trivial
     return task.refine(max_states, trivial)
 
 
@@ -616,14 +648,17 @@ def _label(query: str) -> Any:
         priority=10,
         solves=lambda cell: cell.task == "multiclass",
         applies=_refuse,
+        fallback_on=("budget_exhausted", "time_limit"),
         multiclass=True,
     )
     def label_rival_vectors(
         gam: Any, x: tuple[Any, ...], *, output: str, kind: str, max_states: int,
-        time_limit: float | None,
+        time_limit: float | None, exact_only: bool = False,
     ) -> LabelEstimate:  # fmt: skip
         """SHAP or Banzhaf values of the predicted class's indicator (see
         :func:`label_values`); the bracket found so far when ``time_limit`` runs out.
+        Under ``method="auto"`` it runs ``exact_only`` and hands tables too large to
+        ``rival-grid``.
 
         Notes
         -----
@@ -631,7 +666,7 @@ def _label(query: str) -> Any:
         K (thm:multiclass-label).
         """
         with deadline.limit(time_limit):
-            return label_values(gam, gam.predict_index(x), x, kind, max_states)
+            return label_values(gam, gam.predict_index(x), x, kind, max_states, exact_only)
 
     return label_rival_vectors
 

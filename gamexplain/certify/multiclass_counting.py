@@ -36,6 +36,11 @@ from gamexplain.certify.attributions import (
 )
 from gamexplain.certify.evaluate import contribution, in_domain
 from gamexplain.certify.multiclass import class_of, digest
+from gamexplain.certify.multiclass_grid import (
+    VectorGridCertificate,
+    grid_completion_holds,
+    grid_label_holds,
+)
 from gamexplain.certify.provenance import provenance_consistent
 from gamexplain.errors import CertificateTooLargeError
 from gamexplain.model.multiclass import MulticlassGAM
@@ -294,7 +299,9 @@ def _padded_fold(
 def check_completion(result: Any, gam: Any) -> bool:
     """Re-check a multiclass completion fraction (see the module docstring)."""
     cert = result.certificate
-    if not isinstance(gam, MulticlassGAM) or not isinstance(cert, CountCertificate):
+    if not isinstance(gam, MulticlassGAM) or not isinstance(
+        cert, CountCertificate | VectorGridCertificate
+    ):
         return False
     if cert.model != digest(gam) or not _named(gam, result, cert.marginals):
         return False
@@ -303,12 +310,17 @@ def check_completion(result: Any, gam: Any) -> bool:
     if not in_domain(model.scores[0], x) or not provenance_consistent(model, result, ("cc",)):
         return False
     winner = class_of(model, x)
-    names = tuple(result.fixed)
-    if cert.winner != winner or len(set(names)) != len(names):
+    kept = _kept_features(model, tuple(result.fixed))
+    if cert.winner != winner or kept is None:
         return False
-    kept = frozenset(model.feature_names.index(n) for n in names if n in model.feature_names)
-    if len(kept) != len(names) or tuple(sorted(names, key=model.feature_names.index)) != names:
-        return False
+    if isinstance(cert, VectorGridCertificate):
+        if cert.kind != "cc" or not grid_completion_holds(model, x, kept, cert):
+            return False
+        low, high = cert.lower[0], cert.upper[0]
+        exact = low == high
+        return result.exact is exact and (result.status == "solved") is exact and _shown(
+            result, low, high
+        )
     if len(cert.laws) != model.n_features:
         return False
     laws = []
@@ -337,6 +349,15 @@ def check_completion(result: Any, gam: Any) -> bool:
         and (result.status == "solved") is exact
         and _shown(result, low, high)
     )
+
+
+def _kept_features(model: MulticlassGAM, names: tuple[str, ...]) -> frozenset[int] | None:
+    """The kept features' indices, None unless ``names`` are distinct features in order."""
+    if len(set(names)) != len(names) or not set(names) <= set(model.feature_names):
+        return None
+    if tuple(sorted(names, key=model.feature_names.index)) != names:
+        return None
+    return frozenset(model.feature_names.index(n) for n in names)
 
 
 def _shown(result: Any, low: Fraction, high: Fraction) -> bool:
@@ -416,7 +437,11 @@ def check_label_attributions(result: Any, gam: Any) -> bool:
     weighted sums of every value folded again (exactly, or rounded down and up at the
     certificate's scales), the base value, and every field shown."""
     cert = result.certificate
-    if not isinstance(gam, MulticlassGAM) or not isinstance(cert, LabelCertificate):
+    if not isinstance(gam, MulticlassGAM):
+        return False
+    if isinstance(cert, VectorGridCertificate):
+        return _check_grid_label(result, gam)
+    if not isinstance(cert, LabelCertificate):
         return False
     if cert.model != digest(gam) or not _named(gam, result, cert.marginals):
         return False
@@ -466,6 +491,40 @@ def check_label_attributions(result: Any, gam: Any) -> bool:
         (tuple(lower), tuple(upper)) == (cert.lower, cert.upper)
         and (base_low, base_high) == (cert.base_lower, cert.base_upper)
         and result.exact is exact
+        and (result.status == "solved") is exact
+        and (result.message == "") is exact
+        and result.exact_values == (tuple(lower) if exact else None)
+        and result.exact_base_value == (base_low if exact else None)
+        and result.base_value == float((base_low + base_high) / 2)
+        and list(result.values) == [float((a + b) / 2) for a, b in zip(lower, upper, strict=True)]
+        and list(result.lower) == [round_down(v) for v in lower]
+        and list(result.upper) == [round_up(v) for v in upper]
+    )
+
+
+def _check_grid_label(result: Any, gam: MulticlassGAM) -> bool:
+    """Re-check label attributions bracketed on a grid
+    (:func:`~gamexplain.certify.multiclass_grid.grid_label_holds`) and every field shown."""
+    cert = result.certificate
+    if cert.model != digest(gam) or not _named(gam, result, cert.marginals):
+        return False
+    x = tuple(result.instance)
+    model = _with_marginals(gam, cert.marginals).covering(x)
+    expected_kind = "banzhaf" if "Banzhaf" in type(result).__name__ else "shapley"
+    query = "shap-label" if expected_kind == "shapley" else "banzhaf-label"
+    if cert.kind != expected_kind or result.output != "label":
+        return False
+    if not in_domain(model.scores[0], x) or not provenance_consistent(model, result, (query,)):
+        return False
+    if cert.winner != class_of(model, x) or result.feature_names != model.feature_names:
+        return False
+    if not grid_label_holds(model, x, cert):
+        return False
+    *lower, base_low = cert.lower
+    *upper, base_high = cert.upper
+    exact = lower == upper and base_low == base_high
+    return (
+        result.exact is exact
         and (result.status == "solved") is exact
         and (result.message == "") is exact
         and result.exact_values == (tuple(lower) if exact else None)

@@ -344,10 +344,12 @@ _MULTICLASS: _Row = {
                 "dual-bounded by the sufficient reasons (at most (K − 1)·n per reason)"),
     "cc": (None, "#P-complete", "thm:multiclass-cc",
            "contains the binary case (K = 2); a DP over vectors of the K − 1 score "
-           "differences, pseudo-polynomial for fixed K, bracketed past max_states"),
+           "differences, pseudo-polynomial for fixed K; past max_states a (K − 1)-"
+           "dimensional grid bracket (thm:multiclass-label-grid)"),
     "shap-label": (None, "#P-complete", "thm:multiclass-label",
                    "contains the binary case (K = 2); the vector programme with the "
-                   "coalition size, pseudo-polynomial for fixed K"),
+                   "coalition size, pseudo-polynomial for fixed K; past max_states a grid "
+                   "bracket (thm:multiclass-label-grid)"),
     "banzhaf-label": (None, "#P-complete", "thm:multiclass-label",
                       "as SHAP of the label, with equal coalition weights"),
     "responsiveness": (None, "#P-hard", "thm:multiclass-resp",
@@ -373,12 +375,15 @@ _MULTICLASS_PAIRS: _Row = {
     "enum-sr": (None, "coNP-hard", "thm:pairs-conp", "contains CSR"),
     "enum-cr": (None, "NP-complete", "thm:pairs-conp", "contains MCR"),
     "cc": (None, "#P-complete", "thm:cc-sharp-p",
-           "contains the binary case (K = 2); no multiclass algorithm for pair terms yet"),
+           "contains the binary case (K = 2); certified brackets with each rival's pair "
+           "terms split into additive bounds (thm:multiclass-label-grid)"),
     "shap-label": (None, "#P-complete", "thm:shap-label-sharp-p",
-                   "contains the binary case (K = 2); no multiclass algorithm for pair terms yet"),
+                   "contains the binary case (K = 2); certified brackets with each rival's "
+                   "pair terms split into additive bounds (thm:multiclass-label-grid)"),
     "banzhaf-label": (None, "#P-complete", "thm:shap-label-sharp-p",
-                      "contains the binary case (K = 2); no multiclass algorithm for pair "
-                      "terms yet"),
+                      "contains the binary case (K = 2); certified brackets with each "
+                      "rival's pair terms split into additive bounds "
+                      "(thm:multiclass-label-grid)"),
     "shap-score": (None, "PTIME", "thm:multiclass-shap-score",
                    "each class's pair terms split in closed form"),
     "banzhaf-score": (None, "PTIME", "thm:multiclass-shap-score",

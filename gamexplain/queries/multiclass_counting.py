@@ -9,21 +9,28 @@ keeps the predicted class, every rival beaten at once.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from gamexplain import certify
+from gamexplain.algorithms.multiclass_grid import VectorEstimate
 from gamexplain.certify import multiclass_counting as checks
 from gamexplain.certify.attributions import BOUNDS_MESSAGE, round_down, round_up
 from gamexplain.certify.multiclass import digest
+from gamexplain.certify.multiclass_grid import VectorGridCertificate
 from gamexplain.complexity.registry import select_algorithm
 from gamexplain.distributions import resolve_distribution
 from gamexplain.model.multiclass import MulticlassGAM
 from gamexplain.queries.completion import CompletionResult
 from gamexplain.queries.parameters import validate
-from gamexplain.queries.shap import BanzhafResult, ShapResult, distribution_label
+from gamexplain.queries.shap import (
+    BanzhafResult,
+    ShapResult,
+    distribution_label,
+    run_candidates,
+)
 from gamexplain.results import Stats
 
 __all__ = [
@@ -75,14 +82,23 @@ def completion_fraction_multiclass(
     # x is explained in the feature space widened just enough to hold it; the marginals
     # recorded are the model's, which verify widens the same way
     model = resolved.covering(instance)
-    entry, spec = select_algorithm(model, "cc", options["method"], {}).chosen
+    selection = select_algorithm(model, "cc", options["method"], {})
+    entry = selection.entry
     started = time.perf_counter()
-    found = spec.func(model, instance, fixed, max_states=max_states,
-                      time_limit=options["time_limit"])  # fmt: skip
-    low, high = found.lower, found.upper
+    found: Any  # a CountingEstimate (rival-vectors) or a VectorEstimate (rival-grid)
+    spec, found = run_candidates(
+        selection.candidates,
+        lambda spec, seconds, **extra: spec.func(
+            model, instance, fixed, max_states=max_states, time_limit=seconds, **extra
+        ),
+        options["time_limit"],
+    )
+    grid = isinstance(found, VectorEstimate)
+    low, high = (found.lower[0], found.upper[0]) if grid else (found.lower, found.upper)
     exact = low == high
     status = "solved" if exact else found.status
     p = model.predict_index(instance)
+    marginals = tuple(f.distribution for f in resolved.scores[0].features)
     return MulticlassCompletion(
         fraction=float((low + high) / 2),
         exact_fraction=low if exact else None,
@@ -94,14 +110,15 @@ def completion_fraction_multiclass(
         exact=exact,
         algorithm=spec.name,
         cell=str(entry.cell),
-        certificate=checks.CountCertificate(
+        certificate=_grid_certificate(found, gam, p, "cc", marginals) if grid else
+        checks.CountCertificate(
             model=digest(gam),
             winner=p,
             lower=low,
             upper=high,
             scale=found.scale,
             laws=found.laws,
-            marginals=tuple(f.distribution for f in resolved.scores[0].features),
+            marginals=marginals,
         ),
         status=status,  # type: ignore[arg-type]
         message="" if exact else BOUNDS_MESSAGE,
@@ -144,14 +161,24 @@ def label_attributions_multiclass(
     resolved = with_distribution(gam, distribution, func)
     model = resolved.covering(instance)
     query = "shap-label" if kind == "shapley" else "banzhaf-label"
-    entry, spec = select_algorithm(model, query, method, {}).chosen
+    selection = select_algorithm(model, query, method, {})
+    entry = selection.entry
     started = time.perf_counter()
-    found = spec.func(model, instance, output="label", kind=kind, max_states=max_states,
-                      time_limit=time_limit)  # fmt: skip
+    found: Any  # a LabelEstimate (rival-vectors) or a VectorEstimate (rival-grid)
+    spec, found = run_candidates(
+        selection.candidates,
+        lambda spec, seconds, **extra: spec.func(
+            model, instance, output="label", kind=kind, max_states=max_states,
+            time_limit=seconds, **extra,
+        ),
+        time_limit,
+    )  # fmt: skip
     exact = found.lower == found.upper and found.base_lower == found.base_upper
     status = "solved" if exact else found.status
     result = MulticlassLabelShap if kind == "shapley" else MulticlassLabelBanzhaf
     middle = [(a + b) / 2 for a, b in zip(found.lower, found.upper, strict=True)]
+    marginals = tuple(f.distribution for f in resolved.scores[0].features)
+    winner = model.predict_index(instance)
     return result(
         values=np.array([float(v) for v in middle]),
         exact_values=tuple(found.lower) if exact else None,
@@ -166,9 +193,10 @@ def label_attributions_multiclass(
         exact=exact,
         algorithm=spec.name,
         cell=str(entry.cell),
-        certificate=checks.LabelCertificate(
+        certificate=_grid_certificate(found, gam, winner, kind, marginals)
+        if isinstance(found, VectorEstimate) else checks.LabelCertificate(
             model=digest(gam),
-            winner=model.predict_index(instance),
+            winner=winner,
             kind=kind,
             lower=tuple(found.lower),
             upper=tuple(found.upper),
@@ -176,9 +204,21 @@ def label_attributions_multiclass(
             base_upper=found.base_upper,
             scale=found.scale,
             laws=found.laws,
-            marginals=tuple(f.distribution for f in resolved.scores[0].features),
+            marginals=marginals,
         ),
         status=status,  # type: ignore[arg-type]
         message="" if exact else BOUNDS_MESSAGE,
         stats=Stats(seconds=time.perf_counter() - started, work={"dp_states": found.states}),
     )
+
+
+def _grid_certificate(found: VectorEstimate, gam: MulticlassGAM, winner: int, kind: str,
+                      marginals: tuple[Any, ...]) -> VectorGridCertificate:  # fmt: skip
+    """The grid's certificate bound to the model and marginals; without a completed
+    round, one that claims the trivial bracket only."""
+    cert = found.certificate
+    if cert is None:
+        lower = (*found.lower, *(() if found.base_lower is None else (found.base_lower,)))
+        upper = (*found.upper, *(() if found.base_upper is None else (found.base_upper,)))
+        cert = VectorGridCertificate(winner, kind, lower, upper, None, 0, 0, 0, (), (), (), ())
+    return replace(cert, model=digest(gam), marginals=marginals)

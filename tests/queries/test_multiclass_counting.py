@@ -24,8 +24,8 @@ STEPS = st.one_of(
 
 
 def cells(gam: Any, i: int) -> list[tuple[Any, Fraction]]:
-    """(a point, its probability) per value, or per open part between breakpoints of a
-    step function on an interval (the breakpoints themselves have no mass), uniformly."""
+    """(a point, its probability) per value, or per open part between breakpoints (and
+    pair edges) of a step function on an interval (they have no mass), uniformly."""
     feature = gam.features[i]
     domain = feature.domain
     if isinstance(domain, Finite):
@@ -36,7 +36,10 @@ def cells(gam: Any, i: int) -> list[tuple[Any, Fraction]]:
     low, high = Fraction(domain.low), Fraction(domain.high)
     if low == high:
         return [(domain.low, Fraction(1))]
-    cuts = sorted({low, high, *(Fraction(b) for b in feature.shape.breakpoints if low < b < high)})
+    edges = [Fraction(e) for p in gam.pairs for axis, j in enumerate(p.features)
+             if j == i and p.edges[axis] is not None for e in p.edges[axis]]  # fmt: skip
+    inner = [*(Fraction(b) for b in feature.shape.breakpoints), *edges]
+    cuts = sorted({low, high, *(b for b in inner if low < b < high)})
     return [((a + b) / 2, (b - a) / (high - low)) for a, b in itertools.pairwise(cuts)]
 
 
@@ -72,7 +75,7 @@ def test_completion_fraction_matches_brute_force(data: st.DataObject) -> None:
         return
     truth = brute_fraction(gam, x, S)
     assert result.exact and result.exact_fraction == truth and result.verify(gam)
-    small = gx.completion_fraction(gam, x, S, max_states=40)
+    small = gx.completion_fraction(gam, x, S, max_states=40, method="rival-vectors")
     assert small.verify(gam)
     lower, upper = small.certificate.lower, small.certificate.upper
     assert lower <= truth <= upper
@@ -82,7 +85,7 @@ def test_completion_fraction_matches_brute_force(data: st.DataObject) -> None:
 def test_a_bracket_is_certified_and_forgeries_fail() -> None:
     gam = _wide()
     x = gam.instance([3, 5, 1, 6])
-    result = gx.completion_fraction(gam, x, [], max_states=150)
+    result = gx.completion_fraction(gam, x, [], max_states=150, method="rival-vectors")
     assert not result.exact and result.status == "budget_exhausted"
     assert result.certificate.scale is not None and result.verify(gam)
     exact = gx.completion_fraction(gam, x, [])
@@ -139,7 +142,9 @@ def _wide() -> Any:
 def test_models_outside_the_dynamic_programme_are_refused_by_name() -> None:
     gam = gx.loads(MODEL)  # income is linear on an interval
     with pytest.raises(gx.UnsupportedQueryError, match="income"):
-        gx.completion_fraction(gam, ("y", 0.5), [])
+        gx.completion_fraction(gam, ("y", 0.5), [], method="rival-vectors")
+    # under "auto" the grid brackets it instead (cells of the linear piece)
+    assert gx.completion_fraction(gam, ("y", 0.5), []).verify(gam)
     assert gx.completion_fraction(gam, ("y", 0.5), ["income"]).verify(gam)
 
 
@@ -195,7 +200,7 @@ def test_label_attributions_match_brute_force(data: st.DataObject) -> None:
     assert shap.exact_base_value == brute_fraction(gam, x, frozenset())
     assert shap.exact_base_value + sum(shap.exact_values) == 1  # efficiency: v(N) = 1
     assert shap.verify(gam) and banzhaf.verify(gam)
-    small = gx.shap_values(gam, x, output="label", max_states=30)
+    small = gx.shap_values(gam, x, output="label", max_states=30, method="rival-vectors")
     truth = brute_label(gam, x, "shapley")
     bounds = zip(small.certificate.lower, small.certificate.upper, truth, strict=True)
     assert all(lo <= t <= hi for lo, hi, t in bounds) and small.verify(gam)
@@ -204,7 +209,7 @@ def test_label_attributions_match_brute_force(data: st.DataObject) -> None:
 def test_a_label_bracket_is_certified_and_forgeries_fail() -> None:
     gam = _wide()
     x = gam.instance([3, 5, 1, 6])
-    result = gx.shap_values(gam, x, output="label", max_states=400)
+    result = gx.shap_values(gam, x, output="label", max_states=400, method="rival-vectors")
     assert not result.exact and result.status == "budget_exhausted" and result.verify(gam)
     exact = gx.shap_values(gam, x, output="label")
     assert exact.exact and exact.verify(gam)

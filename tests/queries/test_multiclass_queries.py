@@ -133,9 +133,12 @@ def test_forged_multiclass_results_fail_verify() -> None:
 def test_queries_outside_the_multiclass_cells_are_refused_clearly() -> None:
     gam = gx.loads(MODEL)
     with pytest.raises(gx.UnsupportedQueryError):
-        gx.completion_fraction(gam, ("y", 0.5), [])
+        gx.completion_fraction(gam, ("y", 0.5), [], method="rival-vectors")
     with pytest.raises(gx.UnsupportedQueryError, match="income"):  # a linear piece
-        gx.shap_values(gam, ("y", 0.5), output="label")
+        gx.shap_values(gam, ("y", 0.5), output="label", method="rival-vectors")
+    # the grid brackets the linear piece cell by cell instead
+    label = gx.shap_values(gam, ("y", 0.5), output="label")
+    assert label.algorithm == "rival-grid" and not label.exact and label.verify(gam)
     with pytest.raises(gx.UnsupportedQueryError, match="income"):  # a linear piece
         gx.is_redundant(gam, "grade")
     with pytest.raises(gx.UnsupportedQueryError, match="nearest"):  # a linear piece
