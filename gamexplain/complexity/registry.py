@@ -394,7 +394,9 @@ _MULTICLASS_PAIRS: _Row = {
               "contains the binary case (K = 2); pair terms across components: R(x) "
               "enumerated jointly"),
     "fr": (None, "coNP-complete", "thm:multiclass-fr",
-           "contains the binary case (K = 2); no multiclass algorithm for pair terms yet"),
+           "contains the binary case (K = 2); over steps and finite domains a float witness "
+           "search re-checked exactly (thm:multiclass-fr-pairs), undecided when it finds "
+           "none: no redundancy proof for pair terms yet"),
     "recourse": (None, "NP-complete", "thm:multiclass-recourse",
                  "contains the binary case (K = 2); pair terms across components: R(x) "
                  "enumerated jointly"),

@@ -176,8 +176,11 @@ def test_what_the_choice_queries_refuse_is_named() -> None:
 @given(gam=multiclass_gams(domain_kinds=("finite",), pairs=True))
 def test_pair_terms_are_refused_by_name(gam: Any) -> None:
     assume(gam.pairs)
+    x = [f.domain.values[0] for f in gam.features]
     with pytest.raises(gx.UnsupportedQueryError, match="pair terms"):
-        gx.is_redundant(gam, 0)
+        gx.minimum_contrastive_reason(gam, x, target=gam.classes[-1])
+    # redundancy with pair terms goes to the witness search (test_multiclass_pair_fr.py)
+    assert gx.is_redundant(gam, 0).algorithm == "multiclass-pair-search"
 
 
 def test_time_limit_leaves_redundancy_undecided() -> None:
@@ -253,7 +256,10 @@ def test_a_wine_ebm_redundancy_and_each_target_class() -> None:
     paired = gx.from_ebm(glassbox.ExplainableBoostingClassifier(
         outer_bags=2, max_rounds=50, interactions=2, random_state=0).fit(X_train, y_train))
     with pytest.raises(gx.UnsupportedQueryError, match="pair terms are not supported yet"):
-        gx.is_redundant(paired, "proline")
+        gx.minimum_contrastive_reason(paired, x, target=gam.classes[0])
+    # pair terms: a witness search (tests/queries/test_multiclass_pair_fr.py)
+    answered = gx.is_redundant(paired, "proline")
+    assert answered.algorithm == "multiclass-pair-search" and answered.verify(paired)
 
 
 def _choice_results() -> list[tuple[str, Any, Any]]:
