@@ -12,10 +12,12 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from strategies import multiclass_gams
+from strategies import instances, multiclass_gams
+from test_multiclass_queries import completions, subsets, sufficient
 
 import gamexplain as gx
 from gamexplain.algorithms.pair_fr import representatives
+from gamexplain.model.distance import feature_distance
 
 PAIR_MODELS = multiclass_gams(
     max_features=3, components=("table", "ebm"), pairs=True,
@@ -133,3 +135,55 @@ def test_every_wine_feature_moves_the_class() -> None:
         result = gx.is_redundant(gam, name)
         assert result.status == "solved" and not result.holds and result.verify(gam), result
         assert "is not redundant" in str(result) and "Fraction" not in str(result)
+
+
+# -- nearest witnesses on multiclass pair models ----------------------------------------------
+@settings(max_examples=25)
+@given(PAIR_MODELS, st.data())
+def test_nearest_witness_with_pairs_matches_brute_force(gam: Any, data: st.DataObject) -> None:
+    """Per rival the binary pair nearest search, then the least size and least distance
+    over the rivals: the closest point of least size that another class wins at."""
+    x = data.draw(instances(gam.scores[0]))
+    p = gam.predict_index(x)
+    everything = frozenset(range(gam.n_features))
+    sizes = [len(C) for C in subsets(gam.n_features) if not sufficient(gam, x, everything - C)]
+    result = gx.minimum_contrastive_reason(gam, x, witness="nearest")
+    assert result.exact and result.verify(gam)
+    if not sizes:
+        assert not result.exists and result.distance is None
+        return
+    best = None
+    for z in completions(gam, x, frozenset()):
+        moved = [i for i in range(gam.n_features) if z[i] != x[i]]
+        if len(moved) == min(sizes) and gam.predict_index(z) != p:
+            d = sum(feature_distance(gam.features[i].domain, z[i], x[i]) for i in moved)
+            best = d if best is None else min(best, d)
+    assert result.size == min(sizes) and result.witness_kind == "nearest"
+    assert result.distance == best and gam.predict_index(result.witness) != p
+    assert not dataclasses.replace(result, distance=result.distance + 1).verify(gam)
+    if best:  # a farther witness of the same size is no longer the nearest
+        farther = [z for z in completions(gam, x, frozenset())
+                   if gam.predict_index(z) != p
+                   and sum(z[i] != x[i] for i in range(gam.n_features)) == min(sizes)
+                   and sum(feature_distance(gam.features[i].domain, z[i], x[i])
+                           for i in range(gam.n_features) if z[i] != x[i]) > best]  # fmt: skip
+        if farther:
+            cert = dataclasses.replace(result.certificate, witness=tuple(farther[0]))
+            assert not dataclasses.replace(result, certificate=cert,
+                                           witness=tuple(farther[0])).verify(gam)  # fmt: skip
+
+
+def test_nearest_witnesses_on_a_wine_pair_ebm() -> None:
+    gam = _wine_pairs()
+    from sklearn.datasets import load_wine
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_wine(return_X_y=True, as_frame=True)
+    X_test = train_test_split(X, y, test_size=0.2, random_state=0)[1]
+    x = X_test.iloc[3]
+    near = gx.minimum_contrastive_reason(gam, x, witness="nearest")
+    extreme = gx.minimum_contrastive_reason(gam, x)
+    assert near.witness_kind == "nearest" and near.exact and near.size == extreme.size
+    assert near.verify(gam) and gam.predict_exact(near.witness) != near.prediction
+    assert all(sub.witness_kind == "nearest" for _, sub in near.certificate.rivals)
+    assert not dataclasses.replace(near, distance=near.distance / 2).verify(gam)
