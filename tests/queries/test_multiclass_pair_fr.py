@@ -63,6 +63,20 @@ def test_search_agrees_with_brute_force(gam: Any, data: st.DataObject) -> None:
         assert not truth
 
 
+@settings(max_examples=20)
+@given(multiclass_gams(max_features=3, components=("ebm",), pairs=True,
+                       domain_kinds=("interval",)).filter(lambda gam: bool(gam.pairs)),
+       st.data())  # fmt: skip
+def test_witnesses_on_interval_steps_are_real(gam: Any, data: st.DataObject) -> None:
+    j = data.draw(st.integers(0, gam.n_features - 1))
+    result = gx.is_redundant(gam, j)
+    assert result.verify(gam) and not result.holds
+    if result.status == "solved":
+        cert = result.certificate
+        other = [cert.other_value if i == j else v for i, v in enumerate(cert.point)]
+        assert gam.predict_index(cert.point) != gam.predict_index(other)
+
+
 @settings(max_examples=25)
 @given(PAIR_MODELS, st.data())
 def test_forged_witnesses_fail(gam: Any, data: st.DataObject) -> None:
