@@ -29,6 +29,7 @@ from numpy.typing import ArrayLike
 from gamexplain import certify
 from gamexplain.algorithms.brute_reasons import Enumeration, oracle_for
 from gamexplain.algorithms.nearest import Nearest, nearest_witness
+from gamexplain.algorithms.nearest_curved import curved_nearest_witness, has_curved_pieces
 from gamexplain.algorithms.nearest_pairs import PairNearest, pair_nearest_witness
 from gamexplain.algorithms.pairwise import PairWorstCase
 from gamexplain.algorithms.worst_case import (
@@ -116,10 +117,17 @@ class ReasonCertificate:
     nearest : Fraction or None
         ``witness="nearest"``: the infimum distance (:mod:`gamexplain.model.distance`)
         of a flipping point that changes at most as many features as the reason;
-        ``verify`` re-derives it (:mod:`gamexplain.certify.nearest`).
+        ``verify`` re-derives it (:mod:`gamexplain.certify.nearest`). On curved pieces
+        (:mod:`gamexplain.algorithms.nearest_curved`) a rational lower bound of it.
     size_proof : SizeProof or None
         Models with pairwise terms, minimum size by branch and bound: the tree proving
         that no reason of one size less exists (:mod:`gamexplain.certify.pair_size`).
+    nearest_exact : bool or None
+        ``witness="nearest"`` on curved pieces: True when ``nearest`` is the infimum
+        itself (a rational: always so on linear pieces), False when the infimum is
+        irrational and ``nearest`` is a rational within ``APPROACH`` below it (the
+        witness's distance is then within ``APPROACH`` above it); None elsewhere
+        (:mod:`gamexplain.certify.nearest_curved`).
     """
 
     model: str = ""
@@ -130,6 +138,7 @@ class ReasonCertificate:
     cores: tuple[tuple[tuple[str, ...], Any], ...] = ()
     nearest: Fraction | None = None
     size_proof: Any = None
+    nearest_exact: bool | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -609,6 +618,18 @@ def minimum_contrastive_reason(
         with deadline.limit_at(instant):
             found = pair_nearest_witness(problem, reason.size, reason.witness)
         return _pair_nearest(problem, reason, found, start)
+    if has_curved_pieces(problem):
+        try:
+            with deadline.limit_at(instant):
+                curved = curved_nearest_witness(problem, reason.size)
+        except OutOfTime:
+            return reason
+        if curved is None:
+            return reason
+        near = _nearest(problem, reason, Nearest(curved.point, curved.changed, curved.lower,
+                                                 curved.attained), start)  # fmt: skip
+        certificate = dataclasses.replace(near.certificate, nearest_exact=curved.exact)
+        return dataclasses.replace(near, certificate=certificate)
     try:
         with deadline.limit_at(instant):
             nearest = nearest_witness(problem, reason.size)
