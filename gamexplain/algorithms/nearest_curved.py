@@ -135,8 +135,10 @@ def curved_nearest_witness(problem: Problem, size: int) -> CurvedNearest | None:
         if found is None:
             continue
         key = (found[0], not found[1])
-        if best is None or _cmp(key[0], best[0]) < 0 or (
-            _cmp(key[0], best[0]) == 0 and found[1] and not best[1]
+        if (
+            best is None
+            or _cmp(key[0], best[0]) < 0
+            or (_cmp(key[0], best[0]) == 0 and found[1] and not best[1])
         ):
             best = (found[0], found[1], i, found[2])
     if best is None:
@@ -258,8 +260,10 @@ def _interval_nearest(
         nonlocal best
         d = abs(to_sympy(t) - to_sympy(x)) if not isinstance(t, Fraction) else abs(t - x)
         d = d / unit if isinstance(d, Fraction) else d / to_sympy(unit)
-        if best is None or _cmp(d, best[0]) < 0 or (
-            _cmp(d, best[0]) == 0 and attained and not best[1]
+        if (
+            best is None
+            or _cmp(d, best[0]) < 0
+            or (_cmp(d, best[0]) == 0 and attained and not best[1])
         ):
             best = (d, attained, witness)
 

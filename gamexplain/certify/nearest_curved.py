@@ -51,8 +51,8 @@ def curved_nearest_consistent(
     exact = result.certificate.nearest_exact
     if exact is None or claimed > shown:
         return False
-    if not exact and shown - claimed > 2 * APPROACH:
-        return False
+    if shown - claimed > (APPROACH if exact else 2 * APPROACH):
+        return False  # the witness is at most APPROACH past the infimum
     s = Fraction(exact_number(score(gam, x)))
     conditions = _conditions(gam, s)
     for i, feature in enumerate(gam.features):

@@ -15,7 +15,7 @@ from strategies import exact_points, gams, instances
 
 import gamexplain as gx
 from gamexplain import GAM, Classification, Feature, Finite, Integers, Interval, Piecewise, Table
-from gamexplain.errors import InvalidParameterError, UnsupportedQueryError
+from gamexplain.errors import InvalidParameterError
 from gamexplain.model.distance import APPROACH, feature_distance
 
 STEPS = ("table", "ebm")
