@@ -547,7 +547,11 @@ def minimum_contrastive_reason(
         spread (the width of its domain; a changed category counts 1), see
         :mod:`gamexplain.model.distance`. It needs free features with
         piecewise-constant contributions (finite domains, step functions such as EBM
-        bins; pair terms allowed), else :class:`~gamexplain.errors.UnsupportedQueryError`.
+        bins; pair terms allowed), or, on a model without pair terms whose minimum
+        reasons have one feature, polynomial pieces (splines, NAMs): then
+        ``certificate.nearest_exact`` says whether ``certificate.nearest`` is the
+        infimum or a rational lower bound of an irrational one; otherwise
+        :class:`~gamexplain.errors.UnsupportedQueryError`.
         On an additive model a run stopped by ``time_limit`` keeps its extreme witness
         and says so in ``witness_kind``; on a pair model it returns the closest witness
         found with ``exact=False``, no ``certificate.nearest`` and a message saying so.
@@ -571,7 +575,8 @@ def minimum_contrastive_reason(
     (thm:mcr-nearest): O(n·m·S·log(m·S)) with m moves per feature and S undominated
     states, exponential in the worst case. On pair models, a search over the sets of k
     features and their joint bins (thm:mcr-nearest-pairs): at most C(n, k)·m^k joint
-    bins for m bins per feature, bounds pruning most.
+    bins for m bins per feature, bounds pruning most. On polynomial pieces with
+    one-feature reasons, one exact root isolation per piece (thm:mcr-nearest-curved).
 
     Examples
     --------
