@@ -296,7 +296,11 @@ class ContrastiveReason(Result):
             self.features, self.values, self.prediction, self.witness_prediction, self.target
         )
         if self.distance is not None:
-            text += f" (the nearest witness: {checks.show(self.distance)} range-widths away)"
+            text += f" (the nearest witness: {checks.show(self.distance)} range-widths away"
+            low = self.certificate.nearest
+            if self.certificate.nearest_exact is False and low is not None:
+                text += f"; the nearest flip, an irrational root, is at least {checks.show(low)}"
+            text += ")"
         return f"{text} ({self.message})" if self.message else text
 
 

@@ -154,6 +154,7 @@ def test_a_cubic_root_gives_a_rational_bracket_of_an_irrational_infimum() -> Non
     assert result.certificate.nearest <= root < float(result.distance)
     assert float(result.distance) - root <= float(APPROACH)
     assert result.verify(gam)
+    assert "an irrational root, is at least 0.62996" in str(result)
 
 
 def test_two_feature_reasons_on_curved_pieces_are_refused_by_name() -> None:
