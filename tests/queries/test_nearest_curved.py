@@ -206,3 +206,24 @@ def test_tampered_curved_nearest_results_fail_verify(tamper: Any) -> None:
     gam, result = _line_result()
     assert result.verify(gam)
     assert not tamper(result).verify(gam)
+
+
+def test_forged_brackets_of_an_irrational_infimum_fail_verify() -> None:
+    gam = GAM(
+        [Feature("s", Interval(0, 2), Piecewise([0, 2], [[-2.0, 0.0, 0.0, 1.0]]))],
+        intercept=0.0,
+        task=Classification(threshold=0.0),
+    )
+    result = gx.minimum_contrastive_reason(gam, (0,), witness="nearest")
+    assert result.verify(gam)
+    cert = result.certificate
+
+    def forged(**changes: Any) -> Any:
+        return dataclasses.replace(result, certificate=dataclasses.replace(cert, **changes))
+
+    # the bound claimed exact: values between it and the witness do not all flip
+    assert not forged(nearest_exact=True).verify(gam)
+    # a bound above the root: the root itself flips (≥), closer than the bound
+    assert not forged(nearest=result.distance).verify(gam)
+    # a bound too loose for the stated tolerance
+    assert not forged(nearest=cert.nearest - 3 * APPROACH).verify(gam)
