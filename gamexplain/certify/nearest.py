@@ -25,6 +25,7 @@ from typing import Any
 
 from gamexplain import certify
 from gamexplain.certify.evaluate import contribution, label, score
+from gamexplain.certify.nearest_curved import curved_nearest_consistent, is_curved
 from gamexplain.certify.nearest_pairs import pair_nearest_consistent
 from gamexplain.certify.numbers import CertificateError, exact_number
 from gamexplain.model.distance import APPROACH, feature_distance
@@ -73,6 +74,10 @@ def nearest_consistent(gam: Any, x: tuple[Any, ...], fixed: frozenset[int], resu
         return False
     if gam.pairs:
         return pair_nearest_consistent(gam, x, fixed, result, claimed)
+    if is_curved(gam, fixed):
+        return curved_nearest_consistent(gam, x, fixed, result, claimed, shown)
+    if result.certificate.nearest_exact is not None:
+        return False
     infimum, attainable = _infimum(gam, x, fixed, k, claimed)
     if infimum is None or claimed != infimum:
         return False

@@ -29,6 +29,7 @@ from numpy.typing import ArrayLike
 from gamexplain import certify
 from gamexplain.algorithms.brute_reasons import Enumeration, oracle_for
 from gamexplain.algorithms.nearest import Nearest, nearest_witness
+from gamexplain.algorithms.nearest_curved import curved_nearest_witness, has_curved_pieces
 from gamexplain.algorithms.nearest_pairs import PairNearest, pair_nearest_witness
 from gamexplain.algorithms.pairwise import PairWorstCase
 from gamexplain.algorithms.worst_case import (
@@ -117,10 +118,17 @@ class ReasonCertificate:
     nearest : Fraction or None
         ``witness="nearest"``: the infimum distance (:mod:`gamexplain.model.distance`)
         of a flipping point that changes at most as many features as the reason;
-        ``verify`` re-derives it (:mod:`gamexplain.certify.nearest`).
+        ``verify`` re-derives it (:mod:`gamexplain.certify.nearest`). On curved pieces
+        (:mod:`gamexplain.algorithms.nearest_curved`) a rational lower bound of it.
     size_proof : SizeProof or None
         Models with pairwise terms, minimum size by branch and bound: the tree proving
         that no reason of one size less exists (:mod:`gamexplain.certify.pair_size`).
+    nearest_exact : bool or None
+        ``witness="nearest"`` on curved pieces: True when ``nearest`` is the infimum
+        itself (a rational: always so on linear pieces), False when the infimum is
+        irrational and ``nearest`` is a rational within ``APPROACH`` below it (the
+        witness's distance is then within ``APPROACH`` above it); None elsewhere
+        (:mod:`gamexplain.certify.nearest_curved`).
     """
 
     model: str = ""
@@ -131,6 +139,7 @@ class ReasonCertificate:
     cores: tuple[tuple[tuple[str, ...], Any], ...] = ()
     nearest: Fraction | None = None
     size_proof: Any = None
+    nearest_exact: bool | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -288,7 +297,11 @@ class ContrastiveReason(Result):
             self.features, self.values, self.prediction, self.witness_prediction, self.target
         )
         if self.distance is not None:
-            text += f" (the nearest witness: {checks.show(self.distance)} range-widths away)"
+            text += f" (the nearest witness: {checks.show(self.distance)} range-widths away"
+            low = self.certificate.nearest
+            if self.certificate.nearest_exact is False and low is not None:
+                text += f"; the nearest flip, an irrational root, is at least {checks.show(low)}"
+            text += ")"
         return f"{text} ({self.message})" if self.message else text
 
 
@@ -539,7 +552,11 @@ def minimum_contrastive_reason(
         spread (the width of its domain; a changed category counts 1), see
         :mod:`gamexplain.model.distance`. It needs free features with
         piecewise-constant contributions (finite domains, step functions such as EBM
-        bins; pair terms allowed), else :class:`~gamexplain.errors.UnsupportedQueryError`.
+        bins; pair terms allowed), or, on a model without pair terms whose minimum
+        reasons have one feature, polynomial pieces (splines, NAMs): then
+        ``certificate.nearest_exact`` says whether ``certificate.nearest`` is the
+        infimum or a rational lower bound of an irrational one; otherwise
+        :class:`~gamexplain.errors.UnsupportedQueryError`.
         On an additive model a run stopped by ``time_limit`` keeps its extreme witness
         and says so in ``witness_kind``; on a pair model it returns the closest witness
         found with ``exact=False``, no ``certificate.nearest`` and a message saying so.
@@ -563,7 +580,8 @@ def minimum_contrastive_reason(
     (thm:mcr-nearest): O(n·m·S·log(m·S)) with m moves per feature and S undominated
     states, exponential in the worst case. On pair models, a search over the sets of k
     features and their joint bins (thm:mcr-nearest-pairs): at most C(n, k)·m^k joint
-    bins for m bins per feature, bounds pruning most.
+    bins for m bins per feature, bounds pruning most. On polynomial pieces with
+    one-feature reasons, one exact root isolation per piece (thm:mcr-nearest-curved).
 
     Examples
     --------
@@ -615,6 +633,18 @@ def minimum_contrastive_reason(
         with deadline.limit_at(instant):
             found = pair_nearest_witness(problem, reason.size, reason.witness)
         return _pair_nearest(problem, reason, found, start)
+    if has_curved_pieces(problem):
+        try:
+            with deadline.limit_at(instant):
+                curved = curved_nearest_witness(problem, reason.size)
+        except OutOfTime:
+            return reason
+        if curved is None:
+            return reason
+        near = _nearest(problem, reason, Nearest(curved.point, curved.changed, curved.lower,
+                                                 curved.attained), start)  # fmt: skip
+        certificate = dataclasses.replace(near.certificate, nearest_exact=curved.exact)
+        return dataclasses.replace(near, certificate=certificate)
     try:
         with deadline.limit_at(instant):
             nearest = nearest_witness(problem, reason.size)

@@ -141,8 +141,13 @@ def test_queries_outside_the_multiclass_cells_are_refused_clearly() -> None:
     assert label.algorithm == "rival-grid" and not label.exact and label.verify(gam)
     with pytest.raises(gx.UnsupportedQueryError, match="income"):  # a linear piece
         gx.is_redundant(gam, "grade")
-    with pytest.raises(gx.UnsupportedQueryError, match="nearest"):  # a linear piece
-        gx.minimum_contrastive_reason(gam, ("y", 0.5), witness="nearest")
+    # a linear piece: answered exactly since thm:mcr-nearest-curved (a one-feature reason)
+    near = gx.minimum_contrastive_reason(gam, ("y", 0.5), witness="nearest")
+    assert near.features == ("income",) and near.distance == Fraction(1, 4)
+    assert near.witness_kind == "nearest" and near.verify(gam)
+    import dataclasses
+
+    assert not dataclasses.replace(near, distance=Fraction(1, 5)).verify(gam)
     with pytest.raises(gx.UnsupportedQueryError, match="cannot answer"):
         gx.minimum_sufficient_reason(gam, ("y", 0.5), method="greedy")
 

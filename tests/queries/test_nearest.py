@@ -15,7 +15,7 @@ from strategies import exact_points, gams, instances
 
 import gamexplain as gx
 from gamexplain import GAM, Classification, Feature, Finite, Integers, Interval, Piecewise, Table
-from gamexplain.errors import InvalidParameterError, UnsupportedQueryError
+from gamexplain.errors import InvalidParameterError
 from gamexplain.model.distance import APPROACH, feature_distance
 
 STEPS = ("table", "ebm")
@@ -154,8 +154,11 @@ def test_smooth_components_refuse_nearest_and_pair_models_answer_it() -> None:
         intercept=-1.0,
         task=Classification(threshold=0.0),
     )
-    with pytest.raises(UnsupportedQueryError, match="piecewise-constant"):
-        gx.minimum_contrastive_reason(smooth, (0,), witness="nearest")
+    # a linear piece: 2s − 1 ≥ 0 from s = 1/2 on, attained, exact (tests/queries/
+    # test_nearest_curved.py holds curved pieces against brute force)
+    line = gx.minimum_contrastive_reason(smooth, (0,), witness="nearest")
+    assert line.distance == Fraction(1, 2) and line.certificate.nearest == Fraction(1, 2)
+    assert line.certificate.nearest_exact is True and line.verify(smooth)
     with pytest.raises(InvalidParameterError, match="witness"):
         gx.minimum_contrastive_reason(gam, (0, "p", 0), witness="closest")  # type: ignore[arg-type]
 
