@@ -199,15 +199,6 @@ def curved_rows(
 
 
 # -- attributions of the score -----------------------------------------------------------------
-#: The unit roundoff of numpy's long double; 0 where it is no wider than a double (then
-#: no attribution is certified in floats and every row takes the exact path).
-_LD = float(np.finfo(np.longdouble).eps) / 2 if np.finfo(np.longdouble).nmant >= 63 else 0.0
-
-
-def _gamma_ld(k: int) -> float:
-    return k * _LD / (1 - k * _LD)
-
-
 def _two_sum(a: NDArray[Any], b: NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any]]:
     """s + e = a + b exactly (Knuth's TwoSum)."""
     s = a + b
@@ -286,33 +277,50 @@ def _piecewise_dd(
     return vh, vl, 2 * (10 * _DD / (1 - 10 * _DD)) * size
 
 
-def _network_long(shape: Any, x: NDArray[np.float64]) -> tuple[NDArray[Any], NDArray[Any]]:
-    """(a ReLU network in long doubles, a rigorous bound on its error), layer by layer: a
-    dot product of m terms plus a bias errs by γ_(m+1) of its terms' magnitudes, earlier
-    errors pass through |W|, ReLU adds none."""
-    h = x.astype(np.longdouble).reshape(-1, 1)
-    size = np.abs(h)
-    error = np.zeros_like(h)
+def _network_dd(
+    shape: Any, x: NDArray[np.float64]
+) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any]]:
+    """(a ReLU network in double-doubles as two arrays, a rigorous bound on its error),
+    layer by layer: a unit sums m products and a bias, each operation within _DD of its
+    result, so it errs by γ_(m+2) (in _DD) of the magnitudes it sums (Higham §3.1);
+    earlier errors pass through |W|, ReLU (1-Lipschitz, the sign of a normalised
+    double-double is its high part's) adds none; the factor 2 covers the magnitudes'
+    own rounding."""
+    zero = np.zeros_like(x)
+    units = [(x, zero, zero)]
     for i, layer in enumerate(shape.layers):
-        weights = np.array(layer.weights, dtype=np.longdouble)
-        bias = np.array(layer.bias, dtype=np.longdouble)
-        h = h @ weights + bias
-        if i < len(shape.layers) - 1:
-            h = np.maximum(h, 0)
-        size = size @ np.abs(weights) + np.abs(bias)
-        error = error @ np.abs(weights) + _gamma_ld(layer.n_inputs + 1) * size
-    return h[:, 0], 2 * error[:, 0]
+        out = []
+        for j in range(layer.n_outputs):
+            bias = float(layer.bias[j])
+            vh, vl = np.full_like(x, bias), zero
+            size, error = np.full_like(x, abs(bias)), zero
+            for k, (hh, hl, he) in enumerate(units):
+                w = float(layer.weights[k][j])
+                if w == 0.0:
+                    continue
+                ph, pl = _dd_mul(hh, hl, w, 0.0)
+                vh, vl = _dd_add(vh, vl, ph, pl)
+                size = size + abs(w) * np.abs(hh)
+                error = error + abs(w) * he
+            m = len(units)
+            error = error + 2 * ((m + 2) * _DD / (1 - (m + 2) * _DD)) * size
+            if i < len(shape.layers) - 1:
+                negative = vh < 0
+                vh, vl = np.where(negative, 0.0, vh), np.where(negative, 0.0, vl)
+            out.append((vh, vl, error))
+        units = out
+    return units[0]
 
 
 def curved_attributions(rows: CurvedRows) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """(values, unknown): per row and feature the float nearest c_i(x_i) − E c_i, and the
     rows where some value could not be certified as that float (redone exactly).
 
-    Each value v is computed as a double-double vh + vl (spline pieces; a ReLU network
-    in long doubles) with a rigorous bound e on its error; vh is the double nearest
-    vh + vl, and the exact value rounds to vh when [vh + vl − e, vh + vl + e] keeps off
-    both rounding midpoints vh ± gap/2. The distances vl ∓ gap/2 are each one rounded
-    subtraction, covered by widening the bound by a unit.
+    Each value v is computed as a double-double vh + vl with a rigorous bound e on its
+    error; vh is the double nearest vh + vl, and the exact value rounds to vh when
+    [vh + vl − e, vh + vl + e] keeps off both rounding midpoints vh ± gap/2. The
+    distances vl ∓ gap/2 are each one rounded subtraction, covered by widening the
+    bound by a unit. A feature constant on its domain takes its one exact value.
 
     Notes
     -----
@@ -323,19 +331,17 @@ def curved_attributions(rows: CurvedRows) -> tuple[NDArray[np.float64], NDArray[
     values = np.empty((n, p))
     unknown = np.zeros(n, dtype=bool)
     for j, feature in enumerate(gam.features):
-        mean = _dd(contribution_mean(feature, feature.distribution))
-        shape = feature.shape
-        if isinstance(shape, Piecewise):
-            fh, fl, error = _piecewise_dd(shape, X[:, j])
-        elif _LD:
-            f, bound_ld = _network_long(shape, X[:, j])
-            fh = f.astype(np.float64)
-            fl = (f - fh.astype(np.longdouble)).astype(np.float64)
-            # fh + fl is within a long double's unit of f, far below its own bound
-            error = (bound_ld.astype(np.float64) + 2 * _LD * np.abs(fh)) * 2
-        else:
-            values[:, j], unknown[:] = np.nan, True
+        exact_mean = contribution_mean(feature, feature.distribution)
+        low, high = contribution_min(feature).value, contribution_max(feature).value
+        if isinstance(low, Fraction) and low == high:
+            # constant on its domain: one exact value for every row (often 0, which no
+            # float bound certifies)
+            values[:, j] = float(low - exact_mean)
             continue
+        mean = _dd(exact_mean)
+        shape = feature.shape
+        evaluate = _piecewise_dd if isinstance(shape, Piecewise) else _network_dd
+        fh, fl, error = evaluate(shape, X[:, j])
         beta = float(feature.weight)
         ch, cl = _dd_mul(fh, fl, np.full(n, beta), np.zeros(n))
         vh, vl = _dd_add(ch, cl, np.full(n, -mean[0]), np.full(n, -mean[1]))

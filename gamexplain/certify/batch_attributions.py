@@ -24,7 +24,8 @@ from numpy.typing import NDArray
 from gamexplain.certify.attributions import _mean
 from gamexplain.certify.batch_responsiveness import _two_product, _two_sum
 from gamexplain.certify.evaluate import contribution
-from gamexplain.certify.numbers import exact_number
+from gamexplain.certify.numbers import compare, exact_number
+from gamexplain.certify.reasons import feature_extreme
 
 __all__ = ["check_curved_attributions"]
 
@@ -137,7 +138,18 @@ def check_curved_attributions(values: NDArray[np.float64], X: NDArray[np.float64
             bound = (error + _gamma(8, _U) * magnitude) * (1 + 2.0**-40) + 2.0**-900
             # below the midpoint above s (side +1); above the one below (side −1)
             sure &= total * side < -bound
-        for r in np.flatnonzero(~sure):
+        undecided = np.flatnonzero(~sure)
+        if len(undecided) > 16:
+            low, high = (feature_extreme(feature, side).value for side in ("min", "max"))
+            if compare(low, high) == 0:
+                # constant on its domain (values outside it are not vector rows)
+                exact = exact_number(low) - mean
+                if not isinstance(exact, Fraction):
+                    return False
+                if not (values[undecided, i] == float(exact)).all():
+                    return False
+                continue
+        for r in undecided:
             exact = exact_number(contribution(gam, i, float(x[r])))
             if not isinstance(exact, Fraction) or float(exact - mean) != values[r, i]:
                 return False

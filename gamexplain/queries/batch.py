@@ -537,7 +537,7 @@ def explain(
         feature_names=gam.feature_names,
         index=index,
         instances=rows,
-        prediction=batch.prediction(),
+        prediction=batch.prediction(answers),
         answers=answers,
         fixed=tuple(gam.feature_names[i] for i in sorted(fixed_set)),
         kept=None if kept is None else tuple(gam.feature_names[i] for i in sorted(kept)),
@@ -793,7 +793,10 @@ class _Batch:
             a.bounds[r] = (result.lower, result.upper)
         self.exact_predictions[r] = getattr(result, "prediction", None)
 
-    def prediction(self) -> NDArray[Any]:
+    def prediction(self, answers: Mapping[str, QueryAnswers] | None = None) -> NDArray[Any]:
+        """Each row's class, or score: a regression row no kernel answered shows the
+        float nearest its exact score, as its single-row results do (verify checks it
+        so); a kernel row its float sum."""
         from gamexplain.model.task import Classification
 
         n = len(self.rows)
@@ -820,7 +823,13 @@ class _Batch:
             fast = self.view.prediction if classification else self.view.score
             assert fast is not None
             out[self.where] = fast
-            redo = self.where[self.alone | self.view.unsure]
+            unsure = self.alone | self.view.unsure
+            if not classification and answers:
+                vector = np.zeros(len(self.rows), dtype=bool)
+                for a in answers.values():
+                    vector |= a.path == VECTOR
+                unsure |= ~vector[self.where]
+            redo = self.where[unsure]
         for r in redo:
             x = tuple(v.item() if isinstance(v, np.generic) else v for v in self.rows[r])
             exact = self.gam.predict_exact(x)
