@@ -267,10 +267,12 @@ def _piecewise_dd(
     table = np.zeros((shape.n_pieces, 4, 2))
     for row, poly in enumerate(shape.coefficients):
         table[row, : len(poly)] = [_dd(c) for c in poly]
-    vh, vl = np.zeros_like(th), np.zeros_like(th)
-    size = np.zeros_like(th)
+    degree = max(len(poly) for poly in shape.coefficients) - 1
+    top = table[k, degree]
+    vh, vl = top[:, 0], top[:, 1]  # Horner starts from the highest coefficient
+    size = np.abs(vh) * (1 + 2.0**-50)
     magnitude = np.abs(th) * (1 + 2.0**-50)
-    for r in range(3, -1, -1):
+    for r in range(degree - 1, -1, -1):
         vh, vl = _dd_mul(vh, vl, th, tl)
         vh, vl = _dd_add(vh, vl, table[k, r, 0], table[k, r, 1])
         size = size * magnitude + np.abs(table[k, r, 0]) * (1 + 2.0**-50)
