@@ -630,6 +630,8 @@ def _plan_one(gam: Any, query: str) -> str:
     why = "no batch kernel is registered" if kernel is None else kernel.applies(gam)
     if kernel is not None and why is None:
         curved = "" if discrete_reason(gam) is None else _CURVED
+        if curved and query in ("shap-score", "banzhaf-score"):
+            curved = _CURVED_VALUES
         return f"{kernel.name}: {kernel.summary}{curved} ({kernel.theorem}){_redo(gam, query)}"
     return f"one by one through the single-row query: {why}"
 
@@ -638,6 +640,13 @@ _CURVED = (
     "; on curved features the pushes are floats within rigorous per-entry bounds (each "
     "extremum enclosed once per model), ranked by their float order where the chosen "
     "prefix is separated from the rest by more than those bounds"
+)
+
+
+_CURVED_VALUES = (
+    "; on curved features each value is computed in double-double arithmetic with a "
+    "rigorous error bound and kept where the bound shows it is the nearest float (a "
+    "value near a rounding midpoint sends its row to the exact path)"
 )
 
 
