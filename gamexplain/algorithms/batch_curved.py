@@ -17,6 +17,12 @@ bounds from :class:`CurvedRows`:
   prefix is separated from the rest by more than the errors (:meth:`CurvedRows.order_unsure`);
   a row where it is not — ties, values near an extremum — is redone exactly.
 
+SHAP and Banzhaf values of the score, c_i(x_i) − E c_i, must be the float nearest the
+exact value (what the single-row query shows): :func:`curved_attributions` computes them
+in double-double arithmetic with a rigorous bound and keeps a value when the bound
+keeps it off both rounding midpoints; a row with a value it cannot certify is redone
+exactly.
+
 The caller (:func:`gamexplain.explain`) counts the rows sent to the exact path.
 """
 
