@@ -23,8 +23,9 @@ uniformly inside every feature's domain, each figure is a ratio measured in this
   kernel) against ``is_fixed`` row by row;
 * with ``--spline-rows``: a scikit-learn spline pipeline (StandardScaler,
   SplineTransformer, LogisticRegression) on breast_cancer, read by ``gx.from_fitted``:
-  CSR, MSR, minimal and MCR through the curved-row kernels against the same floor, their
-  ``verify`` against their computation, and the single-row query on a few rows;
+  CSR, MSR, minimal, MCR, SHAP and Banzhaf of the score through the curved-row kernels
+  against the same floor, their ``verify`` against their computation, and the
+  single-row query on a few rows;
 * with ``--multiclass-rows``: a three-class EBM fitted on wine (main effects), CSR,
   minimal, MCR and SHAP of the class scores through the multiclass kernels (one binary
   pass per rival class) against the same numpy floor over the K class scores, and
@@ -204,6 +205,10 @@ def spline_kernels(n: int, single: int) -> None:
         "msr": lambda x: gx.minimum_sufficient_reason(gam, x),
         "minimal": lambda x: gx.minimal_sufficient_reason(gam, x),
         "mcr": lambda x: gx.minimum_contrastive_reason(gam, x),
+        # attributions of the score: double-double values with a rigorous bound, the
+        # rows it cannot certify as the nearest float redone exactly
+        "shap": lambda x: gx.shap_values(gam, x),
+        "banzhaf": lambda x: gx.banzhaf_values(gam, x),
     }
     print(f"numpy floor (contributions + argsort): {base:.3f} s")
     for query, ask in singles.items():

@@ -577,7 +577,15 @@ def _score_attributions(rows: RowBatch, **options: Any) -> KernelOutput:
     Notes
     -----
     O(n·p) gathers of exact values rounded once to floats (thm:shap-score-closed-form).
+    On curved features the values are computed in long doubles with a rigorous bound
+    and rows whose bound cannot certify the nearest float take the exact path
+    (:func:`gamexplain.algorithms.batch_curved.curved_attributions`).
     """
+    if not isinstance(rows, RowBatch):
+        from gamexplain.algorithms.batch_curved import curved_attributions
+
+        curved, unknown = curved_attributions(rows)
+        return KernelOutput(unknown, values=curved)
     values = rows.gather(rows.levels.shap)
     return KernelOutput(np.zeros(len(rows.level), dtype=bool), values=values)
 
@@ -586,4 +594,5 @@ for _query in ("shap-score", "banzhaf-score"):
     register_batch_kernel(
         _query, "batch-closed-form", theorem="thm:shap-score-closed-form",
         summary="c_i − E c_i per level, exact, rounded once to the nearest float",
+        applies=rows_reason,
     )(_score_attributions)  # fmt: skip

@@ -79,7 +79,15 @@ def check_batch(result: Any, gam: Any) -> bool:
     tables = _Tables.of(gam)
     rows = np.flatnonzero(vector)
     chosen = result.instances if len(rows) == n else result.instances[rows]
-    view = _CurvedView.of(gam, chosen, fixed) if tables is None else tables.view(chosen, fixed)
+    # attributions of the score read no extremes: their enclosures are not built
+    pushes = any(
+        (a.path == _VECTOR).any() and a.query not in ("shap-score", "banzhaf-score")
+        for a in result.answers.values()
+    )
+    view = (
+        _CurvedView.of(gam, chosen, fixed, pushes) if tables is None
+        else tables.view(chosen, fixed)
+    )  # fmt: skip
     if view is None or not _predictions(result, gam, vector, (rows, view)):
         return False
     return all(_check_query(result, answer, view, rows, gam) for answer in result.answers.values())
@@ -346,13 +354,21 @@ class _CurvedView(_View):
     the model's bound on its float evaluation plus the width of a float enclosure of
     the exact extreme, certified by exact comparisons."""
 
-    def __init__(self, gam: Any, X: NDArray[np.float64], fixed: NDArray[np.bool_]) -> None:
+    def __init__(self, gam: Any, X: NDArray[np.float64], fixed: NDArray[np.bool_],
+                 pushes: bool = True) -> None:  # fmt: skip
         self.fixed, self.level = fixed, np.zeros(X.shape, dtype=np.intp)
+        self.X = X
         self.tables = _Tables.__new__(_Tables)
         self.tables.gam = gam
         c = np.column_stack([f.contribution(X[:, j]) for j, f in enumerate(gam.features)])
         error = np.column_stack([f.rounding_bound(X[:, j]) for j, f in enumerate(gam.features)])
         error = error + _U * np.abs(c)
+        if not pushes:
+            # only the prediction and attributions are checked: no extremes, no pushes
+            self.down = self.up = np.zeros_like(c)
+            self.extra = 4.0 * error.sum(axis=1)
+            self._score(gam, c)
+            return
         ends = [[_enclosed(feature_extreme(f, side).value) for f in gam.features]
                 for side in ("min", "max")]  # fmt: skip
         (min_low, min_high), (max_low, max_high) = (
@@ -363,6 +379,9 @@ class _CurvedView(_View):
         widths = (min_high - min_low) + (max_high - max_low)
         self.extra = 4.0 * (error.sum(axis=1) + widths.sum()) + 4.0 * _gamma(4) * (
             np.abs(self.down) + np.abs(self.up)).sum(axis=1)  # fmt: skip
+        self._score(gam, c)
+
+    def _score(self, gam: Any, c: NDArray[np.float64]) -> None:
         self.c = c
         offset = Fraction(gam.intercept)
         self.classification = gam.task.kind == "classification"
@@ -376,7 +395,8 @@ class _CurvedView(_View):
         self.slack = np.abs(raw)
 
     @staticmethod
-    def of(gam: Any, rows: NDArray[Any], fixed: NDArray[np.bool_]) -> _CurvedView | None:
+    def of(gam: Any, rows: NDArray[Any], fixed: NDArray[np.bool_],
+           pushes: bool = True) -> _CurvedView | None:  # fmt: skip
         """The rows' view, or None when the model or a row is out of its reach."""
         if gam.pairs or gam.task.kind not in ("classification", "regression"):
             return None
@@ -389,7 +409,7 @@ class _CurvedView(_View):
         X = np.asarray(rows, dtype=float)
         if not all(_inside(X[:, j], f.domain) for j, f in enumerate(gam.features)):
             return None
-        return _CurvedView(gam, X, fixed)
+        return _CurvedView(gam, X, fixed, pushes)
 
     @functools.cached_property
     def bound(self) -> NDArray[np.float64]:
@@ -418,6 +438,10 @@ def _check_query(result: Any, answer: Any, view: _View, rows: NDArray[np.intp], 
         from gamexplain.certify.batch_responsiveness import check_responsiveness_rows
 
         return check_responsiveness_rows(result, answer, gam, rows[mine])
+    if answer.values is not None and isinstance(view, _CurvedView):
+        from gamexplain.certify.batch_attributions import check_curved_attributions
+
+        return check_curved_attributions(answer.values[rows][mine], view.X[mine], gam)
     if answer.values is not None:
         return _attributions(answer.values[rows][mine], view, mine)
     good, undecided = _reason_rows(result, answer, view, rows)

@@ -537,7 +537,7 @@ def explain(
         feature_names=gam.feature_names,
         index=index,
         instances=rows,
-        prediction=batch.prediction(),
+        prediction=batch.prediction(answers),
         answers=answers,
         fixed=tuple(gam.feature_names[i] for i in sorted(fixed_set)),
         kept=None if kept is None else tuple(gam.feature_names[i] for i in sorted(kept)),
@@ -630,6 +630,8 @@ def _plan_one(gam: Any, query: str) -> str:
     why = "no batch kernel is registered" if kernel is None else kernel.applies(gam)
     if kernel is not None and why is None:
         curved = "" if discrete_reason(gam) is None else _CURVED
+        if curved and query in ("shap-score", "banzhaf-score"):
+            curved = _CURVED_VALUES
         return f"{kernel.name}: {kernel.summary}{curved} ({kernel.theorem}){_redo(gam, query)}"
     return f"one by one through the single-row query: {why}"
 
@@ -638,6 +640,13 @@ _CURVED = (
     "; on curved features the pushes are floats within rigorous per-entry bounds (each "
     "extremum enclosed once per model), ranked by their float order where the chosen "
     "prefix is separated from the rest by more than those bounds"
+)
+
+
+_CURVED_VALUES = (
+    "; on curved features each value is computed in double-double arithmetic with a "
+    "rigorous error bound and kept where the bound shows it is the nearest float (a "
+    "value near a rounding midpoint sends its row to the exact path)"
 )
 
 
@@ -793,7 +802,10 @@ class _Batch:
             a.bounds[r] = (result.lower, result.upper)
         self.exact_predictions[r] = getattr(result, "prediction", None)
 
-    def prediction(self) -> NDArray[Any]:
+    def prediction(self, answers: Mapping[str, QueryAnswers] | None = None) -> NDArray[Any]:
+        """Each row's class, or score: a regression row no kernel answered shows the
+        float nearest its exact score, as its single-row results do (verify checks it
+        so); a kernel row its float sum."""
         from gamexplain.model.task import Classification
 
         n = len(self.rows)
@@ -820,7 +832,13 @@ class _Batch:
             fast = self.view.prediction if classification else self.view.score
             assert fast is not None
             out[self.where] = fast
-            redo = self.where[self.alone | self.view.unsure]
+            unsure = self.alone | self.view.unsure
+            if not classification and answers:
+                vector = np.zeros(len(self.rows), dtype=bool)
+                for a in answers.values():
+                    vector |= a.path == VECTOR
+                unsure |= ~vector[self.where]
+            redo = self.where[unsure]
         for r in redo:
             x = tuple(v.item() if isinstance(v, np.generic) else v for v in self.rows[r])
             exact = self.gam.predict_exact(x)

@@ -85,12 +85,12 @@ def test_batch_equals_row_by_row_on_step_and_table_models(case):
 def test_batch_equals_row_by_row_on_curved_models(case):
     gam, rows, fixed, kept = case
     result = _equal_row_by_row(gam, rows, fixed, kept)
-    # the reason queries read curved rows in floats with rigorous bounds (rows on the
-    # threshold take the exact path) when every extremum is attained; attributions still
-    # go one by one
+    # the reason queries and the attributions of the score read curved rows in floats
+    # with rigorous bounds (rows they cannot decide take the exact path) when every
+    # extremum is attained
     curved = curved_reason(gam) is None
     for answer in result.answers.values():
-        if answer.query in ("shap-score", "banzhaf-score") or not curved:
+        if not curved:
             assert answer.kernel is None and (answer.path == ONE_BY_ONE).all()
         else:
             assert answer.kernel is not None and not (answer.path == ONE_BY_ONE).any()

@@ -144,3 +144,85 @@ def test_a_spline_pipeline_on_breast_cancer():
         assert result.features("msr", r) == gx.minimum_sufficient_reason(gam, x).features
         assert result.features("mcr", r) == gx.minimum_contrastive_reason(gam, x).features
     assert result.verify(gam)
+
+
+# -- attributions of the score -----------------------------------------------------------------
+ATTRIBUTIONS = {"shap": gx.shap_values, "banzhaf": gx.banzhaf_values}
+
+
+@st.composite
+def attribution_cases(draw: st.DrawFn):
+    models = gams(max_features=4, domain_kinds=("integers", "interval"),
+                  components=("spline", "nam"))  # fmt: skip
+    gam = draw(models.filter(lambda g: discrete_reason(g) is not None and curved_reason(g) is None))
+    rows = draw(st.lists(instances(gam), min_size=1, max_size=4))
+    return gam, rows
+
+
+@given(attribution_cases())
+def test_curved_attributions_equal_row_by_row_bit_for_bit(case):
+    gam, rows = case
+    result = gx.explain(gam, rows, queries=("shap", "banzhaf"))
+    for query, single in ATTRIBUTIONS.items():
+        answer = result.answers[f"{query}-score"]
+        assert answer.kernel == "batch-closed-form"
+        for r, x in enumerate(rows):
+            expected = np.asarray(single(gam, x).values, dtype=float)
+            assert np.array_equal(answer.values[r], expected), (query, r)
+    assert result.verify(gam)
+    answer = result.answers["shap-score"]
+    kernel_rows = np.flatnonzero(answer.path == VECTOR)
+    if len(kernel_rows):
+        r = kernel_rows[0]
+        answer.values[r, 0] = np.nextafter(answer.values[r, 0], np.inf)  # one ulp off
+        assert not result.verify(gam)
+
+
+def test_a_value_on_a_rounding_midpoint_takes_the_exact_path():
+    # f(x) = x on [-4, 4 + 2^-50]: the mean is 2^-51, so at x = 4 + 2^-50 the value
+    # 4 + 2^-51 lies exactly between 4 and 4 + 2^-50 (ties to even: 4)
+    high = 4 + 2.0**-50
+    line = gx.Feature("a", gx.Interval(-4, high), gx.Piecewise([-4.0, high], [[-4.0, 1.0]]))
+    flat = gx.Feature("b", gx.Interval(-4, 4), gx.Piecewise([-4.0, 4.0], [[2.0]]))
+    gam = gx.GAM([line, flat], intercept=0.0, task=gx.Classification(0.0))
+    rows = np.array([[high, 0.0], [0.75, 3.0]])
+    result = gx.explain(gam, rows, queries=("shap",))
+    answer = result.answers["shap-score"]
+    assert list(answer.path) == [EXACT, VECTOR]
+    assert result.counts()["shap-score"]["exact"] == 1
+    assert answer.values[0, 0] == 4.0 and answer.values[1, 0] == 0.75 - 2.0**-51
+    assert (answer.values[:, 1] == 0.0).all()  # a constant feature: exactly its mean
+    for r, x in enumerate(rows.tolist()):
+        assert np.array_equal(answer.values[r], np.asarray(gx.shap_values(gam, x).values, float))
+    assert result.verify(gam)
+    # shown as a kernel row, the tie is settled by verify in Fractions (to even)
+    answer.path[0] = VECTOR
+    assert result.verify(gam)
+    answer.values[0, 0] = np.nextafter(4.0, 5.0)  # the other float next to the tie
+    assert not result.verify(gam)
+    answer.values[0, 0] = 4.0
+    answer.values[1, 0] = 0.75  # one float off the exact 0.75 − 2^-51
+    assert not result.verify(gam)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_spline_pipeline_attributions_take_the_vector_path():
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import SplineTransformer, StandardScaler
+
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    X = X.iloc[:, :6]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = make_pipeline(StandardScaler(), SplineTransformer(), LogisticRegression())
+        gam = gx.from_fitted(model.fit(X, y))
+    rows = X.iloc[::25]
+    result = gx.explain(gam, rows, queries=("shap",))
+    answer = result.answers["shap-score"]
+    assert result.counts()["shap-score"]["vector"] == len(rows)
+    for r in range(0, len(rows), 4):
+        single = gx.shap_values(gam, list(rows.iloc[r]))
+        assert np.array_equal(answer.values[r], np.asarray(single.values, dtype=float))
+    assert result.verify(gam)
