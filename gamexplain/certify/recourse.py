@@ -38,6 +38,7 @@ from gamexplain.certify.numbers import compare
 from gamexplain.certify.provenance import provenance_consistent
 from gamexplain.certify.reasons import no_smaller_contrastive, sufficient
 from gamexplain.certify.responsiveness import (
+    _at,
     _box,
     _describe,
     _domain_values,
@@ -189,6 +190,10 @@ def _gap_bounds(
                 pieces = [(a, b, closed and b != high, poly, shift)
                           for a, b, closed, poly, shift in pieces]  # fmt: skip
                 value, attained = _extreme(target, pieces, False, open_low=low)
+                # both ends open: a piece constant at the supremum attains it inside
+                attained = attained or any(
+                    compare(_at(poly, (a + b) / 2) + shift, value) == 0
+                    for a, b, _, poly, shift in pieces if a < b)  # fmt: skip
             else:
                 value, attained = contribution(gam, j, low), True
             change = rest + value - own
