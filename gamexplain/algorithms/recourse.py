@@ -27,10 +27,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from gamexplain.algorithms.responsiveness import _cells, _open_extreme, _opened, _other_values
 from gamexplain.complexity.registry import register_algorithm
 from gamexplain.errors import UnsupportedQueryError
 from gamexplain.exact import Exact, compare
-from gamexplain.model.actions import ActionSet
+from gamexplain.model.actions import ActionSet, DirectionalLinkage
 from gamexplain.model.domains import Finite, Interval
 from gamexplain.substrate import deadline
 from gamexplain.substrate.reach import (
@@ -54,13 +55,16 @@ class Menu:
     attained) of a best point of R_P(x) changing exactly c members, or None when no
     admitted point changes exactly c (``best[0]`` is x itself). A supremum that is not
     attained (a separable feature's contribution jumping down at an open end) names the
-    open end as its value. ``complete`` says every joint point was examined.
+    open end as its value; ``opens[c]``, when given, is the open gap (first, end) of the
+    continuous member it is approached in (else its reachable range). ``complete`` says
+    every joint point was examined.
     """
 
     members: tuple[int, ...]
     best: tuple[tuple[Exact, tuple[Any, ...], bool] | None, ...]
     complete: bool
     examined: int = 0
+    opens: tuple[tuple[Fraction, Fraction] | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,20 +131,55 @@ def _approach(gam: Any, x: Sequence[Any], actions: ActionSet, j: int, end: Any, 
     )
 
 
+def _approach_gap(
+    gam: Any, x: Sequence[Any], actions: ActionSet, menu: Menu, cost: int,
+    option: tuple[Exact, tuple[Any, ...], bool], allowance: Exact, upward: bool,
+) -> tuple[Any, ...]:  # fmt: skip
+    """The menu's unattained option with its continuous member moved just inside its
+    open gap, toward the value it names, within ``allowance`` of the supremum; every point
+    inside the gap is admitted (admission is constant there)."""
+    first, end = menu.opens[cost]  # type: ignore[misc]
+    change, values, _ = option
+    j = next(m for m in menu.members if isinstance(actions.domains[m], Interval))
+    k = menu.members.index(j)
+    end_value = Fraction(values[k])
+    # the gap's first end is approached from the right; any other unattained value is a
+    # piece's open right end (contributions are right-continuous): from the left
+    inward = (end - first) / 2 if end_value == first else first - end_value
+    point = list(x)
+    for m, v in zip(menu.members, values, strict=True):
+        point[m] = v
+    point[j] = x[j]
+    rest = gam.score_exact(point) - gam.score_exact(x) - _own(gam, x, j, x[j])
+    for t in range(1, 4096):
+        if t % 64 == 0:
+            deadline.check()
+        v = end_value + inward / 2**t
+        if compare((rest + _own(gam, x, j, v) - change) * (1 if upward else -1) + allowance,
+                   0) >= 0:  # fmt: skip
+            return tuple(v if m == j else w for m, w in zip(menu.members, values, strict=True))
+    raise UnsupportedQueryError(  # a continuous piece gets there long before
+        f"no point of {gam.features[j].name} came within the allowance of its supremum"
+    )
+
+
 def _enumerated_menu(
     gam: Any, x: Sequence[Any], actions: ActionSet, members: tuple[int, ...], target: Target,
     fixed: frozenset[int], budget: int,
 ) -> Menu:  # fmt: skip
     """Every candidate joint point of the component, admitted by the definition, binned
     by how many members it changes."""
-    if any(isinstance(actions.domains[m], Interval) for m in members):
-        continuous = [actions.names[m] for m in members
-                      if isinstance(actions.domains[m], Interval)]  # fmt: skip
+    continuous = [m for m in members if isinstance(actions.domains[m], Interval)]
+    if len(continuous) == 1 and not _linked_or_paired(gam, actions, continuous[0]):
+        return _gap_menu(gam, x, actions, members, target, fixed, budget, continuous[0])
+    if continuous:
+        continuous_names = [actions.names[m] for m in continuous]
         raise UnsupportedQueryError(
             f"the component {[actions.names[m] for m in members]} couples the continuous "
-            f"feature(s) {continuous} (a continuous member) to others, so its joint moves "
-            "are no finite set to choose from; minimum recourse needs a coupled component's "
-            "members discrete (a continuous feature alone in its component is fine)"
+            f"feature(s) {continuous_names} to others in a way minimum recourse does not "
+            "cut into gaps: it handles one continuous member per component, joined by "
+            "if-then constraints or mutability switches, no linkage moving it and no pair "
+            "term touching it (a continuous feature alone in its component is fine)"
         )
     component = actions.components.index(actions.component_of(members[0]))
     here = tuple(x[m] for m in members)
@@ -166,6 +205,78 @@ def _enumerated_menu(
         if _better(change, True, best[len(changed)], target.upward):
             best[len(changed)] = (change, tuple(values), True)
     return Menu(members, tuple(best), complete, examined)
+
+
+def _linked_or_paired(gam: Any, actions: ActionSet, j: int) -> bool:
+    """Whether a linkage names feature j or a pair term touches it (then its gaps are not
+    cut here)."""
+    name = actions.names[j]
+    return any(isinstance(c, DirectionalLinkage) and name in (c.source, *c.targets)
+               for c in actions.constraints) or any(j in p.features for p in gam.pairs)  # fmt: skip
+
+
+def _gap_menu(
+    gam: Any, x: Sequence[Any], actions: ActionSet, members: tuple[int, ...], target: Target,
+    fixed: frozenset[int], budget: int, last: int,
+) -> Menu:  # fmt: skip
+    """A component whose one continuous member ``last`` is coupled to discrete ones by
+    if-then constraints or switches (``thm:recourse-knapsack``, the gap case): every
+    joint value of the others enumerated; ``last``'s admitted set, the others there, is
+    cut at the constants the constraints name (x's value among them) into points and
+    open gaps, admission decided once per cell; over a gap the best change of ``last``'s
+    contribution is the exact extreme of its pieces, an open end approached, not
+    attained."""
+    component = actions.components.index(actions.component_of(members[0]))
+    position = members.index(last)
+    others = [m for m in members if m != last]
+    here_last = Fraction(x[last])
+    own = _own(gam, x, last, x[last])
+    base = gam.score_exact(x)
+    best: list[tuple[Exact, tuple[Any, ...], bool] | None] = [None] * (len(members) + 1)
+    opens: list[tuple[Fraction, Fraction] | None] = [None] * (len(members) + 1)
+    best[0] = (Fraction(0), tuple(x[m] for m in members), True)
+    examined = 0
+    complete = True
+    point = list(x)
+    for values in itertools.product(*(_other_values(actions, m, x) for m in others)):
+        if examined >= budget or (examined % 256 == 255 and deadline.expired()):
+            complete = False
+            break
+        examined += 1
+        changed = [m for m, v in zip(others, values, strict=True) if v != x[m]]
+        if fixed.intersection(changed):
+            continue
+        for m, v in zip(others, values, strict=True):
+            point[m] = v
+        rest = gam.score_exact(point) - base  # last still at x: no pair term touches it
+        for first, end, gap in _cells(actions, component, last, x, point):
+            moved = gap or first != here_last
+            if moved and last in fixed:
+                continue
+            if gap:
+                pieces = _opened(clipped_pieces(gam, last, x, first, end), end)
+                value, argument, attained = _open_extreme(pieces, first, target.upward)
+                if not attained:  # a piece constant at the supremum attains it inside
+                    for segment, _ in pieces:
+                        middle = (Fraction(segment.low) + Fraction(segment.high)) / 2
+                        if segment.low < segment.high and compare(
+                                _own(gam, x, last, middle), value) == 0:  # fmt: skip
+                            argument, attained = middle, True
+                            break
+            else:
+                value, argument, attained = _own(gam, x, last, first), first, True
+            cost = len(changed) + int(moved)
+            if cost == 0:
+                continue
+            change = rest + value - own
+            if _better(change, attained, best[cost], target.upward):
+                joint = list(values)
+                joint.insert(position, argument)
+                best[cost] = (change, tuple(joint), attained)
+                opens[cost] = (first, end) if gap else None
+        for m in others:
+            point[m] = x[m]
+    return Menu(members, tuple(best), complete, examined, tuple(opens))
 
 
 def _menus(
@@ -251,10 +362,14 @@ def _witness(
     open_ends = sum(1 for option in chosen if option is not None and not option[2])
     margin = (base + entry[0] - target.level) * (1 if target.upward else -1)
     witness = list(x)
-    for menu, option in zip(menus, chosen, strict=True):
+    for menu, option, cost in zip(menus, chosen, entry[1], strict=True):
         assert option is not None
         values = option[1]
-        if not option[2]:
+        if not option[2] and menu.opens and menu.opens[cost] is not None:
+            allowance = margin / (2 * open_ends)
+            values = _approach_gap(gam, x, actions, menu, cost, option, allowance,
+                                   target.upward)  # fmt: skip
+        elif not option[2]:
             j = menu.members[0]
             allowance = margin / (2 * open_ends)
             values = (_approach(gam, x, actions, j, values[0], option[0], allowance,

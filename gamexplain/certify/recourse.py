@@ -38,6 +38,7 @@ from gamexplain.certify.numbers import compare
 from gamexplain.certify.provenance import provenance_consistent
 from gamexplain.certify.reasons import no_smaller_contrastive, sufficient
 from gamexplain.certify.responsiveness import (
+    _at,
     _box,
     _describe,
     _domain_values,
@@ -104,8 +105,11 @@ def _enumerated_bounds(
 ) -> list[Any]:  # fmt: skip
     """best[c]: the best change over admitted points changing exactly c members (each
     attained)."""
-    if any(isinstance(actions.domains[m], Interval) for m in members):
-        raise ValueError("a component with a continuous member cannot be enumerated")
+    continuous = [m for m in members if isinstance(actions.domains[m], Interval)]
+    if len(continuous) == 1:
+        return _gap_bounds(gam, x, actions, members, target, fixed, base, continuous[0])
+    if continuous:
+        raise ValueError("a component with several continuous members cannot be enumerated")
     choices = [_domain_values(actions.domains[m]) for m in members]
     check_size(math.prod(len(c) for c in choices), "a component of the action set")
     upward = target.sense in (">=", ">")
@@ -122,6 +126,82 @@ def _enumerated_bounds(
         k = len(changed)
         if best[k] is None or compare(change, best[k][0]) * (1 if upward else -1) > 0:
             best[k] = (change, True)
+    return best
+
+
+def _gap_cuts(actions: Any, x: Sequence[Any], j: int) -> list[Fraction]:
+    """Every value of continuous feature j where a test of the definition on j alone can
+    flip (no linkage names j): x's value, the domain's and bounds' ends, the step limits
+    around x and every if-then constant on j."""
+    element, domain, name = actions.features[j], actions.domains[j], actions.names[j]
+    here = Fraction(x[j])
+    cuts = {here, Fraction(domain.low), Fraction(domain.high)}
+    cuts |= {Fraction(b) for b in (element.lb, element.ub) if b is not None}
+    cuts |= {here + Fraction(d) for d in (element.step_lb, element.step_ub) if d is not None}
+    for c in actions.constraints:
+        kind = type(c).__name__
+        if kind == "DirectionalLinkage" and name in (c.source, *c.targets):
+            raise ValueError("a linkage moves the continuous member")
+        if kind == "IfThenConstraint":
+            cuts |= {Fraction(side[2]) for side in (c.if_, c.then) if side[0] == name}
+    return sorted(v for v in cuts if domain.low <= v <= domain.high)
+
+
+def _gap_bounds(
+    gam: Any, x: Sequence[Any], actions: Any, members: Sequence[int], target: Any,
+    fixed: frozenset[int], base: Any, j: int,
+) -> list[Any]:  # fmt: skip
+    """best[c] for a component whose one continuous member j is cut at its constants:
+    per joint value of the other members (their whole domains) and per cut point or
+    open gap between cuts, admitted by ``admits`` at the point or the gap's midpoint,
+    the supremum of j's contribution there (open ends not attained)."""
+    if any(j in p.features for p in gam.pairs):
+        raise ValueError("a pair term touches the continuous member")
+    others = [m for m in members if m != j]
+    choices = [_domain_values(actions.domains[m]) for m in others]
+    cuts = _gap_cuts(actions, x, j)
+    check_size(math.prod(len(c) for c in choices) * (2 * len(cuts)), "a component")
+    upward = target.sense in (">=", ">")
+    own = contribution(gam, j, x[j])
+    best: list[Any] = [None] * (len(members) + 1)
+    best[0] = (Fraction(0), True)
+    for values in itertools.product(*choices):
+        point = list(x)
+        for m, v in zip(others, values, strict=True):
+            point[m] = v
+        changed = [m for m in others if not _same(point[m], x[m])]
+        if any(m in fixed for m in changed):
+            continue
+        rest = score(gam, point) - base
+        cells = [(c, c) for c in cuts] + list(itertools.pairwise(cuts))
+        for low, high in cells:
+            gap = low != high
+            probe = (low + high) / 2
+            moved = gap or not _same(low, x[j])
+            if (moved and j in fixed) or (not moved and not changed):
+                continue
+            point[j] = probe
+            admitted = actions.admits(x, point)
+            point[j] = x[j]
+            if not admitted:
+                continue
+            if gap:
+                pieces = _pieces(gam, x, j, low, high)
+                pieces = [(a, b, closed and b != high, poly, shift)
+                          for a, b, closed, poly, shift in pieces]  # fmt: skip
+                value, attained = _extreme(target, pieces, False, open_low=low)
+                # both ends open: a piece constant at the supremum attains it inside
+                attained = attained or any(
+                    compare(_at(poly, (a + b) / 2) + shift, value) == 0
+                    for a, b, _, poly, shift in pieces if a < b)  # fmt: skip
+            else:
+                value, attained = contribution(gam, j, low), True
+            change = rest + value - own
+            k = len(changed) + int(moved)
+            here = best[k]
+            side = 1 if here is None else compare(change, here[0]) * (1 if upward else -1)
+            if side > 0 or (side == 0 and attained and not here[1]):
+                best[k] = (change, attained)
     return best
 
 

@@ -216,8 +216,9 @@ def minimum_recourse(
     A point's cost is the number of features it changes. Without pair terms across
     components the score separates, so each component's best change per cost (the exact
     extreme of a separable feature's contribution over its reachable range; an
-    enumeration of the joint points of any other component) and a group knapsack over
-    the components give the minimum in O(Σ_P V_P + m·n²) for V_P joint points of
+    enumeration of the joint points of any other component, its one continuous member,
+    if any, cut into points and open gaps at the constants the constraints name) and a
+    group knapsack over the components give the minimum in O(Σ_P V_P + m·n²) for V_P joint points of
     component P (``thm:recourse-knapsack``). Pair terms across components: when every
     component is one feature R(x) is a box, and the minimum recourse is the minimum
     contrastive reason of the model cut to that box, found by branch and bound over
