@@ -27,12 +27,13 @@ from typing import Any
 
 import numpy as np
 
+from gamexplain.complexity.registry import register_algorithm
 from gamexplain.errors import UnsupportedQueryError
 from gamexplain.substrate import deadline
 from gamexplain.substrate.deadline import OutOfTime
 from gamexplain.substrate.pieces import Point, lower
 
-__all__ = ["PairTargetAnswer", "candidates", "pair_target_search"]
+__all__ = ["PairTargetAnswer", "candidates", "mcr_target_pairs", "pair_target_search"]
 
 _ROUNDING = 2.0**-40
 """Relative float error bound of a grid entry, times the magnitudes it adds."""
@@ -228,3 +229,40 @@ def pair_target_search(
     except OutOfTime:
         return PairTargetAnswer(None, None, False, done, work)
     return PairTargetAnswer(None, None, True, done, work)
+
+
+def _applies(gam: Any, options: Any) -> str | None:
+    if options.get("target") is None:
+        return "it answers a target class only"
+    if not gam.pairs:
+        return "it answers models with pair terms only"
+    try:
+        for i in range(gam.n_features):
+            _cuts(gam, i)
+    except UnsupportedQueryError as error:
+        return str(error)
+    return None
+
+
+@register_algorithm(
+    "mcr",
+    "target-pair-enumeration",
+    summary="toward a target class on a model with pair terms: the sets of changed "
+    "features by size, per set the K class scores on the grid of the members' cells "
+    "(floats find, exact scores decide near ties)",
+    theorem="thm:multiclass-mcr-target-pairs",
+    priority=30,
+    solves=lambda cell: cell.task == "multiclass",
+    applies=_applies,
+    multiclass=True,
+)
+def mcr_target_pairs(problem: Any, time_limit: float | None = None) -> PairTargetAnswer:
+    """:func:`pair_target_search` on a :class:`~gamexplain.algorithms.multiclass_choice.
+    TargetProblem`.
+
+    Notes
+    -----
+    Exponential in the size k of the answer: C(n, k)·m^k grid entries
+    (thm:multiclass-mcr-target-pairs).
+    """
+    return pair_target_search(problem.gam, problem.x, problem.target, problem.fixed)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from gamexplain.certify.evaluate import in_domain
@@ -29,7 +30,20 @@ from gamexplain.certify.multiclass import class_of
 from gamexplain.certify.redundancy import _representatives
 from gamexplain.errors import CertificateError
 
-__all__ = ["check_pair_target", "pair_representatives"]
+__all__ = ["PairTargetCertificate", "check_pair_target", "pair_representatives", "refuted_below"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PairTargetCertificate:
+    """Why a contrastive reason toward a target class of a pair model has the least size:
+    the witness is in the result; ``lower`` is the size below which every set of free
+    features was refuted (the reason's size when solved; the number of free features
+    plus one when no change makes the target win; less when the time ran out)."""
+
+    model: str
+    prediction: int
+    target: int
+    lower: int
 
 
 def pair_representatives(gam: Any, i: int) -> list[Any]:
@@ -86,3 +100,10 @@ def check_pair_target(
     if class_of(gam, witness) != target:
         return False
     return _refuted(gam, x, target, free, len(changed), limit)
+
+
+def refuted_below(gam: Any, x: Sequence[Any], target: int, fixed: frozenset[int], below: int,
+                  *, limit: int = 2_000_000) -> bool:  # fmt: skip
+    """True iff no set of fewer than ``below`` free features can make ``target`` win."""
+    free = [i for i in range(gam.n_features) if i not in fixed]
+    return 0 <= below <= len(free) + 1 and _refuted(gam, tuple(x), target, free, below, limit)
