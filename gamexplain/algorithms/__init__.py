@@ -19,6 +19,7 @@ from gamexplain.algorithms import (  # noqa: F401
     multiclass_counting,
     multiclass_grid,
     multiclass_pair_fr,
+    multiclass_pair_target,
     multiclass_recourse,
     multiclass_responsiveness,
     pair_fr,

@@ -25,6 +25,7 @@ from typing import Any
 from gamexplain.certify.choice import CheckSystem, Node, refutes
 from gamexplain.certify.evaluate import _member, contribution, in_domain
 from gamexplain.certify.multiclass import class_of, digest
+from gamexplain.certify.multiclass_pair_target import PairTargetCertificate, refuted_below
 from gamexplain.certify.numbers import exact_number
 from gamexplain.certify.redundancy import _representatives
 from gamexplain.complexity.registry import algorithms_for, question_cell
@@ -246,6 +247,8 @@ def _changes(gam: MulticlassGAM, j: int, cert: RedundancyCertificate) -> bool:
 def check_target_reason(result: Any, gam: Any) -> bool:
     """Re-check a contrastive reason toward a target class and its shown fields: of least
     size (``kind="minimum"``) or subset-minimal (listed by ``contrastive_reasons``)."""
+    if isinstance(result.certificate, PairTargetCertificate):
+        return _pair_target(result, gam)
     if result.status != "solved":  # undecided: it claims nothing, and says so
         return (result.certificate is None and result.exact is False
                 and result.features is None and result.witness is None
@@ -345,3 +348,50 @@ def _provenance(gam: MulticlassGAM, result: Any, query: str) -> bool:
     named = [s for s in algorithms_for(entry.cell) if s.name == result.algorithm]
     target = gam.classes[result.certificate.target]
     return bool(named) and named[0].applies(gam, {"target": target}) is None
+
+
+def _pair_target(result: Any, gam: Any) -> bool:
+    """A minimum reason toward a target of a model with pair terms
+    (:mod:`gamexplain.certify.multiclass_pair_target`): the witness and every shown field,
+    and every smaller set of free features re-enumerated; stopped by the time limit, the
+    sizes it claims refuted."""
+    cert = result.certificate
+    if not isinstance(gam, MulticlassGAM) or cert.model != digest(gam):
+        return False
+    try:
+        model = gam.covering(tuple(result.instance))
+    except Exception:  # an instance of another model
+        return False
+    x, t = tuple(result.instance), cert.target
+    if not (isinstance(t, int) and 0 <= t < model.n_classes) or not in_domain(model.scores[0], x):
+        return False
+    names = model.feature_names
+    if len(set(result.fixed)) != len(result.fixed) or not set(result.fixed) <= set(names):
+        return False
+    fixed = frozenset(names.index(n) for n in result.fixed)
+    free = model.n_features - len(fixed)
+    shown = (
+        _provenance(model, result, "mcr")
+        and cert.prediction == class_of(model, x)
+        and result.prediction == model.classes[cert.prediction]
+        and result.target == f"class {model.classes[t]}"
+        and result.kind == "minimum" and result.witness_kind == "extreme"
+        and result.distance is None
+    )  # fmt: skip
+    if not shown:
+        return False
+    if result.status != "solved":
+        return (result.status == "time_limit" and result.exact is False
+                and result.minimum_certified is False and bool(result.message)
+                and result.features is None and result.witness is None
+                and cert.lower <= free
+                and refuted_below(model, x, t, fixed, cert.lower))  # fmt: skip
+    if result.exact is not True or result.minimum_certified is not True or result.message:
+        return False
+    if result.features is None:
+        return (result.witness is None and result.values is None
+                and result.witness_prediction is None and cert.lower == free + 1
+                and refuted_below(model, x, t, fixed, cert.lower))  # fmt: skip
+    if not _target_witness(model, result, x, t, fixed) or cert.lower != len(result.features):
+        return False
+    return refuted_below(model, x, t, fixed, cert.lower)

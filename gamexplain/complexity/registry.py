@@ -331,7 +331,8 @@ _MULTICLASS: _Row = {
     "mcr": (None, "PTIME", "thm:multiclass-mcr",
             "the greedy contrastive reason per rival class, the smallest over rivals; "
             "toward a given target class NP-complete from K = 3 "
-            "(thm:multiclass-mcr-target)"),
+            "(thm:multiclass-mcr-target); with pair terms by enumeration of the sets by "
+            "size (thm:multiclass-mcr-target-pairs)"),
     "shap-score": (None, "PTIME", "thm:multiclass-shap-score",
                    "one closed-form vector per class: n_features × K"),
     "banzhaf-score": (None, "PTIME", "thm:multiclass-shap-score",

@@ -20,6 +20,7 @@ from gamexplain.algorithms.choice_system import Exhausted
 from gamexplain.algorithms.multiclass_choice import TargetAnswer, TargetOracle, TargetProblem
 from gamexplain.certify import multiclass_choice as checks
 from gamexplain.certify.multiclass import digest
+from gamexplain.certify.multiclass_pair_target import PairTargetCertificate
 from gamexplain.complexity.registry import algorithms_for, question_cell, select_algorithm
 from gamexplain.errors import TimeLimitError
 from gamexplain.model.multiclass import MulticlassGAM
@@ -193,6 +194,8 @@ def minimum_contrastive_reason_target(
             entry, spec = select_algorithm(model, "mcr", chosen["method"],
                                            {"target": chosen["target"]}).chosen  # fmt: skip
             answer = spec.func(problem)
+            if spec.name == "target-pair-enumeration":
+                return _pair_result(problem, answer, spec, entry, start, gam, limit)
     except OutOfTime:
         raise TimeLimitError(f"minimum_contrastive_reason ran out of time ({limit} s)") from None
     except Exhausted:
@@ -235,6 +238,37 @@ def _target_result(
         target=f"class {model.classes[problem.target]}", witness=point,
         witness_prediction=None if point is None else model.classes[problem.target],
         fixed=tuple(names[i] for i in sorted(problem.fixed)), minimum_certified=True,
+    )  # fmt: skip
+
+
+def _pair_result(
+    problem: TargetProblem, answer: Any, spec: Any, entry: Any, start: float, asked: Any,
+    limit: float | None,
+) -> TargetContrastiveReason:  # fmt: skip
+    """The answer of the enumeration on a model with pair terms, with its
+    :class:`~gamexplain.certify.multiclass_pair_target.PairTargetCertificate`."""
+    model, x = problem.gam, problem.x
+    p = model.predict_index(x)
+    names = model.feature_names
+    changed = None if answer.changed is None else sorted(answer.changed)
+    point = answer.witness
+    stopped = not answer.proven
+    message = ""
+    if stopped:
+        message = (f"the time limit ({limit} s) ran out: no set of fewer than "
+                   f"{answer.lower} free feature(s) makes the target win")  # fmt: skip
+    return TargetContrastiveReason(
+        exact=not stopped, algorithm=spec.name, cell=str(entry.cell),
+        certificate=PairTargetCertificate(model=digest(asked), prediction=p,
+                                          target=problem.target, lower=answer.lower),
+        status="time_limit" if stopped else "solved", message=message,
+        stats=Stats(seconds=time.perf_counter() - start, work={"grid": answer.work}),
+        features=None if changed is None else tuple(names[i] for i in changed),
+        values=None if changed is None or point is None else tuple(point[i] for i in changed),
+        kind="minimum", instance=x, prediction=model.classes[p],
+        target=f"class {model.classes[problem.target]}", witness=point,
+        witness_prediction=None if point is None else model.classes[problem.target],
+        fixed=tuple(names[i] for i in sorted(problem.fixed)), minimum_certified=not stopped,
     )  # fmt: skip
 
 

@@ -174,11 +174,12 @@ def test_what_the_choice_queries_refuse_is_named() -> None:
 
 @settings(max_examples=10)
 @given(gam=multiclass_gams(domain_kinds=("finite",), pairs=True))
-def test_pair_terms_are_refused_by_name(gam: Any) -> None:
+def test_pair_terms_go_to_the_enumeration(gam: Any) -> None:
     assume(gam.pairs)
     x = [f.domain.values[0] for f in gam.features]
-    with pytest.raises(gx.UnsupportedQueryError, match="pair terms"):
-        gx.minimum_contrastive_reason(gam, x, target=gam.classes[-1])
+    # target reasons with pair terms: enumeration by size (test_multiclass_pair_target.py)
+    toward = gx.minimum_contrastive_reason(gam, x, target=gam.classes[-1])
+    assert toward.algorithm == "target-pair-enumeration" and toward.verify(gam)
     # redundancy with pair terms goes to the witness search (test_multiclass_pair_fr.py)
     assert gx.is_redundant(gam, 0).algorithm == "multiclass-pair-search"
 
@@ -255,8 +256,10 @@ def test_a_wine_ebm_redundancy_and_each_target_class() -> None:
             assert gam.predict(np.asarray([reason.witness], dtype=float))[0] == target
     paired = gx.from_ebm(glassbox.ExplainableBoostingClassifier(
         outer_bags=2, max_rounds=50, interactions=2, random_state=0).fit(X_train, y_train))
-    with pytest.raises(gx.UnsupportedQueryError, match="pair terms are not supported yet"):
-        gx.minimum_contrastive_reason(paired, x, target=gam.classes[0])
+    # pair terms: enumeration by size (tests/queries/test_multiclass_pair_target.py)
+    toward = gx.minimum_contrastive_reason(paired, x, target=gam.classes[0])
+    assert toward.algorithm == "target-pair-enumeration" and toward.exact
+    assert toward.verify(paired)
     # pair terms: a witness search (tests/queries/test_multiclass_pair_fr.py)
     answered = gx.is_redundant(paired, "proline")
     assert answered.algorithm == "multiclass-pair-search" and answered.verify(paired)
