@@ -298,8 +298,9 @@ class ContrastiveReason(Result):
         )
         if self.distance is not None:
             text += f" (the nearest witness: {checks.show(self.distance)} range-widths away"
-            low = self.certificate.nearest
-            if self.certificate.nearest_exact is False and low is not None:
+            # a multiclass result carries its rivals' certificates, which have no bracket
+            low = getattr(self.certificate, "nearest", None)
+            if getattr(self.certificate, "nearest_exact", None) is False and low is not None:
                 text += f"; the nearest flip, an irrational root, is at least {checks.show(low)}"
             text += ")"
         return f"{text} ({self.message})" if self.message else text

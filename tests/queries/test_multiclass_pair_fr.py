@@ -199,5 +199,6 @@ def test_nearest_witnesses_on_a_wine_pair_ebm() -> None:
     extreme = gx.minimum_contrastive_reason(gam, x)
     assert near.witness_kind == "nearest" and near.exact and near.size == extreme.size
     assert near.verify(gam) and gam.predict_exact(near.witness) != near.prediction
+    assert "the nearest witness" in str(near)  # the printout reads the rivals' certificate
     assert all(sub.witness_kind == "nearest" for _, sub in near.certificate.rivals)
     assert not dataclasses.replace(near, distance=near.distance / 2).verify(gam)
