@@ -41,7 +41,7 @@ from gamexplain.exact import Exact, compare
 from gamexplain.model.actions import ActionSet, DirectionalLinkage, IfThenConstraint
 from gamexplain.model.domains import Finite, Integers, Interval
 from gamexplain.substrate import deadline
-from gamexplain.substrate.polynomials import segment_candidates
+from gamexplain.substrate.polynomials import segment_candidates, value_at
 from gamexplain.substrate.reach import (
     Target,
     clipped_pieces,
@@ -499,7 +499,8 @@ def _cells(actions: ActionSet, component: int, last: int, x: Sequence[Any],
 def _open_extreme(pieces: Any, low: Fraction, upward: bool) -> tuple[Exact, Any, bool]:
     """:func:`range_extreme` over the open interval (low, high) of ``pieces`` (already
     open at high): a candidate at ``low`` is approached, not attained (a contribution is
-    right-continuous, so its value there is the limit from inside)."""
+    right-continuous, so its value there is the limit from inside), unless a piece takes
+    that value inside (a piece constant at the supremum), where it is attained."""
     best: tuple[Exact, Any, bool] | None = None
     sign = 1 if upward else -1
     for segment, shift in pieces:
@@ -512,6 +513,12 @@ def _open_extreme(pieces: Any, low: Fraction, upward: bool) -> tuple[Exact, Any,
             if side > 0 or (side == 0 and candidate[2] and not best[2]):
                 best = candidate
     assert best is not None
+    if not best[2]:  # a piece equal to the supremum inside the interval attains it there
+        for segment, shift in pieces:
+            middle = (Fraction(segment.low) + Fraction(segment.high)) / 2
+            if segment.low < segment.high and compare(
+                    value_at(segment, middle) + shift, best[0]) == 0:  # fmt: skip
+                return best[0], middle, True
     return best
 
 

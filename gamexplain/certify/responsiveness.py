@@ -393,6 +393,10 @@ def _by_last_member(
                 reached = _level_measure(target, rest, pieces, integers)
                 value, attained = _extreme(target, pieces, integers,
                                            None if integers else a)  # fmt: skip
+                # an open interval: a piece equal to the supremum inside attains it
+                attained = attained or (not integers and any(
+                    compare(_at(poly, (lo + hi) / 2) + shift, value) == 0
+                    for lo, hi, _, poly, shift in pieces if lo < hi))  # fmt: skip
                 tally = by_points if integers else by_length
             else:  # one point of a continuous w
                 value, attained = contribution(gam, w, a), True

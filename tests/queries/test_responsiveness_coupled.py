@@ -179,7 +179,9 @@ def test_a_tampered_coupled_count_fails_verify():
     scores = list(result.exact_scores)
     scores[0] = Fraction(1, 2)
     assert not dataclasses.replace(result, exact_scores=tuple(scores)).verify(gam)
-    assert not dataclasses.replace(result, fixed=True).verify(gam)
+    # what the solver once said: fixed, with no witness; the check re-derives "not fixed"
+    unwitnessed = dataclasses.replace(result.certificate, witness=None, reaches=False)
+    assert not dataclasses.replace(result, fixed=True, certificate=unwitnessed).verify(gam)
 
 
 def _grid_reference(gam: GAM, x: tuple[Any, ...], actions: ActionSet, wanted: Any) -> tuple:
@@ -320,3 +322,32 @@ def test_a_curved_continuous_member_gets_an_algebraic_share():
     assert sympy.simplify(result.reaching[0] - (4 - root_half - root_three_halves)) == 0
     assert sympy.simplify(result.reaching[1] - (2 - root_three_halves)) == 0
     assert result.measure == ("count × length", "count × length") and result.verify(gam)
+
+
+def test_a_piece_constant_at_the_best_value_inside_an_open_gap_reaches_it():
+    """Turning the switch on forces r off 2, so r's admitted values are the open gap
+    (2, 6]; the piece [2, 4) is constant at the best value, which every point inside it
+    reaches (score exactly 0, target score >= 0). Both the solver and the check once
+    took the value at the open end 2 as approached only and called the prediction fixed."""
+    gam = GAM([Feature("r", Interval(0.0, 6.0), Piecewise([0, 2, 4, 6], [[-1.0], [1.0], [-1.0]])),
+               Feature("b", Finite((0, 1)), Piecewise([0, 1, 2], [[0.0], [1.0]]))],
+              intercept=-2.0, task=Classification(0.0))  # fmt: skip
+    actions = ActionSet.from_gam(gam).with_constraints(
+        {"type": "MutabilitySwitch", "names": ["b", "r"], "on_value": 1})
+    x = (2.0, 0)
+    assert actions.admits(x, (3.0, 1)) and gam.score_exact((3.0, 1)) == 0
+    result = responsiveness_scores(gam, x, actions)
+    assert result.algorithm == "coupled-last" and result.status == "solved"
+    assert result.reaching == (2, 2) and result.reachable == (6, 6)
+    assert result.fixed is False and result.verify(gam)
+    # what the solver once said: fixed, with no witness; the check re-derives "not fixed"
+    unwitnessed = dataclasses.replace(result.certificate, witness=None, reaches=False)
+    assert not dataclasses.replace(result, fixed=True, certificate=unwitnessed).verify(gam)
+    decision = is_fixed(gam, x, actions)
+    assert not decision.holds and decision.verify(gam)
+    witness = decision.witness
+    assert witness is not None and actions.admits(x, witness)
+    assert gam.score_exact(witness) >= 0
+    unwitnessed = dataclasses.replace(decision.certificate, witness=None)
+    assert not dataclasses.replace(decision, holds=True, witness=None,
+                                   certificate=unwitnessed).verify(gam)  # fmt: skip
