@@ -286,6 +286,8 @@ def test_a_mixed_component_gets_count_times_length(model):
     assert result.verify(gam)
     decision = is_fixed(gam, x, actions)
     assert decision.verify(gam)
+    if result.fixed or decision.holds:  # fixed: no point of R(x) reaches the target
+        assert all(h == 0 for h in result.reaching)
     reaches = any(t != 0 and h != 0 for t, h, _ in truth)
     if reaches:  # a point of positive measure reaches the target
         assert not decision.holds and not result.fixed
