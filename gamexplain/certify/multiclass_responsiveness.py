@@ -44,6 +44,7 @@ from gamexplain.certify.responsiveness import (
     _within,
 )
 from gamexplain.model.domains import Finite, Integers, Interval
+from gamexplain.substrate.polytopes import solve as _solve
 
 __all__ = ["check_multiclass_fixed", "check_multiclass_responsiveness", "target_text"]
 
@@ -339,24 +340,6 @@ def _best_slack(rows: list[tuple[list[Any], Any]]) -> Any:
             best = max(best, solution[-1])
     return best
 
-
-def _solve(matrix: list[list[Any]], right: list[Any]) -> list[Any] | None:
-    """The unique solution of a square system by exact Gauss–Jordan elimination; None
-    when it is singular."""
-    size = len(matrix)
-    rows = [[*row, value] for row, value in zip(matrix, right, strict=True)]
-    for col in range(size):
-        pivot = next((r for r in range(col, size) if rows[r][col] != 0), None)
-        if pivot is None:
-            return None
-        rows[col], rows[pivot] = rows[pivot], rows[col]
-        head = rows[col][col]
-        rows[col] = [v / head for v in rows[col]]
-        for r in range(size):
-            if r != col and rows[r][col] != 0:
-                factor = rows[r][col]
-                rows[r] = [v - factor * w for v, w in zip(rows[r], rows[col], strict=True)]
-    return [row[-1] for row in rows]
 
 
 def check_multiclass_responsiveness(result: Any, gam: Any) -> bool:

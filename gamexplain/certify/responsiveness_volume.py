@@ -29,6 +29,7 @@ from gamexplain.certify.evaluate import score
 from gamexplain.certify.numbers import compare
 from gamexplain.model.actions import IfThenConstraint
 from gamexplain.model.domains import Finite, Interval
+from gamexplain.substrate.polytopes import solve as _solve
 
 __all__ = ["volume_recount"]
 
@@ -218,22 +219,6 @@ def _measure(piece: _Piece, forms: list[_Form], prefix: list[Fraction], box: lis
                     out[row][q] += w * (b - a) * inner[row][q]
     return out
 
-
-def _solve(matrix: list[list[Fraction]], right: list[Fraction]) -> list[Fraction] | None:
-    size = len(matrix)
-    rows = [[*row, v] for row, v in zip(matrix, right, strict=True)]
-    for col in range(size):
-        pivot = next((r for r in range(col, size) if rows[r][col] != 0), None)
-        if pivot is None:
-            return None
-        rows[col], rows[pivot] = rows[pivot], rows[col]
-        head = rows[col][col]
-        rows[col] = [v / head for v in rows[col]]
-        for r in range(size):
-            if r != col and rows[r][col] != 0:
-                f = rows[r][col]
-                rows[r] = [v - f * w for v, w in zip(rows[r], rows[col], strict=True)]
-    return [row[-1] for row in rows]
 
 
 def _label(k: int) -> str:
