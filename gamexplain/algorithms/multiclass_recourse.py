@@ -24,12 +24,11 @@ Pair terms across components are enumerated jointly on discrete action sets.
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-from gamexplain.algorithms.recourse import Plan
+from gamexplain.algorithms.recourse import Plan, joint_applies
 from gamexplain.complexity.registry import register_algorithm
 from gamexplain.errors import UnsupportedQueryError
 from gamexplain.exact import Exact, compare
@@ -42,7 +41,6 @@ from gamexplain.substrate.reach import (
     clipped_pieces,
     component_points,
     own_range,
-    product_bound,
 )
 
 __all__ = ["frontier_recourse", "joint_class_recourse"]
@@ -343,15 +341,7 @@ def _separates(gam: Any, options: Mapping[str, Any]) -> str | None:
 
 
 def _joint_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
-    if any(isinstance(f.domain, Interval) for f in gam.scores[0].features):
-        return "joint enumeration needs a discrete action set"
-    actions, x = options.get("actions"), options.get("x")
-    if actions is None or x is None:
-        return None
-    size = math.prod(product_bound(actions, c, x) for c in actions.components)
-    if size > 10 * options.get("max_states", 1_000_000):
-        return f"R(x) may hold {size} points, more than ten times max_states"
-    return None
+    return joint_applies(gam.scores[0], options)  # the classes share domains and actions
 
 
 register_algorithm(

@@ -44,7 +44,7 @@ from gamexplain.substrate.reach import (
     shift_on,
 )
 
-__all__ = ["Menu", "Plan", "joint_recourse", "knapsack_recourse"]
+__all__ = ["Menu", "Plan", "joint_applies", "joint_recourse", "knapsack_recourse"]
 
 
 @dataclass(frozen=True)
@@ -444,7 +444,9 @@ def _joined(gam: Any, options: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _joint_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
+def joint_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
+    """Why joint enumeration cannot answer (a continuous domain, or R(x) far past
+    ``max_states``), or None."""
     if any(isinstance(f.domain, Interval) for f in gam.features):
         return "joint enumeration needs a discrete action set"
     actions, x = options.get("actions"), options.get("x")
@@ -467,5 +469,5 @@ register_algorithm(
     "recourse", "joint-enumeration",
     summary="every point of R(x), the product of the components' admitted points, scored "
             "exactly; the reference",
-    theorem="thm:recourse-brute", priority=100, applies=_joint_applies,
+    theorem="thm:recourse-brute", priority=100, applies=joint_applies,
 )(joint_recourse)  # fmt: skip
