@@ -255,14 +255,8 @@ def _gap_menu(
                 continue
             if gap:
                 pieces = _opened(clipped_pieces(gam, last, x, first, end), end)
+                # attained inside when a piece is constant at the supremum (_open_extreme)
                 value, argument, attained = _open_extreme(pieces, first, target.upward)
-                if not attained:  # a piece constant at the supremum attains it inside
-                    for segment, _ in pieces:
-                        middle = (Fraction(segment.low) + Fraction(segment.high)) / 2
-                        if segment.low < segment.high and compare(
-                                _own(gam, x, last, middle), value) == 0:  # fmt: skip
-                            argument, attained = middle, True
-                            break
             else:
                 value, argument, attained = _own(gam, x, last, first), first, True
             cost = len(changed) + int(moved)
