@@ -30,6 +30,7 @@ from gamexplain.certify.evaluate import contribution, pair_value, score
 from gamexplain.certify.multiclass import class_of, digest
 from gamexplain.certify.numbers import compare
 from gamexplain.certify.provenance import provenance_consistent
+from gamexplain.certify.recourse import enumerated_none_cheaper
 from gamexplain.certify.responsiveness import _domain_values, _pieces, _range, _same
 from gamexplain.model.domains import Finite, Integers, Interval
 
@@ -187,17 +188,8 @@ def _none_cheaper(gam: Any, x: Sequence[Any], actions: Any, target: Any,
     if below == 0:
         return True
     if _joined(gam, actions):
-        if any(isinstance(d, Interval) for d in actions.domains):
-            return False
-        values = [_domain_values(d) for d in actions.domains]
-        check_size(math.prod(len(v) for v in values), "the reachable set of the action set")
-        for point in itertools.product(*values):
-            changed = [j for j in range(len(x)) if not _same(point[j], x[j])]
-            if len(changed) >= below or any(j in fixed for j in changed):
-                continue
-            if actions.admits(x, list(point)) and _meets(gam, target, point):
-                return False
-        return True
+        return enumerated_none_cheaper(x, actions, fixed, below,
+                                       lambda point: _meets(gam, target, point))  # fmt: skip
     try:
         menus = [_vectors(gam, x, actions, members, fixed) for members in actions.components]
     except ValueError:

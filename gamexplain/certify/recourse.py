@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from types import SimpleNamespace
 from typing import Any
@@ -278,6 +278,15 @@ def _none_cheaper(gam: Any, x: Sequence[Any], actions: Any, target: Any,
     if not _joined(gam, actions):
         scores = _best_by_cost(gam, x, actions, target, fixed)
         return not any(s is not None and _attainable(target, s) for s in scores[:below])
+    return enumerated_none_cheaper(x, actions, fixed, below,
+                                   lambda point: _meets(target, score(gam, point)))  # fmt: skip
+
+
+def enumerated_none_cheaper(x: Sequence[Any], actions: Any, fixed: frozenset[int], below: int,
+                            meets: Callable[[tuple[Any, ...]], bool]) -> bool:  # fmt: skip
+    """Whether no admitted point of a discrete R(x), changing fewer than ``below``
+    features and none of ``fixed``, ``meets`` the target, by enumerating the product of
+    the domains; False (not shown) when a domain is continuous."""
     if any(isinstance(d, Interval) for d in actions.domains):
         return False
     values = [_domain_values(d) for d in actions.domains]
@@ -286,7 +295,7 @@ def _none_cheaper(gam: Any, x: Sequence[Any], actions: Any, target: Any,
         changed = [j for j in range(len(x)) if not _same(point[j], x[j])]
         if len(changed) >= below or any(j in fixed for j in changed):
             continue
-        if actions.admits(x, list(point)) and _meets(target, score(gam, point)):
+        if actions.admits(x, list(point)) and meets(point):
             return False
     return True
 
