@@ -135,7 +135,7 @@ class ShapResult(Result):
         lines = [
             f"{title} values of the {self.output} ({'exact' if self.exact else self.status}; "
             f"{self.algorithm}) {describe_distribution(self.distribution)}; "
-            f"base value {self.base_value:.6g}"
+            f"base value {self._base_text()}"
         ]
         for i in order:
             v = self.values[i]
@@ -143,6 +143,14 @@ class ShapResult(Result):
             bounds = "" if self.exact else f"  [{self.lower[i]:.6g}, {self.upper[i]:.6g}]"
             lines.append(f"  {self.feature_names[i]:<{width}}  {v:+.6g}  {bar}{bounds}")
         return "\n".join(lines)
+
+    def _base_text(self) -> str:
+        """v(∅), or its certified bracket when the run did not pin it down (the midpoint
+        ``base_value`` alone would read as known)."""
+        low, high = self.certificate.base_lower, self.certificate.base_upper
+        if self.exact or low == high:
+            return f"{self.base_value:.6g}"
+        return f"in [{round_down(low):.6g}, {round_up(high):.6g}]"
 
     @certify.checked
     def verify(self, gam: GAM) -> bool:

@@ -378,3 +378,28 @@ def test_label_matches_shap_exact_explainer():
     assert ours.exact
     np.testing.assert_allclose(theirs.values[0], ours.values, atol=1e-12)
     np.testing.assert_allclose(theirs.base_values[0], ours.base_value, atol=1e-12)
+
+
+def test_a_bracketed_base_value_is_printed_with_its_bracket():
+    # a label run stopped at once knows only v(∅) ∈ [0, 1]: the printout must not show
+    # the midpoint 0.5 as if it were the base value
+    gam = GAM(
+        [
+            Feature("a", Interval(0, 2), Piecewise([0, 1, 2], [[0.0, 1.0, 0.5], [2.0]])),
+            Feature("b", Finite([0, 1]), Piecewise([0, 1], [[0.0, -1.0]])),
+        ],
+        intercept=0.0,
+        task=Classification(1.0),
+    )
+    for result in (
+        shap_values(gam, (0.5, 1), output="label", max_states=2000),
+        banzhaf_values(gam, (0.5, 1), output="label", max_states=2000),
+    ):
+        cert = result.certificate
+        assert not result.exact and cert.base_lower < cert.base_upper
+        head = str(result).splitlines()[0]
+        low, high = float(cert.base_lower), float(cert.base_upper)
+        assert f"base value in [{low:.6g}, {high:.6g}]" in head
+        assert result.verify(gam)
+    exact = shap_values(gam, (0.5, 1))
+    assert f"base value {exact.base_value:.6g}" in str(exact).splitlines()[0]
