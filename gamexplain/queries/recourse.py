@@ -150,9 +150,11 @@ def recourse_for(
         actions.names[j] for j in range(len(instance)) if witness[j] != instance[j]
     )  # fmt: skip
     exact = plan.status == "solved"
-    message = "" if exact else (
-        "a component had more joint points than max_states, or the time limit passed: "
-        "the size is an upper bound, not a minimum"
+    stopped = ("a component had more joint points than max_states, or the time limit "
+               "passed: ")  # fmt: skip
+    message = "" if exact else stopped + (
+        "whether any feasible action reaches the target is undecided" if witness is None
+        else "the size is an upper bound, not a minimum"
     )  # fmt: skip
     return RecourseResult(
         features=changed,

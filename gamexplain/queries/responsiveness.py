@@ -59,6 +59,8 @@ DEFAULT_MAX_STATES = 1_000_000
 
 _BOUNDS = ("a component had more joint points than max_states, or the time limit passed: "
            "its features' scores are certified bounds")  # fmt: skip
+_UNDECIDED = ("a component had more joint points than max_states, or the time limit passed, "
+              "before a reachable point met the target or every one was ruled out")  # fmt: skip
 
 
 _LATE = ("the time limit passed before it was decided whether the prediction is fixed; "
@@ -487,7 +489,7 @@ def is_fixed(
             tally.reach.proof,
         ),
         status="solved" if decided else tally.status,  # type: ignore[arg-type]
-        message="" if decided else "undecided: " + _BOUNDS,
+        message="" if decided else _UNDECIDED,
         stats=Stats(
             seconds=time.perf_counter() - started,
             work={"points": sum(c.examined for c in tally.counts)},

@@ -23,6 +23,7 @@ from gamexplain import (
     Interval,
     PairTerm,
     Piecewise,
+    is_fixed,
     minimum_recourse,
 )
 from gamexplain.errors import UnsupportedQueryError
@@ -157,6 +158,14 @@ def test_pair_box_honours_the_time_limit():
     actions = ActionSet.from_gam(gam)
     result = minimum_recourse(gam, x, actions, time_limit=1e-9)
     assert result.status == "time_limit" and not result.exact and result.verify(gam)
+    # nothing found: the printout says so, and claims no size bound it does not have
+    assert result.size is None and "upper bound" not in str(result)
+    assert "undecided" in str(result)
+    decision = is_fixed(gam, x, actions, time_limit=1e-9)
+    assert decision.status == "time_limit" and decision.verify(gam)
+    # is_fixed has no per-feature scores to bound, and says "undecided" once
+    text = str(decision)
+    assert text.count("undecided") == 1 and "scores" not in text
 
 
 def test_a_row_beyond_the_domain_keeps_its_cell():
