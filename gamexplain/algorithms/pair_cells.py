@@ -23,6 +23,7 @@ from typing import Any
 from gamexplain.errors import PieceLimitError
 from gamexplain.model.domains import Finite
 from gamexplain.model.shapes import Piecewise
+from gamexplain.substrate import deadline
 from gamexplain.substrate.pieces import Point, Segment, lower
 from gamexplain.substrate.polynomials import value_at
 
@@ -92,6 +93,9 @@ def _cells(gam: Any, j: int) -> tuple[Cell, ...] | str:
     cuts = sorted({Fraction(e) for p, a in axes for e in (gam.pairs[p].edges[a] or ())[1:-1]})
     found: dict[tuple[Fraction, Signature], Cell] = {}
     for piece in pieces:
+        # a default EBM's tables take seconds to build: on the query's clock (OutOfTime
+        # raises, so lru_cache keeps nothing partial)
+        deadline.check()
         if isinstance(piece, Point):
             parts = [(piece.value, piece.contribution)]
         elif piece.degree > 0 and piece.low < piece.high:

@@ -68,7 +68,10 @@ def box_recourse(
         return Plan(0, tuple(x), (), "solved")
     problem = make_problem(box, x, stay | fixed)
     with deadline.limit(time_limit):
-        answer = _search(problem, time_limit)
+        try:
+            answer = _search(problem, time_limit)
+        except deadline.OutOfTime:  # the box model's cell tables were still being built
+            return Plan(None, None, (), "time_limit")
         if answer.status != "solved":
             return Plan(None, None, (), answer.status, answer.work)
         oracle = PairOracle(problem)

@@ -26,12 +26,16 @@ from gamexplain.algorithms.recourse import Plan
 from gamexplain.certify.multiclass import digest as multiclass_digest
 from gamexplain.certify.multiclass_recourse import check_class_recourse
 from gamexplain.certify.recourse import check_recourse
-from gamexplain.complexity.registry import select_algorithm
 from gamexplain.exact import to_float
 from gamexplain.model.actions import ActionSet
 from gamexplain.model.gam import GAM
 from gamexplain.queries.parameters import validate
-from gamexplain.queries.responsiveness import DEFAULT_MAX_STATES, natural_point, resolve_target
+from gamexplain.queries.responsiveness import (
+    DEFAULT_MAX_STATES,
+    Clock,
+    natural_point,
+    resolve_target,
+)
 from gamexplain.results import Result, Stats
 from gamexplain.substrate.reach import ClassTarget, Target
 
@@ -135,14 +139,15 @@ def recourse_for(
     instance = gam.instance(x)
     actions.check_instance(instance)
     goal = resolve_target(gam, instance, target)
-    covering = gam.covering(instance)
-    selection = select_algorithm(covering, "recourse", method,
-                                 {"actions": actions, "x": instance,
-                                  "max_states": max_states, "target": goal})  # fmt: skip
     started = time.perf_counter()
+    clock = Clock("minimum_recourse", time_limit)
+    covering = gam.covering(instance)
+    selection = clock.select(covering, "recourse", method,
+                             {"actions": actions, "x": instance,
+                              "max_states": max_states, "target": goal})  # fmt: skip
     for spec in selection.candidates:
         plan: Plan = spec.func(covering, instance, actions, goal, fixed=fixed,
-                               max_states=max_states, time_limit=time_limit)  # fmt: skip
+                               max_states=max_states, time_limit=clock.left())  # fmt: skip
         if plan.status not in spec.fallback_on:
             break
     witness = plan.witness

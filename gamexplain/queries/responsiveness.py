@@ -34,13 +34,14 @@ from gamexplain.certify.multiclass_responsiveness import (
 )
 from gamexplain.certify.responsiveness import check_fixed, check_responsiveness
 from gamexplain.complexity.registry import select_algorithm
-from gamexplain.errors import UnsupportedQueryError
+from gamexplain.errors import TimeLimitError, UnsupportedQueryError
 from gamexplain.exact import Exact, to_float
 from gamexplain.model.actions import ActionSet
 from gamexplain.model.gam import GAM
 from gamexplain.model.task import Classification
 from gamexplain.queries.parameters import validate
 from gamexplain.results import DecisionResult, Result, Stats
+from gamexplain.substrate import deadline
 from gamexplain.substrate.reach import ClassTarget, Target
 
 __all__ = [
@@ -283,16 +284,40 @@ def _run(
     action_set: ActionSet = options["actions"]
     action_set.check_instance(instance)
     goal = resolve_target(gam, instance, options["target"])
-    covering = gam.covering(instance)
-    selection = select_algorithm(covering, query, method,
-                                 {"actions": action_set, "x": instance})  # fmt: skip
     started = time.perf_counter()
+    clock = Clock(func, options["time_limit"])
+    covering = gam.covering(instance)
+    selection = clock.select(covering, query, method, {"actions": action_set, "x": instance})
     for spec in selection.candidates:
         tally = spec.func(covering, instance, action_set, goal, max_states=max_states,
-                          time_limit=options["time_limit"])  # fmt: skip
+                          time_limit=clock.left())  # fmt: skip
         if tally.status not in spec.fallback_on:
             break
     return tally, spec, selection, instance, action_set, goal, started
+
+
+class Clock:
+    """One ``time_limit`` for a whole action-set query: choosing the algorithm (whose
+    applicability checks may build a pair model's cell tables) and every candidate that
+    runs in turn share it, instead of each candidate getting the full limit anew."""
+
+    def __init__(self, func: str, time_limit: float | None) -> None:
+        self.func, self.limit = func, time_limit
+        self.instant = None if time_limit is None else time.monotonic() + time_limit
+
+    def select(self, model: Any, query: str, method: str, options: dict[str, Any]) -> Any:
+        """:func:`select_algorithm` on the clock; TimeLimitError when it runs out."""
+        try:
+            with deadline.limit_at(self.instant):
+                return select_algorithm(model, query, method, options)
+        except deadline.OutOfTime:
+            raise TimeLimitError(
+                f"{self.func} ran out of time ({self.limit} s) while choosing its algorithm"
+            ) from None
+
+    def left(self) -> float | None:
+        """Seconds left for the next candidate (None: no limit)."""
+        return None if self.instant is None else max(0.0, self.instant - time.monotonic())
 
 
 def _score_bounds(total: Exact, hits: Exact, unseen: int) -> tuple[Exact, Exact]:

@@ -26,7 +26,8 @@ from gamexplain import (
     is_fixed,
     minimum_recourse,
 )
-from gamexplain.errors import UnsupportedQueryError
+from gamexplain.algorithms.pair_cells import pairwise_applies
+from gamexplain.errors import TimeLimitError, UnsupportedQueryError
 from tests.queries.test_responsiveness import elements
 from tests.strategies import gams, instances
 
@@ -156,7 +157,14 @@ def test_pair_box_honours_the_time_limit():
     gam = gx.load("breast_cancer_default_ebm")
     x = gam.instance([getattr(f.domain, "low", 0) for f in gam.features])
     actions = ActionSet.from_gam(gam)
+    # building the model's cell tables (seconds) counts against the limit: choosing the
+    # algorithm runs out first and says so
+    with pytest.raises(TimeLimitError, match="while choosing its algorithm"):
+        minimum_recourse(gam, x, actions, time_limit=1e-9)
+    # with the tables built, pair-box itself runs and stops
+    assert pairwise_applies(gam, {}) is None
     result = minimum_recourse(gam, x, actions, time_limit=1e-9)
+    assert result.algorithm == "pair-box"
     assert result.status == "time_limit" and not result.exact and result.verify(gam)
     # nothing found: the printout says so, and claims no size bound it does not have
     assert result.size is None and "upper bound" not in str(result)

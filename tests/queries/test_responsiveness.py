@@ -455,3 +455,37 @@ def test_a_witness_at_an_irrational_maximum_verifies():
     assert result.exact_scores == (1,) and result.fixed is False and result.verify(gam)
     decision = is_fixed(gam, (1.0,), None)
     assert not decision.holds and decision.verify(gam)
+
+
+@pytest.mark.parametrize("query", ["responsiveness", "fixed", "recourse"])
+def test_choosing_the_algorithm_and_its_fallbacks_share_one_time_limit(monkeypatch, query):
+    # a default EBM's applicability checks build its cell tables for seconds; that time
+    # counts against time_limit, and a fallback gets what is left, not the limit anew
+    import time
+
+    from gamexplain.queries import responsiveness as module
+
+    real = module.select_algorithm
+    given: list[float | None] = []
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        selection = real(*args, **kwargs)
+        time.sleep(0.3)
+
+        def record(spec: Any) -> Any:
+            def run(*a: Any, **k: Any) -> Any:
+                given.append(k["time_limit"])
+                return spec.func(*a, **k)
+
+            return dataclasses.replace(spec, func=run)
+
+        return dataclasses.replace(selection, candidates=tuple(map(record, selection.candidates)))
+
+    monkeypatch.setattr(module, "select_algorithm", slow)
+    gam = GAM([_binary(f"d{k}", 1.0) for k in range(3)], intercept=-1.5, task=Classification(0.0))
+    actions = ActionSet.from_gam(gam)
+    ask = {"responsiveness": responsiveness_scores, "fixed": is_fixed,
+           "recourse": gx.minimum_recourse}[query]  # fmt: skip
+    result = ask(gam, [0, 0, 0], actions, time_limit=10.0)
+    assert result.verify(gam) and given
+    assert all(left is not None and left <= 10.0 - 0.3 for left in given)
