@@ -227,13 +227,18 @@ def model_reference(gam: GAM) -> Reference:
     One exact mean per feature (:func:`~gamexplain.substrate.primitives.contribution_mean`,
     linear in its pieces) and one pass over each pair table.
     """
-    means = tuple(contribution_mean(f, f.distribution) for f in gam.features)
+    # a default EBM's exact means (hundreds of bins, 90 pair tables) take seconds
+    means = []
+    for feature in gam.features:
+        deadline.check()
+        means.append(contribution_mean(feature, feature.distribution))
     laws: dict[tuple[Any, ...], list[Fraction]] = {}
-    pairs = tuple(
-        _pair_reference(_table(pair), _bin_law(gam, pair, 0, laws), _bin_law(gam, pair, 1, laws))
-        for pair in gam.pairs
-    )
-    return Reference(means, pairs)
+    pairs = []
+    for pair in gam.pairs:
+        deadline.check()
+        first, second = _bin_law(gam, pair, 0, laws), _bin_law(gam, pair, 1, laws)
+        pairs.append(_pair_reference(_table(pair), first, second))
+    return Reference(tuple(means), tuple(pairs))
 
 
 def _bin_law(
@@ -270,7 +275,7 @@ def empirical_reference(gam: GAM, data: Columns) -> Reference:
     for pair, (a, b) in zip(gam.pairs, data.bins, strict=True):
         rows, cols = pair.shape
         pairs.append(_pair_reference(_table(pair), _frequencies(a, rows), _frequencies(b, cols)))
-    return Reference(means, tuple(pairs))
+    return Reference(tuple(means), tuple(pairs))
 
 
 # -- differences d_j and the losses -------------------------------------------------------------

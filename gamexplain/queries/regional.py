@@ -495,10 +495,12 @@ def loco_values(
     started = time.perf_counter()
     rows, columns = _rows(gam, X, caller)
     target = _target(gam, chosen["y"], loss, len(rows), caller)
-    model, ref, label, marginals, ref_rows = _reference(gam, distribution, caller)
-    entry, spec = select_algorithm(model, "loco", method, {}).chosen
-    problem = LocoProblem(read_columns(model, columns, distinct=exact), ref, loss, target, exact)
+    # the reference (a pair model's exact pair means) is on the query's clock too
     with _clock(chosen["time_limit"], caller):
+        model, ref, label, marginals, ref_rows = _reference(gam, distribution, caller)
+        entry, spec = select_algorithm(model, "loco", method, {}).chosen
+        problem = LocoProblem(read_columns(model, columns, distinct=exact), ref, loss, target,
+                              exact)  # fmt: skip
         values, exact_values = spec.func(model, problem)
     return LocoResult(
         values=values, exact_values=exact_values, feature_names=gam.feature_names, loss=loss,
@@ -649,10 +651,10 @@ def regional_attributions(
         if population
         else ("regional-kmeans" if regions == "kmeans" else "regional")
     )
-    model, ref, label, _, _ = _reference(gam, distribution, caller)
-    selection = select_algorithm(model, key, method, {})
-    data = read_columns(model, columns)
     with _clock(chosen["time_limit"], caller):
+        model, ref, label, _, _ = _reference(gam, distribution, caller)
+        selection = select_algorithm(model, key, method, {})
+        data = read_columns(model, columns)
         parts = _segment(model, rows, columns, data, ref, chosen, target, given, selection)
         labels, region_list, assigner, segmentation, algorithm = parts
         floats, exact_rows = _importances(model, data, labels, region_list, target, loss,
@@ -810,9 +812,9 @@ def feature_importances(
             "('model', 'uniform', a mapping or a sequence); for rows of data use "
             "regional_attributions with one region"
         )
-    model, _, label, _, _ = _reference(gam, distribution, caller)
-    entry, spec = select_algorithm(model, "importance", method, {}).chosen
     with _clock(chosen["time_limit"], caller):
+        model, _, label, _, _ = _reference(gam, distribution, caller)
+        entry, spec = select_algorithm(model, "importance", method, {}).chosen
         brackets = spec.func(model, {"kind": kind})
     exact = all(value is not None for _, _, value in brackets)
     floats = [to_float(v) if v is not None else float((a + b) / 2) for a, b, v in brackets]

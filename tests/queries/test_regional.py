@@ -367,6 +367,33 @@ def test_running_out_of_time_is_a_time_limit_error() -> None:
         loco_values(gam, X, exact=True, time_limit=1e-9)
 
 
+@pytest.mark.parametrize("query", ["loco", "regional", "importance"])
+def test_the_reference_means_count_against_the_time_limit(monkeypatch, query) -> None:
+    # a default EBM's exact means take seconds; they are part of the query, so a
+    # time_limit shorter than them ends in TimeLimitError rather than being overrun
+    import time
+
+    from gamexplain.algorithms import loco
+
+    real = loco.contribution_mean
+
+    def slow(*args: Any) -> Any:
+        time.sleep(0.15)
+        return real(*args)
+
+    monkeypatch.setattr(loco, "contribution_mean", slow)
+    gam = GAM([Feature(f"a{k}", Finite([0, 1]), Table([0.0, float(k)])) for k in range(6)],
+              task=Regression())  # fmt: skip
+    rows = [(0,) * 6, (1,) * 6]
+    ask = {
+        "loco": lambda: loco_values(gam, rows, time_limit=0.2),
+        "regional": lambda: regional_attributions(gam, rows, time_limit=0.2),
+        "importance": lambda: feature_importances(gam, time_limit=0.2),
+    }[query]
+    with pytest.raises(gx.TimeLimitError, match="time limit"):
+        ask()
+
+
 def _steps_ga2m() -> GAM:
     """Six step features on real intervals and two pair terms: too many parts to
     enumerate their product, so verify conditions on each feature's parts."""
