@@ -116,12 +116,14 @@ def domains_from_data(X: ArrayLike, n_features: int, caller: str) -> list[Domain
     A column whose values are all whole numbers becomes ``Integers(min, max)``; any
     other column ``Interval(min, max)``. No column becomes ``Finite``: a sample shows
     which values occurred, not which can, so categorical codes need ``domains=``.
+    Missing values (NaN), which tree libraries train on, are skipped: the range is that
+    of the values present.
 
     Raises
     ------
     InvalidParameterError
-        ``X`` is not a non-empty numeric 2-D array with ``n_features`` columns of finite
-        values.
+        ``X`` is not a non-empty numeric 2-D array with ``n_features`` columns, holds an
+        infinity, or has a column with no value.
     """
     try:
         data = np.asarray(X, dtype=float)
@@ -129,9 +131,16 @@ def domains_from_data(X: ArrayLike, n_features: int, caller: str) -> list[Domain
         raise _bad_data(caller, n_features, X) from exc
     if data.ndim != 2 or data.shape[0] == 0 or data.shape[1] != n_features:
         raise _bad_data(caller, n_features, X)
-    if not np.isfinite(data).all():
+    if np.isinf(data).any():
         raise _bad_data(caller, n_features, X)
-    return [_column_domain(column) for column in data.T]
+    empty = np.flatnonzero(np.isnan(data).all(axis=0))
+    if empty.size:
+        raise InvalidParameterError(
+            f"The 'X' parameter of {caller} must give every one of its {n_features} columns "
+            f"a value in some row. Got column {int(empty[0])} with no value (all NaN) instead: "
+            "give that feature's range in `domains`."
+        )
+    return [_column_domain(column[~np.isnan(column)]) for column in data.T]
 
 
 def _column_domain(column: NDArray[np.float64]) -> Domain:
@@ -143,8 +152,9 @@ def _column_domain(column: NDArray[np.float64]) -> Domain:
 
 def _bad_data(caller: str, n_features: int, X: Any) -> InvalidParameterError:
     return InvalidParameterError(
-        f"The 'X' parameter of {caller} must be a non-empty array of finite numbers with "
-        f"{n_features} columns. Got {type(X).__name__} of shape {np.shape(X)} instead."
+        f"The 'X' parameter of {caller} must be a non-empty array of numbers (NaN for a "
+        f"missing value, no infinities) with {n_features} columns. Got {type(X).__name__} "
+        f"of shape {np.shape(X)} instead."
     )
 
 

@@ -46,6 +46,7 @@ from gamexplain import (
     minimum_sufficient_reason,
     shap_values,
 )
+from gamexplain.io import kit
 from gamexplain.io._forest import float32_boundary, float32_of
 from gamexplain.io._lightgbm import lightgbm_dump_forest
 from gamexplain.io.convert import convert_model
@@ -106,6 +107,38 @@ def _agrees(gam, margin, predict, rows, tolerance):
     np.testing.assert_allclose(gam.decision_function(rows), margin(rows), **tolerance)
     if predict is not None:
         assert (gam.predict(rows) == predict(rows)).all()
+
+
+# -- trained with missing values -----------------------------------------------------------
+@pytest.mark.parametrize("library", ["xgboost", "lightgbm", "sklearn"])
+def test_training_data_with_missing_values_gives_the_observed_ranges(cancer, library):
+    # the tree libraries learn from rows with NaN; their training frame gives each
+    # feature the range of the values present
+    Xtr, ytr, Xte, _, _ = cancer
+    Xtr = Xtr[:, :4].copy()
+    Xtr[::5, 1] = np.nan
+    Xte = Xte[:, :4]
+    if library == "xgboost":
+        model = xgb.XGBClassifier(n_jobs=1, max_depth=1, n_estimators=10).fit(Xtr, ytr)
+        gam, margin = from_xgboost(model, X=Xtr), lambda r: model.predict(r, output_margin=True)
+        tolerance = FLOAT32
+    elif library == "lightgbm":
+        model = lgb.LGBMClassifier(n_estimators=10, num_leaves=2, verbose=-1).fit(Xtr, ytr)
+        gam, margin = from_lightgbm(model, X=Xtr), lambda r: model.predict(r, raw_score=True)
+        tolerance = {"rtol": 1e-12, "atol": 1e-12}
+    else:
+        model = ensemble.HistGradientBoostingClassifier(
+            max_iter=10, interaction_cst="no_interactions"
+        ).fit(Xtr, ytr)
+        gam, margin = from_hist_gradient_boosting(model, X=Xtr), model.decision_function
+        tolerance = {"rtol": 1e-12, "atol": 1e-12}
+    domain = gam.features[1].domain
+    assert (domain.low, domain.high) == (np.nanmin(Xtr[:, 1]), np.nanmax(Xtr[:, 1]))
+    rows = Xte[(Xte >= np.nanmin(Xtr, 0)).all(1) & (Xte <= np.nanmax(Xtr, 0)).all(1)]
+    _agrees(gam, margin, model.predict, rows, tolerance)
+    Xtr[:, 2] = np.nan  # a column with no value at all has no range
+    with pytest.raises(InvalidParameterError, match="column 2"):
+        kit.domains_from_data(Xtr, 4, "from_x")
 
 
 # -- XGBoost ------------------------------------------------------------------------------
