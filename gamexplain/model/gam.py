@@ -11,7 +11,7 @@ import bisect
 import functools
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, TypeAlias
@@ -514,6 +514,11 @@ class GAM:
             x = _pandas_mapping(x)
         if isinstance(x, Mapping):
             values = self._by_name(x, "feature name(s)", "no value for feature(s)")
+        elif isinstance(x, str | bytes) or not isinstance(x, Iterable):
+            raise InvalidInstanceError(
+                f"an instance is a sequence of {self.n_features} values in feature order or a "
+                f"mapping by feature name; got {x!r}"
+            )
         else:
             values = _flat(x)
         if len(values) != self.n_features:

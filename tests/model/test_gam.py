@@ -112,6 +112,10 @@ def test_bad_rows_name_the_feature_and_value(row, fragment):
         ({"grade": "A", "income": 1.0, "code": 1, "age": 3}, "unknown feature name(s) ['age']"),
         (["A", 1.0, 0.5], "feature 'code': value 0.5 is not an integer"),
         (["A", 1.0], "has 3 values"),
+        # not "got 1 value": None or one number is no instance at all
+        (None, "a sequence of 3 values in feature order or a mapping by feature name; got None"),
+        (7.5, "a sequence of 3 values in feature order or a mapping by feature name; got 7.5"),
+        ("A", "a sequence of 3 values in feature order or a mapping by feature name; got 'A'"),
     ],
 )
 def test_bad_instances_name_the_problem(x, fragment):
