@@ -171,10 +171,13 @@ class _Budget(Exception):
     """A menu or a frontier grew past ``max_states``."""
 
 
-def _raw_menu(gam: Any, x: Sequence[Any], actions: ActionSet, members: tuple[int, ...],
-              fixed: frozenset[int], max_states: int) -> list[list[_Entry]]:  # fmt: skip
+def _raw_menu(
+    gam: Any, x: Sequence[Any], actions: ActionSet, members: tuple[int, ...],
+    fixed: frozenset[int], max_states: int,
+) -> tuple[list[list[_Entry]], int]:  # fmt: skip
     """Per cost, the K-vectors of class-score changes of the component's admitted points
-    changing exactly that many members, with the members' values."""
+    changing exactly that many members, with the members' values; and how many candidate
+    points were examined (the run's work)."""
     here = _scores_at(gam, x, members)
     by_cost: list[list[_Entry]] = [[(tuple(Fraction(0) for _ in here),
                                      tuple(x[m] for m in members))]]  # fmt: skip
@@ -194,6 +197,7 @@ def _raw_menu(gam: Any, x: Sequence[Any], actions: ActionSet, members: tuple[int
             )
         options = component_points(actions, members, x)
     component = actions.components.index(actions.component_of(members[0]))
+    count = -1
     for count, values in enumerate(options):
         if count >= max_states:
             raise _Budget
@@ -210,7 +214,7 @@ def _raw_menu(gam: Any, x: Sequence[Any], actions: ActionSet, members: tuple[int
         scores = known.get(values) or tuple(_scores_at(gam, point, members))
         change = tuple(a - b for a, b in zip(scores, here, strict=True))
         by_cost[len(changed)].append((change, tuple(values)))
-    return by_cost
+    return by_cost, count + 1
 
 
 def _menu(raw: list[list[_Entry]], goal: _Goal) -> list[list[_Entry]]:
@@ -275,8 +279,10 @@ def frontier_recourse(
         return Plan(0, tuple(x), (), "solved")
     with deadline.limit(time_limit):
         try:
-            raw = [_raw_menu(gam, x, actions, members, fixed, max_states)
-                   for members in actions.components]  # fmt: skip
+            built = [_raw_menu(gam, x, actions, members, fixed, max_states)
+                     for members in actions.components]  # fmt: skip
+            raw = [menu for menu, _ in built]
+            examined = sum(count for _, count in built)
             for goal in _goals(gam, x, target):
                 found = _solve(x, actions, goal, raw, max_states)
                 if found is not None and (best is None or found[0] < best[0]):
@@ -286,8 +292,8 @@ def frontier_recourse(
         except _Budget:
             return Plan(None, None, (), "budget_exhausted")
     if best is None:
-        return Plan(None, None, (), "solved")
-    return Plan(best[0], best[1], (), "solved")
+        return Plan(None, None, (), "solved", examined)
+    return Plan(best[0], best[1], (), "solved", examined)
 
 
 def joint_class_recourse(
@@ -310,6 +316,7 @@ def joint_class_recourse(
                     if stays or (not held and actions.admits_on(k, x, point)):
                         keep.append(values)
                 per.append(keep)
+            examined = -1
             for examined, choice in enumerate(itertools.product(*per)):
                 if examined >= max_states:
                     return Plan(None, None, (), "budget_exhausted", examined)
@@ -326,7 +333,9 @@ def joint_class_recourse(
                     found = (cost, tuple(point))
         except deadline.OutOfTime:
             return Plan(None, None, (), "time_limit")
-    return Plan(None, None, (), "solved") if found is None else Plan(*found, (), "solved")
+    if found is None:
+        return Plan(None, None, (), "solved", examined + 1)
+    return Plan(*found, (), "solved", examined + 1)
 
 
 def _separates(gam: Any, options: Mapping[str, Any]) -> str | None:

@@ -19,6 +19,20 @@ family of instances follows the class the registry establishes for the cell:
 * **maxcut** (the ``pairs`` cells): n two-valued features and ``knob`` random edges
   (default 2n), each a pair term worth −1 when its ends differ: class 1 iff the cut stays
   below K = max(1, ⌈edges/2⌉) (``thm:pairs-conp``).
+* **coupled** (responsiveness, fixed predictions and recourse under an action set): n
+  0/1 features contributing 0 or a random weight a_j, ``knob`` bits wide (default n),
+  joined by one ``OneHotEncoding(limit=n, limit_type="max")`` so that their component
+  reaches all of {0, 1}^n (``thm:resp-sharp-p``); the target asks Σ a_j·y_j to pass half
+  the total (knapsack counting for responsiveness). The exact algorithms enumerate the
+  component's joint points, so their work grows like 2^n. On an interval cell a free
+  feature of the cell's kind (its own component) joins them. The hardness of fixed
+  predictions and recourse is proved with pair terms (``thm:fixed-separates``,
+  ``thm:recourse-knapsack``): their ``pairs`` cells draw the maxcut family, every
+  feature free and alone in its component, so R(x) is {0, 1}^n.
+
+Every query that takes an action set gets one: every feature actionable over its domain
+(:meth:`~gamexplain.model.actions.ActionSet.from_gam`) plus the family's constraints;
+every query that takes data rows (LOCO) gets 4n seeded points of the domains.
 
 The same arguments always give the same model (``seed`` feeds a private
 :class:`random.Random`).
@@ -30,7 +44,7 @@ import itertools
 import random
 from typing import Any
 
-from gamexplain.complexity.queries import LABEL_ONLY, QUERIES
+from gamexplain.complexity.queries import LABEL_ONLY, QUERIES, query_spec
 from gamexplain.complexity.registry import (
     CELL_COMPONENTS,
     DOMAINS,
@@ -45,6 +59,7 @@ from gamexplain.lab.reductions import (
     cnf_to_relu_net,
     regression_to_multiclass,
 )
+from gamexplain.model.actions import ActionSet, OneHotEncoding
 from gamexplain.model.domains import Finite, Integers, Interval
 from gamexplain.model.gam import GAM, Feature, PairTerm
 from gamexplain.model.shapes import Layer, Piecewise, ReLUNet, Table
@@ -58,11 +73,14 @@ FAMILIES: dict[str, str] = {
     "partition": "bit-width of the weights",
     "cnf": "number of clauses",
     "maxcut": "number of edges",
+    "coupled": "bit-width of the weights",
 }
 """Each family of generated instances, and what its knob controls."""
 
 _COUNTING = frozenset({"fr", "cc", "shap-label", "banzhaf-label"})
 _EASY_CLASSES = frozenset({"PTIME", "output-polynomial"})
+#: Queries whose arguments include an action set.
+_ACTIONABLE = frozenset(key for key in QUERIES if "actions" in query_spec(key).arguments)
 
 
 def family_of(cell: Cell) -> str:
@@ -79,6 +97,8 @@ def family_of(cell: Cell) -> str:
     entry = cell_entry(cell)
     if cell.component == PAIRS:
         return "maxcut"
+    if cell.query in _ACTIONABLE:
+        return "coupled"
     if entry.established in _EASY_CLASSES:
         return "random"
     if cell.query == "fr" and cell.component == "nam" and cell.domain != "finite":
@@ -150,7 +170,8 @@ def generate(
         asked = "cc" if query in LABEL_ONLY else query
         base, x, extra = generate(asked, domain, component, "regression", n, knob, seed)
         three, x = regression_to_multiclass(base, x)
-        return three, x, {**extra, "family": family_of(cell), "cell": str(cell)}
+        actions = _actions(cell, three, extra.get("actions"))
+        return three, x, {**extra, **actions, "family": family_of(cell), "cell": str(cell)}
     family = family_of(cell)
     rng = random.Random(f"{seed}:{cell}:{n}:{knob}")
     build = {
@@ -159,9 +180,29 @@ def generate(
         "partition": _partition,
         "cnf": _cnf,
         "maxcut": _maxcut,
+        "coupled": _coupled,
     }
     gam, x, extra, used = build[family](cell, n, knob, rng)
+    extra = {**extra, **_actions(cell, gam, extra.get("actions")), **_rows(cell, gam, rng)}
     return gam, x, {**extra, "family": family, "knob": used, "cell": str(cell)}
+
+
+def _rows(cell: Cell, gam: Any, rng: random.Random) -> dict[str, Any]:
+    """The data rows ``X`` of a query that takes them (LOCO): 4n seeded points of the
+    domains, so the work of the one pass over them grows with n."""
+    if "X" not in query_spec(cell.query).arguments:
+        return {}
+    rows = [[_point(f, rng) for f in gam.features] for _ in range(4 * gam.n_features)]
+    return {"X": rows}
+
+
+def _actions(cell: Cell, gam: Any, built: ActionSet | None) -> dict[str, Any]:
+    """The action set of a query that takes one: every feature actionable over its domain,
+    with the constraints of ``built`` (the family's, or the base model's of a reduction)."""
+    if cell.query not in _ACTIONABLE:
+        return {}
+    constraints = () if built is None else built.constraints
+    return {"actions": ActionSet.from_gam(gam).with_constraints(*constraints)}
 
 
 # -- families --------------------------------------------------------------------------------
@@ -238,6 +279,24 @@ def _maxcut(cell: Cell, n: int, knob: int | None, rng: random.Random) -> Built:
     gam = GAM(feats, 0.0, _task(cell.task, -target + 0.5, target - 0.5), terms)
     x = tuple(_at(f, 0) for f in feats)
     return gam, x, _arguments(cell, x, rng), len(chosen)
+
+
+def _coupled(cell: Cell, n: int, knob: int | None, rng: random.Random) -> Built:
+    # thm:resp-sharp-p: a one-hot "at most n" component reaches every 0/1 vector
+    bits = knob if knob is not None else n
+    weights = [rng.randint(2 ** (bits - 1), 2**bits - 1) for _ in range(n)]
+    half = sum(weights) // 2
+    members = Cell(cell.query, "finite" if cell.domain == "finite" else "integers",
+                   cell.component, cell.task)  # fmt: skip
+    feats = [_valued(f"y{j}", [0, a], members, rng) for j, a in enumerate(weights)]
+    if cell.domain == "interval":
+        feats.append(_valued("r", [0, 1, 0], cell, rng))
+    gam = GAM(feats, float(-half) - 0.5, _task(cell.task, 0.0, float(half) + 0.5))
+    names = [f.name for f in feats[:n]]
+    actions = ActionSet.from_gam(gam)
+    if n >= 2:
+        actions = actions.with_constraints(OneHotEncoding(tuple(names), n, "max"))
+    return gam, tuple(_at(f, 0) for f in feats), {"actions": actions}, bits
 
 
 def _bit(name: str, domain: str) -> Feature:
