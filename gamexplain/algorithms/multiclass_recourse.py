@@ -11,7 +11,10 @@ components every margin is x's margin plus the components' changes, so:
   is better): a separable numeric feature by one point per cell of the common
   refinement of the classes' pieces (its contributions are step functions there; an
   integer range with other pieces is enumerated), any other component by enumerating
-  its joint points with :meth:`~gamexplain.model.actions.ActionSet.admits` deciding each;
+  its joint points with :meth:`~gamexplain.model.actions.ActionSet.admits` deciding each
+  (one continuous member coupled by if-then constraints or switches is cut into points
+  and open gaps at the constants the definition names, as in binary recourse, and each
+  gap into the cells of the classes' step pieces, one point per cell);
 - the menus are combined by cost (a group knapsack whose values are vectors, each total
   cost keeping the Pareto frontier of its sums), and the answer is the least cost whose
   frontier holds a vector meeting every margin (toward t), or, negated, the least over
@@ -24,15 +27,16 @@ Pair terms across components are enumerated jointly on discrete action sets.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
 from gamexplain.algorithms.recourse import Plan, joint_applies
+from gamexplain.algorithms.responsiveness import _cells, _other_values
 from gamexplain.complexity.registry import register_algorithm
 from gamexplain.errors import UnsupportedQueryError
 from gamexplain.exact import Exact, compare
-from gamexplain.model.actions import ActionSet
+from gamexplain.model.actions import ActionSet, DirectionalLinkage
 from gamexplain.model.domains import Finite, Interval
 from gamexplain.substrate import deadline
 from gamexplain.substrate.pieces import Segment
@@ -189,14 +193,11 @@ def _raw_menu(
         cells = [] if j in fixed else _cell_points(gam, x, actions, j, max_states)
         known = {(v,): values for v, values in cells if values is not None}
         options: Any = ((v,) for v, _ in cells)
-    else:
-        if any(isinstance(actions.domains[m], Interval) for m in members):
-            raise UnsupportedQueryError(
-                f"the component {[actions.names[m] for m in members]} couples a continuous "
-                "feature to others; multiclass recourse needs such components discrete"
-            )
-        options = component_points(actions, members, x)
     component = actions.components.index(actions.component_of(members[0]))
+    if not separable:
+        last = _gap_member(gam, actions, members)
+        options = (component_points(actions, members, x) if last is None
+                   else _gap_points(gam, x, actions, members, component, last))  # fmt: skip
     count = -1
     for count, values in enumerate(options):
         if count >= max_states:
@@ -215,6 +216,74 @@ def _raw_menu(
         change = tuple(a - b for a, b in zip(scores, here, strict=True))
         by_cost[len(changed)].append((change, tuple(values)))
     return by_cost, count + 1
+
+
+def _gap_member(gam: Any, actions: ActionSet, members: tuple[int, ...]) -> int | None:
+    """The one continuous member of a coupled component (None: all discrete), refusing
+    what the gap case does not cut: several continuous members, a linkage naming it, a
+    pair term touching it."""
+    continuous = [m for m in members if isinstance(actions.domains[m], Interval)]
+    if not continuous:
+        return None
+    names = [actions.names[m] for m in members]
+    if len(continuous) > 1:
+        raise UnsupportedQueryError(
+            f"the component {names} couples several continuous features; multiclass "
+            "recourse handles one continuous member per component"
+        )
+    j = continuous[0]
+    linked = any(isinstance(c, DirectionalLinkage) and actions.names[j] in c.members()
+                 for c in actions.constraints)  # fmt: skip
+    if linked or any(j in p.features for model in gam.scores for p in model.pairs):
+        raise UnsupportedQueryError(
+            f"the continuous feature {actions.names[j]!r} of the component {names} is moved "
+            "by a linkage or touched by a pair term; multiclass recourse cuts a continuous "
+            "member into gaps only when if-then constraints or switches couple it"
+        )
+    return j
+
+
+def _gap_points(
+    gam: Any, x: Sequence[Any], actions: ActionSet, members: tuple[int, ...], component: int,
+    last: int,
+) -> Iterator[tuple[Any, ...]]:  # fmt: skip
+    """Joint points of a component whose one continuous member ``last`` is coupled by
+    if-then constraints or switches: per joint value of the others, every admitted cut
+    point of ``last`` and, inside every admitted open gap, one point of each cell where
+    every class's contribution is constant (the ends of their pieces there and the
+    midpoints between): every vector of class-score changes the gap holds is taken at one
+    of them, and each is a point of R_P(x), so nothing is approached
+    (``thm:multiclass-recourse``, the gap case of ``thm:recourse-knapsack``)."""
+    others = [m for m in members if m != last]
+    position = members.index(last)
+    point = list(x)
+    for values in itertools.product(*(_other_values(actions, m, x) for m in others)):
+        for m, v in zip(others, values, strict=True):
+            point[m] = v
+        for first, end, gap in _cells(actions, component, last, x, point):
+            for v in _gap_values(gam, x, actions, last, first, end) if gap else (first,):
+                joint = list(values)
+                joint.insert(position, v)
+                yield tuple(joint)
+
+
+def _gap_values(gam: Any, x: Sequence[Any], actions: ActionSet, j: int, first: Fraction,
+                end: Fraction) -> list[Fraction]:  # fmt: skip
+    """Inside the open gap (first, end): the classes' piece ends and the midpoints between
+    consecutive ones (step pieces only: a sloped one makes a curve of changes)."""
+    ends = {first, end}
+    for model in gam.scores:
+        for segment, _ in clipped_pieces(model, j, x, first, end):
+            if segment.degree > 0:
+                raise UnsupportedQueryError(
+                    f"feature {actions.names[j]!r} has a non-constant piece inside a gap of "
+                    "its coupled component, so its class-score changes form a curve, not a "
+                    "finite menu; multiclass recourse needs step functions there (EBM bins)"
+                )
+            ends |= {segment.low, segment.high}
+    cuts = sorted(v for v in ends if first <= v <= end)
+    inner = {(a + b) / 2 for a, b in itertools.pairwise(cuts)}
+    return sorted(v for v in set(cuts) | inner if first < v < end)
 
 
 def _menu(raw: list[list[_Entry]], goal: _Goal) -> list[list[_Entry]]:
