@@ -133,6 +133,8 @@ def _cell_points(gam: Any, x: Sequence[Any], actions: ActionSet, j: int,
         return []
     low, high = span
     integers = not isinstance(actions.domains[j], Interval)
+    if low == high:  # one reachable value: no curve of changes, however the pieces slope
+        return [(int(low) if integers else low, None)]
     walks = [clipped_pieces(model, j, x, low, high) for model in gam.scores]
     if any(segment.degree > 0 for walk in walks for segment, _ in walk):
         if not integers:

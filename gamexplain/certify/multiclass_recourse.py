@@ -86,6 +86,8 @@ def _witness_holds(result: Any, gam: Any) -> bool:
 def _candidates(gam: Any, x: Sequence[Any], i: int, low: Fraction, high: Fraction) -> list[Any]:
     """Values of feature i meeting every cell of every class's pieces on [low, high]."""
     integers = isinstance(gam.scores[0].features[i].domain, Integers)
+    if low == high:
+        return [int(low) if integers else low]
     ends: set[Fraction] = {low, high}
     for model in gam.scores:
         for a, b, _closed, poly, _shift in _pieces(model, x, i, low, high):

@@ -25,7 +25,8 @@ family of instances follows the class the registry establishes for the cell:
   reaches all of {0, 1}^n (``thm:resp-sharp-p``); the target asks Σ a_j·y_j to pass half
   the total (knapsack counting for responsiveness). The exact algorithms enumerate the
   component's joint points, so their work grows like 2^n. On an interval cell a free
-  feature of the cell's kind (its own component) joins them. The hardness of fixed
+  feature of the cell's kind (its own component) joins them, held immutable for
+  recourse (multiclass recourse refuses a moving sloped feature). The hardness of fixed
   predictions and recourse is proved with pair terms (``thm:fixed-separates``,
   ``thm:recourse-knapsack``): their ``pairs`` cells draw the maxcut family, every
   feature free and alone in its component, so R(x) is {0, 1}^n.
@@ -198,11 +199,15 @@ def _rows(cell: Cell, gam: Any, rng: random.Random) -> dict[str, Any]:
 
 def _actions(cell: Cell, gam: Any, built: ActionSet | None) -> dict[str, Any]:
     """The action set of a query that takes one: every feature actionable over its domain,
-    with the constraints of ``built`` (the family's, or the base model's of a reduction)."""
+    with the elements and constraints of ``built`` (the family's, or the base model's of
+    a reduction)."""
     if cell.query not in _ACTIONABLE:
         return {}
-    constraints = () if built is None else built.constraints
-    return {"actions": ActionSet.from_gam(gam).with_constraints(*constraints)}
+    actions = ActionSet.from_gam(gam)
+    if built is None:
+        return {"actions": actions}
+    elements = dict(zip(built.names, built.features, strict=True))
+    return {"actions": actions.with_features(elements).with_constraints(*built.constraints)}
 
 
 # -- families --------------------------------------------------------------------------------
@@ -294,6 +299,12 @@ def _coupled(cell: Cell, n: int, knob: int | None, rng: random.Random) -> Built:
     gam = GAM(feats, float(-half) - 0.5, _task(cell.task, 0.0, float(half) + 0.5))
     names = [f.name for f in feats[:n]]
     actions = ActionSet.from_gam(gam)
+    if cell.domain == "interval" and cell.query == "recourse":
+        # a moving sloped feature makes a curve of class-score changes, which multiclass
+        # recourse refuses (thm:multiclass-recourse); held, it keeps the cell's kind (the
+        # binary and regression rows draw the same family, as the multiclass one reduces
+        # from the regression instance)
+        actions = actions.with_features({"r": {"actionable": False}})
     if n >= 2:
         actions = actions.with_constraints(OneHotEncoding(tuple(names), n, "max"))
     return gam, tuple(_at(f, 0) for f in feats), {"actions": actions}, bits

@@ -166,3 +166,21 @@ def test_what_the_gap_case_does_not_cut_is_refused_by_name():
     )
     with pytest.raises(gx.UnsupportedQueryError, match="several continuous features"):
         gx.minimum_recourse(two, (0, 0), coupled, target="b")
+
+
+def test_a_sloped_feature_that_cannot_move_is_not_refused():
+    # t's piece is sloped but t is immutable (or pinned by its bounds): no curve of changes
+    def model(slope: float, gain: float) -> GAM:
+        return GAM([Feature("t", Interval(0, 4), Piecewise([0, 4], [[0.0, slope]])),
+                    Feature("s", Integers(0, 1), Piecewise([0, 1, 2], [[0.0], [gain]]))],
+                   0.0, Regression())  # fmt: skip
+
+    gam = MulticlassGAM(Multiclass(["a", "b"]), [model(0.0, 0.0), model(1.0, 1.0)])
+    for element in ({"actionable": False}, {"lb": 0, "ub": 0}):
+        actions = ActionSet.from_gam(gam, t=element)
+        result = gx.minimum_recourse(gam, (Fraction(0), 0), actions, target="b")
+        assert result.size == 1 and result.features == ("s",) and result.verify(gam)
+    # pinned away from x: the one value it reaches is a move, not a curve
+    pinned = ActionSet.from_gam(gam, t={"lb": 2, "ub": 2}, s={"actionable": False})
+    result = gx.minimum_recourse(gam, (Fraction(0), 0), pinned, target="b")
+    assert result.size == 1 and result.witness == (2, 0) and result.verify(gam)
