@@ -58,15 +58,17 @@ from gamexplain.errors import InvalidParameterError
 from gamexplain.lab.reductions import (
     classification_to_multiclass,
     cnf_to_relu_net,
+    partition_to_target_class,
     regression_to_multiclass,
 )
 from gamexplain.model.actions import ActionSet, OneHotEncoding
 from gamexplain.model.domains import Finite, Integers, Interval
 from gamexplain.model.gam import GAM, Feature, PairTerm
+from gamexplain.model.multiclass import MulticlassGAM
 from gamexplain.model.shapes import Layer, Piecewise, ReLUNet, Table
 from gamexplain.model.task import Classification, Regression
 
-__all__ = ["FAMILIES", "family_of", "generate"]
+__all__ = ["FAMILIES", "VARIANTS", "family_of", "generate", "generate_variant"]
 
 FAMILIES: dict[str, str] = {
     "random": "pieces per feature (network depth for NAMs)",
@@ -75,8 +77,23 @@ FAMILIES: dict[str, str] = {
     "cnf": "number of clauses",
     "maxcut": "number of edges",
     "coupled": "bit-width of the weights",
+    "partition-target": "bit-width of the weights",
 }
 """Each family of generated instances, and what its knob controls."""
+
+#: Questions a cell answers with another algorithm under an option its default question
+#: leaves unset, each a row of its own in the lab: name -> (cell, established class,
+#: theorem). Their family is PARTITION toward a target class
+#: (:func:`~gamexplain.lab.reductions.partition_to_target_class`): n even weights, twice
+#: numbers ``knob`` bits wide (default n) with an odd sum, so no partition exists and only
+#: parity shows it; ``target-pairs`` adds zero pair terms along a path, which change no
+#: score but send the question to the pair algorithm.
+VARIANTS: dict[str, tuple[Cell, str, str]] = {
+    "target": (Cell("mcr", "finite", "table", "multiclass"), "NP-complete",
+               "thm:multiclass-mcr-target"),
+    "target-pairs": (Cell("mcr", "finite", PAIRS, "multiclass"), "NP-complete",
+                     "thm:multiclass-mcr-target-pairs"),
+}  # fmt: skip
 
 _COUNTING = frozenset({"fr", "cc", "shap-label", "banzhaf-label"})
 _EASY_CLASSES = frozenset({"PTIME", "output-polynomial"})
@@ -208,6 +225,46 @@ def _actions(cell: Cell, gam: Any, built: ActionSet | None) -> dict[str, Any]:
         return {"actions": actions}
     elements = dict(zip(built.names, built.features, strict=True))
     return {"actions": actions.with_features(elements).with_constraints(*built.constraints)}
+
+
+def generate_variant(
+    name: str, n: int = 8, knob: int | None = None, seed: int = 0
+) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+    """A seeded instance of a :data:`VARIANTS` question: the model, x and the query's
+    further arguments and options (``"target"``), with ``"family"``, ``"knob"``,
+    ``"cell"``.
+
+    Notes
+    -----
+    O(n·knob) to build (``thm:multiclass-mcr-target``).
+
+    Examples
+    --------
+    >>> gam, x, extra = generate_variant("target", n=4, seed=1)
+    >>> (gam.n_classes, extra["target"], extra["cell"])
+    (3, 't', 'mcr | finite | table | multiclass')
+    """
+    if name not in VARIANTS:
+        choices = ", ".join(repr(v) for v in VARIANTS)
+        raise InvalidParameterError(
+            f"The 'name' parameter of generate_variant must be one of {{{choices}}}. "
+            f"Got {name!r} instead."
+        )
+    cell = VARIANTS[name][0]
+    _generate_iv(cell.query, cell.domain, cell.component, cell.task, max(n, 2), knob, seed)
+    bits = knob if knob is not None else n
+    rng = random.Random(f"{seed}:{name}:{n}:{knob}")
+    halves = [rng.randint(2 ** (bits - 1), 2**bits - 1) for _ in range(n)]
+    halves[0] += 1 - sum(halves) % 2
+    # even weights with an odd half-total: no partition, and no fractional relaxation
+    # sees it (the parity argument), so an exact search has to exhaust the sets
+    gam, x = partition_to_target_class([2 * h for h in halves])
+    if cell.component == PAIRS:
+        zero = [[0.0, 0.0], [0.0, 0.0]]
+        path = [PairTerm((i, i + 1), [None, None], zero) for i in range(n - 1)]
+        gam = MulticlassGAM(gam.task, [GAM(list(m.features), m.intercept, m.task, path)
+                                       for m in gam.scores])  # fmt: skip
+    return gam, x, {"target": "t", "family": "partition-target", "knob": bits, "cell": str(cell)}
 
 
 # -- families --------------------------------------------------------------------------------

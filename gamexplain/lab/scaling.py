@@ -44,7 +44,7 @@ from gamexplain.complexity.registry import (
     complexity_table,
 )
 from gamexplain.errors import GamExplainError, InvalidParameterError, PieceLimitError
-from gamexplain.lab.generators import family_of, generate
+from gamexplain.lab.generators import VARIANTS, family_of, generate, generate_variant
 
 __all__ = [
     "DEFAULT_SIZES",
@@ -60,6 +60,7 @@ __all__ = [
     "plot_report",
     "run_query",
     "scaling",
+    "scaling_variant",
     "verify_table",
     "write_csv",
 ]
@@ -77,6 +78,7 @@ DEFAULT_SIZES: dict[str, tuple[int, ...]] = {
     "cnf": (2, 3, 4, 5, 6),
     "maxcut": (4, 6, 8, 10, 12),
     "coupled": (4, 6, 8, 10, 12),
+    "partition-target": (4, 5, 6, 7, 8),
 }
 
 #: Reasons listed per run of an enumeration query: the lab measures the delay of the
@@ -200,6 +202,8 @@ def run_query(query: str, gam: Any, x: Any, extra: dict[str, Any]) -> list[Any]:
 
     spec = query_spec(query)
     positional, chosen = spec.call(query, x, extra)
+    # options the instance sets (a variant's target class), never its arguments
+    chosen |= {k: v for k, v in extra.items() if k in spec.options and k not in spec.arguments}
     answer = getattr(queries, spec.function)(gam, *positional, **chosen)
     if spec.convention is Enumeration:
         return list(itertools.islice(answer, ENUMERATION_PREFIX))
@@ -329,6 +333,50 @@ def scaling(
              seed=seed)  # fmt: skip
     cell = Cell(query, domain, component, task)
     steps = list(sizes) if sizes is not None else list(default_sizes(cell))
+    entry = cell_entry(cell)
+
+    def build(size: int) -> Any:
+        return generate(cell.query, cell.domain, cell.component, cell.task, size, knob, seed)
+
+    runs = _runs(str(cell), cell.query, build, _checked_sizes(steps), progress)
+    fit = fit_growth([m.size for m in runs], [m.work for m in runs])
+    return ScalingReport(
+        str(cell), family_of(cell), entry.stated, entry.established, entry.theorem, tuple(runs), fit
+    )
+
+
+def scaling_variant(
+    name: str, *, sizes: Sequence[int] | None = None, knob: int | None = None, seed: int = 0,
+    progress: TextIO | None = None,
+) -> ScalingReport:  # fmt: skip
+    """:func:`scaling` for a question of :data:`~gamexplain.lab.generators.VARIANTS`: a
+    cell asked under an option its default question leaves unset (a target class),
+    which another algorithm answers and another theorem classes.
+
+    Notes
+    -----
+    As :func:`scaling` (``thm:lab-growth``); the class is the variant's.
+
+    Examples
+    --------
+    >>> report = scaling_variant("target-pairs", sizes=[4, 5, 6])
+    >>> (report.cell, report.fit.growth, report.agrees)
+    ('mcr | finite | pairs | multiclass [target-pairs]', 'exponential', True)
+    """
+    generate_variant(name, n=2, knob=knob, seed=seed)  # validates the name, knob and seed
+    cell, established, theorem = VARIANTS[name]
+    steps = list(sizes) if sizes is not None else list(DEFAULT_SIZES["partition-target"])
+    label = f"{cell} [{name}]"
+
+    def build(size: int) -> Any:
+        return generate_variant(name, size, knob, seed)
+
+    runs = _runs(label, cell.query, build, _checked_sizes(steps), progress)
+    fit = fit_growth([m.size for m in runs], [m.work for m in runs])
+    return ScalingReport(label, "partition-target", None, established, theorem, tuple(runs), fit)
+
+
+def _checked_sizes(steps: list[Any]) -> list[int]:
     if len(set(steps)) < 3 or any(
         isinstance(s, bool) or not isinstance(s, int) or s < 1 for s in steps
     ):
@@ -336,27 +384,27 @@ def scaling(
             "The 'sizes' parameter of scaling must hold at least three distinct positive "
             f"integers. Got {steps!r} instead."
         )
-    entry = cell_entry(cell)
+    return steps
+
+
+def _runs(label: str, query: str, build: Any, steps: list[int],
+          progress: TextIO | None) -> list[Measurement]:  # fmt: skip
     runs = []
     for k, size in enumerate(steps, start=1):
-        runs.append(_measure(cell, size, knob, seed))
+        runs.append(_measure(query, size, *build(size)))
         if progress is not None:
             last = runs[-1]
             print(
-                f"[{k}/{len(steps)}] {cell} size {size}: work {last.work} ({last.seconds:.3f} s)",
+                f"[{k}/{len(steps)}] {label} size {size}: work {last.work} ({last.seconds:.3f} s)",
                 file=progress,
                 flush=True,
             )
-    fit = fit_growth([m.size for m in runs], [m.work for m in runs])
-    return ScalingReport(
-        str(cell), family_of(cell), entry.stated, entry.established, entry.theorem, tuple(runs), fit
-    )
+    return runs
 
 
-def _measure(cell: Cell, size: int, knob: int | None, seed: int) -> Measurement:
-    gam, x, extra = generate(cell.query, cell.domain, cell.component, cell.task, size, knob, seed)
+def _measure(query: str, size: int, gam: Any, x: Any, extra: dict[str, Any]) -> Measurement:
     start = time.perf_counter()
-    results = run_query(cell.query, gam, x, extra)
+    results = run_query(query, gam, x, extra)
     seconds = time.perf_counter() - start
     first = results[0] if results else None
     return Measurement(
@@ -419,12 +467,14 @@ def verify_table(
     Returns
     -------
     list of VerifyRow
-        ``agrees`` is None for the cells left out (``note`` says why).
+        ``agrees`` is None for the cells left out (``note`` says why). After the cells,
+        one row per :data:`~gamexplain.lab.generators.VARIANTS` question of a chosen
+        cell (its label ends in ``[name]``).
 
     Notes
     -----
-    One :func:`scaling` run per cell at the family's default sizes
-    (``thm:lab-growth``).
+    One :func:`scaling` run per cell at the family's default sizes, one
+    :func:`scaling_variant` run per variant (``thm:lab-growth``).
     """
     wanted = [None if q is None else set(q) for q in (queries, tasks, domains, components)]
     rows = []
@@ -437,6 +487,13 @@ def verify_table(
         if progress is not None:
             row = rows[-1]
             print(f"{row.cell}: {row.observed or row.note}", file=progress, flush=True)
+    for name, (cell, established, _theorem) in VARIANTS.items():
+        parts = (cell.query, cell.task, cell.domain, cell.component)
+        if any(w is not None and p not in w for w, p in zip(wanted, parts, strict=True)):
+            continue
+        report = scaling_variant(name, sizes=(sizes or {}).get("partition-target"))
+        rows.append(VerifyRow(report.cell, None, established, report.fit.growth, report.agrees,
+                              f"asked with a target class ({report.theorem})"))  # fmt: skip
     return rows
 
 
@@ -563,12 +620,12 @@ def _verify_command(args: argparse.Namespace) -> int:
 
 
 def _verify_text(rows: list[VerifyRow]) -> str:
-    head = f"{'cell':<48} {'stated':<14} {'established':<18} {'observed':<12} agrees"
+    head = f"{'cell':<62} {'stated':<14} {'established':<18} {'observed':<12} agrees"
     lines = [head, "-" * len(head)]
     for r in rows:
         agrees = {True: "yes", False: "NO", None: "not covered"}[r.agrees]
         stated, observed = r.stated or "—", r.observed or "—"
-        lines.append(f"{r.cell:<48} {stated:<14} {r.established:<18} {observed:<12} {agrees}")
+        lines.append(f"{r.cell:<62} {stated:<14} {r.established:<18} {observed:<12} {agrees}")
     left_out = [r for r in rows if r.agrees is None]
     if left_out:
         lines.append("")

@@ -7,14 +7,15 @@ import pytest
 
 from gamexplain.cli import main
 from gamexplain.complexity.queries import query_spec
-from gamexplain.complexity.registry import PAIRS, complexity_table
+from gamexplain.complexity.registry import PAIRS, complexity_table, question_cell
 from gamexplain.errors import InvalidParameterError
-from gamexplain.lab.generators import FAMILIES, generate
+from gamexplain.lab.generators import FAMILIES, VARIANTS, generate, generate_variant
 from gamexplain.lab.scaling import (
     NOT_COVERED,
     default_sizes,
     run_query,
     scaling,
+    scaling_variant,
     verify_table,
 )
 from gamexplain.model.actions import ActionSet
@@ -35,7 +36,8 @@ def test_lab_verify_runs_one_cell_of_every_query_and_task(query: str, task: str)
     cell = _cheapest(query, task)
     rows = verify_table(queries=[query], tasks=[task], domains=[cell.domain],
                         components=[cell.component], sizes=TINY)  # fmt: skip
-    assert [r.cell for r in rows] == [str(cell)]
+    variants = [f"{c} [{name}]" for name, (c, _, _) in VARIANTS.items() if c == cell]
+    assert [r.cell for r in rows] == [str(cell), *variants]
     row = rows[0]
     # an error caught into the row would read as "not covered": only documented reasons may
     assert row.observed is not None or row.note in NOT_COVERED.values(), row
@@ -98,3 +100,22 @@ def test_a_pairs_cell_scales() -> None:
     # scaling validated the cell with a one-feature instance, which no pairs cell has
     report = scaling("fixed", "finite", PAIRS, "classification", sizes=[2, 3, 4])
     assert len(report.measurements) == 3
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_every_variant_gets_a_row_asked_with_its_option(name: str) -> None:
+    cell, established, theorem = VARIANTS[name]
+    gam, x, extra = generate_variant(name, n=4, seed=2)
+    assert question_cell(gam, cell.query).cell == cell
+    (result,) = run_query(cell.query, gam, x, extra)
+    assert result.verify(gam) and result.size is None  # no partition: parity
+    report = scaling_variant(name, sizes=[3, 4, 5])
+    assert report.cell == f"{cell} [{name}]" and report.theorem == theorem
+    assert report.established == established
+    assert {m.algorithm for m in report.measurements} == {_ALGORITHM[name]}
+    rows = verify_table(queries=[cell.query], tasks=[cell.task], domains=[cell.domain],
+                        components=[cell.component], sizes=TINY)  # fmt: skip
+    assert [r.cell for r in rows].count(report.cell) == 1
+
+
+_ALGORITHM = {"target": "target-branch-and-bound", "target-pairs": "target-pair-enumeration"}
