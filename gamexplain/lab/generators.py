@@ -96,7 +96,7 @@ VARIANTS: dict[str, tuple[Cell, str, str]] = {
 }  # fmt: skip
 
 _COUNTING = frozenset({"fr", "cc", "shap-label", "banzhaf-label"})
-_EASY_CLASSES = frozenset({"PTIME", "output-polynomial"})
+_EASY_CLASSES = frozenset({"PTIME", "output-polynomial", "output-quasi-polynomial"})
 #: Queries whose arguments include an action set.
 _ACTIONABLE = frozenset(key for key in QUERIES if "actions" in query_spec(key).arguments)
 
