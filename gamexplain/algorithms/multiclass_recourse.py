@@ -11,7 +11,10 @@ components every margin is x's margin plus the components' changes, so:
   is better): a separable numeric feature by one point per cell of the common
   refinement of the classes' pieces (its contributions are step functions there; an
   integer range with other pieces is enumerated), any other component by enumerating
-  its joint points with :meth:`~gamexplain.model.actions.ActionSet.admits` deciding each;
+  its joint points with :meth:`~gamexplain.model.actions.ActionSet.admits` deciding each
+  (one continuous member coupled by if-then constraints or switches is cut into points
+  and open gaps at the constants the definition names, as in binary recourse, and each
+  gap into the cells of the classes' step pieces, one point per cell);
 - the menus are combined by cost (a group knapsack whose values are vectors, each total
   cost keeping the Pareto frontier of its sums), and the answer is the least cost whose
   frontier holds a vector meeting every margin (toward t), or, negated, the least over
@@ -24,15 +27,16 @@ Pair terms across components are enumerated jointly on discrete action sets.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
 from gamexplain.algorithms.recourse import Plan, joint_applies
+from gamexplain.algorithms.responsiveness import _cells, _other_values
 from gamexplain.complexity.registry import register_algorithm
 from gamexplain.errors import UnsupportedQueryError
 from gamexplain.exact import Exact, compare
-from gamexplain.model.actions import ActionSet
+from gamexplain.model.actions import ActionSet, DirectionalLinkage
 from gamexplain.model.domains import Finite, Interval
 from gamexplain.substrate import deadline
 from gamexplain.substrate.pieces import Segment
@@ -129,6 +133,8 @@ def _cell_points(gam: Any, x: Sequence[Any], actions: ActionSet, j: int,
         return []
     low, high = span
     integers = not isinstance(actions.domains[j], Interval)
+    if low == high:  # one reachable value: no curve of changes, however the pieces slope
+        return [(int(low) if integers else low, None)]
     walks = [clipped_pieces(model, j, x, low, high) for model in gam.scores]
     if any(segment.degree > 0 for walk in walks for segment, _ in walk):
         if not integers:
@@ -171,10 +177,13 @@ class _Budget(Exception):
     """A menu or a frontier grew past ``max_states``."""
 
 
-def _raw_menu(gam: Any, x: Sequence[Any], actions: ActionSet, members: tuple[int, ...],
-              fixed: frozenset[int], max_states: int) -> list[list[_Entry]]:  # fmt: skip
+def _raw_menu(
+    gam: Any, x: Sequence[Any], actions: ActionSet, members: tuple[int, ...],
+    fixed: frozenset[int], max_states: int,
+) -> tuple[list[list[_Entry]], int]:  # fmt: skip
     """Per cost, the K-vectors of class-score changes of the component's admitted points
-    changing exactly that many members, with the members' values."""
+    changing exactly that many members, with the members' values; and how many candidate
+    points were examined (the run's work)."""
     here = _scores_at(gam, x, members)
     by_cost: list[list[_Entry]] = [[(tuple(Fraction(0) for _ in here),
                                      tuple(x[m] for m in members))]]  # fmt: skip
@@ -186,14 +195,12 @@ def _raw_menu(gam: Any, x: Sequence[Any], actions: ActionSet, members: tuple[int
         cells = [] if j in fixed else _cell_points(gam, x, actions, j, max_states)
         known = {(v,): values for v, values in cells if values is not None}
         options: Any = ((v,) for v, _ in cells)
-    else:
-        if any(isinstance(actions.domains[m], Interval) for m in members):
-            raise UnsupportedQueryError(
-                f"the component {[actions.names[m] for m in members]} couples a continuous "
-                "feature to others; multiclass recourse needs such components discrete"
-            )
-        options = component_points(actions, members, x)
     component = actions.components.index(actions.component_of(members[0]))
+    if not separable:
+        last = _gap_member(gam, actions, members)
+        options = (component_points(actions, members, x) if last is None
+                   else _gap_points(gam, x, actions, members, component, last))  # fmt: skip
+    count = -1
     for count, values in enumerate(options):
         if count >= max_states:
             raise _Budget
@@ -210,7 +217,75 @@ def _raw_menu(gam: Any, x: Sequence[Any], actions: ActionSet, members: tuple[int
         scores = known.get(values) or tuple(_scores_at(gam, point, members))
         change = tuple(a - b for a, b in zip(scores, here, strict=True))
         by_cost[len(changed)].append((change, tuple(values)))
-    return by_cost
+    return by_cost, count + 1
+
+
+def _gap_member(gam: Any, actions: ActionSet, members: tuple[int, ...]) -> int | None:
+    """The one continuous member of a coupled component (None: all discrete), refusing
+    what the gap case does not cut: several continuous members, a linkage naming it, a
+    pair term touching it."""
+    continuous = [m for m in members if isinstance(actions.domains[m], Interval)]
+    if not continuous:
+        return None
+    names = [actions.names[m] for m in members]
+    if len(continuous) > 1:
+        raise UnsupportedQueryError(
+            f"the component {names} couples several continuous features; multiclass "
+            "recourse handles one continuous member per component"
+        )
+    j = continuous[0]
+    linked = any(isinstance(c, DirectionalLinkage) and actions.names[j] in c.members()
+                 for c in actions.constraints)  # fmt: skip
+    if linked or any(j in p.features for model in gam.scores for p in model.pairs):
+        raise UnsupportedQueryError(
+            f"the continuous feature {actions.names[j]!r} of the component {names} is moved "
+            "by a linkage or touched by a pair term; multiclass recourse cuts a continuous "
+            "member into gaps only when if-then constraints or switches couple it"
+        )
+    return j
+
+
+def _gap_points(
+    gam: Any, x: Sequence[Any], actions: ActionSet, members: tuple[int, ...], component: int,
+    last: int,
+) -> Iterator[tuple[Any, ...]]:  # fmt: skip
+    """Joint points of a component whose one continuous member ``last`` is coupled by
+    if-then constraints or switches: per joint value of the others, every admitted cut
+    point of ``last`` and, inside every admitted open gap, one point of each cell where
+    every class's contribution is constant (the ends of their pieces there and the
+    midpoints between): every vector of class-score changes the gap holds is taken at one
+    of them, and each is a point of R_P(x), so nothing is approached
+    (``thm:multiclass-recourse``, the gap case of ``thm:recourse-knapsack``)."""
+    others = [m for m in members if m != last]
+    position = members.index(last)
+    point = list(x)
+    for values in itertools.product(*(_other_values(actions, m, x) for m in others)):
+        for m, v in zip(others, values, strict=True):
+            point[m] = v
+        for first, end, gap in _cells(actions, component, last, x, point):
+            for v in _gap_values(gam, x, actions, last, first, end) if gap else (first,):
+                joint = list(values)
+                joint.insert(position, v)
+                yield tuple(joint)
+
+
+def _gap_values(gam: Any, x: Sequence[Any], actions: ActionSet, j: int, first: Fraction,
+                end: Fraction) -> list[Fraction]:  # fmt: skip
+    """Inside the open gap (first, end): the classes' piece ends and the midpoints between
+    consecutive ones (step pieces only: a sloped one makes a curve of changes)."""
+    ends = {first, end}
+    for model in gam.scores:
+        for segment, _ in clipped_pieces(model, j, x, first, end):
+            if segment.degree > 0:
+                raise UnsupportedQueryError(
+                    f"feature {actions.names[j]!r} has a non-constant piece inside a gap of "
+                    "its coupled component, so its class-score changes form a curve, not a "
+                    "finite menu; multiclass recourse needs step functions there (EBM bins)"
+                )
+            ends |= {segment.low, segment.high}
+    cuts = sorted(v for v in ends if first <= v <= end)
+    inner = {(a + b) / 2 for a, b in itertools.pairwise(cuts)}
+    return sorted(v for v in set(cuts) | inner if first < v < end)
 
 
 def _menu(raw: list[list[_Entry]], goal: _Goal) -> list[list[_Entry]]:
@@ -275,8 +350,10 @@ def frontier_recourse(
         return Plan(0, tuple(x), (), "solved")
     with deadline.limit(time_limit):
         try:
-            raw = [_raw_menu(gam, x, actions, members, fixed, max_states)
-                   for members in actions.components]  # fmt: skip
+            built = [_raw_menu(gam, x, actions, members, fixed, max_states)
+                     for members in actions.components]  # fmt: skip
+            raw = [menu for menu, _ in built]
+            examined = sum(count for _, count in built)
             for goal in _goals(gam, x, target):
                 found = _solve(x, actions, goal, raw, max_states)
                 if found is not None and (best is None or found[0] < best[0]):
@@ -286,8 +363,8 @@ def frontier_recourse(
         except _Budget:
             return Plan(None, None, (), "budget_exhausted")
     if best is None:
-        return Plan(None, None, (), "solved")
-    return Plan(best[0], best[1], (), "solved")
+        return Plan(None, None, (), "solved", examined)
+    return Plan(best[0], best[1], (), "solved", examined)
 
 
 def joint_class_recourse(
@@ -310,6 +387,7 @@ def joint_class_recourse(
                     if stays or (not held and actions.admits_on(k, x, point)):
                         keep.append(values)
                 per.append(keep)
+            examined = -1
             for examined, choice in enumerate(itertools.product(*per)):
                 if examined >= max_states:
                     return Plan(None, None, (), "budget_exhausted", examined)
@@ -326,7 +404,9 @@ def joint_class_recourse(
                     found = (cost, tuple(point))
         except deadline.OutOfTime:
             return Plan(None, None, (), "time_limit")
-    return Plan(None, None, (), "solved") if found is None else Plan(*found, (), "solved")
+    if found is None:
+        return Plan(None, None, (), "solved", examined + 1)
+    return Plan(*found, (), "solved", examined + 1)
 
 
 def _separates(gam: Any, options: Mapping[str, Any]) -> str | None:

@@ -11,7 +11,9 @@ reach code:
   the cells of the classes' pieces (the check's own piece walk,
   :func:`gamexplain.certify.responsiveness._pieces`; every integer of the range where a
   piece is not constant), any other component over the product of its members' domain
-  values — each vector from the independent evaluator; then, per question (toward class
+  values, its one continuous member (if any) at every constant the definition names on
+  it and at the ends and midpoints of the classes' pieces between two of them — each
+  vector from the independent evaluator; then, per question (toward class
   t all K − 1 margins at once; negated, each rival r beating the prediction alone) the
   sums over components by cost under a plain dominance filter, and no cost below the
   size may meet the question. Pair terms across components: R(x) is enumerated whole.
@@ -30,7 +32,7 @@ from gamexplain.certify.evaluate import contribution, pair_value, score
 from gamexplain.certify.multiclass import class_of, digest
 from gamexplain.certify.numbers import compare
 from gamexplain.certify.provenance import provenance_consistent
-from gamexplain.certify.recourse import enumerated_none_cheaper
+from gamexplain.certify.recourse import _gap_cuts, enumerated_none_cheaper
 from gamexplain.certify.responsiveness import _domain_values, _pieces, _range, _same
 from gamexplain.model.domains import Finite, Integers, Interval
 
@@ -84,6 +86,8 @@ def _witness_holds(result: Any, gam: Any) -> bool:
 def _candidates(gam: Any, x: Sequence[Any], i: int, low: Fraction, high: Fraction) -> list[Any]:
     """Values of feature i meeting every cell of every class's pieces on [low, high]."""
     integers = isinstance(gam.scores[0].features[i].domain, Integers)
+    if low == high:
+        return [int(low) if integers else low]
     ends: set[Fraction] = {low, high}
     for model in gam.scores:
         for a, b, _closed, poly, _shift in _pieces(model, x, i, low, high):
@@ -111,9 +115,7 @@ def _vectors(gam: Any, x: Sequence[Any], actions: Any, members: Sequence[int],
         span = None if i in fixed else _range(actions, i, x[i])
         choices = [[]] if span is None else [_candidates(gam, x, i, *span)]
     else:
-        if any(isinstance(actions.domains[m], Interval) for m in members):
-            raise ValueError("a component with a continuous member cannot be enumerated")
-        choices = [_domain_values(actions.domains[m]) for m in members]
+        choices = [_member_values(gam, x, actions, members, m) for m in members]
         check_size(math.prod(len(c) for c in choices), "a component of the action set")
     for values in itertools.product(*choices):
         point = list(x)
@@ -125,6 +127,24 @@ def _vectors(gam: Any, x: Sequence[Any], actions: Any, members: Sequence[int],
         out[len(changed)].append(tuple(_own(m, point, members) - b
                                        for m, b in zip(gam.scores, base, strict=True)))  # fmt: skip
     return out
+
+
+def _member_values(gam: Any, x: Sequence[Any], actions: Any, members: Sequence[int],
+                   m: int) -> list[Any]:  # fmt: skip
+    """A discrete member's domain; the one continuous member's cut points (every
+    constant a test of the definition on it names, :func:`_gap_cuts`) and, between two
+    cuts, the ends and midpoints of the classes' pieces strictly inside: admission and
+    every class's contribution are constant between consecutive ones."""
+    if not isinstance(actions.domains[m], Interval):
+        return list(_domain_values(actions.domains[m]))
+    if sum(isinstance(actions.domains[k], Interval) for k in members) > 1:
+        raise ValueError("a component with several continuous members cannot be enumerated")
+    if any(m in p.features for model in gam.scores for p in model.pairs):
+        raise ValueError("a pair term touches the continuous member")
+    cuts = _gap_cuts(actions, x, m)
+    inside = {v for a, b in itertools.pairwise(cuts) for v in _candidates(gam, x, m, a, b)
+              if a < v < b}  # fmt: skip
+    return sorted(set(cuts) | inside)
 
 
 def _own(model: Any, point: Sequence[Any], members: Sequence[int]) -> Any:

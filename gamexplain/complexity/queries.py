@@ -32,6 +32,7 @@ from gamexplain.complexity.constraints import (
     Features,
     Methods,
 )
+from gamexplain.errors import InvalidParameterError
 
 __all__ = [
     "LABEL_ONLY",
@@ -176,8 +177,20 @@ class QuerySpec:
         """Positional arguments and selecting options to ask registry key ``key``.
 
         ``given`` supplies every positional argument but the instance ``x`` (a feature
-        set ``S``, a ``feature``), as the lab's generators and the command line do.
+        set ``S``, a ``feature``, an action set), as the lab's generators and the command
+        line do.
+
+        Raises
+        ------
+        InvalidParameterError
+            ``given`` lacks one of the query's positional arguments (named).
         """
+        missing = [n for n in self.arguments if n != "x" and n not in given]
+        if missing:
+            raise InvalidParameterError(
+                f"{self.signature} needs the argument {missing[0]!r} to ask {key!r}, and "
+                f"none was given (given: {sorted(given) or 'nothing'})."
+            )
         positional = tuple(x if name == "x" else given[name] for name in self.arguments)
         return positional, dict(self.keys[key])
 

@@ -19,6 +19,21 @@ family of instances follows the class the registry establishes for the cell:
 * **maxcut** (the ``pairs`` cells): n two-valued features and ``knob`` random edges
   (default 2n), each a pair term worth −1 when its ends differ: class 1 iff the cut stays
   below K = max(1, ⌈edges/2⌉) (``thm:pairs-conp``).
+* **coupled** (responsiveness, fixed predictions and recourse under an action set): n
+  0/1 features contributing 0 or a random weight a_j, ``knob`` bits wide (default n),
+  joined by one ``OneHotEncoding(limit=n, limit_type="max")`` so that their component
+  reaches all of {0, 1}^n (``thm:resp-sharp-p``); the target asks Σ a_j·y_j to pass half
+  the total (knapsack counting for responsiveness). The exact algorithms enumerate the
+  component's joint points, so their work grows like 2^n. On an interval cell a free
+  feature of the cell's kind (its own component) joins them, held immutable for
+  recourse (multiclass recourse refuses a moving sloped feature). The hardness of fixed
+  predictions and recourse is proved with pair terms (``thm:fixed-separates``,
+  ``thm:recourse-knapsack``): their ``pairs`` cells draw the maxcut family, every
+  feature free and alone in its component, so R(x) is {0, 1}^n.
+
+Every query that takes an action set gets one: every feature actionable over its domain
+(:meth:`~gamexplain.model.actions.ActionSet.from_gam`) plus the family's constraints;
+every query that takes data rows (LOCO) gets 4n seeded points of the domains.
 
 The same arguments always give the same model (``seed`` feeds a private
 :class:`random.Random`).
@@ -30,7 +45,7 @@ import itertools
 import random
 from typing import Any
 
-from gamexplain.complexity.queries import LABEL_ONLY, QUERIES
+from gamexplain.complexity.queries import LABEL_ONLY, QUERIES, query_spec
 from gamexplain.complexity.registry import (
     CELL_COMPONENTS,
     DOMAINS,
@@ -43,14 +58,17 @@ from gamexplain.errors import InvalidParameterError
 from gamexplain.lab.reductions import (
     classification_to_multiclass,
     cnf_to_relu_net,
+    partition_to_target_class,
     regression_to_multiclass,
 )
+from gamexplain.model.actions import ActionSet, OneHotEncoding
 from gamexplain.model.domains import Finite, Integers, Interval
 from gamexplain.model.gam import GAM, Feature, PairTerm
+from gamexplain.model.multiclass import MulticlassGAM
 from gamexplain.model.shapes import Layer, Piecewise, ReLUNet, Table
 from gamexplain.model.task import Classification, Regression
 
-__all__ = ["FAMILIES", "family_of", "generate"]
+__all__ = ["FAMILIES", "VARIANTS", "family_of", "generate", "generate_variant"]
 
 FAMILIES: dict[str, str] = {
     "random": "pieces per feature (network depth for NAMs)",
@@ -58,11 +76,29 @@ FAMILIES: dict[str, str] = {
     "partition": "bit-width of the weights",
     "cnf": "number of clauses",
     "maxcut": "number of edges",
+    "coupled": "bit-width of the weights",
+    "partition-target": "bit-width of the weights",
 }
 """Each family of generated instances, and what its knob controls."""
 
+#: Questions a cell answers with another algorithm under an option its default question
+#: leaves unset, each a row of its own in the lab: name -> (cell, established class,
+#: theorem). Their family is PARTITION toward a target class
+#: (:func:`~gamexplain.lab.reductions.partition_to_target_class`): n even weights, twice
+#: numbers ``knob`` bits wide (default n) with an odd sum, so no partition exists and only
+#: parity shows it; ``target-pairs`` adds zero pair terms along a path, which change no
+#: score but send the question to the pair algorithm.
+VARIANTS: dict[str, tuple[Cell, str, str]] = {
+    "target": (Cell("mcr", "finite", "table", "multiclass"), "NP-complete",
+               "thm:multiclass-mcr-target"),
+    "target-pairs": (Cell("mcr", "finite", PAIRS, "multiclass"), "NP-complete",
+                     "thm:multiclass-mcr-target-pairs"),
+}  # fmt: skip
+
 _COUNTING = frozenset({"fr", "cc", "shap-label", "banzhaf-label"})
-_EASY_CLASSES = frozenset({"PTIME", "output-polynomial"})
+_EASY_CLASSES = frozenset({"PTIME", "output-polynomial", "output-quasi-polynomial"})
+#: Queries whose arguments include an action set.
+_ACTIONABLE = frozenset(key for key in QUERIES if "actions" in query_spec(key).arguments)
 
 
 def family_of(cell: Cell) -> str:
@@ -79,6 +115,8 @@ def family_of(cell: Cell) -> str:
     entry = cell_entry(cell)
     if cell.component == PAIRS:
         return "maxcut"
+    if cell.query in _ACTIONABLE:
+        return "coupled"
     if entry.established in _EASY_CLASSES:
         return "random"
     if cell.query == "fr" and cell.component == "nam" and cell.domain != "finite":
@@ -150,7 +188,8 @@ def generate(
         asked = "cc" if query in LABEL_ONLY else query
         base, x, extra = generate(asked, domain, component, "regression", n, knob, seed)
         three, x = regression_to_multiclass(base, x)
-        return three, x, {**extra, "family": family_of(cell), "cell": str(cell)}
+        actions = _actions(cell, three, extra.get("actions"))
+        return three, x, {**extra, **actions, "family": family_of(cell), "cell": str(cell)}
     family = family_of(cell)
     rng = random.Random(f"{seed}:{cell}:{n}:{knob}")
     build = {
@@ -159,9 +198,73 @@ def generate(
         "partition": _partition,
         "cnf": _cnf,
         "maxcut": _maxcut,
+        "coupled": _coupled,
     }
     gam, x, extra, used = build[family](cell, n, knob, rng)
+    extra = {**extra, **_actions(cell, gam, extra.get("actions")), **_rows(cell, gam, rng)}
     return gam, x, {**extra, "family": family, "knob": used, "cell": str(cell)}
+
+
+def _rows(cell: Cell, gam: Any, rng: random.Random) -> dict[str, Any]:
+    """The data rows ``X`` of a query that takes them (LOCO): 4n seeded points of the
+    domains, so the work of the one pass over them grows with n."""
+    if "X" not in query_spec(cell.query).arguments:
+        return {}
+    rows = [[_point(f, rng) for f in gam.features] for _ in range(4 * gam.n_features)]
+    return {"X": rows}
+
+
+def _actions(cell: Cell, gam: Any, built: ActionSet | None) -> dict[str, Any]:
+    """The action set of a query that takes one: every feature actionable over its domain,
+    with the elements and constraints of ``built`` (the family's, or the base model's of
+    a reduction)."""
+    if cell.query not in _ACTIONABLE:
+        return {}
+    actions = ActionSet.from_gam(gam)
+    if built is None:
+        return {"actions": actions}
+    elements = dict(zip(built.names, built.features, strict=True))
+    return {"actions": actions.with_features(elements).with_constraints(*built.constraints)}
+
+
+def generate_variant(
+    name: str, n: int = 8, knob: int | None = None, seed: int = 0
+) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+    """A seeded instance of a :data:`VARIANTS` question: the model, x and the query's
+    further arguments and options (``"target"``), with ``"family"``, ``"knob"``,
+    ``"cell"``.
+
+    Notes
+    -----
+    O(n·knob) to build (``thm:multiclass-mcr-target``).
+
+    Examples
+    --------
+    >>> gam, x, extra = generate_variant("target", n=4, seed=1)
+    >>> (gam.n_classes, extra["target"], extra["cell"])
+    (3, 't', 'mcr | finite | table | multiclass')
+    """
+    if name not in VARIANTS:
+        choices = ", ".join(repr(v) for v in VARIANTS)
+        raise InvalidParameterError(
+            f"The 'name' parameter of generate_variant must be one of {{{choices}}}. "
+            f"Got {name!r} instead."
+        )
+    cell = VARIANTS[name][0]
+    _generate_iv(cell.query, cell.domain, cell.component, cell.task, max(n, 2), knob, seed)
+    bits = knob if knob is not None else n
+    rng = random.Random(f"{seed}:{name}:{n}:{knob}")
+    halves = [rng.randint(2 ** (bits - 1), 2**bits - 1) for _ in range(n)]
+    halves[0] += 1 - sum(halves) % 2
+    # even weights with an odd half-total: no partition, and no fractional relaxation
+    # sees it (the parity argument), so an exact search has to exhaust the sets
+    gam, x = partition_to_target_class([2 * h for h in halves])
+    if cell.component == PAIRS:
+        zero = [[0.0, 0.0], [0.0, 0.0]]
+        path = [PairTerm((i, i + 1), [None, None], zero) for i in range(n - 1)]
+        gam = MulticlassGAM(gam.task, [GAM(list(m.features), m.intercept, m.task, path)
+                                       for m in gam.scores])  # fmt: skip
+    return gam, x, {"target": "t", "family": "partition-target", "knob": bits, "cell": str(cell)}
 
 
 # -- families --------------------------------------------------------------------------------
@@ -238,6 +341,30 @@ def _maxcut(cell: Cell, n: int, knob: int | None, rng: random.Random) -> Built:
     gam = GAM(feats, 0.0, _task(cell.task, -target + 0.5, target - 0.5), terms)
     x = tuple(_at(f, 0) for f in feats)
     return gam, x, _arguments(cell, x, rng), len(chosen)
+
+
+def _coupled(cell: Cell, n: int, knob: int | None, rng: random.Random) -> Built:
+    # thm:resp-sharp-p: a one-hot "at most n" component reaches every 0/1 vector
+    bits = knob if knob is not None else n
+    weights = [rng.randint(2 ** (bits - 1), 2**bits - 1) for _ in range(n)]
+    half = sum(weights) // 2
+    members = Cell(cell.query, "finite" if cell.domain == "finite" else "integers",
+                   cell.component, cell.task)  # fmt: skip
+    feats = [_valued(f"y{j}", [0, a], members, rng) for j, a in enumerate(weights)]
+    if cell.domain == "interval":
+        feats.append(_valued("r", [0, 1, 0], cell, rng))
+    gam = GAM(feats, float(-half) - 0.5, _task(cell.task, 0.0, float(half) + 0.5))
+    names = [f.name for f in feats[:n]]
+    actions = ActionSet.from_gam(gam)
+    if cell.domain == "interval" and cell.query == "recourse":
+        # a moving sloped feature makes a curve of class-score changes, which multiclass
+        # recourse refuses (thm:multiclass-recourse); held, it keeps the cell's kind (the
+        # binary and regression rows draw the same family, as the multiclass one reduces
+        # from the regression instance)
+        actions = actions.with_features({"r": {"actionable": False}})
+    if n >= 2:
+        actions = actions.with_constraints(OneHotEncoding(tuple(names), n, "max"))
+    return gam, tuple(_at(f, 0) for f in feats), {"actions": actions}, bits
 
 
 def _bit(name: str, domain: str) -> Feature:
