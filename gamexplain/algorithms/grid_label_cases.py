@@ -290,10 +290,11 @@ def conditioned_attributions(
     detail = plain.certificate
     width = max((b - a for a, b in zip(plain.lower, plain.upper, strict=True)),
                 default=Fraction(0))  # fmt: skip
-    if detail is None or width <= TARGET_WIDTH:
-        return plain
     left = None if time_limit is None else time_limit - (time.monotonic() - started)
-    if left is not None and left <= 0:
+    if detail is None and left is not None and left > 0:
+        # no round fitted in the share: the rest of the time goes to the plain grid
+        return grid_attributions(gam, x, kind=kind, max_states=max_states, time_limit=left)
+    if detail is None or width <= TARGET_WIDTH or (left is not None and left <= 0):
         return plain
     coarsen = 1
     while detail.largest_table > CASE_POINTS * coarsen:
