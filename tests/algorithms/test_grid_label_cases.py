@@ -41,6 +41,7 @@ def _always_cut(monkeypatch):
     """Refine past any width, up to a few cases, so every model gets cut."""
     monkeypatch.setattr(grid_label_cases, "TARGET_WIDTH", Fraction(0))
     monkeypatch.setattr(grid_label_cases, "_MAX_CASES", 5)
+    monkeypatch.setattr(grid_label_cases, "SHORT", 0.0)
 
 
 def _contains(found, truth) -> bool:
@@ -203,3 +204,12 @@ def test_a_model_without_pairs_is_left_to_the_others():
     gam = GAM(_hub().features, intercept=0.0, task=Classification(0.0))
     with pytest.raises(UnsupportedQueryError, match="without pair terms"):
         shap_values(gam, ("m", 2.5, 3), output="label", method="grid-conditioning")
+
+
+def test_a_short_time_limit_goes_to_the_plain_grid(monkeypatch):
+    monkeypatch.setattr(grid_label_cases, "SHORT", 30.0)
+    gam = _hub()
+    result = shap_values(gam, ("m", 2.5, 3), output="label", method="grid-conditioning",
+                         time_limit=5)  # fmt: skip
+    assert result.certificate.detail.mode == "grid" and result.verify(gam)
+    assert result.algorithm == "grid-conditioning"
