@@ -43,6 +43,7 @@ from gamexplain.algorithms.grid_conditioning import (
     conditioning_applies,
 )
 from gamexplain.algorithms.grid_convolution import (
+    _BATCH,
     _ONE,
     TARGET_WIDTH,
     GridCertificate,
@@ -175,16 +176,20 @@ def _case_round(problem: _Problem, run: _Round, nodes: Sequence[Fraction],
     whole = np.zeros(len(nodes))
     threshold = _threshold(problem, Fraction(0), run.scale)
     reach = [_reach(run, j) for j in range(n)]
-    mixed = [_mixed(run, j, nodes, inside[j]) for j in range(n)]
-    prefix = _chain(mixed, reach, threshold)
-    suffix = _chain(mixed[::-1], reach[::-1], threshold)
-    for i in range(n):
-        if not inside[i]:
-            continue
-        own = _threshold(problem, problem.fixed[i][1 if run.up else 0], run.scale)
-        after = suffix[n - 1 - i]
-        kept[:, i] = _tail_dot(prefix[i], after, _upper_tails(after), own)
-    whole[:] = _tail_dot(prefix[n], _ONE, _upper_tails(_ONE), threshold)
+    # rows per batch: the prefix and suffix vectors of a batch stay within _BATCH floats
+    size = max(_BATCH // max(2 * (n + 1) * (run.span + 1), 1), 1)
+    for first in range(0, len(nodes), size):
+        rows = slice(first, first + size)
+        mixed = [_mixed(run, j, nodes[rows], inside[j]) for j in range(n)]
+        prefix = _chain(mixed, reach, threshold)
+        suffix = _chain(mixed[::-1], reach[::-1], threshold)
+        for i in range(n):
+            if not inside[i]:
+                continue
+            own = _threshold(problem, problem.fixed[i][1 if run.up else 0], run.scale)
+            after = suffix[n - 1 - i]
+            kept[rows, i] = _tail_dot(prefix[i], after, _upper_tails(after), own)
+        whole[rows] = _tail_dot(prefix[n], _ONE, _upper_tails(_ONE), threshold)
     return kept, whole
 
 

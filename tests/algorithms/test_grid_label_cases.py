@@ -213,3 +213,13 @@ def test_a_short_time_limit_goes_to_the_plain_grid(monkeypatch):
                          time_limit=5)  # fmt: skip
     assert result.certificate.detail.mode == "grid" and result.verify(gam)
     assert result.algorithm == "grid-conditioning"
+
+
+def test_the_nodes_in_batches_give_the_same_bracket(monkeypatch):
+    gam = _hub()
+    x = ("m", 2.5, 3)
+    whole = _cases_result(gam, x)
+    monkeypatch.setattr(grid_label_cases, "_BATCH", 1)  # one node per batch
+    batched = _cases_result(gam, x)
+    assert batched.certificate.lower == whole.certificate.lower
+    assert batched.certificate.upper == whole.certificate.upper
