@@ -189,7 +189,9 @@ def brackets(name: str, gam: gx.GAM, rows: Any, n_rows: int) -> None:
     """Only the certified brackets: median and worst width (and median seconds) at 1 s
     and 10 s. The completion fraction is timed twice on pair models: ``grid-convolution``
     (one additive split per pair term, the baseline) and ``grid-conditioning`` (the splits
-    remade case by case, what "auto" runs), in the same run."""
+    remade case by case, what "auto" runs), in the same run; label SHAP on pair models
+    too, ``grid-convolution`` (what "auto" runs) against ``grid-conditioning`` (opt-in:
+    below 30 s it hands the whole time to the plain grid)."""
     print(f"\n{name}: {gam.n_features} features, {len(gam.pairs)} pair terms, {n_rows} rows")
     asked: list[tuple[str, Callable[..., Any], dict[str, Any]]] = []
     if isinstance(gam.task, gx.Classification) and gam.pairs:
