@@ -10,6 +10,7 @@ from gamexplain.algorithms import (  # noqa: F401
     greedy,
     grid_conditioning,
     grid_convolution,
+    grid_label_cases,
     hitting_set,
     images_fr,
     loco,

@@ -41,10 +41,12 @@ from gamexplain.algorithms.grid_convolution import (
     _Carried,
     _carry,
     _kept_events,
+    _pair_range_floats,
     _pair_ranges,
     _Problem,
     _Round,
     _split,
+    _with_extra,
     grid_applies,
     grid_completion,
 )
@@ -190,6 +192,12 @@ class _Cases:
     # -- one case -------------------------------------------------------------------------
     def solve(self, ranges: dict[int, tuple[int, int]]) -> _Leaf:
         """The case's splits, laws and bracket on P(kept and case)."""
+        case, gaps = self.case(ranges)
+        low, high = self._bracket(case)
+        return _Leaf(dict(ranges), low, high, case, gaps)
+
+    def case(self, ranges: dict[int, tuple[int, int]]) -> tuple[GridCase, dict[int, float]]:
+        """The case's splits and laws, with each feature's share of the expected gap."""
         gam = self.gam
         splits: list[PairSplit] = []
         carried: list[list[_Carried]] = [[] for _ in gam.features]
@@ -210,9 +218,7 @@ class _Cases:
                                                   carried[j])  # fmt: skip
             laws[j] = self.law_cache[key]
         fixed = tuple(self._kept(j, carried[j]) for j in range(gam.n_features))
-        case = GridCase(tuple(laws), fixed, tuple(splits))
-        low, high = self._bracket(case)
-        return _Leaf(dict(ranges), low, high, case, gaps)
+        return GridCase(tuple(laws), fixed, tuple(splits)), gaps
 
     def _kept(self, j: int, terms: Sequence[_Carried]) -> tuple[Fraction, Fraction]:
         """Bounds at x_j: a fixed feature's enter the sum; a free feature's only bound
@@ -289,20 +295,22 @@ def _with_parts(gam: GAM, j: int, cells: Sequence[Cell], terms: Sequence[_Carrie
                 ) -> tuple[Cell, ...]:  # fmt: skip
     if not terms:
         return tuple(cells)
-    low, high = _pair_ranges(gam, j, terms, [c[0] for c in cells], [c[1] for c in cells])
-    return tuple(
-        (left, right, a + extra_low, b + extra_high, p)
-        for (left, right, a, b, p), extra_low, extra_high in zip(cells, low, high, strict=True)
-    )
+    low, high = _pair_range_floats(gam, j, terms, [c[0] for c in cells], [c[1] for c in cells])
+    return _with_extra(cells, low, high)
 
 
 def _cut_key(gam: GAM, j: int, cell: Cell) -> Any:
     """Where a cut before ``cell`` lies: its left end (numeric), or its value's position
     in the domain (finite)."""
+    return _value_key(gam, j, cell[0])
+
+
+def _value_key(gam: GAM, j: int, value: Any) -> Any:
+    """A value's key on feature j: itself (numeric), or its position (finite)."""
     domain = gam.features[j].domain
     if isinstance(domain, Finite):
-        return list(domain.values).index(cell[0])
-    return Fraction(cell[0])
+        return list(domain.values).index(value)
+    return Fraction(value)
 
 
 def conditioned_completion(

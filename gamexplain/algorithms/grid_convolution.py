@@ -303,7 +303,17 @@ def _pair_range(gam: GAM, j: int, terms: Sequence[_Carried], left: Any, right: A
 
 def _pair_ranges(gam: GAM, j: int, terms: Sequence[_Carried], lefts: Sequence[Any],
                  rights: Sequence[Any]) -> tuple[list[Fraction], list[Fraction]]:  # fmt: skip
-    """:func:`_pair_range` for many cells at once: per term the least low part and the
+    """:func:`_pair_range` for many cells at once (:func:`_pair_range_floats`, as exact
+    numbers)."""
+    low, high = _pair_range_floats(gam, j, terms, lefts, rights)
+    return [Fraction(float(v)) for v in low], [Fraction(float(v)) for v in high]
+
+
+def _pair_range_floats(gam: GAM, j: int, terms: Sequence[_Carried], lefts: Sequence[Any],
+                       rights: Sequence[Any]
+                       ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:  # fmt: skip
+    """Floats below and above feature j's parts of the pair splits on each cell [l, r]:
+    per term the least low part and the
     largest high part over the bins each cell meets, summed in floats and then moved
     outward by a bound on the sum's rounding error (γ_t of the absolute sum).
 
@@ -330,10 +340,49 @@ def _pair_ranges(gam: GAM, j: int, terms: Sequence[_Carried], lefts: Sequence[An
         magnitude += np.abs(part[0]) + np.abs(part[1])
     # sums of floats never underflow (a subnormal sum is exact): a relative bound suffices
     slack = magnitude * float(4 * (len(terms) + 1) * _UNIT)
-    return (
-        [Fraction(float(v)) for v in low - slack],
-        [Fraction(float(v)) for v in high + slack],
-    )
+    return low - slack, high + slack
+
+
+def _with_extra(cells: Sequence[Cell], low: NDArray[np.float64], high: NDArray[np.float64]
+                ) -> tuple[Cell, ...]:  # fmt: skip
+    """Each cell with its bounds moved by the floats ``low`` and ``high`` (its parts of
+    the pair splits). Where a cell's bound is itself a float (an EBM's step values are)
+    the float sum is taken, and moved to the next float outward where it rounded inward
+    (its rounding error, by Knuth's TwoSum, is exact without overflow). Elsewhere the
+    sum is taken in rationals."""
+    own = np.array([[float(c[2]), float(c[3])] for c in cells]).reshape(-1, 2)
+    with np.errstate(over="ignore", invalid="ignore"):
+        down = _outward(own[:, 0], low, -np.inf)
+        up = _outward(own[:, 1], high, np.inf)
+    out = []
+    for k, (left, right, a, b, p) in enumerate(cells):
+        if _is_float(a) and _is_float(b) and math.isfinite(down[k]) and math.isfinite(up[k]):
+            out.append((left, right, Fraction(float(down[k])), Fraction(float(up[k])), p))
+        else:
+            out.append((left, right, a + Fraction(float(low[k])), b + Fraction(float(high[k])),
+                        p))  # fmt: skip
+    return tuple(out)
+
+
+def _outward(a: NDArray[np.float64], b: NDArray[np.float64], towards: float
+             ) -> NDArray[np.float64]:  # fmt: skip
+    """a + b rounded, moved one float towards ``towards`` where that rounding went the
+    other way (TwoSum: a + b = s + t exactly)."""
+    s = a + b
+    b_virtual = s - a
+    t = (a - (s - b_virtual)) + (b - b_virtual)
+    inward = t > 0 if towards > 0 else t < 0
+    out: NDArray[np.float64] = np.where(inward, np.nextafter(s, towards), s)
+    return out
+
+
+def _is_float(value: Any) -> bool:
+    """Whether an exact number is a (finite, normal-range) float: a power-of-two
+    denominator and a numerator of at most 53 bits."""
+    if not isinstance(value, Fraction):
+        return isinstance(value, int) and abs(value) < 2**53
+    d = value.denominator
+    return d & (d - 1) == 0 and d <= 2**1000 and abs(value.numerator) < 2**53
 
 
 def _reduce(parts: NDArray[np.float64], first: NDArray[np.intp], last: NDArray[np.intp],
@@ -377,11 +426,8 @@ def _feature_law(
     laws: dict[tuple[int, int], tuple[Cell, ...]] = gam.__dict__.setdefault("_grid_laws", {})
     key = (j, cells)
     if key not in laws:
-        low, high = _pair_ranges(gam, j, terms, [c[0] for c in own], [c[1] for c in own])
-        laws[key] = tuple(
-            (left, right, a + extra_low, b + extra_high, p)
-            for (left, right, a, b, p), extra_low, extra_high in zip(own, low, high, strict=True)
-        )
+        low, high = _pair_range_floats(gam, j, terms, [c[0] for c in own], [c[1] for c in own])
+        laws[key] = _with_extra(own, low, high)
     return laws[key]
 
 
@@ -411,15 +457,19 @@ class _Sparse:
 
 
 def _index(value: Fraction, scale: Fraction, up: bool) -> int:
-    q = value / scale
-    return math.ceil(q) if up else math.floor(q)
+    """⌈value/scale⌉ (``up``) or ⌊value/scale⌋, in integers."""
+    if not isinstance(value, Fraction):
+        value = Fraction(value)
+    a = value.numerator * scale.denominator
+    b = value.denominator * scale.numerator
+    return -(-a // b) if up else a // b
 
 
 def _sparse(entries: Sequence[tuple[int, Fraction]]) -> _Sparse:
     """Merge (index, probability) entries, exactly, into a one-row law."""
     merged: dict[int, Fraction] = {}
     for k, p in entries:
-        merged[k] = merged.get(k, Fraction(0)) + p
+        merged[k] = merged[k] + p if k in merged else p
     keys = sorted(k for k, p in merged.items() if p)
     offset = keys[0]
     return _Sparse(

@@ -884,7 +884,7 @@ def _label_reference(
     if trivial and base[0] <= 0 and base[1] >= 1 and lower != upper:
         return None
     n = model.n_features
-    if cert.algorithm == "grid-convolution":
+    if cert.algorithm in ("grid-convolution", "grid-conditioning"):
         from gamexplain.certify.grid import grid_label_bounds  # imports this module
 
         return grid_label_bounds(model, x, kind, cert)

@@ -336,6 +336,7 @@ class _Grid:
         # doubled for a product of two such sums, plus the dot product's length
         error = _gamma(2 * depth + 16)
         self.error = error + _TINY
+        self.keep: dict[int, bool] = {}  # False: the kept value is outside the case
 
     def _round(self, value: Fraction) -> int:
         q = value / self.h
@@ -347,7 +348,8 @@ class _Grid:
         low = min(base, at)
         out = np.zeros(max(base + len(dense), at + 1) - low)
         out[base - low : base - low + len(dense)] += float(1 - q) * dense
-        out[at - low] += float(q)
+        if self.keep.get(j, True):
+            out[at - low] += float(q)
         return low, out
 
 
@@ -413,6 +415,8 @@ def grid_label_bounds(model: Any, x: Sequence[Any], kind: str, cert: Any
                       ) -> tuple[list[Fraction], list[Fraction], Fraction, Fraction]:  # fmt: skip
     """Sound bounds on every label value and on v(∅), re-derived at the certificate's
     grid: a bracket the claimed one must contain."""
+    if getattr(cert.detail, "mode", None) == "cases":
+        return _case_label_bounds(model, x, kind, cert)
     n = model.n_features
     carried = _carriers(model, cert)
     if cert.laws is None or len(cert.laws) != n or len(cert.detail.fixed) != n:
@@ -453,7 +457,8 @@ def _cut(level: Fraction, h: Fraction, strict: bool) -> int:
 
 def _node(grid: _Grid, q: Fraction, n: int, level: Fraction, strict: bool
           ) -> list[tuple[Fraction, Fraction]]:  # fmt: skip
-    """Per feature i, the floats P(i kept) and P(i drawn) at node q, as exact numbers."""
+    """Per feature i, the floats P(i kept) and P(i drawn) at node q, as exact numbers
+    (P(i kept) is 0 where ``grid.keep`` says x_i is outside the case)."""
     mixed = [grid.mixed(j, q) for j in range(n)]
     before = [_POINT]
     for law in mixed:
@@ -462,7 +467,8 @@ def _node(grid: _Grid, q: Fraction, n: int, level: Fraction, strict: bool
     after = _POINT
     for i in range(n - 1, -1, -1):
         own = grid.value[i]  # the instance's bound enters the cut exactly, not rounded
-        kept = _at_least(before[i], after, _cut(level - own, grid.h, strict))
+        kept = (_at_least(before[i], after, _cut(level - own, grid.h, strict))
+                if grid.keep.get(i, True) else 0.0)  # fmt: skip
         drawn = _at_least(_add(before[i], grid.draw[i]), after, _cut(level, grid.h, strict))
         out[i] = (Fraction(kept), Fraction(drawn))
         after = _add(after, mixed[i])
@@ -557,12 +563,16 @@ def _inside(model: Any, j: int, cells: Any, bounds: tuple[Any, Any]) -> None:
             raise CertificateError(f"a cell of feature {j} leaves its case")
 
 
-def _met(model: Any, pair: Any, axis: int, cells: Any, value: Any, memo: dict[Any, Any]
-         ) -> list[int]:  # fmt: skip
+def _met(model: Any, pair: Any, axis: int, cells: Any, value: Any, memo: dict[Any, Any],
+         holds: bool = False) -> list[int]:  # fmt: skip
     """The bins of pair's axis a case meets: those of its cells of the feature (as
-    :func:`_pair_extras` reads them), or the bin of the instance's value."""
+    :func:`_pair_extras` reads them), or the bin of the instance's value; with ``holds``
+    (a label question whose case holds x_j) both."""
     if cells is None:
         return [_bin(model, pair, axis, value)]
+    if holds:
+        return sorted({*_met(model, pair, axis, cells, value, memo),
+                       _bin(model, pair, axis, value)})  # fmt: skip
     interval = model.features[pair.features[axis]].domain.kind == "interval"
     bins = memo.setdefault("bins", {}).setdefault((pair.features[axis], pair.edges[axis]), {})
     met: set[int] = set()
@@ -573,10 +583,11 @@ def _met(model: Any, pair: Any, axis: int, cells: Any, value: Any, memo: dict[An
     return sorted(met)
 
 
-def _case_carriers(model: Any, x: Sequence[Any], case: Any, memo: dict[Any, Any]
+def _case_carriers(model: Any, x: Sequence[Any], case: Any, memo: dict[Any, Any],
+                   holds: Sequence[bool] | None = None
                    ) -> list[list[tuple[Any, int, Any, Any]]]:  # fmt: skip
     """Per feature its parts of the case's splits, each split checked to bound its pair
-    term exactly on the bins the case meets."""
+    term exactly on the bins the case meets (``holds[j]``: those of x_j too)."""
     if len(case.splits) != len(model.pairs):
         raise CertificateError("a case splits the pair terms wrongly")
     out: list[list[tuple[Any, int, Any, Any]]] = [[] for _ in model.features]
@@ -585,7 +596,7 @@ def _case_carriers(model: Any, x: Sequence[Any], case: Any, memo: dict[Any, Any]
         low = [_part(split.low[axis], table.shape[axis]) for axis in (0, 1)]
         high = [_part(split.high[axis], table.shape[axis]) for axis in (0, 1)]
         rows, cols = (
-            _met(model, pair, axis, case.laws[j], x[j], memo)
+            _met(model, pair, axis, case.laws[j], x[j], memo, holds is not None and holds[j])
             for axis, j in enumerate(pair.features)
         )
         block = table[np.ix_(rows, cols)]
@@ -657,3 +668,82 @@ def _case_kept(model: Any, x: Sequence[Any], case: Any, carried: Any, j: int
     if low > own + extra[0] or high < own + extra[1]:
         raise CertificateError(f"a case's bounds of feature {j} at the instance are too narrow")
     return low, high
+
+
+def _holds(model: Any, j: int, bounds: tuple[Any, Any], value: Any) -> bool:
+    """Whether ``value`` lies in a box's range [lower, upper) of feature j."""
+    low, high = bounds
+    key = _key(model, j, value)
+    return (low is None or low <= key) and (high is None or key < high)
+
+
+def _case_label_bounds(model: Any, x: Sequence[Any], kind: str, cert: Any
+                       ) -> tuple[list[Fraction], list[Fraction], Fraction, Fraction]:  # fmt: skip
+    """Sound bounds on the label values and v(∅) from a bracket per case.
+
+    At node q each feature is drawn from its cells in the case with probability 1 − q
+    and kept at x_j with probability q when the case's range holds x_j (so the case's
+    splits must bound the pair terms on x_j's bin too). Summed over the cases (disjoint,
+    probability 1), P(i kept) counts the cases whose range of i holds x_i, whose other
+    ranges partition the other features' values; P(i drawn) counts every case. Each
+    case's probabilities are re-derived by the down and up grids with their error
+    bounds, and added exactly."""
+    n = model.n_features
+    cases = tuple(cert.detail.cases)
+    check_size(len(cases), "the cases")
+    boxes = _boxes(model, cert.detail.tree, len(cases), set())
+    h = _scale(cert)
+    nodes = _quadrature(cert, kind, n)
+    level = exact_number(model.task.threshold) - Fraction(model.intercept)
+    strict = model.task.positive == ">"
+    memo: dict[Any, Any] = {}
+    total = Fraction(0)
+    zero = Fraction(0)
+    # per node, per feature: bounds on P(i kept) and P(i drawn), summed over the cases
+    kept_low = [[zero] * n for _ in nodes]
+    kept_high = [[zero] * n for _ in nodes]
+    drawn_low = [[zero] * n for _ in nodes]
+    drawn_high = [[zero] * n for _ in nodes]
+    base_low = base_high = zero
+    for case, box in zip(cases, boxes, strict=True):
+        if len(case.laws) != n or len(case.fixed) != n:
+            raise CertificateError("a case's laws are not one per feature")
+        holds = [_holds(model, j, box.get(j, (None, None)), x[j]) for j in range(n)]
+        carried = _case_carriers(model, x, case, memo, holds)
+        laws = {}
+        mass = Fraction(1)
+        for j in range(n):
+            laws[j] = _law(model, j, case.laws[j], carried[j], whole=False, memo=memo)
+            _inside(model, j, case.laws[j], box.get(j, (None, None)))
+            mass *= sum((p for _, _, p in laws[j]), Fraction(0))
+        total += mass
+        kept = {j: _case_kept(model, x, case, carried, j) if holds[j]
+                else (laws[j][0][0], laws[j][0][0]) for j in range(n)}  # fmt: skip
+        grids = [_Grid(laws, kept, h, up) for up in (False, True)]
+        for grid in grids:
+            grid.keep = dict(enumerate(holds))
+        e0, e1 = grids[0].error, grids[1].error
+        for r, (q, _) in enumerate(nodes):
+            down, up = (_node(grid, q, n, level, strict) for grid in grids)
+            for i in range(n):
+                kept_low[r][i] += down[i][0] - e0
+                drawn_low[r][i] += down[i][1] - e0
+                kept_high[r][i] += up[i][0] + e1
+                drawn_high[r][i] += up[i][1] + e1
+        base_low += _tail(grids[0], list(range(n)), level, strict, zero) - e0
+        base_high += _tail(grids[1], list(range(n)), level, strict, zero) + e1
+    if total != 1:
+        raise CertificateError("the cases do not carry probability 1")
+    low = [zero] * n
+    high = [zero] * n
+    for r, (_, weight) in enumerate(nodes):
+        for i in range(n):
+            term = (kept_low[r][i] - drawn_high[r][i], kept_high[r][i] - drawn_low[r][i])
+            low[i] += weight * (term[0] if weight > 0 else term[1])
+            high[i] += weight * (term[1] if weight > 0 else term[0])
+    return (
+        [max(v, Fraction(-1)) for v in low],
+        [min(v, Fraction(1)) for v in high],
+        max(base_low, zero),
+        min(base_high, Fraction(1)),
+    )

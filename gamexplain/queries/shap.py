@@ -281,7 +281,9 @@ def shap_values(
     method : str
         ``"auto"`` or a registered algorithm: ``"closed-form"`` (score),
         ``"partial-sums"`` (label, exact or bounds), ``"grid-convolution"`` (label,
-        certified brackets; pair terms too), ``"brute"`` (small finite models).
+        certified brackets; pair terms too), ``"grid-conditioning"`` (label, pair
+        models: the grid brackets remade case by case, ``thm:label-grid-cases``; it pays
+        with long time limits), ``"brute"`` (small finite models).
     max_states : int
         Budget of one dynamic-programming table (label).
     time_limit : float, optional
