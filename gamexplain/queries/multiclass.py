@@ -26,6 +26,7 @@ from gamexplain.algorithms.brute_reasons import oracle_for
 from gamexplain.algorithms.multiclass import Deletion, MulticlassProblem, PerClass, RivalCheck
 from gamexplain.algorithms.worst_case import make_problem
 from gamexplain.certify import multiclass as checks
+from gamexplain.certify.reasons import show
 from gamexplain.complexity.registry import select_algorithm
 from gamexplain.errors import TimeLimitError
 from gamexplain.model.multiclass import MulticlassGAM, rival_model
@@ -196,7 +197,7 @@ def is_sufficient_reason_multiclass(
 def _breaks(problem: MulticlassProblem, point: Any) -> str:
     gam = problem.gam
     moved = [
-        f"{gam.feature_names[i]} = {point[i]!r}"
+        f"{gam.feature_names[i]} = {show(point[i])}"
         for i in range(gam.n_features)
         if point[i] != problem.x[i]
     ]
