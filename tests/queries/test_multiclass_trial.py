@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import gamexplain as gx
-from gamexplain import GAM, Feature, Finite, Interval, Multiclass, MulticlassGAM, Piecewise
-from gamexplain import Regression, Table
+from gamexplain import (
+    GAM,
+    Feature,
+    Finite,
+    Interval,
+    Multiclass,
+    MulticlassGAM,
+    Piecewise,
+    Regression,
+    Table,
+)
 
 
 def _score(table: list[float], steps: list[float], b0: float) -> GAM:
@@ -31,3 +40,50 @@ def test_csr_message_shows_the_breaking_value_as_a_number() -> None:
     result = gx.is_sufficient_reason(gam, ("b", 0.1), ["grade"])
     assert not result.holds and result.verify(gam)
     assert "Fraction" not in str(result), str(result)
+
+
+def test_score_attributions_print_every_class_value() -> None:
+    gam = tiny()
+    result = gx.shap_values(gam, ("b", 0.1))
+    text = str(result)
+    for label in gam.classes:
+        assert label in text
+    for value in result.values.ravel():
+        assert f"{value:+.6g}" in text, text
+    assert result.verify(gam)
+
+
+def test_score_attributions_plot_one_class() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    gam = tiny()
+    result = gx.banzhaf_values(gam, ("b", 0.1))
+    predicted = result.plot()
+    assert "low" in predicted.get_title()
+    chosen = result.plot(kind="waterfall", label="high")
+    assert "high" in chosen.get_title()
+    try:
+        result.plot(label="none")
+    except gx.InvalidParameterError as error:
+        assert "none" in str(error)
+    else:
+        raise AssertionError("an unknown class label was accepted")
+
+
+def test_score_attributions_to_shap_explanation_is_multi_output() -> None:
+    gam = tiny()
+    result = gx.shap_values(gam, ("b", 0.1))
+    explanation = result.to_shap_explanation()
+    assert explanation.values.shape == (2, 3)
+    assert list(explanation.base_values) == list(result.base_value)
+    assert list(explanation.output_names) == ["low", "mid", "high"]
+
+
+def test_score_attributions_record_the_marginals_used() -> None:
+    gam = tiny()
+    stored = gx.shap_values(gam, ("b", 0.1))
+    assert stored.distribution == "uniform"  # the model stores no marginals
+    given = gx.shap_values(gam, ("b", 0.1), distribution=[[0.5, 0.25, 0.25], None])
+    assert given.verify(gam)
+    assert "given marginals" in str(given)
