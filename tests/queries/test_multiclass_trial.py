@@ -87,3 +87,20 @@ def test_score_attributions_record_the_marginals_used() -> None:
     given = gx.shap_values(gam, ("b", 0.1), distribution=[[0.5, 0.25, 0.25], None])
     assert given.verify(gam)
     assert "given marginals" in str(given)
+
+
+def test_redundancy_and_target_printouts_show_numbers() -> None:
+    from dataclasses import replace
+    from fractions import Fraction
+
+    gam = tiny()
+    flip = gx.is_redundant(gam, "size")
+    third = Fraction(1, 3)
+    shown = replace(flip, certificate=replace(
+        flip.certificate, point=("b", third), value=third, other_value=0.30000000000000004))
+    text = str(shown)
+    assert "Fraction" not in text and "0.333333" in text and "0.30000000000000004" not in text
+    reason = gx.minimum_contrastive_reason(gam, ("b", 0.1), target="mid")
+    assert reason.verify(gam)
+    text = str(replace(reason, values=(third,)))
+    assert "Fraction" not in text and "0.333333" in text, text
