@@ -104,3 +104,24 @@ def test_redundancy_and_target_printouts_show_numbers() -> None:
     assert reason.verify(gam)
     text = str(replace(reason, values=(third,)))
     assert "Fraction" not in text and "0.333333" in text, text
+
+
+def test_default_grid_bracket_of_four_classes_is_checkable() -> None:
+    """The grid's refinement stopped on its windowed tables only, while the check
+    rebuilds each feature's law as a dense box: on a four-class EBM the default run
+    returned a bracket whose certificate ``verify`` rejected as too large."""
+    import pandas as pd
+    import pytest
+    from sklearn.datasets import make_classification
+
+    glassbox = pytest.importorskip("interpret.glassbox")
+    X, y = make_classification(n_samples=300, n_features=5, n_informative=4, n_redundant=0,
+                               n_classes=4, n_clusters_per_class=1, random_state=0)  # fmt: skip
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(5)])
+    ebm = glassbox.ExplainableBoostingClassifier(
+        outer_bags=2, max_rounds=300, interactions=0, random_state=0
+    ).fit(frame, y)
+    gam = gx.from_ebm(ebm)
+    result = gx.completion_fraction(gam, frame.iloc[150], ["f0", "f1", "f2"], method="rival-grid")
+    assert result.algorithm == "rival-grid" and result.lower <= result.upper
+    assert result.verify(gam)
