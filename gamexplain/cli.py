@@ -655,7 +655,7 @@ def _class_bars(result: Any, width: int, top: int) -> str:
     blocks = []
     for c, single in result.certificate.rivals:
         one = dataclasses.replace(single, values=np.asarray(result.values)[:, c])
-        blocks.append(f"class #{c}: " + attribution_bars(one, width, top))
+        blocks.append(f"class {result.classes[c]}: " + attribution_bars(one, width, top))
     return "\n".join(blocks)
 
 
