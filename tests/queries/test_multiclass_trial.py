@@ -125,3 +125,10 @@ def test_default_grid_bracket_of_four_classes_is_checkable() -> None:
     result = gx.completion_fraction(gam, frame.iloc[150], ["f0", "f1", "f2"], method="rival-grid")
     assert result.algorithm == "rival-grid" and result.lower <= result.upper
     assert result.verify(gam)
+
+
+def test_recourse_toward_the_predicted_class_says_no_change_is_needed() -> None:
+    gam = tiny()
+    result = gx.minimum_recourse(gam, ("b", 0.1), gx.ActionSet.from_gam(gam), target="low")
+    assert result.size == 0 and result.verify(gam)
+    assert str(result) == "x already reaches class low: no change is needed"
