@@ -132,3 +132,16 @@ def test_recourse_toward_the_predicted_class_says_no_change_is_needed() -> None:
     result = gx.minimum_recourse(gam, ("b", 0.1), gx.ActionSet.from_gam(gam), target="low")
     assert result.size == 0 and result.verify(gam)
     assert str(result) == "x already reaches class low: no change is needed"
+
+
+def test_contrastive_reason_of_many_rows_with_a_target_says_so() -> None:
+    import pytest
+
+    gam = tiny()
+    rows = [["b", 0.1], ["c", 0.9]]
+    with pytest.raises(gx.InvalidParameterError, match="many rows takes no 'target'"):
+        gx.minimum_contrastive_reason(gam, rows, target="high")
+    credit = gx.load("credit")
+    table = [["B", 50.0, 30, 3, 0.5], ["A", 20.0, 40, 1, 0.9]]
+    with pytest.raises(gx.InvalidParameterError, match="many rows takes no 'target'"):
+        gx.minimum_contrastive_reason(credit, table, target=0)
