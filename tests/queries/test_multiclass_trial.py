@@ -145,3 +145,16 @@ def test_contrastive_reason_of_many_rows_with_a_target_says_so() -> None:
     table = [["B", 50.0, 30, 3, 0.5], ["A", 20.0, 40, 1, 0.9]]
     with pytest.raises(gx.InvalidParameterError, match="many rows takes no 'target'"):
         gx.minimum_contrastive_reason(credit, table, target=0)
+
+
+def test_score_attribution_verify_binds_the_new_fields() -> None:
+    from dataclasses import replace
+
+    import numpy as np
+
+    gam = tiny()
+    result = gx.shap_values(gam, ("b", 0.1))
+    assert result.verify(gam)
+    assert not replace(result, classes=("mid", "low", "high")).verify(gam)
+    assert not replace(result, distribution="model").verify(gam)
+    assert not replace(result, base_value=np.asarray(result.base_value) + 1).verify(gam)
