@@ -158,3 +158,27 @@ def test_score_attribution_verify_binds_the_new_fields() -> None:
     assert not replace(result, classes=("mid", "low", "high")).verify(gam)
     assert not replace(result, distribution="model").verify(gam)
     assert not replace(result, base_value=np.asarray(result.base_value) + 1).verify(gam)
+
+
+def test_a_row_that_runs_out_of_time_fails_alone_in_a_batch(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Multiclass reason queries raise TimeLimitError when time runs out (binary ones
+    return bounds); under the default errors="raise" one slow row ended the batch."""
+    from gamexplain.queries import batch
+
+    gam = tiny()
+    rows = [["a", 0.1], ["b", 0.5], ["c", 0.9]]
+    single = batch._SINGLE["msr"]
+
+    def slow_on_b(model, x, run):  # type: ignore[no-untyped-def]
+        if x[0] == "b":
+            raise gx.TimeLimitError("minimum_sufficient_reason ran out of time")
+        return single(model, x, run)
+
+    monkeypatch.setitem(batch._SINGLE, "msr", slow_on_b)
+    result = gx.explain(gam, rows, queries=("msr",), time_limit=1)
+    assert result.counts()["msr"] == {"vector": 0, "exact": 0, "row": 2, "failed": 1}
+    assert "ran out of time" in result.table["msr_status"].iloc[1]
+    assert list(result.table["msr_size"].iloc[[0, 2]]) == [
+        gx.minimum_sufficient_reason(gam, rows[r]).size for r in (0, 2)
+    ]
+    assert result.verify(gam)
