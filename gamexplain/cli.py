@@ -685,6 +685,8 @@ def _explain_rows(args: argparse.Namespace) -> int:
                "errors": "skip" if args.bad_rows == "skip" else "raise"}  # fmt: skip
     if args.keep:  # the set S of csr and cc
         options["S"] = _names(gam, args.keep)
+    if args.actions:  # the action set of responsiveness and fixed
+        options["actions"] = args.actions
     with table_run(path, args.workers, args.scheduler, not args.no_progress) as (client, bar):
         summary = explain_file(gam, path, queries, out=args.out, chunk_rows=args.chunk_rows,
                                progress=bar, client=client, **options)  # fmt: skip

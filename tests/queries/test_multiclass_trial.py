@@ -182,3 +182,29 @@ def test_a_row_that_runs_out_of_time_fails_alone_in_a_batch(monkeypatch) -> None
         gx.minimum_sufficient_reason(gam, rows[r]).size for r in (0, 2)
     ]
     assert result.verify(gam)
+
+
+def test_cli_table_run_reads_the_action_set(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`explain --csv ... --actions FILE` ignored the file: the table used every feature
+    as actionable, as without it."""
+    import io
+
+    import pandas as pd
+
+    from gamexplain.cli import main
+
+    gam = tiny()
+    model, actions, rows = tmp_path / "m.json", tmp_path / "a.json", tmp_path / "rows.csv"
+    gx.dump(gam, model)
+    gx.dump_actions(gx.ActionSet.from_gam(gam, size={"actionable": False}), actions)
+    pd.DataFrame([["b", 0.1], ["a", 0.5]], columns=["grade", "size"]).to_csv(rows, index=False)
+    assert main([
+        "explain", str(model), "--csv", str(rows), "--query", "responsiveness",
+        "--actions", str(actions), "--no-progress",
+    ]) == 0  # fmt: skip
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert (table["responsiveness[size]"] == 0).all()
+    frozen = gx.ActionSet.from_gam(gam, size={"actionable": False})
+    for r, x in enumerate([("b", 0.1), ("a", 0.5)]):
+        one = gx.responsiveness_scores(gam, x, frozen)
+        assert table["responsiveness[grade]"][r] == float(one.scores[0])
