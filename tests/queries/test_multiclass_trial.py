@@ -208,3 +208,36 @@ def test_cli_table_run_reads_the_action_set(capsys, tmp_path) -> None:  # type: 
     for r, x in enumerate([("b", 0.1), ("a", 0.5)]):
         one = gx.responsiveness_scores(gam, x, frozen)
         assert table["responsiveness[grade]"][r] == float(one.scores[0])
+
+
+def test_cli_explain_aims_at_a_target_class(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The command line had no way to ask for a target class (mcr, responsiveness, fixed,
+    recourse toward a class of a multiclass model)."""
+    import io
+    import json
+
+    import pandas as pd
+
+    from gamexplain.cli import main
+
+    gam = tiny()
+    model, rows = tmp_path / "m.json", tmp_path / "rows.csv"
+    gx.dump(gam, model)
+    status = main(["explain", str(model), "--instance", '["b", 0.1]', "--query",
+                   "mcr,responsiveness,fixed,recourse", "--target", "high", "--json"])  # fmt: skip
+    answers = json.loads(capsys.readouterr().out)
+    assert status == 0 and all("error" not in a for a in answers.values()), answers
+    expected = gx.minimum_contrastive_reason(gam, ("b", 0.1), target="high")
+    assert answers["mcr"]["features"] == list(expected.features)
+    assert answers["mcr"]["target"] == "class high"
+    pd.DataFrame([["b", 0.1], ["a", 0.5]], columns=["grade", "size"]).to_csv(rows, index=False)
+    assert main(["explain", str(model), "--csv", str(rows), "--query", "responsiveness",
+                 "--target", "high", "--no-progress"]) == 0  # fmt: skip
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    actions = gx.ActionSet.from_gam(gam)
+    for r, x in enumerate([("b", 0.1), ("a", 0.5)]):
+        one = gx.responsiveness_scores(gam, x, actions, target="high")
+        assert table["responsiveness[grade]"][r] == float(one.scores[0])
+    assert main(["explain", str(model), "--csv", str(rows), "--query", "mcr",
+                 "--target", "high", "--no-progress"]) == 2  # fmt: skip
+    assert "--target on a table run" in capsys.readouterr().err
