@@ -132,6 +132,13 @@ def _parser() -> argparse.ArgumentParser:
         "then runs the recourse under it; default: every feature actionable within its domain); "
         "see docs/responsiveness.md",
     )
+    explain.add_argument(
+        "--target",
+        help="the class the mcr, responsiveness, fixed and recourse queries aim at: a class "
+        "label of a multiclass model (as the model spells it, or as JSON), 0 or 1 of a "
+        "binary one (default: any class other than the prediction); a table run (--csv, "
+        "--parquet) takes it for responsiveness and fixed",
+    )
     explain.add_argument("--method", default="auto", help="a named algorithm instead of auto")
     explain.add_argument(
         "--time-limit",
@@ -531,12 +538,26 @@ def run_query(gam: Any, x: Any, query: str, args: argparse.Namespace) -> tuple[A
         ]  # fmt: skip
         return results, "\n".join(str(r) for r in results)
     given: dict[str, Any] = {"S": _names(gam, args.keep)} if "S" in spec.arguments else {}
+    if getattr(args, "target", None) is not None and "target" in spec.options:
+        options["target"] = _target(gam, args.target)
     if "actions" in spec.arguments:
         given["actions"] = getattr(args, "actions", None)
     elif "actions" in spec.options and getattr(args, "actions", None):  # mcr: the recourse
         options["actions"] = args.actions
     result = _ask(spec, query, gam, x, given, options)
     return result, attribution_bars(result) if spec.convention is Attribution else str(result)
+
+
+def _target(gam: Any, text: str) -> Any:
+    """``--target`` as a class: the text itself when the model has a class of that name,
+    else its JSON value (``1``, ``0.5``; a list becomes a (sense, value) pair)."""
+    if text in getattr(gam, "classes", ()):
+        return text
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text
+    return tuple(value) if isinstance(value, list) else value
 
 
 def _query_name(query: str) -> str:
@@ -655,7 +676,7 @@ def _class_bars(result: Any, width: int, top: int) -> str:
     blocks = []
     for c, single in result.certificate.rivals:
         one = dataclasses.replace(single, values=np.asarray(result.values)[:, c])
-        blocks.append(f"class #{c}: " + attribution_bars(one, width, top))
+        blocks.append(f"class {result.classes[c]}: " + attribution_bars(one, width, top))
     return "\n".join(blocks)
 
 
@@ -685,6 +706,16 @@ def _explain_rows(args: argparse.Namespace) -> int:
                "errors": "skip" if args.bad_rows == "skip" else "raise"}  # fmt: skip
     if args.keep:  # the set S of csr and cc
         options["S"] = _names(gam, args.keep)
+    if args.actions:  # the action set of responsiveness and fixed
+        options["actions"] = args.actions
+    if args.target is not None:
+        aimed = [q for q in queries if q in ("mcr", "recourse")]
+        if aimed:
+            raise InvalidParameterError(
+                f"--target on a table run applies to responsiveness and fixed; ask "
+                f"{', '.join(aimed)} toward a class one row at a time (--instance)"
+            )
+        options["target"] = _target(gam, args.target)
     with table_run(path, args.workers, args.scheduler, not args.no_progress) as (client, bar):
         summary = explain_file(gam, path, queries, out=args.out, chunk_rows=args.chunk_rows,
                                progress=bar, client=client, **options)  # fmt: skip

@@ -49,6 +49,7 @@ from gamexplain.errors import (
     GamExplainError,
     InvalidInstanceError,
     InvalidParameterError,
+    TimeLimitError,
 )
 from gamexplain.model.gam import check_gam
 from gamexplain.queries.parameters import validate
@@ -447,7 +448,10 @@ def explain(
         A bad row raises :class:`~gamexplain.errors.InvalidInstanceError`, or is skipped
         and reported in ``failures`` (its answers marked ``failed``).
     time_limit : float, optional
-        Seconds for each row answered by the single-row query.
+        Seconds for each row answered by the single-row query. A row whose query runs
+        out of time with :class:`~gamexplain.errors.TimeLimitError` (the multiclass
+        reason queries do) is marked ``failed`` whatever ``errors`` says; the other rows
+        go on.
     client, scheduler : optional
         Run on Dask: a ``distributed.Client`` or a scheduler address; implied by a Dask
         DataFrame ``X`` (see :mod:`gamexplain.queries.distributed`).
@@ -779,7 +783,8 @@ class _Batch:
             if result is None:
                 result = self.memo[key] = _SINGLE[query](self.gam, x, self)
         except GamExplainError as error:
-            if self.errors == "raise":
+            # a row that ran out of time is not a bad row: it fails alone, the rest go on
+            if self.errors == "raise" and not isinstance(error, TimeLimitError):
                 raise
             a.path[r], a.status[r], a.exact[r] = FAILED, f"failed: {error}", False
             return

@@ -26,8 +26,10 @@ from gamexplain.algorithms.brute_reasons import oracle_for
 from gamexplain.algorithms.multiclass import Deletion, MulticlassProblem, PerClass, RivalCheck
 from gamexplain.algorithms.worst_case import make_problem
 from gamexplain.certify import multiclass as checks
+from gamexplain.certify.reasons import show
 from gamexplain.complexity.registry import select_algorithm
-from gamexplain.errors import TimeLimitError
+from gamexplain.distributions import describe_distribution
+from gamexplain.errors import InvalidParameterError, TimeLimitError
 from gamexplain.model.multiclass import MulticlassGAM, rival_model
 from gamexplain.queries.parameters import validate
 from gamexplain.queries.reasons import (
@@ -196,7 +198,7 @@ def is_sufficient_reason_multiclass(
 def _breaks(problem: MulticlassProblem, point: Any) -> str:
     gam = problem.gam
     moved = [
-        f"{gam.feature_names[i]} = {point[i]!r}"
+        f"{gam.feature_names[i]} = {show(point[i])}"
         for i in range(gam.n_features)
         if point[i] != problem.x[i]
     ]
@@ -414,8 +416,11 @@ def _minimal_contrastive(
 class MulticlassAttribution(ShapResult):
     """SHAP or Banzhaf values of every class score: ``values`` has shape
     (n_features, n_classes), one column per class, as the ``shap`` package's
-    multi-output explanations; ``base_value`` holds one base value per class. The
-    certificate holds the per-class binary-layer results (regression score models)."""
+    multi-output explanations; ``base_value`` holds one base value per class and
+    ``classes`` the class labels of the columns. The certificate holds the per-class
+    binary-layer results (regression score models)."""
+
+    classes: tuple[Any, ...] = ()
 
     @certify.checked
     def verify(self, gam: Any) -> bool:
@@ -429,13 +434,84 @@ class MulticlassAttribution(ShapResult):
         return (
             all(r.verify(gam.scores[c]) for c, r in per_class)
             and np.array_equal(stacked, np.asarray(self.values))
+            and np.array_equal([r.base_value for _, r in per_class], self.base_value)
             and all(tuple(r.instance) == tuple(self.instance) for _, r in per_class)
+            and tuple(self.classes) == tuple(gam.classes)
+            and all(_same(r.distribution, self.distribution) for _, r in per_class)
         )
 
     def __str__(self) -> str:
-        head = ", ".join(str(c) for c in self.feature_names)
-        k = np.asarray(self.values).shape[1]
-        return f"{self.output} attributions of {k} class scores over {head}"
+        title = "SHAP" if self.kind == "shapley" else "Banzhaf"
+        labels = [str(c) for c in self.classes]
+        rows = [("base value", [f"{v:+.6g}" for v in np.asarray(self.base_value)])]
+        rows += [(name, [f"{v:+.6g}" for v in row])
+                 for name, row in zip(self.feature_names, np.asarray(self.values), strict=True)]
+        width = max(len(name) for name, _ in rows)
+        columns = [max(len(h), *(len(row[c]) for _, row in rows)) for c, h in enumerate(labels)]
+        header = "".join(f"  {h:>{w}}" for h, w in zip(labels, columns, strict=True))
+        lines = [
+            f"{title} values of the {self.output} of each class "
+            f"({'exact' if self.exact else self.status}; {self.algorithm}) "
+            f"{describe_distribution(self.distribution)}",
+            " " * (2 + width) + header,
+        ]
+        for name, row in rows:
+            cells = "".join(f"  {v:>{w}}" for v, w in zip(row, columns, strict=True))
+            lines.append(f"  {name:<{width}}{cells}")
+        return "\n".join(lines)
+
+    def _column(self, label: Any) -> int:
+        if label is None:
+            return int(self.certificate.prediction)
+        if label not in self.classes:
+            raise InvalidParameterError(
+                f"The 'label' parameter must be one of the classes {list(self.classes)}. "
+                f"Got {label!r} instead."
+            )
+        return self.classes.index(label)
+
+    def plot(self, ax: Any = None, *, kind: str = "bar", max_display: int = 20,
+             label: Any = None) -> Any:  # fmt: skip
+        """Draw one class's values (``label``; by default the predicted class) as bars
+        or a waterfall from its base value, as :meth:`ShapResult.plot` does."""
+        from gamexplain.plots import attribution_plot
+
+        c = self._column(label)
+        name = "SHAP" if self.kind == "shapley" else "Banzhaf"
+        title = (f"{name} values of the score of class {self.classes[c]} "
+                 f"({describe_distribution(self.distribution)})")  # fmt: skip
+        column = lambda a: [float(v) for v in np.asarray(a)[:, c]]  # noqa: E731
+        return attribution_plot(
+            column(self.values), column(self.lower), column(self.upper), self.feature_names,
+            base=float(np.asarray(self.base_value)[c]), exact=self.exact, kind=kind,
+            max_display=max_display, ax=ax, title=title,
+        )  # fmt: skip
+
+    def to_shap_explanation(self) -> Any:
+        """The values as a multi-output ``shap.Explanation``: values (n_features, K),
+        one base value per class, the classes as output names."""
+        base = super().to_shap_explanation
+        try:
+            import shap
+        except ImportError:
+            return base()
+        return shap.Explanation(
+            values=np.asarray(self.values, dtype=float),
+            base_values=np.asarray(self.base_value, dtype=float),
+            data=np.asarray(self.instance, dtype=object),
+            feature_names=list(self.feature_names),
+            output_names=[str(c) for c in self.classes],
+        )
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Two recorded distributions are equal (labels, or marginals per feature)."""
+    if isinstance(a, str) or isinstance(b, str):
+        return a == b
+    return len(a) == len(b) and all(
+        (p is None and q is None) or (p is not None and q is not None and np.array_equal(p, q))
+        for p, q in zip(a, b, strict=True)
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -495,5 +571,6 @@ def attributions(gam: Any, x: Any, *, kind: str, output: str, **options: Any) ->
         output="score",
         feature_names=gam.feature_names,
         instance=instance,
-        distribution=options["distribution"],
+        distribution=results[0].distribution,
+        classes=tuple(gam.classes),
     )

@@ -21,6 +21,7 @@ from gamexplain.algorithms.multiclass_choice import TargetAnswer, TargetOracle, 
 from gamexplain.certify import multiclass_choice as checks
 from gamexplain.certify.multiclass import digest
 from gamexplain.certify.multiclass_pair_target import PairTargetCertificate
+from gamexplain.certify.reasons import show as _show
 from gamexplain.complexity.registry import algorithms_for, question_cell, select_algorithm
 from gamexplain.errors import TimeLimitError
 from gamexplain.model.multiclass import MulticlassGAM
@@ -53,12 +54,12 @@ class MulticlassRedundancy(RedundancyResult):
         if self.holds:
             return f"{name} is redundant: no change of {name} alone ever changes the class"
         cert = self.certificate
-        rest = ", ".join(f"{n}={v!r}" for j, (n, v) in enumerate(
+        rest = ", ".join(f"{n}={_show(v)}" for j, (n, v) in enumerate(
             zip(self._names, cert.point, strict=True)) if j != self.position)  # fmt: skip
         first, second = cert.classes
         return (
-            f"{name} is not redundant: at x=({rest}), {name} {cert.value!r} gives class "
-            f"{self._labels[first]} and {name} {cert.other_value!r} gives class "
+            f"{name} is not redundant: at x=({rest}), {name} {_show(cert.value)} gives class "
+            f"{self._labels[first]} and {name} {_show(cert.other_value)} gives class "
             f"{self._labels[second]}"
         )
 
@@ -151,7 +152,7 @@ class TargetContrastiveReason(ContrastiveReason):
             return f"no change of the {free} free feature(s) makes {self.target} win"
         if not self.features:
             return f"{self.target} already wins at x"
-        moves = ", ".join(f"{n} to {v!r}" for n, v in zip(self.features, self.values,
+        moves = ", ".join(f"{n} to {_show(v)}" for n, v in zip(self.features, self.values,
                                                           strict=True))  # fmt: skip
         return (f"changing only {moves} makes {self.target} win "
                 f"(the prediction is {self.prediction})")  # fmt: skip

@@ -44,6 +44,7 @@ from gamexplain.certify.nearest import NEAREST_STOPPED
 from gamexplain.complexity.registry import select_algorithm
 from gamexplain.errors import (
     CertificateTooLargeError,
+    InvalidParameterError,
     TimeLimitError,
     UnsupportedQueryError,
 )
@@ -599,6 +600,12 @@ def minimum_contrastive_reason(
 
         return minimum_contrastive_reason_target(gam, x, target, method=method, fixed=fixed,
                                                  time_limit=time_limit, witness=witness)
+    if (actions is not None or target is not None) and is_many(x):
+        raise InvalidParameterError(
+            "minimum_contrastive_reason of many rows takes no 'target' or 'actions' "
+            "(ask row by row, or gamexplain.explain(..., queries=('responsiveness',), "
+            "actions=..., target=...))"
+        )
     if actions is not None or target is not None:  # recourse under an action set
         from gamexplain.queries.recourse import recourse_for
 

@@ -94,6 +94,8 @@ class RecourseResult(Result):
             if self.status == "solved":
                 return f"no feasible action reaches {self.target}: the prediction is fixed"
             return f"no recourse found before the run stopped ({self.status}): {self.message}"
+        if self.size == 0:
+            return f"x already reaches {self.target}: no change is needed"
         names = self.actions.names
         changes = ", ".join(
             f"{names[j]} {_show(self.instance[j])} -> {_show(self.witness[j])}"
