@@ -315,6 +315,7 @@ class Reasons(Iterator[R], Generic[R]):
         self._source = source
         self._build = build
         self.status: str | None = None
+        self.listed = 0
 
     def __iter__(self) -> Reasons[R]:
         return self
@@ -325,7 +326,16 @@ class Reasons(Iterator[R], Generic[R]):
         except StopIteration as stop:
             self.status = stop.value or "solved"
             raise
+        self.listed += 1
         return self._build(found)
+
+    def __repr__(self) -> str:
+        # Printing must not draw reasons: the listing is lazy and may be long or costly.
+        if self.status is None:
+            return (f"<Reasons: {self.listed} listed so far; iterate (a for loop, list(...)) "
+                    f"to list them>")
+        complete = "complete" if self.status == "solved" else f"cut short ({self.status})"
+        return f"<Reasons: {self.listed} listed, the list is {complete}>"
 
 
 # -- public functions -------------------------------------------------------------------

@@ -375,3 +375,12 @@ def test_bad_subset() -> None:
     with pytest.raises(UnsupportedQueryError, match="brute"):
         big = GAM([Feature("r", Interval(0, 1), Piecewise([0, 1], [[0.0, 1.0]]))])
         is_sufficient_reason(big, [0.5], [], method="brute")
+
+
+def test_printing_a_listing_draws_nothing_and_says_how_far_it_got() -> None:
+    listing = sufficient_reasons(TIE_GE, ["a1", "b0"])
+    assert "0 listed so far" in repr(listing)
+    assert listing.listed == 0  # printing did not draw a reason
+    reasons = list(listing)
+    assert listing.listed == len(reasons) >= 1
+    assert repr(listing) == f"<Reasons: {len(reasons)} listed, the list is complete>"
