@@ -31,11 +31,16 @@ from gamexplain.certify.numbers import CertificateError, exact_number
 from gamexplain.model.distance import APPROACH, feature_distance
 from gamexplain.substrate.pieces import Point, lower
 
-__all__ = ["NEAREST_STOPPED", "nearest_consistent"]
+__all__ = ["NEAREST_BRACKETED", "NEAREST_STOPPED", "nearest_consistent"]
 
 NEAREST_STOPPED = (
     "the nearest-witness search stopped at the time limit: the witness is the closest "
     "found, not proven nearest"
+)
+
+NEAREST_BRACKETED = (
+    "the least distance of a flip is bracketed, not exact: certificate.nearest below it, "
+    "the witness's distance above"
 )
 
 
@@ -75,6 +80,10 @@ def nearest_consistent(gam: Any, x: tuple[Any, ...], fixed: frozenset[int], resu
     if gam.pairs:
         return pair_nearest_consistent(gam, x, fixed, result, claimed)
     if is_curved(gam, fixed):
+        # a bracketed nearness makes the whole result inexact, and says so
+        bracketed = result.certificate.nearest_exact is False
+        if bracketed != (result.exact is False and result.message == NEAREST_BRACKETED):
+            return False
         return curved_nearest_consistent(gam, x, fixed, result, claimed, shown)
     if result.certificate.nearest_exact is not None:
         return False

@@ -40,7 +40,7 @@ from gamexplain.algorithms.worst_case import (
     make_problem,
 )
 from gamexplain.certify import reasons as checks
-from gamexplain.certify.nearest import NEAREST_STOPPED
+from gamexplain.certify.nearest import NEAREST_BRACKETED, NEAREST_STOPPED
 from gamexplain.complexity.registry import select_algorithm
 from gamexplain.errors import (
     CertificateTooLargeError,
@@ -127,7 +127,8 @@ class ReasonCertificate:
         ``witness="nearest"`` on curved pieces: True when ``nearest`` is the infimum
         itself (a rational: always so on linear pieces), False when the infimum is
         irrational and ``nearest`` is a rational within ``APPROACH`` below it (the
-        witness's distance is then within ``APPROACH`` above it); None elsewhere
+        witness's distance is then within ``APPROACH`` above it, and the result says
+        ``exact=False``); None elsewhere
         (:mod:`gamexplain.certify.nearest_curved`).
     """
 
@@ -301,7 +302,7 @@ class ContrastiveReason(Result):
             # a multiclass result carries its rivals' certificates, which have no bracket
             low = getattr(self.certificate, "nearest", None)
             if getattr(self.certificate, "nearest_exact", None) is False and low is not None:
-                text += f"; the nearest flip, an irrational root, is at least {checks.show(low)}"
+                text += f"; no flip is nearer than {checks.show(low)}"
             text += ")"
         return f"{text} ({self.message})" if self.message else text
 
@@ -556,7 +557,8 @@ def minimum_contrastive_reason(
         bins; pair terms allowed), or, on a model without pair terms whose minimum
         reasons have one feature, polynomial pieces (splines, NAMs): then
         ``certificate.nearest_exact`` says whether ``certificate.nearest`` is the
-        infimum or a rational lower bound of an irrational one; otherwise
+        infimum or a rational lower bound of an irrational one, and a bracketed
+        nearness makes the result ``exact=False`` with a message saying so; otherwise
         :class:`~gamexplain.errors.UnsupportedQueryError`.
         On an additive model a run stopped by ``time_limit`` keeps its extreme witness
         and says so in ``witness_kind``; on a pair model it returns the closest witness
@@ -645,7 +647,12 @@ def minimum_contrastive_reason(
         near = _nearest(problem, reason, Nearest(curved.point, curved.changed, curved.lower,
                                                  curved.attained), start)  # fmt: skip
         certificate = dataclasses.replace(near.certificate, nearest_exact=curved.exact)
-        return dataclasses.replace(near, certificate=certificate)
+        if curved.exact:
+            return dataclasses.replace(near, certificate=certificate)
+        # the reason and its size are exact; its nearness is only bracketed
+        return dataclasses.replace(
+            near, certificate=certificate, exact=False, message=NEAREST_BRACKETED
+        )
     try:
         with deadline.limit_at(instant):
             nearest = nearest_witness(problem, reason.size)
