@@ -29,6 +29,7 @@ from numpy.typing import ArrayLike
 from gamexplain import certify
 from gamexplain.algorithms.brute_reasons import Enumeration, oracle_for
 from gamexplain.algorithms.nearest import Nearest, nearest_witness
+from gamexplain.algorithms.nearest_cells import CellNearest, cell_nearest_witness
 from gamexplain.algorithms.nearest_curved import curved_nearest_witness, has_curved_pieces
 from gamexplain.algorithms.nearest_pairs import PairNearest, pair_nearest_witness
 from gamexplain.algorithms.pairwise import PairWorstCase
@@ -129,7 +130,13 @@ class ReasonCertificate:
         irrational and ``nearest`` is a rational within ``APPROACH`` below it (the
         witness's distance is then within ``APPROACH`` above it, and the result says
         ``exact=False``); None elsewhere
-        (:mod:`gamexplain.certify.nearest_curved`).
+        (:mod:`gamexplain.certify.nearest_curved`). Reasons of several features on
+        curved pieces: True when the witness attains ``nearest``.
+    nearest_cells : tuple of (str, tuple of (low, high, bottom, top))
+        ``witness="nearest"`` on curved pieces, reasons of two or more features: per
+        curved free feature, the cells of the relaxation whose optimum is ``nearest``
+        (the contribution lies in [bottom, top] on [low, high];
+        :mod:`gamexplain.certify.nearest_cells`); empty elsewhere.
     """
 
     model: str = ""
@@ -141,6 +148,7 @@ class ReasonCertificate:
     nearest: Fraction | None = None
     size_proof: Any = None
     nearest_exact: bool | None = None
+    nearest_cells: tuple[tuple[str, tuple[tuple[Fraction, ...], ...]], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -636,6 +644,11 @@ def minimum_contrastive_reason(
         with deadline.limit_at(instant):
             found = pair_nearest_witness(problem, reason.size, reason.witness)
         return _pair_nearest(problem, reason, found, start)
+    if has_curved_pieces(problem) and reason.size >= 2 and not problem.gam.pairs:
+        assert reason.witness is not None  # a solved reason that exists has one
+        with deadline.limit_at(instant):
+            cells = cell_nearest_witness(problem, reason.size, reason.witness)
+        return reason if cells is None else _cell_nearest(problem, reason, cells, start)
     if has_curved_pieces(problem):
         try:
             with deadline.limit_at(instant):
@@ -866,6 +879,27 @@ def _pair_nearest(
     certificate = dataclasses.replace(near.certificate, nearest=None)
     return dataclasses.replace(
         near, exact=False, message=NEAREST_STOPPED, certificate=certificate
+    )
+
+
+def _cell_nearest(
+    problem: Problem, reason: ContrastiveReason, found: CellNearest, start: float
+) -> ContrastiveReason:
+    """:func:`_nearest` for a bracket of several curved features: the certificate keeps
+    the relaxation's cells; a bracket that did not close makes the result inexact."""
+    closed = found.lower == found.distance
+    near = _nearest(problem, reason, Nearest(found.point, found.changed, found.lower, closed),
+                    start)  # fmt: skip
+    names = problem.gam.feature_names
+    cells = tuple(
+        (names[i], tuple((c.low, c.high, c.bottom, c.top) for c in kept))
+        for i, kept in found.cells
+    )  # fmt: skip
+    certificate = dataclasses.replace(near.certificate, nearest_exact=closed, nearest_cells=cells)
+    if closed:
+        return dataclasses.replace(near, certificate=certificate)
+    return dataclasses.replace(
+        near, certificate=certificate, exact=False, message=NEAREST_BRACKETED
     )
 
 

@@ -163,14 +163,19 @@ def test_a_cubic_root_gives_a_rational_bracket_of_an_irrational_infimum() -> Non
     assert "no flip is nearer than 0.62996" in str(result)
 
 
-def test_two_feature_reasons_on_curved_pieces_are_refused_by_name() -> None:
+def test_two_feature_reasons_on_curved_pieces_get_a_certified_bracket() -> None:
+    # a + b ≥ 1.5 on [0, 1]²: every split of the 1.5 is optimal, the infimum is 1.5
     gam = GAM(
         [Feature(n, Interval(0, 1), Piecewise([0, 1], [[0.0, 1.0]])) for n in "ab"],
         intercept=-1.5,
         task=Classification(threshold=0.0),
     )
-    with pytest.raises(UnsupportedQueryError, match="change 2 features"):
-        gx.minimum_contrastive_reason(gam, (0, 0), witness="nearest")
+    result = gx.minimum_contrastive_reason(gam, (0, 0), witness="nearest", time_limit=5)
+    low, high = result.certificate.nearest, result.distance
+    assert result.features == ("a", "b") and result.verify(gam)
+    assert low <= Fraction(3, 2) <= high
+    assert result.exact == (low == high) == result.certificate.nearest_exact
+    assert result.certificate.nearest_cells
 
 
 def test_regression_and_integer_domains() -> None:
