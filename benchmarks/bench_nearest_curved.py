@@ -39,6 +39,7 @@ def timed(call: Callable[[], Any]) -> tuple[float, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=20)
+    parser.add_argument("--time-limit", type=float, default=None)
     args = parser.parse_args()
     from sklearn.datasets import load_breast_cancer
     from sklearn.linear_model import LogisticRegression
@@ -51,6 +52,7 @@ def main() -> None:
     pipe = make_pipeline(StandardScaler(), SplineTransformer(), LogisticRegression(max_iter=2000))
     gam = gx.from_fitted(pipe.fit(train, y_train))
     extreme_times, nearest_times, verify_times, answered, widths = [], [], [], 0, []
+    kinds = {"exact": 0, "bracketed": 0, "refused": 0, "extreme kept": 0}
     paired: list[float] = []  # the extreme times of the answered rows
     for r in range(args.rows):
         x = tuple(test.iloc[r])
@@ -58,11 +60,19 @@ def main() -> None:
         extreme_times.append(t_ext)
         try:
             t_near, near = timed(
-                lambda x=x: gx.minimum_contrastive_reason(gam, x, witness="nearest")
+                lambda x=x: gx.minimum_contrastive_reason(
+                    gam, x, witness="nearest", time_limit=args.time_limit
+                )
             )
         except gx.UnsupportedQueryError:
+            kinds["refused"] += 1
             print(f"row {r}: size {ext.size}, refused, extreme {t_ext:.3f}s")
             continue
+        if near.witness_kind != "nearest":
+            kinds["extreme kept"] += 1
+            print(f"row {r}: size {ext.size}, stopped before a bracket, extreme {t_ext:.3f}s")
+            continue
+        kinds["exact" if near.exact else "bracketed"] += 1
         t_ver, ok = timed(lambda near=near: near.verify(gam))
         nearest_times.append(t_near)
         paired.append(t_ext)
@@ -76,7 +86,8 @@ def main() -> None:
             f"extreme {t_ext:.3f}s nearest {t_near:.3f}s verify {t_ver:.3f}s"
         )
     print(
-        f"answered {answered}/{args.rows}; median extreme {statistics.median(extreme_times):.3f}s"
+        f"answered {answered}/{args.rows} ({kinds}); median extreme "
+        f"{statistics.median(extreme_times):.3f}s"
     )
     if answered:
         print(

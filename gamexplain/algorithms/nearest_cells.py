@@ -40,8 +40,9 @@ from gamexplain.substrate.pieces import Segment, lower
 
 __all__ = ["Cell", "CellNearest", "cell_bounds", "cell_nearest_witness"]
 
-MAX_ROUNDS = 400
-"""Rounds of refinement without a time limit: the bracket stays open when they run out."""
+MAX_ROUNDS = 40
+"""Rounds of refinement: the bracket stays open when they run out (or the deadline
+passes first)."""
 
 _PARTS = 4
 """Cells each curved piece starts with, and a chosen cell is cut into."""
@@ -49,6 +50,9 @@ _PARTS = 4
 _GRID = 2**64
 """Bounds whose denominators exceed this are rounded outward onto multiples of 1/_GRID,
 so the programme's sums stay short integers."""
+
+_PULLS = 24
+"""Bisection steps that pull a flipping witness's feature toward x_i."""
 
 _FINEST = Fraction(1, 2**40)
 """A real cell narrower than this many spread units is not halved again."""
@@ -145,6 +149,7 @@ def cell_nearest_witness(problem: Problem, size: int, start: tuple[Any, ...]) ->
             found = (low, {i: list(c) for i, c in cells.items()})
         point = _witness(problem, side, chosen, cells)
         if point is not None and _flips(problem, point):
+            point = _pulled_in(problem, point)
             distance = _distance(problem, point)
             if best_distance is None or distance < best_distance:
                 best_point, best_distance = point, distance
@@ -397,6 +402,41 @@ def _witness(
         best = max(options, key=lambda v: (gain(v), -abs(v - x)))
         point[i] = int(best) if feature.domain.kind == "integers" else best
     return tuple(point)
+
+
+def _pulled_in(problem: Problem, point: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The flipping point with each changed real feature moved toward x_i by bisection
+    (``_PULLS`` halvings a feature) while it still flips."""
+    gam = problem.gam
+    moved = list(point)
+    parts = [Fraction(f.contribution_exact(v)) for f, v in zip(gam.features, moved, strict=True)]
+    total = sum(parts, Fraction(gam.intercept))
+    for i, feature in enumerate(gam.features):
+        if feature.domain.kind != "interval" or moved[i] == problem.x[i]:
+            continue
+        near, far = Fraction(problem.x[i]), Fraction(moved[i])
+        rest = total - parts[i]
+        for _ in range(_PULLS):
+            middle = (near + far) / 2
+            if _flipped(problem, rest + Fraction(feature.contribution_exact(middle))):
+                far = middle
+            else:
+                near = middle
+        short = far.limit_denominator(2**40)
+        if _flipped(problem, rest + Fraction(feature.contribution_exact(short))):
+            far = short
+        moved[i] = far
+        parts[i] = Fraction(feature.contribution_exact(far))
+        total = rest + parts[i]
+    return tuple(moved)
+
+
+def _flipped(problem: Problem, score: Fraction) -> bool:
+    """Whether a point of this exact score has another prediction than x."""
+    task = problem.gam.task
+    if task.kind == "classification":
+        return bool(task.label_exact(score) != problem.prediction)
+    return abs(score - Fraction(problem.score)) > Fraction(task.tolerance)
 
 
 def _probes(feature: Any, cell: Cell) -> list[Fraction]:
