@@ -566,7 +566,10 @@ def minimum_contrastive_reason(
         reasons have one feature, polynomial pieces (splines, NAMs): then
         ``certificate.nearest_exact`` says whether ``certificate.nearest`` is the
         infimum or a rational lower bound of an irrational one, and a bracketed
-        nearness makes the result ``exact=False`` with a message saying so; otherwise
+        nearness makes the result ``exact=False`` with a message saying so. Minimum
+        reasons of several features on polynomial pieces get a certified bracket
+        [``certificate.nearest``, ``distance``] by branch and bound over cells
+        (``certificate.nearest_cells``). Otherwise
         :class:`~gamexplain.errors.UnsupportedQueryError`.
         On an additive model a run stopped by ``time_limit`` keeps its extreme witness
         and says so in ``witness_kind``; on a pair model it returns the closest witness
@@ -592,7 +595,9 @@ def minimum_contrastive_reason(
     states, exponential in the worst case. On pair models, a search over the sets of k
     features and their joint bins (thm:mcr-nearest-pairs): at most C(n, k)·m^k joint
     bins for m bins per feature, bounds pruning most. On polynomial pieces with
-    one-feature reasons, one exact root isolation per piece (thm:mcr-nearest-curved).
+    one-feature reasons, one exact root isolation per piece (thm:mcr-nearest-curved);
+    with several, branch and bound over cells, one run of the nearest programme a round
+    (thm:mcr-nearest-cells).
 
     Examples
     --------
