@@ -5,10 +5,10 @@ top] of the feature's contribution on each (:mod:`gamexplain.algorithms.nearest_
 Re-derived here without the solver's bounds: the cells must cover the feature's domain
 (every integer of an integer domain); each bound is checked against every piece whose
 closed range meets the cell, its polynomial matched to this package's exact evaluator at
-deg + 1 points, by exact rational arithmetic — a piece whose derivative keeps one sign on
-the overlap (a Taylor bound at its midpoint shows it) takes its extremes at the ends;
-otherwise Sturm counts (sympy's ``count_roots``) of the odd-multiplicity part of
-top − p (and p − bottom) and their sign at an interior point show they stay ≥ 0. Each
+deg + 1 points, by exact arithmetic: a polynomial of degree ≤ 3 takes its extremes on
+the overlap at its ends or at the real roots of its derivative inside, and those roots
+(α + β√D from the quadratic formula) and the polynomial's values there are compared with
+the bounds exactly in Q(√D), with no floating point and no root isolation. Each
 cell then becomes a candidate (gain top − h or h − bottom toward a flip, distance from
 x_i to the cell) and :mod:`gamexplain.certify.nearest`'s own sweep finds the least
 distance of a choice of at most k candidates that flips: every flipping point is such a
@@ -20,8 +20,6 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-import sympy
-
 from gamexplain import certify
 from gamexplain.certify.evaluate import contribution
 from gamexplain.certify.numbers import CertificateError, exact_number
@@ -29,8 +27,6 @@ from gamexplain.model.distance import spread
 from gamexplain.substrate.pieces import Segment, lower
 
 __all__ = ["cell_candidates", "curved_features"]
-
-_V = sympy.Symbol("v", real=True)
 
 
 def curved_features(gam: Any, fixed: frozenset[int]) -> list[int]:
@@ -110,65 +106,60 @@ def _value(c: list[Fraction], u: Fraction) -> Fraction:
 
 def _within(poly: list[Fraction], lo: Fraction, hi: Fraction, bottom: Fraction,
             top: Fraction) -> bool:  # fmt: skip
-    """bottom ≤ p(v) ≤ top for every v in [lo, hi]."""
+    """bottom ≤ p(v) ≤ top for every v in [lo, hi]: at both ends, and at every real root
+    of p' strictly inside, valued exactly in Q(√disc)."""
     anchor, c = poly[0], poly[1:]
-    ends = (_value(c, lo - anchor), _value(c, hi - anchor))
-    if not all(bottom <= e <= top for e in ends):
-        return False
-    if lo == hi or _monotone(c, lo - anchor, hi - anchor):
-        return True
-    return _stays_nonnegative(c, anchor, lo, hi, top, -1) and _stays_nonnegative(
-        c, anchor, lo, hi, bottom, 1
-    )
-
-
-def _monotone(c: list[Fraction], a: Fraction, b: Fraction) -> bool:
-    """The derivative keeps one strict sign on [a, b]: |p'(m)| exceeds the Taylor bound of
-    how far p' moves within (b − a)/2 of the midpoint m."""
-    d = [r * c[r] for r in range(1, len(c))]
-    if not d:
-        return True
-    m, radius = (a + b) / 2, (b - a) / 2
-    centre = _value(d, m)
-    margin = Fraction(0)
-    for j in range(1, len(d)):
-        shifted = [d[r] * _choose(r, j) * m ** (r - j) for r in range(j, len(d))]
-        margin += abs(sum(shifted, Fraction(0))) * radius**j
-    return abs(centre) > margin
-
-
-def _choose(n: int, k: int) -> int:
-    out = 1
-    for j in range(k):
-        out = out * (n - j) // (j + 1)
-    return out
-
-
-def _stays_nonnegative(c: list[Fraction], anchor: Fraction, lo: Fraction, hi: Fraction,
-                       level: Fraction, sign: int) -> bool:  # fmt: skip
-    """sign·(p − level) ≥ 0 on [lo, hi], given it holds at both ends: no root of its
-    odd-multiplicity part inside and a positive value at an interior point where it is
-    not zero."""
-    shift = _q(anchor)
-    expr = sum((_q(coef) * (_V - shift) ** r for r, coef in enumerate(c)), sympy.Integer(0))
-    q = sympy.Poly(sign * (expr - _q(level)), _V, domain="QQ")
-    if q.is_zero:
-        return True
-    odd = sympy.Integer(1)
-    for factor, multiplicity in sympy.sqf_list(q)[1]:
-        if multiplicity % 2:
-            odd = odd * factor.as_expr()
-    oddp = sympy.Poly(odd, _V, domain="QQ")
-    inside = oddp.count_roots(_q(lo), _q(hi)) - (oddp.eval(_q(lo)) == 0) - (oddp.eval(_q(hi)) == 0)
-    if inside:
-        return False
-    n = q.degree() + 2
-    for j in range(1, n + 1):
-        value = q.eval(_q(lo + (hi - lo) * j / (n + 1)))
-        if value != 0:
-            return bool(value > 0)
+    if len(c) > 4:
+        return False  # the cells cover pieces of degree at most 3
+    a, b = lo - anchor, hi - anchor
+    for end in (a, b):
+        if not bottom <= _value(c, end) <= top:
+            return False
+    for root in _critical(c):
+        if _sign(_sub(root, a)) > 0 and _sign(_sub(root, b)) < 0:
+            value = _surd_value(c, root)
+            if _sign(_sub(value, top)) > 0 or _sign(_sub(value, bottom)) < 0:
+                return False
     return True
 
 
-def _q(value: Fraction) -> sympy.Rational:
-    return sympy.Rational(value.numerator, value.denominator)
+_Surd = tuple[Fraction, Fraction, Fraction]
+"""α + β·√D as (α, β, D), D ≥ 0 rational."""
+
+
+def _critical(c: list[Fraction]) -> list[_Surd]:
+    """The real roots of the derivative of Σ c_r u^r (degree ≤ 3), as surds."""
+    d = [r * c[r] for r in range(1, len(c))] + [Fraction(0)] * 3
+    d1, d2, d3 = d[0], d[1], d[2]
+    zero = Fraction(0)
+    if d3 == 0:
+        return [] if d2 == 0 else [(-d1 / d2, zero, zero)]
+    disc = d2 * d2 - 4 * d3 * d1
+    if disc < 0:
+        return []
+    return [(-d2 / (2 * d3), sign / (2 * d3), disc) for sign in (-1, 1)]
+
+
+def _sub(x: _Surd, t: Fraction) -> _Surd:
+    return (x[0] - t, x[1], x[2])
+
+
+def _sign(x: _Surd) -> int:
+    """The exact sign of α + β√D."""
+    alpha, beta, disc = x
+    root_part = 0 if beta == 0 or disc == 0 else (1 if beta > 0 else -1)
+    alpha_sign = (alpha > 0) - (alpha < 0)
+    if root_part == 0 or alpha_sign == root_part or alpha_sign == 0:
+        return alpha_sign or root_part
+    # opposite signs: the larger square wins
+    gap = alpha * alpha - beta * beta * disc
+    return alpha_sign if gap > 0 else (root_part if gap < 0 else 0)
+
+
+def _surd_value(c: list[Fraction], root: _Surd) -> _Surd:
+    """Σ c_r·root^r by Horner in Q(√D)."""
+    a, b, disc = root
+    alpha, beta = Fraction(0), Fraction(0)
+    for coefficient in reversed(c):
+        alpha, beta = alpha * a + beta * b * disc + coefficient, alpha * b + beta * a
+    return (alpha, beta, disc)

@@ -11,6 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
+import sympy
 from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 from strategies import features, instances
@@ -18,6 +19,7 @@ from strategies import features, instances
 import gamexplain as gx
 from gamexplain import GAM, Classification, Feature, Integers, Interval, Piecewise, Regression
 from gamexplain.certify.nearest import NEAREST_BRACKETED
+from gamexplain.certify.nearest_cells import _sign, _within
 from gamexplain.model.distance import feature_distance
 from gamexplain.substrate.primitives import contribution_max
 
@@ -201,3 +203,44 @@ def test_a_short_time_limit_gives_a_verified_answer(limit: float) -> None:
     assert result.verify(gam)
     if result.witness_kind == "nearest":
         assert result.certificate.nearest <= result.distance
+
+
+small = st.fractions(min_value=-4, max_value=4, max_denominator=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(small, small, st.fractions(min_value=0, max_value=9, max_denominator=4))
+def test_surd_signs_match_sympy(alpha: Fraction, beta: Fraction, disc: Fraction) -> None:
+    value = sympy.Rational(alpha.numerator, alpha.denominator) + sympy.Rational(
+        beta.numerator, beta.denominator
+    ) * sympy.sqrt(sympy.Rational(disc.numerator, disc.denominator))
+    assert _sign((alpha, beta, disc)) == int(sympy.sign(sympy.nsimplify(value)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(small, min_size=1, max_size=4), small, small, st.booleans())
+def test_cell_bound_checks_match_the_exact_range(
+    coefficients: list[Fraction], a: Fraction, b: Fraction, above: bool
+) -> None:
+    lo, hi = min(a, b), max(a, b)
+    v = sympy.Symbol("v", real=True)
+    poly = sum((sympy.Rational(c.numerator, c.denominator) * v**r
+                for r, c in enumerate(coefficients)), sympy.Integer(0))  # fmt: skip
+    points = [sympy.Rational(lo.numerator, lo.denominator),
+              sympy.Rational(hi.numerator, hi.denominator)]  # fmt: skip
+    points += [r for r in sympy.real_roots(sympy.Poly(sympy.diff(poly, v), v))
+               if points[0] < r < points[1]] if sympy.diff(poly, v) != 0 else []  # fmt: skip
+    values = [poly.subs(v, p) for p in points]
+    top, bottom = sympy.Max(*values), sympy.Min(*values)
+    # bounds a hair inside the true range must fail; rational bounds outside it must hold
+    outside_top = Fraction(str(sympy.ceiling(top * 64))) / 64
+    outside_bottom = Fraction(str(sympy.floor(bottom * 64))) / 64
+    assert _within([Fraction(0), *coefficients], lo, hi, outside_bottom, outside_top)
+    if lo < hi:
+        hair = Fraction(1, 10**6)
+        if above:
+            inside = Fraction(str(sympy.floor(top * 10**7))) / 10**7 - hair
+            assert not _within([Fraction(0), *coefficients], lo, hi, outside_bottom, inside)
+        else:
+            inside = Fraction(str(sympy.ceiling(bottom * 10**7))) / 10**7 + hair
+            assert not _within([Fraction(0), *coefficients], lo, hi, inside, outside_top)
