@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -43,6 +44,9 @@ __all__ = ["Cell", "CellNearest", "cell_bounds", "cell_nearest_witness"]
 MAX_ROUNDS = 40
 """Rounds of refinement: the bracket stays open when they run out (or the deadline
 passes first)."""
+
+DEFAULT_SECONDS = 10.0
+"""Without a ``time_limit``, no new round starts after this many seconds."""
 
 _PARTS = 4
 """Cells each curved piece starts with, and a chosen cell is cut into."""
@@ -136,12 +140,16 @@ def cell_nearest_witness(problem: Problem, size: int, start: tuple[Any, ...]) ->
         best_point = None
     found: tuple[Fraction, dict[int, list[Cell]]] | None = None
     frontiers: dict[tuple[int, str], list[Move]] = {}
+    # without a time limit the search still stops after ``DEFAULT_SECONDS``
+    budget_end = time.perf_counter() + DEFAULT_SECONDS if deadline.remaining() is None else None
     stopped = False
     for _ in range(MAX_ROUNDS):
         try:
             deadline.check()
+            if budget_end is not None and time.perf_counter() > budget_end:
+                raise OutOfTime
             low, side, chosen = _relaxation(problem, oracle.sides, cells, size, budget,
-                                            frontiers)  # fmt: skip
+                                            frontiers, best_distance)  # fmt: skip
         except OutOfTime:
             stopped = True
             break
@@ -170,7 +178,7 @@ def cell_nearest_witness(problem: Problem, size: int, start: tuple[Any, ...]) ->
 
 def _relaxation(
     problem: Problem, sides: tuple[str, ...], cells: dict[int, list[Cell]], size: int,
-    budget: Any, frontiers: dict[tuple[int, str], list[Move]],
+    budget: Any, frontiers: dict[tuple[int, str], list[Move]], ceiling: Fraction | None,
 ) -> tuple[Fraction, str, tuple[Move, ...]]:  # fmt: skip
     """The relaxation's optimum over both sides (regression), its side and its chosen
     moves; ``frontiers`` caches each feature's moves until its cells change."""
@@ -183,7 +191,9 @@ def _relaxation(
                     _cell_moves(problem, i, side, cells[i]) if i in cells
                     else feature_moves(problem, i, side)
                 )  # fmt: skip
-            moves.append(frontiers[i, side])
+            # a move farther than a flipping point already found is in no nearer choice
+            near = [m for m in frontiers[i, side] if ceiling is None or m.distance <= ceiling]
+            moves.append(near)
         state = scaled_combine(moves, size, budget)
         if state is not None and (best is None or state.distance < best[0]):
             best = (Fraction(state.distance), side, state.moves)
