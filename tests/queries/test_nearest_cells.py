@@ -244,3 +244,21 @@ def test_cell_bound_checks_match_the_exact_range(
         else:
             inside = Fraction(str(sympy.ceiling(bottom * 10**7))) / 10**7 + hair
             assert not _within([Fraction(0), *coefficients], lo, hi, inside, outside_top)
+
+
+def test_a_multiclass_nearest_is_only_as_exact_as_its_rivals() -> None:
+    # class 1 needs a² + b³/2 above 4.5 + class 0's 0: two curved features, a bracket
+    curved = [
+        Feature("a", Interval(0, 2), Piecewise([0, 2], [[0.0, 0.0, 1.0]])),
+        Feature("b", Interval(0, 2), Piecewise([0, 2], [[0.0, 0.0, 0.0, 0.5]])),
+    ]
+    flat = [Feature(f.name, f.domain, Piecewise([0, 2], [[0.0]])) for f in curved]
+    model = gx.MulticlassGAM(
+        gx.Multiclass(["no", "yes"]),
+        [GAM(flat, 0.0, Regression()), GAM(curved, -4.5, Regression())],
+    )
+    result = gx.minimum_contrastive_reason(model, (0, 0), witness="nearest", time_limit=5)
+    assert result.size == 2 and result.witness_kind == "nearest" and result.verify(model)
+    assert result.exact is False and result.message == NEAREST_BRACKETED
+    assert not dataclasses.replace(result, exact=True, message="").verify(model)
+    assert not dataclasses.replace(result, exact=True).verify(model)
