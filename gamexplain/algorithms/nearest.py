@@ -34,7 +34,7 @@ from gamexplain.substrate import deadline
 from gamexplain.substrate.pieces import Point, Segment, lower
 from gamexplain.substrate.scaling import common_denominator
 
-__all__ = ["Move", "Nearest", "feature_moves", "nearest_witness"]
+__all__ = ["Move", "Nearest", "feature_moves", "nearest_witness", "scaled_combine"]
 
 Number = Fraction | int
 """Gains and distances: exact rationals, or integers once scaled to a common unit."""
@@ -115,7 +115,7 @@ def nearest_witness(problem: Problem, size: int) -> Nearest | None:
     for side in oracle.sides:
         moves = [feature_moves(problem, i, side) for i in problem.free]
         budget = oracle.budget if oracle.classification else (oracle.tolerance, 1)
-        found = _scaled_combine(moves, size, budget)
+        found = scaled_combine(moves, size, budget)
         if found is not None and (best is None or _key(found) < _key(best)):
             best = found
     if best is None:
@@ -123,7 +123,7 @@ def nearest_witness(problem: Problem, size: int) -> Nearest | None:
     return _answer(problem, best)
 
 
-def _scaled_combine(moves: list[list[Move]], size: int, budget: Lex) -> _State | None:
+def scaled_combine(moves: list[list[Move]], size: int, budget: Lex) -> _State | None:
     """:func:`_combine` on integers: gains and the budget over their common denominator,
     distances over theirs (exact, and far cheaper to add than fractions); the state it
     returns carries its distance as a Fraction again."""

@@ -13,7 +13,7 @@ flipping gap, within ``APPROACH`` spread units. Degree-1 (linear) pieces have ra
 roots, so there the infimum is always rational and exact.
 
 Reasons of two or more features on curved pieces (a non-convex continuous problem) are
-refused with :class:`~gamexplain.errors.UnsupportedQueryError` naming the case.
+bracketed by :mod:`gamexplain.algorithms.nearest_cells`.
 """
 
 from __future__ import annotations
@@ -97,7 +97,8 @@ def curved_nearest_witness(problem: Problem, size: int) -> CurvedNearest | None:
     problem : Problem
         A purely additive model (some free features may have polynomial pieces).
     size : int
-        The minimum size of a contrastive reason of ``problem``; must be 1.
+        The minimum size of a contrastive reason of ``problem``; must be 1 (larger sizes
+        go to :mod:`gamexplain.algorithms.nearest_cells`).
 
     Returns
     -------

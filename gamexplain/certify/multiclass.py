@@ -17,6 +17,7 @@ A multiclass result carries a :class:`RivalCertificate`. Its checks
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -230,7 +231,9 @@ def check_contrastive(result: Any, gam: Any) -> bool:
     if getattr(result, "kind", None) == "subset-minimal":
         return _check_subset_minimal_contrastive(result, gam)
     model = _model(gam, result)
-    if model is None or not _bound(model, result, ("mcr",)) or result.certificate.minimality:
+    if model is None or result.certificate.minimality or not _loose_as_rivals(result):
+        return False
+    if not _bound(model, dataclasses.replace(result, exact=True, message=""), ("mcr",)):
         return False
     x, cert = tuple(result.instance), result.certificate
     p = cert.prediction
@@ -299,6 +302,17 @@ def _check_subset_minimal_contrastive(result: Any, gam: Any) -> bool:
             for j, results in cert.minimality
         )
     )
+
+
+def _loose_as_rivals(result: Any) -> bool:
+    """A nearest witness is inexact, with the first such rival's message, exactly when a
+    rival reason of the least size is; otherwise exact with no message."""
+    subs = [sub for _, sub in result.certificate.rivals if sub.exists]
+    size = min((sub.size for sub in subs), default=None)
+    loose = [sub for sub in subs if sub.size == size and not sub.exact]
+    if result.witness_kind != "nearest" or not loose:
+        return result.exact is True and result.message == ""
+    return result.exact is False and result.message == loose[0].message
 
 
 def _nearest_consistent(gam: MulticlassGAM, rivals: Any, size: int, result: Any) -> bool:

@@ -25,17 +25,23 @@ from typing import Any
 
 from gamexplain import certify
 from gamexplain.certify.evaluate import contribution, label, score
+from gamexplain.certify.nearest_cells import cell_candidates, curved_features
 from gamexplain.certify.nearest_curved import curved_nearest_consistent, is_curved
 from gamexplain.certify.nearest_pairs import pair_nearest_consistent
 from gamexplain.certify.numbers import CertificateError, exact_number
 from gamexplain.model.distance import APPROACH, feature_distance
 from gamexplain.substrate.pieces import Point, lower
 
-__all__ = ["NEAREST_STOPPED", "nearest_consistent"]
+__all__ = ["NEAREST_BRACKETED", "NEAREST_STOPPED", "nearest_consistent"]
 
 NEAREST_STOPPED = (
     "the nearest-witness search stopped at the time limit: the witness is the closest "
     "found, not proven nearest"
+)
+
+NEAREST_BRACKETED = (
+    "the least distance of a flip is bracketed, not exact: certificate.nearest below it, "
+    "the witness's distance above"
 )
 
 
@@ -54,8 +60,9 @@ def nearest_consistent(gam: Any, x: tuple[Any, ...], fixed: frozenset[int], resu
     """Whether the result's ``witness_kind``, ``distance`` and the certificate's
     ``nearest`` infimum are what the model implies (see the module docstring)."""
     claimed = result.certificate.nearest
+    cells = result.certificate.nearest_cells
     if result.witness_kind == "extreme":
-        return result.distance is None and claimed is None
+        return result.distance is None and claimed is None and not cells
     if result.witness_kind != "nearest" or result.features is None:
         return False
     if result.kind != "minimum" or not result.minimum_certified or result.status != "solved":
@@ -67,6 +74,8 @@ def nearest_consistent(gam: Any, x: tuple[Any, ...], fixed: frozenset[int], resu
     )
     if result.distance != shown:
         return False
+    if cells and (gam.pairs or k < 2 or not is_curved(gam, fixed)):
+        return False  # cells bracket only reasons of several features on curved pieces
     if claimed is None and gam.pairs:
         # a pair search the deadline stopped: its witness is only the closest found
         return result.exact is False and result.message == NEAREST_STOPPED
@@ -75,6 +84,12 @@ def nearest_consistent(gam: Any, x: tuple[Any, ...], fixed: frozenset[int], resu
     if gam.pairs:
         return pair_nearest_consistent(gam, x, fixed, result, claimed)
     if is_curved(gam, fixed):
+        # a bracketed nearness makes the whole result inexact, and says so
+        bracketed = result.certificate.nearest_exact is False
+        if bracketed != (result.exact is False and result.message == NEAREST_BRACKETED):
+            return False
+        if k >= 2:
+            return _cells_consistent(gam, x, fixed, result, claimed, shown)
         return curved_nearest_consistent(gam, x, fixed, result, claimed, shown)
     if result.certificate.nearest_exact is not None:
         return False
@@ -84,6 +99,46 @@ def nearest_consistent(gam: Any, x: tuple[Any, ...], fixed: frozenset[int], resu
     if attainable:
         return bool(shown == infimum)
     return bool(infimum < shown <= infimum + k * APPROACH)
+
+
+def _cells_consistent(
+    gam: Any, x: tuple[Any, ...], fixed: frozenset[int], result: Any, claimed: Fraction,
+    shown: Fraction,
+) -> bool:  # fmt: skip
+    """The claimed bound is at most the optimum of the relaxation the certificate's cells
+    define (:mod:`gamexplain.certify.nearest_cells`), and is the witness's distance when
+    claimed exact."""
+    exact = result.certificate.nearest_exact
+    if exact is None or (exact and claimed != shown):
+        return False
+    declared = result.certificate.nearest_cells
+    names = [name for name, _ in declared]
+    curved = curved_features(gam, fixed)
+    if sorted(names) != sorted(gam.features[i].name for i in curved):
+        return False
+    by_index = {gam.index(name): cells for name, cells in declared}
+    s = Fraction(exact_number(score(gam, x)))
+    before = label(gam, s) if gam.task.kind == "classification" else None
+    least: Fraction | None = None
+    for direction in _directions(before):
+        table = []
+        for i in range(gam.n_features):
+            if i in fixed:
+                continue
+            if i in by_index:
+                pairs = cell_candidates(gam, i, x[i], by_index[i], direction)
+                if pairs is None:
+                    return False
+                found = [_Candidate(g, d, False) for g, d in pairs]
+            else:
+                found = _feature_candidates(gam, x, i, direction)
+            if found:
+                table.append(_frontier(found))
+        bound, _ = _scaled_search(gam, s, before, direction, table, len(result.features), shown)
+        if bound is not None and (least is None or bound < least):
+            least = bound
+    # the witness flips and lies in the cells, so some choice within its distance flips
+    return least is not None and claimed <= least
 
 
 def _infimum(
@@ -138,23 +193,32 @@ def _candidates(
     """Per free feature, its candidates that move the score in ``direction``, closest
     first."""
     table = []
-    for i, feature in enumerate(gam.features):
+    for i in range(gam.n_features):
         if i in fixed:
             continue
-        here = Fraction(exact_number(contribution(gam, i, x[i])))
-        found = []
-        for piece in lower(feature):
-            place = _closest(feature.domain, piece, x[i])
-            if place is None:
-                continue
-            inside, distance, attained = place
-            value = Fraction(exact_number(contribution(gam, i, inside)))
-            gain = (value - here) * direction
-            if gain > 0:
-                found.append(_Candidate(gain, distance, attained))
+        found = _feature_candidates(gam, x, i, direction)
         if found:
             table.append(_frontier(found))
     return table
+
+
+def _feature_candidates(
+    gam: Any, x: tuple[Any, ...], i: int, direction: int
+) -> list[_Candidate]:
+    """Feature i's candidates (one per piece) that move the score in ``direction``."""
+    feature = gam.features[i]
+    here = Fraction(exact_number(contribution(gam, i, x[i])))
+    found = []
+    for piece in lower(feature):
+        place = _closest(feature.domain, piece, x[i])
+        if place is None:
+            continue
+        inside, distance, attained = place
+        value = Fraction(exact_number(contribution(gam, i, inside)))
+        gain = (value - here) * direction
+        if gain > 0:
+            found.append(_Candidate(gain, distance, attained))
+    return found
 
 
 def _frontier(found: list[_Candidate]) -> list[_Candidate]:

@@ -59,7 +59,7 @@ from gamexplain.certify.evaluate import (
     same_prediction,
     score,
 )
-from gamexplain.certify.nearest import NEAREST_STOPPED, nearest_consistent
+from gamexplain.certify.nearest import NEAREST_BRACKETED, NEAREST_STOPPED, nearest_consistent
 from gamexplain.certify.numbers import Number, compare, enclose, exact_number
 from gamexplain.certify.provenance import provenance_consistent
 from gamexplain.errors import CertificateError
@@ -456,10 +456,12 @@ def check_contrastive_reason(result: Any, gam: Any) -> bool:
 
 
 def _unstopped(result: Any) -> Any:
-    """A nearest witness whose search the deadline stopped says so in ``exact`` and
-    ``message`` (:func:`~gamexplain.certify.nearest.nearest_consistent` checks both);
-    the size claim is judged as it would be without that."""
-    if result.witness_kind != "nearest" or result.message != NEAREST_STOPPED:
+    """A nearest witness whose search the deadline stopped, or whose distance is only
+    bracketed, says so in ``exact`` and ``message``
+    (:func:`~gamexplain.certify.nearest.nearest_consistent` checks both); the size claim
+    is judged as it would be without that."""
+    stated = (NEAREST_STOPPED, NEAREST_BRACKETED)
+    if result.witness_kind != "nearest" or result.message not in stated:
         return result
     certified = bool(result.minimum_certified)
     return dataclasses.replace(result, exact=certified, message="" if certified else UNCERTIFIED)

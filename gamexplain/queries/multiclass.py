@@ -302,6 +302,15 @@ def minimum_contrastive_reason_multiclass(
         model=checks.digest(gam), prediction=problem.prediction, rivals=rivals, witness=point
     )
     model = problem.gam
+    # a nearest witness is only as exact as every smallest rival's nearness
+    loose = [
+        sub for _, sub in rivals
+        if best is not None and best.witness_kind == "nearest" and sub.exists
+        and sub.size == best.size and not sub.exact
+    ]  # fmt: skip
+    common = _common(problem, spec, entry, start)
+    if loose:
+        common = {**common, "exact": False, "message": loose[0].message}
     return MulticlassContrastiveReason(
         certificate=certificate,
         witness_kind="extreme" if best is None else best.witness_kind,
@@ -311,8 +320,7 @@ def minimum_contrastive_reason_multiclass(
         else tuple(point[i] for i in sorted(changed)),
         kind="minimum", witness=point,
         witness_prediction=None if point is None else model.predict_exact(point),
-        fixed=_names(model, problem.fixed), minimum_certified=True,
-        **_common(problem, spec, entry, start),
+        fixed=_names(model, problem.fixed), minimum_certified=True, **common,
     )  # fmt: skip
 
 

@@ -29,6 +29,7 @@ from numpy.typing import ArrayLike
 from gamexplain import certify
 from gamexplain.algorithms.brute_reasons import Enumeration, oracle_for
 from gamexplain.algorithms.nearest import Nearest, nearest_witness
+from gamexplain.algorithms.nearest_cells import CellNearest, cell_nearest_witness
 from gamexplain.algorithms.nearest_curved import curved_nearest_witness, has_curved_pieces
 from gamexplain.algorithms.nearest_pairs import PairNearest, pair_nearest_witness
 from gamexplain.algorithms.pairwise import PairWorstCase
@@ -40,7 +41,7 @@ from gamexplain.algorithms.worst_case import (
     make_problem,
 )
 from gamexplain.certify import reasons as checks
-from gamexplain.certify.nearest import NEAREST_STOPPED
+from gamexplain.certify.nearest import NEAREST_BRACKETED, NEAREST_STOPPED
 from gamexplain.complexity.registry import select_algorithm
 from gamexplain.errors import (
     CertificateTooLargeError,
@@ -128,8 +129,15 @@ class ReasonCertificate:
         ``witness="nearest"`` on curved pieces: True when ``nearest`` is the infimum
         itself (a rational: always so on linear pieces), False when the infimum is
         irrational and ``nearest`` is a rational within ``APPROACH`` below it (the
-        witness's distance is then within ``APPROACH`` above it); None elsewhere
-        (:mod:`gamexplain.certify.nearest_curved`).
+        witness's distance is then within ``APPROACH`` above it, and the result says
+        ``exact=False``); None elsewhere
+        (:mod:`gamexplain.certify.nearest_curved`). Reasons of several features on
+        curved pieces: True when the witness attains ``nearest``.
+    nearest_cells : tuple of (str, tuple of (low, high, bottom, top))
+        ``witness="nearest"`` on curved pieces, reasons of two or more features: per
+        curved free feature, the cells of the relaxation whose optimum is ``nearest``
+        (the contribution lies in [bottom, top] on [low, high];
+        :mod:`gamexplain.certify.nearest_cells`); empty elsewhere.
     """
 
     model: str = ""
@@ -141,6 +149,7 @@ class ReasonCertificate:
     nearest: Fraction | None = None
     size_proof: Any = None
     nearest_exact: bool | None = None
+    nearest_cells: tuple[tuple[str, tuple[tuple[Fraction, ...], ...]], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -302,7 +311,7 @@ class ContrastiveReason(Result):
             # a multiclass result carries its rivals' certificates, which have no bracket
             low = getattr(self.certificate, "nearest", None)
             if getattr(self.certificate, "nearest_exact", None) is False and low is not None:
-                text += f"; the nearest flip, an irrational root, is at least {checks.show(low)}"
+                text += f"; no flip is nearer than {checks.show(low)}"
             text += ")"
         return f"{text} ({self.message})" if self.message else text
 
@@ -567,7 +576,11 @@ def minimum_contrastive_reason(
         bins; pair terms allowed), or, on a model without pair terms whose minimum
         reasons have one feature, polynomial pieces (splines, NAMs): then
         ``certificate.nearest_exact`` says whether ``certificate.nearest`` is the
-        infimum or a rational lower bound of an irrational one; otherwise
+        infimum or a rational lower bound of an irrational one, and a bracketed
+        nearness makes the result ``exact=False`` with a message saying so. Minimum
+        reasons of several features on polynomial pieces get a certified bracket
+        [``certificate.nearest``, ``distance``] by branch and bound over cells
+        (``certificate.nearest_cells``). Otherwise
         :class:`~gamexplain.errors.UnsupportedQueryError`.
         On an additive model a run stopped by ``time_limit`` keeps its extreme witness
         and says so in ``witness_kind``; on a pair model it returns the closest witness
@@ -593,7 +606,9 @@ def minimum_contrastive_reason(
     states, exponential in the worst case. On pair models, a search over the sets of k
     features and their joint bins (thm:mcr-nearest-pairs): at most C(n, k)·m^k joint
     bins for m bins per feature, bounds pruning most. On polynomial pieces with
-    one-feature reasons, one exact root isolation per piece (thm:mcr-nearest-curved).
+    one-feature reasons, one exact root isolation per piece (thm:mcr-nearest-curved);
+    with several, branch and bound over cells, one run of the nearest programme a round
+    (thm:mcr-nearest-cells).
 
     Examples
     --------
@@ -651,6 +666,11 @@ def minimum_contrastive_reason(
         with deadline.limit_at(instant):
             found = pair_nearest_witness(problem, reason.size, reason.witness)
         return _pair_nearest(problem, reason, found, start)
+    if has_curved_pieces(problem) and reason.size >= 2 and not problem.gam.pairs:
+        assert reason.witness is not None  # a solved reason that exists has one
+        with deadline.limit_at(instant):
+            cells = cell_nearest_witness(problem, reason.size, reason.witness)
+        return reason if cells is None else _cell_nearest(problem, reason, cells, start)
     if has_curved_pieces(problem):
         try:
             with deadline.limit_at(instant):
@@ -662,7 +682,12 @@ def minimum_contrastive_reason(
         near = _nearest(problem, reason, Nearest(curved.point, curved.changed, curved.lower,
                                                  curved.attained), start)  # fmt: skip
         certificate = dataclasses.replace(near.certificate, nearest_exact=curved.exact)
-        return dataclasses.replace(near, certificate=certificate)
+        if curved.exact:
+            return dataclasses.replace(near, certificate=certificate)
+        # the reason and its size are exact; its nearness is only bracketed
+        return dataclasses.replace(
+            near, certificate=certificate, exact=False, message=NEAREST_BRACKETED
+        )
     try:
         with deadline.limit_at(instant):
             nearest = nearest_witness(problem, reason.size)
@@ -876,6 +901,27 @@ def _pair_nearest(
     certificate = dataclasses.replace(near.certificate, nearest=None)
     return dataclasses.replace(
         near, exact=False, message=NEAREST_STOPPED, certificate=certificate
+    )
+
+
+def _cell_nearest(
+    problem: Problem, reason: ContrastiveReason, found: CellNearest, start: float
+) -> ContrastiveReason:
+    """:func:`_nearest` for a bracket of several curved features: the certificate keeps
+    the relaxation's cells; a bracket that did not close makes the result inexact."""
+    closed = found.lower == found.distance
+    near = _nearest(problem, reason, Nearest(found.point, found.changed, found.lower, closed),
+                    start)  # fmt: skip
+    names = problem.gam.feature_names
+    cells = tuple(
+        (names[i], tuple((c.low, c.high, c.bottom, c.top) for c in kept))
+        for i, kept in found.cells
+    )  # fmt: skip
+    certificate = dataclasses.replace(near.certificate, nearest_exact=closed, nearest_cells=cells)
+    if closed:
+        return dataclasses.replace(near, certificate=certificate)
+    return dataclasses.replace(
+        near, certificate=certificate, exact=False, message=NEAREST_BRACKETED
     )
 
 

@@ -17,6 +17,7 @@ from strategies import gams, instances
 
 import gamexplain as gx
 from gamexplain import GAM, Classification, Feature, Integers, Interval, Piecewise, Regression
+from gamexplain.certify.nearest import NEAREST_BRACKETED
 from gamexplain.errors import UnsupportedQueryError
 from gamexplain.model.distance import APPROACH, feature_distance
 
@@ -88,9 +89,12 @@ def test_curved_nearest_matches_brute_force(data: st.DataObject) -> None:
     try:
         result = gx.minimum_contrastive_reason(gam, x, witness="nearest")
     except UnsupportedQueryError as error:
-        assert extreme.size >= 2 or "lone irrational" in str(error)
+        # reasons of several features get a cell bracket now; only this case is refused
+        assert "lone irrational" in str(error)
         return
     assert result.verify(gam)
+    # the result is exact exactly when its nearness is
+    assert result.exact == (result.certificate.nearest_exact is not False)
     if extreme.size != 1 or result.certificate.nearest_exact is None:
         return  # the piecewise-constant search (tests/queries/test_nearest.py)
     claimed, shown = result.certificate.nearest, result.distance
@@ -154,17 +158,25 @@ def test_a_cubic_root_gives_a_rational_bracket_of_an_irrational_infimum() -> Non
     assert result.certificate.nearest <= root < float(result.distance)
     assert float(result.distance) - root <= float(APPROACH)
     assert result.verify(gam)
-    assert "an irrational root, is at least 0.62996" in str(result)
+    # the reason and its size are exact; the nearness is not, and the result says so
+    assert result.exact is False and result.minimum_certified is True
+    assert result.message == NEAREST_BRACKETED
+    assert "no flip is nearer than 0.62996" in str(result)
 
 
-def test_two_feature_reasons_on_curved_pieces_are_refused_by_name() -> None:
+def test_two_feature_reasons_on_curved_pieces_get_a_certified_bracket() -> None:
+    # a + b ≥ 1.5 on [0, 1]²: every split of the 1.5 is optimal, the infimum is 1.5
     gam = GAM(
         [Feature(n, Interval(0, 1), Piecewise([0, 1], [[0.0, 1.0]])) for n in "ab"],
         intercept=-1.5,
         task=Classification(threshold=0.0),
     )
-    with pytest.raises(UnsupportedQueryError, match="change 2 features"):
-        gx.minimum_contrastive_reason(gam, (0, 0), witness="nearest")
+    result = gx.minimum_contrastive_reason(gam, (0, 0), witness="nearest", time_limit=5)
+    low, high = result.certificate.nearest, result.distance
+    assert result.features == ("a", "b") and result.verify(gam)
+    assert low <= Fraction(3, 2) <= high
+    assert result.exact == (low == high) == result.certificate.nearest_exact
+    assert result.certificate.nearest_cells
 
 
 def test_regression_and_integer_domains() -> None:
@@ -227,3 +239,20 @@ def test_forged_brackets_of_an_irrational_infimum_fail_verify() -> None:
     assert not forged(nearest=result.distance).verify(gam)
     # a bound too loose for the stated tolerance
     assert not forged(nearest=cert.nearest - 3 * APPROACH).verify(gam)
+    # the result claimed exact (with or without the bracket's message)
+    assert not dataclasses.replace(result, exact=True).verify(gam)
+    assert not dataclasses.replace(result, exact=True, message="").verify(gam)
+    assert not dataclasses.replace(result, message="").verify(gam)
+    # the witness moved (farther, or to a point that does not flip)
+    for moved in (Fraction(13, 10), Fraction(5, 4)):
+        forged_witness = dataclasses.replace(
+            result, witness=(moved,), values=(moved,), distance=moved / 2,
+            certificate=dataclasses.replace(cert, witness=(moved,)),
+        )  # fmt: skip
+        assert not forged_witness.verify(gam)
+
+
+def test_an_exact_curved_nearness_may_not_claim_a_bracket() -> None:
+    gam, result = _line_result()
+    assert result.exact is True and result.message == ""
+    assert not dataclasses.replace(result, exact=False, message=NEAREST_BRACKETED).verify(gam)
