@@ -25,8 +25,8 @@ region at a time: each pair term inside S is charged to one member only, as the 
 reaches over the other member's regions left (exact once that member is down to one),
 and regions that cannot complete a flip within the best distance are dropped before each
 split. It first runs passes capped at 2^-6, …, 2^-1 times the extreme witness's distance:
-a pass is exhaustive within its cap, so the first one that finds a flip has the nearest. When the deadline passes it returns
-the closest witness found so far, marked unproven.
+a pass is exhaustive within its cap, so the first one that finds a flip has the nearest.
+When the deadline passes it returns the closest witness found so far, marked unproven.
 """
 
 from __future__ import annotations
@@ -145,12 +145,24 @@ def _bins(gam: Any, i: int, value: Any) -> tuple[int, ...]:
     one) by float bisection over the edges, exact since floats compare exactly."""
     feature = gam.features[i]
     axes = slots(gam, i)
-    if isinstance(value, Fraction | int | float) and float(value) == value:
-        number = float(value)
+    number = _float_of(value)
+    if number is not None:
         return tuple(bisect.bisect_right(_inner(gam.pairs[p], a), number)
                      if gam.pairs[p].edges[a] is not None
                      else gam.pairs[p].bin_of(a, feature, value) for p, a in axes)  # fmt: skip
     return tuple(gam.pairs[p].bin_of(a, feature, value) for p, a in axes)
+
+
+def _float_of(value: Any) -> float | None:
+    """The float equal to a number, or None (no such float, or no number)."""
+    if isinstance(value, Fraction):
+        number = float(value)
+        ratio = number.as_integer_ratio()
+        return number if ratio == (value.numerator, value.denominator) else None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+        return number if number == value else None
+    return None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -167,7 +179,9 @@ def _parts(gam: Any, i: int) -> tuple[_Part, ...]:
     """Feature i's pieces split at its pair bins' edges, whatever the instance."""
     feature = gam.features[i]
     axes = slots(gam, i)
-    cuts = sorted({Fraction(e) for p, a in axes for e in (gam.pairs[p].edges[a] or ())[1:-1]})
+    edges = sorted({e for p, a in axes for e in (gam.pairs[p].edges[a] or ())[1:-1]})
+    cuts = [Fraction(e) for e in edges]  # the same order: a float is one rational
+    at_cut = set(cuts)
     found: list[_Part] = []
     for piece in lower(feature):
         if isinstance(piece, Point):
@@ -182,10 +196,10 @@ def _parts(gam: Any, i: int) -> tuple[_Part, ...]:
                 f"{piece.degree} on [{float(piece.low)}, {float(piece.high)}]"
             )
         main = value_at(piece, piece.low)
-        inner = cuts[bisect.bisect_right(cuts, piece.low) : bisect.bisect_left(cuts, piece.high)]
+        inner = cuts[_after(cuts, edges, piece.low) : _before(cuts, edges, piece.high)]
         if piece.integers:
             starts = sorted({int(piece.low), *(math.ceil(c) for c in inner), *(
-                [int(piece.high)] if piece.high in cuts else [])})  # fmt: skip
+                [int(piece.high)] if piece.high in at_cut else [])})  # fmt: skip
             ends = [*(t - 1 for t in starts[1:]), int(piece.high)]
             found += [
                 (a, b, True, main, _bins(gam, i, a)) for a, b in zip(starts, ends, strict=True)
@@ -194,17 +208,31 @@ def _parts(gam: Any, i: int) -> tuple[_Part, ...]:
         bounds = [piece.low, *inner, piece.high]
         last = len(bounds) - 2
         for t, (a, b) in enumerate(itertools.pairwise(bounds)):
-            closed = piece.closed and t == last and piece.high not in cuts
+            closed = piece.closed and t == last and piece.high not in at_cut
             found.append((a, b, closed, main, _bins(gam, i, a)))
-        if piece.closed and (piece.high in cuts or piece.low == piece.high):
+        if piece.closed and (piece.high in at_cut or piece.low == piece.high):
             found.append((piece.high, piece.high, True, main, _bins(gam, i, piece.high)))
     return tuple(found)
 
 
+def _after(cuts: list[Fraction], edges: list[float], value: Fraction) -> int:
+    """How many cuts lie at or below ``value`` (float bisection when it is a float)."""
+    number = _float_of(value)
+    return bisect.bisect_right(cuts, value) if number is None else bisect.bisect_right(
+        edges, number)  # fmt: skip
+
+
+def _before(cuts: list[Fraction], edges: list[float], value: Fraction) -> int:
+    """How many cuts lie below ``value`` (float bisection when it is a float)."""
+    number = _float_of(value)
+    return bisect.bisect_left(cuts, value) if number is None else bisect.bisect_left(
+        edges, number)  # fmt: skip
+
+
 def _plain(value: Fraction) -> Any:
     """A float when it denotes the rational exactly (friendlier points), else the Fraction."""
-    number = float(value)
-    return number if Fraction(number) == value else value
+    number = _float_of(value)
+    return value if number is None else number
 
 
 # -- the model in floats, per instance -------------------------------------------------

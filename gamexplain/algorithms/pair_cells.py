@@ -54,9 +54,12 @@ class Cell:
     bins: Signature
 
 
-def slots(gam: Any, j: int) -> list[tuple[int, int]]:
+@functools.lru_cache(maxsize=1024)
+def slots(gam: Any, j: int) -> tuple[tuple[int, int], ...]:
     """The (pair term, axis) slots feature j occupies, in pair order."""
-    return [(p, pair.features.index(j)) for p, pair in enumerate(gam.pairs) if j in pair.features]
+    return tuple(
+        (p, pair.features.index(j)) for p, pair in enumerate(gam.pairs) if j in pair.features
+    )
 
 
 def paired(gam: Any) -> list[int]:
