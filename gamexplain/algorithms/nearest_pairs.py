@@ -20,8 +20,13 @@ re-decided with the model's exact score, and distances are compared as Fractions
 or a block of regions is skipped when an upper bound on its drop (A_i plus, per pair term
 inside S, the most W can add given i's region, never below 0) cannot reach the flip. The
 search starts from the extreme witness's distance and keeps the closest flipping joint
-region, preferring attained ones at equal distance. When the deadline passes it returns
-the closest witness found so far, marked unproven.
+region, preferring attained ones at equal distance. Inside a set it branches one member's
+region at a time: each pair term inside S is charged to one member only, as the most W
+reaches over the other member's regions left (exact once that member is down to one),
+and regions that cannot complete a flip within the best distance are dropped before each
+split. It first runs passes capped at 2^-6, …, 2^-1 times the extreme witness's distance:
+a pass is exhaustive within its cap, so the first one that finds a flip has the nearest.
+When the deadline passes it returns the closest witness found so far, marked unproven.
 """
 
 from __future__ import annotations
@@ -50,8 +55,9 @@ from gamexplain.substrate.polynomials import value_at
 
 __all__ = ["PairNearest", "Region", "pair_nearest_witness", "regions"]
 
-GRID_LIMIT = 1 << 21
-"""Most joint regions one numpy grid holds; larger products are split along a member."""
+GRID_LIMIT = 1 << 14
+"""Most joint regions one numpy grid holds; larger products are split along a member
+(each split tightens the conditioned bounds, so smaller grids prune more)."""
 
 _BUCKETS = 64
 """Distance steps of the staircase bound (:func:`_most`)."""
@@ -139,12 +145,24 @@ def _bins(gam: Any, i: int, value: Any) -> tuple[int, ...]:
     one) by float bisection over the edges, exact since floats compare exactly."""
     feature = gam.features[i]
     axes = slots(gam, i)
-    if isinstance(value, Fraction | int | float) and float(value) == value:
-        number = float(value)
+    number = _float_of(value)
+    if number is not None:
         return tuple(bisect.bisect_right(_inner(gam.pairs[p], a), number)
                      if gam.pairs[p].edges[a] is not None
                      else gam.pairs[p].bin_of(a, feature, value) for p, a in axes)  # fmt: skip
     return tuple(gam.pairs[p].bin_of(a, feature, value) for p, a in axes)
+
+
+def _float_of(value: Any) -> float | None:
+    """The float equal to a number, or None (no such float, or no number)."""
+    if isinstance(value, Fraction):
+        number = float(value)
+        ratio = number.as_integer_ratio()
+        return number if ratio == (value.numerator, value.denominator) else None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+        return number if number == value else None
+    return None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -161,7 +179,9 @@ def _parts(gam: Any, i: int) -> tuple[_Part, ...]:
     """Feature i's pieces split at its pair bins' edges, whatever the instance."""
     feature = gam.features[i]
     axes = slots(gam, i)
-    cuts = sorted({Fraction(e) for p, a in axes for e in (gam.pairs[p].edges[a] or ())[1:-1]})
+    edges = sorted({e for p, a in axes for e in (gam.pairs[p].edges[a] or ())[1:-1]})
+    cuts = [Fraction(e) for e in edges]  # the same order: a float is one rational
+    at_cut = set(cuts)
     found: list[_Part] = []
     for piece in lower(feature):
         if isinstance(piece, Point):
@@ -176,10 +196,10 @@ def _parts(gam: Any, i: int) -> tuple[_Part, ...]:
                 f"{piece.degree} on [{float(piece.low)}, {float(piece.high)}]"
             )
         main = value_at(piece, piece.low)
-        inner = cuts[bisect.bisect_right(cuts, piece.low) : bisect.bisect_left(cuts, piece.high)]
+        inner = cuts[_after(cuts, edges, piece.low) : _before(cuts, edges, piece.high)]
         if piece.integers:
             starts = sorted({int(piece.low), *(math.ceil(c) for c in inner), *(
-                [int(piece.high)] if piece.high in cuts else [])})  # fmt: skip
+                [int(piece.high)] if piece.high in at_cut else [])})  # fmt: skip
             ends = [*(t - 1 for t in starts[1:]), int(piece.high)]
             found += [
                 (a, b, True, main, _bins(gam, i, a)) for a, b in zip(starts, ends, strict=True)
@@ -188,17 +208,31 @@ def _parts(gam: Any, i: int) -> tuple[_Part, ...]:
         bounds = [piece.low, *inner, piece.high]
         last = len(bounds) - 2
         for t, (a, b) in enumerate(itertools.pairwise(bounds)):
-            closed = piece.closed and t == last and piece.high not in cuts
+            closed = piece.closed and t == last and piece.high not in at_cut
             found.append((a, b, closed, main, _bins(gam, i, a)))
-        if piece.closed and (piece.high in cuts or piece.low == piece.high):
+        if piece.closed and (piece.high in at_cut or piece.low == piece.high):
             found.append((piece.high, piece.high, True, main, _bins(gam, i, piece.high)))
     return tuple(found)
 
 
+def _after(cuts: list[Fraction], edges: list[float], value: Fraction) -> int:
+    """How many cuts lie at or below ``value`` (float bisection when it is a float)."""
+    number = _float_of(value)
+    return bisect.bisect_right(cuts, value) if number is None else bisect.bisect_right(
+        edges, number)  # fmt: skip
+
+
+def _before(cuts: list[Fraction], edges: list[float], value: Fraction) -> int:
+    """How many cuts lie below ``value`` (float bisection when it is a float)."""
+    number = _float_of(value)
+    return bisect.bisect_left(cuts, value) if number is None else bisect.bisect_left(
+        edges, number)  # fmt: skip
+
+
 def _plain(value: Fraction) -> Any:
     """A float when it denotes the rational exactly (friendlier points), else the Fraction."""
-    number = float(value)
-    return number if Fraction(number) == value else value
+    number = _float_of(value)
+    return value if number is None else number
 
 
 # -- the model in floats, per instance -------------------------------------------------
@@ -296,9 +330,12 @@ class _Search:
         self.changed = frozenset(i for i in problem.free if incumbent[i] != problem.x[i])
         self.work = 0
 
+    cap = math.inf
+    """A distance the current pass looks no further than (see :func:`_deepening`)."""
+
     @property
     def limit(self) -> float:
-        return float(self.best[0]) * (1 + 1e-12) + 1e-15
+        return min(float(self.best[0]), self.cap) * (1 + 1e-12) + 1e-15
 
     def run(self) -> None:
         model = self.model
@@ -343,33 +380,84 @@ class _Search:
         ]
         if _most(stairs, self.limit) < model.room - model.tolerance:
             return
-        self._block(members, tau, [np.arange(n) for n in counts], upper, stairs)
+        self._block(members, tau, [np.arange(n) for n in counts])
 
-    def _block(
-        self, members: tuple[int, ...], tau: float, picks: list[np.ndarray],
-        upper: list[np.ndarray], stairs: list[np.ndarray],
-    ) -> None:  # fmt: skip
-        """Search the joint regions picks[0] × picks[1] × …, splitting the first member
-        with more than one pick while the grid is too large."""
+    def _block(self, members: tuple[int, ...], tau: float, picks: list[np.ndarray]) -> None:
+        """Search the joint regions picks[0] × picks[1] × … by branch and bound.
+
+        Per block every member's regions get a bound conditioned on the block (each pair
+        term inside S charged to one side only, as its most over the other side's picks:
+        exact once that side is one region); regions whose bound or distance cannot
+        complete a flip within the best distance are dropped, and the member with the
+        most regions left is split, nearest region first, until the block fits one
+        grid."""
+        model = self.model
+        narrow = self._narrow(members, tau, picks)
+        if narrow is None:
+            return
+        picks = narrow
         if math.prod(len(p) for p in picks) <= GRID_LIMIT:
             self._grid(members, tau, picks)
             return
-        t = next(t for t, p in enumerate(picks) if len(p) > 1)
-        model = self.model
+        t = max(range(len(picks)), key=lambda s: len(picks[s]))
         for r in picks[t]:
             deadline.check()
             spent = float(model.distance[members[t]][r])
-            rest = [
-                float(model.distance[members[s]][picks[s][0]]) for s in range(len(picks)) if s != t
-            ]
+            rest = [float(model.distance[members[s]][picks[s][0]])
+                    for s in range(len(picks)) if s != t]  # fmt: skip
             if spent + sum(rest) > self.limit:
                 break  # the picks are in distance order
-            hope = float(upper[t][r]) + _most([stairs[s] for s in range(len(picks)) if s != t],
-                                              self.limit - spent)  # fmt: skip
-            if hope < model.room - model.tolerance:
-                continue
             narrowed = [np.array([r]) if s == t else p for s, p in enumerate(picks)]
-            self._block(members, tau, narrowed, upper, stairs)
+            self._block(members, tau, narrowed)
+
+    def _narrow(
+        self, members: tuple[int, ...], tau: float, picks: list[np.ndarray]
+    ) -> list[np.ndarray] | None:
+        """The picks that can still take part in a flip within the best distance, under
+        bounds conditioned on the block (None: none can). Repeats while it drops some."""
+        model = self.model
+        need = model.room - model.tolerance
+        while True:
+            bounds = self._conditioned(members, tau, picks)
+            best = [float(b.max()) for b in bounds]
+            near = [float(model.distance[i][p[0]]) for i, p in zip(members, picks, strict=True)]
+            total, closest = sum(best), sum(near)
+            if total < need or closest > self.limit:
+                return None
+            kept = []
+            for i, p, b, top, low in zip(members, picks, bounds, best, near, strict=True):
+                far = model.distance[i][p]
+                keep = (b >= need - (total - top)) & (far <= self.limit - (closest - low))
+                kept.append(p[keep])
+            if any(len(k) == 0 for k in kept):
+                return None
+            if all(len(k) == len(p) for k, p in zip(kept, picks, strict=True)):
+                stairs = [_stair(model.distance[i][p], np.maximum.accumulate(b))
+                          for i, p, b in zip(members, picks, bounds, strict=True)]  # fmt: skip
+                if _most(stairs, self.limit) < need:
+                    return None
+                return picks
+            picks = kept
+
+    def _conditioned(
+        self, members: tuple[int, ...], tau: float, picks: list[np.ndarray]
+    ) -> list[np.ndarray]:
+        """Per member and pick an upper bound on its share of τ·drop over the block: τ·A_i
+        plus, per pair term inside S charged to it, the most τ·W reaches over the other
+        member's picks. A term is charged to a member with several picks when the other
+        has one (then it is exact), else to the earlier member; each term once, so the
+        shares add to at least τ·drop at every joint region of the block."""
+        model = self.model
+        bounds = [tau * model.drops[i][p] for i, p in zip(members, picks, strict=True)]
+        for a, b, w, p in model.pairs_in(members):
+            i, j = members[a], members[b]
+            rows = model.bins[(i, p)][picks[a]]
+            cols = model.bins[(j, p)][picks[b]]
+            if len(picks[b]) == 1 or (len(picks[a]) > 1 and a < b):
+                bounds[a] = bounds[a] + (tau * w[:, cols]).max(axis=1)[rows]
+            else:
+                bounds[b] = bounds[b] + (tau * w[rows, :]).max(axis=0)[cols]
+        return bounds
 
     def _grid(self, members: tuple[int, ...], tau: float, picks: list[np.ndarray]) -> None:
         model = self.model
@@ -464,6 +552,25 @@ def _place(x: tuple[Any, ...], members: tuple[int, ...], chosen: list[Region]) -
     return tuple(point)
 
 
+_PASSES = 6
+"""Capped passes before the full one: caps of 2^-6, …, 2^-1 times the first bound."""
+
+
+def _deepening(search: _Search) -> None:
+    """Run the search under growing caps on the distance, then uncapped. A pass is
+    exhaustive within its cap, so the first pass that finds a flipping point has found
+    the nearest one and the rest are skipped; a pass that finds none costs little (few
+    regions lie that close) and leaves the bound as it was."""
+    first = search.best
+    for k in range(_PASSES, 0, -1):
+        search.cap = float(first[0]) / 2**k
+        search.run()
+        if search.best != first:
+            return
+    search.cap = math.inf
+    search.run()
+
+
 def pair_nearest_witness(problem: Problem, size: int, incumbent: tuple[Any, ...]) -> PairNearest:
     """The nearest witness among points changing ``size`` free features of a pair model.
 
@@ -498,7 +605,7 @@ def pair_nearest_witness(problem: Problem, size: int, incumbent: tuple[Any, ...]
     """
     search = _Search(_Model(problem), size, incumbent)
     try:
-        search.run()
+        _deepening(search)
     except OutOfTime:
         return PairNearest(search.point, search.changed, None, None, False)
     return PairNearest(search.point, search.changed, search.best[0], search.best[1], True)

@@ -55,9 +55,12 @@ class Cell:
     bins: Signature
 
 
-def slots(gam: Any, j: int) -> list[tuple[int, int]]:
+@functools.lru_cache(maxsize=1024)
+def slots(gam: Any, j: int) -> tuple[tuple[int, int], ...]:
     """The (pair term, axis) slots feature j occupies, in pair order."""
-    return [(p, pair.features.index(j)) for p, pair in enumerate(gam.pairs) if j in pair.features]
+    return tuple(
+        (p, pair.features.index(j)) for p, pair in enumerate(gam.pairs) if j in pair.features
+    )
 
 
 def paired(gam: Any) -> list[int]:
@@ -90,7 +93,8 @@ def _cells(gam: Any, j: int) -> tuple[Cell, ...] | str:
         pieces = lower(feature)
     except PieceLimitError as exc:
         return str(exc)
-    cuts = sorted({Fraction(e) for p, a in axes for e in (gam.pairs[p].edges[a] or ())[1:-1]})
+    edges = sorted({e for p, a in axes for e in (gam.pairs[p].edges[a] or ())[1:-1]})
+    cuts = [Fraction(e) for e in edges]
     found: dict[tuple[Fraction, Signature], Cell] = {}
     for piece in pieces:
         # a default EBM's tables take seconds to build: on the query's clock (OutOfTime
@@ -100,19 +104,38 @@ def _cells(gam: Any, j: int) -> tuple[Cell, ...] | str:
             parts = [(piece.value, piece.contribution)]
         elif piece.degree > 0 and piece.low < piece.high:
             return refuse
+        elif piece.degree == 0:  # constant: every start scores its constant term
+            constant = piece.coefficients[0]
+            parts = [(v, constant) for v in _starts(piece, cuts, edges)]
         else:
             # a one-point piece of higher degree (a one-integer domain) is its polynomial
             # at that point, which need not be its anchor
-            parts = [(v, value_at(piece, Fraction(v))) for v in _starts(piece, cuts)]
+            parts = [(v, value_at(piece, Fraction(v))) for v in _starts(piece, cuts, edges)]
         for value, contribution in parts:
             bins = tuple(gam.pairs[p].bin_of(a, feature, value) for p, a in axes)
             found.setdefault((contribution, bins), Cell(value, contribution, bins))
     return tuple(found.values())
 
 
-def _starts(segment: Segment, cuts: list[Fraction]) -> list[Any]:
+def _starts(segment: Segment, cuts: list[Fraction], edges: list[float]) -> list[Any]:
     """One point of each part of the segment between consecutive bin edges: its left end
-    (pieces and bins are right-continuous, so the part is constant from there)."""
+    (pieces and bins are right-continuous, so the part is constant from there).
+
+    ``cuts`` are the sorted inner bin edges, ``edges`` the same as floats; when the
+    segment's ends are floats too (a fitted model's always are) the search runs in
+    floats, whose comparisons are exact, else in Fractions."""
+    low, high = _float(segment.low), _float(segment.high)
+    if low is None or high is None:
+        return _starts_exact(segment, cuts)
+    inner = edges[bisect.bisect_right(edges, low) : bisect.bisect_right(edges, high)]
+    if segment.integers:
+        firsts = [int(segment.low), *(math.ceil(c) for c in inner)]
+        return sorted({v for v in firsts if v <= segment.high})
+    return [low, *(c for c in inner if c < high or segment.closed)]
+
+
+def _starts_exact(segment: Segment, cuts: list[Fraction]) -> list[Any]:
+    """:func:`_starts` in Fractions, for a segment whose ends are no floats."""
     # the cuts are sorted: those in (low, high] by bisection
     inner = cuts[bisect.bisect_right(cuts, segment.low) : bisect.bisect_right(cuts, segment.high)]
     if segment.integers:
@@ -122,15 +145,23 @@ def _starts(segment: Segment, cuts: list[Fraction]) -> list[Any]:
     return [_plain(v) for v in ends]
 
 
+def _float(value: Fraction) -> float | None:
+    """The float equal to ``value``, or None when no float is."""
+    number = float(value)
+    return number if number.as_integer_ratio() == (value.numerator, value.denominator) else None
+
+
 def _plain(value: Fraction) -> Any:
     """A float when it denotes the rational exactly (friendlier points), else the Fraction."""
-    number = float(value)
-    return number if Fraction(number) == value else value
+    number = _float(value)
+    return value if number is None else number
 
 
-def signatures(gam: Any, j: int, side: str) -> dict[Signature, Cell]:
+@functools.lru_cache(maxsize=64)
+def signatures(gam: Any, j: int, side: str) -> Mapping[Signature, Cell]:
     """Per signature (pair bins) of paired feature j, its cell with the lowest (``min``)
-    or highest (``max``) main effect: the only one a worst case in that direction needs."""
+    or highest (``max``) main effect: the only one a worst case in that direction needs
+    (kept per model, feature and side: read it, never change it)."""
     cells = _cells(gam, j)
     assert not isinstance(cells, str)
     sign = 1 if side == "min" else -1

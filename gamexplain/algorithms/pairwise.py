@@ -107,10 +107,11 @@ class _Scaled:
         # the main effects the elimination can use: the best cell per signature each way
         effects = [[c.contribution for side in ("min", "max")
                     for c in signatures(gam, j, side).values()] for j in paired(gam)]  # fmt: skip
-        floats = all(type(v) is float for pair in gam.pairs for row in pair.values for v in row)
+        kinds = {type(v) for pair in gam.pairs for v in itertools.chain.from_iterable(pair.values)}
+        floats = kinds <= {float}
         if floats:  # fast path: a float's denominator is a power of two, the table's lcm
             tables = [np.asarray(pair.values, dtype=float) for pair in gam.pairs]
-            denominators = [max(v.as_integer_ratio()[1] for v in t.reshape(-1)) for t in tables]
+            denominators = [_float_denominator(t) for t in tables]
             self.scale = math.lcm(*denominators, common_denominator(itertools.chain(*effects)))
             reach = sum((Fraction(float(np.abs(t).max())) for t in tables), Fraction(0))
         else:  # rationals that are no floats (a multiclass rival's differences): exact path
@@ -189,6 +190,18 @@ class _Scaled:
             rows, columns = self.choice(i, side).bins[p], self.choice(j, side).bins[p]
             self._blocks[key] = matrix[np.ix_(rows, columns)]
         return self._blocks[key]
+
+
+def _float_denominator(table: Any) -> int:
+    """The least common denominator of a float array's entries (a power of two): with
+    v = m·2^e, m = frexp's mantissa in [½, 1), m·2^53 is an integer whose trailing zero
+    bits t give v = odd·2^(e − 53 + t), so the denominator is 2^max(0, 53 − e − t)."""
+    mantissa, exponent = np.frexp(table[table != 0])
+    if mantissa.size == 0:
+        return 1
+    whole = np.ldexp(mantissa, 53).astype(np.int64)
+    zeros = np.log2((whole & -whole).astype(float)).astype(np.int64)
+    return 1 << max(0, int((53 - exponent - zeros).max()))
 
 
 @functools.lru_cache(maxsize=64)

@@ -54,7 +54,7 @@ from gamexplain.substrate.reach import (
     shift_on,
 )
 
-__all__ = ["Count", "Reach", "Tally", "brute_responsiveness", "exact_responsiveness"]
+__all__ = ["Count", "Reach", "Tally", "box_fixed", "brute_responsiveness", "exact_responsiveness"]
 
 BRUTE_POINTS = 200_000
 """The most candidate points the brute-force reference takes on."""
@@ -866,15 +866,42 @@ def _box_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
     return None
 
 
+def box_fixed(
+    gam: Any, x: tuple[Any, ...], actions: ActionSet, target: Target, *, max_states: int,
+    time_limit: float | None,
+) -> Tally:  # fmt: skip
+    """Whether R(x) reaches the target, from the box model alone.
+
+    Notes
+    -----
+    One exact worst case (or counterexample) of the box's pairwise model: O(n·k^(w+1))
+    by variable elimination for k signatures per paired feature and induced width w, or
+    dual bounds past the state budget (``thm:fixed-pair-box``). Unlike responsiveness it
+    needs no per-feature level-set counts (the joined box decides "fixed" on its own and
+    its certificate carries no counts), so none are built; when R(x) turns out to be no
+    box, the per-component tally answers instead.
+    """
+    with deadline.limit(time_limit):
+        try:
+            boxed = box_reach(gam, tuple(x), actions, target)
+        except deadline.OutOfTime:
+            return Tally((), Reach(None, None), "time_limit")
+    if boxed is None:
+        return exact_responsiveness(gam, x, actions, target, max_states=max_states,
+                                    time_limit=time_limit)  # fmt: skip
+    return Tally((), Reach(*boxed), "solved")
+
+
 def _register(query: str) -> None:
     register_algorithm(
         query, "pair-box",
         summary="pair terms join single-feature components: R(x) is a box, whose best "
                 "score is a pairwise model's extreme (pair cells, elimination or dual "
-                "bounds); per-feature counts as per-component",
+                "bounds); per-feature counts as per-component"
+                + (" (none needed to decide 'fixed')" if query == "fixed" else ""),
         theorem="thm:fixed-pair-box", priority=5, applies=_box_applies,
         fallback_on=("budget_exhausted",),
-    )(exact_responsiveness)  # fmt: skip
+    )(box_fixed if query == "fixed" else exact_responsiveness)  # fmt: skip
     register_algorithm(
         query, "coupled-volume",
         summary="a component coupling several continuous features: count over its discrete "

@@ -922,12 +922,13 @@ def _cell_table(gam: Any, j: int) -> tuple[tuple[Any, Fraction], ...]:
     feature = gam.features[j]
     points = _cell_points(gam, j)
     rational = all(isinstance(v, Fraction | int) and not isinstance(v, bool) for v in points)
+    targets = np.array([float(v) for v in points]) if rational else None
     columns = []
     for pair in gam.pairs:
         if j in pair.features:
             edges = pair.edges[pair.features.index(j)]
-            if rational and edges is not None:
-                columns.append(_counts_at_or_below(_inner_edges(tuple(edges)), points))
+            if targets is not None and edges is not None:
+                columns.append(_counts_at_or_below(_inner_edges(tuple(edges)), points, targets))
             else:
                 columns.append([_bin(gam, pair, j, v) for v in points])
     shape = feature.shape
@@ -938,7 +939,8 @@ def _cell_table(gam: Any, j: int) -> tuple[tuple[Any, Fraction], ...]:
         weight, last = Fraction(feature.weight), len(shape.coefficients) - 1
         cuts = _exact_cuts(tuple(shape.breakpoints))
         # the piece of t is the last breakpoint at or below it, clipped to the pieces
-        pieces = [min(max(k - 1, 0), last) for k in _counts_at_or_below(list(cuts), points)]
+        found = _counts_at_or_below(list(cuts), points, targets)
+        pieces = [min(max(k - 1, 0), last) for k in found]
         values = [weight * Fraction(shape.coefficients[k][0]) for k in pieces]
     else:
         values = [exact_rational(contribution(gam, j, v)) for v in points]
@@ -947,13 +949,15 @@ def _cell_table(gam: Any, j: int) -> tuple[tuple[Any, Fraction], ...]:
                  for key, value in zip(keys, values, strict=True))  # fmt: skip
 
 
-def _counts_at_or_below(sorted_cuts: Sequence[Fraction], points: Sequence[Any]) -> list[int]:
+def _counts_at_or_below(
+    sorted_cuts: Sequence[Fraction], points: Sequence[Any], targets: Any
+) -> list[int]:
     """For each point, how many of the sorted exact cuts are at or below it (what
     bisect_right gives), by a float search fixed up exactly where floats tie: rounding to
     the nearest float is monotone, so fl(c) < fl(t) implies c < t and fl(c) > fl(t)
-    implies c > t; only cuts whose float equals the point's are compared in Fractions."""
-    floats = np.array([float(c) for c in sorted_cuts])
-    targets = np.array([float(v) for v in points])
+    implies c > t; only cuts whose float equals the point's are compared in Fractions.
+    ``targets`` are the points rounded to floats."""
+    floats = _floats(tuple(sorted_cuts))
     low = np.searchsorted(floats, targets, side="left")
     high = np.searchsorted(floats, targets, side="right")
     counts = low.tolist()
@@ -961,6 +965,12 @@ def _counts_at_or_below(sorted_cuts: Sequence[Fraction], points: Sequence[Any]) 
         t = Fraction(points[k])
         counts[k] += sum(1 for c in sorted_cuts[low[k] : high[k]] if c <= t)
     return counts
+
+
+@lru_cache(maxsize=4096)
+def _floats(cuts: tuple[Fraction, ...]) -> Any:
+    """The cuts rounded to floats, as an array (kept: every cell table reads them)."""
+    return np.array([float(c) for c in cuts])
 
 
 def _bin(gam: Any, pair: Any, j: int, value: Any) -> int:
@@ -1008,11 +1018,14 @@ def _cell_points(gam: Any, j: int) -> list[Any]:
     if not steps:
         raise CertificateError(f"paired feature {feature.name!r} is not a step function")
     low, high = Fraction(domain.low), Fraction(domain.high)
-    cuts = {Fraction(b) for b in shape.breakpoints}
+    # breakpoints and edges are floats: gathered and sorted as floats (a float equals
+    # exactly one rational, so the set and order are the Fractions'), converted once
+    raw = set(shape.breakpoints)
     for pair in gam.pairs:
         if j in pair.features:
-            cuts |= {Fraction(e) for e in pair.edges[pair.features.index(j)] or ()}
-    starts = sorted({c for c in cuts if low < c <= high} | {low})
+            raw.update(pair.edges[pair.features.index(j)] or ())
+    cuts = [Fraction(c) for c in sorted(raw)]
+    starts = [low, *(c for c in cuts[bisect.bisect_right(cuts, low):] if c <= high)]
     if domain.kind == "integers":
         return sorted({math.ceil(c) for c in starts if math.ceil(c) <= high})
     return starts

@@ -336,6 +336,9 @@ class PairTerm:
         if cuts is None:
             assert isinstance(feature.domain, Finite)
             return feature.domain.values.index(value)
+        if type(value) is float or type(value) is int:
+            # floats and ints compare with float edges exactly: bisect without Fractions
+            return bisect.bisect_right(self._float_cuts[axis], value)
         number = _exact_number(value)
         if isinstance(number, Fraction):  # bisection over the exact inner edges
             return bisect.bisect_right(self._inner_cuts[axis], number)
@@ -343,6 +346,10 @@ class PairTerm:
         while k < len(cuts) - 2 and compare(number, Fraction(cuts[k + 1])) >= 0:
             k += 1
         return k
+
+    @functools.cached_property
+    def _float_cuts(self) -> tuple[tuple[float, ...], ...]:
+        return tuple(tuple((axis or ())[1:-1]) for axis in self.edges)
 
     @functools.cached_property
     def _inner_cuts(self) -> tuple[tuple[Fraction, ...], ...]:
@@ -430,6 +437,15 @@ class GAM:
         for p, pair in enumerate(pairs):
             self._check_pair(pair, f"pairs[{p}]")
         object.__setattr__(self, "pairs", pairs)
+
+    def __hash__(self) -> int:
+        # hashing reads every shape's values (milliseconds on a fitted EBM) and the
+        # algorithms' per-model caches hash the model on every lookup: hash it once
+        found: int | None = self.__dict__.get("_hash")
+        if found is None:
+            found = hash((self.features, self.intercept, self.task, self.pairs))
+            self.__dict__["_hash"] = found
+        return found
 
     def _check_pair(self, pair: PairTerm, path: str) -> None:
         if not isinstance(pair, PairTerm):

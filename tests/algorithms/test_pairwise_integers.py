@@ -120,7 +120,9 @@ def _check_agreement(data: Any, gam: GAM) -> None:
 @given(data=st.data(), gam=dense_pairs(st.integers(-3, 3).map(float)))
 @settings(deadline=None)
 def test_int64_elimination_matches_fractions(data: Any, gam: GAM) -> None:
-    assert _scaled(gam).dtype is not object
+    # small tables, but a main effect as tiny as 4e-22 beside 1.0 (drawn by the shared
+    # strategy) needs a common denominator past 2^63: the wide test below covers those
+    assume(_scaled(gam).dtype is not object)
     _check_agreement(data, gam)
 
 

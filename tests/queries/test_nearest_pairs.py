@@ -118,6 +118,72 @@ def test_pair_nearest_on_intervals_matches_the_breakpoints_and_a_hair_below(data
     ) != gam.predict_exact(x)
 
 
+@st.composite
+def deep_cases(draw: st.DrawFn) -> tuple[GAM, tuple[Any, ...]]:
+    """A small pair model and an instance whose score sits a drawn share of the model's
+    whole range away from the threshold, so that flips often need two or more features
+    (and the pair terms between them)."""
+    n = draw(st.integers(2, 3))
+    values = st.integers(-4, 4).map(lambda v: v / 2)
+    features, edges, x_list = [], [], []
+    for i in range(n):
+        kind = draw(st.sampled_from(["finite", "integers", "interval"]))
+        if kind == "finite":
+            features.append(Feature(f"f{i}", Finite(["a", "b", "c"]),
+                                    Table([draw(values) for _ in range(3)])))  # fmt: skip
+            edges.append(None)
+            x_list.append(draw(st.sampled_from(["a", "b", "c"])))
+            continue
+        domain = Integers(0, 5) if kind == "integers" else Interval(0, 6)
+        shape = Piecewise([0, 2, 4, 6], [[draw(values)] for _ in range(3)])
+        features.append(Feature(f"f{i}", domain, shape))
+        edges.append((0.0, 3.0, 6.0))
+        x_list.append(draw(st.integers(0, 5)) if kind == "integers" else
+                      draw(st.sampled_from([0.0, 1.5, 3.0, 4.5, 6.0])))  # fmt: skip
+    terms = []
+    for i, j in itertools.combinations(range(n), 2):
+        shape = [3 if edges[k] is None else 2 for k in (i, j)]
+        table = [[draw(values) for _ in range(shape[1])] for _ in range(shape[0])]
+        terms.append(gx.PairTerm((i, j), (edges[i], edges[j]), table))
+    gam = GAM(features, task=Classification(0.0), pairs=terms)
+    x = tuple(x_list)
+    # how far the score can fall from x: each feature to its lowest, each table its range
+    falls = [float(f.contribution_exact(x[i]))
+             - min(float(f.contribution_exact(v)) for v in _points(gam, i, x[i]))
+             for i, f in enumerate(gam.features)]  # fmt: skip
+    falls += [max(map(max, p.values)) - min(map(min, p.values)) for p in gam.pairs]
+    share = draw(st.sampled_from([0.3, 0.5, 0.7, 0.85]))
+    # x's score becomes that share of the fall (class 1): a flip must fall further
+    intercept = gam.intercept - float(gam.score_exact(x)) + share * sum(falls)
+    return GAM(gam.features, intercept=intercept, task=gam.task, pairs=gam.pairs), x
+
+
+@settings(max_examples=40, deadline=None)
+@given(case=deep_cases(), passes=st.sampled_from([0, 2, 8]))
+def test_pair_nearest_branching_one_region_at_a_time_matches_brute_force(
+    case: tuple[GAM, tuple[Any, ...]], passes: int
+) -> None:
+    """The branch and bound inside a set (conditioned bounds, dropped regions, splits)
+    and the capped passes, forced to run on small models: one-region grids and, drawn,
+    no capped pass or several; finite, integer and interval domains."""
+    gam, x = case
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(nearest_pairs, "GRID_LIMIT", 1)
+        patch.setattr(nearest_pairs, "_PASSES", passes)
+        nearest = gx.minimum_contrastive_reason(gam, x, witness="nearest")
+    assert nearest.verify(gam)
+    if nearest.features is None:
+        return
+    assert nearest.exact and nearest.witness_kind == "nearest"
+    infimum, k = nearest.certificate.nearest, nearest.size
+    brute = _brute(gam, x, k)
+    assert brute is not None
+    if any(isinstance(f.domain, Interval) for f in gam.features):
+        assert infimum <= brute <= infimum + k * HAIR
+    else:
+        assert nearest.distance == infimum == brute
+
+
 def _paired() -> GAM:
     """a: bins [0, 1) → 0, [1, 2) → −1, [2, 4] → 1; b: a category; c: 0..10; a pair
     term on (a, c) that adds −2 when a ≥ 2 and c ≥ 5."""
