@@ -115,7 +115,7 @@ class _Grid:
     def __init__(self, gam: Any, x: Sequence[Any], free: Sequence[int]) -> None:
         self.gam, self.x = gam, tuple(x)
         k = gam.n_classes
-        self.values = {i: candidates(gam, i) for i in free}
+        self.values = {i: self._distinct(i) for i in free}
         self.main = {
             i: np.array(
                 [[float(m.features[i].contribution_exact(v)) for v in vs] for m in gam.scores]
@@ -140,6 +140,21 @@ class _Grid:
             size += float(np.abs(vs).max()) if vs.size else 0.0
         self.tolerance = _ROUNDING * (1.0 + size) * (4 + gam.n_features + len(gam.pairs))
         self.k = k
+
+    def _distinct(self, i: int) -> list[Any]:
+        """Feature i's candidates up to the same class contributions and pair bins, x_i
+        first (a pick equal to x in effect is x's own value, so it counts as unchanged)."""
+        seen: set[tuple[Any, ...]] = set()
+        kept = []
+        feature = self.gam.features[i]
+        for v in [self.x[i], *candidates(self.gam, i)]:
+            key = (*(m.features[i].contribution_exact(v) for m in self.gam.scores),
+                   *(pair.bin_of(axis, feature, v) for pair in self.gam.pairs
+                     for axis, j in enumerate(pair.features) if j == i))  # fmt: skip
+            if key not in seen:
+                seen.add(key)
+                kept.append(v)
+        return kept
 
     def _bins(self, pair: Any, axis: int, i: int) -> tuple[int, np.ndarray | None]:
         """x_i's bin on this axis, and the candidates' bins when i is free."""
@@ -180,6 +195,25 @@ class _Grid:
         return np.broadcast_to(total, (self.k, *grid))
 
 
+def _hopeless(grid: _Grid, members: tuple[int, ...], target: int, rivals: list[int]) -> bool:
+    """Some rival beats the target at every pick of the members, by the bound that takes
+    each term's best margin on its own (each pair term over its own cells)."""
+    where = set(members)
+    best = grid.intercepts[target] - grid.intercepts[rivals]
+    for i in range(grid.gam.n_features):
+        if i in where:
+            best = best + (grid.main[i][target][None] - grid.main[i][rivals]).max(axis=1)
+        else:
+            best = best + (grid.at_x[target, i] - grid.at_x[rivals, i])
+    for a, b, tables, (xa, ca), (xb, cb) in grid.pairs:
+        rows = ca if a in where else np.array([xa], dtype=np.intp)
+        cols = cb if b in where else np.array([xb], dtype=np.intp)
+        assert rows is not None and cols is not None
+        picked = tables[:, rows][:, :, cols]
+        best = best + (picked[target][None] - picked[rivals]).reshape(len(rivals), -1).max(axis=1)
+    return bool(np.any(best < -grid.tolerance))
+
+
 def _wins(margins: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
     """Sure wins (every margin clear of the rounding bound) and undecided entries."""
     sure = np.all(margins > tol, axis=0)
@@ -213,6 +247,8 @@ def pair_target_search(
         for size in range(len(free) + 1):
             for members in itertools.combinations(free, size):
                 deadline.check()
+                if _hopeless(grid, members, target, rivals):
+                    continue
                 scores = grid.scores(members)
                 work += int(np.prod(scores.shape[1:], dtype=np.int64))
                 margins = scores[target][None] - scores[rivals]
