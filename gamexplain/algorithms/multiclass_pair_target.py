@@ -166,22 +166,24 @@ class _Grid:
             [pair.bin_of(axis, feature, v) for v in self.values[i]], dtype=np.intp
         )
 
-    def scores(self, members: tuple[int, ...]) -> np.ndarray:
-        """The K class scores on the grid of the members' candidates: (K, n_1, …, n_s)."""
+    def scores(self, members: tuple[int, ...], pinned: dict[int, int] | None = None) -> np.ndarray:
+        """The K class scores on the grid of the members' candidates: (K, n_1, …, n_s);
+        a ``pinned`` feature sits at the candidate given, the others at x."""
         s = len(members)
+        pinned = pinned or {}
         where = {i: t for t, i in enumerate(members)}
-        outside = [i for i in range(self.gam.n_features) if i not in where]
-        total: Any = (self.intercepts + self.at_x[:, outside].sum(axis=1)).reshape(
-            (self.k,) + (1,) * s
-        )
+        outside = [i for i in range(self.gam.n_features) if i not in where and i not in pinned]
+        base = self.intercepts + self.at_x[:, outside].sum(axis=1)
+        for i, c in pinned.items():
+            base = base + self.main[i][:, c]
+        total: Any = base.reshape((self.k,) + (1,) * s)
         for t, i in enumerate(members):
             shape = [self.k] + [1] * s
             shape[1 + t] = len(self.values[i])
             total = total + self.main[i].reshape(shape)
         for a, b, tables, (xa, ca), (xb, cb) in self.pairs:
-            rows = ca if a in where else np.array([xa], dtype=np.intp)
-            cols = cb if b in where else np.array([xb], dtype=np.intp)
-            assert rows is not None and cols is not None
+            rows = _axis(a, where, pinned, xa, ca)
+            cols = _axis(b, where, pinned, xb, cb)
             shape_a, shape_b = [1] * s, [1] * s
             if a in where:
                 shape_a[where[a]] = len(rows)
@@ -193,6 +195,16 @@ class _Grid:
             )
         grid = tuple(len(self.values[i]) for i in members)
         return np.broadcast_to(total, (self.k, *grid))
+
+
+def _axis(i: int, where: Any, pinned: dict[int, int], here: int, bins: Any) -> np.ndarray:
+    """The pair bins of feature i on the grid: all its candidates' as a member, its pick's
+    when pinned, x's otherwise."""
+    if i in where:
+        return np.asarray(bins)
+    if i in pinned:
+        return np.asarray(bins)[[pinned[i]]]
+    return np.array([here], dtype=np.intp)
 
 
 def _hopeless(grid: _Grid, members: tuple[int, ...], target: int, rivals: list[int]) -> bool:
