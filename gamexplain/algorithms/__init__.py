@@ -21,6 +21,7 @@ from gamexplain.algorithms import (  # noqa: F401
     multiclass_grid,
     multiclass_pair_fr,
     multiclass_pair_target,
+    multiclass_pair_target_enum,
     multiclass_recourse,
     multiclass_responsiveness,
     pair_fr,

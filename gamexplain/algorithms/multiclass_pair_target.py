@@ -115,7 +115,7 @@ class _Grid:
     def __init__(self, gam: Any, x: Sequence[Any], free: Sequence[int]) -> None:
         self.gam, self.x = gam, tuple(x)
         k = gam.n_classes
-        self.values = {i: candidates(gam, i) for i in free}
+        self.values = {i: self._distinct(i) for i in free}
         self.main = {
             i: np.array(
                 [[float(m.features[i].contribution_exact(v)) for v in vs] for m in gam.scores]
@@ -141,6 +141,21 @@ class _Grid:
         self.tolerance = _ROUNDING * (1.0 + size) * (4 + gam.n_features + len(gam.pairs))
         self.k = k
 
+    def _distinct(self, i: int) -> list[Any]:
+        """Feature i's candidates up to the same class contributions and pair bins, x_i
+        first (a pick equal to x in effect is x's own value, so it counts as unchanged)."""
+        seen: set[tuple[Any, ...]] = set()
+        kept = []
+        feature = self.gam.features[i]
+        for v in [self.x[i], *candidates(self.gam, i)]:
+            key = (*(m.features[i].contribution_exact(v) for m in self.gam.scores),
+                   *(pair.bin_of(axis, feature, v) for pair in self.gam.pairs
+                     for axis, j in enumerate(pair.features) if j == i))  # fmt: skip
+            if key not in seen:
+                seen.add(key)
+                kept.append(v)
+        return kept
+
     def _bins(self, pair: Any, axis: int, i: int) -> tuple[int, np.ndarray | None]:
         """x_i's bin on this axis, and the candidates' bins when i is free."""
         feature = self.gam.features[i]
@@ -151,22 +166,24 @@ class _Grid:
             [pair.bin_of(axis, feature, v) for v in self.values[i]], dtype=np.intp
         )
 
-    def scores(self, members: tuple[int, ...]) -> np.ndarray:
-        """The K class scores on the grid of the members' candidates: (K, n_1, …, n_s)."""
+    def scores(self, members: tuple[int, ...], pinned: dict[int, int] | None = None) -> np.ndarray:
+        """The K class scores on the grid of the members' candidates: (K, n_1, …, n_s);
+        a ``pinned`` feature sits at the candidate given, the others at x."""
         s = len(members)
+        pinned = pinned or {}
         where = {i: t for t, i in enumerate(members)}
-        outside = [i for i in range(self.gam.n_features) if i not in where]
-        total: Any = (self.intercepts + self.at_x[:, outside].sum(axis=1)).reshape(
-            (self.k,) + (1,) * s
-        )
+        outside = [i for i in range(self.gam.n_features) if i not in where and i not in pinned]
+        base = self.intercepts + self.at_x[:, outside].sum(axis=1)
+        for i, c in pinned.items():
+            base = base + self.main[i][:, c]
+        total: Any = base.reshape((self.k,) + (1,) * s)
         for t, i in enumerate(members):
             shape = [self.k] + [1] * s
             shape[1 + t] = len(self.values[i])
             total = total + self.main[i].reshape(shape)
         for a, b, tables, (xa, ca), (xb, cb) in self.pairs:
-            rows = ca if a in where else np.array([xa], dtype=np.intp)
-            cols = cb if b in where else np.array([xb], dtype=np.intp)
-            assert rows is not None and cols is not None
+            rows = _axis(a, where, pinned, xa, ca)
+            cols = _axis(b, where, pinned, xb, cb)
             shape_a, shape_b = [1] * s, [1] * s
             if a in where:
                 shape_a[where[a]] = len(rows)
@@ -178,6 +195,35 @@ class _Grid:
             )
         grid = tuple(len(self.values[i]) for i in members)
         return np.broadcast_to(total, (self.k, *grid))
+
+
+def _axis(i: int, where: Any, pinned: dict[int, int], here: int, bins: Any) -> np.ndarray:
+    """The pair bins of feature i on the grid: all its candidates' as a member, its pick's
+    when pinned, x's otherwise."""
+    if i in where:
+        return np.asarray(bins)
+    if i in pinned:
+        return np.asarray(bins)[[pinned[i]]]
+    return np.array([here], dtype=np.intp)
+
+
+def _hopeless(grid: _Grid, members: tuple[int, ...], target: int, rivals: list[int]) -> bool:
+    """Some rival beats the target at every pick of the members, by the bound that takes
+    each term's best margin on its own (each pair term over its own cells)."""
+    where = set(members)
+    best = grid.intercepts[target] - grid.intercepts[rivals]
+    for i in range(grid.gam.n_features):
+        if i in where:
+            best = best + (grid.main[i][target][None] - grid.main[i][rivals]).max(axis=1)
+        else:
+            best = best + (grid.at_x[target, i] - grid.at_x[rivals, i])
+    for a, b, tables, (xa, ca), (xb, cb) in grid.pairs:
+        rows = ca if a in where else np.array([xa], dtype=np.intp)
+        cols = cb if b in where else np.array([xb], dtype=np.intp)
+        assert rows is not None and cols is not None
+        picked = tables[:, rows][:, :, cols]
+        best = best + (picked[target][None] - picked[rivals]).reshape(len(rivals), -1).max(axis=1)
+    return bool(np.any(best < -grid.tolerance))
 
 
 def _wins(margins: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
@@ -213,6 +259,8 @@ def pair_target_search(
         for size in range(len(free) + 1):
             for members in itertools.combinations(free, size):
                 deadline.check()
+                if _hopeless(grid, members, target, rivals):
+                    continue
                 scores = grid.scores(members)
                 work += int(np.prod(scores.shape[1:], dtype=np.int64))
                 margins = scores[target][None] - scores[rivals]

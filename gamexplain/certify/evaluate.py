@@ -26,6 +26,7 @@ __all__ = [
     "in_domain",
     "label",
     "model_digest",
+    "pair_bin",
     "pair_value",
     "prediction",
     "same_prediction",
@@ -192,24 +193,27 @@ def _network(layers: Sequence[Any], t: Number) -> Number:
 
 def pair_value(gam: Any, pair: Any, point: Sequence[Any]) -> Fraction:
     """The pair term's table entry at ``point`` (bins right-continuous, clipped)."""
-    cells = []
-    for axis, i in enumerate(pair.features):
-        edges = pair.edges[axis]
-        value = point[i]
-        if edges is None:
-            k = _position(gam.features[i].domain.values, value)
-            if k is None:
-                raise CertificateError(f"{value!r} is not a value of feature {i}")
-        elif isinstance(value, int | float | Fraction) and not isinstance(value, bool):
-            # a rational's bin: how many inner edges lie at or below it
-            k = bisect.bisect_right(_inner_edges(tuple(edges)), Fraction(value))
-        else:
-            k = 0
-            for b in range(1, len(edges) - 1):
-                if compare(value, edges[b]) >= 0:
-                    k = b
-        cells.append(k)
-    return Fraction(pair.values[cells[0]][cells[1]])
+    rows, cols = (pair_bin(gam, pair, axis, point[i]) for axis, i in enumerate(pair.features))
+    return Fraction(pair.values[rows][cols])
+
+
+def pair_bin(gam: Any, pair: Any, axis: int, value: Any) -> int:
+    """The bin of ``value`` on the pair term's ``axis``-th feature."""
+    edges = pair.edges[axis]
+    i = pair.features[axis]
+    if edges is None:
+        k = _position(gam.features[i].domain.values, value)
+        if k is None:
+            raise CertificateError(f"{value!r} is not a value of feature {i}")
+        return k
+    if isinstance(value, int | float | Fraction) and not isinstance(value, bool):
+        # a rational's bin: how many inner edges lie at or below it
+        return bisect.bisect_right(_inner_edges(tuple(edges)), Fraction(value))
+    k = 0
+    for b in range(1, len(edges) - 1):
+        if compare(value, edges[b]) >= 0:
+            k = b
+    return k
 
 
 @lru_cache(maxsize=4096)

@@ -25,7 +25,12 @@ from typing import Any
 from gamexplain.certify.choice import CheckSystem, Node, refutes
 from gamexplain.certify.evaluate import _member, contribution, in_domain
 from gamexplain.certify.multiclass import class_of, digest
-from gamexplain.certify.multiclass_pair_target import PairTargetCertificate, refuted_below
+from gamexplain.certify.multiclass_pair_target import (
+    PairListedCertificate,
+    PairTargetCertificate,
+    minimal_toward,
+    refuted_below,
+)
 from gamexplain.certify.numbers import exact_number
 from gamexplain.certify.redundancy import _representatives
 from gamexplain.complexity.registry import algorithms_for, question_cell
@@ -249,6 +254,8 @@ def check_target_reason(result: Any, gam: Any) -> bool:
     size (``kind="minimum"``) or subset-minimal (listed by ``contrastive_reasons``)."""
     if isinstance(result.certificate, PairTargetCertificate):
         return _pair_target(result, gam)
+    if isinstance(result.certificate, PairListedCertificate):
+        return _pair_listed(result, gam)
     if result.status != "solved":  # undecided: it claims nothing, and says so
         return (result.certificate is None and result.exact is False
                 and result.features is None and result.witness is None
@@ -350,25 +357,62 @@ def _provenance(gam: MulticlassGAM, result: Any, query: str) -> bool:
     return bool(named) and named[0].applies(gam, {"target": target}) is None
 
 
+def _pair_setting(
+    result: Any, gam: Any
+) -> tuple[MulticlassGAM, tuple[Any, ...], int, frozenset[int]] | None:
+    """The model covering the instance, x, the target index and the fixed positions of a
+    target reason on a pair model; None when they do not belong to ``gam``."""
+    cert = result.certificate
+    if not isinstance(gam, MulticlassGAM) or cert.model != digest(gam):
+        return None
+    try:
+        model = gam.covering(tuple(result.instance))
+    except Exception:  # an instance of another model
+        return None
+    x, t = tuple(result.instance), cert.target
+    if not (isinstance(t, int) and 0 <= t < model.n_classes) or not in_domain(model.scores[0], x):
+        return None
+    names = model.feature_names
+    if len(set(result.fixed)) != len(result.fixed) or not set(result.fixed) <= set(names):
+        return None
+    return model, x, t, frozenset(names.index(n) for n in result.fixed)
+
+
+def _pair_listed(result: Any, gam: Any) -> bool:
+    """A subset-minimal reason toward a target of a model with pair terms: the witness
+    changes exactly the reason and the target wins there, every shown field, and for each
+    member j no pick of the other members' representatives lets the target win
+    (:func:`~gamexplain.certify.multiclass_pair_target.minimal_toward`)."""
+    setting = _pair_setting(result, gam)
+    if setting is None:
+        return False
+    model, x, t, fixed = setting
+    cert = result.certificate
+    shown = (
+        _provenance(model, result, "enum-cr")
+        and cert.prediction == class_of(model, x)
+        and result.prediction == model.classes[cert.prediction]
+        and result.target == f"class {model.classes[t]}"
+        and result.kind == "subset-minimal" and result.witness_kind == "extreme"
+        and result.distance is None and result.exact is True and result.status == "solved"
+        and result.minimum_certified is None and not result.message
+    )  # fmt: skip
+    if not shown or result.features is None or not _target_witness(model, result, x, t, fixed):
+        return False
+    changed = frozenset(model.feature_names.index(n) for n in result.features)
+    return minimal_toward(model, x, t, changed)
+
+
 def _pair_target(result: Any, gam: Any) -> bool:
     """A minimum reason toward a target of a model with pair terms
     (:mod:`gamexplain.certify.multiclass_pair_target`): the witness and every shown field,
     and every smaller set of free features re-enumerated; stopped by the time limit, the
     sizes it claims refuted."""
+    setting = _pair_setting(result, gam)
+    if setting is None:
+        return False
+    model, x, t, fixed = setting
     cert = result.certificate
-    if not isinstance(gam, MulticlassGAM) or cert.model != digest(gam):
-        return False
-    try:
-        model = gam.covering(tuple(result.instance))
-    except Exception:  # an instance of another model
-        return False
-    x, t = tuple(result.instance), cert.target
-    if not (isinstance(t, int) and 0 <= t < model.n_classes) or not in_domain(model.scores[0], x):
-        return False
-    names = model.feature_names
-    if len(set(result.fixed)) != len(result.fixed) or not set(result.fixed) <= set(names):
-        return False
-    fixed = frozenset(names.index(n) for n in result.fixed)
     free = model.n_features - len(fixed)
     shown = (
         _provenance(model, result, "mcr")

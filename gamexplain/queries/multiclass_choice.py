@@ -18,9 +18,10 @@ from typing import Any
 from gamexplain import certify
 from gamexplain.algorithms.choice_system import Exhausted
 from gamexplain.algorithms.multiclass_choice import TargetAnswer, TargetOracle, TargetProblem
+from gamexplain.algorithms.multiclass_pair_target_enum import PairTargetOracle
 from gamexplain.certify import multiclass_choice as checks
 from gamexplain.certify.multiclass import digest
-from gamexplain.certify.multiclass_pair_target import PairTargetCertificate
+from gamexplain.certify.multiclass_pair_target import PairListedCertificate, PairTargetCertificate
 from gamexplain.certify.reasons import show as _show
 from gamexplain.complexity.registry import algorithms_for, question_cell, select_algorithm
 from gamexplain.errors import TimeLimitError
@@ -282,7 +283,8 @@ def contrastive_reasons_target(
     Notes
     -----
     MARCO over multiple-choice systems, each NP-complete from K = 3
-    (thm:multiclass-mcr-target).
+    (thm:multiclass-mcr-target); on a model with pair terms MARCO over a branch and
+    bound on the changed features' cells (thm:multiclass-mcr-target-pairs).
     """
     chosen = validate("contrastive_reasons", gam, method=method, fixed=fixed,
                       time_limit=time_limit, target=target)  # fmt: skip
@@ -294,7 +296,8 @@ def contrastive_reasons_target(
     entry, spec = select_algorithm(model, "enum-cr", chosen["method"],
                                    {"target": chosen["target"]}).chosen  # fmt: skip
     source = spec.func(problem, time_limit=chosen["time_limit"])
-    built = _built(source, lambda changed: _listed(problem, changed, spec, entry, start, gam))
+    listed = _pair_listed if spec.name == "target-pair-marco" else _listed
+    built = _built(source, lambda changed: listed(problem, changed, spec, entry, start, gam))
     return Reasons(built, lambda reason: reason)
 
 
@@ -328,4 +331,20 @@ def _listed(
     answer = TargetAnswer(point, changed, None)
     found = _target_result(problem, answer, spec, entry, start, asked)
     cert = replace(found.certificate, minimality=minimality)
+    return replace(found, kind="subset-minimal", minimum_certified=None, certificate=cert)
+
+
+def _pair_listed(
+    problem: TargetProblem, changed: frozenset[int], spec: Any, entry: Any, start: float,
+    asked: Any,
+) -> TargetContrastiveReason:  # fmt: skip
+    """A subset-minimal reason of a model with pair terms, with its witness; ``verify``
+    re-enumerates the members' picks for its minimality
+    (:class:`~gamexplain.certify.multiclass_pair_target.PairListedCertificate`)."""
+    everything = frozenset(range(problem.gam.n_features))
+    point = PairTargetOracle.of(problem).counterexample(everything - changed)
+    found = _target_result(problem, TargetAnswer(point, changed, None), spec, entry, start, asked)
+    cert = PairListedCertificate(model=found.certificate.model,
+                                 prediction=found.certificate.prediction,
+                                 target=problem.target)  # fmt: skip
     return replace(found, kind="subset-minimal", minimum_certified=None, certificate=cert)

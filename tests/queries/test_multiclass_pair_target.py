@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from fractions import Fraction
 from typing import Any
 
 from hypothesis import given, settings
@@ -13,12 +14,17 @@ from hypothesis import strategies as st
 from strategies import multiclass_gams
 
 from gamexplain.algorithms.multiclass_pair_target import pair_target_search
-from gamexplain.certify.multiclass_pair_target import check_pair_target
+from gamexplain.certify.multiclass_pair_target import check_pair_target, refuted_below
 from gamexplain.substrate import deadline
 
 PAIR_MODELS = multiclass_gams(
     max_features=3, components=("table", "ebm"), pairs=True,
     domain_kinds=("finite", "integers"),
+).filter(lambda gam: bool(gam.pairs))  # fmt: skip
+
+INTERVAL_PAIR_MODELS = multiclass_gams(
+    max_features=3, components=("table", "ebm"), pairs=True,
+    domain_kinds=("finite", "integers", "interval"),
 ).filter(lambda gam: bool(gam.pairs))  # fmt: skip
 
 
@@ -29,13 +35,28 @@ def _values(feature: Any) -> list[Any]:
     return list(domain.values)
 
 
+def _probes(gam: Any, i: int) -> list[Any]:
+    """Every value of a finite or integer feature; on an interval, every breakpoint of
+    any class's shape and every pair edge inside it, the ends, and a value strictly
+    between each two consecutive ones (on each gap every term is constant)."""
+    feature = gam.features[i]
+    if feature.domain.kind != "interval":
+        return _values(feature)
+    low, high = Fraction(feature.domain.low), Fraction(feature.domain.high)
+    cuts = {Fraction(b) for m in gam.scores for b in m.features[i].shape.breakpoints}
+    cuts |= {Fraction(e) for p in gam.pairs for axis, k in enumerate(p.features) if k == i
+             for e in p.edges[axis]}  # fmt: skip
+    points = sorted({low, high} | {c for c in cuts if low < c < high})
+    return points + [(a + b) / 2 for a, b in itertools.pairwise(points)]
+
+
 def brute_size(gam: Any, x: tuple[Any, ...], target: int, fixed: frozenset[int]) -> int | None:
     """The least number of free features whose change makes the target win, trying every
     value of every feature (None: no change does)."""
     free = [i for i in range(gam.n_features) if i not in fixed]
     for size in range(len(free) + 1):
         for members in itertools.combinations(free, size):
-            for values in itertools.product(*(_values(gam.features[i]) for i in members)):
+            for values in itertools.product(*(_probes(gam, i) for i in members)):
                 point = list(x)
                 for i, v in zip(members, values, strict=True):
                     point[i] = v
@@ -46,8 +67,8 @@ def brute_size(gam: Any, x: tuple[Any, ...], target: int, fixed: frozenset[int])
 
 @st.composite
 def questions(draw: Any) -> tuple[Any, tuple[Any, ...], int, frozenset[int]]:
-    gam = draw(PAIR_MODELS)
-    x = tuple(draw(st.sampled_from(_values(f))) for f in gam.features)
+    gam = draw(INTERVAL_PAIR_MODELS)
+    x = tuple(draw(st.sampled_from(_probes(gam, i))) for i in range(gam.n_features))
     target = draw(st.integers(0, gam.n_classes - 1))
     fixed = frozenset(draw(st.sets(st.integers(0, gam.n_features - 1), max_size=1)))
     return gam, x, target, fixed
@@ -100,3 +121,15 @@ def test_time_limit_returns_unproven(question: Any) -> None:
         time.sleep(1e-3)
         answer = pair_target_search(gam, x, target, fixed)
     assert (answer.proven, answer.witness, answer.changed, answer.lower) == (False, None, None, 0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(questions(), st.data())
+def test_the_grid_refutation_equals_exact_enumeration(question: Any, data: Any) -> None:
+    # the check's float grids with a rounding bound decide exactly what point-by-point
+    # exact evaluation decides (small integer numbers: exact ties are frequent)
+    gam, x, target, fixed = question
+    free = gam.n_features - len(fixed)
+    below = data.draw(st.integers(0, free + 1))
+    expected = brute_size(gam, x, target, fixed)
+    assert refuted_below(gam, x, target, fixed, below) == (expected is None or expected >= below)
