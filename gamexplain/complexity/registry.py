@@ -396,8 +396,9 @@ _MULTICLASS_PAIRS: _Row = {
               "enumerated jointly"),
     "fr": (None, "coNP-complete", "thm:multiclass-fr",
            "contains the binary case (K = 2); over steps and finite domains a float witness "
-           "search re-checked exactly (thm:multiclass-fr-pairs), undecided when it finds "
-           "none: no redundancy proof for pair terms yet"),
+           "search re-checked exactly (thm:multiclass-fr-pairs), else a proof by boxes of "
+           "the other features on which one class wins or the feature moves no winner's "
+           "margin, re-checked exactly (thm:multiclass-fr-pair-boxes)"),
     "recourse": (None, "NP-complete", "thm:multiclass-recourse",
                  "contains the binary case (K = 2); pair terms across components: R(x) "
                  "enumerated jointly"),
