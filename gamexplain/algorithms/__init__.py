@@ -18,6 +18,7 @@ from gamexplain.algorithms import (  # noqa: F401
     multiclass_choice,
     multiclass_counting,
     multiclass_grid,
+    multiclass_line_search,
     multiclass_pair_boxes,
     multiclass_pair_fr,
     multiclass_pair_target,
