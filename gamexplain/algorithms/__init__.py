@@ -19,6 +19,7 @@ from gamexplain.algorithms import (  # noqa: F401
     multiclass_counting,
     multiclass_grid,
     multiclass_line_search,
+    multiclass_lines,
     multiclass_pair_boxes,
     multiclass_pair_fr,
     multiclass_pair_target,

@@ -27,6 +27,7 @@ from typing import Any
 from gamexplain.certify.choice import CheckSystem, Node, refutes
 from gamexplain.certify.evaluate import _member, contribution, in_domain
 from gamexplain.certify.multiclass import class_of, digest
+from gamexplain.certify.multiclass_lines import lines_refute
 from gamexplain.certify.multiclass_pair_boxes import class_boxes_hold
 from gamexplain.certify.multiclass_pair_target import PairTargetCertificate, refuted_below
 from gamexplain.certify.numbers import exact_number
@@ -236,6 +237,8 @@ def check_multiclass_redundancy(result: Any, gam: Any) -> bool:
     pairs = [(c, e) for c in range(gam.n_classes) for e in range(c + 1, gam.n_classes)]
     if [(c, e) for c, e, _ in cert.refutations] != pairs:
         return False
+    if result.algorithm == "class-pair-lines":  # refutations over linear pieces
+        return all(lines_refute(gam, j, c, e, tree) for c, e, tree in cert.refutations)
     return all(refutes(_pair_system(gam, j, c, e), tree) for c, e, tree in cert.refutations)
 
 

@@ -363,8 +363,10 @@ _MULTICLASS: _Row = {
            "contains the binary case (K = 2); per pair of classes, one point where one wins "
            "and a change of the feature makes the other win: 2(K − 1) constraints at once, "
            "so the binary interval window (thm:fr-interval-continuous) does not carry over; "
-           "continuous pieces get a witness search over a few values per piece, undecided "
-           "when it finds none (thm:multiclass-fr-lines-search)"),
+           "on linear pieces exact per choice of pieces by Fourier–Motzkin with Farkas "
+           "certificates (thm:multiclass-fr-lines); curved pieces get a witness search over "
+           "a few values per piece, undecided when it finds none "
+           "(thm:multiclass-fr-lines-search)"),
     "recourse": (None, "NP-complete", "thm:multiclass-recourse",
                  "contains the binary case (K = 2); toward a class a group knapsack whose "
                  "values are K − 1 margin vectors (Pareto frontiers per cost); negated, "
