@@ -162,7 +162,9 @@ def test_a_target_out_of_reach_is_proved_out_of_reach() -> None:
 def test_what_the_choice_queries_refuse_is_named() -> None:
     spline = gx.loads(MODEL)
     with pytest.raises(gx.UnsupportedQueryError, match="income"):  # a linear piece
-        gx.is_redundant(spline, "grade")
+        gx.is_redundant(spline, "grade", method="class-pairs")
+    # a linear piece is decided by class-pair-lines (test_multiclass_lines.py)
+    assert gx.is_redundant(spline, "grade").algorithm == "class-pair-lines"
     with pytest.raises(gx.UnsupportedQueryError, match="income"):
         gx.minimum_contrastive_reason(spline, ("y", 0.5), target="A")
     gam = gx.loads(STEPS)
