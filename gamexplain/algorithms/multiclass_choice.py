@@ -146,12 +146,14 @@ def _beats(vec: Vector, c: int, d: int) -> Fraction:
 @dataclass(frozen=True)
 class FrOutcome:
     """What :func:`fr_choice` returns: a witness (point, its value of j, the other value,
-    the two class indices) or per class pair its refutation; ``status`` says when the
-    search stopped early."""
+    the two class indices) or per class pair its refutation, or a box tree
+    (:mod:`gamexplain.certify.multiclass_pair_boxes`); ``status`` says when the search
+    stopped early."""
 
     holds: bool
     witness: tuple[tuple[Any, ...], Any, Any, tuple[int, int]] | None = None
     refutations: tuple[tuple[int, int, Node], ...] = ()
+    tree: Any = None
     status: str = "solved"
     message: str = ""
     work: dict[str, int] = field(default_factory=dict)

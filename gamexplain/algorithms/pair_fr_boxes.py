@@ -250,6 +250,54 @@ class _Flip:
                 return None
         return None
 
+    def meet(self, x: list[int], rng: np.random.Generator) -> list[int] | None:
+        """From a point where the descent stalled, move four features at once onto a point
+        whose scores straddle the threshold, if one exists: the features share no pair
+        term with i or with each other, so their moves shift every s(x, v) alike by the sum
+        of their effects, and a meet in the middle over the sums of two and two finds the
+        sum nearest the middle of the window (O(k² log k) for k representatives)."""
+        chosen = self.independent(rng)
+        if len(chosen) < 2:
+            return None
+        s = self.scores(x)
+        effects = [self.effect(x, j) for j in chosen]
+        now = sum(float(e[x[j]]) for e, j in zip(effects, chosen, strict=True))
+        low, high = self.t - float(s.max()) + now, self.t - float(s.min()) + now
+        half = len(chosen) // 2
+        left, right = _sums(effects[:half]), _sums(effects[half:])
+        order = np.argsort(right)
+        ranked = right[order]
+        goal = (low + high) / 2
+        at = np.clip(np.searchsorted(ranked, goal - left), 1, len(ranked) - 1)
+        pick = np.where(np.abs(left + ranked[at - 1] - goal) <= np.abs(left + ranked[at] - goal),
+                        at - 1, at)  # fmt: skip
+        total = left + ranked[pick]
+        a = int(np.argmin(np.abs(total - goal)))
+        if not low + self.error < total[a] < high - self.error:
+            return None
+        sizes = [len(e) for e in effects]
+        found = list(np.unravel_index(a, sizes[:half])) + list(
+            np.unravel_index(int(order[pick[a]]), sizes[half:]))  # fmt: skip
+        for j, z in zip(chosen, found, strict=True):
+            x[j] = int(z)
+        return x
+
+    def independent(self, rng: np.random.Generator) -> list[int]:
+        """Up to four features other than i, sharing no pair term with i or each other."""
+        linked: dict[int, set[int]] = {j: set() for j in self.others}
+        for j0, j1, *_ in self.layout.pairs:
+            linked.setdefault(j0, set()).add(j1)
+            linked.setdefault(j1, set()).add(j0)
+        chosen: list[int] = []
+        for j in rng.permutation(self.others):
+            j = int(j)
+            if self.i not in linked[j] and not linked[j] & set(chosen) and len(
+                    self.layout.reps[j]) > 1:  # fmt: skip
+                chosen.append(j)
+            if len(chosen) == 4:
+                break
+        return chosen
+
     def witness(self, x: Sequence[int], s: NDArray[np.float64]) -> Witness | None:
         """The exact witness at x with i's highest and lowest float scores, if it is one."""
         reps = self.layout.reps
@@ -264,11 +312,21 @@ class _Flip:
         for k in range(restarts):
             x = [n // 2 if k == 0 else int(rng.integers(n)) for n in sizes]
             found = self.descend(x, rng)
+            if found is None:  # a narrow window (a small effect) needs a joint move
+                found = self.meet(x, rng)
             if found is not None:
                 witness = self.witness(found, self.scores(found))
                 if witness is not None:
                     return witness
         return None
+
+
+def _sums(effects: Sequence[NDArray[np.float64]]) -> NDArray[np.float64]:
+    """Every sum of one value from each array, flattened in C order."""
+    total = np.zeros(1)
+    for e in effects:
+        total = (total[:, None] + e[None, :]).ravel()
+    return total
 
 
 class _Stop(Exception):

@@ -12,7 +12,9 @@ What each check re-derives, from the model's raw numbers and without the solver:
 - the multiple-choice system the answer refutes, built again here in the order the
   algorithms document (:mod:`gamexplain.algorithms.multiclass_choice`): per class pair
   for redundancy, "target beats d" and the budget for target reasons;
-- the refutation tree, by :func:`gamexplain.certify.choice.refutes`.
+- the refutation tree, by :func:`gamexplain.certify.choice.refutes`;
+- a box proof of a model with pair terms, by
+  :func:`gamexplain.certify.multiclass_pair_boxes.class_boxes_hold`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from typing import Any
 from gamexplain.certify.choice import CheckSystem, Node, refutes
 from gamexplain.certify.evaluate import _member, contribution, in_domain
 from gamexplain.certify.multiclass import class_of, digest
+from gamexplain.certify.multiclass_lines import lines_refute
+from gamexplain.certify.multiclass_pair_boxes import class_boxes_hold
 from gamexplain.certify.multiclass_pair_target import (
     PairListedCertificate,
     PairTargetCertificate,
@@ -64,6 +68,9 @@ class RedundancyCertificate:
     refutations : tuple of (int, int, Node)
         Redundant: per pair of classes c < e, a refutation of "some point has c winning
         with one value of the feature and e winning with another".
+    tree : ClassLeaf or ClassSplit or None
+        Redundant, on a model with pair terms: a box proof
+        (:mod:`gamexplain.certify.multiclass_pair_boxes`) instead of the refutations.
     """
 
     model: str
@@ -72,6 +79,7 @@ class RedundancyCertificate:
     other_value: Any = None
     classes: tuple[int, int] | None = None
     refutations: tuple[tuple[int, int, Node], ...] = ()
+    tree: Any = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -225,10 +233,17 @@ def check_multiclass_redundancy(result: Any, gam: Any) -> bool:
     if result.exact is not True or result.algorithm not in _names(gam, "fr"):
         return False
     if not result.holds:
-        return not cert.refutations and _changes(gam, j, cert)
-    pairs = [(c, e) for c in range(gam.n_classes) for e in range(c + 1, gam.n_classes)]
-    if cert.point is not None or [(c, e) for c, e, _ in cert.refutations] != pairs:
+        return not cert.refutations and cert.tree is None and _changes(gam, j, cert)
+    if cert.point is not None:
         return False
+    if cert.tree is not None:  # a box proof, the one kind multiclass-pair-boxes emits
+        return (not cert.refutations and result.algorithm == "multiclass-pair-boxes"
+                and class_boxes_hold(gam, j, cert.tree))  # fmt: skip
+    pairs = [(c, e) for c in range(gam.n_classes) for e in range(c + 1, gam.n_classes)]
+    if [(c, e) for c, e, _ in cert.refutations] != pairs:
+        return False
+    if result.algorithm == "class-pair-lines":  # refutations over linear pieces
+        return all(lines_refute(gam, j, c, e, tree) for c, e, tree in cert.refutations)
     return all(refutes(_pair_system(gam, j, c, e), tree) for c, e, tree in cert.refutations)
 
 

@@ -362,7 +362,11 @@ _MULTICLASS: _Row = {
     "fr": (None, "coNP-complete", "thm:multiclass-fr",
            "contains the binary case (K = 2); per pair of classes, one point where one wins "
            "and a change of the feature makes the other win: 2(K − 1) constraints at once, "
-           "so the binary interval window (thm:fr-interval-continuous) does not carry over"),
+           "so the binary interval window (thm:fr-interval-continuous) does not carry over; "
+           "on linear pieces exact per choice of pieces by Fourier–Motzkin with Farkas "
+           "certificates (thm:multiclass-fr-lines); curved pieces get a witness search over "
+           "a few values per piece, undecided when it finds none "
+           "(thm:multiclass-fr-lines-search)"),
     "recourse": (None, "NP-complete", "thm:multiclass-recourse",
                  "contains the binary case (K = 2); toward a class a group knapsack whose "
                  "values are K − 1 margin vectors (Pareto frontiers per cost); negated, "
@@ -396,8 +400,9 @@ _MULTICLASS_PAIRS: _Row = {
               "enumerated jointly"),
     "fr": (None, "coNP-complete", "thm:multiclass-fr",
            "contains the binary case (K = 2); over steps and finite domains a float witness "
-           "search re-checked exactly (thm:multiclass-fr-pairs), undecided when it finds "
-           "none: no redundancy proof for pair terms yet"),
+           "search re-checked exactly (thm:multiclass-fr-pairs), else a proof by boxes of "
+           "the other features on which one class wins or the feature moves no winner's "
+           "margin, re-checked exactly (thm:multiclass-fr-pair-boxes)"),
     "recourse": (None, "NP-complete", "thm:multiclass-recourse",
                  "contains the binary case (K = 2); pair terms across components: R(x) "
                  "enumerated jointly"),

@@ -116,7 +116,7 @@ def is_redundant_multiclass(
                            start, outcome.work)  # fmt: skip
     shown: dict[str, Any] = {"names": gam.feature_names, "labels": gam.classes,
                              "model": digest(gam)}  # fmt: skip
-    found: dict[str, Any] = {"refutations": outcome.refutations}
+    found: dict[str, Any] = {"refutations": outcome.refutations, "tree": outcome.tree}
     if not outcome.holds:
         point, value, other, classes = outcome.witness
         found = {"point": point, "value": value, "other_value": other, "classes": classes}

@@ -162,7 +162,9 @@ def test_a_target_out_of_reach_is_proved_out_of_reach() -> None:
 def test_what_the_choice_queries_refuse_is_named() -> None:
     spline = gx.loads(MODEL)
     with pytest.raises(gx.UnsupportedQueryError, match="income"):  # a linear piece
-        gx.is_redundant(spline, "grade")
+        gx.is_redundant(spline, "grade", method="class-pairs")
+    # a linear piece is decided by class-pair-lines (test_multiclass_lines.py)
+    assert gx.is_redundant(spline, "grade").algorithm == "class-pair-lines"
     with pytest.raises(gx.UnsupportedQueryError, match="income"):
         gx.minimum_contrastive_reason(spline, ("y", 0.5), target="A")
     gam = gx.loads(STEPS)
@@ -180,8 +182,8 @@ def test_pair_terms_go_to_the_enumeration(gam: Any) -> None:
     # target reasons with pair terms: enumeration by size (test_multiclass_pair_target.py)
     toward = gx.minimum_contrastive_reason(gam, x, target=gam.classes[-1])
     assert toward.algorithm == "target-pair-enumeration" and toward.verify(gam)
-    # redundancy with pair terms goes to the witness search (test_multiclass_pair_fr.py)
-    assert gx.is_redundant(gam, 0).algorithm == "multiclass-pair-search"
+    # redundancy with pair terms goes to the box proof (test_multiclass_pair_boxes.py)
+    assert gx.is_redundant(gam, 0).algorithm == "multiclass-pair-boxes"
 
 
 def test_time_limit_leaves_redundancy_undecided() -> None:
@@ -260,9 +262,9 @@ def test_a_wine_ebm_redundancy_and_each_target_class() -> None:
     toward = gx.minimum_contrastive_reason(paired, x, target=gam.classes[0])
     assert toward.algorithm == "target-pair-enumeration" and toward.exact
     assert toward.verify(paired)
-    # pair terms: a witness search (tests/queries/test_multiclass_pair_fr.py)
+    # pair terms: a witness search, then a box proof (test_multiclass_pair_boxes.py)
     answered = gx.is_redundant(paired, "proline")
-    assert answered.algorithm == "multiclass-pair-search" and answered.verify(paired)
+    assert answered.algorithm == "multiclass-pair-boxes" and answered.verify(paired)
 
 
 def _choice_results() -> list[tuple[str, Any, Any]]:

@@ -49,7 +49,7 @@ def _all_values(feature: Any) -> list[Any]:
 @given(PAIR_MODELS, st.data())
 def test_search_agrees_with_brute_force(gam: Any, data: st.DataObject) -> None:
     j = data.draw(st.integers(0, gam.n_features - 1))
-    result = gx.is_redundant(gam, j)
+    result = gx.is_redundant(gam, j, method="multiclass-pair-search")
     assert result.algorithm == "multiclass-pair-search"
     assert result.cell.endswith("multiclass") and result.verify(gam)
     truth = moves(gam, j)
@@ -69,7 +69,7 @@ def test_search_agrees_with_brute_force(gam: Any, data: st.DataObject) -> None:
        st.data())  # fmt: skip
 def test_witnesses_on_interval_steps_are_real(gam: Any, data: st.DataObject) -> None:
     j = data.draw(st.integers(0, gam.n_features - 1))
-    result = gx.is_redundant(gam, j)
+    result = gx.is_redundant(gam, j, method="multiclass-pair-search")
     assert result.verify(gam) and not result.holds
     if result.status == "solved":
         cert = result.certificate
@@ -81,7 +81,7 @@ def test_witnesses_on_interval_steps_are_real(gam: Any, data: st.DataObject) -> 
 @given(PAIR_MODELS, st.data())
 def test_forged_witnesses_fail(gam: Any, data: st.DataObject) -> None:
     j = data.draw(st.integers(0, gam.n_features - 1))
-    result = gx.is_redundant(gam, j)
+    result = gx.is_redundant(gam, j, method="multiclass-pair-search")
     assume(result.status == "solved")
     cert = result.certificate
     forged = [
@@ -109,12 +109,15 @@ def test_an_undecided_answer_verifies_as_undecided() -> None:
        "shape": {"kind": "table", "values": [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]}}],
      "pairs": [{"features": ["a", "c"], "edges": [null, null],
                 "values": [[[0, 0, 0], [0, 0, 0]], [[0.5, 0, 0], [0.5, 0, 0]]]}]}""")
-    result = gx.is_redundant(gam, "c")
+    result = gx.is_redundant(gam, "c", method="multiclass-pair-search")
     assert result.status == "budget_exhausted" and not result.exact and result.verify(gam)
     assert "undecided" in str(result)
     assert not dataclasses.replace(result, holds=True).verify(gam)
     assert not dataclasses.replace(result, message="").verify(gam)
     assert gx.is_redundant(gam, "a").verify(gam)
+    # the box proof decides it (thm:multiclass-fr-pair-boxes)
+    proved = gx.is_redundant(gam, "c")
+    assert proved.holds and proved.exact and proved.verify(gam)
 
 
 def test_time_limit_is_undecided() -> None:

@@ -140,7 +140,10 @@ def test_queries_outside_the_multiclass_cells_are_refused_clearly() -> None:
     label = gx.shap_values(gam, ("y", 0.5), output="label")
     assert label.algorithm == "rival-grid" and not label.exact and label.verify(gam)
     with pytest.raises(gx.UnsupportedQueryError, match="income"):  # a linear piece
-        gx.is_redundant(gam, "grade")
+        gx.is_redundant(gam, "grade", method="class-pairs")
+    # a linear piece: redundancy exact since thm:multiclass-fr-lines
+    exact = gx.is_redundant(gam, "grade")
+    assert exact.algorithm == "class-pair-lines" and exact.exact and exact.verify(gam)
     # a linear piece: answered exactly since thm:mcr-nearest-curved (a one-feature reason)
     near = gx.minimum_contrastive_reason(gam, ("y", 0.5), witness="nearest")
     assert near.features == ("income",) and near.distance == Fraction(1, 4)
