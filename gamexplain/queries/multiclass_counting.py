@@ -158,6 +158,13 @@ class MulticlassLabelShap(ShapResult):
         head, *rest = super().__str__().split("\n")
         return "\n".join([f"{head}; indicator: class {self.target!r} wins", *rest])
 
+    def _base_text(self) -> str:
+        """v(∅), or its bracket: a grid certificate holds it last in ``lower``/``upper``."""
+        cert = self.certificate
+        if self.exact or not isinstance(cert, VectorGridCertificate):
+            return super()._base_text()
+        return f"in [{round_down(cert.lower[-1]):.6g}, {round_up(cert.upper[-1]):.6g}]"
+
     @certify.checked
     def verify(self, gam: Any) -> bool:
         """Re-derive every feature's cells and recompute both weighted sums of every

@@ -193,6 +193,8 @@ def test_the_printout_names_the_class_explained() -> None:
     predicted = gam.classes[gam.predict_index(x)]
     assert f"class {predicted!r} wins" in str(gx.banzhaf_values(gam, x, output="label"))
     assert "class 'v' wins" in str(gx.completion_fraction(gam, x, [], target="v"))
+    grid = gx.shap_values(_pair_model(), (1, 2, 0), output="label", max_states=2000)
+    assert not grid.exact and "base value in [" in str(grid)  # the grid's v(∅) bracket
 
 
 QUERIES = [
