@@ -137,7 +137,8 @@ def _parser() -> argparse.ArgumentParser:
         help="the class the mcr, responsiveness, fixed and recourse queries aim at: a class "
         "label of a multiclass model (as the model spells it, or as JSON), 0 or 1 of a "
         "binary one (default: any class other than the prediction); a table run (--csv, "
-        "--parquet) takes it for responsiveness and fixed",
+        "--parquet) takes it for responsiveness and fixed; on a multiclass model cc and "
+        "shap-label count that class's win instead of the prediction's",
     )
     explain.add_argument("--method", default="auto", help="a named algorithm instead of auto")
     explain.add_argument(
@@ -538,7 +539,7 @@ def run_query(gam: Any, x: Any, query: str, args: argparse.Namespace) -> tuple[A
         ]  # fmt: skip
         return results, "\n".join(str(r) for r in results)
     given: dict[str, Any] = {"S": _names(gam, args.keep)} if "S" in spec.arguments else {}
-    if getattr(args, "target", None) is not None and "target" in spec.options:
+    if getattr(args, "target", None) is not None and _aims(spec, query, gam):
         options["target"] = _target(gam, args.target)
     if "actions" in spec.arguments:
         given["actions"] = getattr(args, "actions", None)
@@ -546,6 +547,17 @@ def run_query(gam: Any, x: Any, query: str, args: argparse.Namespace) -> tuple[A
         options["actions"] = args.actions
     result = _ask(spec, query, gam, x, given, options)
     return result, attribution_bars(result) if spec.convention is Attribution else str(result)
+
+
+def _aims(spec: QuerySpec, query: str, gam: Any) -> bool:
+    """Whether ``--target`` goes to ``query``: the counting queries (cc, the label's
+    attributions) take it on multiclass models only, the attributions of the scores never."""
+    if "target" not in spec.options:
+        return False
+    if spec.function not in ("shap_values", "banzhaf_values", "completion_fraction"):
+        return True
+    scores = spec.keys.get(spec.cli.get(query, ""), {}).get("output") == "score"
+    return getattr(getattr(gam, "task", None), "kind", None) == "multiclass" and not scores
 
 
 def _target(gam: Any, text: str) -> Any:
@@ -658,7 +670,10 @@ def attribution_bars(result: Any, width: int = 30, top: int = 10) -> str:
         f"{kind} values of the {result.output} "
         f"({'exact' if result.exact else 'certified bounds, ' + result.status}, "
         f"{result.algorithm}) {describe_distribution(result.distribution)}; "
-        f"base value {result.base_value:.4g}:"
+        f"base value {result.base_value:.4g}"
+        # a multiclass label names the class whose win it explains
+        + (":" if getattr(result, "target", None) is None else
+           f"; indicator: class {result.target!r} wins:")
     ]
     for k in order:
         bar = ("+" if values[k] >= 0 else "-") * max(1, round(abs(values[k]) / scale * width))

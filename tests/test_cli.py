@@ -475,3 +475,20 @@ def test_explain_takes_a_regression_tolerance(capsys):
     status, _, err = run(capsys, "explain", "credit", "--instance", '["C", 45, 33, 3, 0.55]',
                          "--tolerance", "1")  # fmt: skip
     assert status == 2 and "regression models only" in err
+
+
+def test_target_counts_a_class_in_cc_and_shap_label_of_a_multiclass_model(capsys, tmp_path):
+    from gamexplain import dump, loads
+
+    sys.path.insert(0, str(Path(__file__).parent / "queries"))
+    from test_multiclass_queries import MODEL
+
+    path = tmp_path / "three.json"
+    dump(loads(MODEL), path)
+    instance = ["--instance", '["y", 0.5]', "--keep", "income"]
+    status, out, _ = run(capsys, "explain", str(path), *instance,
+                         "--query", "shap-label,cc,shap", "--target", "C")  # fmt: skip
+    assert status == 0 and out.count("class 'C' wins") == 2, out
+    assert "class A: SHAP values of the score" in out  # the scores take no target
+    status, out, _ = run(capsys, "explain", str(path), *instance, "--query", "cc")
+    assert status == 0 and "class 'B' wins" in out  # the prediction by default

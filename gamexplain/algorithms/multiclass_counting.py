@@ -412,10 +412,11 @@ def _refuse(gam: Any, options: Any) -> str | None:
 )
 def cc_rival_vectors(
     gam: Any, x: tuple[Any, ...], fixed: frozenset[int], *, max_states: int,
-    time_limit: float | None, exact_only: bool = False,
+    time_limit: float | None, exact_only: bool = False, target: int | None = None,
 ) -> CountingEstimate:  # fmt: skip
     """The completion fraction of a multiclass model: the probability that its predicted
-    class at ``x`` still wins (see :func:`count_wins`); the bracket found so far when
+    class at ``x`` (or class index ``target``) still wins (see :func:`count_wins`); the
+    bracket found so far when
     ``time_limit`` runs out. Under ``method="auto"`` it runs ``exact_only`` and hands a
     table too large to ``rival-grid``.
 
@@ -425,7 +426,8 @@ def cc_rival_vectors(
     (thm:multiclass-cc).
     """
     with deadline.limit(time_limit):
-        return count_wins(gam, gam.predict_index(x), x, fixed, max_states, exact_only)
+        winner = gam.predict_index(x) if target is None else target
+        return count_wins(gam, winner, x, fixed, max_states, exact_only)
 
 
 # -- SHAP and Banzhaf of the label --------------------------------------------------------------
@@ -653,9 +655,10 @@ def _label(query: str) -> Any:
     )
     def label_rival_vectors(
         gam: Any, x: tuple[Any, ...], *, output: str, kind: str, max_states: int,
-        time_limit: float | None, exact_only: bool = False,
+        time_limit: float | None, exact_only: bool = False, target: int | None = None,
     ) -> LabelEstimate:  # fmt: skip
-        """SHAP or Banzhaf values of the predicted class's indicator (see
+        """SHAP or Banzhaf values of the indicator that the predicted class (or class
+        index ``target``) wins (see
         :func:`label_values`); the bracket found so far when ``time_limit`` runs out.
         Under ``method="auto"`` it runs ``exact_only`` and hands tables too large to
         ``rival-grid``.
@@ -666,7 +669,8 @@ def _label(query: str) -> Any:
         K (thm:multiclass-label).
         """
         with deadline.limit(time_limit):
-            return label_values(gam, gam.predict_index(x), x, kind, max_states, exact_only)
+            winner = gam.predict_index(x) if target is None else target
+            return label_values(gam, winner, x, kind, max_states, exact_only)
 
     return label_rival_vectors
 

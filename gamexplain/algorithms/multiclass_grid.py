@@ -589,16 +589,17 @@ def _applies(gam: Any, options: Mapping[str, Any]) -> str | None:
 )
 def cc_rival_grid(
     gam: Any, x: tuple[Any, ...], fixed: frozenset[int], *, max_states: int,
-    time_limit: float | None,
+    time_limit: float | None, target: int | None = None,
 ) -> VectorEstimate:  # fmt: skip
-    """The completion fraction of a multiclass model as a certified bracket
-    (:func:`grid_wins`).
+    """The completion fraction of a multiclass model (the probability that the predicted
+    class, or class index ``target``, wins) as a certified bracket (:func:`grid_wins`).
 
     Notes
     -----
     #P-hard already for K = 2 (thm:cc-sharp-p); brackets by thm:multiclass-label-grid.
     """
-    return grid_wins(gam, gam.predict_index(x), x, fixed, max_states, time_limit)
+    winner = gam.predict_index(x) if target is None else target
+    return grid_wins(gam, winner, x, fixed, max_states, time_limit)
 
 
 def _label(query: str) -> Any:
@@ -615,9 +616,10 @@ def _label(query: str) -> Any:
     )
     def label_rival_grid(
         gam: Any, x: tuple[Any, ...], *, output: str, kind: str, max_states: int,
-        time_limit: float | None,
+        time_limit: float | None, target: int | None = None,
     ) -> VectorEstimate:  # fmt: skip
-        """Label SHAP or Banzhaf values of a multiclass model as certified brackets
+        """Label SHAP or Banzhaf values of a multiclass model (of the indicator that the
+        predicted class, or class index ``target``, wins) as certified brackets
         (:func:`grid_label_values`).
 
         Notes
@@ -625,7 +627,8 @@ def _label(query: str) -> Any:
         #P-hard already for K = 2 (thm:shap-label-sharp-p); brackets by
         thm:multiclass-label-grid.
         """
-        return grid_label_values(gam, gam.predict_index(x), x, kind, max_states, time_limit)
+        winner = gam.predict_index(x) if target is None else target
+        return grid_label_values(gam, winner, x, kind, max_states, time_limit)
 
     return label_rival_grid
 

@@ -35,7 +35,7 @@ from gamexplain.certify.attributions import (
     round_up,
 )
 from gamexplain.certify.evaluate import contribution, in_domain
-from gamexplain.certify.multiclass import class_of, digest
+from gamexplain.certify.multiclass import digest
 from gamexplain.certify.multiclass_grid import (
     VectorGridCertificate,
     grid_completion_holds,
@@ -309,7 +309,7 @@ def check_completion(result: Any, gam: Any) -> bool:
     model = _with_marginals(gam, cert.marginals).covering(x)
     if not in_domain(model.scores[0], x) or not provenance_consistent(model, result, ("cc",)):
         return False
-    winner = class_of(model, x)
+    winner = _explained_class(model, result)
     kept = _kept_features(model, tuple(result.fixed))
     if cert.winner != winner or kept is None:
         return False
@@ -349,6 +349,17 @@ def check_completion(result: Any, gam: Any) -> bool:
         and (result.status == "solved") is exact
         and _shown(result, low, high)
     )
+
+
+def _explained_class(model: MulticlassGAM, result: Any) -> int | None:
+    """The index of the class whose win ``result`` counts: its ``target`` label, which must
+    be one of the model's classes (None otherwise). Any class is a fair question; the
+    re-derivation below is then for that class, so a target shown that the numbers were
+    not computed for fails."""
+    target = getattr(result, "target", None)
+    if isinstance(target, bool) or target not in model.classes:
+        return None
+    return model.classes.index(target)
 
 
 def _kept_features(model: MulticlassGAM, names: tuple[str, ...]) -> frozenset[int] | None:
@@ -453,7 +464,7 @@ def check_label_attributions(result: Any, gam: Any) -> bool:
         return False
     if not in_domain(model.scores[0], x) or not provenance_consistent(model, result, (query,)):
         return False
-    winner = class_of(model, x)
+    winner = _explained_class(model, result)
     n = model.n_features
     if cert.winner != winner or len(cert.laws) != n or result.feature_names != model.feature_names:
         return False
@@ -516,7 +527,9 @@ def _check_grid_label(result: Any, gam: MulticlassGAM) -> bool:
         return False
     if not in_domain(model.scores[0], x) or not provenance_consistent(model, result, (query,)):
         return False
-    if cert.winner != class_of(model, x) or result.feature_names != model.feature_names:
+    if cert.winner != _explained_class(model, result):
+        return False
+    if result.feature_names != model.feature_names:
         return False
     if not grid_label_holds(model, x, cert):
         return False

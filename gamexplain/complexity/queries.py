@@ -211,7 +211,7 @@ def _values(function: str, family: str, result: str, question: str) -> QuerySpec
     """An attribution query: one registry key per ``output``."""
     keys = {f"{family}-label": {"output": "label"}, f"{family}-score": {"output": "score"}}
     options = {"output": OUTPUT, "method": Methods(tuple(keys)), "max_states": COUNT,
-               "time_limit": SECONDS}  # fmt: skip
+               "time_limit": SECONDS, "target": TARGET}  # fmt: skip
     cli = {family: f"{family}-score"} | ({"shap-label": "shap-label"} if family == "shap" else {})
     return QuerySpec(function, "gamexplain.queries.shap", keys, ("x",), options, result,
                      Attribution, question, cli)  # fmt: skip
@@ -273,7 +273,7 @@ QUERY_TABLE: tuple[QuerySpec, ...] = (
               "RedundancyResult", Redundancy, "FR", {"fr": "fr"}),
     QuerySpec("completion_fraction", "gamexplain.queries.completion", {"cc": {}}, ("x", "S"),
               {"S": FEATURES, "method": Methods(("cc",)), "max_states": COUNT,
-               "time_limit": SECONDS},
+               "time_limit": SECONDS, "target": TARGET},
               "CompletionResult", Completion, "CC", {"cc": "cc"}),
     _values("shap_values", "shap", "ShapResult", "SHAP of the score or the label"),
     _values("banzhaf_values", "banzhaf", "BanzhafResult", "Banzhaf values"),

@@ -19,6 +19,7 @@ from gamexplain.certify.attributions import (
 )
 from gamexplain.complexity.registry import select_algorithm
 from gamexplain.distributions import describe_distribution, resolve_distribution
+from gamexplain.errors import InvalidParameterError
 from gamexplain.model.gam import GAM
 from gamexplain.queries.parameters import validate
 from gamexplain.queries.shap import distribution_label, dp_parts, run_candidates
@@ -120,6 +121,7 @@ def completion_fraction(
     method: str = "auto",
     max_states: int = DEFAULT_MAX_STATES,
     time_limit: float | None = None,
+    target: Any = None,
 ) -> CompletionResult:
     """The probability that a random completion of x_S keeps the prediction of x.
 
@@ -145,6 +147,10 @@ def completion_fraction(
         Budget of the dynamic-programming table.
     time_limit : float, optional
         Seconds before the dynamic program reports bounds.
+    target : class label, optional
+        Multiclass models, one row: the probability that class ``target`` wins (ties to
+        the lowest class index) instead of the predicted class; the result's ``target``
+        names the class counted either way.
 
     Returns
     -------
@@ -172,6 +178,8 @@ def completion_fraction(
     """
     from gamexplain.queries.batch import is_many, many_counting
 
+    if target is not None:
+        _check_target(gam, x, target)
     if is_many(x):  # many rows: the batch result (queries/batch.py)
         return many_counting(gam, x, "cc", "completion_fraction", distribution=distribution,
                              method=method, max_states=max_states, time_limit=time_limit,
@@ -180,7 +188,7 @@ def completion_fraction(
         from gamexplain.queries.multiclass_counting import completion_fraction_multiclass as ask
 
         return ask(gam, x, S, distribution=distribution, method=method,  # type: ignore[arg-type]
-                   max_states=max_states, time_limit=time_limit)  # fmt: skip
+                   max_states=max_states, time_limit=time_limit, target=target)  # fmt: skip
     options = validate(
         "completion_fraction", gam, S=S, method=method, max_states=max_states,
         time_limit=time_limit,
@@ -229,3 +237,16 @@ def completion_fraction(
         message="" if exact else BOUNDS_MESSAGE,
         stats=Stats(seconds=time.perf_counter() - started, work={"dp_states": estimate.work}),
     )
+
+
+def _check_target(gam: Any, x: Any, target: Any) -> None:
+    """Refuse a ``target`` outside one row of a multiclass model, by name."""
+    from gamexplain.queries.batch import is_many
+
+    validate("completion_fraction", gam, target=target)
+    if getattr(getattr(gam, "task", None), "kind", None) != "multiclass" or is_many(x):
+        where = "many rows (ask row by row)" if is_many(x) else "a binary or regression model"
+        raise InvalidParameterError(
+            "The 'target' parameter of completion_fraction applies to one row of a "
+            f"multiclass model only. Got target={target!r} with {where}."
+        )

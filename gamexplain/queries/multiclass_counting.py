@@ -45,7 +45,18 @@ __all__ = [
 @dataclass(frozen=True, kw_only=True)
 class MulticlassCompletion(CompletionResult):
     """:class:`~gamexplain.queries.completion.CompletionResult` of a multiclass model:
-    the probability that the predicted class still beats every rival."""
+    the probability that the predicted class (or the ``target`` asked) beats every rival.
+
+    Attributes
+    ----------
+    target : class label
+        The class whose win is counted: the prediction at x unless a target was asked.
+    """
+
+    target: Any = None
+
+    def __str__(self) -> str:
+        return f"{super().__str__()}, that class {self.target!r} wins"
 
     @certify.checked
     def verify(self, gam: Any) -> bool:
@@ -62,9 +73,10 @@ def with_distribution(gam: MulticlassGAM, distribution: Any, caller: str) -> Mul
 
 def completion_fraction_multiclass(
     gam: MulticlassGAM, x: Any, S: Any, *, distribution: Any, method: str, max_states: int,
-    time_limit: float | None,
+    time_limit: float | None, target: Any = None,
 ) -> CompletionResult:  # fmt: skip
-    """:func:`~gamexplain.completion_fraction` on a multiclass model.
+    """:func:`~gamexplain.completion_fraction` on a multiclass model: the probability
+    that the predicted class, or class ``target`` (a label), wins.
 
     Notes
     -----
@@ -74,10 +86,11 @@ def completion_fraction_multiclass(
     """
     options = validate(
         "completion_fraction", gam, S=S, method=method, max_states=max_states,
-        time_limit=time_limit,
+        time_limit=time_limit, target=target,
     )  # fmt: skip
     fixed = frozenset(options["S"])
     instance = gam.instance(x)
+    p = gam.predict_index(instance) if target is None else gam.class_index(options["target"])
     resolved = with_distribution(gam, distribution, "completion_fraction")
     # x is explained in the feature space widened just enough to hold it; the marginals
     # recorded are the model's, which verify widens the same way
@@ -89,7 +102,8 @@ def completion_fraction_multiclass(
     spec, found = run_candidates(
         selection.candidates,
         lambda spec, seconds, **extra: spec.func(
-            model, instance, fixed, max_states=max_states, time_limit=seconds, **extra
+            model, instance, fixed, max_states=max_states, time_limit=seconds, target=p,
+            **extra,
         ),
         options["time_limit"],
     )
@@ -97,7 +111,6 @@ def completion_fraction_multiclass(
     low, high = (found.lower[0], found.upper[0]) if grid else (found.lower, found.upper)
     exact = low == high
     status = "solved" if exact else found.status
-    p = model.predict_index(instance)
     marginals = tuple(f.distribution for f in resolved.scores[0].features)
     return MulticlassCompletion(
         fraction=float((low + high) / 2),
@@ -105,6 +118,7 @@ def completion_fraction_multiclass(
         lower=round_down(low),
         upper=round_up(high),
         fixed=tuple(model.feature_names[i] for i in sorted(fixed)),
+        target=gam.classes[p],
         instance=instance,
         distribution=distribution_label(resolved.scores[0], distribution),
         exact=exact,
@@ -128,9 +142,28 @@ def completion_fraction_multiclass(
 
 @dataclass(frozen=True, kw_only=True)
 class MulticlassLabelShap(ShapResult):
-    """SHAP values of the indicator "the predicted class still wins" of a multiclass
-    model: one value per feature; ``base_value`` is v(∅), the completion fraction of
-    the empty set."""
+    """SHAP values of the indicator "the predicted class (or the ``target`` asked) wins"
+    of a multiclass model: one value per feature; ``base_value`` is v(∅), the completion
+    fraction of the empty set.
+
+    Attributes
+    ----------
+    target : class label
+        The class whose win is explained: the prediction at x unless a target was asked.
+    """
+
+    target: Any = None
+
+    def __str__(self) -> str:
+        head, *rest = super().__str__().split("\n")
+        return "\n".join([f"{head}; indicator: class {self.target!r} wins", *rest])
+
+    def _base_text(self) -> str:
+        """v(∅), or its bracket: a grid certificate holds it last in ``lower``/``upper``."""
+        cert = self.certificate
+        if self.exact or not isinstance(cert, VectorGridCertificate):
+            return super()._base_text()
+        return f"in [{round_down(cert.lower[-1]):.6g}, {round_up(cert.upper[-1]):.6g}]"
 
     @certify.checked
     def verify(self, gam: Any) -> bool:
@@ -146,10 +179,11 @@ class MulticlassLabelBanzhaf(MulticlassLabelShap, BanzhafResult):
 
 def label_attributions_multiclass(
     gam: MulticlassGAM, x: Any, *, kind: str, method: str = "auto", distribution: Any,
-    max_states: int, time_limit: float | None,
+    max_states: int, time_limit: float | None, target: Any = None,
 ) -> ShapResult:  # fmt: skip
     """:func:`~gamexplain.shap_values` / :func:`~gamexplain.banzhaf_values` with
-    ``output="label"`` on a multiclass model (the options are validated by the caller).
+    ``output="label"`` on a multiclass model: of the indicator that the predicted class,
+    or class ``target`` (a label), wins (the options are validated by the caller).
 
     Notes
     -----
@@ -160,6 +194,7 @@ def label_attributions_multiclass(
     instance = gam.instance(x)
     resolved = with_distribution(gam, distribution, func)
     model = resolved.covering(instance)
+    winner = model.predict_index(instance) if target is None else model.class_index(target)
     query = "shap-label" if kind == "shapley" else "banzhaf-label"
     selection = select_algorithm(model, query, method, {})
     entry = selection.entry
@@ -169,7 +204,7 @@ def label_attributions_multiclass(
         selection.candidates,
         lambda spec, seconds, **extra: spec.func(
             model, instance, output="label", kind=kind, max_states=max_states,
-            time_limit=seconds, **extra,
+            time_limit=seconds, target=winner, **extra,
         ),
         time_limit,
     )  # fmt: skip
@@ -178,7 +213,6 @@ def label_attributions_multiclass(
     result = MulticlassLabelShap if kind == "shapley" else MulticlassLabelBanzhaf
     middle = [(a + b) / 2 for a, b in zip(found.lower, found.upper, strict=True)]
     marginals = tuple(f.distribution for f in resolved.scores[0].features)
-    winner = model.predict_index(instance)
     return result(
         values=np.array([float(v) for v in middle]),
         exact_values=tuple(found.lower) if exact else None,
@@ -187,6 +221,7 @@ def label_attributions_multiclass(
         lower=np.array([round_down(v) for v in found.lower]),
         upper=np.array([round_up(v) for v in found.upper]),
         output="label",
+        target=gam.classes[winner],
         feature_names=model.feature_names,
         instance=instance,
         distribution=distribution_label(resolved.scores[0], distribution),

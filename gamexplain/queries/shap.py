@@ -259,6 +259,7 @@ def shap_values(
     method: str = "auto",
     max_states: int = DEFAULT_MAX_STATES,
     time_limit: float | None = None,
+    target: Any = None,
 ) -> ShapResult | ShapBatchResult:
     """Shapley values of the score or of the predicted label of ``x``.
 
@@ -288,6 +289,10 @@ def shap_values(
         Budget of one dynamic-programming table (label).
     time_limit : float, optional
         Seconds the dynamic program may run before it reports bounds.
+    target : class label, optional
+        Multiclass models, ``output="label"``, one row: explain the indicator "class
+        ``target`` wins" (ties to the lowest class index) instead of "the predicted class
+        wins"; the result's ``target`` names the class explained either way.
 
     Returns
     -------
@@ -313,8 +318,9 @@ def shap_values(
     (Fraction(1, 2), Fraction(0, 1))
     """
     validate("shap_values", gam, output=output, method=method, max_states=max_states,
-             time_limit=time_limit)  # fmt: skip
+             time_limit=time_limit, target=target)  # fmt: skip
     multiclass = getattr(getattr(gam, "task", None), "kind", None) == "multiclass"
+    _check_target("shap_values", gam, x, output, target)
     if (output == "label" or multiclass) and _many(x):  # the batch result (queries/batch.py)
         from gamexplain.queries.batch import many_counting
 
@@ -326,7 +332,7 @@ def shap_values(
 
         return attributions(gam, x, kind="shapley", output=output, method=method,
                             distribution=distribution, max_states=max_states,
-                            time_limit=time_limit)  # fmt: skip
+                            time_limit=time_limit, **_given(target))  # fmt: skip
     if not isinstance(x, Mapping) and np.ndim(np.asarray(x, dtype=object)) == 2:
         return _batch(gam, x, output, distribution, method)
     return _attributions(
@@ -343,6 +349,7 @@ def banzhaf_values(
     method: str = "auto",
     max_states: int = DEFAULT_MAX_STATES,
     time_limit: float | None = None,
+    target: Any = None,
 ) -> BanzhafResult:
     """Banzhaf values of the score or of the predicted label of ``x``.
 
@@ -359,6 +366,9 @@ def banzhaf_values(
     ``thm:label-bounds``), or the grid at the one node q = 1/2 (``thm:label-grid``).
     Banzhaf values are not efficient: base + Σ φ need not equal the output.
     """
+    if target is not None:
+        validate("banzhaf_values", gam, target=target)
+        _check_target("banzhaf_values", gam, x, output, target)
     if _many(x):  # many rows: the batch result (queries/batch.py)
         from gamexplain.queries.batch import many_counting
 
@@ -370,7 +380,7 @@ def banzhaf_values(
 
         return attributions(gam, x, kind="banzhaf", output=output, method=method,
                             distribution=distribution, max_states=max_states,
-                            time_limit=time_limit)  # fmt: skip
+                            time_limit=time_limit, **_given(target))  # fmt: skip
     result = _attributions(
         gam, x, "banzhaf", output, distribution, method, max_states, time_limit, "banzhaf_values"
     )
@@ -379,6 +389,29 @@ def banzhaf_values(
 
 
 # -- dispatch ------------------------------------------------------------------------------
+def _check_target(caller: str, gam: Any, x: Any, output: str, target: Any) -> None:
+    """Refuse a (valid) ``target`` where the query has none: it names the class whose win a
+    multiclass label is explained for, one row at a time."""
+    if target is None:
+        return
+    multiclass = getattr(getattr(gam, "task", None), "kind", None) == "multiclass"
+    where = (
+        "a binary or regression model" if not multiclass
+        else f"output={output!r}" if output != "label"
+        else "many rows (ask row by row)" if _many(x) else None
+    )  # fmt: skip
+    if where is not None:
+        raise InvalidParameterError(
+            f"The 'target' parameter of {caller} applies to output='label' of one row of a "
+            f"multiclass model only. Got target={target!r} with {where}."
+        )
+
+
+def _given(target: Any) -> dict[str, Any]:
+    """``target`` as a keyword when it was asked (the multiclass score path takes none)."""
+    return {} if target is None else {"target": target}
+
+
 def _many(x: Any) -> bool:
     from gamexplain.queries.batch import is_many
 
