@@ -108,7 +108,8 @@ class RivalCheck:
 
 
 def _multiclass(cell: Any) -> bool:
-    return cell.task == "multiclass"
+    # the default questions only: toward a given class is the [target] variant's
+    return cell.task == "multiclass" and not cell.variant
 
 
 def _search(problem: MulticlassProblem, kept: frozenset[int]) -> tuple[Any, ...] | None:
