@@ -342,11 +342,11 @@ def _target_witness(
 
 
 def _provenance(gam: MulticlassGAM, result: Any, query: str) -> bool:
-    target = gam.classes[result.certificate.target]
-    entry = question_cell(gam, query, {"target": target})  # the target variant's cell
-    if result.cell != str(entry.cell):
+    entry = question_cell(gam, query, {"target": gam.classes[result.certificate.target]})
+    if result.cell != str(entry.cell):  # the [target] variant's cell
         return False
     named = [s for s in algorithms_for(entry.cell) if s.name == result.algorithm]
+    target = gam.classes[result.certificate.target]
     return bool(named) and named[0].applies(gam, {"target": target}) is None
 
 
