@@ -110,6 +110,8 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--json", action="store_true")
     plan.add_argument("--batch", action="store_true",
                       help="also say what explain --csv/--parquet runs for many rows")  # fmt: skip
+    plan.add_argument("--target", help="the class a multiclass mcr or enum-cr aims at (its "
+                      "[target] cell); spelled as for explain --target")  # fmt: skip
     plan.set_defaults(handler=_plan)
 
     explain = sub.add_parser("explain", help="exact explanations of one instance or a table")
@@ -465,14 +467,14 @@ def _table(args: argparse.Namespace) -> int:
 
     entries = [
         e
-        for e in complexity_table()
+        for e in complexity_table(variants=True)
         if e.cell.task == args.task and (args.query is None or e.cell.query == args.query)
     ]
     if not entries:
         raise InvalidParameterError(f"no cells for query {args.query!r} and task {args.task!r}")
     rows = [
         {
-            "query": e.cell.query,
+            "query": f"{e.cell.query} [{e.cell.variant}]" if e.cell.variant else e.cell.query,
             "domain": e.cell.domain,
             "component": e.cell.component,
             "paper": e.stated or "—",
@@ -502,7 +504,10 @@ def _plan(args: argparse.Namespace) -> int:
             f"The 'query' argument of plan must be one of {{{', '.join(PLAN_QUERIES)}}}. "
             f"Got {args.query!r} instead."
         )
-    result = explain_plan(gam, args.query, batch=getattr(args, "batch", False))
+    options: dict[str, Any] = {"batch": getattr(args, "batch", False)}
+    if getattr(args, "target", None) is not None:
+        options["target"] = _target(gam, args.target)
+    result = explain_plan(gam, args.query, **options)
     return _emit(args, result, str(result))
 
 

@@ -77,6 +77,9 @@ class MulticlassProblem:
     decide: Decide = field(repr=False)
     asked: Any = field(default=None, repr=False)
     counts: dict[str, int] = field(default_factory=dict, repr=False)
+    #: What a search knows so far, for a run the deadline stops (``"cores"`` and
+    #: ``"lower"`` of :func:`msr_rivals`).
+    progress: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def count(self, what: str, by: int = 1) -> None:
         """Add to a deterministic work counter (reported in the result's ``stats``)."""
@@ -108,7 +111,8 @@ class RivalCheck:
 
 
 def _multiclass(cell: Any) -> bool:
-    return cell.task == "multiclass"
+    # the default questions only: toward a given class is the [target] variant's
+    return cell.task == "multiclass" and not cell.variant
 
 
 def _search(problem: MulticlassProblem, kept: frozenset[int]) -> tuple[Any, ...] | None:
@@ -280,10 +284,13 @@ def msr_rivals(problem: MulticlassProblem, time_limit: float | None = None) -> H
     from pysat.examples.hitman import Hitman
 
     cores: list[tuple[frozenset[int], tuple[Any, ...]]] = []
+    problem.progress.update(cores=cores, lower=0)
     with Hitman(htype="rc2") as hitman:
         while True:
             problem.count("maxsat_calls")
             chosen = frozenset(hitman.get() or ())
+            # a minimum hitting set of the cores so far: no sufficient reason is smaller
+            problem.progress["lower"] = len(chosen)
             point = _search(problem, chosen)
             if point is None:
                 return HittingSet(chosen | problem.fixed, _check(problem, chosen), tuple(cores))

@@ -54,6 +54,10 @@ def _multiclass(cell: Any) -> bool:
     return cell.task == "multiclass"
 
 
+def _toward_target(cell: Any) -> bool:
+    return cell.task == "multiclass" and cell.variant == "target"
+
+
 def _supported(gam: Any, options: Any = None) -> str | None:
     if gam.pairs:
         return "multiclass models with pair terms are not supported yet"
@@ -299,7 +303,7 @@ def _solve(problem: TargetProblem, budget: int) -> tuple[tuple[Any, ...] | None,
     "of changed features, by Lagrangian branch and bound, lowering the budget",
     theorem="thm:multiclass-mcr-target",
     priority=20,
-    solves=_multiclass,
+    solves=_toward_target,
     applies=lambda gam, options: (
         "it answers a target class only" if options.get("target") is None
         else _supported(gam)
@@ -376,7 +380,7 @@ class TargetOracle:
     "multiple-choice system",
     theorem="thm:multiclass-mcr-target",
     priority=20,
-    solves=_multiclass,
+    solves=_toward_target,
     applies=lambda gam, options: (
         "it answers a target class only" if options.get("target") is None
         else _supported(gam)

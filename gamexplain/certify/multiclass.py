@@ -28,6 +28,7 @@ from typing import Any
 from gamexplain.certify.evaluate import in_domain, model_digest, score
 from gamexplain.certify.numbers import compare
 from gamexplain.certify.provenance import provenance_consistent
+from gamexplain.certify.reasons import _status_consistent
 from gamexplain.errors import CertificateTooLargeError
 from gamexplain.model.distance import feature_distance
 from gamexplain.model.multiclass import MulticlassGAM, rival_model
@@ -110,22 +111,25 @@ def _model(gam: Any, result: Any) -> MulticlassGAM | None:
         return None
 
 
-def _bound(gam: MulticlassGAM, result: Any, queries: tuple[str, ...]) -> bool:
+def _bound(
+    gam: MulticlassGAM, result: Any, queries: tuple[str, ...], stopped: bool = False
+) -> bool:
     """x is in the domain, the shown class and target are x's, the labels are the
-    registry's, and the result claims exactness."""
+    registry's, and the result claims exactness (or, ``stopped``, says it is a run the
+    time limit cut)."""
     x = tuple(result.instance)
     if not in_domain(gam.scores[0], x) or not provenance_consistent(gam, result, queries):
         return False
     p = class_of(gam, x)
     cert = result.certificate
     names = tuple(getattr(result, "features", None) or ())
+    claim = (False, "time_limit") if stopped else (True, "solved")
     return (
         len(set(names)) == len(names)
         and cert.prediction == p
         and result.prediction == gam.classes[p]
         and result.target == target_text(gam, p)
-        and result.exact is True
-        and result.status == "solved"
+        and (result.exact, result.status) == claim
     )
 
 
@@ -177,7 +181,9 @@ def check_sufficient_reason(result: Any, gam: Any) -> bool:
     """Re-check a multiclass sufficient reason: sufficiency against every rival, one
     breaker per kept free feature, and for ``kind="minimum"`` the hitting-set bound."""
     model = _model(gam, result)
-    if model is None or not _bound(model, result, ("msr", "minimal-sr", "enum-sr")):
+    stopped = result.status != "solved"  # a minimum search the time limit cut
+    queries = ("msr",) if stopped else ("msr", "minimal-sr", "enum-sr")
+    if model is None or not _bound(model, result, queries, stopped):
         return False
     x, cert = tuple(result.instance), result.certificate
     kept = _positions(model, result.features)
@@ -191,25 +197,32 @@ def check_sufficient_reason(result: Any, gam: Any) -> bool:
     for j, point in cert.breakers:
         if not _changes_class(model, x, point, kept - {j}):
             return False
+    if not _status_consistent(result):
+        return False
+    if stopped:  # the cores bound the size from below
+        lower = result.size_bounds[0] - len(fixed)
+        return lower >= 0 and _no_smaller(model, x, cert.cores, lower, fixed)
     if result.kind == "subset-minimal":
         return not cert.cores
-    return result.kind == "minimum" and _no_smaller(model, x, cert.cores, kept - fixed, fixed)
+    return result.kind == "minimum" and _no_smaller(model, x, cert.cores, len(kept - fixed),
+                                                    fixed)  # fmt: skip
 
 
 def _no_smaller(
     gam: MulticlassGAM,
     x: tuple[Any, ...],
     cores: Sequence[tuple[frozenset[int], Any]],
-    chosen: frozenset[int],
+    least: int,
     fixed: frozenset[int],
 ) -> bool:
-    """Every core is contrastive, and no set smaller than ``chosen`` meets them all."""
+    """Every core is contrastive, and no set of fewer than ``least`` features meets them
+    all."""
     everything = frozenset(range(gam.n_features))
     for core, point in cores:
         if core & fixed or not _changes_class(gam, x, point, everything - core):
             return False
     mentioned = sorted(frozenset().union(*(c for c, _ in cores))) if cores else []
-    size = len(chosen) - 1
+    size = least - 1
     if size < 0:
         return True
     tries = comb(len(mentioned), size)
@@ -217,7 +230,7 @@ def _no_smaller(
         raise CertificateTooLargeError(
             f"re-checking the minimum would try {tries} sets, more than {MAX_CHECK_POINTS}"
         )
-    # a set of size < |chosen| meeting every core can be cut to one of exactly that size
+    # a set of fewer than `least` meeting every core can be cut to one of exactly that size
     # within the mentioned features, or padded to it when fewer are mentioned
     return all(
         any(not (set(pick) & core) for core, _ in cores)

@@ -364,8 +364,8 @@ def _target_witness(
 
 
 def _provenance(gam: MulticlassGAM, result: Any, query: str) -> bool:
-    entry = question_cell(gam, query)
-    if result.cell != str(entry.cell):
+    entry = question_cell(gam, query, {"target": gam.classes[result.certificate.target]})
+    if result.cell != str(entry.cell):  # the [target] variant's cell
         return False
     named = [s for s in algorithms_for(entry.cell) if s.name == result.algorithm]
     target = gam.classes[result.certificate.target]

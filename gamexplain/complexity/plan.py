@@ -254,7 +254,7 @@ def _fallbacks(run: tuple[AlgorithmSpec, ...]) -> tuple[tuple[str, tuple[str, ..
 
 def _feature_plan(feature: Any, query: str, cell: Cell) -> FeaturePlan:
     domain, component = feature_cell(feature)
-    entry = cell_entry(Cell(query, domain, component, cell.task))
+    entry = cell_entry(Cell(query, domain, component, cell.task, cell.variant))
     if component != "nam" or domain == "finite":
         return FeaturePlan(feature.name, entry)
     from gamexplain.substrate.extremes import select_extremum_backend

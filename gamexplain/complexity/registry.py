@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeAlias
 
 from gamexplain.complexity.queries import LABEL_ONLY, QUERIES
@@ -34,6 +34,7 @@ __all__ = [
     "PAIRS",
     "QUERIES",
     "TASKS",
+    "VARIANTS",
     "AlgorithmSpec",
     "Cell",
     "CellEntry",
@@ -44,6 +45,7 @@ __all__ = [
     "dispatch",
     "feature_cell",
     "question_cell",
+    "question_variant",
     "register_algorithm",
     "registered_algorithms",
     "select_algorithm",
@@ -74,15 +76,22 @@ CLASS_ORDER: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Cell:
-    """A cell of the complexity table."""
+    """A cell of the complexity table.
+
+    ``variant`` names a question the cell asks under an option that changes its class
+    (:data:`VARIANTS`), shown after the task: ``mcr | finite | table | multiclass [target]``;
+    empty for the cell's default question.
+    """
 
     query: str
     domain: str
     component: str
     task: str
+    variant: str = ""
 
     def __str__(self) -> str:
-        return f"{self.query} | {self.domain} | {self.component} | {self.task}"
+        text = f"{self.query} | {self.domain} | {self.component} | {self.task}"
+        return f"{text} [{self.variant}]" if self.variant else text
 
 
 @dataclass(frozen=True)
@@ -413,6 +422,49 @@ def _multiclass_row(domain: str, component: str) -> _Row:
     return dict(_MULTICLASS_PAIRS if component == PAIRS else _MULTICLASS)
 
 
+#: A contrastive question toward a given ``target`` class of a multiclass model is harder
+#: than toward any class other than the prediction: "target beats d" for every d is K − 1
+#: constraints at once (PARTITION reduces to it from K = 3), where "some rival wins" splits
+#: into K − 1 greedy questions.
+_MULTICLASS_TARGET: _Row = {
+    "mcr": (None, "NP-complete", "thm:multiclass-mcr-target",
+            "toward a target class: K − 1 constraints 'target beats d' and a budget of "
+            "changed features, NP-complete from K = 3; exact by Lagrangian branch and bound"),
+    "enum-cr": (None, "NP-complete", "thm:multiclass-mcr-target",
+                "toward a target class: MARCO over multiple-choice systems, each "
+                "NP-complete from K = 3"),
+}  # fmt: skip
+_MULTICLASS_PAIRS_TARGET: _Row = {
+    "mcr": (None, "NP-complete", "thm:multiclass-mcr-target-pairs",
+            "toward a target class with pair terms: the sets of changed features by size, "
+            "each on the grid of its members' cells"),
+    "enum-cr": (None, "NP-complete", "thm:multiclass-mcr-target-pairs",
+                "toward a target class with pair terms: contains the target MCR"),
+}  # fmt: skip
+
+#: The variants of cells, each the questions it applies to, by task:
+#: variant -> (task, queries). A question is in a variant when :func:`question_variant`
+#: says so; the variant's cells sit beside the default ones (``complexity_table(variants=True)``).
+VARIANTS: dict[str, tuple[str, frozenset[str]]] = {
+    "target": ("multiclass", frozenset(_MULTICLASS_TARGET)),
+}
+
+
+def _variant_row(variant: str, component: str) -> _Row:
+    return dict(_MULTICLASS_PAIRS_TARGET if component == PAIRS else _MULTICLASS_TARGET)
+
+
+def question_variant(gam: Any, query: str, options: Mapping[str, Any] | None) -> str:
+    """The variant of ``query`` on ``gam`` asked with ``options`` (:data:`VARIANTS`):
+    ``"target"`` for a contrastive question of a multiclass model toward a given class,
+    else ``""``."""
+    task = gam.task.kind
+    for variant, (kind, queries) in VARIANTS.items():
+        if task == kind and query in queries and (options or {}).get(variant) is not None:
+            return variant
+    return ""
+
+
 def _build() -> dict[Cell, CellEntry]:
     entries = [
         CellEntry(Cell(query, domain, component, task), *entry)
@@ -437,11 +489,27 @@ def _build() -> dict[Cell, CellEntry]:
     return {e.cell: e for e in entries}
 
 
+def _build_variants() -> dict[Cell, CellEntry]:
+    """The variant cells, beside each default cell of their task and queries."""
+    return {
+        replace(cell, variant=variant): CellEntry(
+            replace(cell, variant=variant), *_variant_row(variant, cell.component)[cell.query]
+        )
+        for variant, (task, queries) in VARIANTS.items()
+        for cell in _TABLE
+        if cell.task == task and cell.query in queries
+    }
+
+
 _TABLE: dict[Cell, CellEntry] = _build()
+_VARIANT_TABLE: dict[Cell, CellEntry] = _build_variants()
 
 
-def complexity_table() -> list[CellEntry]:
+def complexity_table(variants: bool = False) -> list[CellEntry]:
     """Every cell of the table, in a stable order (query, domain, component, task).
+
+    With ``variants`` each variant cell (:data:`VARIANTS`, e.g. ``mcr … multiclass
+    [target]``) follows its default cell.
 
     Examples
     --------
@@ -449,13 +517,20 @@ def complexity_table() -> list[CellEntry]:
     >>> [e for e in complexity_table() if e.erratum][0].theorem
     'thm:ebm-ptime'
     """
-    return list(_TABLE.values())
+    if not variants:
+        return list(_TABLE.values())
+    return [
+        entry
+        for cell, default in _TABLE.items()
+        for entry in (default, *(_VARIANT_TABLE.get(replace(cell, variant=v)) for v in VARIANTS))
+        if entry is not None
+    ]
 
 
 def cell_entry(cell: Cell) -> CellEntry:
     """The entry of one cell; raises :class:`UnsupportedQueryError` for a cell not in it."""
     try:
-        return _TABLE[cell]
+        return _VARIANT_TABLE[cell] if cell.variant else _TABLE[cell]
     except KeyError:
         if cell.task == "multiclass":
             known = sorted({c.query for c in _TABLE if c.task == "multiclass"})
@@ -472,8 +547,9 @@ def feature_cell(feature: Any) -> tuple[str, str]:
     return feature.domain.kind, feature.component
 
 
-def question_cell(gam: Any, query: str) -> CellEntry:
-    """The cell a query on ``gam`` falls in: the hardest cell of any of its features.
+def question_cell(gam: Any, query: str, options: Mapping[str, Any] | None = None) -> CellEntry:
+    """The cell a query on ``gam`` asked with ``options`` falls in: the hardest cell of
+    any of its features, in the variant the options ask (:func:`question_variant`).
 
     A model with pairwise terms also falls in the ``pairs`` cell of every paired
     feature's domain kind. Ties between equally hard cells go to the later domain and
@@ -484,10 +560,10 @@ def question_cell(gam: Any, query: str) -> CellEntry:
         raise InvalidParameterError(
             f"The query must be one of {set(QUERIES)}. Got {query!r} instead."
         )
-    task = gam.task.kind
-    cells = [Cell(query, *feature_cell(f), task) for f in gam.features]
+    task, variant = gam.task.kind, question_variant(gam, query, options)
+    cells = [Cell(query, *feature_cell(f), task, variant) for f in gam.features]
     paired = sorted({i for pair in gam.pairs for i in pair.features})
-    cells += [Cell(query, gam.features[i].domain.kind, PAIRS, task) for i in paired]
+    cells += [Cell(query, gam.features[i].domain.kind, PAIRS, task, variant) for i in paired]
     return max(
         (cell_entry(cell) for cell in cells),
         key=lambda e: (
@@ -643,7 +719,7 @@ def dispatch(
         ``method`` names no registered algorithm of the query (the message names
         ``caller``, else the query).
     """
-    entry = question_cell(gam, query)
+    entry = question_cell(gam, query, options)
     _check_method(query, method, caller)
     candidates: list[AlgorithmSpec] = []
     skipped: list[tuple[str, str]] = []

@@ -16,7 +16,7 @@ and the cell of its binary cell; the multiclass algorithms
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -136,7 +136,7 @@ def _run(
     try:
         with deadline.limit_at(instant):
             return spec.func(problem, *args)
-    except OutOfTime:
+    except (OutOfTime, TimeLimitError):  # a rival's binary query names no limit of its own
         raise TimeLimitError(f"{func} ran out of time") from None
 
 
@@ -172,7 +172,9 @@ def is_sufficient_reason_multiclass(
 
     Notes
     -----
-    K − 1 binary worst cases (thm:multiclass-csr).
+    K − 1 binary worst cases (thm:multiclass-csr). A decision has no bound to return:
+    when ``time_limit`` runs out first (pair terms make each worst case coNP-complete),
+    it raises :class:`~gamexplain.errors.TimeLimitError`.
     """
     start = time.perf_counter()
     problem, entry, spec, chosen, instant = _setup(
@@ -244,15 +246,50 @@ def minimum_sufficient_reason_multiclass(
 
     Notes
     -----
-    NP-hard from K = 3 (thm:multiclass-msr-np); implicit hitting sets.
+    NP-hard from K = 3 (thm:multiclass-msr-np); implicit hitting sets. As in the binary
+    case, a search ``time_limit`` stops returns a subset-minimal reason (by deletion,
+    within the grace time) with ``status="time_limit"``, ``exact=False`` and
+    ``size_bounds``: from below the minimum hitting set of the contrastive sets found so
+    far (its certificate's ``cores``), from above the reason's size.
     """
     start = time.perf_counter()
     func = "minimum_sufficient_reason"
-    problem, entry, spec, _, instant = _setup(
+    problem, entry, spec, chosen, instant = _setup(
         gam, x, "msr", func, method=method, fixed=fixed, time_limit=time_limit
     )
-    found = _run(problem, spec, func, instant)
+    try:
+        with deadline.limit_at(instant):
+            found = spec.func(problem)
+    except (OutOfTime, TimeLimitError):
+        return _stopped_minimum(problem, spec, entry, start, chosen["time_limit"])
     return _sufficient(problem, found, "minimum", spec, entry, start)
+
+
+def _stopped_minimum(
+    problem: MulticlassProblem, spec: Any, entry: Any, start: float, limit: float
+) -> SufficientReason:
+    """A search the deadline stopped: within the binary queries' grace time, a
+    subset-minimal reason by deletion (the upper bound) and the contrastive sets found so
+    far, whose minimum hitting set bounds the size from below; ``exact`` False, status
+    ``"time_limit"``. TimeLimitError when the grace time runs out too."""
+    from gamexplain.algorithms.multiclass import minimal_rivals
+    from gamexplain.certify.reasons import stopped_text
+    from gamexplain.queries.reasons import GRACE_SECONDS, GRACE_SHARE
+
+    try:
+        with deadline.limit(GRACE_SHARE * limit + GRACE_SECONDS):
+            found = minimal_rivals(problem)
+            reason = _sufficient(problem, found, "subset-minimal", spec, entry, start)
+    except (OutOfTime, TimeLimitError):
+        raise TimeLimitError(
+            f"minimum_sufficient_reason ran out of time ({limit} s) before any "
+            "subset-minimal reason could be certified; raise time_limit"
+        ) from None
+    cores = tuple(problem.progress.get("cores", ()))
+    bounds = (len(problem.fixed) + problem.progress.get("lower", 0), reason.size)
+    certificate = replace(reason.certificate, cores=cores)
+    return replace(reason, certificate=certificate, exact=False, status="time_limit",
+                   message=stopped_text(bounds), size_bounds=bounds)  # fmt: skip
 
 
 def minimal_sufficient_reason_multiclass(
@@ -262,7 +299,9 @@ def minimal_sufficient_reason_multiclass(
 
     Notes
     -----
-    n·(K − 1) binary worst cases (thm:multiclass-csr).
+    n·(K − 1) binary worst cases (thm:multiclass-csr); when ``time_limit`` runs out
+    first it raises :class:`~gamexplain.errors.TimeLimitError` rather than return a
+    sufficient set not yet shown subset-minimal.
     """
     start = time.perf_counter()
     func = "minimal_sufficient_reason"
@@ -286,7 +325,8 @@ def minimum_contrastive_reason_multiclass(
 
     Notes
     -----
-    The smallest of the K − 1 rivals' greedy reasons (thm:multiclass-mcr).
+    The smallest of the K − 1 rivals' greedy reasons (thm:multiclass-mcr); when
+    ``time_limit`` runs out first it raises :class:`~gamexplain.errors.TimeLimitError`.
     """
     start = time.perf_counter()
     func = "minimum_contrastive_reason"

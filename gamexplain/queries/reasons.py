@@ -373,7 +373,8 @@ def is_sufficient_reason(
     fixed : iterable of str or int
         Features that may not change.
     time_limit : float, optional
-        Seconds; unused by the polynomial algorithms.
+        Seconds; unused by the polynomial algorithms. A decision has no bound to return,
+        so a multiclass question that runs out raises :class:`TimeLimitError`.
 
     Returns
     -------
@@ -458,6 +459,8 @@ def minimum_sufficient_reason(
     case and honours ``time_limit``.
     Pairwise terms: implicit hitting sets over the exact worst case of
     thm:pairs-variable-elimination (thm:pairs-hitting-set); honours ``time_limit``.
+    Multiclass: implicit hitting sets checked against every rival class
+    (thm:multiclass-msr-np); a stopped run returns bounds as a binary one does.
 
     Examples
     --------
