@@ -218,13 +218,21 @@ class ResponsivenessResult(Result):
         return all(s == 0 for s in self.exact_scores)
 
     def ranked(self) -> list[tuple[str, float]]:
-        """(feature, score) from the most responsive down, ties by name."""
-        return sorted(zip(self.features, self.scores, strict=True), key=lambda p: (-p[1], p[0]))
+        """(feature, score) from the most responsive down, ties by name; features a
+        stopped run did not measure (score the midpoint of [0, 1]) come last."""
+        unmeasured = {n for n, m in zip(self.features, self.measure, strict=True)
+                      if m == NOT_MEASURED}  # fmt: skip
+        return sorted(zip(self.features, self.scores, strict=True),
+                      key=lambda p: (p[0] in unmeasured, -p[1], p[0]))  # fmt: skip
 
     def __str__(self) -> str:
         lines = [f"responsiveness toward {self.target}:"]
         for name, score in self.ranked():
             k = self.features.index(name)
+            if self.measure[k] == NOT_MEASURED:
+                lines.append(f"  {name:<24} in [{self.lower[k]:.4g}, {self.upper[k]:.4g}]   "
+                             f"(not measured: the time limit passed)")  # fmt: skip
+                continue
             size = to_float(self.reachable[k])
             lines.append(f"  {name:<24} {score:8.4f}   |R_j| = {size:.6g} ({self.measure[k]}, "
                          f"{self.component_kinds[k]})")  # fmt: skip

@@ -192,3 +192,7 @@ def test_responsiveness_stops_between_level_set_measures(monkeypatch: Any) -> No
             upper=(*result.upper[:j], 1.0, *result.upper[j + 1:]),
         )  # fmt: skip
         assert claim.verify(gam) is holds
+    # the printout ranks the measured features and shows the rest as bounds, last
+    shown = str(result).splitlines()
+    assert all("not measured" not in line for line in shown[1:len(measured) + 1])
+    assert all("not measured" in line for line in shown[len(measured) + 1:-1])
