@@ -54,7 +54,16 @@ from gamexplain.substrate.reach import (
     shift_on,
 )
 
-__all__ = ["Count", "Reach", "Tally", "box_fixed", "brute_responsiveness", "exact_responsiveness"]
+__all__ = [
+    "NOT_MEASURED",
+    "Count",
+    "Reach",
+    "Tally",
+    "box_fixed",
+    "brute_responsiveness",
+    "exact_responsiveness",
+    "unmeasured",
+]
 
 BRUTE_POINTS = 200_000
 """The most candidate points the brute-force reference takes on."""
@@ -313,9 +322,7 @@ def _component(
             )
         counted = _last_counted(gam, x, actions, members, target, base, continuous[0])
         if counted is None:  # out of time: each score anywhere in [0, 1]
-            zero = tuple(Fraction(0) for _ in members)
-            return Count(members, _kind(actions, members), zero, zero, 1,
-                         (Fraction(0), True, tuple(x[m] for m in members)), 0, True)  # fmt: skip
+            return unmeasured(actions, members, x)
         return counted
     bound = product_bound(actions, members, x)
     if not brute and len(members) > 1 and not _paired_with(gam, members):
@@ -782,16 +789,43 @@ _VOLUME_FIXED = (
 )
 
 
+def _measured(
+    gam: Any, x: Sequence[Any], actions: ActionSet, members: tuple[int, ...], target: Target,
+    base: Exact, max_states: int, brute: bool,
+) -> Count:  # fmt: skip
+    """One component's count on the clock: once the deadline has passed (before it, or
+    inside a step that checks it) the component is left unmeasured (:func:`unmeasured`),
+    so a stopped run costs at most one component past its limit."""
+    if deadline.expired():
+        return unmeasured(actions, members, x)
+    try:
+        return _component(gam, x, actions, members, target, base, max_states, brute)
+    except deadline.OutOfTime:
+        return unmeasured(actions, members, x)
+
+
+def unmeasured(actions: ActionSet, members: tuple[int, ...], x: Sequence[Any]) -> Count:
+    """A component the time limit left unmeasured: no point examined, every one unseen
+    (``unseen=1`` over nothing counted, so each member's score lies anywhere in [0, 1]),
+    the best change that of staying at x, and ``measures`` "not measured"."""
+    zero = tuple(Fraction(0) for _ in members)
+    return Count(members, _kind(actions, members), zero, zero, 1,
+                 (Fraction(0), True, tuple(x[m] for m in members)), 0, True,
+                 tuple(NOT_MEASURED for _ in members))  # fmt: skip
+
+
+NOT_MEASURED = "not measured"
+"""The measure shown for a feature whose component the time limit left unmeasured."""
+
+
 def _tally(
     gam: Any, x: tuple[Any, ...], actions: ActionSet, target: Target, *, max_states: int,
     time_limit: float | None, brute: bool,
 ) -> Tally:  # fmt: skip
     base = _score(gam, x)
     with deadline.limit(time_limit):
-        counts = tuple(
-            _component(gam, x, actions, c, target, base, max_states, brute)
-            for c in actions.components
-        )
+        counts = tuple(_measured(gam, x, actions, c, target, base, max_states, brute)
+                       for c in actions.components)  # fmt: skip
         complete = all(c.unseen == 0 for c in counts)
         note = ""
         if _joined(gam, actions):

@@ -25,7 +25,7 @@ from fractions import Fraction
 from typing import Any
 
 from gamexplain import certify
-from gamexplain.algorithms.responsiveness import Tally
+from gamexplain.algorithms.responsiveness import NOT_MEASURED, Tally
 from gamexplain.certify.attributions import round_down, round_up
 from gamexplain.certify.multiclass import digest as multiclass_digest
 from gamexplain.certify.multiclass_responsiveness import (
@@ -66,6 +66,16 @@ _UNDECIDED = ("a component had more joint points than max_states, or the time li
 
 _LATE = ("the time limit passed before it was decided whether the prediction is fixed; "
          "every score is exact")
+
+
+def _stopped(tally: Tally) -> str:
+    """Why the scores are bounds: which components the time limit left unmeasured."""
+    left = sum(NOT_MEASURED in c.measures for c in tally.counts)
+    if not left:
+        return _BOUNDS
+    return (f"the time limit passed with {left} of {len(tally.counts)} components not "
+            f"measured: their features show measure {NOT_MEASURED!r} and bounds [0, 1]; "
+            "every other score is exact or a certified bound")  # fmt: skip
 
 
 def _counted(tally: Tally) -> bool:
@@ -164,14 +174,17 @@ class ResponsivenessResult(Result):
     lower, upper : tuple of float
         Certified bounds on μ_j(x), rounded outward.
     reachable : tuple
-        |R_j(x)| (a count; a length for a separable continuous feature), exact.
+        |R_j(x)| (a count; a length for a separable continuous feature), exact where the
+        score is exact (the part counted where only bounds are known; 0 where not
+        measured).
     reaching : tuple
-        The part of R_j(x) that meets the target, exact.
+        The part of R_j(x) that meets the target, exact where the score is exact.
     measure : tuple of str
         ``"count"``, ``"length"`` (a continuous feature alone in its component) or
         ``"count × length"`` (a component coupling one continuous feature to discrete
         ones: the count over the discrete members times the length over the continuous
-        one) per feature.
+        one) per feature; ``"not measured"`` where the time limit passed before its
+        component was reached (its score then has bounds [0, 1] and no exact value).
     components : tuple of int
         The index (into ``actions.components``) of each feature's component.
     component_kinds : tuple of str
@@ -205,13 +218,21 @@ class ResponsivenessResult(Result):
         return all(s == 0 for s in self.exact_scores)
 
     def ranked(self) -> list[tuple[str, float]]:
-        """(feature, score) from the most responsive down, ties by name."""
-        return sorted(zip(self.features, self.scores, strict=True), key=lambda p: (-p[1], p[0]))
+        """(feature, score) from the most responsive down, ties by name; features a
+        stopped run did not measure (score the midpoint of [0, 1]) come last."""
+        unmeasured = {n for n, m in zip(self.features, self.measure, strict=True)
+                      if m == NOT_MEASURED}  # fmt: skip
+        return sorted(zip(self.features, self.scores, strict=True),
+                      key=lambda p: (p[0] in unmeasured, -p[1], p[0]))  # fmt: skip
 
     def __str__(self) -> str:
         lines = [f"responsiveness toward {self.target}:"]
         for name, score in self.ranked():
             k = self.features.index(name)
+            if self.measure[k] == NOT_MEASURED:
+                lines.append(f"  {name:<24} in [{self.lower[k]:.4g}, {self.upper[k]:.4g}]   "
+                             f"(not measured: the time limit passed)")  # fmt: skip
+                continue
             size = to_float(self.reachable[k])
             lines.append(f"  {name:<24} {score:8.4f}   |R_j| = {size:.6g} ({self.measure[k]}, "
                          f"{self.component_kinds[k]})")  # fmt: skip
@@ -280,12 +301,12 @@ def _run(
 ) -> tuple[Tally, Any, Any, tuple[Any, ...], ActionSet, Target | ClassTarget, float]:  # fmt: skip
     options = validate(func, gam, actions=actions, target=target, method=method,
                        max_states=max_states, time_limit=time_limit)  # fmt: skip
+    started = time.perf_counter()
+    clock = Clock(func, options["time_limit"])  # started before the exact score of x
     instance = gam.instance(x)
     action_set: ActionSet = options["actions"]
     action_set.check_instance(instance)
     goal = resolve_target(gam, instance, options["target"])
-    started = time.perf_counter()
-    clock = Clock(func, options["time_limit"])
     covering = gam.covering(instance)
     selection = clock.select(covering, query, method, {"actions": action_set, "x": instance})
     for spec in selection.candidates:
@@ -357,6 +378,11 @@ def responsiveness_scores(
     max_states : int
         Joint points one component may enumerate before its scores become bounds.
     time_limit : float, optional
+        Seconds for the whole query. The components are measured one after another on
+        one clock; when it runs out the components measured so far keep their exact
+        scores, the rest show measure ``"not measured"`` and bounds [0, 1], ``fixed`` is
+        None unless a witness was already found, ``exact`` is False and ``status`` is
+        ``"time_limit"`` (a run stops at most one component's measure past its limit).
 
     Returns
     -------
@@ -433,7 +459,7 @@ def responsiveness_scores(
             tally.reach.proof,
         ),
         status=tally.status,  # type: ignore[arg-type]
-        message=tally.note if exact else _LATE if _counted(tally) else _BOUNDS,
+        message=tally.note if exact else _LATE if _counted(tally) else _stopped(tally),
         stats=Stats(
             seconds=time.perf_counter() - started,
             work={"points": sum(c.examined for c in tally.counts)},

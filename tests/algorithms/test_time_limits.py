@@ -7,8 +7,10 @@ cannot certify any reason in time says so with an error, on time, instead of gue
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -128,3 +130,69 @@ def test_an_interrupted_compilation_is_not_cached() -> None:
         time.sleep(1e-3)
         lower(gam.features[0])
     assert len(lower(gam.features[0])) > 0
+
+
+def _spin(seconds: float) -> None:
+    """Burn ``seconds`` of this process's CPU time (a slow measure the clock must see)."""
+    until = time.process_time() + seconds
+    while time.process_time() < until:
+        pass
+
+
+def test_responsiveness_stops_between_level_set_measures(monkeypatch: Any) -> None:
+    # 12 separable features whose level-set measures each take 0.3 s of CPU: run to the
+    # end they take 3.6 s, past the bound; on the clock the run stops after about three,
+    # keeps those exact and reports the rest "not measured" with bounds [0, 1]
+    from gamexplain.algorithms import responsiveness as algorithm
+
+    shape = gx.Piecewise([0, 5, 9], [[-1.0], [1.0]])
+    feats = [gx.Feature(f"x{k}", gx.Integers(0, 9), shape) for k in range(12)]
+    gam = gx.GAM(feats, intercept=10.5, task=gx.Classification(0.0))
+    x, actions = [0] * 12, gx.ActionSet.from_gam(gam)
+    full = gx.responsiveness_scores(gam, x, actions)
+    assert full.exact and "not measured" not in full.measure
+    assert full.exact_scores == (Fraction(5, 9),) * 12  # one feature to 5..9 flips it
+    measure = algorithm._separable_count
+
+    def slow(*args: Any) -> Any:
+        _spin(0.3)
+        return measure(*args)
+
+    monkeypatch.setattr(algorithm, "_separable_count", slow)
+    algorithm._MEMO.clear()
+    result, seconds = _timed(lambda: gx.responsiveness_scores(gam, x, actions, time_limit=LIMIT))
+    assert seconds <= BOUND
+    assert result.status == "time_limit" and not result.exact
+    assert result.fixed is not True  # a measured feature that flips it shows "not fixed"
+    measured = [j for j, m in enumerate(result.measure) if m != "not measured"]
+    assert 0 < len(measured) < 12
+    for j in range(12):
+        if j in measured:  # what was measured is the full run's exact answer
+            assert result.exact_scores[j] == full.exact_scores[j]
+        else:
+            assert result.exact_scores[j] is None and (result.lower[j], result.upper[j]) == (0, 1)
+    assert "not measured" in result.message and result.verify(gam)
+    decision, seconds = _timed(lambda: gx.is_fixed(gam, x, actions, time_limit=LIMIT))
+    assert seconds <= BOUND and not decision.holds and decision.verify(gam)
+    # a forged score fails, measured or not
+    j, k = measured[0], next(j for j in range(12) if j not in measured)
+    for m, value in ((j, Fraction(4, 9)), (k, Fraction(1, 2))):
+        scores = list(result.exact_scores)
+        scores[m] = value
+        forged = dataclasses.replace(result, exact_scores=tuple(scores))
+        assert not forged.verify(gam)
+    labels = list(result.measure)
+    labels[j] = "not measured"  # hiding a measured score behind the label still binds it
+    scores = list(result.exact_scores)
+    scores[j] = None
+    for low, holds in ((0.9, False), (0.5, True)):
+        claim = dataclasses.replace(
+            result, measure=tuple(labels), exact_scores=tuple(scores),
+            lower=(*result.lower[:j], low, *result.lower[j + 1:]),
+            upper=(*result.upper[:j], 1.0, *result.upper[j + 1:]),
+        )  # fmt: skip
+        assert claim.verify(gam) is holds
+    # the printout ranks the measured features and shows the rest as bounds, last
+    shown = str(result).splitlines()
+    assert all("not measured" not in line for line in shown[1:len(measured) + 1])
+    assert all("not measured" in line for line in shown[len(measured) + 1:-1])
