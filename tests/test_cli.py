@@ -58,7 +58,8 @@ def test_demo_explains_the_default_ebm_with_pairs():
     if mcr is not None and mcr.exact:
         assert len(mcr.features) == 1  # a minimum of size one (several exist)
         assert "flips the prediction from 0 to 1" in out
-    assert 'witness="nearest"' in out and "pair terms included" in out
+    if mcr is not None:  # the hint follows the reason; under heavy load 2 s may give none
+        assert 'witness="nearest"' in out and "pair terms included" in out
 
 
 def test_demo_json_is_machine_readable():

@@ -49,10 +49,24 @@ def _honest(result: Any, gam: Any) -> None:
     assert result.verify(gam)
 
 
+def _no_start(result: Any) -> bool:
+    """Whether the run stopped before it had any bound to give.
+
+    On a loaded machine the setup (the extremes, the pair cell tables) can use up the
+    whole limit; the query must then say so, by name, rather than guess.
+    """
+    if isinstance(result, TimeLimitError):
+        assert "ran out" in str(result), str(result)
+        return True
+    return False
+
+
 def test_minimal_reason_on_an_interval_nam_stops_on_time() -> None:
     gam, x, _ = generate("minimal-sr", "interval", "nam", n=8)
     result, seconds = _timed(lambda: gx.minimal_sufficient_reason(gam, x, time_limit=LIMIT))
     assert seconds <= BOUND
+    if _no_start(result):
+        return
     assert result.status == "time_limit" and result.size_bounds is not None
     _honest(result, gam)
 
@@ -84,6 +98,8 @@ def test_contrastive_reason_on_a_pair_model_stops_on_time(method: str, n: int) -
         lambda: gx.minimum_contrastive_reason(gam, x, method=method, time_limit=LIMIT)
     )
     assert seconds <= BOUND
+    if _no_start(result):
+        return
     assert result.status == "time_limit" and result.size_bounds[0] >= 1
     _honest(result, gam)
 
