@@ -113,6 +113,8 @@ def family_of(cell: Cell) -> str:
     'random'
     """
     entry = cell_entry(cell)
+    if cell.component == PAIRS and (cell.query, cell.task) == ("fr", "multiclass"):
+        return "knapsack"  # the parity subset-sum instance with pair terms (_fr_parity)
     if cell.component == PAIRS:
         return "maxcut"
     if cell.query in _ACTIONABLE:
@@ -178,9 +180,7 @@ def generate(
     cell = _generate_iv(query, domain, component, task, n, knob, seed)
     if task == "multiclass" and query == "fr":
         # the binary subset-sum instance of thm:fr-conp as three classes (thm:multiclass-fr)
-        base, x, extra = generate(query, domain, component, "classification", n, knob, seed)
-        three = classification_to_multiclass(base)
-        return three, x, {**extra, "family": family_of(cell), "cell": str(cell)}
+        return _fr_parity(cell, n, knob, seed)
     if task == "multiclass":
         # the regression instance of the same size, through the reduction of
         # thm:multiclass-msr-np: three classes, "inside" while |f(z) − f(x)| ≤ δ
@@ -265,6 +265,40 @@ def generate_variant(
         gam = MulticlassGAM(gam.task, [GAM(list(m.features), m.intercept, m.task, path)
                                        for m in gam.scores])  # fmt: skip
     return gam, x, {"target": "t", "family": "partition-target", "knob": bits, "cell": str(cell)}
+
+
+def _fr_parity(cell: Cell, n: int, knob: int | None, seed: int
+              ) -> tuple[MulticlassGAM, tuple[Any, ...], dict[str, Any]]:  # fmt: skip
+    """Multiclass FR on the subset-sum instance of thm:fr-conp (thm:multiclass-fr).
+
+    Features ``bit`` (0 or 1) and x_j (0 or w_j) of the cell's kind (steps for a pairs
+    cell) with the binary class "bit + Σ x_j ≥ half + 1", made three classes by
+    :func:`~gamexplain.lab.reductions.classification_to_multiclass`; in a pairs cell, zero
+    pair terms along a path change no score but send the question to the pair algorithms
+    (thm:multiclass-fr-pairs, thm:multiclass-fr-pair-boxes). The weights are even with an
+    odd half-total, so no subset hits it: ``bit`` is redundant, no witness exists, and only
+    parity shows it, which neither the boxes' margin bounds nor the per-class-pair
+    searches (class-pairs, class-pair-lines) see, so the proof has to split the cube.
+    """
+    bits = knob if knob is not None else n
+    rng = random.Random(f"{seed}:{cell}:{n}:{knob}")
+    halves = [rng.randint(2 ** (bits - 1), 2**bits - 1) for _ in range(n)]
+    halves[0] += 1 - sum(halves) % 2
+    weights = [2 * h for h in halves]
+    steps = Cell(cell.query, cell.domain, "ebm" if cell.component == PAIRS else cell.component,
+                 "classification")  # fmt: skip
+    feats = [_valued("bit", [0, 1], steps, rng)]
+    feats += [_valued(f"x{j}", [0, w], steps, rng) for j, w in enumerate(weights)]
+    span = (0.0, 2.0) if cell.domain == "interval" else (0.0, 1.0)
+    edges = [None, None] if cell.domain == "finite" else [span, span]
+    width = 2 if cell.domain == "finite" else 1
+    zero = [[0.0] * width for _ in range(width)]
+    path = [PairTerm((i, i + 1), edges, zero) for i in range(len(feats) - 1)
+            if cell.component == PAIRS]  # fmt: skip
+    task = Classification(threshold=float(sum(halves) + 1))
+    three = classification_to_multiclass(GAM(feats, intercept=0.0, task=task, pairs=path))
+    x = tuple(_at(f, 0) for f in feats)
+    return three, x, {"feature": "bit", "family": "knapsack", "knob": bits, "cell": str(cell)}
 
 
 # -- families --------------------------------------------------------------------------------
