@@ -276,6 +276,21 @@ def _rational_table(values: Sequence[Fraction]) -> Table:
     return table
 
 
+def _rational_pair(pair: PairTerm, values: Sequence[Sequence[Fraction]]) -> PairTerm:
+    """``pair``'s features and edges with exact rational values."""
+    return _term(pair, tuple(tuple(_number(v) for v in row) for row in values))
+
+
+def _term(pair: PairTerm, rows: tuple[tuple[float | Fraction, ...], ...]) -> PairTerm:
+    """``pair``'s features and edges with the given values (floats, or rationals that
+    are no floats), unchecked: the caller computed them exactly."""
+    term = PairTerm.__new__(PairTerm)
+    object.__setattr__(term, "features", pair.features)
+    object.__setattr__(term, "edges", pair.edges)
+    object.__setattr__(term, "values", rows)
+    return term
+
+
 def rival_model(
     gam: MulticlassGAM, winner: int, rival: int, check: Callable[[], None] | None = None
 ) -> GAM:
@@ -339,11 +354,7 @@ def _pair_difference(a: PairTerm, b: PairTerm, check: Callable[[], None]) -> Pai
         else:
             pairs = zip(ra, rb, strict=True)
             rows.append(tuple(_number(Fraction(x) - Fraction(y)) for x, y in pairs))
-    term = PairTerm.__new__(PairTerm)
-    object.__setattr__(term, "features", a.features)
-    object.__setattr__(term, "edges", a.edges)
-    object.__setattr__(term, "values", tuple(rows))
-    return term
+    return _term(a, tuple(rows))
 
 
 def _unlimited() -> None:
