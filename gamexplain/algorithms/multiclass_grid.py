@@ -98,7 +98,7 @@ def rival_models(model: Any, winner: int) -> list[GAM]:
     for c in range(model.n_classes):
         if c == winner:
             continue
-        rival = rival_model(model, winner, c)
+        rival = rival_model(model, winner, c, deadline.check)
         features = [replace(f, distribution=d) for f, d in zip(rival.features, marginals,
                                                                  strict=True)]  # fmt: skip
         out.append(type(rival)(features, rival.intercept, rival.task, rival.pairs))

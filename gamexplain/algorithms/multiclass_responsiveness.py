@@ -101,7 +101,8 @@ class _Rivals:
     def __init__(self, gam: Any, x: Sequence[Any], target: ClassTarget) -> None:
         t = target.wins
         self.target = target
-        self.models = [rival_model(gam, t, r) for r in range(gam.n_classes) if r != t]
+        self.models = [rival_model(gam, t, r, deadline.check)
+                       for r in range(gam.n_classes) if r != t]  # fmt: skip
         self.goals = [Target(">=" if t < r else ">", Fraction(0))
                       for r in range(gam.n_classes) if r != t]  # fmt: skip
         self.base = [m.score_exact(x) for m in self.models]

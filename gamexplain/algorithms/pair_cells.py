@@ -79,8 +79,46 @@ def pairwise_applies(gam: Any, options: Mapping[str, Any]) -> str | None:
     return None
 
 
+_SHARED_LIMIT = 512
+"""How many features' cell tables (and signature maps) the shared caches keep."""
+
+_SHARED: dict[Any, Any] = {}
+"""Cell tables and signature maps shared between models: keyed by what they depend on
+(the feature object, and its pair bin edges in slot order; a table's identity), so a
+model widened for an out-of-range instance (:meth:`GAM.covering
+<gamexplain.model.gam.GAM.covering>`), which keeps every feature it does not widen,
+rebuilds only the widened features' tables. Each value holds its key's objects, so an
+id in a key is never reused while the entry lives."""
+
+
+def clear_cache() -> None:
+    """Forget every cell table: the per-model caches and the shared ones."""
+    _cells.cache_clear()
+    signatures.cache_clear()
+    _SHARED.clear()
+
+
+def _shared(key: Any, pinned: Any, build: Any) -> Any:
+    found = _SHARED.get(key)
+    if found is None:
+        result = build()  # may raise OutOfTime: then nothing is kept
+        if len(_SHARED) >= _SHARED_LIMIT:
+            _SHARED.clear()
+        found = _SHARED[key] = (pinned, result)
+    return found[1]
+
+
 @functools.lru_cache(maxsize=256)
 def _cells(gam: Any, j: int) -> tuple[Cell, ...] | str:
+    """Feature j's cells, or why it has none; per model, and shared between models by
+    the feature object and its pair edges (what the cells depend on: its domain, shape
+    and bins, never another feature's)."""
+    feature = gam.features[j]
+    edges = tuple(gam.pairs[p].edges[a] for p, a in slots(gam, j))
+    return _shared(("cells", id(feature), edges), feature, lambda: _build_cells(gam, j))
+
+
+def _build_cells(gam: Any, j: int) -> tuple[Cell, ...] | str:
     feature = gam.features[j]
     axes = slots(gam, j)
     refuse = (
@@ -164,6 +202,10 @@ def signatures(gam: Any, j: int, side: str) -> Mapping[Signature, Cell]:
     (kept per model, feature and side: read it, never change it)."""
     cells = _cells(gam, j)
     assert not isinstance(cells, str)
+    return _shared(("signatures", id(cells), side), cells, lambda: _best(cells, side))
+
+
+def _best(cells: tuple[Cell, ...], side: str) -> dict[Signature, Cell]:
     sign = 1 if side == "min" else -1
     best: dict[Signature, Cell] = {}
     for cell in cells:

@@ -107,13 +107,13 @@ class _Scaled:
         # the main effects the elimination can use: the best cell per signature each way
         effects = [[c.contribution for side in ("min", "max")
                     for c in signatures(gam, j, side).values()] for j in paired(gam)]  # fmt: skip
-        kinds = {type(v) for pair in gam.pairs for v in itertools.chain.from_iterable(pair.values)}
-        floats = kinds <= {float}
+        floats = all(_float_term(pair) is not None for pair in gam.pairs)
         if floats:  # fast path: a float's denominator is a power of two, the table's lcm
-            tables = [np.asarray(pair.values, dtype=float) for pair in gam.pairs]
-            denominators = [_float_denominator(t) for t in tables]
+            terms = [_float_term(pair) for pair in gam.pairs]
+            tables = [t.table for t in terms if t is not None]
+            denominators = [t.denominator for t in terms if t is not None]
             self.scale = math.lcm(*denominators, common_denominator(itertools.chain(*effects)))
-            reach = sum((Fraction(float(np.abs(t).max())) for t in tables), Fraction(0))
+            reach = sum((t.reach for t in terms if t is not None), Fraction(0))
         else:  # rationals that are no floats (a multiclass rival's differences): exact path
             exact = [[[Fraction(v) for v in row] for row in pair.values] for pair in gam.pairs]
             values = (v for table in exact for row in table for v in row)
@@ -126,7 +126,9 @@ class _Scaled:
         self.fits = reach * 2**self.shift < 2**52
         self.rounded: list[Any]
         if floats:
-            self.pairs = [self._exact_table(t) for t in tables]
+            self.pairs = [
+                self._shared_table(pair, t) for pair, t in zip(gam.pairs, tables, strict=True)
+            ]
             # each value times 2^shift is a float with the same mantissa, below 2^52 when
             # the tables fit: rint rounds it exactly, half to even as Python's round does
             self.rounded = [
@@ -138,6 +140,20 @@ class _Scaled:
             self.rounded = [self._rounded(t) for t in exact]
         self._choices: dict[tuple[int, str], _Choice] = {}
         self._blocks: dict[tuple[int, str, bool], Any] = {}
+
+    def _shared_table(self, pair: Any, table: Any) -> Any:
+        """:meth:`_exact_table` of a pair term, shared between models holding the same
+        term object at the same scale (a model widened for an out-of-range row keeps
+        every term whose features it does not widen)."""
+        key = ("exact", id(pair), self.scale, self.dtype)
+        held = _TERMS.get(key)
+        if held is None:
+            if len(_TERMS) >= _TERMS_LIMIT:
+                _TERMS.clear()
+            exact = self._exact_table(table)
+            exact.setflags(write=False)  # shared: read it, never change it
+            held = _TERMS[key] = (pair, exact)
+        return held[1]
 
     def _exact_table(self, table: Any) -> Any:
         """A float table times ``scale``, exactly. With scale = odd·2^k and 2^k a multiple
@@ -190,6 +206,42 @@ class _Scaled:
             rows, columns = self.choice(i, side).bins[p], self.choice(j, side).bins[p]
             self._blocks[key] = matrix[np.ix_(rows, columns)]
         return self._blocks[key]
+
+
+@dataclass(frozen=True)
+class _FloatTerm:
+    """A pair term whose values are all floats: its table as a float array, the least
+    common denominator of its entries and its largest magnitude (exact)."""
+
+    table: Any
+    denominator: int
+    reach: Fraction
+
+
+_TERMS: dict[Any, Any] = {}
+"""Per pair term object (pinned in the value, so its id stays unique) what
+:class:`_Scaled` derives from it alone, shared between the models that hold the term."""
+
+_TERMS_LIMIT = 4096
+
+
+def _float_term(pair: Any) -> _FloatTerm | None:
+    """The term's float data, or None when some value is no float (read once per term)."""
+    key = ("float", id(pair))
+    held = _TERMS.get(key)
+    if held is None:
+        kinds = {type(v) for v in itertools.chain.from_iterable(pair.values)}
+        found = None
+        if kinds <= {float}:
+            table = np.asarray(pair.values, dtype=float)
+            table.setflags(write=False)  # shared: read it, never change it
+            found = _FloatTerm(
+                table, _float_denominator(table), Fraction(float(np.abs(table).max()))
+            )
+        if len(_TERMS) >= _TERMS_LIMIT:
+            _TERMS.clear()
+        held = _TERMS[key] = (pair, found)
+    return held[1]
 
 
 def _float_denominator(table: Any) -> int:

@@ -905,17 +905,49 @@ def _pair_values(gam: Any, p: int) -> list[list[Fraction]]:
 @lru_cache(maxsize=1024)
 def _signature_effects(gam: Any, j: int, sign: int) -> dict[Any, Fraction]:
     """Per signature (the bins of feature j in its pair terms, in pair order) the least
-    sign·(main effect) over j's cells that have it."""
+    sign·(main effect) over j's cells that have it (shared, like the table it reads)."""
+    table = _cell_table(gam, j)
+    key = ("effects", id(table), sign)
+    held = _TABLES.get(key)
+    if held is None:
+        if len(_TABLES) >= 512:
+            _TABLES.clear()
+        held = _TABLES[key] = (table, _least_effects(table, sign))
+    return held[1]
+
+
+def _least_effects(table: tuple[tuple[Any, Fraction], ...], sign: int) -> dict[Any, Fraction]:
     effects: dict[Any, Fraction] = {}
-    for key, value in _cell_table(gam, j):
+    for key, value in table:
         effect = sign * value
         if key not in effects or effect < effects[key]:
             effects[key] = effect
     return effects
 
 
+_TABLES: dict[Any, Any] = {}
+"""The checker's own cell tables, shared between models by what one depends on: the
+feature object and the edges of its pair bins in pair order. A model widened for an
+out-of-range instance keeps the features it does not widen, so only the widened ones'
+tables are rebuilt. Each value pins its feature, so the id in its key stays unique."""
+
+
 @lru_cache(maxsize=256)
 def _cell_table(gam: Any, j: int) -> tuple[tuple[Any, Fraction], ...]:
+    """Per cell point of feature j its signature and exact main effect (shared between
+    models whose feature j and its pair edges are the same objects and values)."""
+    feature = gam.features[j]
+    edges = tuple(pair.edges[pair.features.index(j)] for pair in gam.pairs if j in pair.features)
+    key = (id(feature), edges)
+    held = _TABLES.get(key)
+    if held is None:
+        if len(_TABLES) >= 512:
+            _TABLES.clear()
+        held = _TABLES[key] = (feature, _build_cell_table(gam, j))
+    return held[1]
+
+
+def _build_cell_table(gam: Any, j: int) -> tuple[tuple[Any, Fraction], ...]:
     """Per cell point of feature j its signature and exact main effect: the values
     :func:`_bin` and :func:`contribution` give point by point, found for all points at
     once (:func:`_counts_at_or_below`)."""

@@ -148,7 +148,10 @@ def _marginal(feature: Feature, shape: Piecewise) -> tuple[Fraction, ...]:
 
 
 def _widen_pair(pair: PairTerm, before: Any, after: list[Feature]) -> PairTerm:
-    """The pair term with the outermost bin edges of widened features pushed out."""
+    """The pair term with the outermost bin edges of widened features pushed out; the
+    same term when neither of its features is widened (so per-term caches carry over)."""
+    if all(after[i] is before[i] for i in pair.features):
+        return pair
     edges = list(pair.edges)
     for axis, i in enumerate(pair.features):
         cuts = edges[axis]

@@ -25,7 +25,7 @@ built for explaining, never written to a file).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -278,14 +278,22 @@ def _rational_table(values: Sequence[Fraction]) -> Table:
 
 def _rational_pair(pair: PairTerm, values: Sequence[Sequence[Fraction]]) -> PairTerm:
     """``pair``'s features and edges with exact rational values."""
+    return _term(pair, tuple(tuple(_number(v) for v in row) for row in values))
+
+
+def _term(pair: PairTerm, rows: tuple[tuple[float | Fraction, ...], ...]) -> PairTerm:
+    """``pair``'s features and edges with the given values (floats, or rationals that
+    are no floats), unchecked: the caller computed them exactly."""
     term = PairTerm.__new__(PairTerm)
     object.__setattr__(term, "features", pair.features)
     object.__setattr__(term, "edges", pair.edges)
-    object.__setattr__(term, "values", tuple(tuple(_number(v) for v in row) for row in values))
+    object.__setattr__(term, "values", rows)
     return term
 
 
-def rival_model(gam: MulticlassGAM, winner: int, rival: int) -> GAM:
+def rival_model(
+    gam: MulticlassGAM, winner: int, rival: int, check: Callable[[], None] | None = None
+) -> GAM:
     """The binary GAM D = score_winner − score_rival, class 1 iff ``winner`` beats ``rival``.
 
     Parameters
@@ -293,6 +301,9 @@ def rival_model(gam: MulticlassGAM, winner: int, rival: int) -> GAM:
     gam : MulticlassGAM
     winner, rival : int
         Two different class indices.
+    check : callable, optional
+        Called between the steps of a build; a query passes its clock's check
+        (:func:`gamexplain.substrate.deadline.check`), which raises past the deadline.
 
     Returns
     -------
@@ -304,31 +315,62 @@ def rival_model(gam: MulticlassGAM, winner: int, rival: int) -> GAM:
 
     Notes
     -----
-    Linear in the size of the two score models. Cached per (winner, rival).
+    Linear in the size of the two score models. Cached per model and (winner, rival).
+    Building it (exact rationals: about a second on a fitted EBM with pair terms) calls
+    ``check`` per feature and per pair-table row, so a query's deadline stops it; a
+    build stopped by an exception caches nothing.
     """
     cache: dict[tuple[int, int], GAM] = gam.__dict__.setdefault("_rivals", {})
     key = (winner, rival)
     if key not in cache:
-        cache[key] = _difference(gam.scores[winner], gam.scores[rival], winner < rival)
+        cache[key] = _difference(
+            gam.scores[winner], gam.scores[rival], winner < rival, check or _unlimited
+        )
     return cache[key]
 
 
-def _difference(p: GAM, c: GAM, ties_win: bool) -> GAM:
+def _pair_difference(a: PairTerm, b: PairTerm, check: Callable[[], None]) -> PairTerm:
+    """The pair term a − b, exact: each entry a float where the difference is one."""
+    floats = all(type(v) is float for t in (a, b) for row in t.values for v in row)
+    if floats:
+        # TwoSum (error-free under round-to-nearest): s = fl(u − v) and err = (u − v) − s
+        # exactly, so u − v is a float iff err = 0 (then it is s); only the others
+        # take the rational path
+        u, v = np.asarray(a.values, dtype=float), np.asarray(b.values, dtype=float)
+        with np.errstate(all="ignore"):
+            total = u - v
+            back = total - u
+            error = (u - (total - back)) + (-v - back)
+        plain = (error == 0) & np.isfinite(total)
+        total = total + 0.0  # no negative zeros, as the rational path gives none
+    rows = []
+    for r, (ra, rb) in enumerate(zip(a.values, b.values, strict=True)):
+        check()
+        if floats:
+            rows.append(tuple(
+                float(total[r, k]) if plain[r, k] else _number(Fraction(x) - Fraction(y))
+                for k, (x, y) in enumerate(zip(ra, rb, strict=True))
+            ))  # fmt: skip
+        else:
+            pairs = zip(ra, rb, strict=True)
+            rows.append(tuple(_number(Fraction(x) - Fraction(y)) for x, y in pairs))
+    return _term(a, tuple(rows))
+
+
+def _unlimited() -> None:
+    """No check: a build outside any query's clock."""
+
+
+def _difference(p: GAM, c: GAM, ties_win: bool, check: Callable[[], None]) -> GAM:
     offset = Fraction(p.intercept) - Fraction(c.intercept)
-    features = [
-        _feature_difference(a, b, offset if i == 0 else Fraction(0))
-        for i, (a, b) in enumerate(zip(p.features, c.features, strict=True))
-    ]
-    pairs = [
-        _rational_pair(
-            a,
-            [
-                [Fraction(u) - Fraction(v) for u, v in zip(ra, rb, strict=True)]
-                for ra, rb in zip(a.values, b.values, strict=True)
-            ],
-        )
-        for a, b in zip(p.pairs, c.pairs, strict=True)
-    ]
+    features = []
+    for i, (a, b) in enumerate(zip(p.features, c.features, strict=True)):
+        check()
+        features.append(_feature_difference(a, b, offset if i == 0 else Fraction(0)))
+    pairs = []
+    for pa, pb in zip(p.pairs, c.pairs, strict=True):
+        check()
+        pairs.append(_pair_difference(pa, pb, check))
     task = Classification(threshold=0.0, positive=">=" if ties_win else ">")
     return _RivalGAM(features, 0.0, task, pairs)
 

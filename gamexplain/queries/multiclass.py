@@ -103,11 +103,18 @@ def _setup(
     instant = None if limit is None else time.monotonic() + limit
     instance = gam.instance(x)
     model = gam.covering(instance)
-    entry, spec = select_algorithm(model, query, chosen["method"], {}).chosen
+    try:
+        # the applicability checks may build tables: on the query's clock
+        with deadline.limit_at(instant):
+            entry, spec = select_algorithm(model, query, chosen["method"], {}).chosen
+    except OutOfTime:
+        raise TimeLimitError(
+            f"{func} ran out of time ({limit} s) while choosing its algorithm"
+        ) from None
     p = model.predict_index(instance)
 
     def rival(question: str, c: int, kept: frozenset[int]) -> Any:
-        binary = rival_model(model, p, c)
+        binary = rival_model(model, p, c, deadline.check)
         if question == "csr":
             return is_sufficient_reason(binary, instance, kept)
         if question == "mcr-nearest":
@@ -118,7 +125,7 @@ def _setup(
 
     def decide(c: int, kept: frozenset[int]) -> tuple[bool, Any]:
         if c not in searches:
-            binary = rival_model(model, p, c)
+            binary = rival_model(model, p, c, deadline.check)
             searches[c] = (select_algorithm(binary, "csr", "auto", {}).chosen[1],
                            make_problem(binary, instance))  # fmt: skip
         spec, question = searches[c]
@@ -136,7 +143,9 @@ def _run(
     try:
         with deadline.limit_at(instant):
             return spec.func(problem, *args)
-    except (OutOfTime, TimeLimitError):  # a rival's binary query names no limit of its own
+    except (OutOfTime, TimeLimitError):
+        # a rival's binary query stops on this query's clock too (it has no limit of
+        # its own): the time ran out for this query, which says so
         raise TimeLimitError(f"{func} ran out of time") from None
 
 

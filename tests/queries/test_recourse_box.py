@@ -161,7 +161,7 @@ def test_pair_box_honours_the_time_limit():
     # building the model's cell tables (seconds) counts against the limit: choosing the
     # algorithm runs out first and says so (tables are cached by model value, so another
     # test's load of the same model must not have built them)
-    pair_cells._cells.cache_clear()
+    pair_cells.clear_cache()
     with pytest.raises(TimeLimitError, match="while choosing its algorithm"):
         minimum_recourse(gam, x, actions, time_limit=1e-9)
     # with the tables built, pair-box itself runs and stops
