@@ -66,7 +66,7 @@ def box_model(
             features.append(feature)
             continue
         span = own_range(actions, j, x[j])
-        if span is None or span[0] == span[1]:
+        if span is None or span[0] == span[1] == Fraction(x[j]):  # x_j is all it reaches
             stay.add(j)
             features.append(feature)
             continue

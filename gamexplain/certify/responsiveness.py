@@ -654,7 +654,7 @@ def _box(gam: Any, x: Sequence[Any], actions: Any, target: Any) -> Any:
             features.append(feature)
             continue
         span = _range(actions, j, x[j])
-        if span is None or span[0] == span[1]:
+        if span is None or span[0] == span[1] == Fraction(x[j]):  # only x_j itself
             stay.add(j)
             features.append(feature)
             continue

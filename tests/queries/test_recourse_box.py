@@ -23,6 +23,7 @@ from gamexplain import (
     Interval,
     PairTerm,
     Piecewise,
+    Table,
     is_fixed,
     minimum_recourse,
 )
@@ -188,3 +189,21 @@ def test_a_row_beyond_the_domain_keeps_its_cell():
     assert result.algorithm == "pair-box" and result.exact
     assert result.size == 1 and result.features == ("b",) and result.witness[0] == 2.5
     assert result.verify(gam)
+
+
+def test_a_single_reachable_value_other_than_x_is_a_move_not_a_stay():
+    # x1 = 1 may only decrease, to at most 0: R(x1) = {1, 0}. The box code once took a
+    # one-point reachable range for "cannot move" and answered "fixed"; 0 flips.
+    gam = GAM([Feature("x0", Integers(0, 0), Piecewise([0.0, 1.0], [[2.0]])),
+               Feature("x1", Integers(0, 1), Piecewise([-1.0, 0.0, 1.0, 2.0],
+                                                       [[0.0], [0.0], [1.0]])),
+               Feature("x2", Finite(["x20"]), Table([0.0]))],
+              intercept=-3.0, task=Classification(0.0),
+              pairs=[PairTerm((0, 2), ((-1.0, 1.0), None), ((0.0,),))])  # fmt: skip
+    x = (0, 1, "x20")
+    actions = ActionSet.from_gam(gam).with_features(
+        {"x1": {"actionable": True, "step_direction": -1, "ub": 0}})
+    result = minimum_recourse(gam, x, actions)
+    assert result.size == reference(gam, x, actions) == 1 and result.verify(gam)
+    fixed = is_fixed(gam, x, actions)
+    assert fixed.status == "solved" and fixed.holds is False and fixed.verify(gam)
