@@ -32,6 +32,7 @@ from gamexplain.certify.multiclass_lines import LineFarkas, LineNode, LinePruned
 from gamexplain.complexity.registry import register_algorithm
 from gamexplain.errors import UnsupportedQueryError
 from gamexplain.substrate import deadline
+from gamexplain.substrate.linear_systems import choose_value
 from gamexplain.substrate.pieces import Segment, lower
 
 __all__ = ["fr_multiclass_lines_exact", "lines_exact_applies"]
@@ -235,7 +236,7 @@ def _eliminate(system: list[_Row], n: int) -> list[Fraction] | tuple[Fraction, .
         current = [r for r in current if any(r.coefficients)]
     point = [Fraction(0)] * n
     for k, lows, highs in reversed(stages):
-        point[k] = _choose(k, lows, highs, point)
+        point[k] = choose_value(k, lows, highs, point)
     return point
 
 
@@ -245,25 +246,6 @@ def _combine(low: _Row, high: _Row, k: int) -> _Row:
                 q * low.constant + p * high.constant, low.strict or high.strict,
                 tuple(q * a + p * b for a, b in zip(low.multipliers, high.multipliers,
                                                     strict=True)))  # fmt: skip
-
-
-def _choose(k: int, lows: list[_Row], highs: list[_Row], point: list[Fraction]) -> Fraction:
-    """A value of variable k meeting its bounds, the later variables already set."""
-
-    def bound(row: _Row) -> Fraction:
-        rest = row.constant + sum((a * s for t, (a, s) in enumerate(zip(
-            row.coefficients, point, strict=True)) if t != k), Fraction(0))  # fmt: skip
-        return -rest / row.coefficients[k]
-
-    low = max(((bound(r), r.strict) for r in lows), default=None)
-    high = min(((bound(r), not r.strict) for r in highs), default=None)
-    if low is None and high is None:
-        return Fraction(0)
-    if high is None:
-        return low[0] + 1 if low[1] else low[0]  # type: ignore[index]
-    if low is None:
-        return high[0] - 1 if not high[1] else high[0]
-    return low[0] if low[0] == high[0] else (low[0] + high[0]) / 2
 
 
 @register_algorithm(

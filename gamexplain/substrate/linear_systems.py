@@ -20,8 +20,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
-__all__ = ["Inequality", "feasible_point"]
+__all__ = ["Inequality", "choose_value", "feasible_point"]
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,14 @@ def _combine(low: Inequality, high: Inequality, k: int) -> Inequality:
                       low.strict or high.strict)  # fmt: skip
 
 
-def _choose(k: int, lows: list[Inequality], highs: list[Inequality],
-            point: list[Fraction]) -> Fraction:  # fmt: skip
-    """A value of variable k meeting its bounds, variables before k at ``point``."""
+def choose_value(k: int, lows: Sequence[Any], highs: Sequence[Any],
+                 point: Sequence[Fraction]) -> Fraction:  # fmt: skip
+    """A value of variable k meeting its bounds, variables before k at ``point``: the
+    back-substitution step of Fourier–Motzkin elimination. ``lows`` and ``highs`` are
+    rows with ``coefficients``, ``constant`` and ``strict`` (an :class:`Inequality` or a
+    caller's row that also tracks multipliers) whose coefficient of k is > 0 and < 0."""
 
-    def bound(ineq: Inequality) -> Fraction:
+    def bound(ineq: Any) -> Fraction:
         rest = ineq.constant + sum((a * s for a, s in zip(ineq.coefficients[:k], point[:k],
                                                           strict=True)), Fraction(0))  # fmt: skip
         return -rest / ineq.coefficients[k]
@@ -105,5 +109,5 @@ def feasible_point(system: Sequence[Inequality], n: int) -> tuple[Fraction, ...]
         current = [i for i in current if any(i.coefficients)]
     point = [Fraction(0)] * n
     for k, (lows, highs) in zip(range(n), reversed(stages), strict=True):
-        point[k] = _choose(k, lows, highs, point)
+        point[k] = choose_value(k, lows, highs, point)
     return tuple(point)
