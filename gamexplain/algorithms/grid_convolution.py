@@ -655,11 +655,17 @@ def _chain(laws: Sequence[_Sparse], reach: Sequence[tuple[int, int]], threshold:
 
 
 def _attribution_round(
-    problem: _Problem, run: _Round, nodes: Sequence[Fraction]
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    problem: _Problem, run: _Round, nodes: Sequence[Fraction],
+    inside: Sequence[bool] | None = None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:  # fmt: skip
     """Floats K[r, i] ≈ P(class 1 | i kept, the others mixed at node r) and W[r] ≈
     P(class 1 | all mixed at node r), each within :meth:`_Round.error` of the run's
-    exact value."""
+    exact value.
+
+    With ``inside`` (a case of the conditioned labels, ``thm:label-grid-cases``): the run
+    is the case's, feature j is kept at x_j only where ``inside[j]`` (the case holds
+    x_j), and K[r, i] is 0 for a feature outside: P(class 1 and case | i kept).
+    """
     n = len(problem.fixed)
     kept = np.zeros((len(nodes), n))
     whole = np.zeros(len(nodes))
@@ -669,15 +675,26 @@ def _attribution_round(
     size = max(_BATCH // max(2 * (n + 1) * (run.span + 1), 1), 1)
     for first in range(0, len(nodes), size):
         rows = slice(first, first + size)
-        mixed = [run.law(j, nodes[rows]) for j in range(n)]
+        mixed = [run.law(j, nodes[rows]) if inside is None or inside[j]
+                 else _drawn_only(run, j, nodes[rows]) for j in range(n)]  # fmt: skip
         prefix = _chain(mixed, reach, threshold)
         suffix = _chain(mixed[::-1], reach[::-1], threshold)
         for i in range(n):
+            if inside is not None and not inside[i]:
+                continue
             own = _threshold(problem, problem.fixed[i][1 if run.up else 0], run.scale)
             after = suffix[n - 1 - i]
             kept[rows, i] = _tail_dot(prefix[i], after, _upper_tails(after), own)
         whole[rows] = _tail_dot(prefix[n], _ONE, _upper_tails(_ONE), threshold)
     return kept, whole
+
+
+def _drawn_only(run: _Round, j: int, nodes: Sequence[Fraction]) -> _Sparse:
+    """Feature j at each node when the case misses x_j: drawn from the case's cells with
+    probability 1 − q, and its kept mass q dropped."""
+    law = run.laws[j]
+    q = np.array([float(v) for v in nodes])
+    return _Sparse(law.offset, law.positions, (1 - q)[:, None] * law.masses)
 
 
 def _base_round(problem: _Problem, run: _Round, members: Sequence[int], extra: Fraction,

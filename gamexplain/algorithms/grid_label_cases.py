@@ -43,23 +43,16 @@ from gamexplain.algorithms.grid_conditioning import (
     conditioning_applies,
 )
 from gamexplain.algorithms.grid_convolution import (
-    _BATCH,
-    _ONE,
     TARGET_WIDTH,
     GridCertificate,
+    _attribution_round,
     _base_round,
-    _chain,
     _combine,
     _event,
     _gamma,
     _nodes,
     _Problem,
-    _reach,
     _Round,
-    _Sparse,
-    _tail_dot,
-    _threshold,
-    _upper_tails,
     grid_attributions,
 )
 from gamexplain.algorithms.partial_sums import Estimate
@@ -145,7 +138,7 @@ class _LabelCases(_Cases):
         if max(run.span for run in runs) > self.max_states:
             raise _TooWide
         nodes = [q for q, _ in self.pairs]
-        down, up = (_case_round(problem, run, nodes, inside) for run in runs)
+        down, up = (_attribution_round(problem, run, nodes, inside) for run in runs)
         base = (_base_round(problem, runs[0], range(n), Fraction(0))[0],
                 _base_round(problem, runs[1], range(n), Fraction(0))[1])  # fmt: skip
         error = max(run.error() for run in runs)
@@ -153,44 +146,6 @@ class _LabelCases(_Cases):
         priority = Fraction(float(np.sum(np.maximum(wide, 0)))) + base[1] - base[0]
         return _LabelLeaf(dict(ranges), Fraction(0), priority, case, gaps,
                           (down[0], up[0]), (down[1], up[1]), base, error)  # fmt: skip
-
-
-def _mixed(run: _Round, j: int, nodes: Sequence[Fraction], inside: bool) -> _Sparse:
-    """Feature j at each node: drawn from the case's cells with probability 1 − q, and
-    kept at x_j with probability q only where the case holds x_j."""
-    if inside:
-        return run.law(j, nodes)
-    law = run.laws[j]
-    q = np.array([float(v) for v in nodes])
-    return _Sparse(law.offset, law.positions, (1 - q)[:, None] * law.masses)
-
-
-def _case_round(problem: _Problem, run: _Round, nodes: Sequence[Fraction],
-                inside: Sequence[bool]
-                ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:  # fmt: skip
-    """Floats K[r, i] ≈ P(class 1 and case | i kept) (0 where the case misses x_i) and
-    W[r] ≈ P(class 1 and case), each within :meth:`_Round.error` of the run's exact
-    value (the mixtures here are those of a grid run with some kept masses dropped)."""
-    n = len(problem.fixed)
-    kept = np.zeros((len(nodes), n))
-    whole = np.zeros(len(nodes))
-    threshold = _threshold(problem, Fraction(0), run.scale)
-    reach = [_reach(run, j) for j in range(n)]
-    # rows per batch: the prefix and suffix vectors of a batch stay within _BATCH floats
-    size = max(_BATCH // max(2 * (n + 1) * (run.span + 1), 1), 1)
-    for first in range(0, len(nodes), size):
-        rows = slice(first, first + size)
-        mixed = [_mixed(run, j, nodes[rows], inside[j]) for j in range(n)]
-        prefix = _chain(mixed, reach, threshold)
-        suffix = _chain(mixed[::-1], reach[::-1], threshold)
-        for i in range(n):
-            if not inside[i]:
-                continue
-            own = _threshold(problem, problem.fixed[i][1 if run.up else 0], run.scale)
-            after = suffix[n - 1 - i]
-            kept[rows, i] = _tail_dot(prefix[i], after, _upper_tails(after), own)
-        whole[rows] = _tail_dot(prefix[n], _ONE, _upper_tails(_ONE), threshold)
-    return kept, whole
 
 
 def _widths(pairs: Sequence[tuple[Fraction, Fraction]],

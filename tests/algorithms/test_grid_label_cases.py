@@ -25,7 +25,7 @@ from gamexplain import (
     explain_plan,
     shap_values,
 )
-from gamexplain.algorithms import grid_conditioning, grid_label_cases
+from gamexplain.algorithms import grid_conditioning, grid_convolution, grid_label_cases
 from gamexplain.algorithms.brute_shap import brute_attributions
 from gamexplain.algorithms.grid_convolution import PairSplit
 from gamexplain.algorithms.grid_label_cases import conditioned_attributions
@@ -219,7 +219,7 @@ def test_the_nodes_in_batches_give_the_same_bracket(monkeypatch):
     gam = _hub()
     x = ("m", 2.5, 3)
     whole = _cases_result(gam, x)
-    monkeypatch.setattr(grid_label_cases, "_BATCH", 1)  # one node per batch
+    monkeypatch.setattr(grid_convolution, "_BATCH", 1)  # one node per batch
     batched = _cases_result(gam, x)
     assert batched.certificate.lower == whole.certificate.lower
     assert batched.certificate.upper == whole.certificate.upper
